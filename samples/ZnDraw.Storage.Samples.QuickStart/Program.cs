@@ -1,0 +1,1 @@
+Console.WriteLine("ZnDraw.Storage quick start");
