@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Throwaway servers for the demo and the tests: loopback only, free ports, no persistence.
+# Source this file, call `svc_init`, then `svc_start_redis` / `svc_start_cluster` /
+# `svc_start_postgres`; everything this shell started is stopped by `svc_stop_all`, which
+# svc_init installs as an EXIT/INT/TERM trap. Only processes started here are touched
+# (by their own pid files), never anything found by name.
+
+SVC_ROOT=""
+SVC_STOPPERS=()
+
+svc_log() { printf '[services] %s\n' "$*" >&2; }
+
+svc_as_root() {
+  if (( EUID == 0 )); then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else svc_log "need root to run: $*"; return 1; fi
+}
+
+svc_apt_updated=""
+svc_apt_install() {
+  if [[ -z $svc_apt_updated ]]; then
+    svc_log "apt-get update"
+    svc_as_root apt-get update -qq >/dev/null
+    svc_apt_updated=1
+  fi
+  svc_log "apt-get install $*"
+  svc_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+svc_wait_until() { # seconds cmd...
+  local deadline=$(( $(date +%s) + $1 )); shift
+  until "$@" >/dev/null 2>&1; do
+    (( $(date +%s) < deadline )) || return 1
+    sleep 0.1
+  done
+}
+
+svc_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A free loopback port in [20000, 40000) whose +10000 neighbour (Redis Cluster bus) is free too.
+svc_free_port() {
+  local p i
+  for (( i = 0; i < 200; i++ )); do
+    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 20000 ))
+    if ! svc_port_busy "$p" && ! svc_port_busy $(( p + 10000 )); then echo "$p"; return 0; fi
+  done
+  svc_log "no free port found"; return 1
+}
+
+svc_alive() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [[ $s != Z* ]]; }
+
+svc_init() {
+  SVC_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/zndraw-storage-svc.XXXXXX")
+  chmod 755 "$SVC_ROOT"
+  trap 'svc_stop_all' EXIT
+  trap 'svc_stop_all; exit 130' INT
+  trap 'svc_stop_all; exit 143' TERM
+}
+
+svc_stop_all() {
+  local i
+  for (( i = ${#SVC_STOPPERS[@]} - 1; i >= 0; i-- )); do eval "${SVC_STOPPERS[i]}" || true; done
+  SVC_STOPPERS=()
+  [[ -n $SVC_ROOT && -d $SVC_ROOT ]] && rm -rf "$SVC_ROOT"
+  SVC_ROOT=""
+}
+
+svc_need_redis() {
+  command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 && return 0
+  svc_apt_install redis-server redis-tools
+}
+
+svc_redis_pong() { [[ $(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null) == PONG ]]; }
+
+# svc_redis_launch PORT DIR [extra redis-server args...]
+svc_redis_launch() {
+  local port=$1 dir=$2; shift 2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes \
+    --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
+    --save '' --appendonly no "$@" >/dev/null
+  SVC_STOPPERS+=("svc_redis_halt $port '$dir'")
+  svc_wait_until 30 svc_redis_pong "$port" || { svc_log "redis :$port did not answer PING"; tail -20 "$dir/redis.log" >&2; return 1; }
+}
+
+svc_redis_halt() { # PORT DIR: only the server whose pid file is in DIR
+  local port=$1 dir=$2 pid
+  [[ -f $dir/redis.pid ]] || return 0
+  pid=$(<"$dir/redis.pid")
+  if svc_alive "$pid"; then
+    redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    svc_wait_until 10 test ! -e "$dir/redis.pid" || { kill "$pid" 2>/dev/null; sleep 1; ! svc_alive "$pid" || kill -9 "$pid" 2>/dev/null; }
+  fi
+}
+
+# Starts one Redis and exports ZNDRAW_REDIS=127.0.0.1:PORT.
+svc_start_redis() {
+  svc_need_redis
+  local port; port=$(svc_free_port)
+  svc_redis_launch "$port" "$SVC_ROOT/redis-$port"
+  export ZNDRAW_REDIS="127.0.0.1:$port"
+  svc_log "redis    $ZNDRAW_REDIS"
+}
+
+# Starts a Redis Cluster (3 primaries, no replicas) and exports ZNDRAW_REDIS_CLUSTER=host:port,...
+svc_start_cluster() {
+  svc_need_redis
+  local p nodes=() ports=() i
+  for (( i = 0; i < 3; i++ )); do
+    p=$(svc_free_port)
+    svc_redis_launch "$p" "$SVC_ROOT/cluster-$p" --cluster-enabled yes \
+      --cluster-config-file "nodes-$p.conf" --cluster-node-timeout 5000
+    nodes+=("127.0.0.1:$p"); ports+=("$p")
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
+    > "$SVC_ROOT/cluster-create.log" 2>&1 || { cat "$SVC_ROOT/cluster-create.log" >&2; return 1; }
+  svc_cluster_ok() { local q; for q in "${ports[@]}"; do redis-cli -h 127.0.0.1 -p "$q" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1; done; }
+  svc_wait_until 30 svc_cluster_ok || { svc_log "cluster_state never became ok"; return 1; }
+  ZNDRAW_REDIS_CLUSTER=$(IFS=,; echo "${nodes[*]}")
+  export ZNDRAW_REDIS_CLUSTER
+  svc_log "cluster  $ZNDRAW_REDIS_CLUSTER"
+}
+
+svc_pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [[ -x $d/initdb ]] && { echo "$d"; return 0; }; done
+  return 1
+}
+
+svc_need_postgres() {
+  svc_pg_bin >/dev/null 2>&1 && return 0
+  svc_apt_install postgresql
+}
+
+# Starts PostgreSQL and exports ZNDRAW_POSTGRES (an Npgsql connection string).
+svc_start_postgres() {
+  svc_need_postgres
+  local bin port base os_user=postgres
+  bin=$(svc_pg_bin); port=$(svc_free_port); base=$SVC_ROOT/pg
+  pg_as() {
+    if (( EUID == 0 )); then (cd "$base" && runuser -u "$os_user" -- "$@"); else (cd "$base" && "$@"); fi
+  }
+  if (( EUID == 0 )); then
+    id -u "$os_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$os_user"
+    install -d -m 700 -o "$os_user" "$base"
+  else
+    install -d -m 700 "$base"
+  fi
+  pg_as "$bin/initdb" -D "$base/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    --encoding=UTF8 --locale=C.UTF-8 --no-sync --no-instructions > "$base/initdb.log" 2>&1 \
+    || { cat "$base/initdb.log" >&2; return 1; }
+  pg_as "$bin/pg_ctl" -D "$base/data" -l "$base/postgres.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start > /dev/null || { tail -20 "$base/postgres.log" >&2; return 1; }
+  SVC_STOPPERS+=("svc_pg_halt '$bin' '$base' '$os_user'")
+  pg_as "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$base" -p "$port" -U postgres -d postgres \
+    -c "CREATE ROLE zndraw LOGIN CREATEDB PASSWORD 'zndraw'" -c "CREATE DATABASE zndraw OWNER zndraw" >/dev/null
+  export ZNDRAW_POSTGRES="Host=127.0.0.1;Port=$port;Database=zndraw;Username=zndraw;Password=zndraw"
+  export ZNDRAW_POSTGRES_CTL="$bin/pg_ctl -D $base/data"
+  svc_log "postgres 127.0.0.1:$port"
+}
+
+svc_pg_halt() { # BIN BASE OS_USER
+  local bin=$1 base=$2 os_user=$3
+  [[ -f $base/data/postmaster.pid ]] || return 0
+  if (( EUID == 0 )); then (cd "$base" && runuser -u "$os_user" -- "$bin/pg_ctl" -D "$base/data" -m fast -w -t 30 stop >/dev/null)
+  else (cd "$base" && "$bin/pg_ctl" -D "$base/data" -m fast -w -t 30 stop >/dev/null); fi
+}
