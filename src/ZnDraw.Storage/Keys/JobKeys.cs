@@ -9,7 +9,9 @@ namespace ZnDraw.Storage.Keys;
 /// id only builds the room's job sets (<see cref="Active"/>, <see cref="Inactive"/>, <see cref="ByTime"/>,
 /// <see cref="ExtensionJobs"/>). In the <see cref="KeyLayout.ClusterSafe"/> layout the hash is
 /// <c>job:{room}:{job}</c> with the room id as hash tag, so creating a job (hash, active set, time index, extension
-/// job set) is one slot. The job id ends its key, so any non-empty job id is safe.
+/// job set) is one slot. The job id ends its key, so any non-empty job id is safe. Because the ZnDraw-layout hash
+/// leaves the room out, job ids must be unique across rooms (ZnDraw uses UUIDs): the same job id in two rooms is the
+/// same hash there.
 /// </para>
 /// <para>To list a room's jobs without a job id, use <see cref="RoomKeys.JobsActive"/> and its siblings.</para>
 /// </remarks>
