@@ -1,0 +1,141 @@
+namespace ZnDraw.Storage.Keys;
+
+/// <summary>
+/// Where keys live in Redis: an optional prefix, prepended verbatim to every key, and a <see cref="KeyLayout"/>.
+/// Also the factory for every key builder of that space.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Default"/> (no prefix, <see cref="KeyLayout.ZnDraw"/>) yields exactly ZnDraw's keys; use it when a
+/// ZnDraw server shares the database. A prefix lets several applications share one Redis database; ZnDraw itself
+/// never uses one, so a prefixed space is invisible to a ZnDraw server.
+/// </para>
+/// <para>
+/// The prefix is not separated from the key: end it with <c>:</c> (e.g. <c>app1:</c>). Two prefixed spaces are
+/// disjoint when neither prefix starts with the other; a prefix should also not start with one of ZnDraw's key
+/// words (<c>room:</c>, <c>user:</c>, <c>sid:</c>, ...), or its keys could be read as unprefixed ZnDraw keys (prefix
+/// <c>room:r1:lock:</c> plus <c>user:bob</c> is the lock key of target <c>user:bob</c> in room <c>r1</c>).
+/// </para>
+/// <para>Immutable and thread-safe; create one per application and reuse it.</para>
+/// </remarks>
+public sealed class KeySpace : IEquatable<KeySpace>
+{
+    /// <summary>Creates a key space.</summary>
+    /// <param name="prefix">Text prepended to every key; <see langword="null"/> or empty for none. At most
+    /// <see cref="KeyValidation.MaxIdLength"/> characters; no <c>{</c> or <c>}</c> in the cluster-safe layout.</param>
+    /// <param name="layout">The key layout; <see cref="KeyLayout.ZnDraw"/> by default.</param>
+    /// <exception cref="ArgumentException">The prefix is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layout"/> is not a defined value.</exception>
+    public KeySpace(string? prefix = null, KeyLayout layout = KeyLayout.ZnDraw)
+    {
+        KeyValidation.ValidateLayout(layout, nameof(layout));
+        KeyValidation.ValidatePrefix(prefix, layout, nameof(prefix));
+        Prefix = prefix ?? string.Empty;
+        Layout = layout;
+        Global = new GlobalKeys(this);
+    }
+
+    /// <summary>No prefix, <see cref="KeyLayout.ZnDraw"/>: byte-identical to ZnDraw's keys.</summary>
+    public static KeySpace Default { get; } = new();
+
+    /// <summary>The text prepended to every key; empty for none.</summary>
+    public string Prefix { get; }
+
+    /// <summary>The key layout.</summary>
+    public KeyLayout Layout { get; }
+
+    /// <summary>The keys of this space that belong to no room, user or session (<c>default_room</c>, index sets, ...).</summary>
+    public GlobalKeys Global { get; }
+
+    internal bool IsClusterSafe => Layout == KeyLayout.ClusterSafe;
+
+    /// <summary>The keys of one room.</summary>
+    /// <param name="roomId">The room id (see <see cref="KeyValidation.ValidateRoomId"/>).</param>
+    /// <returns>The room's key builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="roomId"/> is invalid.</exception>
+    public RoomKeys Room(string roomId) => new(roomId, this);
+
+    /// <summary>The keys of one user.</summary>
+    /// <param name="userName">The user name (see <see cref="KeyValidation.ValidateUserName"/>).</param>
+    /// <returns>The user's key builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userName"/> is invalid.</exception>
+    public UserKeys User(string userName) => new(userName, this);
+
+    /// <summary>The keys of one Socket.IO session.</summary>
+    /// <param name="sid">The session id (see <see cref="KeyValidation.ValidateSessionId"/>).</param>
+    /// <returns>The session's key builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="sid"/> is invalid.</exception>
+    public SessionKeys Session(string sid) => new(sid, this);
+
+    /// <summary>The keys this library keeps for one worker (a sid or a Celery worker id).</summary>
+    /// <param name="sid">The worker id (see <see cref="KeyValidation.ValidateSessionId"/>).</param>
+    /// <returns>The worker's key builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="sid"/> is invalid.</exception>
+    public WorkerKeys Worker(string sid) => new(sid, this);
+
+    /// <summary>The keys of one job of a room.</summary>
+    /// <param name="roomId">The room the job belongs to.</param>
+    /// <param name="jobId">The job id.</param>
+    /// <returns>The job's key builder.</returns>
+    /// <exception cref="ArgumentException">An id is invalid.</exception>
+    public JobKeys Job(string roomId, string jobId) => new(roomId, jobId, this);
+
+    /// <summary>The keys of one room-scoped extension.</summary>
+    /// <param name="roomId">The room id.</param>
+    /// <param name="category">The extension category.</param>
+    /// <param name="extension">The extension name.</param>
+    /// <returns>The extension's key builder.</returns>
+    /// <exception cref="ArgumentException">An id is invalid.</exception>
+    public ExtensionKeys Extension(string roomId, string category, string extension) =>
+        ExtensionKeys.ForExtension(roomId, category, extension, this);
+
+    /// <summary>The keys of one global (public) extension.</summary>
+    /// <param name="category">The extension category.</param>
+    /// <param name="extension">The extension name.</param>
+    /// <returns>The extension's key builder.</returns>
+    /// <exception cref="ArgumentException">An id is invalid.</exception>
+    public ExtensionKeys GlobalExtension(string category, string extension) =>
+        ExtensionKeys.ForGlobalExtension(category, extension, this);
+
+    /// <summary>The keys of one room-scoped filesystem.</summary>
+    /// <param name="roomId">The room id.</param>
+    /// <param name="filesystemName">The filesystem name.</param>
+    /// <returns>The filesystem's key builder.</returns>
+    /// <exception cref="ArgumentException">An id is invalid.</exception>
+    public FilesystemKeys Filesystem(string roomId, string filesystemName) =>
+        FilesystemKeys.ForFilesystem(roomId, filesystemName, this);
+
+    /// <summary>The keys of one global (public) filesystem.</summary>
+    /// <param name="filesystemName">The filesystem name.</param>
+    /// <returns>The filesystem's key builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="filesystemName"/> is invalid.</exception>
+    public FilesystemKeys GlobalFilesystem(string filesystemName) =>
+        FilesystemKeys.ForGlobalFilesystem(filesystemName, this);
+
+    /// <inheritdoc />
+    public bool Equals(KeySpace? other) =>
+        other is not null && Layout == other.Layout && string.Equals(Prefix, other.Prefix, StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as KeySpace);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(Prefix), Layout);
+
+    /// <summary>Describes the space, e.g. <c>KeySpace(Prefix="app1:", Layout=ClusterSafe)</c>.</summary>
+    /// <returns>A description for logs and debuggers.</returns>
+    public override string ToString() => $"KeySpace(Prefix=\"{Prefix}\", Layout={Layout})";
+
+    /// <summary>
+    /// Builds <c>{Prefix}{head}{id}{tail}</c>, with <paramref name="id"/> in a hash tag in the cluster-safe layout,
+    /// as one allocation.
+    /// </summary>
+    internal string Build(string head, string id, string tail) => IsClusterSafe
+        ? string.Concat(Prefix, head, "{", id, "}", tail)
+        : string.Concat(Prefix, head, id, tail);
+
+    /// <summary>Builds <c>{Prefix}{head}{id}{tail}{last}</c> like <see cref="Build(string, string, string)"/>.</summary>
+    internal string Build(string head, string id, string tail, string last) => IsClusterSafe
+        ? string.Concat(Prefix, head, "{", id, "}", tail, last)
+        : string.Concat(Prefix, head, id, tail, last);
+}

@@ -1,0 +1,237 @@
+using ZnDraw.Storage.Keys;
+
+namespace ZnDraw.Storage.Tests.Keys;
+
+public class ExtensionKeysTests
+{
+    private static readonly KeySpace Cluster = new(layout: KeyLayout.ClusterSafe);
+
+    [Fact]
+    public void Room_extension_is_ZnDraw_byte_for_byte()
+    {
+        var ext = ExtensionKeys.ForExtension("r1", "modifiers", "Rotate");
+        Assert.Equal("room:r1:extensions:modifiers", (string?)ext.Schema);
+        Assert.Equal("room:r1:extensions:modifiers:Rotate:idle_workers", (string?)ext.IdleWorkers);
+        Assert.Equal("room:r1:extensions:modifiers:Rotate:progressing_workers", (string?)ext.ProgressingWorkers);
+        Assert.Equal("room:r1:extensions:modifiers:Rotate:queue", (string?)ext.Queue);
+        Assert.Equal("room:r1:extensions:modifiers:s1", (string?)ext.UserExtensions("s1"));
+        Assert.Equal(("r1", "modifiers", "Rotate", false), (ext.RoomId, ext.Category, ext.Extension, ext.IsGlobal));
+        Assert.Equal("ExtensionKeys(room:r1:extensions:modifiers, Rotate)", ext.ToString());
+    }
+
+    [Fact]
+    public void Global_extension_is_ZnDraw_byte_for_byte()
+    {
+        var ext = ExtensionKeys.ForGlobalExtension("modifiers", "Rotate");
+        Assert.Equal("global:extensions:modifiers", (string?)ext.Schema);
+        Assert.Equal("global:extensions:modifiers:Rotate:idle_workers", (string?)ext.IdleWorkers);
+        Assert.Equal("global:extensions:modifiers:Rotate:progressing_workers", (string?)ext.ProgressingWorkers);
+        Assert.Equal("global:extensions:modifiers:Rotate:queue", (string?)ext.Queue);
+        Assert.Equal("global:extensions:modifiers:s1", (string?)ext.UserExtensions("s1"));
+        Assert.True(ext.IsGlobal);
+        Assert.Null(ext.RoomId);
+    }
+
+    [Fact]
+    public void Static_builders_are_ZnDraw_byte_for_byte()
+    {
+        Assert.Equal("room:r1:extensions:selections", (string?)ExtensionKeys.SchemaKey("r1", "selections"));
+        Assert.Equal("room:r1:extensions:selections:s1", (string?)ExtensionKeys.UserExtensionsKey("r1", "selections", "s1"));
+        Assert.Equal("room:r1:extensions:selections:celery:8d9f", (string?)ExtensionKeys.UserExtensionsKey("r1", "selections", "celery:8d9f"));
+        Assert.Equal("global:extensions:analysis", (string?)ExtensionKeys.GlobalSchemaKey("analysis"));
+        Assert.Equal("global:extensions:analysis:s1", (string?)ExtensionKeys.GlobalUserExtensionsKey("analysis", "s1"));
+    }
+
+    [Fact]
+    public void Prefix_applies_to_every_key()
+    {
+        var space = new KeySpace("app1:");
+        var ext = space.Extension("r1", "modifiers", "Rotate");
+        Assert.Equal("app1:room:r1:extensions:modifiers", (string?)ext.Schema);
+        Assert.Equal("app1:room:r1:extensions:modifiers:Rotate:queue", (string?)ext.Queue);
+        Assert.Equal("app1:room:r1:extensions:modifiers:s1", (string?)ext.UserExtensions("s1"));
+        var global = space.GlobalExtension("modifiers", "Rotate");
+        Assert.Equal("app1:global:extensions:modifiers:Rotate:idle_workers", (string?)global.IdleWorkers);
+        Assert.Equal("app1:room:r1:extensions:c", (string?)ExtensionKeys.SchemaKey("r1", "c", space));
+        Assert.Equal("app1:room:r1:extensions:c:s", (string?)ExtensionKeys.UserExtensionsKey("r1", "c", "s", space));
+        Assert.Equal("app1:global:extensions:c", (string?)ExtensionKeys.GlobalSchemaKey("c", space));
+        Assert.Equal("app1:global:extensions:c:s", (string?)ExtensionKeys.GlobalUserExtensionsKey("c", "s", space));
+    }
+
+    [Fact]
+    public void Cluster_layout_tags_room_and_global_category()
+    {
+        var ext = Cluster.Extension("r1", "modifiers", "Rotate");
+        Assert.Equal("room:{r1}:extensions:modifiers:Rotate:queue", (string?)ext.Queue);
+        var global = Cluster.GlobalExtension("modifiers", "Rotate");
+        Assert.Equal("global:extensions:{modifiers}", (string?)global.Schema);
+        Assert.Equal("global:extensions:{modifiers}:Rotate:queue", (string?)global.Queue);
+        Assert.Equal("global:extensions:{modifiers}:s1", (string?)global.UserExtensions("s1"));
+        Assert.Equal("global:extensions:{modifiers}:s1", (string?)ExtensionKeys.GlobalUserExtensionsKey("modifiers", "s1", Cluster));
+
+        var slot = ClusterSlot.Of(global.Schema);
+        Assert.All(
+            new[] { global.IdleWorkers, global.ProgressingWorkers, global.Queue, global.UserExtensions("celery:x"), Cluster.GlobalExtension("modifiers", "Other{x}").Queue },
+            k => Assert.Equal(slot, ClusterSlot.Of(k)));
+    }
+
+    [Theory]
+    [InlineData("a:b")]
+    [InlineData("Rotate { x }")]
+    [InlineData("*")]
+    [InlineData("celery")]
+    [InlineData(" ")]
+    public void Extension_names_may_contain_any_text(string name)
+        => Assert.Equal("room:r1:extensions:c:" + name + ":queue", (string?)ExtensionKeys.ForExtension("r1", "c", name).Queue);
+
+    [Fact]
+    public void Arguments_are_validated_with_their_names()
+    {
+        Assert.Equal("roomId", Assert.Throws<ArgumentException>(() => ExtensionKeys.ForExtension("r:1", "c", "e")).ParamName);
+        Assert.Equal("category", Assert.Throws<ArgumentException>(() => ExtensionKeys.ForExtension("r1", "a:b", "e")).ParamName);
+        Assert.Equal("extension", Assert.Throws<ArgumentException>(() => ExtensionKeys.ForExtension("r1", "c", "")).ParamName);
+        Assert.Equal("extension", Assert.Throws<ArgumentNullException>(() => ExtensionKeys.ForGlobalExtension("c", null!)).ParamName);
+        Assert.Equal("category", Assert.Throws<ArgumentException>(() => ExtensionKeys.GlobalSchemaKey("")).ParamName);
+        Assert.Equal("sid", Assert.Throws<ArgumentException>(() => ExtensionKeys.UserExtensionsKey("r1", "c", "Rotate:queue")).ParamName);
+        Assert.Equal("sid", Assert.Throws<ArgumentException>(() => ExtensionKeys.GlobalUserExtensionsKey("c", "celery:queue")).ParamName);
+        Assert.Equal("sid", Assert.Throws<ArgumentException>(() => ExtensionKeys.ForExtension("r1", "c", "e").UserExtensions("a:b")).ParamName);
+        Assert.Equal("category", Assert.Throws<ArgumentException>(() => Cluster.GlobalExtension("{c}", "e")).ParamName);
+        Assert.Equal("sid", Assert.Throws<ArgumentException>(() => Cluster.GlobalExtension("c", "e").UserExtensions("{s}")).ParamName);
+        Assert.Equal("keySpace", Assert.Throws<ArgumentNullException>(() => ExtensionKeys.ForExtension("r1", "c", "e", null!)).ParamName);
+    }
+
+    [Fact]
+    public void Default_value_throws()
+    {
+        var ext = default(ExtensionKeys);
+        Assert.Throws<InvalidOperationException>(() => ext.Schema);
+        Assert.Throws<InvalidOperationException>(() => ext.Queue);
+        Assert.Throws<InvalidOperationException>(() => ext.UserExtensions("s1"));
+    }
+}
+
+public class FilesystemKeysTests
+{
+    private static readonly KeySpace Cluster = new(layout: KeyLayout.ClusterSafe);
+
+    [Fact]
+    public void Room_filesystem_is_ZnDraw_byte_for_byte()
+    {
+        var fs = FilesystemKeys.ForFilesystem("r1", "local");
+        Assert.Equal("room:r1:filesystems:local", (string?)fs.Metadata);
+        Assert.Equal("room:r1:filesystems:local:worker", (string?)fs.Worker);
+        Assert.Equal("room:r1:filesystems", (string?)fs.Index);
+        Assert.Equal("room:r1:filesystems:s1", (string?)fs.UserFilesystems("s1"));
+        Assert.Equal("room:r1:filesystems:s1", (string?)FilesystemKeys.UserFilesystemsKey("r1", "s1"));
+        Assert.Equal(("r1", "local", false), (fs.RoomId, fs.Name, fs.IsGlobal));
+        Assert.Equal("FilesystemKeys(room:r1:filesystems:local)", fs.ToString());
+        Assert.Equal(new RoomKeys("r1").FilesystemsIndex(), fs.Index);
+    }
+
+    [Fact]
+    public void Global_filesystem_is_ZnDraw_byte_for_byte()
+    {
+        var fs = FilesystemKeys.ForGlobalFilesystem("s3");
+        Assert.Equal("global:filesystems:s3", (string?)fs.Metadata);
+        Assert.Equal("global:filesystems:s3:worker", (string?)fs.Worker);
+        Assert.Equal("global:filesystems", (string?)fs.Index);
+        Assert.Equal("global:filesystems:s1", (string?)FilesystemKeys.GlobalUserFilesystemsKey("s1"));
+        Assert.Equal("global:filesystems:s1", (string?)fs.UserFilesystems("s1"));
+        Assert.True(fs.IsGlobal);
+        Assert.Equal(KeySpace.Default.Global.GlobalFilesystemsIndex(), fs.Index);
+    }
+
+    [Fact]
+    public void Prefix_applies_to_every_key()
+    {
+        var space = new KeySpace("app1:");
+        Assert.Equal("app1:room:r1:filesystems:local:worker", (string?)space.Filesystem("r1", "local").Worker);
+        Assert.Equal("app1:global:filesystems:s3", (string?)space.GlobalFilesystem("s3").Metadata);
+        Assert.Equal("app1:room:r1:filesystems:s1", (string?)FilesystemKeys.UserFilesystemsKey("r1", "s1", space));
+        Assert.Equal("app1:global:filesystems:s1", (string?)FilesystemKeys.GlobalUserFilesystemsKey("s1", space));
+    }
+
+    [Fact]
+    public void Cluster_layout_puts_all_global_filesystem_keys_in_one_slot()
+    {
+        var fs = Cluster.GlobalFilesystem("s3");
+        Assert.Equal("global:{filesystems}:s3", (string?)fs.Metadata);
+        Assert.Equal("global:{filesystems}:s3:worker", (string?)fs.Worker);
+        Assert.Equal("global:{filesystems}", (string?)Cluster.Global.GlobalFilesystemsIndex());
+        var slot = ClusterSlot.Of(fs.Metadata);
+        Assert.All(
+            new[] { fs.Worker, fs.Index, Cluster.GlobalFilesystem("other").Metadata, FilesystemKeys.GlobalUserFilesystemsKey("s1", Cluster), Cluster.Global.GlobalFilesystemsIndex() },
+            k => Assert.Equal(slot, ClusterSlot.Of(k)));
+
+        var room = Cluster.Filesystem("r1", "local");
+        Assert.Equal("room:{r1}:filesystems:local:worker", (string?)room.Worker);
+        Assert.Equal(ClusterSlot.Of(Cluster.Room("r1").CurrentFrame()), ClusterSlot.Of(room.Worker));
+    }
+
+    [Theory]
+    [InlineData("fs:worker")]
+    [InlineData(":worker")]
+    [InlineData("a:b:worker")]
+    public void Names_ending_in_worker_are_refused(string name)
+    {
+        Assert.Equal("filesystemName", Assert.Throws<ArgumentException>(() => FilesystemKeys.ForFilesystem("r1", name)).ParamName);
+        Assert.Equal("filesystemName", Assert.Throws<ArgumentException>(() => FilesystemKeys.ForGlobalFilesystem(name)).ParamName);
+    }
+
+    [Theory]
+    [InlineData("worker")]
+    [InlineData("a:b")]
+    [InlineData("worker:x")]
+    [InlineData("my files")]
+    public void Other_names_are_accepted(string name)
+        => Assert.Equal("room:r1:filesystems:" + name + ":worker", (string?)FilesystemKeys.ForFilesystem("r1", name).Worker);
+
+    [Fact]
+    public void Arguments_are_validated_with_their_names()
+    {
+        Assert.Equal("roomId", Assert.Throws<ArgumentException>(() => FilesystemKeys.ForFilesystem("", "fs")).ParamName);
+        Assert.Equal("filesystemName", Assert.Throws<ArgumentNullException>(() => FilesystemKeys.ForFilesystem("r1", null!)).ParamName);
+        Assert.Equal("sid", Assert.Throws<ArgumentException>(() => FilesystemKeys.UserFilesystemsKey("r1", "celery:worker")).ParamName);
+        Assert.Equal("sid", Assert.Throws<ArgumentException>(() => FilesystemKeys.GlobalUserFilesystemsKey("fs:worker")).ParamName);
+        Assert.Throws<InvalidOperationException>(() => default(FilesystemKeys).Worker);
+        Assert.Throws<InvalidOperationException>(() => default(FilesystemKeys).Index);
+    }
+}
+
+public class GlobalKeysTests
+{
+    [Fact]
+    public void Default_keys()
+    {
+        var g = new GlobalKeys();
+        Assert.Equal("default_room", (string?)g.DefaultRoom());
+        Assert.Equal("rooms:index", (string?)g.RoomsIndex());
+        Assert.Equal("users:index", (string?)g.UsersIndex());
+        Assert.Equal("admins:index", (string?)g.AdminsIndex());
+        Assert.Equal("global:filesystems", (string?)g.GlobalFilesystemsIndex());
+        Assert.Equal("zndraw-storage:history", (string?)g.HistoryOutbox());
+        Assert.Same(KeySpace.Default.Global, KeySpace.Default.Global);
+    }
+
+    [Fact]
+    public void Prefix_applies_to_every_key()
+    {
+        var g = new KeySpace("app1:").Global;
+        Assert.Equal("app1:default_room", (string?)g.DefaultRoom());
+        Assert.Equal("app1:rooms:index", (string?)g.RoomsIndex());
+        Assert.Equal("app1:users:index", (string?)g.UsersIndex());
+        Assert.Equal("app1:admins:index", (string?)g.AdminsIndex());
+        Assert.Equal("app1:global:filesystems", (string?)g.GlobalFilesystemsIndex());
+        Assert.Equal("app1:zndraw-storage:history", (string?)g.HistoryOutbox());
+        Assert.Equal("GlobalKeys(app1:default_room, app1:rooms:index, ...)", g.ToString());
+    }
+
+    [Fact]
+    public void Cluster_layout_tags_only_the_filesystem_index()
+    {
+        var g = new GlobalKeys(new KeySpace(layout: KeyLayout.ClusterSafe));
+        Assert.Equal("rooms:index", (string?)g.RoomsIndex());
+        Assert.Equal("global:{filesystems}", (string?)g.GlobalFilesystemsIndex());
+        Assert.Equal("keySpace", Assert.Throws<ArgumentNullException>(() => new GlobalKeys(null!)).ParamName);
+    }
+}
