@@ -12,8 +12,12 @@ namespace ZnDraw.Storage.Serialization;
 internal static class RedisErrors
 {
     /// <summary>True when Redis refused the command because the key holds another type (<c>WRONGTYPE ...</c>).</summary>
-    public static bool IsWrongType(RedisServerException exception) =>
-        exception.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
+    public static bool IsWrongType(RedisServerException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Kind == RedisErrorKind.WrongType
+            || exception.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
+    }
 
     /// <summary>A <see cref="StorageDataException"/> naming <paramref name="key"/>, with the Redis error as inner exception.</summary>
     public static StorageDataException WrongType(string key, RedisServerException exception) =>
