@@ -54,6 +54,11 @@ internal static class ChatMapping
         {
             throw new StorageDataException(key, field, $"broken chat message JSON: {ex.Message}", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // A string member holding a lone surrogate (System.Text.Json cannot decode it).
+            throw new StorageDataException(key, field, $"unreadable chat message JSON: {ex.Message}", ex);
+        }
 
         if (doc is null)
         {

@@ -84,6 +84,11 @@ internal static class ExtensionMapping
         {
             throw new StorageDataException(key, null, $"broken task JSON: {ex.Message}", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // A string member holding a lone surrogate (System.Text.Json cannot decode it).
+            throw new StorageDataException(key, null, $"unreadable task JSON: {ex.Message}", ex);
+        }
 
         if (doc is null)
         {

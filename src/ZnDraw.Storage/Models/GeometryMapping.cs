@@ -37,7 +37,7 @@ internal static class GeometryMapping
             throw new StorageDataException(key, field, "geometry has no string member 'type'.");
         }
 
-        string? typeName = type.GetString();
+        string typeName = JsonParsing.GetString(type);
         if (string.IsNullOrEmpty(typeName))
         {
             throw new StorageDataException(key, field, "geometry 'type' is empty.");

@@ -66,21 +66,21 @@ internal static class LockMapping
         var extra = ImmutableArray.CreateBuilder<KeyValuePair<string, JsonElement>>();
         foreach (JsonProperty property in root.EnumerateObject())
         {
-            switch (property.Name)
+            switch (JsonParsing.GetName(property))
             {
                 case "userName":
                     userName = property.Value.ValueKind == JsonValueKind.String
-                        ? property.Value.GetString()
+                        ? JsonParsing.GetString(property.Value)
                         : throw new StorageDataException(key, "userName", "lock metadata 'userName' is not a string.");
                     break;
                 case "timestamp":
                     timestamp = property.Value.ValueKind == JsonValueKind.String
-                        && ZnDrawTime.TryParseIso(property.Value.GetString(), out DateTime parsed)
+                        && ZnDrawTime.TryParseIso(JsonParsing.GetString(property.Value), out DateTime parsed)
                         ? parsed
                         : throw new StorageDataException(key, "timestamp", "lock metadata 'timestamp' is not an ISO timestamp string.");
                     break;
                 default:
-                    extra.Add(new(property.Name, property.Value));
+                    extra.Add(new(JsonParsing.GetName(property), property.Value));
                     break;
             }
         }
