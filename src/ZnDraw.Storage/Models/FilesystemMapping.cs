@@ -1,0 +1,69 @@
+using StackExchange.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Models;
+
+/// <summary>Maps <see cref="FilesystemInfo"/> to and from its hash.</summary>
+internal static class FilesystemMapping
+{
+    public const string NameField = "name";
+    public const string FsTypeField = "fsType";
+    public const string WorkerIdField = "workerId";
+    public const string UserNameField = "userName";
+    public const string PublicField = "public";
+
+    private static readonly RedisValue True = "true";
+    private static readonly RedisValue False = "false";
+
+    public static HashEntry[] ToHashEntries(FilesystemInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return
+        [
+            new(NameField, info.Name),
+            new(FsTypeField, info.FsType),
+            new(WorkerIdField, info.WorkerId),
+            new(UserNameField, info.UserName),
+            new(PublicField, info.IsPublic ? True : False),
+        ];
+    }
+
+    /// <summary>Reads HGETALL of a filesystem key; <see langword="null"/> for an empty array.</summary>
+    /// <exception cref="StorageDataException"><c>name</c>, <c>fsType</c>, <c>workerId</c> or <c>userName</c> is missing.</exception>
+    public static FilesystemInfo? FromHash(string key, HashEntry[] entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Length == 0)
+        {
+            return null;
+        }
+
+        string? name = null, type = null, worker = null, user = null;
+        bool isPublic = false;
+        Span<char> buffer = stackalloc char[16];
+        foreach (HashEntry entry in entries)
+        {
+            if (!RedisText.TryGetChars(entry.Name, buffer, out int length))
+            {
+                continue;
+            }
+
+            switch (buffer[..length])
+            {
+                case NameField: name = entry.Value; break;
+                case FsTypeField: type = entry.Value; break;
+                case WorkerIdField: worker = entry.Value; break;
+                case UserNameField: user = entry.Value; break;
+                case PublicField: isPublic = entry.Value == True; break;
+                default: break;
+            }
+        }
+
+        return new FilesystemInfo(
+            name ?? throw RedisText.Missing(key, NameField),
+            type ?? throw RedisText.Missing(key, FsTypeField),
+            worker ?? throw RedisText.Missing(key, WorkerIdField),
+            user ?? throw RedisText.Missing(key, UserNameField),
+            isPublic);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using StackExchange.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Models;
+
+/// <summary>Maps trajectory members and bookmarks.</summary>
+internal static class FrameMapping
+{
+    /// <summary>The member text <c>"{sourceRoom}:{physicalIndex}"</c>.</summary>
+    /// <exception cref="ArgumentException">The source room is empty or contains <c>:</c>, or the index is negative.</exception>
+    public static RedisValue FormatMember(FrameIndex frame)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(frame.SourceRoom, nameof(frame));
+        if (frame.SourceRoom.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A room id never contains ':'.", nameof(frame));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(frame.PhysicalIndex, nameof(frame));
+        return frame.ToString();
+    }
+
+    /// <summary>
+    /// Parses a member, splitting at the last <c>:</c>; a member without <c>:</c> is a legacy bare index
+    /// of <paramref name="owningRoom"/>.
+    /// </summary>
+    /// <exception cref="StorageDataException">The index part is not a non-negative decimal int, or the room part is empty.</exception>
+    public static FrameIndex ParseMember(string key, string owningRoom, in RedisValue member)
+    {
+        string? text = member;
+        if (string.IsNullOrEmpty(text))
+        {
+            throw new StorageDataException(key, null, "empty trajectory member.");
+        }
+
+        int colon = text.LastIndexOf(':');
+        string room = colon < 0 ? owningRoom : text[..colon];
+        ReadOnlySpan<char> index = colon < 0 ? text : text.AsSpan(colon + 1);
+        if (room.Length == 0
+            || !int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out int physical))
+        {
+            throw new StorageDataException(key, null, $"bad trajectory member {RedisText.Describe(member)}; expected \"{{room}}:{{index}}\".");
+        }
+
+        return new FrameIndex(room, physical);
+    }
+
+    /// <summary>Parses ZRANGE … WITHSCORES results in rank order.</summary>
+    public static TrajectoryEntry[] ParseEntries(string key, string owningRoom, SortedSetEntry[] entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var result = new TrajectoryEntry[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            result[i] = new TrajectoryEntry(ParseMember(key, owningRoom, entries[i].Element), entries[i].Score);
+        }
+
+        return result;
+    }
+
+    /// <summary>Sorted-set entries for ZADD.</summary>
+    public static SortedSetEntry[] ToSortedSetEntries(IReadOnlyList<TrajectoryEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var result = new SortedSetEntry[entries.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = new SortedSetEntry(FormatMember(entries[i].Frame), entries[i].Score);
+        }
+
+        return result;
+    }
+
+    /// <summary>The hash entry <c>"{frame}" → label</c>.</summary>
+    /// <exception cref="ArgumentException">Negative frame or empty label (ZnDraw refuses both).</exception>
+    public static HashEntry ToHashEntry(Bookmark bookmark)
+    {
+        ArgumentNullException.ThrowIfNull(bookmark);
+        ArgumentOutOfRangeException.ThrowIfNegative(bookmark.Frame, nameof(bookmark));
+        ArgumentException.ThrowIfNullOrEmpty(bookmark.Label, nameof(bookmark));
+        return new HashEntry(RedisText.Integer(bookmark.Frame), bookmark.Label);
+    }
+
+    /// <summary>The bookmark field for <paramref name="frame"/> (for HGET/HDEL).</summary>
+    public static RedisValue BookmarkField(int frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        return RedisText.Integer(frame);
+    }
+
+    /// <summary>Reads HGETALL of <c>room:{room}:bookmarks</c>, sorted by frame.</summary>
+    /// <exception cref="StorageDataException">A field is not a non-negative decimal int.</exception>
+    public static Bookmark[] BookmarksFromHash(string key, HashEntry[] entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var result = new Bookmark[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            string? field = entries[i].Name;
+            result[i] = new Bookmark(RedisText.ParseIndex(key, field, entries[i].Name), (string?)entries[i].Value ?? string.Empty);
+        }
+
+        Array.Sort(result, static (a, b) => a.Frame.CompareTo(b.Frame));
+        return result;
+    }
+}

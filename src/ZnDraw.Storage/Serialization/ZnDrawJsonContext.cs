@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ZnDraw.Storage.Serialization;
+
+/// <summary>Source-generated System.Text.Json metadata for the JSON documents ZnDraw stores (no reflection).</summary>
+/// <remarks>Used for reading only; writing goes through <see cref="PythonJsonWriter"/> so the bytes match Python's <c>json.dumps</c>.</remarks>
+[JsonSourceGenerationOptions(MaxDepth = JsonParsing.MaxDepth, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(ChatMessageDocument))]
+[JsonSerializable(typeof(ExtensionTaskDocument))]
+internal sealed partial class ZnDrawJsonContext : JsonSerializerContext;
+
+/// <summary>The stored shape of a chat message (<c>room:{room}:chat:data</c> field value).</summary>
+internal sealed class ChatMessageDocument
+{
+    [JsonPropertyName("id")]
+    public string? Id { get; set; }
+
+    [JsonPropertyName("roomId")]
+    public string? RoomId { get; set; }
+
+    [JsonPropertyName("author")]
+    public ChatAuthorDocument? Author { get; set; }
+
+    [JsonPropertyName("content")]
+    public string? Content { get; set; }
+
+    [JsonPropertyName("createdAt")]
+    public long? CreatedAt { get; set; }
+
+    [JsonPropertyName("updatedAt")]
+    public long? UpdatedAt { get; set; }
+
+    [JsonPropertyName("isEdited")]
+    public bool? IsEdited { get; set; }
+}
+
+/// <summary>The stored shape of a chat message's author.</summary>
+internal sealed class ChatAuthorDocument
+{
+    [JsonPropertyName("id")]
+    public string? Id { get; set; }
+}
+
+/// <summary>The stored shape of a queued extension task (<c>...:queue</c> list entry).</summary>
+internal sealed class ExtensionTaskDocument
+{
+    [JsonPropertyName("user_name")]
+    public string? UserName { get; set; }
+
+    [JsonPropertyName("data")]
+    public JsonElement Data { get; set; }
+
+    [JsonPropertyName("room")]
+    public string? Room { get; set; }
+
+    [JsonPropertyName("jobId")]
+    public string? JobId { get; set; }
+
+    [JsonPropertyName("provider")]
+    public string? Provider { get; set; }
+}

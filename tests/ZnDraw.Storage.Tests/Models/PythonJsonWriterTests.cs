@@ -1,0 +1,92 @@
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Tests.Models;
+
+public class PythonJsonWriterTests
+{
+    [Theory]
+    [InlineData("{\"a\":1,\"b\":[1,2,{}],\"c\":[]}", "{\"a\": 1, \"b\": [1, 2, {}], \"c\": []}")]
+    [InlineData("{\"x\": 1.0, \"y\": 0.7, \"z\": 1e5, \"w\": -0.0}", "{\"x\": 1.0, \"y\": 0.7, \"z\": 1e5, \"w\": -0.0}")]
+    [InlineData("\"caf\u00e9\"", "\"caf\\u00e9\"")]
+    [InlineData("\"\\u00E9\"", "\"\\u00e9\"")]
+    [InlineData("\"\\u0041\\/\"", "\"A/\"")]
+    [InlineData("\"😀\"", "\"\\ud83d\\ude00\"")]
+    [InlineData("\"\\ud800\"", "\"\\ud800\"")]
+    [InlineData("\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u007f\"", "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u007f\"")]
+    [InlineData("{\"\u00fc\": null, \"t\": true, \"f\": false}", "{\"\\u00fc\": null, \"t\": true, \"f\": false}")]
+    public void Writes_like_python_json_dumps(string input, string expected)
+    {
+        Assert.Equal(expected, PythonJsonWriter.Serialize(TestData.Json(input)));
+    }
+
+    [Fact]
+    public void Writes_dotnet_strings_with_python_escapes()
+    {
+        using var writer = new PythonJsonWriter(4);
+        writer.WriteStartObject();
+        writer.WriteString("k\u00e9y", "v\U0001F600\u007f\"");
+        writer.WriteNumber("n", -12);
+        writer.WritePropertyName("f");
+        writer.WriteFloat(1.0);
+        writer.WritePropertyName("a");
+        writer.WriteStartArray();
+        writer.WriteNull();
+        writer.WriteBoolean(false);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        Assert.Equal("{\"k\\u00e9y\": \"v\\ud83d\\ude00\\u007f\\\"\", \"n\": -12, \"f\": 1.0, \"a\": [null, false]}", writer.ToString());
+    }
+
+    [Theory]
+    [InlineData(1.0, "1.0")]
+    [InlineData(0.7, "0.7")]
+    [InlineData(0.1 + 0.2, "0.30000000000000004")]
+    [InlineData(1e16, "1e+16")]
+    [InlineData(1e15, "1000000000000000.0")]
+    [InlineData(123456789012345680.0, "1.2345678901234568e+17")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0.00001, "1e-05")]
+    [InlineData(1.5e-7, "1.5e-07")]
+    [InlineData(-2.5, "-2.5")]
+    [InlineData(0.0, "0.0")]
+    [InlineData(-0.0, "-0.0")]
+    [InlineData(1e300, "1e+300")]
+    [InlineData(5e-324, "5e-324")]
+    [InlineData(12345.678, "12345.678")]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    public void Formats_floats_like_python_repr(double value, string expected)
+    {
+        Assert.Equal(expected, PythonFloat.Format(value));
+    }
+}
+
+public class LoneSurrogateTests
+{
+    [Fact]
+    public void Values_python_writes_with_lone_surrogates_are_read_and_written_back()
+    {
+        const string geometry = "{\"type\": \"Sphere\\ud800\", \"data\": {\"\\udc00\": \"\\ud800\"}}";
+        ZnDraw.Storage.Models.Geometry g = ZnDraw.Storage.Models.GeometryMapping.Parse("k", "f", geometry)!;
+        Assert.Equal("Sphere\ud800", g.Type);
+        Assert.Equal(geometry, (string?)ZnDraw.Storage.Models.GeometryMapping.Format(g));
+        Assert.Equal(g, ZnDraw.Storage.Models.GeometryMapping.Parse("k", "f", geometry));
+
+        const string meta = "{\"userName\": \"a\\udc00\", \"timestamp\": \"2025-10-31T12:00:00\", \"m\\ud800\": 1}";
+        ZnDraw.Storage.Models.LockMetadata m = ZnDraw.Storage.Models.LockMapping.ParseMetadata("k", meta)!;
+        Assert.Equal("a\udc00", m.UserName);
+        Assert.Equal(meta, (string?)ZnDraw.Storage.Models.LockMapping.FormatMetadata(m));
+    }
+}
+
+public class JsonEqualityTests
+{
+    [Theory]
+    [InlineData("1e599999999999999999999")]
+    [InlineData("[\"\\ud800\", 1.0]")]
+    public void Exotic_values_equal_themselves(string json)
+    {
+        Assert.True(ZnDraw.Storage.Serialization.JsonParsing.DeepEquals(TestData.Json(json), TestData.Json(json)));
+        Assert.False(ZnDraw.Storage.Serialization.JsonParsing.DeepEquals(TestData.Json(json), TestData.Json("2")));
+    }
+}

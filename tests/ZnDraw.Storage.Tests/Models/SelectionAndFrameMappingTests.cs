@@ -1,0 +1,128 @@
+using System.Collections.Immutable;
+using StackExchange.Redis;
+using ZnDraw.Storage.Models;
+
+namespace ZnDraw.Storage.Tests.Models;
+
+public class SelectionMappingTests
+{
+    [Fact]
+    public void Selection_golden_and_round_trip()
+    {
+        Selection s = SelectionMapping.ParseSelection("room:r1:selections", "particles", TestData.Bytes("[0, 1]"))!;
+        Assert.Equal(new Selection("particles", [0, 1]), s);
+        Assert.Equal("[0, 1]", (string?)SelectionMapping.FormatIndices(s.Indices));
+        Assert.Equal("[]", (string?)SelectionMapping.FormatIndices([]));
+        Assert.Equal("[]", (string?)SelectionMapping.FormatIndices(default));
+
+        Selection[] all = SelectionMapping.SelectionsFromHash("room:r1:selections", SelectionMapping.SelectionsToHashEntries([s, new Selection("bonds", [])]));
+        Assert.Equal([s, new Selection("bonds", [])], all);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SelectionMapping.FormatIndices([-1]));
+    }
+
+    [Theory]
+    [InlineData("[-1]")]
+    [InlineData("[1.5]")]
+    [InlineData("[\"1\"]")]
+    [InlineData("{}")]
+    [InlineData("[1] [2]")]
+    [InlineData("[1,")]
+    [InlineData("[3000000000]")]
+    [InlineData("")]
+    public void Bad_selection_is_a_storage_error(string stored)
+    {
+        var ex = Assert.Throws<StorageDataException>(() => SelectionMapping.ParseSelection("room:r1:selections", "particles", stored));
+        Assert.Equal("particles", ex.Field);
+    }
+
+    [Fact]
+    public void Selection_group_golden_and_round_trip()
+    {
+        const string stored = "{\"particles\": [0, 2], \"bonds\": []}";
+        SelectionGroup g = SelectionMapping.ParseGroup("room:r1:selection_groups", "g1", TestData.Bytes(stored))!;
+        Assert.Equal(new SelectionGroup("g1", [new Selection("particles", [0, 2]), new Selection("bonds", [])]), g);
+        Assert.Equal(stored, (string?)SelectionMapping.FormatGroup(g));
+        Assert.Equal("{}", (string?)SelectionMapping.FormatGroup(new SelectionGroup("e", [])));
+
+        SelectionGroup dup = SelectionMapping.ParseGroup("k", "g", "{\"a\": [1], \"b\": [2], \"a\": [3]}")!;
+        Assert.Equal(new SelectionGroup("g", [new Selection("a", [3]), new Selection("b", [2])]), dup);
+        Assert.Null(SelectionMapping.ParseGroup("k", "g", RedisValue.Null));
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"a\": 1}")]
+    [InlineData("{\"a\": [1]} x")]
+    [InlineData("{\"a\": [1]")]
+    public void Bad_group_is_a_storage_error(string stored)
+    {
+        Assert.Throws<StorageDataException>(() => SelectionMapping.ParseGroup("k", "g", stored));
+    }
+
+    [Fact]
+    public void Frame_selection_round_trip()
+    {
+        FrameSelection f = SelectionMapping.ParseFrameSelection("room:r1:frame_selection:default", FrameSelection.DefaultGroup, "[3, 1, 2]")!;
+        Assert.Equal([3, 1, 2], f.Frames.ToArray());
+        Assert.Equal("[3, 1, 2]", (string?)SelectionMapping.FormatFrameSelection(f));
+        Assert.Equal(f, SelectionMapping.ParseFrameSelection("k", "default", SelectionMapping.FormatFrameSelection(f)));
+    }
+}
+
+public class FrameMappingTests
+{
+    private const string Key = "room:r2:trajectory:indices";
+
+    [Theory]
+    [InlineData("r1:0", "r1", 0)]
+    [InlineData("r2:15", "r2", 15)]
+    [InlineData("7", "r2", 7)]
+    [InlineData("a.b-c_d:3", "a.b-c_d", 3)]
+    [InlineData("odd:room:4", "odd:room", 4)]
+    public void Parses_members_including_legacy_bare_indices(string member, string room, int index)
+    {
+        Assert.Equal(new FrameIndex(room, index), FrameMapping.ParseMember(Key, "r2", TestData.Bytes(member)));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("r1:")]
+    [InlineData(":3")]
+    [InlineData("r1:-1")]
+    [InlineData("r1:+1")]
+    [InlineData("r1:1.0")]
+    [InlineData("r1:x")]
+    [InlineData("-2")]
+    [InlineData("r1:99999999999")]
+    public void Bad_members_are_storage_errors(string member)
+    {
+        var ex = Assert.Throws<StorageDataException>(() => FrameMapping.ParseMember(Key, "r2", member));
+        Assert.Equal(Key, ex.Key);
+    }
+
+    [Fact]
+    public void Entries_round_trip()
+    {
+        TrajectoryEntry[] entries = [new(new FrameIndex("r1", 0), 1.0), new(new FrameIndex("r2", 3), 1.5)];
+        SortedSetEntry[] stored = FrameMapping.ToSortedSetEntries(entries);
+        Assert.Equal("r1:0", (string?)stored[0].Element);
+        Assert.Equal(entries, FrameMapping.ParseEntries(Key, "r2", stored));
+        Assert.True(entries[0].Frame.IsTemplateFor("r2"));
+        Assert.Throws<ArgumentException>(() => FrameMapping.FormatMember(new FrameIndex("a:b", 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FrameMapping.FormatMember(new FrameIndex("a", -1)));
+    }
+
+    [Fact]
+    public void Bookmarks_golden_sorted_and_round_trip()
+    {
+        HashEntry[] stored = TestData.Hash(("2", "Transition state"), ("0", "Start"), ("10", "caf\u00e9"));
+        Bookmark[] bookmarks = FrameMapping.BookmarksFromHash("room:r1:bookmarks", TestData.AsBytes(stored));
+        Assert.Equal([new Bookmark(0, "Start"), new Bookmark(2, "Transition state"), new Bookmark(10, "caf\u00e9")], bookmarks);
+        Assert.Equal(TestData.ToDictionary(stored), TestData.ToDictionary(bookmarks.Select(FrameMapping.ToHashEntry).ToArray()));
+        Assert.Equal("2", (string?)FrameMapping.BookmarkField(2));
+
+        var ex = Assert.Throws<StorageDataException>(() => FrameMapping.BookmarksFromHash("room:r1:bookmarks", TestData.Hash(("two", "x"))));
+        Assert.Equal("two", ex.Field);
+        Assert.Throws<ArgumentException>(() => FrameMapping.ToHashEntry(new Bookmark(0, "")));
+    }
+}
