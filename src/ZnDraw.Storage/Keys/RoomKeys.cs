@@ -211,6 +211,19 @@ public readonly struct RoomKeys
     /// </remarks>
     public RedisKey FilesystemsIndex() => Base + "filesystems";
 
+    /// <summary>
+    /// <c>room:{room}:keys</c> — set of the room's keys whose names carry a further id (lock targets, frame-selection
+    /// groups, per-user settings and extension data, extension and filesystem keys, job hashes). Added by this
+    /// library so that deleting a room removes every key without <c>SCAN</c>.
+    /// </summary>
+    /// <returns>The key.</returns>
+    /// <remarks>
+    /// No ZnDraw key is exactly this: ZnDraw's room keys end in fixed words (<c>description</c>, <c>locked</c>, ...)
+    /// or carry a further segment after <c>lock:</c>, <c>user:</c>, <c>extensions:</c>, <c>frame_selection:</c> and
+    /// the like. The reindex operation rebuilds the set for keys an older ZnDraw server wrote.
+    /// </remarks>
+    public RedisKey KeyRegistry() => Base + "keys";
+
     /// <summary>Describes the builder, e.g. <c>RoomKeys(room:r1:*)</c>.</summary>
     /// <returns>A description for logs and debuggers.</returns>
     public override string ToString() => _base is null ? "RoomKeys(default)" : $"RoomKeys({_base}*)";

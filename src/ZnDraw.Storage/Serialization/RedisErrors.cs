@@ -31,4 +31,19 @@ internal static class RedisErrors
             throw WrongType(key, exception);
         }
     }
+
+    /// <summary>
+    /// A <see cref="StorageDataException"/> for a multi-key step (script or transaction) that hit
+    /// WRONGTYPE on one of <paramref name="keys"/>; Redis does not say which key, so all are named.
+    /// </summary>
+    public static StorageDataException WrongType(ReadOnlySpan<RedisKey> keys, RedisServerException exception)
+    {
+        var names = new string[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            names[i] = keys[i].ToString() ?? string.Empty;
+        }
+
+        return new StorageDataException(string.Join(", ", names), null, "one of these keys holds a value of the wrong Redis type.", exception);
+    }
 }

@@ -12,7 +12,7 @@ public class RoomKeysTests
         "Geometries", "Figures", "Selections", "SelectionGroups", "ActiveSelectionGroup", "TrajectoryIndices",
         "ChatIndex", "ChatData", "ChatCounter", "FrameSelection", "FrameSelectionGroup", "Metadata", "Users",
         "UserSettings", "UserExtensionData", "JobsActive", "JobsInactive", "JobsByTime", "ExtensionJobs",
-        "FilesystemsIndex",
+        "FilesystemsIndex", "KeyRegistry",
     ];
 
     internal static RedisKey Build(RoomKeys k, string member) => member switch
@@ -45,6 +45,7 @@ public class RoomKeysTests
         "JobsByTime" => k.JobsByTime(),
         "ExtensionJobs" => k.ExtensionJobs("modifiers", "Rotate"),
         "FilesystemsIndex" => k.FilesystemsIndex(),
+        "KeyRegistry" => k.KeyRegistry(),
         _ => throw new ArgumentOutOfRangeException(nameof(member), member, null),
     };
 
@@ -77,6 +78,7 @@ public class RoomKeysTests
     [InlineData("JobsByTime", "room:r1:jobs:by_time")]
     [InlineData("ExtensionJobs", "room:r1:extension:modifiers:Rotate:jobs")]
     [InlineData("FilesystemsIndex", "room:r1:filesystems")]
+    [InlineData("KeyRegistry", "room:r1:keys")]
     public void Default_layout_is_ZnDraw_byte_for_byte(string member, string expected)
     {
         Assert.Equal(expected, (string?)Build(new RoomKeys("r1"), member));
@@ -84,7 +86,7 @@ public class RoomKeysTests
     }
 
     [Fact]
-    public void Table_covers_every_member() => Assert.Equal(28, Members.Length);
+    public void Table_covers_every_member() => Assert.Equal(29, Members.Length);
 
     [Theory]
     [InlineData("Description", "app1:room:r1:description")]
@@ -113,6 +115,7 @@ public class RoomKeysTests
     [InlineData("JobsActive", "room:{r1}:jobs:active")]
     [InlineData("ExtensionJobs", "room:{r1}:extension:modifiers:Rotate:jobs")]
     [InlineData("FilesystemsIndex", "room:{r1}:filesystems")]
+    [InlineData("KeyRegistry", "room:{r1}:keys")]
     public void Cluster_layout_tags_the_room_id(string member, string expected)
         => Assert.Equal(expected, (string?)Build(new RoomKeys("r1", new KeySpace(layout: KeyLayout.ClusterSafe)), member));
 
