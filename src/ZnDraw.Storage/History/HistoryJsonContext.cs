@@ -6,8 +6,7 @@ namespace ZnDraw.Storage.History;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     RespectNullableAnnotations = true,
-    RespectRequiredConstructorParameters = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(HistoryEvent))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 internal sealed partial class HistoryJsonContext : JsonSerializerContext;
