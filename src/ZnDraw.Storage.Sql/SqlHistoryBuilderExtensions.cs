@@ -13,6 +13,12 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the SQL history store (EF Core; SQLite or PostgreSQL).</summary>
 public static class SqlHistoryBuilderExtensions
 {
+    /// <summary>Stores history in the embedded default: the SQLite file <c>history.db</c> in the working directory.</summary>
+    /// <param name="builder">The storage builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IZnDrawStorageBuilder AddSqlHistory(this IZnDrawStorageBuilder builder) =>
+        builder.AddSqlHistory(db => db.UseSqlite("Data Source=history.db"));
+
     /// <summary>
     /// Stores history in a SQL database: registers the sink, <see cref="IHistoryQuery"/>, an
     /// <see cref="IDbContextFactory{TContext}"/> of <see cref="HistoryDbContext"/> (singleton; each
