@@ -40,6 +40,7 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
         await AssertExactlyOnceAsync(room, produced);
         await Eventually.WaitForAsync(() => redis.Database.StreamLengthAsync(stream), n => n == 0, Deadline, "the outbox to be trimmed");
         await host.StopAsync();
+        Assert.Empty(await redis.Database.StreamConsumerInfoAsync(stream, HistoryOptions.DefaultConsumerGroup)); // left the group cleanly
         await redis.Database.KeyDeleteAsync(stream);
     }
 
@@ -91,7 +92,8 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
 
         Assert.Equal(300, await CountRowsAsync(room));
         var pending = await redis.Database.StreamPendingAsync(stream, HistoryOptions.DefaultConsumerGroup);
-        Assert.Equal(100, pending.PendingMessageCount);
+        Assert.Equal(100, pending.PendingMessageCount); // the stopped consumer keeps its unacknowledged batch
+        Assert.Single(pending.Consumers);
         var unacknowledged = first.Received.Skip(200).Select(e => e.EventId).ToHashSet();
 
         var second = new ProbeSink(new SqlHistorySink(_factory));

@@ -72,6 +72,29 @@ internal sealed class HistoryDispatcher : BackgroundService
         {
             // Stopping: whatever was read and not acknowledged stays pending for the next dispatcher.
         }
+
+        await LeaveGroupAsync(database).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// On a graceful stop, removes this consumer from the group when it holds no pending entries, so
+    /// that per-process consumer names do not pile up. A consumer with pending entries stays: deleting
+    /// it would drop them from the group's pending list, and a peer must reclaim them instead.
+    /// </summary>
+    private async Task LeaveGroupAsync(IDatabase database)
+    {
+        try
+        {
+            var consumers = await database.StreamConsumerInfoAsync(_stream, _options.ConsumerGroup).ConfigureAwait(false);
+            if (Array.Exists(consumers, c => c.Name == _consumer && c.PendingMessageCount == 0))
+            {
+                await database.StreamDeleteConsumerAsync(_stream, _options.ConsumerGroup, _consumer).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            HistoryLog.AckFailed(_logger, ex, _stream.ToString() ?? string.Empty);
+        }
     }
 
     private async Task RunAsync(IDatabase database, IHistorySink sink, CancellationToken ct)
