@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZnDraw.Storage.History;
+using ZnDraw.Storage.Sql;
+
+#pragma warning disable IDE0130 // DI extensions live in the DI namespace, as Microsoft's do.
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>Registers the SQL history store (EF Core; SQLite or PostgreSQL).</summary>
+public static class SqlHistoryBuilderExtensions
+{
+    /// <summary>Stores history in the embedded default: the SQLite file <c>history.db</c> in the working directory.</summary>
+    /// <param name="builder">The storage builder.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static IZnDrawStorageBuilder AddSqlHistory(this IZnDrawStorageBuilder builder) =>
+        builder.AddSqlHistory(db => db.UseSqlite("Data Source=history.db"));
+
+    /// <summary>
+    /// Stores history in a SQL database: registers the sink, <see cref="IHistoryQuery"/>, an
+    /// <see cref="IDbContextFactory{TContext}"/> of <see cref="HistoryDbContext"/> (singleton; each
+    /// operation creates and disposes its own context) and, when <see cref="SqlHistoryOptions.MigrateOnStart"/>
+    /// is set, a hosted service that applies the migrations before history is delivered.
+    /// </summary>
+    /// <param name="builder">The storage builder.</param>
+    /// <param name="configureDatabase">Chooses the provider: <c>db =&gt; db.UseSqlite("Data Source=history.db")</c> (the embedded default) or <c>db =&gt; db.UseNpgsql(connectionString)</c>.</param>
+    /// <param name="configure">Sets <see cref="SqlHistoryOptions"/>, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The same builder, for chaining (e.g. <c>.AddHistory(o =&gt; o.Mode = HistoryMode.Durable)</c>).</returns>
+    public static IZnDrawStorageBuilder AddSqlHistory(
+        this IZnDrawStorageBuilder builder,
+        Action<DbContextOptionsBuilder> configureDatabase,
+        Action<SqlHistoryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configureDatabase);
+        var services = builder.Services;
+        var options = services.AddOptions<SqlHistoryOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.RemoveAll<IDbContextFactory<HistoryDbContext>>();
+        services.AddSingleton<IDbContextFactory<HistoryDbContext>>(sp =>
+        {
+            var db = new DbContextOptionsBuilder();
+            if (sp.GetService<ILoggerFactory>() is { } loggerFactory)
+            {
+                db.UseLoggerFactory(loggerFactory);
+            }
+
+            configureDatabase(db);
+            return new HistoryDbContextFactory(db.Options);
+        });
+
+        // Registered before the dispatcher (hosted services start in order), so migrations run first.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HistoryMigrationService>());
+        builder.AddHistorySink<SqlHistorySink>();
+        services.Replace(ServiceDescriptor.Singleton<IHistoryQuery, SqlHistoryQuery>());
+        return builder;
+    }
+
+    /// <summary>Applies every pending history migration (creates the database and tables when missing).</summary>
+    /// <param name="services">The root service provider of a host that called <c>AddSqlHistory</c>.</param>
+    /// <param name="cancellationToken">Cancels the migration (a migration already running completes or rolls back).</param>
+    public static async Task MigrateHistoryDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var factory = services.GetRequiredService<IDbContextFactory<HistoryDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Applies the history migrations at start when <see cref="SqlHistoryOptions.MigrateOnStart"/> is set.</summary>
+internal sealed class HistoryMigrationService(IServiceProvider services, IOptions<SqlHistoryOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        options.Value.MigrateOnStart ? services.MigrateHistoryDatabaseAsync(cancellationToken) : Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,194 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using ZnDraw.Storage.History;
+using ZnDraw.Storage.Sql.Tests.Infrastructure;
+
+namespace ZnDraw.Storage.Sql.Tests;
+
+/// <summary>Durable mode against real Redis and real PostgreSQL, including outages and crashes.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatabase database)
+    : IClassFixture<PostgresTestDatabase>, IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
+    private IDbContextFactory<HistoryDbContext> _factory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _factory = new HistoryDbContextFactory(new DbContextOptionsBuilder().UseNpgsql(database.ConnectionString).Options);
+        await using var db = await _factory.CreateDbContextAsync();
+        await db.Database.MigrateAsync();
+    }
+
+    public Task DisposeAsync() => PostgresServer.EnsureRunningAsync();
+
+    [Fact]
+    public async Task DeliversEveryEventOnce_AndTrimsTheAcknowledgedEntries()
+    {
+        var stream = RedisFixture.NewId("outbox");
+        var room = RedisFixture.NewId("room");
+        var probe = new ProbeSink(new SqlHistorySink(_factory));
+        using var host = StartDispatcher(stream, probe);
+        await host.StartAsync();
+
+        var produced = await ProduceAsync(stream, room, 300);
+
+        await WaitForRowsAsync(room, produced.Count);
+        await AssertExactlyOnceAsync(room, produced);
+        await Eventually.WaitForAsync(() => redis.Database.StreamLengthAsync(stream), n => n == 0, Deadline, "the outbox to be trimmed");
+        await host.StopAsync();
+        Assert.Empty(await redis.Database.StreamConsumerInfoAsync(stream, HistoryOptions.DefaultConsumerGroup)); // left the group cleanly
+        await redis.Database.KeyDeleteAsync(stream);
+    }
+
+    [Fact]
+    public async Task PostgresStoppedWhile5000EventsAreProduced_EveryEventArrivesExactlyOnceAfterItStarts()
+    {
+        var stream = RedisFixture.NewId("outbox");
+        var room = RedisFixture.NewId("room");
+        var probe = new ProbeSink(new SqlHistorySink(_factory));
+        using var host = StartDispatcher(stream, probe, o => o.BatchSize = 500);
+        await host.StartAsync();
+
+        await PostgresServer.StopAsync();
+        List<HistoryEvent> produced;
+        try
+        {
+            produced = await ProduceAsync(stream, room, 5000);
+            await Eventually.WaitForAsync(() => Task.FromResult(probe.Failures), f => f >= 2, Deadline, "the sink to fail while PostgreSQL is down");
+            Assert.Equal(5000, await redis.Database.StreamLengthAsync(stream)); // nothing lost while the database is down
+        }
+        finally
+        {
+            await PostgresServer.StartAsync();
+        }
+
+        await WaitForRowsAsync(room, produced.Count);
+        await AssertExactlyOnceAsync(room, produced);
+        await Eventually.WaitForAsync(
+            async () => (await redis.Database.StreamPendingAsync(stream, HistoryOptions.DefaultConsumerGroup)).PendingMessageCount,
+            n => n == 0, Deadline, "every entry to be acknowledged");
+        await host.StopAsync();
+        await redis.Database.KeyDeleteAsync(stream);
+    }
+
+    [Fact]
+    public async Task DispatcherStoppedAfterTheSinkCommittedButBeforeAcknowledging_TheNextOneDeliversTheRest_WithoutDuplicates()
+    {
+        var stream = RedisFixture.NewId("outbox");
+        var room = RedisFixture.NewId("room");
+        var produced = await ProduceAsync(stream, room, 1000);
+
+        var first = new ProbeSink(new SqlHistorySink(_factory)) { HangAfterStoringCall = 3 };
+        using (var host = StartDispatcher(stream, first, o => o.BatchSize = 100))
+        {
+            await host.StartAsync();
+            await first.Hanging.Task.WaitAsync(Deadline);
+            await host.StopAsync(); // the third batch is stored but never acknowledged
+        }
+
+        Assert.Equal(300, await CountRowsAsync(room));
+        var pending = await redis.Database.StreamPendingAsync(stream, HistoryOptions.DefaultConsumerGroup);
+        Assert.Equal(100, pending.PendingMessageCount); // the stopped consumer keeps its unacknowledged batch
+        Assert.Single(pending.Consumers);
+        var unacknowledged = first.Received.Skip(200).Select(e => e.EventId).ToHashSet();
+
+        var second = new ProbeSink(new SqlHistorySink(_factory));
+        using (var host = StartDispatcher(stream, second, o => o.BatchSize = 100))
+        {
+            await host.StartAsync();
+            await WaitForRowsAsync(room, produced.Count);
+            await Eventually.WaitForAsync(
+                async () => (await redis.Database.StreamPendingAsync(stream, HistoryOptions.DefaultConsumerGroup)).PendingMessageCount,
+                n => n == 0, Deadline, "every entry to be acknowledged");
+            await host.StopAsync();
+        }
+
+        await AssertExactlyOnceAsync(room, produced);
+        Assert.Superset(unacknowledged, second.Received.Select(e => e.EventId).ToHashSet()); // reclaimed and delivered again
+        await redis.Database.KeyDeleteAsync(stream);
+    }
+
+    [Fact]
+    public async Task UnreadableEntry_IsDropped_AndTheOtherEventsAreDelivered()
+    {
+        var stream = RedisFixture.NewId("outbox");
+        var room = RedisFixture.NewId("room");
+        var before = await ProduceAsync(stream, room, 10);
+        await redis.Database.StreamAddAsync(stream, [new NameValueEntry(HistoryOutbox.IdField, "bad"), new NameValueEntry(HistoryOutbox.EventField, "{oops")]);
+        var after = await ProduceAsync(stream, room, 10);
+        var probe = new ProbeSink(new SqlHistorySink(_factory));
+        using var host = StartDispatcher(stream, probe);
+        await host.StartAsync();
+
+        await WaitForRowsAsync(room, 20);
+        await Eventually.WaitForAsync(
+            async () => (await redis.Database.StreamPendingAsync(stream, HistoryOptions.DefaultConsumerGroup)).PendingMessageCount,
+            n => n == 0, Deadline, "every entry, the unreadable one included, to be acknowledged");
+        await AssertExactlyOnceAsync(room, [.. before, .. after]);
+        await host.StopAsync();
+        await redis.Database.KeyDeleteAsync(stream);
+    }
+
+    private IHost StartDispatcher(string stream, IHistorySink sink, Action<HistoryOptions>? configure = null) =>
+        TestHost.Build(b =>
+        {
+            b.Services.AddSingleton<IConnectionMultiplexer>(redis.Connection);
+            b.Services.AddSingleton(sink);
+            b.AddHistory(o =>
+            {
+                o.Mode = HistoryMode.Durable;
+                o.StreamKey = stream;
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+                o.ClaimIdleTime = TimeSpan.FromMilliseconds(300);
+                o.RetryInitialDelay = TimeSpan.FromMilliseconds(50);
+                o.RetryMaxDelay = TimeSpan.FromMilliseconds(500);
+                o.TrimInterval = TimeSpan.Zero;
+                configure?.Invoke(o);
+            });
+        });
+
+    /// <summary>Writes <paramref name="count"/> state changes, each with its event in the same MULTI/EXEC (pipelined).</summary>
+    private async Task<List<HistoryEvent>> ProduceAsync(string stream, string room, int count)
+    {
+        var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink());
+        var db = redis.Database;
+        var state = (RedisKey)("test:" + room + ":description");
+        var events = new List<HistoryEvent>(count);
+        var commits = new List<Task<bool>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var e = new RoomHistoryEvent(recorder.NewEventId(), recorder.Now, room, RoomEventTypes.DescriptionChanged, "alice",
+                new Dictionary<string, string> { ["description"] = "d" + i });
+            var tx = db.CreateTransaction();
+            _ = tx.StringSetAsync(state, "d" + i);
+            Assert.True(recorder.Enlist(tx, e));
+            commits.Add(tx.ExecuteAsync());
+            events.Add(e);
+        }
+
+        Assert.All(await Task.WhenAll(commits), Assert.True);
+        await db.KeyDeleteAsync(state);
+        return events;
+    }
+
+    private async Task<int> CountRowsAsync(string room)
+    {
+        await using var db = await _factory.CreateDbContextAsync();
+        return await db.RoomEvents.CountAsync(r => r.RoomId == room);
+    }
+
+    private Task WaitForRowsAsync(string room, int expected) =>
+        Eventually.WaitForAsync(() => CountRowsAsync(room), n => n >= expected, Deadline, $"{expected} rows of room {room}");
+
+    private async Task AssertExactlyOnceAsync(string room, IReadOnlyList<HistoryEvent> produced)
+    {
+        await using var db = await _factory.CreateDbContextAsync();
+        var ids = await db.RoomEvents.Where(r => r.RoomId == room).Select(r => r.EventId).ToListAsync();
+        Assert.Equal(produced.Count, ids.Count);
+        Assert.Equal(produced.Select(e => e.EventId).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+using ZnDraw.Storage.History;
+using ZnDraw.Storage.Sql.Tests.Infrastructure;
+
+namespace ZnDraw.Storage.Sql.Tests;
+
+/// <summary>The DI wiring a host uses: <c>AddSqlHistory(...)</c> on a storage builder.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class SqlHistoryBuilderExtensionsTests(RedisFixture redis) : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _sqlite = new();
+
+    public Task InitializeAsync() => _sqlite.InitializeAsync();
+
+    public Task DisposeAsync() => _sqlite.DisposeAsync();
+
+    [Fact]
+    public async Task DurableHostOnSqlite_MigratesAtStart_DeliversThroughTheOutbox_AndAnswersQueries()
+    {
+        var stream = RedisFixture.NewId("outbox");
+        var room = RedisFixture.NewId("room");
+        using var host = TestHost.Build(b =>
+        {
+            b.Services.AddSingleton<IConnectionMultiplexer>(redis.Connection);
+            b.AddSqlHistory(_sqlite.Configure, o => o.MigrateOnStart = true)
+                .AddHistory(o =>
+                {
+                    o.Mode = HistoryMode.Durable;
+                    o.StreamKey = stream;
+                    o.PollInterval = TimeSpan.FromMilliseconds(20);
+                });
+        });
+        await host.StartAsync();
+        var recorder = host.Services.GetRequiredService<HistoryRecorder>();
+        var query = host.Services.GetRequiredService<IHistoryQuery>();
+        Assert.Equal(HistoryMode.Durable, recorder.Mode);
+
+        var created = new RoomHistoryEvent(recorder.NewEventId(), recorder.Now, room, RoomEventTypes.Created, "alice", null);
+        var tx = redis.Database.CreateTransaction();
+        _ = tx.SetAddAsync(RedisFixture.NewId("rooms-index"), room);
+        var enlisted = recorder.Enlist(tx, created);
+        Assert.True(await tx.ExecuteAsync());
+        await recorder.CommittedAsync(redis.Database, created, enlisted, CancellationToken.None);
+
+        var events = await Eventually.WaitForAsync(() => query.GetRoomEventsAsync(room), l => l.Count > 0, TimeSpan.FromSeconds(30), "the event in SQLite");
+        HistoryOutboxTests.AssertSameEvent(created, Assert.Single(events));
+        await host.StopAsync();
+        await redis.Database.KeyDeleteAsync(stream);
+    }
+
+    [Fact]
+    public async Task DirectHostOnSqlite_StoresOnCommit()
+    {
+        using var host = TestHost.Build(b => b.AddSqlHistory(_sqlite.Configure, o => o.MigrateOnStart = true));
+        await host.StartAsync();
+        var recorder = host.Services.GetRequiredService<HistoryRecorder>();
+        Assert.Equal(HistoryMode.Direct, recorder.Mode);
+        var login = new UserLoginEvent(recorder.NewEventId(), recorder.Now, "bob", "sid-1", "127.0.0.1");
+
+        await recorder.CommittedAsync(redis.Database, login, enlisted: false, CancellationToken.None);
+
+        var session = Assert.Single(await host.Services.GetRequiredService<IHistoryQuery>().GetUserSessionsAsync("bob"));
+        Assert.Equal("sid-1", session.SessionId);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void ContextFactory_IsASingleton_AndCreatesTheProviderSpecificContext()
+    {
+        var services = new ServiceCollection();
+        new TestStorageBuilder(services).AddSqlHistory(_sqlite.Configure);
+        using var provider = services.BuildServiceProvider();
+
+        var factory = provider.GetRequiredService<IDbContextFactory<HistoryDbContext>>();
+        Assert.Same(factory, provider.GetRequiredService<IDbContextFactory<HistoryDbContext>>());
+        using var sqlite = factory.CreateDbContext();
+        Assert.IsType<SqliteHistoryDbContext>(sqlite);
+
+        var npgsql = new HistoryDbContextFactory(new DbContextOptionsBuilder().UseNpgsql("Host=localhost").Options);
+        using var postgres = npgsql.CreateDbContext();
+        Assert.IsType<PostgresHistoryDbContext>(postgres);
+    }
+}

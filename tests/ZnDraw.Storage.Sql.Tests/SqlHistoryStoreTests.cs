@@ -1,0 +1,201 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ZnDraw.Storage.History;
+using ZnDraw.Storage.Sql.Tests.Infrastructure;
+
+namespace ZnDraw.Storage.Sql.Tests;
+
+/// <summary>The SQL sink and query on one provider; the database is migrated from empty once per class.</summary>
+public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>, IAsyncLifetime
+    where TDatabase : class, ITestDatabase
+{
+    private static readonly DateTimeOffset T0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly ServiceProvider _services;
+
+    protected SqlHistoryStoreTests(TDatabase database)
+    {
+        var services = new ServiceCollection();
+        new TestStorageBuilder(services).AddSqlHistory(database.Configure);
+        _services = services.BuildServiceProvider();
+        Sink = _services.GetRequiredService<IHistorySink>();
+        Query = _services.GetRequiredService<IHistoryQuery>();
+        Factory = _services.GetRequiredService<IDbContextFactory<HistoryDbContext>>();
+    }
+
+    private IHistorySink Sink { get; }
+
+    private IHistoryQuery Query { get; }
+
+    private IDbContextFactory<HistoryDbContext> Factory { get; }
+
+    public Task InitializeAsync() => _services.MigrateHistoryDatabaseAsync(); // idempotent: applies only once per database
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    private static string Id(int seconds) => HistoryEvent.NewEventId(T0.AddSeconds(seconds));
+
+    [Fact]
+    public async Task Migrations_ApplyToTheEmptyDatabase_AndLeaveNoPendingModelChanges()
+    {
+        await using var db = await Factory.CreateDbContextAsync();
+
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Contains(await db.Database.GetAppliedMigrationsAsync(), m => m.EndsWith("_InitialHistory", StringComparison.Ordinal));
+        Assert.False(db.Database.HasPendingModelChanges());
+        _ = await db.ExtensionRegistrations.CountAsync();
+        _ = await db.RoomEvents.CountAsync();
+        _ = await db.UserLoginEvents.CountAsync();
+    }
+
+    [Fact]
+    public async Task EveryEventType_RoundTrips()
+    {
+        var room = RedisFixture.NewId("room");
+        var ext = RedisFixture.NewId("ext");
+        var user = RedisFixture.NewId("user");
+        var at = T0.AddMilliseconds(123.4);
+        var registered = new ExtensionRegisteredEvent(Id(0), at, HistoryScopes.Room(room), "modifiers", ext,
+            """{"type":"object","properties":{"angle":{"type":"number","default":90}}}""", "worker-1");
+        string[] types =
+        [
+            RoomEventTypes.Created, RoomEventTypes.Copied, RoomEventTypes.Deleted, RoomEventTypes.Locked,
+            RoomEventTypes.Unlocked, RoomEventTypes.Hidden, RoomEventTypes.DescriptionChanged,
+        ];
+        var roomEvents = types.Select((t, i) => new RoomHistoryEvent(Id(i + 1), at.AddSeconds(i + 1), room, t,
+            i % 2 == 0 ? "alice" : null,
+            i % 3 == 0 ? null : new Dictionary<string, string> { ["k"] = t, ["unicode"] = "Zn ✓ \"quoted\"" })).ToList();
+        var login = new UserLoginEvent(Id(20), at.AddSeconds(20), user, "sid-1", "2001:0db8:85a3:0000:0000:8a2e:0370:7334");
+        var logout = new UserLogoutEvent(Id(21), at.AddSeconds(30), user, "sid-1");
+
+        await Sink.WriteAsync([registered, .. roomEvents, login, logout], CancellationToken.None);
+
+        var extensions = await Query.GetExtensionHistoryAsync(ext);
+        var storedRegistration = Assert.Single(extensions);
+        Assert.Equal(registered with { SchemaJson = "" }, storedRegistration with { SchemaJson = "" });
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(registered.SchemaJson), JsonNode.Parse(storedRegistration.SchemaJson)));
+
+        var events = await Query.GetRoomEventsAsync(room);
+        Assert.Equal(roomEvents.Count, events.Count);
+        foreach (var (expected, actual) in roomEvents.AsEnumerable().Reverse().Zip(events))
+        {
+            HistoryOutboxTests.AssertSameEvent(expected, actual);
+        }
+
+        var session = Assert.Single(await Query.GetUserSessionsAsync(user));
+        Assert.Equal(new UserSession(user, "sid-1", login.OccurredAt, logout.OccurredAt, login.IpAddress), session);
+    }
+
+    [Fact]
+    public async Task RedeliveredEvents_AreStoredOnce()
+    {
+        var room = RedisFixture.NewId("room");
+        var user = RedisFixture.NewId("user");
+        var batch = new List<HistoryEvent>
+        {
+            new RoomHistoryEvent(Id(1), T0.AddSeconds(1), room, RoomEventTypes.Created, "a", null),
+            new RoomHistoryEvent(Id(2), T0.AddSeconds(2), room, RoomEventTypes.Locked, "a", null),
+            new UserLoginEvent(Id(3), T0.AddSeconds(3), user, "s1", null),
+        };
+
+        await Sink.WriteAsync(batch, CancellationToken.None);
+        await Sink.WriteAsync(batch, CancellationToken.None);
+        await Sink.WriteAsync([batch[1], batch[1], new RoomHistoryEvent(Id(4), T0.AddSeconds(4), room, RoomEventTypes.Unlocked, "a", null)], CancellationToken.None);
+
+        Assert.Equal(3, (await Query.GetRoomEventsAsync(room)).Count);
+        Assert.Single(await Query.GetUserSessionsAsync(user));
+    }
+
+    [Fact]
+    public async Task Logout_ClosesTheOpenLoginOfItsSession_AndARedeliveredLogoutChangesNothing()
+    {
+        var user = RedisFixture.NewId("user");
+        var first = new UserLoginEvent(Id(1), T0.AddSeconds(1), user, "s1", "10.0.0.1");
+        var second = new UserLoginEvent(Id(2), T0.AddSeconds(2), user, "s2", null);
+        var logout = new UserLogoutEvent(Id(3), T0.AddSeconds(3), user, "s1");
+
+        await Sink.WriteAsync([first, second], CancellationToken.None);
+        await Sink.WriteAsync([logout], CancellationToken.None);
+        await Sink.WriteAsync([logout with { EventId = Id(9), OccurredAt = T0.AddSeconds(9) }], CancellationToken.None);
+        await Sink.WriteAsync([new UserLogoutEvent(Id(10), T0.AddSeconds(10), user, "unknown-session")], CancellationToken.None);
+
+        var sessions = await Query.GetUserSessionsAsync(user);
+        Assert.Equal(
+            [
+                new UserSession(user, "s2", second.OccurredAt, null, null),
+                new UserSession(user, "s1", first.OccurredAt, logout.OccurredAt, "10.0.0.1"),
+            ],
+            sessions);
+    }
+
+    [Fact]
+    public async Task Queries_ReturnNewestFirst_HonouringLimitAndSince()
+    {
+        var room = RedisFixture.NewId("room");
+        var ext = RedisFixture.NewId("ext");
+        var user = RedisFixture.NewId("user");
+        var batch = new List<HistoryEvent>();
+        for (var i = 0; i < 10; i++)
+        {
+            // Written out of order on purpose: order must come from the time, not from insertion.
+            var s = (i * 7) % 10;
+            batch.Add(new RoomHistoryEvent(Id(100 + s), T0.AddSeconds(s), room, RoomEventTypes.DescriptionChanged, "a",
+                new Dictionary<string, string> { ["n"] = s.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+            batch.Add(new ExtensionRegisteredEvent(Id(200 + s), T0.AddSeconds(s), HistoryScopes.Global, "analysis", ext, "{}", "w" + s));
+            batch.Add(new UserLoginEvent(Id(300 + s), T0.AddSeconds(s), user, "sid" + s, null));
+        }
+
+        await Sink.WriteAsync(batch, CancellationToken.None);
+
+        var latest3 = await Query.GetRoomEventsAsync(room, limit: 3);
+        Assert.Equal([T0.AddSeconds(9), T0.AddSeconds(8), T0.AddSeconds(7)], latest3.Select(e => e.OccurredAt));
+        var since = await Query.GetRoomEventsAsync(room, limit: 100, since: T0.AddSeconds(6));
+        Assert.Equal([9, 8, 7, 6], since.Select(e => (int)(e.OccurredAt - T0).TotalSeconds));
+        var sinceMillis = await Query.GetRoomEventsAsync(room, since: T0.AddSeconds(5).AddMilliseconds(1));
+        Assert.Equal(4, sinceMillis.Count);
+
+        var ext2 = await Query.GetExtensionHistoryAsync(ext, limit: 2, since: T0.AddSeconds(3));
+        Assert.Equal(["w9", "w8"], ext2.Select(e => e.WorkerId));
+        Assert.Equal(10, (await Query.GetExtensionHistoryAsync(ext)).Count);
+        Assert.Empty(await Query.GetExtensionHistoryAsync(ext, since: T0.AddDays(1)));
+
+        var sessions = await Query.GetUserSessionsAsync(user, limit: 4, since: T0.AddSeconds(2));
+        Assert.Equal(["sid9", "sid8", "sid7", "sid6"], sessions.Select(s => s.SessionId));
+        Assert.Empty(await Query.GetRoomEventsAsync(RedisFixture.NewId("other")));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(1001)]
+    public async Task Limit_OutsideOneToThousand_Throws(int limit)
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Query.GetExtensionHistoryAsync("x", limit));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Query.GetRoomEventsAsync("x", limit));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Query.GetUserSessionsAsync("x", limit));
+    }
+
+    [Fact]
+    public async Task OversizedValuesAndBrokenSchemaJson_AreStoredRatherThanFail()
+    {
+        var ext = RedisFixture.NewId("ext");
+        var room = RedisFixture.NewId("room");
+        var longCategory = new string('c', 300);
+        var e = new ExtensionRegisteredEvent(Id(1), T0, HistoryScopes.Global, longCategory, ext, "{not json", new string('w', 400));
+        var r = new RoomHistoryEvent(Id(2), T0, room, "a_custom_event_type_that_is_much_longer_than_fifty_characters", new string('u', 300), null);
+
+        await Sink.WriteAsync([e, r], CancellationToken.None);
+
+        var stored = Assert.Single(await Query.GetExtensionHistoryAsync(ext));
+        Assert.Equal(longCategory[..100], stored.Category);
+        Assert.Equal(255, stored.WorkerId.Length);
+        Assert.Equal("{not json", JsonNode.Parse(stored.SchemaJson)!.GetValue<string>());
+        var storedRoom = Assert.Single(await Query.GetRoomEventsAsync(room));
+        Assert.Equal(50, storedRoom.EventType.Length);
+    }
+}
+
+public sealed class SqliteHistoryStoreTests(SqliteTestDatabase database) : SqlHistoryStoreTests<SqliteTestDatabase>(database);
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresHistoryStoreTests(PostgresTestDatabase database) : SqlHistoryStoreTests<PostgresTestDatabase>(database);
