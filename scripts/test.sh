@@ -7,6 +7,8 @@ source scripts/services.sh
 svc_init
 
 svc_start_redis
+svc_start_cluster
+svc_start_postgres
 
 config=${CONFIGURATION:-Release}
 dotnet build ZnDraw.Storage.sln -c "$config" -warnaserror -nologo -v quiet
