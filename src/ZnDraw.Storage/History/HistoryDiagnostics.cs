@@ -8,7 +8,7 @@ internal static class HistoryMetrics
 {
     public const string MeterName = "ZnDraw.Storage";
 
-    private static readonly Meter Meter = new(MeterName);
+    private static readonly Meter Meter = ZnDraw.Storage.Diagnostics.ZnDrawStorageDiagnostics.Meter;
 
     /// <summary>Events handed to the sink and stored (direct and durable).</summary>
     public static readonly Counter<long> Delivered =

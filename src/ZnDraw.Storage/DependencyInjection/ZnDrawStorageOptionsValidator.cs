@@ -1,0 +1,82 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+
+namespace ZnDraw.Storage.DependencyInjection;
+
+/// <summary>Checks <see cref="ZnDrawStorageOptions"/> at host start; each failure names the setting.</summary>
+internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? isService = null) : IValidateOptions<ZnDrawStorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ZnDrawStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var hostMultiplexer = isService?.IsService(typeof(IConnectionMultiplexer)) == true;
+        if (!hostMultiplexer && options.RedisConfiguration is null && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add($"{nameof(ZnDrawStorageOptions.ConnectionString)}: required (or set {nameof(ZnDrawStorageOptions.RedisConfiguration)}, or register an IConnectionMultiplexer).");
+        }
+        else if (options.RedisConfiguration is null && !string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            try
+            {
+                _ = ConfigurationOptions.Parse(options.ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"{nameof(ZnDrawStorageOptions.ConnectionString)}: not a valid StackExchange.Redis configuration string ({ex.Message}).");
+            }
+        }
+
+        if (!Enum.IsDefined(options.Layout))
+        {
+            failures.Add($"{nameof(ZnDrawStorageOptions.Layout)}: '{options.Layout}' is not a KeyLayout.");
+        }
+        else
+        {
+            try
+            {
+                KeyValidation.ValidatePrefix(options.KeyPrefix, options.Layout, nameof(ZnDrawStorageOptions.KeyPrefix));
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"{nameof(ZnDrawStorageOptions.KeyPrefix)}: {ex.Message}");
+            }
+        }
+
+        if (options.Database is < -1 or > 255)
+        {
+            failures.Add($"{nameof(ZnDrawStorageOptions.Database)}: {options.Database} is outside -1..255.");
+        }
+
+        if (options.Locks is null)
+        {
+            failures.Add($"{nameof(ZnDrawStorageOptions.Locks)}: required.");
+        }
+        else
+        {
+            CheckTtl(failures, "Locks.DefaultTtl", options.Locks.DefaultTtl);
+            CheckTtl(failures, "Locks.PresenterTtl", options.Locks.PresenterTtl);
+        }
+
+        if (options.Passwords is null)
+        {
+            failures.Add($"{nameof(ZnDrawStorageOptions.Passwords)}: required.");
+        }
+        else if (options.Passwords.Pbkdf2Iterations is < ZnDrawPasswordOptions.MinPbkdf2Iterations or > ZnDrawPasswordOptions.MaxPbkdf2Iterations)
+        {
+            failures.Add($"Passwords.Pbkdf2Iterations: {options.Passwords.Pbkdf2Iterations} is outside {ZnDrawPasswordOptions.MinPbkdf2Iterations}..{ZnDrawPasswordOptions.MaxPbkdf2Iterations}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckTtl(List<string> failures, string name, TimeSpan ttl)
+    {
+        if (ttl <= TimeSpan.Zero || ttl > ZnDrawLockOptions.MaxTtl)
+        {
+            failures.Add($"{name}: {ttl} must be more than 0 and at most {ZnDrawLockOptions.MaxTtl.TotalSeconds} s.");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ZnDraw.Storage;
+using ZnDraw.Storage.DependencyInjection;
+using ZnDraw.Storage.Diagnostics;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Repositories;
+
+#pragma warning disable IDE0130 // DI extensions live in the DI namespace, as Microsoft's do.
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>Registers ZnDraw.Storage in a service collection.</summary>
+public static class ZnDrawStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the key space, repositories and services of ZnDraw.Storage, configured by <paramref name="configure"/>
+    /// and validated when the host starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options, e.g. <c>o =&gt; o.ConnectionString = "127.0.0.1:6379"</c>.</param>
+    /// <returns>A builder that satellite packages extend (e.g. <c>.AddSqlHistory(...)</c>).</returns>
+    /// <remarks>
+    /// An <see cref="StackExchange.Redis.IConnectionMultiplexer"/> that the host registered is reused (and never
+    /// disposed by the library); otherwise one is created from the options, connected when the host starts, and
+    /// disposed with the container.
+    /// </remarks>
+    public static IZnDrawStorageBuilder AddZnDrawStorage(this IServiceCollection services, Action<ZnDrawStorageOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<ZnDrawStorageOptions>().Configure(configure);
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Registers ZnDraw.Storage with options bound from <paramref name="configuration"/> (e.g.
+    /// <c>configuration.GetSection("ZnDrawStorage")</c>), validated when the host starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section holding <see cref="ZnDrawStorageOptions"/>' properties.</param>
+    /// <returns>A builder that satellite packages extend.</returns>
+    public static IZnDrawStorageBuilder AddZnDrawStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ZnDrawStorageOptions>().Bind(configuration);
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Adds a health check that is healthy when Redis answers PING within <paramref name="timeout"/>.
+    /// </summary>
+    /// <param name="builder">The ZnDraw.Storage builder.</param>
+    /// <param name="name">The check's name. Default <c>zndraw-redis</c>.</param>
+    /// <param name="timeout">How long PING may take. Default 2 s; must be positive.</param>
+    /// <param name="failureStatus">The status reported on failure. Default <see cref="HealthStatus.Unhealthy"/>.</param>
+    /// <param name="tags">Tags for filtering checks.</param>
+    /// <returns>The builder.</returns>
+    public static IZnDrawStorageBuilder AddRedisHealthCheck(
+        this IZnDrawStorageBuilder builder,
+        string name = "zndraw-redis",
+        TimeSpan? timeout = null,
+        HealthStatus? failureStatus = null,
+        IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var wait = timeout ?? TimeSpan.FromSeconds(2);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            name,
+            sp => new ZnDrawRedisHealthCheck(sp.GetRequiredService<ZnDrawConnection>(), wait),
+            failureStatus,
+            tags));
+        return builder;
+    }
+
+    private static ZnDrawStorageBuilder AddCore(IServiceCollection services)
+    {
+        services.AddOptions<ZnDrawStorageOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ZnDrawStorageOptions>, ZnDrawStorageOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ZnDrawConnection>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ZnDrawStorageStartup>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.CreateKeySpace());
+        services.TryAddSingleton(sp => new RedisStoreContext(
+            sp.GetRequiredService<ZnDrawConnection>().Multiplexer,
+            sp.GetRequiredService<KeySpace>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Database));
+        ZnDrawStorageRegistrations.AddRepositoriesAndServices(services);
+        return new ZnDrawStorageBuilder(services);
+    }
+
+    private sealed class ZnDrawStorageBuilder(IServiceCollection services) : IZnDrawStorageBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}

@@ -1,0 +1,82 @@
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+
+namespace ZnDraw.Storage;
+
+/// <summary>Settings of <c>services.AddZnDrawStorage(...)</c>; validated when the host starts.</summary>
+public sealed class ZnDrawStorageOptions
+{
+    /// <summary>The configuration section name the samples and docs use: <c>ZnDrawStorage</c>.</summary>
+    public const string DefaultSectionName = "ZnDrawStorage";
+
+    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>.</summary>
+    /// <value>
+    /// Default <see langword="null"/>. Required unless <see cref="RedisConfiguration"/> is set or the host registered
+    /// its own <see cref="IConnectionMultiplexer"/> (which is then reused and never disposed by this library).
+    /// </value>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>StackExchange.Redis configuration object; takes precedence over <see cref="ConnectionString"/>.</summary>
+    /// <value>Default <see langword="null"/>. Not bindable from configuration.</value>
+    public ConfigurationOptions? RedisConfiguration { get; set; }
+
+    /// <summary>Text prepended to every key, so several applications can share one Redis.</summary>
+    /// <value>
+    /// Default <see langword="null"/> (no prefix: the keys are byte-identical to ZnDraw's). Must not contain
+    /// <c>{</c> or <c>}</c> with <see cref="KeyLayout.ClusterSafe"/>.
+    /// </value>
+    public string? KeyPrefix { get; set; }
+
+    /// <summary>The key layout.</summary>
+    /// <value>Default <see cref="KeyLayout.ZnDraw"/> (shareable with a Python ZnDraw server on one Redis node).</value>
+    public KeyLayout Layout { get; set; } = KeyLayout.ZnDraw;
+
+    /// <summary>The Redis database number.</summary>
+    /// <value>Default -1 (the connection's default database, normally 0). Range -1 to 255.</value>
+    public int Database { get; set; } = -1;
+
+    /// <summary>Lock defaults.</summary>
+    public ZnDrawLockOptions Locks { get; set; } = new();
+
+    /// <summary>Password hashing policy.</summary>
+    public ZnDrawPasswordOptions Passwords { get; set; } = new();
+
+    /// <summary>The key space these options describe.</summary>
+    internal KeySpace CreateKeySpace() => new(KeyPrefix, Layout);
+}
+
+/// <summary>Lock defaults (<c>LockService</c>).</summary>
+public sealed class ZnDrawLockOptions
+{
+    /// <summary>Longest lock TTL ZnDraw accepts: 300 seconds.</summary>
+    public static readonly TimeSpan MaxTtl = TimeSpan.FromSeconds(300);
+
+    /// <summary>TTL of a lock when the caller gives none.</summary>
+    /// <value>Default 60 s, as ZnDraw's client. Range: more than 0, at most 300 s.</value>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>TTL of the presenter lock.</summary>
+    /// <value>Default 10 s, as ZnDraw. Range: more than 0, at most 300 s.</value>
+    public TimeSpan PresenterTtl { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>How new password hashes are made.</summary>
+public sealed class ZnDrawPasswordOptions
+{
+    /// <summary>The fewest PBKDF2 iterations accepted (OWASP's 2023 figure for PBKDF2-HMAC-SHA256).</summary>
+    public const int MinPbkdf2Iterations = 600_000;
+
+    /// <summary>The most PBKDF2 iterations accepted.</summary>
+    public const int MaxPbkdf2Iterations = 10_000_000;
+
+    /// <summary>
+    /// Write ZnDraw's own salted SHA-256 hashes and never upgrade them, because a Python ZnDraw server shares the
+    /// Redis and must be able to verify the passwords.
+    /// </summary>
+    /// <value>Default <see langword="false"/>: new hashes use PBKDF2 and legacy hashes are upgraded at the next login.</value>
+    public bool ZnDrawCompatible { get; set; }
+
+    /// <summary>PBKDF2-HMAC-SHA256 iterations for new hashes.</summary>
+    /// <value>Default 600,000. Range 600,000 to 10,000,000.</value>
+    public int Pbkdf2Iterations { get; set; } = MinPbkdf2Iterations;
+}
