@@ -239,7 +239,8 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     }
 
     /// <summary>Runs a frame script; WRONGTYPE on any of its keys becomes <see cref="StorageDataException"/>.</summary>
-    internal static async Task<RedisResult[]> RunScriptAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal static async ValueTask<RedisResult[]> RunScriptAsync(
         IDatabase db, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         try
@@ -256,7 +257,7 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
         }
     }
 
-    private Task<RedisResult[]> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
+    private ValueTask<RedisResult[]> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
         RunScriptAsync(_db, script, keys, args, cancellationToken);
 
     private static RedisValue[] FormatDistinct(IReadOnlyList<FrameIndex> frames, string paramName)
