@@ -70,9 +70,10 @@ public interface IGeometryRepository
     /// Optimistic concurrency: one <c>HGET</c>, then a compare-and-set script (<c>HGET</c>, compare with the value the merge was
     /// based on, <c>HSET</c>). When another writer changed the geometry in between, the script answers with the current value and
     /// the merge is redone on it, up to 16 attempts; each retry is one round trip (the script's answer replaces a new read).
-    /// Usually two round trips in all. A script is used rather than <c>ITransaction</c> with <c>Condition.HashEqual</c> because
-    /// StackExchange.Redis evaluates conditions in a separate round trip (WATCH and the check, then MULTI/EXEC) and a failed
-    /// condition returns no current value, so every retry would need three.
+    /// Usually two round trips in all. A script is used rather than <c>ITransaction</c> with <c>Condition.HashEqual</c>: as
+    /// StackExchange.Redis documents for <c>ITransaction</c>, a conditional transaction cannot send EXEC until the replies to
+    /// its WATCH checks have arrived, so it costs an extra round trip and briefly blocks the shared connection; and a failed
+    /// condition returns no current value, so every retry would also need a new read.
     /// </para>
     /// </remarks>
     /// <exception cref="StorageDataException">The stored geometry does not parse.</exception>
@@ -132,7 +133,10 @@ public interface IGeometryRepository
     /// <param name="selection">The geometry (not empty) and its indices (non-negative), stored as <c>[0, 1]</c>.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>A task that completes when the selection is stored.</returns>
-    /// <remarks>One MULTI/EXEC: HSET of the selection, DEL of <c>active_selection_group</c>.</remarks>
+    /// <remarks>
+    /// One MULTI/EXEC: HSET of the selection, DEL of <c>active_selection_group</c>. Redis does not roll a transaction back: if
+    /// the selections key holds another Redis type, the HSET fails (<see cref="StorageDataException"/>) while the DEL still runs.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index is negative.</exception>
     ValueTask SetSelectionAsync(string roomId, Selection selection, CancellationToken cancellationToken = default);
 
