@@ -20,6 +20,8 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
 
     // KEYS: counter, data, index. ARGV: id prefix (msg_{room}_), JSON before the number, JSON after it, createdAt ms.
     private static readonly RedisScript PostScript = new("chat.post", """
+        redis.call('HLEN', KEYS[2])
+        redis.call('ZCARD', KEYS[3])
         local n = redis.call('INCR', KEYS[1])
         local id = ARGV[1] .. n
         redis.call('HSET', KEYS[2], id, ARGV[2] .. n .. ARGV[3])

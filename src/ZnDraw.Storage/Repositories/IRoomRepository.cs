@@ -24,7 +24,7 @@ namespace ZnDraw.Storage.Repositories;
 /// negative or non-numeric frame is 0; <see cref="Room.FrameCount"/> is <see langword="null"/>).
 /// <see cref="IRepository{T}.ExistsAsync"/> is one <c>EXISTS current_frame</c>. <see cref="IRepository{T}.SaveAsync"/>
 /// writes <c>description</c> (DEL when <see langword="null"/>), <c>locked</c>, <c>hidden</c>, <c>current_frame</c>
-/// and <c>SADD rooms:index</c> in one MULTI/EXEC (<see cref="Room.FrameCount"/> is ignored); it creates the room if it
+/// and <c>SADD rooms:index</c> in one Lua script (<see cref="Room.FrameCount"/> is ignored); it creates the room if it
 /// did not exist, without default geometries. <see cref="IRepository{T}.DeleteAsync"/> removes every key of the room in
 /// one Lua script: all fixed-name room keys, every key named in the room's key registry (<see cref="RoomKeys.KeyRegistry"/>),
 /// the registry itself, the job hashes named in the room's job sets, and the id in <c>rooms:index</c>; it returns

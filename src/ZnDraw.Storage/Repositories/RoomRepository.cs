@@ -12,7 +12,10 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
 {
     // KEYS: current_frame, locked, hidden, description, geometries, [rooms:index]
     // ARGV: room id, has description ("1"/"0"), description, then geometry name/value pairs in order.
+    // Scripts are not rolled back on error, so every type check (HLEN/SCARD raise WRONGTYPE) comes before any write.
     private static readonly RedisScript CreateScript = new("room.create", """
+        redis.call('HLEN', KEYS[5])
+        if KEYS[6] then redis.call('SCARD', KEYS[6]) end
         local created = 0
         if redis.call('EXISTS', KEYS[1]) == 0 then
           redis.call('SET', KEYS[1], '0')
@@ -33,6 +36,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         if redis.call('ZCARD', KEYS[1]) == 0 then return 1 end
         redis.call('HLEN', KEYS[2])
         redis.call('HLEN', KEYS[3])
+        redis.call('SCARD', KEYS[11])
         if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
         redis.call('COPY', KEYS[1], KEYS[8], 'REPLACE')
         redis.call('DEL', KEYS[9], KEYS[10])
@@ -71,6 +75,8 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private static readonly RedisScript DeleteScript = new("room.delete", """
         local removed = 0
         local jobHead, base = ARGV[2], ARGV[3]
+        local n = tonumber(ARGV[4])
+        if KEYS[n + 1] then redis.call('SCARD', KEYS[n + 1]) end
         local function del(list)
           for i = 1, #list, 500 do
             removed = removed + redis.call('DEL', unpack(list, i, math.min(i + 499, #list)))
@@ -84,10 +90,21 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
           if string.sub(k, 1, #base) == base or string.sub(k, 1, #jobHead) == jobHead then names[#names + 1] = k end
         end
         del(names)
-        local n = tonumber(ARGV[4])
         removed = removed + redis.call('DEL', unpack(KEYS, 1, n))
         if KEYS[n + 1] then redis.call('SREM', KEYS[n + 1], ARGV[1]) end
         return removed
+        """);
+
+    // KEYS: description, locked, hidden, current_frame, [rooms:index].
+    // ARGV: has description, description, locked, hidden, current frame, room id.
+    private static readonly RedisScript SaveScript = new("room.save", """
+        if KEYS[5] then redis.call('SCARD', KEYS[5]) end
+        if ARGV[1] == '1' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
+        redis.call('SET', KEYS[2], ARGV[3])
+        redis.call('SET', KEYS[3], ARGV[4])
+        redis.call('SET', KEYS[4], ARGV[5])
+        if KEYS[5] then redis.call('SADD', KEYS[5], ARGV[6]) end
+        return 1
         """);
 
     // KEYS: current_frame, target key. ARGV: "1" to SET ARGV[2], "0" to DEL. Returns 1 when the room exists.
@@ -154,24 +171,22 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         RedisValue frame = RoomMapping.FormatCurrentFrame(entity.CurrentFrame);
         RedisKey index = context.Global.RoomsIndex();
 
-        ITransaction transaction = context.Database.CreateTransaction();
-        Task description = entity.Description is null
-            ? transaction.KeyDeleteAsync(keys.Description())
-            : transaction.StringSetAsync(keys.Description(), entity.Description);
-        Task locked = transaction.StringSetAsync(keys.Locked(), RoomMapping.FormatFlag(entity.Locked));
-        Task hidden = transaction.StringSetAsync(keys.Hidden(), RoomMapping.FormatFlag(entity.Hidden));
-        Task current = transaction.StringSetAsync(keys.CurrentFrame(), frame);
-        Task<bool>? indexed = ClusterSafe ? null : transaction.SetAddAsync(index, entity.Id);
-        Task<bool> committed = transaction.ExecuteAsync();
-        await RedisStoreContext.WaitAsync(committed, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(description, locked, hidden, current).ConfigureAwait(false);
-        if (indexed is not null)
+        RedisKey[] scriptKeys = ClusterSafe
+            ? [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame()]
+            : [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame(), index];
+        RedisValue[] args =
+        [
+            entity.Description is null ? RedisText.Zero : RedisText.One,
+            entity.Description ?? string.Empty,
+            RoomMapping.FormatFlag(entity.Locked),
+            RoomMapping.FormatFlag(entity.Hidden),
+            frame,
+            entity.Id,
+        ];
+        await RoomRedisCalls.RunAsync(context, SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        if (ClusterSafe)
         {
-            await RoomRedisCalls.SentAsync(indexed, index).ConfigureAwait(false);
-        }
-        else
-        {
-            // Cluster-safe layout: the index is in another slot; written after the room, idempotent.
+            // The index is in another slot: written after the room, idempotent.
             await RoomRedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, entity.Id), index, cancellationToken).ConfigureAwait(false);
         }
     }
