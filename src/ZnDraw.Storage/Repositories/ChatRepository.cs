@@ -23,8 +23,9 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         redis.call('HLEN', KEYS[2])
         redis.call('ZCARD', KEYS[3])
         local n = redis.call('INCR', KEYS[1])
-        local id = ARGV[1] .. n
-        redis.call('HSET', KEYS[2], id, ARGV[2] .. n .. ARGV[3])
+        local digits = string.format('%d', n)
+        local id = ARGV[1] .. digits
+        redis.call('HSET', KEYS[2], id, ARGV[2] .. digits .. ARGV[3])
         redis.call('ZADD', KEYS[3], ARGV[4], id)
         return n
         """);

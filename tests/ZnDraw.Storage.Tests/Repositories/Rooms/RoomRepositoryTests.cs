@@ -556,6 +556,31 @@ public sealed class RoomRepositoryTests(RedisFixture redis)
         Assert.False(await _db.KeyExistsAsync(k.Locked()));
     }
 
+    [Theory]
+    [MemberData(nameof(Layouts.All), MemberType = typeof(Layouts))]
+    public async Task Delete_and_copy_stop_before_writing_when_a_key_has_the_wrong_type(string layout)
+    {
+        var space = Layouts.Space(layout);
+        var repo = Repo(space);
+        string id = RedisFixture.NewId("room");
+        string target = RedisFixture.NewId("dst");
+        RoomKeys k = space.Room(id);
+        await repo.CreateAsync(id);
+        await _db.SortedSetAddAsync(k.TrajectoryIndices(), $"{id}:0", 1.0);
+        await _db.StringSetAsync(k.Bookmarks(), "not a hash");
+
+        StorageDataException copy = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.CopyAsync(id, target));
+        Assert.Contains(k.Bookmarks().ToString(), copy.Key, StringComparison.Ordinal);
+        Assert.False(await repo.ExistsAsync(target));
+        Assert.DoesNotContain(target, await repo.ListAllAsync());
+
+        await _db.StringSetAsync(k.KeyRegistry(), "not a set");
+        StorageDataException delete = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.DeleteAsync(id));
+        Assert.Contains(k.KeyRegistry().ToString(), delete.Key, StringComparison.Ordinal);
+        Assert.True(await repo.ExistsAsync(id));
+        Assert.Equal(6, await _db.HashLengthAsync(k.Geometries()));
+    }
+
     [Fact]
     public async Task Bad_metadata_values_raise_storage_data_exceptions_naming_key_and_field()
     {
