@@ -27,20 +27,18 @@ namespace ZnDraw.Storage.Repositories;
 /// </remarks>
 public interface IIndexMaintenance
 {
-    /// <summary>Rebuilds the index sets and room key registries with the default page size (1000 keys per <c>SCAN</c>).</summary>
-    /// <param name="cancellationToken">Stops the scan between keys and pages.</param>
-    /// <returns>What was found and written.</returns>
-    ValueTask<ReindexResult> ReindexAsync(CancellationToken cancellationToken = default);
+    /// <summary>The default <c>COUNT</c> hint of each <c>SCAN</c>: 1000 keys.</summary>
+    public const int DefaultPageSize = 1000;
 
     /// <summary>Rebuilds the index sets and room key registries, scanning <paramref name="pageSize"/> keys per <c>SCAN</c> call.</summary>
-    /// <param name="pageSize">The <c>COUNT</c> hint of each <c>SCAN</c>, 1 to 100000.</param>
+    /// <param name="pageSize">The <c>COUNT</c> hint of each <c>SCAN</c>, 1 to 100000; default <see cref="DefaultPageSize"/>.</param>
     /// <param name="cancellationToken">Stops the scan between keys and pages.</param>
     /// <returns>What was found and written.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is out of range.</exception>
-    ValueTask<ReindexResult> ReindexAsync(int pageSize, CancellationToken cancellationToken = default);
+    ValueTask<ReindexResult> ReindexAsync(int pageSize = DefaultPageSize, CancellationToken cancellationToken = default);
 }
 
-/// <summary>What <see cref="IIndexMaintenance.ReindexAsync(CancellationToken)"/> found and wrote.</summary>
+/// <summary>What <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/> found and wrote.</summary>
 /// <param name="KeysScanned">Keys the scan visited (under the key space's prefix).</param>
 /// <param name="Rooms">Room ids found (now in <c>rooms:index</c>).</param>
 /// <param name="Users">User names found (now in <c>users:index</c>).</param>

@@ -8,14 +8,14 @@ namespace ZnDraw.Storage.Repositories;
 /// <para>
 /// A room exists when <c>room:{room}:current_frame</c> exists (ZnDraw's <c>RoomService.room_exists</c>). Rooms are
 /// listed from the index set <c>rooms:index</c>, which create, copy, save and delete maintain; rooms written by an
-/// older ZnDraw server are added by <see cref="IIndexMaintenance.ReindexAsync(CancellationToken)"/>.
+/// older ZnDraw server are added by <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/>.
 /// </para>
 /// <para>
 /// Under <see cref="KeyLayout.ZnDraw"/> every write is one atomic step (a Lua script or MULTI/EXEC) that includes the
 /// index set. Under <see cref="KeyLayout.ClusterSafe"/> the index set lives in another cluster slot than the room:
 /// the room's keys are written first in one atomic step, then the index is updated in a second, idempotent step
 /// (SADD/SREM). A crash in between leaves a room missing from (or an id lingering in) the index; the next call of the
-/// same operation or <see cref="IIndexMaintenance.ReindexAsync(CancellationToken)"/> repairs it.
+/// same operation or <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/> repairs it.
 /// </para>
 /// <para>
 /// The <see cref="IRepository{T}"/> members: <see cref="IRepository{T}.GetByIdAsync"/> is one <c>MGET</c> of
@@ -90,7 +90,7 @@ public interface IRoomRepository : IRepository<Room>
     /// <summary>Every room id in <c>rooms:index</c>, sorted ordinally.</summary>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room ids.</returns>
-    /// <remarks>One <c>SMEMBERS rooms:index</c>. Rooms an older ZnDraw server wrote appear after <see cref="IIndexMaintenance.ReindexAsync(CancellationToken)"/>.</remarks>
+    /// <remarks>One <c>SMEMBERS rooms:index</c>. Rooms an older ZnDraw server wrote appear after <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/>.</remarks>
     ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The number of frames of the room (0 when it has none).</summary>

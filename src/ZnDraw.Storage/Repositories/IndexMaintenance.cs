@@ -15,12 +15,8 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
     private const int MaxPageSize = 100_000;
 
     /// <inheritdoc/>
-    public ValueTask<ReindexResult> ReindexAsync(CancellationToken cancellationToken = default) =>
-        ReindexAsync(DefaultPageSize, cancellationToken);
-
-    /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ReindexResult> ReindexAsync(int pageSize, CancellationToken cancellationToken = default)
+    public async ValueTask<ReindexResult> ReindexAsync(int pageSize = IIndexMaintenance.DefaultPageSize, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);

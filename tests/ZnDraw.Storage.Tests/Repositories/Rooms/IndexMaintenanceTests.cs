@@ -148,7 +148,7 @@ public sealed class IndexMaintenanceTests(RedisFixture redis)
         var maintenance = new IndexMaintenance(RoomTestSupport.Context(redis, space));
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await maintenance.ReindexAsync(cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await maintenance.ReindexAsync(cancellationToken: cts.Token));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await maintenance.ReindexAsync(0));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await maintenance.ReindexAsync(100_001));
 
