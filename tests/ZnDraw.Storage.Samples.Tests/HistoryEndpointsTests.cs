@@ -81,11 +81,13 @@ public abstract class HistoryEndpointsTests(SampleApp app)
         var since = await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since={Iso(At(3))}");
         Assert.Equal(RoomEventTypes.DescriptionChanged, Assert.Single(since).EventType);
 
-        // A date alone is midnight UTC; an offset is honoured (13:01+01:00 is 12:01Z).
+        // A date alone is midnight UTC, a date-time without offset is UTC, an offset is honoured (13:01+01:00 is 12:01Z).
         Assert.Equal(4, (await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01")).Count);
         Assert.Empty(await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-02"));
         var offset = await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since={Uri.EscapeDataString("2024-05-01T13:01:00+01:00")}");
         Assert.Equal(3, offset.Count);
+        Assert.Equal(3, (await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01T12:01:00")).Count);
+        Assert.Equal(2, (await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01T12:01:30.5Z")).Count);
     }
 
     [Fact]
