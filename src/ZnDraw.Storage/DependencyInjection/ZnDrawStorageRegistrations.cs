@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ZnDraw.Storage.Repositories;
 
 namespace ZnDraw.Storage.DependencyInjection;
 
@@ -8,5 +10,16 @@ internal static class ZnDrawStorageRegistrations
     public static void AddRepositoriesAndServices(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(sp => new ZnDrawRedisStore(sp.GetRequiredService<RedisStoreContext>()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Rooms);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Frames);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Bookmarks);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Geometries);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Settings);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Chat);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Extensions);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Jobs);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Filesystems);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Maintenance);
     }
 }

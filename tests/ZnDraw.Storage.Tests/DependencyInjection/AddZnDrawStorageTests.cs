@@ -54,6 +54,23 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
         Assert.True((await context.Database.PingAsync()) >= TimeSpan.Zero);
     }
 
+    [Fact]
+    public async Task Every_public_repository_and_service_resolves_from_a_validated_container()
+    {
+        var config = Json($$"""{ "ZnDrawStorage": { "ConnectionString": "{{redis.Address}}" } }""");
+        var services = new ServiceCollection().AddLogging();
+        services.AddZnDrawStorage(config.GetSection("ZnDrawStorage"));
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+
+        var contracts = typeof(ZnDrawRedisStore).Assembly.GetExportedTypes()
+            .Where(t => (t.IsInterface && t.Namespace == "ZnDraw.Storage.Repositories" && !t.IsGenericType)
+                || (t.IsClass && !t.IsAbstract && t.Namespace == "ZnDraw.Storage.Services" && t.Name.EndsWith("Service", StringComparison.Ordinal)))
+            .ToList();
+        Assert.Contains(typeof(IRoomRepository), contracts);
+        Assert.All(contracts, t => Assert.NotNull(provider.GetService(t)));
+        Assert.Same(provider.GetRequiredService<IRoomRepository>(), provider.GetRequiredService<ZnDrawRedisStore>().Rooms);
+    }
+
     [Theory]
     [InlineData("\"Database\": 999", "Database")]
     [InlineData("\"Layout\": \"ClusterSafe\", \"KeyPrefix\": \"{app}:\"", "KeyPrefix")]

@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IBookmarkRepository"/>.</summary>
+internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkRepository
+{
+    private readonly IDatabase _db = context.Database;
+    private readonly KeySpace _keys = context.Keys;
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<Bookmark>> GetAllAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).Bookmarks();
+        HashEntry[] entries;
+        try
+        {
+            entries = await RedisStoreContext.WaitAsync(_db.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+
+        return FrameMapping.BookmarksFromHash(key.ToString(), entries);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Bookmark?> GetAsync(string roomId, int frame, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).Bookmarks();
+        RedisValue field = FrameMapping.BookmarkField(frame);
+        RedisValue label;
+        try
+        {
+            label = await RedisStoreContext.WaitAsync(_db.HashGetAsync(key, field), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+
+        return label.IsNull ? null : new Bookmark(frame, (string)label!);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SetAsync(string roomId, int frame, string label, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = _keys.Room(roomId);
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        HashEntry entry = FrameMapping.ToHashEntry(new Bookmark(frame, label));
+        RedisResult[] result = await FrameRepository.RunScriptAsync(
+            _db, FrameScripts.SetBookmark, [room.TrajectoryIndices(), room.Bookmarks()], [entry.Name, entry.Value], cancellationToken).ConfigureAwait(false);
+        if ((long)result[0] == FrameScripts.OutOfRange)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(frame), frame, $"The trajectory has {(long)result[1]} frame(s); a bookmark needs a frame 0 … count − 1. Nothing was changed.");
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> DeleteAsync(string roomId, int frame, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).Bookmarks();
+        RedisValue field = FrameMapping.BookmarkField(frame);
+        try
+        {
+            return await RedisStoreContext.WaitAsync(_db.HashDeleteAsync(key, field), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ClearAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).Bookmarks();
+        return await RedisStoreContext.WaitAsync(_db.KeyDeleteAsync(key), cancellationToken).ConfigureAwait(false);
+    }
+}

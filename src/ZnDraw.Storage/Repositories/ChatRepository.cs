@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IChatRepository"/>.</summary>
+internal sealed class ChatRepository(RedisStoreContext context) : IChatRepository
+{
+    // The JSON written by ChatMapping starts {"id": "<id>", "roomId": ... ; the id's number is spliced in by the
+    // scripts. An encoded JSON string never contains an unescaped quote, so the first '", "roomId": ' ends the id.
+    private const string AfterId = "\", \"roomId\": ";
+
+    // After the content only createdAt, updatedAt and isEdited follow, so the last occurrence is the member.
+    private const string CreatedAtZero = "\"createdAt\": 0, ";
+
+    // KEYS: counter, data, index. ARGV: id prefix (msg_{room}_), JSON before the number, JSON after it, createdAt ms.
+    private static readonly RedisScript PostScript = new("chat.post", """
+        redis.call('HLEN', KEYS[2])
+        redis.call('ZCARD', KEYS[3])
+        local n = redis.call('INCR', KEYS[1])
+        local digits = string.format('%d', n)
+        local id = ARGV[1] .. digits
+        redis.call('HSET', KEYS[2], id, ARGV[2] .. digits .. ARGV[3])
+        redis.call('ZADD', KEYS[3], ARGV[4], id)
+        return n
+        """);
+
+    // KEYS: data. ARGV: message id, author, JSON before createdAt's value, JSON after it.
+    // Returns {1, createdAt} edited, {0} missing, {-1} other author, {-2, reason} unreadable.
+    private static readonly RedisScript EditScript = new("chat.edit", """
+        local raw = redis.call('HGET', KEYS[1], ARGV[1])
+        if not raw then return {0} end
+        local ok, doc = pcall(cjson.decode, raw)
+        if not ok or type(doc) ~= 'table' then return {-2, 'broken chat message JSON'} end
+        local author = doc['author']
+        if type(author) ~= 'table' or type(author['id']) ~= 'string' then return {-2, "chat message has no 'author.id'"} end
+        if author['id'] ~= ARGV[2] then return {-1} end
+        local created = doc['createdAt']
+        if type(created) ~= 'number' or created ~= math.floor(created) or math.abs(created) > 9007199254740991 then
+          return {-2, "chat message has no integer 'createdAt'"}
+        end
+        local text = string.format('%d', created)
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. text .. ARGV[4])
+        return {1, text}
+        """);
+
+    // KEYS: index, data. ARGV: 'rev' or 'fwd', first bound, second bound, count. Returns {ids, values}.
+    private static readonly RedisScript PageScript = new("chat.page", """
+        local ids
+        if ARGV[1] == 'rev' then
+          ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'LIMIT', 0, ARGV[4])
+        else
+          ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'LIMIT', 0, ARGV[4])
+        end
+        if #ids == 0 then return {ids, {}} end
+        return {ids, redis.call('HMGET', KEYS[2], unpack(ids))}
+        """);
+
+    private static readonly RedisValue Reverse = "rev";
+    private static readonly RedisValue Forward = "fwd";
+    private static readonly RedisValue PlusInfinity = "+inf";
+    private static readonly RedisValue MinusInfinity = "-inf";
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ChatMessage> PostAsync(string roomId, string author, string content, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        KeyValidation.ValidateUserName(author, context.Keys.Layout);
+        ArgumentException.ThrowIfNullOrEmpty(content);
+
+        DateTimeOffset now = NowToMillisecond();
+        string idPrefix = ChatMessage.MessageId(roomId, 0)[..^1];
+        string json = Json(new ChatMessage(idPrefix, roomId, author, content, now, now));
+        int split = json.IndexOf(AfterId, StringComparison.Ordinal);
+        RedisValue[] args = [idPrefix, json[..split], json[split..], now.ToUnixTimeMilliseconds()];
+        RedisKey[] scriptKeys = [keys.ChatCounter(), keys.ChatData(), keys.ChatIndex()];
+        RedisResult result;
+        try
+        {
+            result = await RoomRedisCalls.RunAsync(context, PostScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("not an integer", StringComparison.Ordinal))
+        {
+            throw new StorageDataException(scriptKeys[0].ToString(), null, "the chat counter is not an integer.", ex);
+        }
+
+        long number = (long)result;
+        return new ChatMessage(ChatMessage.MessageId(roomId, number), roomId, author, content, now, now);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ChatEditResult> EditAsync(string roomId, string messageId, string author, string newContent, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey data = context.Keys.Room(roomId).ChatData();
+        KeyValidation.ValidateSegment(messageId);
+        KeyValidation.ValidateUserName(author, context.Keys.Layout);
+        ArgumentException.ThrowIfNullOrEmpty(newContent);
+
+        DateTimeOffset now = NowToMillisecond();
+        string json = Json(new ChatMessage(messageId, roomId, author, newContent, DateTimeOffset.UnixEpoch, now, IsEdited: true));
+        int at = json.LastIndexOf(CreatedAtZero, StringComparison.Ordinal);
+        int valueStart = at + CreatedAtZero.Length - 3; // the '0'
+        RedisValue[] args = [messageId, author, json[..valueStart], json[(valueStart + 1)..]];
+        RedisResult[] reply = (RedisResult[])(await RoomRedisCalls.RunAsync(context, EditScript, [data], args, cancellationToken).ConfigureAwait(false))!;
+        switch ((int)reply[0])
+        {
+            case 0:
+                return new ChatEditResult(ChatEditStatus.NotFound, null);
+            case -1:
+                return new ChatEditResult(ChatEditStatus.NotAuthor, null);
+            case 1:
+                long created = long.Parse((string)reply[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                var message = new ChatMessage(messageId, roomId, author, newContent, DateTimeOffset.FromUnixTimeMilliseconds(created), now, IsEdited: true);
+                return new ChatEditResult(ChatEditStatus.Edited, message);
+            default:
+                throw new StorageDataException(data.ToString(), messageId, (string?)reply[1] ?? "unreadable chat message.");
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ChatMessage?> GetAsync(string roomId, string messageId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey data = context.Keys.Room(roomId).ChatData();
+        KeyValidation.ValidateSegment(messageId);
+        RedisValue value = await RoomRedisCalls.OneKeyAsync(context.Database.HashGetAsync(data, messageId), data, cancellationToken).ConfigureAwait(false);
+        return ChatMapping.Parse(data.ToString(), messageId, value);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ChatPage> GetPageAsync(string roomId, int limit, DateTimeOffset? before = null, DateTimeOffset? after = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, ChatPage.MaxLimit);
+
+        bool forward = after is not null && before is null;
+        RedisValue[] args = forward
+            ? [Forward, Exclusive(after!.Value), PlusInfinity, limit + 1]
+            : [Reverse, before is { } b ? Exclusive(b) : PlusInfinity, after is { } a ? Exclusive(a) : MinusInfinity, limit + 1];
+        RedisKey index = keys.ChatIndex();
+        RedisKey data = keys.ChatData();
+        RedisResult[] reply = (RedisResult[])(await RoomRedisCalls.RunAsync(context, PageScript, [index, data], args, cancellationToken).ConfigureAwait(false))!;
+        RedisValue[] ids = (RedisValue[])reply[0]!;
+        RedisValue[] values = ids.Length == 0 ? [] : (RedisValue[])reply[1]!;
+
+        bool hasMore = ids.Length > limit;
+        int count = Math.Min(ids.Length, limit);
+        string dataKey = data.ToString();
+        var messages = new List<ChatMessage>(count);
+        for (int i = 0; i < count; i++)
+        {
+            if (ChatMapping.Parse(dataKey, ids[i].ToString(), values[i]) is { } message)
+            {
+                messages.Add(message);
+            }
+        }
+
+        if (forward)
+        {
+            messages.Reverse();
+        }
+
+        return new ChatPage(messages, hasMore);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<long> CountAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey index = context.Keys.Room(roomId).ChatIndex();
+        return await RoomRedisCalls.OneKeyAsync(context.Database.SortedSetLengthAsync(index), index, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static RedisValue Exclusive(DateTimeOffset time) =>
+        "(" + time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string Json(ChatMessage message)
+    {
+        RedisValue value = ChatMapping.Format(message);
+        return Encoding.UTF8.GetString((byte[])value!);
+    }
+
+    private DateTimeOffset NowToMillisecond() =>
+        DateTimeOffset.FromUnixTimeMilliseconds(context.Time.GetUtcNow().ToUnixTimeMilliseconds());
+}

@@ -1,0 +1,741 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IExtensionRepository"/>.</summary>
+internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensionRepository
+{
+    /// <summary>How often a read-then-verified-script step is retried when the data changed in between.</summary>
+    internal const int MaxAttempts = 1000;
+
+    private static readonly RedisValue One = "1";
+    private static readonly RedisValue Zero = "0";
+
+    // KEYS: schema, idle, progressing, reverse index, [room registry], [worker registrations]
+    // ARGV: name, schema JSON, sid, has registry, has registrations, registration entry, key names for the registry...
+    // Returns 1 registered, 2 joined, 0 schema conflict, -2 stored schema is not JSON.
+    private static readonly RedisScript RegisterScript = new("extension-register", ExtensionLua.CheckType + """
+        local function deq(a, b)
+          if type(a) ~= type(b) then return false end
+          if type(a) ~= 'table' then return a == b end
+          for k, v in pairs(a) do
+            if not deq(v, b[k]) then return false end
+          end
+          for k, _ in pairs(b) do
+            if a[k] == nil then return false end
+          end
+          return true
+        end
+        local k = 5
+        local registry, registrations
+        if ARGV[4] == '1' then registry = KEYS[k]; k = k + 1 end
+        if ARGV[5] == '1' then registrations = KEYS[k] end
+        check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set'); check(KEYS[4], 'set')
+        if registry then check(registry, 'set') end
+        if registrations then check(registrations, 'set') end
+        local existing = redis.call('HGET', KEYS[1], ARGV[1])
+        local result = 1
+        if existing then
+          if existing ~= ARGV[2] then
+            local ok, stored = pcall(cjson.decode, existing)
+            if not ok then return -2 end
+            if not deq(stored, cjson.decode(ARGV[2])) then return 0 end
+          end
+          result = 2
+        else
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        end
+        if redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 0 then
+          redis.call('SADD', KEYS[2], ARGV[3])
+        end
+        redis.call('SADD', KEYS[4], ARGV[1])
+        if registry then
+          for i = 7, #ARGV do redis.call('SADD', registry, ARGV[i]) end
+        end
+        if registrations then redis.call('SADD', registrations, ARGV[6]) end
+        return result
+        """);
+
+    // KEYS: [registrations], then per group: reverse index, schema, [registry], then per extension: idle, progressing, queue
+    // ARGV: sid, has registrations, group count, then per group: entry, has registry, n, n extension names, then the
+    //       n key-name triples are taken from KEYS (for the registry SREM).
+    // Returns {-1} when a reverse index changed since it was read, else {registrations removed, extensions deleted}.
+    private static readonly RedisScript UnregisterScript = new("extension-unregister-worker", ExtensionLua.CheckType + """
+        local sid = ARGV[1]
+        local k = 1
+        local registrations
+        if ARGV[2] == '1' then registrations = KEYS[1]; k = 2; check(registrations, 'set') end
+        local ngroups = tonumber(ARGV[3])
+        local a = 4
+        local groups = {}
+        for g = 1, ngroups do
+          local grp = { entry = ARGV[a], rev = KEYS[k], schema = KEYS[k + 1], exts = {} }
+          local hasRegistry = ARGV[a + 1] == '1'
+          local n = tonumber(ARGV[a + 2])
+          a = a + 3
+          k = k + 2
+          if hasRegistry then grp.registry = KEYS[k]; k = k + 1 end
+          check(grp.rev, 'set'); check(grp.schema, 'hash')
+          if grp.registry then check(grp.registry, 'set') end
+          if redis.call('SCARD', grp.rev) ~= n then return {-1} end
+          for i = 1, n do
+            local name = ARGV[a]
+            a = a + 1
+            if redis.call('SISMEMBER', grp.rev, name) == 0 then return {-1} end
+            grp.exts[i] = { name = name, idle = KEYS[k], prog = KEYS[k + 1], queue = KEYS[k + 2] }
+            check(KEYS[k], 'set'); check(KEYS[k + 1], 'set'); check(KEYS[k + 2], 'list')
+            k = k + 3
+          end
+          groups[g] = grp
+        end
+        local removed, deleted = 0, 0
+        for _, grp in ipairs(groups) do
+          for _, e in ipairs(grp.exts) do
+            redis.call('SREM', e.idle, sid)
+            redis.call('SREM', e.prog, sid)
+            removed = removed + 1
+            if redis.call('SCARD', e.idle) == 0 and redis.call('SCARD', e.prog) == 0 and redis.call('LLEN', e.queue) == 0 then
+              redis.call('DEL', e.idle, e.prog)
+              if redis.call('HDEL', grp.schema, e.name) == 1 then deleted = deleted + 1 end
+              if grp.registry then redis.call('SREM', grp.registry, e.idle, e.prog, e.queue) end
+            end
+          end
+          redis.call('DEL', grp.rev)
+          if grp.registry then
+            redis.call('SREM', grp.registry, grp.rev)
+            if redis.call('EXISTS', grp.schema) == 0 then redis.call('SREM', grp.registry, grp.schema) end
+          end
+          if registrations then redis.call('SREM', registrations, grp.entry) end
+        end
+        return {removed, deleted}
+        """);
+
+    // KEYS: idle, progressing. Returns the worker id or nil.
+    private static readonly RedisScript AcquireScript = new("extension-acquire-worker", """
+        local w = redis.call('SPOP', KEYS[1])
+        if not w then return false end
+        redis.call('SADD', KEYS[2], w)
+        return w
+        """);
+
+    // KEYS: reverse index, idle, progressing, then per other extension served: idle, progressing
+    // ARGV: sid, extension name, '1' when the extension is in the reverse index, other extension names...
+    // Returns -1 when the reverse index changed since it was read, else 1/0: was the worker progressing here.
+    private static readonly RedisScript ReleaseScript = new("extension-release-worker", """
+        local others = #ARGV - 3
+        local isMember = ARGV[3] == '1'
+        local expected = others
+        if isMember then expected = expected + 1 end
+        if redis.call('SCARD', KEYS[1]) ~= expected then return -1 end
+        if (redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 1) ~= isMember then return -1 end
+        for i = 1, others do
+          if redis.call('SISMEMBER', KEYS[1], ARGV[i + 3]) == 0 then return -1 end
+        end
+        local was = redis.call('SREM', KEYS[3], ARGV[1])
+        if not isMember then return was end
+        redis.call('SADD', KEYS[2], ARGV[1])
+        for i = 1, others do
+          redis.call('SREM', KEYS[2 * i + 3], ARGV[1])
+          redis.call('SADD', KEYS[2 * i + 2], ARGV[1])
+        end
+        return was
+        """);
+
+    // KEYS: queue, idle, progressing, [job hash]
+    // ARGV: expected head, sid, now ISO, now epoch ms, '1' to update the job hash (KEYS[4]) here
+    // Returns {0} empty, {-1, head} head changed, {2, next head} stale task dropped, {3} worker not idle, {1} dequeued.
+    private static readonly RedisScript DequeueScript = new("extension-dequeue", ExtensionLua.IsoToMilliseconds + """
+        local head = redis.call('LINDEX', KEYS[1], 0)
+        if not head then return {0} end
+        if head ~= ARGV[1] then return {-1, head} end
+        local withJob = ARGV[5] == '1'
+        if withJob then
+          local status = redis.call('HGET', KEYS[4], 'status')
+          if not status or status == 'completed' or status == 'failed' then
+            redis.call('LPOP', KEYS[1])
+            local nxt = redis.call('LINDEX', KEYS[1], 0)
+            if nxt then return {2, nxt} end
+            return {2}
+          end
+        end
+        if redis.call('SMOVE', KEYS[2], KEYS[3], ARGV[2]) == 0 then return {3} end
+        redis.call('LPOP', KEYS[1])
+        if withJob then
+          local wait = ''
+          local created = iso_ms(redis.call('HGET', KEYS[4], 'created_at'))
+          if created then wait = string.format('%.0f', tonumber(ARGV[4]) - created) end
+          redis.call('HSET', KEYS[4], 'status', 'running', 'started_at', ARGV[3], 'worker_id', ARGV[2], 'wait_time_ms', wait)
+        end
+        return {1}
+        """);
+
+    private readonly RedisStoreContext _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    private IDatabase Db => _context.Database;
+
+    private bool ClusterSafe => _context.Keys.Layout == KeyLayout.ClusterSafe;
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ExtensionRegistrationResult> RegisterExtensionAsync(ExtensionId extension, JsonElement schema, string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = extension.KeysIn(_context.Keys);
+        var reverse = keys.UserExtensions(workerId);
+        var registrations = _context.Keys.Worker(workerId).Registrations();
+        RedisValue schemaText = ExtensionMapping.FormatSchema(schema);
+        string entry = ExtensionWorkerRegistrations.ForExtensions(extension.Scope, extension.RoomId, extension.Category);
+        bool hasRegistry = !keys.IsGlobal;
+        bool registrationsInScript = !ClusterSafe;
+
+        var scriptKeys = new List<RedisKey>(6) { keys.Schema, keys.IdleWorkers, keys.ProgressingWorkers, reverse };
+        if (hasRegistry)
+        {
+            scriptKeys.Add(_context.Keys.Room(keys.RoomId!).KeyRegistry());
+        }
+
+        if (registrationsInScript)
+        {
+            scriptKeys.Add(registrations);
+        }
+
+        var args = new List<RedisValue>(11)
+        {
+            keys.Extension, schemaText, workerId, hasRegistry ? One : Zero, registrationsInScript ? One : Zero, entry,
+        };
+        if (hasRegistry)
+        {
+            args.Add((string)keys.Schema!);
+            args.Add((string)keys.IdleWorkers!);
+            args.Add((string)keys.ProgressingWorkers!);
+            args.Add((string)keys.Queue!);
+            args.Add((string)reverse!);
+        }
+
+        RedisKey[] keyArray = [.. scriptKeys];
+        try
+        {
+            if (!registrationsInScript)
+            {
+                // Cluster-safe: the registrations set is in the worker's slot. Written first, idempotently: a crash
+                // after this leaves an entry that points at nothing, which UnregisterWorkerAsync drops.
+                await RedisContext(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
+            }
+
+            var result = await RedisContext(RegisterScript.EvaluateAsync(Db, keyArray, [.. args]).AsTask(), cancellationToken).ConfigureAwait(false);
+            return (int)result switch
+            {
+                1 => ExtensionRegistrationResult.Registered,
+                2 => ExtensionRegistrationResult.Joined,
+                0 => ExtensionRegistrationResult.SchemaConflict,
+                _ => throw new StorageDataException((string)keys.Schema!, keys.Extension, "the stored schema is not valid JSON."),
+            };
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keyArray, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ExtensionWorkerRemoval> UnregisterWorkerAsync(string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var registrations = _context.Keys.Worker(workerId).Registrations();
+        int removed = 0, deleted = 0;
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            RedisValue[] members;
+            try
+            {
+                members = await RedisContext(Db.SetMembersAsync(registrations), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType((string)registrations!, ex);
+            }
+
+            var groups = new List<Group>(members.Length);
+            foreach (var member in members)
+            {
+                string entry = (string)member!;
+                if (ExtensionWorkerRegistrations.TryParseExtensions(entry, out var scope, out var roomId, out var category)
+                    && TryScopeKeys(scope, roomId, category, workerId, out var schemaKey, out var reverse))
+                {
+                    groups.Add(new Group(entry, scope, roomId, category, schemaKey, reverse));
+                }
+            }
+
+            if (groups.Count == 0)
+            {
+                return new ExtensionWorkerRemoval(removed, deleted);
+            }
+
+            // Read every reverse index in one batch.
+            var batch = Db.CreateBatch();
+            var reads = new Task<RedisValue[]>[groups.Count];
+            for (int i = 0; i < groups.Count; i++)
+            {
+                reads[i] = batch.SetMembersAsync(groups[i].Reverse);
+            }
+
+            batch.Execute();
+            try
+            {
+                await RedisContext(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType([.. groups.Select(g => g.Reverse)], ex);
+            }
+
+            for (int i = 0; i < groups.Count; i++)
+            {
+                groups[i].Extensions = ExtensionWorkerRegistrations.ToStrings(reads[i].Result);
+            }
+
+            bool changed = false;
+            if (!ClusterSafe)
+            {
+                var (r, d, ok) = await RunUnregisterAsync(workerId, registrations, groups, cancellationToken).ConfigureAwait(false);
+                removed += r;
+                deleted += d;
+                changed = !ok;
+            }
+            else
+            {
+                var done = new List<RedisValue>(groups.Count);
+                foreach (var group in groups)
+                {
+                    var (r, d, ok) = await RunUnregisterAsync(workerId, null, [group], cancellationToken).ConfigureAwait(false);
+                    removed += r;
+                    deleted += d;
+                    if (ok)
+                    {
+                        done.Add(group.Entry);
+                    }
+                    else
+                    {
+                        changed = true;
+                    }
+                }
+
+                // Second step (the registrations set is in the worker's slot): only entries whose scope was cleaned.
+                if (done.Count > 0)
+                {
+                    await RedisContext(Db.SetRemoveAsync(registrations, [.. done]), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (!changed)
+            {
+                return new ExtensionWorkerRemoval(removed, deleted);
+            }
+        }
+
+        throw new InvalidOperationException($"The registrations of worker '{workerId}' kept changing while it was being unregistered.");
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ExtensionSchema?> GetSchemaAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = extension.KeysIn(_context.Keys);
+        RedisValue value;
+        try
+        {
+            value = await RedisContext(Db.HashGetAsync(keys.Schema, keys.Extension), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)keys.Schema!, ex);
+        }
+
+        return ExtensionMapping.FromValue((string)keys.Schema!, keys.Extension, keys.Category, extension.Scope, keys.RoomId, value);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<ExtensionSchema>> ListExtensionsAsync(ExtensionScope scope, string? roomId, string category, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey schemaKey = SchemaKey(scope, roomId, category);
+        HashEntry[] entries;
+        try
+        {
+            entries = await RedisContext(Db.HashGetAllAsync(schemaKey), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)schemaKey!, ex);
+        }
+
+        return ExtensionMapping.FromHash((string)schemaKey!, category, scope, roomId, entries);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<WorkerState>> GetWorkersAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = extension.KeysIn(_context.Keys);
+        var batch = Db.CreateBatch();
+        var idle = batch.SetMembersAsync(keys.IdleWorkers);
+        var progressing = batch.SetMembersAsync(keys.ProgressingWorkers);
+        batch.Execute();
+        try
+        {
+            await RedisContext(Task.WhenAll(idle, progressing), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType([keys.IdleWorkers, keys.ProgressingWorkers], ex);
+        }
+
+        var result = new List<WorkerState>(idle.Result.Length + progressing.Result.Length);
+        foreach (var w in idle.Result)
+        {
+            result.Add(new WorkerState((string)w!, extension.Scope, keys.RoomId, keys.Category, keys.Extension, WorkerAvailability.Idle));
+        }
+
+        foreach (var w in progressing.Result)
+        {
+            result.Add(new WorkerState((string)w!, extension.Scope, keys.RoomId, keys.Category, keys.Extension, WorkerAvailability.Progressing));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<string?> AcquireWorkerAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = extension.KeysIn(_context.Keys);
+        RedisKey[] scriptKeys = [keys.IdleWorkers, keys.ProgressingWorkers];
+        try
+        {
+            var result = await RedisContext(AcquireScript.EvaluateAsync(Db, scriptKeys, []).AsTask(), cancellationToken).ConfigureAwait(false);
+            return result.IsNull ? null : (string?)result;
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(scriptKeys, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ReleaseWorkerAsync(ExtensionId extension, string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = extension.KeysIn(_context.Keys);
+        var reverse = keys.UserExtensions(workerId);
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            RedisValue[] served;
+            try
+            {
+                served = await RedisContext(Db.SetMembersAsync(reverse), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType((string)reverse!, ex);
+            }
+
+            bool isMember = false;
+            var scriptKeys = new List<RedisKey>(3 + (2 * served.Length)) { reverse, keys.IdleWorkers, keys.ProgressingWorkers };
+            var args = new List<RedisValue>(3 + served.Length) { workerId, keys.Extension, Zero };
+            foreach (var name in served)
+            {
+                string other = (string)name!;
+                if (other == keys.Extension)
+                {
+                    isMember = true;
+                    continue;
+                }
+
+                var otherKeys = extension.Scope == ExtensionScope.Room
+                    ? _context.Keys.Extension(keys.RoomId!, keys.Category, other)
+                    : _context.Keys.GlobalExtension(keys.Category, other);
+                scriptKeys.Add(otherKeys.IdleWorkers);
+                scriptKeys.Add(otherKeys.ProgressingWorkers);
+                args.Add(other);
+            }
+
+            args[2] = isMember ? One : Zero;
+            RedisKey[] keyArray = [.. scriptKeys];
+            RedisResult result;
+            try
+            {
+                result = await RedisContext(ReleaseScript.EvaluateAsync(Db, keyArray, [.. args]).AsTask(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType(keyArray, ex);
+            }
+
+            int code = (int)result;
+            if (code >= 0)
+            {
+                return code == 1;
+            }
+        }
+
+        throw new InvalidOperationException($"The reverse index of worker '{workerId}' kept changing during release.");
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<long> EnqueueAsync(ExtensionId extension, ExtensionTask task, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(task);
+        var keys = extension.KeysIn(_context.Keys);
+        ValidateTask(task, keys);
+        RedisValue json = ExtensionMapping.FormatTask(task);
+        try
+        {
+            if (keys.IsGlobal)
+            {
+                return await RedisContext(Db.ListRightPushAsync(keys.Queue, json), cancellationToken).ConfigureAwait(false);
+            }
+
+            var tx = Db.CreateTransaction();
+            var push = tx.ListRightPushAsync(keys.Queue, json);
+            _ = tx.SetAddAsync(_context.Keys.Room(keys.RoomId!).KeyRegistry(), (string)keys.Queue!);
+            await RedisContext(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
+            return await push.ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)keys.Queue!, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<long> QueueLengthAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = extension.KeysIn(_context.Keys);
+        try
+        {
+            return await RedisContext(Db.ListLengthAsync(keys.Queue), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)keys.Queue!, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ExtensionDequeueResult> DequeueAsync(ExtensionId extension, string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = extension.KeysIn(_context.Keys);
+        KeyValidation.ValidateSessionId(workerId, _context.Keys.Layout);
+        string queueName = (string)keys.Queue!;
+        List<ExtensionTask>? skipped = null;
+
+        RedisValue head;
+        try
+        {
+            head = await RedisContext(Db.ListGetByIndexAsync(keys.Queue, 0), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(queueName, ex);
+        }
+
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (head.IsNull)
+            {
+                return new ExtensionDequeueResult(ExtensionDequeueStatus.QueueEmpty, null, false, Skipped(skipped));
+            }
+
+            var task = ExtensionMapping.ParseTask(queueName, head)!;
+            JobKeys jobKeys = TaskJobKeys(queueName, task);
+            bool sameSlot = !ClusterSafe || (!keys.IsGlobal && task.Room == keys.RoomId);
+            DateTime now = _context.UtcNow;
+            RedisKey[] scriptKeys = sameSlot
+                ? [keys.Queue, keys.IdleWorkers, keys.ProgressingWorkers, jobKeys.Hash()]
+                : [keys.Queue, keys.IdleWorkers, keys.ProgressingWorkers];
+            RedisValue[] args = [head, workerId, ZnDrawTime.FormatIso(now), EpochMilliseconds(now), sameSlot ? One : Zero];
+            RedisResult[] reply;
+            try
+            {
+                reply = (RedisResult[])(await RedisContext(DequeueScript.EvaluateAsync(Db, scriptKeys, args).AsTask(), cancellationToken).ConfigureAwait(false))!;
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType(scriptKeys, ex);
+            }
+
+            switch ((int)reply[0])
+            {
+                case 0:
+                    return new ExtensionDequeueResult(ExtensionDequeueStatus.QueueEmpty, null, false, Skipped(skipped));
+                case -1:
+                    head = (RedisValue)reply[1];
+                    continue;
+                case 2:
+                    (skipped ??= []).Add(task);
+                    head = reply.Length > 1 ? (RedisValue)reply[1] : RedisValue.Null;
+                    continue;
+                case 3:
+                    return new ExtensionDequeueResult(ExtensionDequeueStatus.WorkerNotIdle, null, false, Skipped(skipped));
+                default:
+                    bool started = sameSlot || await JobRepository.StartCoreAsync(Db, jobKeys, workerId, now, cancellationToken).ConfigureAwait(false) == JobTransitionResult.Applied;
+                    return new ExtensionDequeueResult(ExtensionDequeueStatus.Dequeued, task, started, Skipped(skipped));
+            }
+        }
+
+        throw new InvalidOperationException($"The queue '{queueName}' kept changing; no task could be taken.");
+    }
+
+    internal static RedisValue EpochMilliseconds(DateTime utc) =>
+        RedisText.Integer(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds());
+
+    private static IReadOnlyList<ExtensionTask> Skipped(List<ExtensionTask>? skipped) => skipped is null ? [] : skipped;
+
+    private static Task<T> RedisContext<T>(Task<T> task, CancellationToken cancellationToken) =>
+        RedisStoreContext.WaitAsync(task, cancellationToken);
+
+    private static Task RedisContext(Task task, CancellationToken cancellationToken) =>
+        RedisStoreContext.WaitAsync(task, cancellationToken);
+
+    private static void ValidateTask(ExtensionTask task, ExtensionKeys keys)
+    {
+        KeyValidation.ValidateRoomId(task.Room, nameof(task));
+        KeyValidation.ValidateJobId(task.JobId, nameof(task));
+        if (!keys.IsGlobal && task.Room != keys.RoomId)
+        {
+            throw new ArgumentException("The task's room must be the room of the room-scoped extension.", nameof(task));
+        }
+    }
+
+    private JobKeys TaskJobKeys(string queueName, ExtensionTask task)
+    {
+        try
+        {
+            return _context.Keys.Job(task.Room, task.JobId);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StorageDataException(queueName, "room", "the queued task names an invalid room or job id.", ex);
+        }
+    }
+
+    private RedisKey SchemaKey(ExtensionScope scope, string? roomId, string category) => scope switch
+    {
+        ExtensionScope.Room => ExtensionKeys.SchemaKey(roomId ?? throw new ArgumentException("A room-scoped extension needs a room id.", nameof(roomId)), category, _context.Keys),
+        ExtensionScope.Global => roomId is null
+            ? ExtensionKeys.GlobalSchemaKey(category, _context.Keys)
+            : throw new ArgumentException("A global extension has no room id.", nameof(roomId)),
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown extension scope."),
+    };
+
+    private bool TryScopeKeys(ExtensionScope scope, string? roomId, string category, string workerId, out RedisKey schema, out RedisKey reverse)
+    {
+        try
+        {
+            if (scope == ExtensionScope.Room)
+            {
+                schema = ExtensionKeys.SchemaKey(roomId!, category, _context.Keys);
+                reverse = ExtensionKeys.UserExtensionsKey(roomId!, category, workerId, _context.Keys);
+            }
+            else
+            {
+                schema = ExtensionKeys.GlobalSchemaKey(category, _context.Keys);
+                reverse = ExtensionKeys.GlobalUserExtensionsKey(category, workerId, _context.Keys);
+            }
+
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            // An entry naming an invalid room or category (written by hand): no key can be built, nothing to clean.
+            schema = default;
+            reverse = default;
+            return false;
+        }
+    }
+
+    /// <summary>Runs the unregister script over <paramref name="groups"/>; ok is false when a reverse index changed.</summary>
+    private async ValueTask<(int Removed, int Deleted, bool Ok)> RunUnregisterAsync(string workerId, RedisKey? registrations, IReadOnlyList<Group> groups, CancellationToken cancellationToken)
+    {
+        var scriptKeys = new List<RedisKey>();
+        var args = new List<RedisValue> { workerId, registrations is null ? Zero : One, groups.Count };
+        if (registrations is { } r)
+        {
+            scriptKeys.Add(r);
+        }
+
+        foreach (var group in groups)
+        {
+            bool hasRegistry = group.Scope == ExtensionScope.Room;
+            scriptKeys.Add(group.Reverse);
+            scriptKeys.Add(group.Schema);
+            if (hasRegistry)
+            {
+                scriptKeys.Add(_context.Keys.Room(group.RoomId!).KeyRegistry());
+            }
+
+            args.Add(group.Entry);
+            args.Add(hasRegistry ? One : Zero);
+            args.Add(group.Extensions.Length);
+            foreach (var name in group.Extensions)
+            {
+                var keys = group.Scope == ExtensionScope.Room
+                    ? _context.Keys.Extension(group.RoomId!, group.Category, name)
+                    : _context.Keys.GlobalExtension(group.Category, name);
+                scriptKeys.Add(keys.IdleWorkers);
+                scriptKeys.Add(keys.ProgressingWorkers);
+                scriptKeys.Add(keys.Queue);
+                args.Add(name);
+            }
+        }
+
+        RedisKey[] keyArray = [.. scriptKeys];
+        RedisResult[] reply;
+        try
+        {
+            reply = (RedisResult[])(await RedisContext(UnregisterScript.EvaluateAsync(Db, keyArray, [.. args]).AsTask(), cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keyArray, ex);
+        }
+
+        int first = (int)reply[0];
+        return first < 0 ? (0, 0, false) : (first, (int)reply[1], true);
+    }
+
+    private sealed class Group(string entry, ExtensionScope scope, string? roomId, string category, RedisKey schema, RedisKey reverse)
+    {
+        public string Entry { get; } = entry;
+
+        public ExtensionScope Scope { get; } = scope;
+
+        public string? RoomId { get; } = roomId;
+
+        public string Category { get; } = category;
+
+        public RedisKey Schema { get; } = schema;
+
+        public RedisKey Reverse { get; } = reverse;
+
+        public string[] Extensions { get; set; } = [];
+    }
+}

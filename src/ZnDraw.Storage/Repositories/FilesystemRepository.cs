@@ -1,0 +1,496 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IFilesystemRepository"/>.</summary>
+internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesystemRepository
+{
+    private const int FixedArgs = 8;
+    private static readonly RedisValue One = "1";
+    private static readonly RedisValue Zero = "0";
+
+    // KEYS: metadata, worker, reverse index, index, [registry], [registrations]
+    // ARGV: name, sid, has registry, has registrations, entry, metadata name, worker name, reverse name, field/value pairs...
+    private static readonly RedisScript RegisterScript = new("filesystem-register", ExtensionLua.CheckType + """
+        local k = 5
+        local registry, registrations
+        if ARGV[3] == '1' then registry = KEYS[k]; k = k + 1 end
+        if ARGV[4] == '1' then registrations = KEYS[k] end
+        check(KEYS[1], 'hash'); check(KEYS[2], 'string'); check(KEYS[3], 'set'); check(KEYS[4], 'set')
+        if registry then check(registry, 'set') end
+        if registrations then check(registrations, 'set') end
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+        redis.call('SET', KEYS[2], ARGV[2])
+        redis.call('SADD', KEYS[3], ARGV[1])
+        redis.call('SADD', KEYS[4], ARGV[1])
+        if registry then redis.call('SADD', registry, ARGV[6], ARGV[7], ARGV[8]) end
+        if registrations then redis.call('SADD', registrations, ARGV[5]) end
+        return 1
+        """);
+
+    // KEYS: metadata, worker, index, [registry], [provider's reverse index]
+    // ARGV: name, expected provider ('' for none), has registry, metadata name, worker name
+    // Returns -1 when the provider changed since it was read, else 1/0: did the metadata exist.
+    private static readonly RedisScript UnregisterScript = new("filesystem-unregister", ExtensionLua.CheckType + """
+        local k = 4
+        local registry, reverse
+        if ARGV[3] == '1' then registry = KEYS[k]; k = k + 1 end
+        if ARGV[2] ~= '' then reverse = KEYS[k] end
+        check(KEYS[1], 'hash'); check(KEYS[2], 'string'); check(KEYS[3], 'set')
+        if registry then check(registry, 'set') end
+        if reverse then check(reverse, 'set') end
+        local owner = redis.call('GET', KEYS[2]) or ''
+        if owner ~= ARGV[2] then return -1 end
+        local existed = redis.call('EXISTS', KEYS[1])
+        redis.call('DEL', KEYS[1], KEYS[2])
+        redis.call('SREM', KEYS[3], ARGV[1])
+        if registry then redis.call('SREM', registry, ARGV[4], ARGV[5]) end
+        if reverse then redis.call('SREM', reverse, ARGV[1]) end
+        return existed
+        """);
+
+    // KEYS: [registrations], then per group: reverse index, index, [registry], then per name: metadata, worker
+    // ARGV: sid, has registrations, group count, then per group: entry, has registry, n, n names
+    // Returns -1 when a reverse index changed since it was read, else the number of filesystems removed.
+    private static readonly RedisScript UnregisterWorkerScript = new("filesystem-unregister-worker", ExtensionLua.CheckType + """
+        local sid = ARGV[1]
+        local k = 1
+        local registrations
+        if ARGV[2] == '1' then registrations = KEYS[1]; k = 2; check(registrations, 'set') end
+        local a = 4
+        local groups = {}
+        for g = 1, tonumber(ARGV[3]) do
+          local grp = { entry = ARGV[a], rev = KEYS[k], index = KEYS[k + 1], items = {} }
+          local hasRegistry = ARGV[a + 1] == '1'
+          local n = tonumber(ARGV[a + 2])
+          a = a + 3
+          k = k + 2
+          if hasRegistry then grp.registry = KEYS[k]; k = k + 1; check(grp.registry, 'set') end
+          check(grp.rev, 'set'); check(grp.index, 'set')
+          if redis.call('SCARD', grp.rev) ~= n then return -1 end
+          for i = 1, n do
+            local name = ARGV[a]
+            a = a + 1
+            if redis.call('SISMEMBER', grp.rev, name) == 0 then return -1 end
+            check(KEYS[k], 'hash'); check(KEYS[k + 1], 'string')
+            grp.items[i] = { name = name, meta = KEYS[k], worker = KEYS[k + 1] }
+            k = k + 2
+          end
+          groups[g] = grp
+        end
+        local removed = 0
+        for _, grp in ipairs(groups) do
+          for _, it in ipairs(grp.items) do
+            if redis.call('GET', it.worker) == sid then
+              redis.call('DEL', it.meta, it.worker)
+              redis.call('SREM', grp.index, it.name)
+              if grp.registry then redis.call('SREM', grp.registry, it.meta, it.worker) end
+              removed = removed + 1
+            end
+          end
+          redis.call('DEL', grp.rev)
+          if grp.registry then redis.call('SREM', grp.registry, grp.rev) end
+          if registrations then redis.call('SREM', registrations, grp.entry) end
+        end
+        return removed
+        """);
+
+    private readonly RedisStoreContext _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    private IDatabase Db => _context.Database;
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RegisterAsync(ExtensionScope scope, string? roomId, FilesystemInfo filesystem, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(filesystem);
+        var keys = KeysOf(scope, roomId, filesystem.Name);
+        RedisKey reverse = keys.UserFilesystems(filesystem.WorkerId);
+        RedisKey registrations = _context.Keys.Worker(filesystem.WorkerId).Registrations();
+        ArgumentException.ThrowIfNullOrEmpty(filesystem.FsType, nameof(filesystem));
+        ArgumentException.ThrowIfNullOrEmpty(filesystem.UserName, nameof(filesystem));
+        bool hasRegistry = !keys.IsGlobal;
+        bool registrationsInScript = !_context.Keys.IsClusterSafe;
+        string entry = ExtensionWorkerRegistrations.ForFilesystems(keys.RoomId);
+
+        var scriptKeys = new List<RedisKey>(6) { keys.Metadata, keys.Worker, reverse, keys.Index };
+        if (hasRegistry)
+        {
+            scriptKeys.Add(_context.Keys.Room(keys.RoomId!).KeyRegistry());
+        }
+
+        if (registrationsInScript)
+        {
+            scriptKeys.Add(registrations);
+        }
+
+        HashEntry[] fields = FilesystemMapping.ToHashEntries(filesystem);
+        var args = new RedisValue[FixedArgs + (2 * fields.Length)];
+        args[0] = filesystem.Name;
+        args[1] = filesystem.WorkerId;
+        args[2] = hasRegistry ? One : Zero;
+        args[3] = registrationsInScript ? One : Zero;
+        args[4] = entry;
+        args[5] = (string)keys.Metadata!;
+        args[6] = (string)keys.Worker!;
+        args[7] = (string)reverse!;
+        for (int i = 0; i < fields.Length; i++)
+        {
+            args[FixedArgs + (2 * i)] = fields[i].Name;
+            args[FixedArgs + (2 * i) + 1] = fields[i].Value;
+        }
+
+        RedisKey[] keyArray = [.. scriptKeys];
+        try
+        {
+            if (!registrationsInScript)
+            {
+                // Cluster-safe: the registrations set is in the worker's slot; written first (idempotent), so a crash
+                // in between leaves only an entry pointing at nothing.
+                await RedisStoreContext.WaitAsync(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
+            }
+
+            await RedisStoreContext.WaitAsync(RegisterScript.EvaluateAsync(Db, keyArray, args).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keyArray, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = KeysOf(scope, roomId, name);
+        string metadata = (string)keys.Metadata!;
+        try
+        {
+            var entries = await RedisStoreContext.WaitAsync(Db.HashGetAllAsync(keys.Metadata), cancellationToken).ConfigureAwait(false);
+            return FilesystemMapping.FromHash(metadata, entries);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(metadata, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey index = IndexOf(scope, roomId);
+        RedisValue[] names;
+        try
+        {
+            names = await RedisStoreContext.WaitAsync(Db.SetMembersAsync(index), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)index!, ex);
+        }
+
+        if (names.Length == 0)
+        {
+            return [];
+        }
+
+        var metadataKeys = new List<RedisKey>(names.Length);
+        foreach (var value in names)
+        {
+            try
+            {
+                metadataKeys.Add(KeysOf(scope, roomId, (string)value!).Metadata);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new StorageDataException((string)index!, null, "the index holds a name that is not a valid filesystem name.", ex);
+            }
+        }
+
+        var batch = Db.CreateBatch();
+        var reads = new Task<HashEntry[]>[metadataKeys.Count];
+        for (int i = 0; i < reads.Length; i++)
+        {
+            reads[i] = batch.HashGetAllAsync(metadataKeys[i]);
+        }
+
+        batch.Execute();
+        try
+        {
+            await RedisStoreContext.WaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType([.. metadataKeys], ex);
+        }
+
+        var result = new List<FilesystemInfo>(reads.Length);
+        for (int i = 0; i < reads.Length; i++)
+        {
+            if (FilesystemMapping.FromHash((string)metadataKeys[i]!, reads[i].Result) is { } info)
+            {
+                result.Add(info);
+            }
+        }
+
+        result.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return result;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = KeysOf(scope, roomId, name);
+        bool hasRegistry = !keys.IsGlobal;
+        for (int attempt = 0; attempt < ExtensionRepository.MaxAttempts; attempt++)
+        {
+            RedisValue owner;
+            try
+            {
+                owner = await RedisStoreContext.WaitAsync(Db.StringGetAsync(keys.Worker), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType((string)keys.Worker!, ex);
+            }
+
+            string ownerId = owner.IsNull ? string.Empty : (string)owner!;
+            var scriptKeys = new List<RedisKey>(5) { keys.Metadata, keys.Worker, keys.Index };
+            if (hasRegistry)
+            {
+                scriptKeys.Add(_context.Keys.Room(keys.RoomId!).KeyRegistry());
+            }
+
+            RedisValue expected = ownerId;
+            if (ownerId.Length > 0)
+            {
+                try
+                {
+                    scriptKeys.Add(keys.UserFilesystems(ownerId));
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new StorageDataException((string)keys.Worker!, null, "the worker key holds a value that is not a valid worker id.", ex);
+                }
+            }
+
+            RedisKey[] keyArray = [.. scriptKeys];
+            RedisValue[] args = [name, expected, hasRegistry ? One : Zero, (string)keys.Metadata!, (string)keys.Worker!];
+            int result;
+            try
+            {
+                result = (int)await RedisStoreContext.WaitAsync(UnregisterScript.EvaluateAsync(Db, keyArray, args).AsTask(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType(keyArray, ex);
+            }
+
+            if (result >= 0)
+            {
+                return result == 1;
+            }
+        }
+
+        throw new InvalidOperationException($"The provider of filesystem '{name}' kept changing during unregistration.");
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> UnregisterWorkerAsync(string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey registrations = _context.Keys.Worker(workerId).Registrations();
+        int removed = 0;
+        for (int attempt = 0; attempt < ExtensionRepository.MaxAttempts; attempt++)
+        {
+            RedisValue[] members;
+            try
+            {
+                members = await RedisStoreContext.WaitAsync(Db.SetMembersAsync(registrations), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType((string)registrations!, ex);
+            }
+
+            var groups = new List<(string Entry, string? RoomId, RedisKey Reverse, RedisKey Index)>();
+            foreach (var member in members)
+            {
+                string entry = (string)member!;
+                if (!ExtensionWorkerRegistrations.TryParseFilesystems(entry, out var roomId))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    RedisKey reverse = roomId is null
+                        ? FilesystemKeys.GlobalUserFilesystemsKey(workerId, _context.Keys)
+                        : FilesystemKeys.UserFilesystemsKey(roomId, workerId, _context.Keys);
+                    RedisKey index = roomId is null ? _context.Global.GlobalFilesystemsIndex() : _context.Keys.Room(roomId).FilesystemsIndex();
+                    groups.Add((entry, roomId, reverse, index));
+                }
+                catch (ArgumentException)
+                {
+                    // An entry naming an invalid room: no key can be built, nothing to clean.
+                }
+            }
+
+            if (groups.Count == 0)
+            {
+                return removed;
+            }
+
+            var batch = Db.CreateBatch();
+            var reads = new Task<RedisValue[]>[groups.Count];
+            for (int i = 0; i < groups.Count; i++)
+            {
+                reads[i] = batch.SetMembersAsync(groups[i].Reverse);
+            }
+
+            batch.Execute();
+            try
+            {
+                await RedisStoreContext.WaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType([.. groups.Select(g => g.Reverse)], ex);
+            }
+
+            bool changed = false;
+            if (!_context.Keys.IsClusterSafe)
+            {
+                int r = await RunUnregisterWorkerAsync(workerId, registrations, groups, reads, 0, groups.Count, cancellationToken).ConfigureAwait(false);
+                changed = r < 0;
+                removed += Math.Max(r, 0);
+            }
+            else
+            {
+                var done = new List<RedisValue>(groups.Count);
+                for (int i = 0; i < groups.Count; i++)
+                {
+                    int r = await RunUnregisterWorkerAsync(workerId, null, groups, reads, i, 1, cancellationToken).ConfigureAwait(false);
+                    if (r < 0)
+                    {
+                        changed = true;
+                    }
+                    else
+                    {
+                        removed += r;
+                        done.Add(groups[i].Entry);
+                    }
+                }
+
+                if (done.Count > 0)
+                {
+                    await RedisStoreContext.WaitAsync(Db.SetRemoveAsync(registrations, [.. done]), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (!changed)
+            {
+                return removed;
+            }
+        }
+
+        throw new InvalidOperationException($"The filesystems of worker '{workerId}' kept changing while it was being unregistered.");
+    }
+
+    private FilesystemKeys KeysOf(ExtensionScope scope, string? roomId, string name) => scope switch
+    {
+        ExtensionScope.Room => _context.Keys.Filesystem(roomId ?? throw new ArgumentException("A room-scoped filesystem needs a room id.", nameof(roomId)), name),
+        ExtensionScope.Global => roomId is null
+            ? _context.Keys.GlobalFilesystem(name)
+            : throw new ArgumentException("A global filesystem has no room id.", nameof(roomId)),
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown scope."),
+    };
+
+    private RedisKey IndexOf(ExtensionScope scope, string? roomId) => scope switch
+    {
+        ExtensionScope.Room => _context.Keys.Room(roomId ?? throw new ArgumentException("A room-scoped filesystem needs a room id.", nameof(roomId))).FilesystemsIndex(),
+        ExtensionScope.Global => roomId is null
+            ? _context.Global.GlobalFilesystemsIndex()
+            : throw new ArgumentException("A global filesystem has no room id.", nameof(roomId)),
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown scope."),
+    };
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> RunUnregisterWorkerAsync(
+        string workerId,
+        RedisKey? registrations,
+        List<(string Entry, string? RoomId, RedisKey Reverse, RedisKey Index)> groups,
+        Task<RedisValue[]>[] reads,
+        int start,
+        int count,
+        CancellationToken cancellationToken)
+    {
+        var scriptKeys = new List<RedisKey>();
+        var args = new List<RedisValue> { workerId, registrations is null ? Zero : One, count };
+        if (registrations is { } r)
+        {
+            scriptKeys.Add(r);
+        }
+
+        for (int g = start; g < start + count; g++)
+        {
+            var (entry, roomId, reverse, index) = groups[g];
+            scriptKeys.Add(reverse);
+            scriptKeys.Add(index);
+            if (roomId is not null)
+            {
+                scriptKeys.Add(_context.Keys.Room(roomId).KeyRegistry());
+            }
+
+            var names = new List<string>();
+            foreach (var value in reads[g].Result)
+            {
+                string name = (string)value!;
+                FilesystemKeys fs;
+                try
+                {
+                    fs = roomId is null ? _context.Keys.GlobalFilesystem(name) : _context.Keys.Filesystem(roomId, name);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new StorageDataException((string)reverse!, null, "the reverse index holds a name that is not a valid filesystem name.", ex);
+                }
+
+                names.Add(name);
+                scriptKeys.Add(fs.Metadata);
+                scriptKeys.Add(fs.Worker);
+            }
+
+            args.Add(entry);
+            args.Add(roomId is null ? Zero : One);
+            args.Add(names.Count);
+            foreach (var name in names)
+            {
+                args.Add(name);
+            }
+        }
+
+        RedisKey[] keyArray = [.. scriptKeys];
+        try
+        {
+            return (int)await RedisStoreContext.WaitAsync(UnregisterWorkerScript.EvaluateAsync(Db, keyArray, [.. args]).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keyArray, ex);
+        }
+    }
+}

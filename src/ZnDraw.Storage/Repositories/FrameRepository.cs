@@ -1,0 +1,296 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IFrameRepository"/>.</summary>
+internal sealed class FrameRepository(RedisStoreContext context) : IFrameRepository
+{
+    private readonly IDatabase _db = context.Database;
+    private readonly KeySpace _keys = context.Keys;
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> CountAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).TrajectoryIndices();
+        try
+        {
+            return checked((int)await RedisStoreContext.WaitAsync(_db.SortedSetLengthAsync(key), cancellationToken).ConfigureAwait(false));
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<TrajectoryEntry>> GetRangeAsync(string roomId, int start = 0, int stop = -1, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).TrajectoryIndices();
+        SortedSetEntry[] entries;
+        try
+        {
+            entries = await RedisStoreContext.WaitAsync(_db.SortedSetRangeByRankWithScoresAsync(key, start, stop), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+
+        return FrameMapping.ParseEntries(key.ToString(), roomId, entries);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<FrameIndex?> GetAsync(string roomId, int index, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).TrajectoryIndices();
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        RedisValue[] members;
+        try
+        {
+            members = await RedisStoreContext.WaitAsync(_db.SortedSetRangeByRankAsync(key, index, index), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+
+        return members.Length == 0 ? null : FrameMapping.ParseMember(key.ToString(), roomId, members[0]);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> AppendAsync(string roomId, IReadOnlyList<FrameIndex> frames, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).TrajectoryIndices();
+        ArgumentNullException.ThrowIfNull(frames);
+        if (frames.Count == 0)
+        {
+            throw new ArgumentException("At least one frame is needed.", nameof(frames));
+        }
+
+        RedisValue[] members = FormatDistinct(frames, nameof(frames));
+        RedisResult[] result = await RunAsync(FrameScripts.Append, [key], members, cancellationToken).ConfigureAwait(false);
+        ThrowIfDuplicate(result, key);
+        return (int)result[0];
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask InsertAsync(string roomId, int position, FrameIndex frame, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = _keys.Room(roomId);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        RedisValue member = FrameMapping.FormatMember(frame);
+        RedisKey key = room.TrajectoryIndices();
+        RedisResult[] result = await RunAsync(
+            FrameScripts.Insert, [key, room.Bookmarks()], [RedisText.Integer(position), member], cancellationToken).ConfigureAwait(false);
+        ThrowIfDuplicate(result, key);
+        ThrowIfOutOfRange(result, position, nameof(position), "a position 0 … frame count");
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> DeleteAsync(string roomId, IReadOnlyList<int> indices, bool allowTemplateFrames = false, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = _keys.Room(roomId);
+        ArgumentNullException.ThrowIfNull(indices);
+        var sorted = new SortedSet<int>();
+        foreach (int index in indices)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index, nameof(indices));
+            sorted.Add(index);
+        }
+
+        if (sorted.Count == 0)
+        {
+            return 0;
+        }
+
+        var args = new RedisValue[sorted.Count + 2];
+        args[0] = roomId;
+        args[1] = allowTemplateFrames ? RedisText.One : RedisText.Zero;
+        int i = 2;
+        foreach (int index in sorted)
+        {
+            args[i++] = RedisText.Integer(index);
+        }
+
+        RedisResult[] result = await RunAsync(FrameScripts.Delete, [room.TrajectoryIndices(), room.Bookmarks()], args, cancellationToken).ConfigureAwait(false);
+        long status = (long)result[0];
+        if (status == FrameScripts.Template)
+        {
+            throw new TemplateFrameException(roomId, (int)result[1], (string?)result[2] ?? string.Empty);
+        }
+
+        ThrowIfOutOfRange(result, sorted.Max, nameof(indices), "indices below the frame count");
+        return (int)status;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<FrameIndex> ReplaceAsync(string roomId, int index, FrameIndex frame, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = _keys.Room(roomId);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        RedisValue member = FrameMapping.FormatMember(frame);
+        RedisKey key = room.TrajectoryIndices();
+        RedisResult[] result = await RunAsync(
+            FrameScripts.Replace, [key, room.Bookmarks()], [RedisText.Integer(index), member], cancellationToken).ConfigureAwait(false);
+        ThrowIfDuplicate(result, key);
+        ThrowIfOutOfRange(result, index, nameof(index), "an index below the frame count");
+        return FrameMapping.ParseMember(key.ToString(), roomId, (RedisValue)result[1]);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> RenormalizeAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).TrajectoryIndices();
+        RedisResult[] result = await RunAsync(FrameScripts.Renormalize, [key], [], cancellationToken).ConfigureAwait(false);
+        return (int)result[0];
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask ReplaceAllAsync(string roomId, IReadOnlyList<FrameIndex> frames, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).TrajectoryIndices();
+        ArgumentNullException.ThrowIfNull(frames);
+        RedisValue[] members = FormatDistinct(frames, nameof(frames));
+        var entries = new SortedSetEntry[members.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new SortedSetEntry(members[i], i);
+        }
+
+        ITransaction tx = _db.CreateTransaction();
+        Task deleted = tx.KeyDeleteAsync(key);
+        Task added = entries.Length == 0 ? Task.CompletedTask : tx.SortedSetAddAsync(key, entries);
+        try
+        {
+            await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
+            await RedisStoreContext.WaitAsync(Task.WhenAll(deleted, added), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<FrameSelection?> GetFrameSelectionAsync(string roomId, string group = FrameSelection.DefaultGroup, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).FrameSelection(group);
+        RedisValue value;
+        try
+        {
+            value = await RedisStoreContext.WaitAsync(_db.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+
+        return SelectionMapping.ParseFrameSelection(key.ToString(), group, value);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SetFrameSelectionAsync(string roomId, FrameSelection selection, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(selection);
+        RoomKeys room = _keys.Room(roomId);
+        RedisKey key = room.FrameSelection(selection.Group);
+        RedisKey registry = room.KeyRegistry();
+        RedisValue value = SelectionMapping.FormatFrameSelection(selection);
+
+        ITransaction tx = _db.CreateTransaction();
+        Task set = tx.StringSetAsync(key, value);
+        Task registered = tx.SetAddAsync(registry, key.ToString());
+        try
+        {
+            await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
+            await RedisStoreContext.WaitAsync(Task.WhenAll(set, registered), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType([key, registry], ex);
+        }
+    }
+
+    /// <summary>Runs a frame script; WRONGTYPE on any of its keys becomes <see cref="StorageDataException"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal static async ValueTask<RedisResult[]> RunScriptAsync(
+        IDatabase db, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ValueTask<RedisResult> run = script.EvaluateAsync(db, keys, args);
+            RedisResult result = cancellationToken.CanBeCanceled
+                ? await run.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
+                : await run.ConfigureAwait(false);
+            return (RedisResult[])result!;
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keys, ex);
+        }
+    }
+
+    private ValueTask<RedisResult[]> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
+        RunScriptAsync(_db, script, keys, args, cancellationToken);
+
+    private static RedisValue[] FormatDistinct(IReadOnlyList<FrameIndex> frames, string paramName)
+    {
+        var members = new RedisValue[frames.Count];
+        var seen = new HashSet<FrameIndex>(frames.Count);
+        for (int i = 0; i < members.Length; i++)
+        {
+            members[i] = FrameMapping.FormatMember(frames[i]);
+            if (!seen.Add(frames[i]))
+            {
+                throw new ArgumentException($"Frame '{frames[i]}' is listed twice; a trajectory holds each frame once.", paramName);
+            }
+        }
+
+        return members;
+    }
+
+    private static void ThrowIfDuplicate(RedisResult[] result, RedisKey key)
+    {
+        if ((long)result[0] == FrameScripts.Duplicate)
+        {
+            throw new InvalidOperationException(
+                $"Frame '{(string?)result[1]}' is already in the trajectory '{key}'; a sorted set holds each member once. Nothing was changed.");
+        }
+    }
+
+    private static void ThrowIfOutOfRange(RedisResult[] result, int value, string paramName, string expected)
+    {
+        if ((long)result[0] == FrameScripts.OutOfRange)
+        {
+            throw new ArgumentOutOfRangeException(
+                paramName, value, $"The trajectory has {(long)result[1]} frame(s); expected {expected}. Nothing was changed.");
+        }
+    }
+}

@@ -1,0 +1,311 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IJobRepository"/>.</summary>
+internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
+{
+    /// <summary>ZnDraw's TTL of a job hash: one day.</summary>
+    internal const int TtlSeconds = 86400;
+
+    private const int FixedArgs = 8;
+
+    // KEYS: hash, active, inactive, by_time, extension jobs, room registry, [queue]
+    // ARGV: job id, ttl, score, active?, hash name, extension-jobs name, task JSON, queue name for the registry ('' for none), field/value pairs...
+    private static readonly RedisScript CreateScript = new("job-create", ExtensionLua.CheckType + """
+        check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set'); check(KEYS[4], 'zset')
+        check(KEYS[5], 'set'); check(KEYS[6], 'set')
+        local queue = KEYS[7]
+        if queue then check(queue, 'list') end
+        local id = ARGV[1]
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+        redis.call('EXPIRE', KEYS[1], ARGV[2])
+        if ARGV[4] == '1' then
+          redis.call('SREM', KEYS[3], id); redis.call('SADD', KEYS[2], id)
+        else
+          redis.call('SREM', KEYS[2], id); redis.call('SADD', KEYS[3], id)
+        end
+        redis.call('ZADD', KEYS[4], ARGV[3], id)
+        redis.call('SADD', KEYS[5], id)
+        redis.call('SADD', KEYS[6], ARGV[5], ARGV[6])
+        if queue then
+          redis.call('RPUSH', queue, ARGV[7])
+          if ARGV[8] ~= '' then redis.call('SADD', KEYS[6], ARGV[8]) end
+        end
+        return 1
+        """);
+
+    // KEYS: hash. ARGV: worker id, now ISO, now epoch ms. Returns 1 applied, 0 not found, 2 wrong status.
+    private static readonly RedisScript StartScript = new("job-start", ExtensionLua.CheckType + ExtensionLua.IsoToMilliseconds + """
+        check(KEYS[1], 'hash')
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 2 end
+        local wait = ''
+        local created = iso_ms(redis.call('HGET', KEYS[1], 'created_at'))
+        if created then wait = string.format('%.0f', tonumber(ARGV[3]) - created) end
+        redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[2], 'worker_id', ARGV[1], 'wait_time_ms', wait)
+        return 1
+        """);
+
+    // KEYS: hash, active, inactive. ARGV: status, now ISO, now epoch ms, field (result/error), value, job id.
+    // Returns 1 applied, 0 not found, 2 already finished.
+    private static readonly RedisScript FinishScript = new("job-finish", ExtensionLua.CheckType + ExtensionLua.IsoToMilliseconds + """
+        check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set')
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local status = redis.call('HGET', KEYS[1], 'status')
+        if status ~= 'queued' and status ~= 'running' then return 2 end
+        local exec = ''
+        local started = iso_ms(redis.call('HGET', KEYS[1], 'started_at'))
+        if started then exec = string.format('%.0f', tonumber(ARGV[3]) - started) end
+        redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], 'execution_time_ms', exec, ARGV[4], ARGV[5])
+        redis.call('SREM', KEYS[2], ARGV[6])
+        redis.call('SADD', KEYS[3], ARGV[6])
+        return 1
+        """);
+
+    private static readonly RedisValue Completed = JobMapping.FormatStatus(JobStatus.Completed);
+    private static readonly RedisValue Failed = JobMapping.FormatStatus(JobStatus.Failed);
+
+    private readonly RedisStoreContext _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    private IDatabase Db => _context.Database;
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask CreateAsync(Job job, ExtensionTask? enqueue = null, ExtensionScope queueScope = ExtensionScope.Room, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(job);
+        var keys = _context.Keys.Job(job.Room, job.Id);
+        RedisKey extensionJobs = keys.ExtensionJobs(job.Category, job.Extension);
+        RedisKey registry = keys.Room.KeyRegistry();
+        RedisKey? queue = null;
+        RedisValue taskJson = RedisValue.EmptyString;
+        if (enqueue is not null)
+        {
+            if (enqueue.JobId != job.Id || enqueue.Room != job.Room)
+            {
+                throw new ArgumentException("The task must carry the job's id and room.", nameof(enqueue));
+            }
+
+            var extension = queueScope switch
+            {
+                ExtensionScope.Room => _context.Keys.Extension(job.Room, job.Category, job.Extension),
+                ExtensionScope.Global => _context.Keys.GlobalExtension(job.Category, job.Extension),
+                _ => throw new ArgumentOutOfRangeException(nameof(queueScope), queueScope, "Unknown extension scope."),
+            };
+            queue = extension.Queue;
+            taskJson = ExtensionMapping.FormatTask(enqueue);
+        }
+
+        HashEntry[] fields = JobMapping.ToHashEntries(job);
+        bool queueInScript = queue is not null && (queueScope == ExtensionScope.Room || !_context.Keys.IsClusterSafe);
+        var args = new RedisValue[FixedArgs + (2 * fields.Length)];
+        args[0] = job.Id;
+        args[1] = TtlSeconds;
+        args[2] = ByTimeScore(job.CreatedAt);
+        args[3] = job.IsActive ? "1" : "0";
+        args[4] = (string)keys.Hash()!;
+        args[5] = (string)extensionJobs!;
+        args[6] = taskJson;
+        args[7] = queueInScript && queueScope == ExtensionScope.Room ? (string)queue!.Value! : RedisValue.EmptyString;
+        for (int i = 0; i < fields.Length; i++)
+        {
+            args[FixedArgs + (2 * i)] = fields[i].Name;
+            args[FixedArgs + (2 * i) + 1] = fields[i].Value;
+        }
+
+        RedisKey[] scriptKeys = queueInScript
+            ? [keys.Hash(), keys.Active(), keys.Inactive(), keys.ByTime(), extensionJobs, registry, queue!.Value]
+            : [keys.Hash(), keys.Active(), keys.Inactive(), keys.ByTime(), extensionJobs, registry];
+        try
+        {
+            await RedisStoreContext.WaitAsync(CreateScript.EvaluateAsync(Db, scriptKeys, args).AsTask(), cancellationToken).ConfigureAwait(false);
+            if (queue is { } q && !queueInScript)
+            {
+                // Cluster-safe, global extension: the queue is in the category's slot. Job first, so a crash in between
+                // leaves a job without a task (it expires) rather than a task that a worker would find without its job.
+                await RedisStoreContext.WaitAsync(Db.ListRightPushAsync(q, taskJson), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(queue is { } q2 ? [.. scriptKeys, q2] : scriptKeys, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Job?> GetAsync(string roomId, string jobId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Job(roomId, jobId);
+        string name = (string)keys.Hash()!;
+        HashEntry[] entries;
+        try
+        {
+            entries = await RedisStoreContext.WaitAsync(Db.HashGetAllAsync(keys.Hash()), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(name, ex);
+        }
+
+        return JobMapping.FromHash(name, entries);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<JobTransitionResult> StartAsync(string roomId, string jobId, string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Job(roomId, jobId);
+        KeyValidation.ValidateSessionId(workerId, _context.Keys.Layout);
+        return await StartCoreAsync(Db, keys, workerId, _context.UtcNow, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<JobTransitionResult> CompleteAsync(string roomId, string jobId, JsonElement result, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        JsonParsing.RequireDefined(result, nameof(result));
+        return FinishAsync(roomId, jobId, Completed, JobMapping.ResultField, PythonJsonWriter.ToRedisValue(result), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<JobTransitionResult> FailAsync(string roomId, string jobId, string error, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentException.ThrowIfNullOrEmpty(error);
+        return FinishAsync(roomId, jobId, Failed, JobMapping.ErrorField, error, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> ListActiveAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ListAsync(_context.Keys.Room(roomId).JobsActive(), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> ListInactiveAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ListAsync(_context.Keys.Room(roomId).JobsInactive(), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> DeleteAsync(string roomId, string jobId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Job(roomId, jobId);
+        RedisKey hash = keys.Hash();
+        try
+        {
+            var names = await RedisStoreContext.WaitAsync(
+                Db.HashGetAsync(hash, [JobMapping.CategoryField, JobMapping.ExtensionField]), cancellationToken).ConfigureAwait(false);
+            RedisKey? extensionJobs = null;
+            if (!names[0].IsNullOrEmpty && !names[1].IsNullOrEmpty)
+            {
+                try
+                {
+                    extensionJobs = keys.ExtensionJobs((string)names[0]!, (string)names[1]!);
+                }
+                catch (ArgumentException)
+                {
+                    // A category that cannot name a key: there is no such extension job set to clean.
+                }
+            }
+
+            var tx = Db.CreateTransaction();
+            var deleted = tx.KeyDeleteAsync(hash);
+            _ = tx.SetRemoveAsync(keys.Active(), jobId);
+            _ = tx.SetRemoveAsync(keys.Inactive(), jobId);
+            _ = tx.SortedSetRemoveAsync(keys.ByTime(), jobId);
+            if (extensionJobs is { } set)
+            {
+                _ = tx.SetRemoveAsync(set, jobId);
+            }
+
+            _ = tx.SetRemoveAsync(keys.Room.KeyRegistry(), (string)hash!);
+            await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
+            return await deleted.ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType([hash, keys.Active(), keys.Inactive(), keys.ByTime()], ex);
+        }
+    }
+
+    /// <summary>Runs the start script (shared with the cross-slot step of <see cref="ExtensionRepository.DequeueAsync"/>).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal static async ValueTask<JobTransitionResult> StartCoreAsync(IDatabase db, JobKeys keys, string workerId, DateTime now, CancellationToken cancellationToken)
+    {
+        RedisKey[] scriptKeys = [keys.Hash()];
+        RedisValue[] args = [workerId, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now)];
+        try
+        {
+            var result = await RedisStoreContext.WaitAsync(StartScript.EvaluateAsync(db, scriptKeys, args).AsTask(), cancellationToken).ConfigureAwait(false);
+            return ToTransition((int)result);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(scriptKeys, ex);
+        }
+    }
+
+    /// <summary>The <c>jobs:by_time</c> score: epoch seconds of <paramref name="createdAt"/> (UTC; unspecified kind is UTC), microsecond precision.</summary>
+    internal static double ByTimeScore(DateTime createdAt)
+    {
+        DateTime utc = createdAt.Kind == DateTimeKind.Local ? createdAt.ToUniversalTime() : DateTime.SpecifyKind(createdAt, DateTimeKind.Utc);
+        long micros = (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        return micros / 1_000_000.0;
+    }
+
+    private static JobTransitionResult ToTransition(int code) => code switch
+    {
+        1 => JobTransitionResult.Applied,
+        0 => JobTransitionResult.NotFound,
+        _ => JobTransitionResult.WrongStatus,
+    };
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<JobTransitionResult> FinishAsync(string roomId, string jobId, RedisValue status, string field, RedisValue value, CancellationToken cancellationToken)
+    {
+        var keys = _context.Keys.Job(roomId, jobId);
+        DateTime now = _context.UtcNow;
+        RedisKey[] scriptKeys = [keys.Hash(), keys.Active(), keys.Inactive()];
+        RedisValue[] args = [status, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now), field, value, jobId];
+        try
+        {
+            var result = await RedisStoreContext.WaitAsync(FinishScript.EvaluateAsync(Db, scriptKeys, args).AsTask(), cancellationToken).ConfigureAwait(false);
+            return ToTransition((int)result);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(scriptKeys, ex);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IReadOnlyList<string>> ListAsync(RedisKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var members = await RedisStoreContext.WaitAsync(Db.SetMembersAsync(key), cancellationToken).ConfigureAwait(false);
+            return ExtensionWorkerRegistrations.ToStrings(members);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)key!, ex);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>Shared plumbing of the room, chat and index repositories: awaiting with a token and mapping WRONGTYPE to <see cref="StorageDataException"/>.</summary>
+internal static class RoomRedisCalls
+{
+    /// <summary>
+    /// Lua helper prepended to scripts that write many arguments: calls <c>cmd key ARGV[first..first+count-1]</c> in
+    /// chunks of at most 1000 arguments (an even number, so field/value and score/member pairs stay together), because
+    /// Lua's <c>unpack</c> has a stack limit.
+    /// </summary>
+    public const string LuaChunkedCall = """
+        local function chunked(cmd, key, first, count)
+          local last = first + count - 1
+          local i = first
+          while i <= last do
+            local j = math.min(i + 999, last)
+            redis.call(cmd, key, unpack(ARGV, i, j))
+            i = j + 1
+          end
+        end
+
+        """;
+
+    /// <summary>Runs <paramref name="script"/>; WRONGTYPE becomes <see cref="StorageDataException"/> naming every key of the script.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<RedisResult> RunAsync(RedisStoreContext context, RedisScript script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ValueTask<RedisResult> pending = script.EvaluateAsync(context.Database, keys, values);
+            return cancellationToken.CanBeCanceled
+                ? await pending.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
+                : await pending.ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keys, ex);
+        }
+    }
+
+    /// <summary>Awaits a single-key command; WRONGTYPE becomes <see cref="StorageDataException"/> naming <paramref name="key"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<T> OneKeyAsync<T>(Task<T> task, RedisKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+    }
+
+    /// <summary>Awaits a command already sent in an executed batch or transaction, mapping WRONGTYPE to <paramref name="key"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<T> SentAsync<T>(Task<T> task, RedisKey key)
+    {
+        try
+        {
+            return await task.ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+    }
+
+    /// <summary>Sorts set members as ordinal strings.</summary>
+    public static string[] SortedStrings(RedisValue[] members)
+    {
+        var result = new string[members.Length];
+        for (var i = 0; i < members.Length; i++)
+        {
+            result[i] = members[i].ToString();
+        }
+
+        Array.Sort(result, StringComparer.Ordinal);
+        return result;
+    }
+
+    /// <summary><c>{prefix}room:{id}:</c>: the text every key of the room starts with.</summary>
+    public static string RoomBase(KeySpace space, string roomId) => space.Build("room:", roomId, ":");
+
+    /// <summary>
+    /// The text a job hash name of the room starts with (<c>{prefix}job:</c>, or <c>{prefix}job:{room}:</c> in the
+    /// cluster-safe layout): the job builder's key for a one-character job id without that id.
+    /// </summary>
+    public static string JobHashHead(KeySpace space, string roomId)
+    {
+        string key = space.Job(roomId, "_").Hash().ToString();
+        return key[..^1];
+    }
+}

@@ -1,0 +1,526 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IRoomRepository"/>.</summary>
+internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepository
+{
+    // KEYS: current_frame, locked, hidden, description, geometries, [rooms:index]
+    // ARGV: room id, has description ("1"/"0"), description, then geometry name/value pairs in order.
+    // Scripts are not rolled back on error, so every type check (HLEN/SCARD raise WRONGTYPE) comes before any write.
+    private static readonly RedisScript CreateScript = new("room.create", """
+        redis.call('HLEN', KEYS[5])
+        if KEYS[6] then redis.call('SCARD', KEYS[6]) end
+        local created = 0
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          redis.call('SET', KEYS[1], '0')
+          redis.call('SET', KEYS[2], '0')
+          redis.call('SET', KEYS[3], '0')
+          if ARGV[2] == '1' then redis.call('SET', KEYS[4], ARGV[3]) end
+          redis.call('HSET', KEYS[5], unpack(ARGV, 4))
+          created = 1
+        end
+        if KEYS[6] then redis.call('SADD', KEYS[6], ARGV[1]) end
+        return created
+        """);
+
+    // ZnDraw layout only (one node). KEYS: source trajectory, geometries, bookmarks; target current_frame, locked,
+    // hidden, description, trajectory, geometries, bookmarks; rooms:index.
+    // ARGV: target id, has description, description. Returns a RoomCopyResult.
+    private static readonly RedisScript CopyScript = new("room.copy", """
+        if redis.call('ZCARD', KEYS[1]) == 0 then return 1 end
+        redis.call('HLEN', KEYS[2])
+        redis.call('HLEN', KEYS[3])
+        redis.call('SCARD', KEYS[11])
+        if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
+        redis.call('COPY', KEYS[1], KEYS[8], 'REPLACE')
+        redis.call('DEL', KEYS[9], KEYS[10])
+        redis.call('COPY', KEYS[2], KEYS[9])
+        redis.call('COPY', KEYS[3], KEYS[10])
+        if ARGV[2] == '1' then redis.call('SET', KEYS[7], ARGV[3]) end
+        redis.call('SET', KEYS[4], '0')
+        redis.call('SET', KEYS[5], '0')
+        redis.call('SET', KEYS[6], '0')
+        redis.call('SADD', KEYS[11], ARGV[1])
+        return 0
+        """);
+
+    // Cluster-safe layout: writes the target from a source read earlier, all keys in the target's slot.
+    // KEYS: current_frame, locked, hidden, description, trajectory, geometries, bookmarks.
+    // ARGV: has description, description, #trajectory args, #geometry args, #bookmark args, then
+    // score/member pairs, geometry field/value pairs, bookmark field/value pairs.
+    private static readonly RedisScript CopyWriteScript = new("room.copy-write", RoomRedisCalls.LuaChunkedCall + """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
+        redis.call('DEL', KEYS[5], KEYS[6], KEYS[7])
+        local nt, ng, nb = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        chunked('ZADD', KEYS[5], 6, nt)
+        chunked('HSET', KEYS[6], 6 + nt, ng)
+        chunked('HSET', KEYS[7], 6 + nt + ng, nb)
+        if ARGV[1] == '1' then redis.call('SET', KEYS[4], ARGV[2]) end
+        redis.call('SET', KEYS[1], '0')
+        redis.call('SET', KEYS[2], '0')
+        redis.call('SET', KEYS[3], '0')
+        return 0
+        """);
+
+    // KEYS: the RoomFixedKeys (registry, jobs:active, jobs:inactive, jobs:by_time, the rest), [rooms:index].
+    // ARGV: room id, job hash head, room key base, number of room keys in KEYS.
+    // Deletes the job hashes named in the job sets and the keys named in the registry (only names under the room's
+    // base or the job head, so a damaged registry cannot reach other data), then the fixed keys, then SREM.
+    private static readonly RedisScript DeleteScript = new("room.delete", """
+        local removed = 0
+        local jobHead, base = ARGV[2], ARGV[3]
+        local n = tonumber(ARGV[4])
+        if KEYS[n + 1] then redis.call('SCARD', KEYS[n + 1]) end
+        local function del(list)
+          for i = 1, #list, 500 do
+            removed = removed + redis.call('DEL', unpack(list, i, math.min(i + 499, #list)))
+          end
+        end
+        local names = {}
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do names[#names + 1] = jobHead .. id end
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do names[#names + 1] = jobHead .. id end
+        for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do names[#names + 1] = jobHead .. id end
+        for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          if string.sub(k, 1, #base) == base or string.sub(k, 1, #jobHead) == jobHead then names[#names + 1] = k end
+        end
+        del(names)
+        removed = removed + redis.call('DEL', unpack(KEYS, 1, n))
+        if KEYS[n + 1] then redis.call('SREM', KEYS[n + 1], ARGV[1]) end
+        return removed
+        """);
+
+    // KEYS: description, locked, hidden, current_frame, [rooms:index].
+    // ARGV: has description, description, locked, hidden, current frame, room id.
+    private static readonly RedisScript SaveScript = new("room.save", """
+        if KEYS[5] then redis.call('SCARD', KEYS[5]) end
+        if ARGV[1] == '1' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
+        redis.call('SET', KEYS[2], ARGV[3])
+        redis.call('SET', KEYS[3], ARGV[4])
+        redis.call('SET', KEYS[4], ARGV[5])
+        if KEYS[5] then redis.call('SADD', KEYS[5], ARGV[6]) end
+        return 1
+        """);
+
+    // KEYS: current_frame, target key. ARGV: "1" to SET ARGV[2], "0" to DEL. Returns 1 when the room exists.
+    private static readonly RedisScript SetIfRoomScript = new("room.set-if-exists", """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if ARGV[1] == '1' then redis.call('SET', KEYS[2], ARGV[2]) else redis.call('DEL', KEYS[2]) end
+        return 1
+        """);
+
+    // KEYS: current_frame, metadata. ARGV: field/value pairs. Returns 1 when the room exists.
+    private static readonly RedisScript SetMetadataScript = new("room.set-metadata", RoomRedisCalls.LuaChunkedCall + """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        chunked('HSET', KEYS[2], 1, #ARGV)
+        return 1
+        """);
+
+    private static readonly RedisValue[] DefaultGeometryArgs = BuildDefaultGeometryArgs();
+
+    private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Room?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(id);
+        RedisValue[] values = await RedisStoreContext.WaitAsync(context.Database.StringGetAsync(CoreKeys(keys)), cancellationToken).ConfigureAwait(false);
+        return values[3].IsNull ? null : RoomMapping.FromValues(id, values[0], values[1], values[2], values[3]);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Room?> GetWithFrameCountAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        RedisKey trajectory = keys.TrajectoryIndices();
+        IBatch batch = context.Database.CreateBatch();
+        Task<RedisValue[]> core = batch.StringGetAsync(CoreKeys(keys));
+        Task<long> count = batch.SortedSetLengthAsync(trajectory);
+        batch.Execute();
+        await WaitAllAsync(core, count, cancellationToken).ConfigureAwait(false);
+        RedisValue[] values = await core.ConfigureAwait(false);
+        long frames = await RoomRedisCalls.SentAsync(count, trajectory).ConfigureAwait(false);
+        return values[3].IsNull ? null : RoomMapping.FromValues(roomId, values[0], values[1], values[2], values[3], frames);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(id).CurrentFrame();
+        return await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SaveAsync(Room entity, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(entity);
+        RoomKeys keys = context.Keys.Room(entity.Id);
+        RedisValue frame = RoomMapping.FormatCurrentFrame(entity.CurrentFrame);
+        RedisKey index = context.Global.RoomsIndex();
+
+        RedisKey[] scriptKeys = ClusterSafe
+            ? [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame()]
+            : [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame(), index];
+        RedisValue[] args =
+        [
+            entity.Description is null ? RedisText.Zero : RedisText.One,
+            entity.Description ?? string.Empty,
+            RoomMapping.FormatFlag(entity.Locked),
+            RoomMapping.FormatFlag(entity.Hidden),
+            frame,
+            entity.Id,
+        ];
+        await RoomRedisCalls.RunAsync(context, SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        if (ClusterSafe)
+        {
+            // The index is in another slot: written after the room, idempotent.
+            await RoomRedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, entity.Id), index, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(id);
+        RedisKey index = context.Global.RoomsIndex();
+        RedisKey[] scriptKeys = RoomFixedKeys.For(keys, ClusterSafe ? 0 : 1);
+        if (!ClusterSafe)
+        {
+            scriptKeys[^1] = index;
+        }
+
+        RedisValue[] args =
+        [
+            id,
+            RoomRedisCalls.JobHashHead(context.Keys, id),
+            RoomRedisCalls.RoomBase(context.Keys, id),
+            RoomFixedKeys.Count,
+        ];
+        RedisResult result = await RoomRedisCalls.RunAsync(context, DeleteScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        if (ClusterSafe)
+        {
+            // Second step in the index's slot: removes the id also when the room was already gone (repairs a crash
+            // between the two steps of an earlier call).
+            await RoomRedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(index, id), index, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (long)result > 0;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> CreateAsync(string roomId, string? description = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        RedisKey index = context.Global.RoomsIndex();
+        RedisKey[] scriptKeys = ClusterSafe
+            ? [keys.CurrentFrame(), keys.Locked(), keys.Hidden(), keys.Description(), keys.Geometries()]
+            : [keys.CurrentFrame(), keys.Locked(), keys.Hidden(), keys.Description(), keys.Geometries(), index];
+        var args = new RedisValue[3 + DefaultGeometryArgs.Length];
+        args[0] = roomId;
+        args[1] = description is null ? RedisText.Zero : RedisText.One;
+        args[2] = description ?? string.Empty;
+        DefaultGeometryArgs.CopyTo(args, 3);
+
+        RedisResult result = await RoomRedisCalls.RunAsync(context, CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        if (ClusterSafe)
+        {
+            await RoomRedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<RoomCopyResult> CopyAsync(string sourceRoomId, string targetRoomId, string? description = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys source = context.Keys.Room(sourceRoomId);
+        RoomKeys target = context.Keys.Room(targetRoomId);
+        if (string.Equals(sourceRoomId, targetRoomId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A room cannot be copied onto itself.", nameof(targetRoomId));
+        }
+
+        RedisKey index = context.Global.RoomsIndex();
+        RedisValue hasDescription = description is null ? RedisText.Zero : RedisText.One;
+        RedisValue descriptionValue = description ?? string.Empty;
+        if (!ClusterSafe)
+        {
+            RedisKey[] keys =
+            [
+                source.TrajectoryIndices(), source.Geometries(), source.Bookmarks(),
+                target.CurrentFrame(), target.Locked(), target.Hidden(), target.Description(),
+                target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
+                index,
+            ];
+            RedisResult copied = await RoomRedisCalls.RunAsync(context, CopyScript, keys, [targetRoomId, hasDescription, descriptionValue], cancellationToken).ConfigureAwait(false);
+            return (RoomCopyResult)(int)copied;
+        }
+
+        // Cluster-safe layout: read the source (one batch in its slot), write the target (one script in its slot),
+        // then the index.
+        IBatch batch = context.Database.CreateBatch();
+        RedisKey sourceTrajectory = source.TrajectoryIndices();
+        RedisKey sourceGeometries = source.Geometries();
+        RedisKey sourceBookmarks = source.Bookmarks();
+        Task<SortedSetEntry[]> frames = batch.SortedSetRangeByRankWithScoresAsync(sourceTrajectory);
+        Task<HashEntry[]> geometries = batch.HashGetAllAsync(sourceGeometries);
+        Task<HashEntry[]> bookmarks = batch.HashGetAllAsync(sourceBookmarks);
+        batch.Execute();
+        await WaitAllAsync(frames, geometries, bookmarks, cancellationToken).ConfigureAwait(false);
+        SortedSetEntry[] frameEntries = await RoomRedisCalls.SentAsync(frames, sourceTrajectory).ConfigureAwait(false);
+        HashEntry[] geometryEntries = await RoomRedisCalls.SentAsync(geometries, sourceGeometries).ConfigureAwait(false);
+        HashEntry[] bookmarkEntries = await RoomRedisCalls.SentAsync(bookmarks, sourceBookmarks).ConfigureAwait(false);
+        if (frameEntries.Length == 0)
+        {
+            return RoomCopyResult.SourceHasNoTrajectory;
+        }
+
+        int nt = frameEntries.Length * 2;
+        int ng = geometryEntries.Length * 2;
+        int nb = bookmarkEntries.Length * 2;
+        var args = new RedisValue[5 + nt + ng + nb];
+        args[0] = hasDescription;
+        args[1] = descriptionValue;
+        args[2] = nt;
+        args[3] = ng;
+        args[4] = nb;
+        int i = 5;
+        foreach (SortedSetEntry entry in frameEntries)
+        {
+            args[i++] = entry.Score;
+            args[i++] = entry.Element;
+        }
+
+        foreach (HashEntry entry in geometryEntries)
+        {
+            args[i++] = entry.Name;
+            args[i++] = entry.Value;
+        }
+
+        foreach (HashEntry entry in bookmarkEntries)
+        {
+            args[i++] = entry.Name;
+            args[i++] = entry.Value;
+        }
+
+        RedisKey[] targetKeys =
+        [
+            target.CurrentFrame(), target.Locked(), target.Hidden(), target.Description(),
+            target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
+        ];
+        RedisResult written = await RoomRedisCalls.RunAsync(context, CopyWriteScript, targetKeys, args, cancellationToken).ConfigureAwait(false);
+        var outcome = (RoomCopyResult)(int)written;
+        if (outcome == RoomCopyResult.Copied)
+        {
+            await RoomRedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, targetRoomId), index, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey index = context.Global.RoomsIndex();
+        RedisValue[] members = await RoomRedisCalls.OneKeyAsync(context.Database.SetMembersAsync(index), index, cancellationToken).ConfigureAwait(false);
+        return RoomRedisCalls.SortedStrings(members);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<long> GetFrameCountAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).TrajectoryIndices();
+        return await RoomRedisCalls.OneKeyAsync(context.Database.SortedSetLengthAsync(key), key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> SetCurrentFrameAsync(string roomId, int frame, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).CurrentFrame();
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        RedisValue value = RoomMapping.FormatCurrentFrame(frame);
+        return await RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, value, when: When.Exists), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetLockedAsync(string roomId, bool locked, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        return SetIfRoomAsync(keys, keys.Locked(), RoomMapping.FormatFlag(locked), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetHiddenAsync(string roomId, bool hidden, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        return SetIfRoomAsync(keys, keys.Hidden(), RoomMapping.FormatFlag(hidden), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<string?> GetDescriptionAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).Description();
+        RedisValue value = await RoomRedisCalls.OneKeyAsync(context.Database.StringGetAsync(key), key, cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : value.ToString();
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetDescriptionAsync(string roomId, string? description, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        return SetIfRoomAsync(keys, keys.Description(), description is null ? RedisValue.Null : (RedisValue)description, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<RoomMetadata?> GetMetadataAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).Metadata();
+        HashEntry[] entries = await RoomRedisCalls.OneKeyAsync(context.Database.HashGetAllAsync(key), key, cancellationToken).ConfigureAwait(false);
+        return RoomMapping.MetadataFromHash(key.ToString(), entries);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> SetMetadataAsync(string roomId, RoomMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Fields.Count == 0)
+        {
+            throw new ArgumentException("Metadata must have at least one field.", nameof(metadata));
+        }
+
+        var args = new RedisValue[metadata.Fields.Count * 2];
+        int i = 0;
+        foreach (KeyValuePair<string, string> field in metadata.Fields)
+        {
+            if (string.IsNullOrEmpty(field.Key))
+            {
+                throw new ArgumentException("Metadata field names must not be empty.", nameof(metadata));
+            }
+
+            ArgumentNullException.ThrowIfNull(field.Value, nameof(metadata));
+            args[i++] = field.Key;
+            args[i++] = field.Value;
+        }
+
+        RedisResult result = await RoomRedisCalls.RunAsync(context, SetMetadataScript, [keys.CurrentFrame(), keys.Metadata()], args, cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> DeleteMetadataFieldAsync(string roomId, string field, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).Metadata();
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        return await RoomRedisCalls.OneKeyAsync(context.Database.HashDeleteAsync(key, field), key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask AddUserAsync(string roomId, string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey users = context.Keys.Room(roomId).Users();
+        RedisKey user = context.Keys.User(userName).HashKey();
+        Task<bool> added;
+        Task<bool> current;
+        if (ClusterSafe)
+        {
+            // Two slots: one pipelined batch (not atomic); both commands are idempotent.
+            IBatch batch = context.Database.CreateBatch();
+            added = batch.SetAddAsync(users, userName);
+            current = batch.HashSetAsync(user, UserMapping.CurrentRoomField, roomId);
+            batch.Execute();
+            await WaitAllAsync(added, current, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            ITransaction transaction = context.Database.CreateTransaction();
+            added = transaction.SetAddAsync(users, userName);
+            current = transaction.HashSetAsync(user, UserMapping.CurrentRoomField, roomId);
+            Task<bool> committed = transaction.ExecuteAsync();
+            await RedisStoreContext.WaitAsync(committed, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RoomRedisCalls.SentAsync(added, users).ConfigureAwait(false);
+        await RoomRedisCalls.SentAsync(current, user).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<string>> GetUsersAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).Users();
+        RedisValue[] members = await RoomRedisCalls.OneKeyAsync(context.Database.SetMembersAsync(key), key, cancellationToken).ConfigureAwait(false);
+        return RoomRedisCalls.SortedStrings(members);
+    }
+
+    /// <summary>Waits for every task of an executed batch without throwing (each task's own error is observed later).</summary>
+    private static Task WaitAllAsync(Task first, Task second, CancellationToken cancellationToken) =>
+        RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(first, second)), cancellationToken);
+
+    private static Task WaitAllAsync(Task first, Task second, Task third, CancellationToken cancellationToken) =>
+        RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(first, second, third)), cancellationToken);
+
+    private static Task IgnoreErrors(Task task) =>
+        task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SetIfRoomAsync(RoomKeys keys, RedisKey target, RedisValue value, CancellationToken cancellationToken)
+    {
+        RedisValue[] args = value.IsNull ? [RedisText.Zero, RedisValue.EmptyString] : [RedisText.One, value];
+        RedisResult result = await RoomRedisCalls.RunAsync(context, SetIfRoomScript, [keys.CurrentFrame(), target], args, cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    private static RedisKey[] CoreKeys(RoomKeys keys) => [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame()];
+
+    private static RedisValue[] BuildDefaultGeometryArgs()
+    {
+        var args = new List<RedisValue>(DefaultGeometries.All.Count * 2);
+        foreach (DefaultGeometry geometry in DefaultGeometries.All)
+        {
+            args.Add(geometry.Name);
+            args.Add(geometry.Json);
+        }
+
+        return [.. args];
+    }
+}

@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="ISettingsRepository"/>.</summary>
+internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsRepository
+{
+    private readonly IDatabase _db = context.Database;
+    private readonly KeySpace _keys = context.Keys;
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<JsonElement?> GetSectionAsync(string roomId, string userName, string section, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).UserSettings(userName);
+        ArgumentException.ThrowIfNullOrEmpty(section);
+        RedisValue value = await HashGetAsync(key, section, cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : JsonParsing.ParseObject(key.ToString(), section, value);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UserRoomSettings?> GetAllAsync(string roomId, string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).UserSettings(userName);
+        HashEntry[] entries;
+        try
+        {
+            entries = await RedisStoreContext.WaitAsync(_db.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+
+        return SettingsMapping.FromHash(key.ToString(), entries);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SetSectionAsync(string roomId, string userName, string section, JsonElement value, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = _keys.Room(roomId);
+        RedisKey key = room.UserSettings(userName);
+        ArgumentException.ThrowIfNullOrEmpty(section);
+        JsonParsing.RequireObject(value, nameof(value));
+        await WriteAsync(room.KeyRegistry(), key, [new HashEntry(section, PythonJsonWriter.ToRedisValue(value))], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SetSectionsAsync(string roomId, string userName, UserRoomSettings settings, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = _keys.Room(roomId);
+        RedisKey key = room.UserSettings(userName);
+        ArgumentNullException.ThrowIfNull(settings);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!settings.Sections.IsDefault)
+        {
+            foreach (RoomSettingsSection section in settings.Sections)
+            {
+                ArgumentNullException.ThrowIfNull(section, nameof(settings));
+                ArgumentException.ThrowIfNullOrEmpty(section.Name, nameof(settings));
+                if (!names.Add(section.Name))
+                {
+                    throw new ArgumentException($"Section '{section.Name}' is listed twice.", nameof(settings));
+                }
+            }
+        }
+
+        HashEntry[] entries = SettingsMapping.ToHashEntries(settings);
+        if (entries.Length == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(room.KeyRegistry(), key, entries, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<JsonElement?> GetExtensionDataAsync(string roomId, string userName, string category, string extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _keys.Room(roomId).UserExtensionData(userName, category);
+        KeyValidation.ValidateExtensionName(extension);
+        RedisValue value = await HashGetAsync(key, extension, cancellationToken).ConfigureAwait(false);
+        return SettingsMapping.ParseJsonField(key.ToString(), extension, value);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SetExtensionDataAsync(string roomId, string userName, string category, string extension, JsonElement value, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = _keys.Room(roomId);
+        RedisKey key = room.UserExtensionData(userName, category);
+        KeyValidation.ValidateExtensionName(extension);
+        RedisValue json = SettingsMapping.FormatJson(value);
+        await WriteAsync(room.KeyRegistry(), key, [new HashEntry(extension, json)], cancellationToken).ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteAsync(RedisKey registry, RedisKey key, HashEntry[] entries, CancellationToken cancellationToken)
+    {
+        ITransaction tx = _db.CreateTransaction();
+        Task set = tx.HashSetAsync(key, entries);
+        Task registered = tx.SetAddAsync(registry, key.ToString());
+        try
+        {
+            await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
+            await RedisStoreContext.WaitAsync(Task.WhenAll(set, registered), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType([key, registry], ex);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisValue> HashGetAsync(RedisKey key, string field, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RedisStoreContext.WaitAsync(_db.HashGetAsync(key, field), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Repositories;
+
+namespace ZnDraw.Storage;
+
+/// <summary>
+/// Every repository over one Redis connection, for hosts that do not use dependency injection
+/// (with DI, <c>services.AddZnDrawStorage(...)</c> registers the same repositories and this store).
+/// </summary>
+/// <remarks>
+/// The store holds no state of its own: create one per multiplexer and key space and share it. It never disposes the
+/// multiplexer it was given.
+/// </remarks>
+public sealed class ZnDrawRedisStore
+{
+    /// <summary>Creates the repositories over <paramref name="multiplexer"/>.</summary>
+    /// <param name="multiplexer">The connection; reused, never disposed by the store.</param>
+    /// <param name="keySpace">Prefix and layout; default <see cref="KeySpace.Default"/> (ZnDraw's own keys).</param>
+    /// <param name="timeProvider">The clock for stored timestamps; default <see cref="TimeProvider.System"/>.</param>
+    /// <param name="database">The Redis database number; default -1 (the connection's default).</param>
+    public ZnDrawRedisStore(IConnectionMultiplexer multiplexer, KeySpace? keySpace = null, TimeProvider? timeProvider = null, int database = -1)
+        : this(new RedisStoreContext(multiplexer, keySpace, timeProvider, database))
+    {
+    }
+
+    internal ZnDrawRedisStore(RedisStoreContext context)
+    {
+        Keys = context.Keys;
+        Rooms = new RoomRepository(context);
+        Frames = new FrameRepository(context);
+        Bookmarks = new BookmarkRepository(context);
+        Geometries = new GeometryRepository(context);
+        Settings = new SettingsRepository(context);
+        Chat = new ChatRepository(context);
+        Extensions = new ExtensionRepository(context);
+        Jobs = new JobRepository(context);
+        Filesystems = new FilesystemRepository(context);
+        Maintenance = new IndexMaintenance(context);
+    }
+
+    /// <summary>The key space every repository uses.</summary>
+    public KeySpace Keys { get; }
+
+    /// <summary>Rooms: create, copy, delete, flags, description, metadata, users.</summary>
+    public IRoomRepository Rooms { get; }
+
+    /// <summary>A room's trajectory (frame mapping) and frame selections.</summary>
+    public IFrameRepository Frames { get; }
+
+    /// <summary>A room's bookmarks.</summary>
+    public IBookmarkRepository Bookmarks { get; }
+
+    /// <summary>Geometries, figures, selections and selection groups.</summary>
+    public IGeometryRepository Geometries { get; }
+
+    /// <summary>Per-user room settings and extension form data.</summary>
+    public ISettingsRepository Settings { get; }
+
+    /// <summary>A room's chat.</summary>
+    public IChatRepository Chat { get; }
+
+    /// <summary>Extensions, workers and task queues.</summary>
+    public IExtensionRepository Extensions { get; }
+
+    /// <summary>Jobs.</summary>
+    public IJobRepository Jobs { get; }
+
+    /// <summary>Filesystems.</summary>
+    public IFilesystemRepository Filesystems { get; }
+
+    /// <summary>Index sets and room key registries (reindex).</summary>
+    public IIndexMaintenance Maintenance { get; }
+}

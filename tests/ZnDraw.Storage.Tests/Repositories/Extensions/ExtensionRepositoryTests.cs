@@ -1,0 +1,330 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Tests.Infrastructure;
+
+namespace ZnDraw.Storage.Tests.Repositories.Extensions;
+
+[Collection(RedisCollection.Name)]
+public sealed class ExtensionRepositoryTests(RedisFixture redis)
+{
+    private static readonly JsonElement Schema = JsonDocument.Parse("""{"properties": {"angle": {"default": 1.0, "type": "number"}}, "type": "object"}""").RootElement;
+    private const string SchemaText = """{"properties": {"angle": {"default": 1.0, "type": "number"}}, "type": "object"}""";
+
+    private IDatabase Db => redis.Database;
+
+    private static ExtensionRepository Repo(RedisFixture redis, string space, TimeProvider? time = null) => new(TestSpaces.Context(redis, space, time));
+
+    [Fact]
+    public async Task Register_writes_zndraw_keys_byte_identical_and_records_the_registration()
+    {
+        var repo = Repo(redis, "zndraw");
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
+        await repo.RegisterExtensionAsync(ExtensionId.InRoom(RedisFixture.NewId("warm"), "modifiers", "Rotate"), Schema, sid); // script cached (EVALSHA)
+
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () =>
+            Assert.Equal(ExtensionRegistrationResult.Registered, await repo.RegisterExtensionAsync(ext, Schema, sid)));
+
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal(SchemaText, (string?)await Db.HashGetAsync($"room:{room}:extensions:modifiers", "Rotate"));
+        Assert.True(await Db.SetContainsAsync($"room:{room}:extensions:modifiers:Rotate:idle_workers", sid));
+        Assert.True(await Db.SetContainsAsync($"room:{room}:extensions:modifiers:{sid}", "Rotate"));
+        Assert.True(await Db.SetContainsAsync($"zndraw-storage:worker:{sid}:registrations", $"extensions:room:{room}:modifiers"));
+        var registry = (await Db.SetMembersAsync($"room:{room}:keys")).Select(v => (string)v!).ToHashSet();
+        Assert.Contains($"room:{room}:extensions:modifiers", registry);
+        Assert.Contains($"room:{room}:extensions:modifiers:Rotate:idle_workers", registry);
+        Assert.Contains($"room:{room}:extensions:modifiers:Rotate:progressing_workers", registry);
+        Assert.Contains($"room:{room}:extensions:modifiers:Rotate:queue", registry);
+        Assert.Contains($"room:{room}:extensions:modifiers:{sid}", registry);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Register_joins_with_an_equal_schema_and_refuses_a_different_one_without_writing(string space)
+    {
+        var repo = Repo(redis, space);
+        var ext = ExtensionId.InRoom(RedisFixture.NewId("room"), "modifiers", "Rotate");
+        string a = RedisFixture.NewId("a"), b = RedisFixture.NewId("b"), c = RedisFixture.NewId("c");
+        var reordered = JsonDocument.Parse("""{"type": "object", "properties": {"angle": {"type": "number", "default": 1}}}""").RootElement;
+        var other = JsonDocument.Parse("""{"type": "object"}""").RootElement;
+
+        Assert.Equal(ExtensionRegistrationResult.Registered, await repo.RegisterExtensionAsync(ext, Schema, a));
+        Assert.Equal(ExtensionRegistrationResult.Joined, await repo.RegisterExtensionAsync(ext, reordered, b));
+        Assert.Equal(ExtensionRegistrationResult.SchemaConflict, await repo.RegisterExtensionAsync(ext, other, c));
+
+        var workers = await repo.GetWorkersAsync(ext);
+        Assert.Equal(new[] { a, b }.Order(), workers.Select(w => w.WorkerId).Order());
+        Assert.All(workers, w => Assert.Equal(WorkerAvailability.Idle, w.Availability));
+        var keys = ext.KeysIn(TestSpaces.Get(space));
+        Assert.Equal(SchemaText, (string?)await Db.HashGetAsync(keys.Schema, "Rotate"));
+        Assert.NotNull(await repo.GetSchemaAsync(ext));
+        Assert.False(await Db.KeyExistsAsync(keys.UserExtensions(c)));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Acquire_and_release_move_workers_atomically_in_one_round_trip(string space)
+    {
+        var repo = Repo(redis, space);
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var rotate = ExtensionId.InRoom(room, "modifiers", "Rotate");
+        var delete = ExtensionId.InRoom(room, "modifiers", "Remove");
+        await repo.RegisterExtensionAsync(rotate, Schema, sid);
+        await repo.RegisterExtensionAsync(delete, Schema, sid);
+
+        await repo.AcquireWorkerAsync(ExtensionId.InRoom(room, "modifiers", "Unused")); // script cached (EVALSHA)
+        var (worker, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.AcquireWorkerAsync(rotate));
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal(sid, worker);
+        Assert.Null(await repo.AcquireWorkerAsync(rotate));
+        Assert.Equal(WorkerAvailability.Progressing, Assert.Single(await repo.GetWorkersAsync(rotate)).Availability);
+
+        // As in ZnDraw, a finished worker is idle again for every extension it serves.
+        var keys = delete.KeysIn(TestSpaces.Get(space));
+        await Db.SetMoveAsync(keys.IdleWorkers, keys.ProgressingWorkers, sid);
+        var (was, release) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.ReleaseWorkerAsync(rotate, sid));
+        Assert.True(was);
+        Assert.Equal(2, release.RoundTrips);
+        Assert.Equal(WorkerAvailability.Idle, Assert.Single(await repo.GetWorkersAsync(rotate)).Availability);
+        Assert.Equal(WorkerAvailability.Idle, Assert.Single(await repo.GetWorkersAsync(delete)).Availability);
+        Assert.False(await repo.ReleaseWorkerAsync(rotate, sid));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Dequeue_is_fifo_marks_the_job_running_and_the_worker_progressing(string space)
+    {
+        var created = new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc);
+        var time = new ManualTime(new DateTimeOffset(created.AddMilliseconds(1500)));
+        var context = TestSpaces.Context(redis, space, time);
+        var repo = new ExtensionRepository(context);
+        var jobs = new JobRepository(context);
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
+        await repo.RegisterExtensionAsync(ext, Schema, sid);
+        var t1 = NewTask(room);
+        var t2 = NewTask(room);
+        await jobs.CreateAsync(NewJob(room, t1.JobId, created), t1);
+        await jobs.CreateAsync(NewJob(room, t2.JobId, created), t2);
+        Assert.Equal(2, await repo.QueueLengthAsync(ext));
+
+        var (result, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.DequeueAsync(ext, sid));
+        Assert.Equal(2, m.RoundTrips);
+        Assert.Equal(ExtensionDequeueStatus.Dequeued, result.Status);
+        Assert.Equal(t1, result.Task);
+        Assert.True(result.JobStarted);
+        Assert.Empty(result.SkippedStaleTasks);
+        var job = await jobs.GetAsync(room, t1.JobId);
+        Assert.NotNull(job);
+        Assert.Equal(JobStatus.Running, job.Status);
+        Assert.Equal(sid, job.WorkerId);
+        Assert.Equal(1500, job.WaitTimeMs);
+        Assert.Equal(time.Now.UtcDateTime, job.StartedAt);
+        Assert.Equal(WorkerAvailability.Progressing, Assert.Single(await repo.GetWorkersAsync(ext)).Availability);
+
+        // Busy: nothing is taken.
+        var busy = await repo.DequeueAsync(ext, sid);
+        Assert.Equal(ExtensionDequeueStatus.WorkerNotIdle, busy.Status);
+        Assert.Equal(1, await repo.QueueLengthAsync(ext));
+
+        await repo.ReleaseWorkerAsync(ext, sid);
+        Assert.Equal(t2, (await repo.DequeueAsync(ext, sid)).Task);
+        await repo.ReleaseWorkerAsync(ext, sid);
+        Assert.Equal(ExtensionDequeueStatus.QueueEmpty, (await repo.DequeueAsync(ext, sid)).Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Dequeue_skips_and_reports_tasks_whose_job_expired_or_finished(string space)
+    {
+        var context = TestSpaces.Context(redis, space);
+        var repo = new ExtensionRepository(context);
+        var jobs = new JobRepository(context);
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
+        await repo.RegisterExtensionAsync(ext, Schema, sid);
+        var expired = NewTask(room);
+        var finished = NewTask(room);
+        var live = NewTask(room);
+        await repo.EnqueueAsync(ext, expired); // no job hash at all
+        await jobs.CreateAsync(NewJob(room, finished.JobId, DateTime.UtcNow), finished);
+        await jobs.FailAsync(room, finished.JobId, "cancelled");
+        await jobs.CreateAsync(NewJob(room, live.JobId, DateTime.UtcNow), live);
+
+        var result = await repo.DequeueAsync(ext, sid);
+
+        Assert.Equal(ExtensionDequeueStatus.Dequeued, result.Status);
+        Assert.Equal(live, result.Task);
+        Assert.Equal(new[] { expired, finished }, result.SkippedStaleTasks);
+        Assert.Equal(0, await repo.QueueLengthAsync(ext));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Global_extension_dequeue_marks_the_job_in_its_room(string space)
+    {
+        var context = TestSpaces.Context(redis, space);
+        var repo = new ExtensionRepository(context);
+        var jobs = new JobRepository(context);
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var ext = ExtensionId.Global(RedisFixture.NewId("cat"), "Rotate");
+        await repo.RegisterExtensionAsync(ext, Schema, sid);
+        var task = NewTask(room);
+        await jobs.CreateAsync(NewJob(room, task.JobId, DateTime.UtcNow, ext.Category), task, ExtensionScope.Global);
+
+        var result = await repo.DequeueAsync(ext, sid);
+
+        Assert.Equal(task, result.Task);
+        Assert.True(result.JobStarted);
+        Assert.Equal(JobStatus.Running, (await jobs.GetAsync(room, task.JobId))!.Status);
+        Assert.Single(await repo.ListExtensionsAsync(ExtensionScope.Global, null, ext.Category));
+        Assert.Equal(1, (await repo.UnregisterWorkerAsync(sid)).Registrations);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Unregister_worker_cleans_every_room_scope_and_category(string space)
+    {
+        var repo = Repo(redis, space);
+        string r1 = RedisFixture.NewId("room"), r2 = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid"), other = RedisFixture.NewId("other");
+        string globalCategory = RedisFixture.NewId("cat");
+        var alone = ExtensionId.InRoom(r1, "modifiers", "Rotate");
+        var shared = ExtensionId.InRoom(r1, "analysis", "Plot");
+        var queued = ExtensionId.InRoom(r2, "custom", "Slow");
+        var global = ExtensionId.Global(globalCategory, "Public");
+        foreach (var e in new[] { alone, shared, queued, global })
+        {
+            await repo.RegisterExtensionAsync(e, Schema, sid);
+        }
+
+        await repo.RegisterExtensionAsync(shared, Schema, other);
+        await repo.EnqueueAsync(queued, NewTask(r2));
+
+        var removal = await repo.UnregisterWorkerAsync(sid);
+
+        Assert.Equal(new ExtensionWorkerRemoval(4, 2), removal);
+        Assert.Null(await repo.GetSchemaAsync(alone));
+        Assert.Null(await repo.GetSchemaAsync(global));
+        Assert.NotNull(await repo.GetSchemaAsync(shared));
+        Assert.Equal(other, Assert.Single(await repo.GetWorkersAsync(shared)).WorkerId);
+        Assert.NotNull(await repo.GetSchemaAsync(queued)); // a pending task keeps the extension
+        Assert.Empty(await repo.GetWorkersAsync(queued));
+        var ks = TestSpaces.Get(space);
+        Assert.False(await Db.KeyExistsAsync(alone.KeysIn(ks).UserExtensions(sid)));
+        Assert.False(await Db.KeyExistsAsync(alone.KeysIn(ks).IdleWorkers));
+        Assert.False(await Db.KeyExistsAsync(ks.Worker(sid).Registrations()));
+        Assert.False(await Db.SetContainsAsync(ks.Room(r1).KeyRegistry(), (string)alone.KeysIn(ks).IdleWorkers!));
+        Assert.Equal(new ExtensionWorkerRemoval(0, 0), await repo.UnregisterWorkerAsync(sid));
+    }
+
+    [Fact]
+    public async Task Reads_data_written_exactly_as_zndraw_writes_it()
+    {
+        var repo = Repo(redis, "zndraw");
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid"), job = Guid.NewGuid().ToString();
+        // ZnDraw's registration pipeline and submit route, as raw commands.
+        await Db.HashSetAsync($"room:{room}:extensions:selections", "Neighbour", """{"properties": {"cutoff": {"default": 2.5, "title": "Cutoff", "type": "number"}}, "title": "Neighbour", "type": "object"}""");
+        await Db.SetAddAsync($"room:{room}:extensions:selections:Neighbour:idle_workers", sid);
+        await Db.SetAddAsync($"room:{room}:extensions:selections:{sid}", "Neighbour");
+        await Db.ListRightPushAsync($"room:{room}:extensions:selections:Neighbour:queue", $$"""{"user_name": "user-1a2b3c4d", "data": {"cutoff": 3.0}, "room": "{{room}}", "jobId": "{{job}}"}""");
+        await Db.HashSetAsync($"job:{job}", [
+            new("id", job), new("room", room), new("category", "selections"), new("extension", "Neighbour"),
+            new("data", """{"cutoff": 3.0}"""), new("user_name", "user-1a2b3c4d"), new("status", "queued"), new("provider", "client"),
+            new("created_at", "2025-10-31T12:00:00.123456"), new("started_at", ""), new("completed_at", ""), new("worker_id", ""),
+            new("error", ""), new("result", ""), new("wait_time_ms", ""), new("execution_time_ms", ""),
+        ]);
+        var ext = ExtensionId.InRoom(room, "selections", "Neighbour");
+
+        var schemas = await repo.ListExtensionsAsync(ExtensionScope.Room, room, "selections");
+        Assert.Equal("Neighbour", Assert.Single(schemas).Name);
+        Assert.Equal(2.5, schemas[0].Schema.GetProperty("properties").GetProperty("cutoff").GetProperty("default").GetDouble());
+        var result = await repo.DequeueAsync(ext, sid);
+        Assert.Equal(new ExtensionTask("user-1a2b3c4d", JsonDocument.Parse("""{"cutoff": 3.0}""").RootElement, room, job), result.Task);
+        Assert.Equal("running", (string?)await Db.HashGetAsync($"job:{job}", "status"));
+        Assert.Equal(sid, (string?)await Db.HashGetAsync($"job:{job}", "worker_id"));
+        Assert.True(await Db.SetContainsAsync($"room:{room}:extensions:selections:Neighbour:progressing_workers", sid));
+        await Db.KeyDeleteAsync($"job:{job}");
+    }
+
+    [Fact]
+    public async Task Enqueue_writes_the_task_as_zndraw_does()
+    {
+        var repo = Repo(redis, "zndraw");
+        string room = RedisFixture.NewId("room");
+        var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
+        var task = new ExtensionTask("bob", JsonDocument.Parse("""{"angle": 90.0, "axis": [0, 0, 1]}""").RootElement, room, "j-1", JobProvider.Celery);
+
+        var (length, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.EnqueueAsync(ext, task));
+
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal(1, length);
+        Assert.Equal(
+            $$"""{"user_name": "bob", "data": {"angle": 90.0, "axis": [0, 0, 1]}, "room": "{{room}}", "jobId": "j-1", "provider": "celery"}""",
+            (string?)await Db.ListGetByIndexAsync($"room:{room}:extensions:modifiers:Rotate:queue", 0));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.EnqueueAsync(ext, task with { Room = "elsewhere" }));
+    }
+
+    [Fact]
+    public async Task Reads_are_one_round_trip()
+    {
+        var repo = Repo(redis, "zndraw");
+        var ext = ExtensionId.InRoom(RedisFixture.NewId("room"), "modifiers", "Rotate");
+        await repo.RegisterExtensionAsync(ext, Schema, RedisFixture.NewId("sid"));
+        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetSchemaAsync(ext); })).RoundTrips);
+        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.ListExtensionsAsync(ExtensionScope.Room, ext.RoomId, "modifiers"); })).RoundTrips);
+        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetWorkersAsync(ext); })).RoundTrips);
+        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.QueueLengthAsync(ext); })).RoundTrips);
+    }
+
+    [Fact]
+    public async Task Wrong_types_and_bad_values_raise_storage_data_exceptions_naming_the_key()
+    {
+        var repo = Repo(redis, "zndraw");
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
+        string schemaKey = $"room:{room}:extensions:modifiers";
+        await Db.StringSetAsync(schemaKey, "not a hash");
+
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSchemaAsync(ext));
+        Assert.Contains(schemaKey, ex.Message, StringComparison.Ordinal);
+        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.RegisterExtensionAsync(ext, Schema, sid));
+        Assert.Contains(schemaKey, ex.Message, StringComparison.Ordinal);
+        Assert.False(await Db.KeyExistsAsync($"room:{room}:extensions:modifiers:Rotate:idle_workers")); // refused before any write
+
+        await Db.KeyDeleteAsync(schemaKey);
+        await Db.HashSetAsync(schemaKey, "Rotate", "{broken");
+        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSchemaAsync(ext));
+        Assert.Equal(schemaKey, ex.Key);
+        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.RegisterExtensionAsync(ext, Schema, sid));
+        Assert.Equal(schemaKey, ex.Key);
+
+        string queue = $"room:{room}:extensions:modifiers:Rotate:queue";
+        await Db.ListRightPushAsync(queue, "[1, 2]");
+        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.DequeueAsync(ext, sid));
+        Assert.Equal(queue, ex.Key);
+    }
+
+    [Fact]
+    public async Task Invalid_arguments_throw_before_anything_is_sent()
+    {
+        var repo = Repo(redis, "zndraw");
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () =>
+        {
+            await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RegisterExtensionAsync(ExtensionId.InRoom("a:b", "modifiers", "X"), Schema, "s"));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RegisterExtensionAsync(ExtensionId.InRoom("r", "modifiers", "X"), Schema, "s:1"));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await repo.AcquireWorkerAsync(new ExtensionId(ExtensionScope.Global, "r", "modifiers", "X")));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await repo.ListExtensionsAsync(ExtensionScope.Room, null, "modifiers"));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await repo.UnregisterWorkerAsync(""));
+        });
+        Assert.Empty(m.Commands);
+    }
+
+    internal static ExtensionTask NewTask(string room) =>
+        new("user-1", JsonDocument.Parse("""{"angle": 1.0}""").RootElement, room, Guid.NewGuid().ToString());
+
+    internal static Job NewJob(string room, string id, DateTime created, string category = "modifiers", string extension = "Rotate") =>
+        new(id, room, category, extension, JsonDocument.Parse("""{"angle": 1.0}""").RootElement, "user-1", JobStatus.Queued, JobProvider.Client, created);
+}

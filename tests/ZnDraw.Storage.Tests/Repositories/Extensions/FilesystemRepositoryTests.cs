@@ -1,0 +1,97 @@
+using StackExchange.Redis;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Tests.Infrastructure;
+
+namespace ZnDraw.Storage.Tests.Repositories.Extensions;
+
+[Collection(RedisCollection.Name)]
+public sealed class FilesystemRepositoryTests(RedisFixture redis)
+{
+    private IDatabase Db => redis.Database;
+
+    [Fact]
+    public async Task Register_writes_zndraw_keys_and_the_index_in_one_round_trip()
+    {
+        var repo = new FilesystemRepository(TestSpaces.Context(redis, "zndraw"));
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var fs = new FilesystemInfo("data", "LocalFileSystem", sid, "bob", false);
+        await repo.RegisterAsync(ExtensionScope.Room, RedisFixture.NewId("warm"), fs); // script cached (EVALSHA)
+
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.RegisterAsync(ExtensionScope.Room, room, fs));
+
+        Assert.Equal(1, m.RoundTrips);
+        var hash = (await Db.HashGetAllAsync($"room:{room}:filesystems:data")).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.Equal("false", hash["public"]);
+        Assert.Equal("LocalFileSystem", hash["fsType"]);
+        Assert.Equal(sid, (string?)await Db.StringGetAsync($"room:{room}:filesystems:data:worker"));
+        Assert.True(await Db.SetContainsAsync($"room:{room}:filesystems:{sid}", "data"));
+        Assert.True(await Db.SetContainsAsync($"room:{room}:filesystems", "data"));
+        Assert.True(await Db.SetContainsAsync($"room:{room}:keys", $"room:{room}:filesystems:data:worker"));
+        Assert.Equal(fs, await repo.GetAsync(ExtensionScope.Room, room, "data"));
+        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetAsync(ExtensionScope.Room, room, "data"); })).RoundTrips);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task List_unregister_and_unregister_worker(string space)
+    {
+        var repo = new FilesystemRepository(TestSpaces.Context(redis, space));
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid"), other = RedisFixture.NewId("other");
+        string globalName = RedisFixture.NewId("pub");
+        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("b", "s3", sid, "bob", false));
+        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("a:x", "local", sid, "bob", true));
+        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", other, "eve", false));
+        await repo.RegisterAsync(ExtensionScope.Global, null, new FilesystemInfo(globalName, "local", sid, "admin", true));
+
+        var (list, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.ListAsync(ExtensionScope.Room, room));
+        Assert.Equal(2, m.RoundTrips);
+        Assert.Equal(["a:x", "b", "c"], list.Select(f => f.Name));
+        Assert.Contains(await repo.ListAsync(ExtensionScope.Global, null), f => f.Name == globalName);
+
+        // Filesystem "c" moves to sid, then back to other: sid's reverse index keeps a stale "c" that must not delete it.
+        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", sid, "eve", false));
+        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", other, "eve", false));
+
+        Assert.True(await repo.UnregisterAsync(ExtensionScope.Room, room, "b"));
+        Assert.False(await repo.UnregisterAsync(ExtensionScope.Room, room, "b"));
+        Assert.Equal(2, await repo.UnregisterWorkerAsync(sid));
+        Assert.Equal(["c"], (await repo.ListAsync(ExtensionScope.Room, room)).Select(f => f.Name));
+        Assert.DoesNotContain(await repo.ListAsync(ExtensionScope.Global, null), f => f.Name == globalName);
+        var ks = TestSpaces.Get(space);
+        Assert.False(await Db.KeyExistsAsync(ks.Filesystem(room, "a:x").Worker));
+        Assert.False(await Db.KeyExistsAsync(ks.Filesystem(room, "a:x").UserFilesystems(sid)));
+        Assert.Equal(0, await repo.UnregisterWorkerAsync(sid));
+        Assert.Equal(1, await repo.UnregisterWorkerAsync(other));
+        Assert.Empty(await repo.ListAsync(ExtensionScope.Room, room));
+    }
+
+    [Fact]
+    public async Task Reads_a_filesystem_written_by_zndraw()
+    {
+        var repo = new FilesystemRepository(TestSpaces.Context(redis, "zndraw"));
+        string room = RedisFixture.NewId("room");
+        await Db.HashSetAsync($"room:{room}:filesystems:remote", [new("name", "remote"), new("fsType", "S3FileSystem"), new("workerId", "abc"), new("userName", "bob"), new("public", "true")]);
+        await Db.StringSetAsync($"room:{room}:filesystems:remote:worker", "abc");
+        await Db.SetAddAsync($"room:{room}:filesystems:abc", "remote");
+
+        Assert.Equal(new FilesystemInfo("remote", "S3FileSystem", "abc", "bob", true), await repo.GetAsync(ExtensionScope.Room, room, "remote"));
+        Assert.True(await repo.UnregisterAsync(ExtensionScope.Room, room, "remote"));
+        Assert.False(await Db.KeyExistsAsync($"room:{room}:filesystems:abc"));
+    }
+
+    [Fact]
+    public async Task A_name_colliding_with_a_reverse_index_is_refused_before_any_write()
+    {
+        var repo = new FilesystemRepository(TestSpaces.Context(redis, "zndraw"));
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("data", "local", sid, "bob", false));
+
+        // A filesystem named like the worker's sid would be the worker's reverse index (ZnDraw's own key collision).
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () =>
+            await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo(sid, "local", "other", "eve", false)));
+        Assert.Contains($"room:{room}:filesystems:{sid}", ex.Message, StringComparison.Ordinal);
+        Assert.False(await Db.KeyExistsAsync($"room:{room}:filesystems:{sid}:worker"));
+        Assert.False(await Db.SetContainsAsync($"room:{room}:filesystems", sid));
+    }
+}

@@ -1,0 +1,30 @@
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Tests.Infrastructure;
+
+namespace ZnDraw.Storage.Tests.Repositories.Extensions;
+
+/// <summary>The key spaces every main behaviour runs under: ZnDraw's, a prefixed one, and the cluster-safe layout.</summary>
+internal static class TestSpaces
+{
+    public static TheoryData<string> All => new() { "zndraw", "prefixed", "cluster" };
+
+    public static KeySpace Get(string name) => name switch
+    {
+        "zndraw" => KeySpace.Default,
+        "prefixed" => new KeySpace("test-ext:"),
+        "cluster" => new KeySpace("test-ext-cs:", KeyLayout.ClusterSafe),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    public static RedisStoreContext Context(RedisFixture redis, string space, TimeProvider? time = null) =>
+        new(redis.Connection, Get(space), time);
+}
+
+/// <summary>A clock the tests set by hand.</summary>
+internal sealed class ManualTime(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}

@@ -1,0 +1,121 @@
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Tests.Infrastructure;
+using static ZnDraw.Storage.Tests.Repositories.Frames.FramesTestSupport;
+
+namespace ZnDraw.Storage.Tests.Repositories.Frames;
+
+[Collection(RedisCollection.Name)]
+public sealed class BookmarkRepositoryTests(RedisFixture redis)
+{
+    private readonly IDatabase _db = redis.Database;
+
+    private BookmarkRepository Repo(KeySpace? space = null) => new(Context(redis, space));
+
+    [Fact]
+    public async Task Reads_bookmarks_written_by_ZnDraw_sorted_by_frame()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.Bookmarks(), [new("10", "caf\u00e9"), new("2", "Transition state"), new("0", "Start")]);
+        var repo = Repo();
+
+        var (all, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.GetAllAsync(room));
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal([new Bookmark(0, "Start"), new Bookmark(2, "Transition state"), new Bookmark(10, "caf\u00e9")], all);
+
+        var (one, mg) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.GetAsync(room, 2));
+        Assert.Equal(new Bookmark(2, "Transition state"), one);
+        Assert.Equal(1, mg.RoundTrips);
+        Assert.Null(await repo.GetAsync(room, 3));
+        Assert.Empty(await repo.GetAllAsync(RedisFixture.NewId("r")));
+    }
+
+    [Fact]
+    public async Task Set_checks_the_frame_against_the_trajectory_in_the_same_script_and_writes_a_plain_label()
+    {
+        await LoadScriptsAsync(redis);
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await SeedAsync(_db, keys.TrajectoryIndices(), room, 3);
+        var repo = Repo();
+
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.SetAsync(room, 2, "Product \"P\""));
+        Assert.Equal(1, m.RoundTrips);
+        await repo.SetAsync(room, 0, "first");
+        await repo.SetAsync(room, 0, "Start");
+        Assert.Equal(new Dictionary<string, string> { ["0"] = "Start", ["2"] = "Product \"P\"" }, await RawHashAsync(_db, keys.Bookmarks()));
+
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.SetAsync(room, 3, "past the end"));
+        Assert.Equal("frame", ex.ParamName);
+        Assert.Contains("3 frame(s)", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.SetAsync(room, -1, "x"));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetAsync(room, 1, ""));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.SetAsync(RedisFixture.NewId("r"), 0, "no frames"));
+        Assert.Equal(2, (await RawHashAsync(_db, keys.Bookmarks())).Count);
+    }
+
+    [Fact]
+    public async Task Delete_and_clear()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.Bookmarks(), [new("0", "a"), new("1", "b")]);
+        var repo = Repo();
+
+        var (deleted, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.DeleteAsync(room, 1));
+        Assert.True(deleted);
+        Assert.Equal(1, m.RoundTrips);
+        Assert.False(await repo.DeleteAsync(room, 1));
+        Assert.True(await repo.ClearAsync(room));
+        Assert.False(await repo.ClearAsync(room));
+        Assert.False(await _db.KeyExistsAsync(keys.Bookmarks()));
+    }
+
+    [Fact]
+    public async Task Corrupt_bookmarks_are_storage_errors()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.Bookmarks(), [new("0", "a"), new("two", "b")]);
+        var repo = Repo();
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAllAsync(room));
+        Assert.Equal("two", ex.Field);
+        Assert.Equal((string)keys.Bookmarks()!, ex.Key);
+
+        string room2 = RedisFixture.NewId("r");
+        string key2 = new RoomKeys(room2).Bookmarks()!;
+        await _db.StringSetAsync(key2, "x");
+        Assert.Equal(key2, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAllAsync(room2))).Key);
+        Assert.Equal(key2, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(room2, 0))).Key);
+        Assert.Equal(key2, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.DeleteAsync(room2, 0))).Key);
+    }
+
+    [Fact]
+    public async Task Frame_edits_leave_non_index_bookmark_fields_alone()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await SeedAsync(_db, keys.TrajectoryIndices(), room, 2);
+        await _db.HashSetAsync(keys.Bookmarks(), [new("1", "one"), new("junk", "kept")]);
+        await new FrameRepository(Context(redis)).InsertAsync(room, 0, new(room, 5));
+        Assert.Equal(new Dictionary<string, string> { ["2"] = "one", ["junk"] = "kept" }, await RawHashAsync(_db, keys.Bookmarks()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
+    public async Task Works_in_every_key_space(string kind)
+    {
+        KeySpace space = Space(kind);
+        string room = RedisFixture.NewId("r");
+        await SeedAsync(_db, space.Room(room).TrajectoryIndices(), room, 2);
+        var repo = Repo(space);
+        await repo.SetAsync(room, 1, "b");
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.SetAsync(room, 2, "c"));
+        Assert.Equal([new Bookmark(1, "b")], await repo.GetAllAsync(room));
+        Assert.Equal("b", (string?)await _db.HashGetAsync(space.Room(room).Bookmarks(), "1"));
+        Assert.True(await repo.DeleteAsync(room, 1));
+    }
+}

@@ -1,0 +1,315 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Tests.Infrastructure;
+using static ZnDraw.Storage.Tests.Repositories.Frames.FramesTestSupport;
+
+namespace ZnDraw.Storage.Tests.Repositories.Frames;
+
+[Collection(RedisCollection.Name)]
+public sealed class GeometryRepositoryTests(RedisFixture redis)
+{
+    private readonly IDatabase _db = redis.Database;
+
+    private GeometryRepository Repo(KeySpace? space = null) => new(Context(redis, space));
+
+    private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
+
+    [Fact]
+    public async Task Reads_the_default_geometries_ZnDraw_writes_in_stored_order_and_writes_them_back_byte_identical()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.Geometries(), [.. DefaultGeometries.All.Select(g => new HashEntry(g.Name, g.Json))]);
+        var repo = Repo();
+
+        var (all, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.GetAllAsync(room));
+        Assert.Equal(1, m.RoundTrips);
+        // "Stored order" is Redis's HGETALL order (insertion order only while the hash is a small listpack).
+        string[] stored = [.. (await _db.HashGetAllAsync(keys.Geometries())).Select(e => (string)e.Name!)];
+        Assert.Equal(stored, all.Select(p => p.Key));
+        Assert.Equal(stored.Select(n => DefaultGeometries.All.Single(g => g.Name == n).Type), all.Select(p => p.Value.Type));
+
+        var (names, mn) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.ListNamesAsync(room));
+        Assert.Equal(stored, names);
+        Assert.Equal(1, mn.RoundTrips);
+
+        var (particles, mg) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.GetAsync(room, "particles"));
+        Assert.Equal(1, mg.RoundTrips);
+        Assert.Equal("Sphere", particles!.Type);
+        Assert.Null(await repo.GetAsync(room, "missing"));
+
+        string copy = RedisFixture.NewId("r");
+        foreach (var (name, geometry) in all)
+        {
+            await repo.SetAsync(copy, name, geometry);
+        }
+
+        Assert.Equal(
+            DefaultGeometries.All.ToDictionary(g => g.Name, g => g.Json),
+            await RawHashAsync(_db, new RoomKeys(copy).Geometries()));
+    }
+
+    [Fact]
+    public async Task Set_writes_Python_json_dumps_and_delete_removes()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        var repo = Repo();
+        var geometry = new Geometry("Arrow", Json("{\"position\":[[0.0,1.0,2]],\"color\":\"caf\u00e9\",\"scale\":1.0}"));
+
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.SetAsync(room, "arrows", geometry));
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal(
+            "{\"type\": \"Arrow\", \"data\": {\"position\": [[0.0, 1.0, 2]], \"color\": \"caf\\u00e9\", \"scale\": 1.0}}",
+            (string?)await _db.HashGetAsync(keys.Geometries(), "arrows"));
+        Assert.Equal(geometry, await repo.GetAsync(room, "arrows"));
+
+        Assert.True(await repo.DeleteAsync(room, "arrows"));
+        Assert.False(await repo.DeleteAsync(room, "arrows"));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetAsync(room, "", geometry));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetAsync(room, "x", new Geometry("Arrow", Json("[1]"))));
+    }
+
+    [Fact]
+    public async Task Merge_of_the_same_type_updates_members_in_place_and_appends_new_ones_without_reformatting()
+    {
+        await LoadScriptsAsync(redis);
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        const string stored = "{\"type\": \"Sphere\", \"data\": {\"active\": true, \"scale\": 0.7, \"opacity\": 1.0, \"resolution\": 16}}";
+        await _db.HashSetAsync(keys.Geometries(), "particles", stored);
+        var repo = Repo();
+
+        var (merged, m) = await RoundTrips.MeasureAsync(
+            redis.Connection,
+            async () => await repo.MergeAsync(room, "particles", new Geometry("Sphere", Json("{\"color\": \"#FF0000\", \"scale\": 1.0}"))));
+
+        const string expected = "{\"type\": \"Sphere\", \"data\": {\"active\": true, \"scale\": 1.0, \"opacity\": 1.0, \"resolution\": 16, \"color\": \"#FF0000\"}}";
+        Assert.Equal(expected, (string?)await _db.HashGetAsync(keys.Geometries(), "particles"));
+        Assert.Equal(new Geometry("Sphere", Json(expected).GetProperty("data")), merged);
+        Assert.Equal(2, m.RoundTrips); // HGET, then the compare-and-set script
+    }
+
+    [Fact]
+    public async Task Merge_of_another_type_or_a_new_name_stores_the_geometry_as_given()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.Geometries(), "g", "{\"type\": \"Sphere\", \"data\": {\"scale\": 0.7}}");
+        var repo = Repo();
+
+        await repo.MergeAsync(room, "g", new Geometry("Box", Json("{\"size\": 2.0}")));
+        Assert.Equal("{\"type\": \"Box\", \"data\": {\"size\": 2.0}}", (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
+        await repo.MergeAsync(room, "new", new Geometry("Floor", Json("{}")));
+        Assert.Equal("{\"type\": \"Floor\", \"data\": {}}", (string?)await _db.HashGetAsync(keys.Geometries(), "new"));
+    }
+
+    [Fact]
+    public async Task Concurrent_merges_lose_no_member()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.Geometries(), "g", "{\"type\": \"Sphere\", \"data\": {\"scale\": 0.7}}");
+        var repo = Repo();
+        using var start = new ManualResetEventSlim(false);
+
+        Task[] merges = [.. Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            await repo.MergeAsync(room, "g", new Geometry("Sphere", Json($"{{\"m{i}\": {i}.5}}")));
+        }))];
+        start.Set();
+        await Task.WhenAll(merges);
+
+        Geometry result = (await repo.GetAsync(room, "g"))!;
+        Assert.Equal(0.7, result.Data.GetProperty("scale").GetDouble());
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.Equal(i + 0.5, result.Data.GetProperty($"m{i}").GetDouble());
+        }
+    }
+
+    [Fact]
+    public async Task Merge_on_corrupt_stored_data_is_a_storage_error_and_writes_nothing()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.Geometries(), "g", "{\"type\": \"Sphere\"");
+        var repo = Repo();
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.MergeAsync(room, "g", new Geometry("Sphere", Json("{}"))));
+        Assert.Equal("g", ex.Field);
+        Assert.Equal("{\"type\": \"Sphere\"", (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
+        Assert.Equal("g", (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAllAsync(room))).Field);
+    }
+
+    [Fact]
+    public async Task Figures_are_opaque_json_in_Python_form()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        var repo = Repo();
+        var figure = new Figure(Json("{\"data\":[{\"x\":[1,2.0],\"type\":\"scatter\"}],\"layout\":{}}"));
+
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.SetFigureAsync(room, "energy", figure));
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal("{\"data\": [{\"x\": [1, 2.0], \"type\": \"scatter\"}], \"layout\": {}}", (string?)await _db.HashGetAsync(keys.Figures(), "energy"));
+        await _db.HashSetAsync(keys.Figures(), "zndraw", "{\"a\": 1}");
+
+        Assert.Equal(figure, await repo.GetFigureAsync(room, "energy"));
+        Assert.Equal(["energy", "zndraw"], await repo.ListFigureNamesAsync(room));
+        Assert.True(await repo.DeleteFigureAsync(room, "energy"));
+        Assert.Null(await repo.GetFigureAsync(room, "energy"));
+        await _db.HashSetAsync(keys.Figures(), "bad", "{");
+        Assert.Equal("bad", (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetFigureAsync(room, "bad"))).Field);
+    }
+
+    [Fact]
+    public async Task A_manual_selection_clears_the_active_group_in_the_same_transaction()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.StringSetAsync(keys.ActiveSelectionGroup(), "g1");
+        await _db.HashSetAsync(keys.Selections(), "bonds", "[3]"); // as ZnDraw writes it
+        var repo = Repo();
+
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.SetSelectionAsync(room, new Selection("particles", [0, 1])));
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal("[0, 1]", (string?)await _db.HashGetAsync(keys.Selections(), "particles"));
+        Assert.False(await _db.KeyExistsAsync(keys.ActiveSelectionGroup()));
+
+        Assert.Equal(new Selection("particles", [0, 1]), await repo.GetSelectionAsync(room, "particles"));
+        Assert.Null(await repo.GetSelectionAsync(room, "none"));
+        Assert.Equal([new Selection("bonds", [3]), new Selection("particles", [0, 1])], await repo.GetSelectionsAsync(room));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.SetSelectionAsync(room, new Selection("particles", [-1])));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetSelectionAsync(room, new Selection("", [1])));
+    }
+
+    [Fact]
+    public async Task Selection_groups_set_get_list_and_delete_clears_the_active_group_only_when_it_is_that_group()
+    {
+        await LoadScriptsAsync(redis);
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        var repo = Repo();
+        var g1 = new SelectionGroup("g1", [new Selection("particles", [0, 2]), new Selection("bonds", [])]);
+
+        await repo.SetSelectionGroupAsync(room, g1);
+        Assert.Equal("{\"particles\": [0, 2], \"bonds\": []}", (string?)await _db.HashGetAsync(keys.SelectionGroups(), "g1"));
+        await _db.HashSetAsync(keys.SelectionGroups(), "g2", "{\"particles\": [5]}");
+        Assert.Equal(g1, await repo.GetSelectionGroupAsync(room, "g1"));
+        Assert.Equal([g1, new SelectionGroup("g2", [new Selection("particles", [5])])], await repo.GetSelectionGroupsAsync(room));
+        Assert.Null(await repo.GetSelectionGroupAsync(room, "g3"));
+
+        await _db.StringSetAsync(keys.ActiveSelectionGroup(), "g2");
+        Assert.True(await repo.DeleteSelectionGroupAsync(room, "g1"));
+        Assert.Equal("g2", await repo.GetActiveSelectionGroupAsync(room));
+        var (deleted, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.DeleteSelectionGroupAsync(room, "g2"));
+        Assert.True(deleted);
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Null(await repo.GetActiveSelectionGroupAsync(room));
+        Assert.False(await repo.DeleteSelectionGroupAsync(room, "g2"));
+        Assert.Empty(await repo.GetSelectionGroupsAsync(room));
+    }
+
+    [Fact]
+    public async Task Loading_a_group_writes_every_selection_and_the_active_group_in_one_script()
+    {
+        await LoadScriptsAsync(redis);
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.SelectionGroups(), "g", "{\"particles\": [0, 2, 10], \"bonds\": [], \"caf\\u00e9\": [1]}");
+        await _db.HashSetAsync(keys.Selections(), [new("particles", "[7]"), new("curve", "[1]")]);
+        var repo = Repo();
+
+        var (loaded, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.LoadSelectionGroupAsync(room, "g"));
+        Assert.True(loaded);
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal(
+            new Dictionary<string, string> { ["particles"] = "[0, 2, 10]", ["bonds"] = "[]", ["caf\u00e9"] = "[1]", ["curve"] = "[1]" },
+            await RawHashAsync(_db, keys.Selections()));
+        Assert.Equal("g", await repo.GetActiveSelectionGroupAsync(room));
+
+        Assert.False(await repo.LoadSelectionGroupAsync(room, "missing"));
+        Assert.Equal("g", await repo.GetActiveSelectionGroupAsync(room));
+        Assert.Equal(4, (await RawHashAsync(_db, keys.Selections())).Count);
+    }
+
+    [Theory]
+    [InlineData("[1, 2]")]
+    [InlineData("{\"particles\": [1.5]}")]
+    [InlineData("{\"particles\": [-1]}")]
+    [InlineData("{\"particles\": {\"a\": 1}}")]
+    [InlineData("{\"particles\": [null]}")]
+    [InlineData("{\"particles\": [1], \"bonds\": 3}")]
+    [InlineData("{broken")]
+    public async Task Loading_a_corrupt_group_is_a_storage_error_and_changes_nothing(string stored)
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.SelectionGroups(), "g", stored);
+        await _db.HashSetAsync(keys.Selections(), "particles", "[7]");
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await Repo().LoadSelectionGroupAsync(room, "g"));
+        Assert.Equal("g", ex.Field);
+        Assert.Equal(new Dictionary<string, string> { ["particles"] = "[7]" }, await RawHashAsync(_db, keys.Selections()));
+        Assert.False(await _db.KeyExistsAsync(keys.ActiveSelectionGroup()));
+    }
+
+    [Fact]
+    public async Task Wrong_redis_types_are_storage_errors()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        foreach (RedisKey k in new[] { keys.Geometries(), keys.Figures(), keys.Selections(), keys.SelectionGroups() })
+        {
+            await _db.StringSetAsync(k, "x");
+        }
+
+        await _db.HashSetAsync(keys.ActiveSelectionGroup(), "a", "b");
+        var repo = Repo();
+        string geometries = keys.Geometries()!;
+        Assert.Equal(geometries, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAllAsync(room))).Key);
+        Assert.Equal(geometries, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.ListNamesAsync(room))).Key);
+        Assert.Equal(geometries, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.SetAsync(room, "g", new Geometry("Box", Json("{}"))))).Key);
+        Assert.Equal(geometries, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.MergeAsync(room, "g", new Geometry("Box", Json("{}"))))).Key);
+        Assert.Equal((string)keys.Figures()!, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.ListFigureNamesAsync(room))).Key);
+        Assert.Equal((string)keys.Selections()!, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSelectionsAsync(room))).Key);
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetActiveSelectionGroupAsync(room));
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.SetSelectionAsync(room, new Selection("p", [1])));
+        await _db.HashSetAsync(keys.ActiveSelectionGroup(), "a", "b");
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.LoadSelectionGroupAsync(room, "g"));
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.DeleteSelectionGroupAsync(room, "g"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
+    public async Task Main_behaviours_hold_in_every_key_space(string kind)
+    {
+        KeySpace space = Space(kind);
+        string room = RedisFixture.NewId("r");
+        RoomKeys keys = space.Room(room);
+        var repo = Repo(space);
+
+        await repo.SetAsync(room, "g", new Geometry("Sphere", Json("{\"scale\": 0.7}")));
+        await repo.MergeAsync(room, "g", new Geometry("Sphere", Json("{\"opacity\": 1.0}")));
+        Assert.Equal("{\"type\": \"Sphere\", \"data\": {\"scale\": 0.7, \"opacity\": 1.0}}", (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
+        await repo.SetFigureAsync(room, "f", new Figure(Json("[1]")));
+        Assert.Equal(["f"], await repo.ListFigureNamesAsync(room));
+
+        await repo.SetSelectionGroupAsync(room, new SelectionGroup("grp", [new Selection("particles", [4])]));
+        Assert.True(await repo.LoadSelectionGroupAsync(room, "grp"));
+        Assert.Equal("[4]", (string?)await _db.HashGetAsync(keys.Selections(), "particles"));
+        Assert.Equal("grp", await repo.GetActiveSelectionGroupAsync(room));
+        await repo.SetSelectionAsync(room, new Selection("particles", [5]));
+        Assert.Null(await repo.GetActiveSelectionGroupAsync(room));
+        await repo.LoadSelectionGroupAsync(room, "grp");
+        Assert.True(await repo.DeleteSelectionGroupAsync(room, "grp"));
+        Assert.False(await _db.KeyExistsAsync(keys.ActiveSelectionGroup()));
+        if (kind != Default)
+        {
+            Assert.False(await _db.KeyExistsAsync(new RoomKeys(room).Geometries()));
+        }
+    }
+}
