@@ -2,8 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using ZnDraw.Storage;
 using ZnDraw.Storage.Samples.WebApi;
 
-// ZnDraw.Storage minimal web API sample: a health check on the shared Redis and the history
-// endpoints over whatever history store is configured. Every endpoint goes through the
+// ZnDraw.Storage minimal web API sample: a health check on the shared Redis, room endpoints and
+// the history endpoints over whatever history store is configured. Every endpoint goes through the
 // library's public services; nothing here touches Redis or builds a key.
 var builder = WebApplication.CreateBuilder(args);
 
@@ -41,6 +41,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.MapHealthChecks("/health");
+app.MapRoomEndpoints();
 app.MapHistoryEndpoints();
 
 await app.RunAsync();

@@ -6,11 +6,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Sql;
 
 // Uses ZnDraw.Storage the way a host application does, from the packages only: registration,
-// options validation at start, key building, the Redis health check, and history written through
-// the sink and read back through the query. Exits 0 when everything holds, 1 otherwise.
+// options validation at start, key building, the Redis health check, a room written and read through
+// its repository, and history written through the sink and read back through the query. Exits 0 when everything holds, 1 otherwise.
 var redis = Require("ZNDRAW_REDIS");
 var expectedVersion = Require("ZNDRAW_STORAGE_VERSION");
 var workDirectory = Require("PACKAGE_TEST_WORKDIR");
@@ -49,6 +50,16 @@ Check(Throws<ArgumentException>(() => KeySpace.Default.Room("bad:id")), "a room 
 var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 Check(health.Status == HealthStatus.Healthy, $"Redis health is {health.Status}");
 
+// Redis state through a repository: create, read, list, lock and delete a room (under the prefix).
+var rooms = host.Services.GetRequiredService<IRoomRepository>();
+Check(await rooms.CreateAsync("r1", "package test"), "room created");
+Check(!await rooms.CreateAsync("r1"), "a second create of the same room is refused");
+Check(await rooms.SetLockedAsync("r1", locked: true), "room locked");
+var stored = await rooms.GetWithFrameCountAsync("r1");
+Check(stored is { Id: "r1", Description: "package test", Locked: true, FrameCount: 0 }, $"room read back as {stored}");
+Check((await rooms.ListAllAsync()).SequenceEqual(["r1"]), "the prefixed index lists exactly the room");
+Check(await rooms.DeleteAsync("r1") && !await rooms.ExistsAsync("r1"), "room deleted");
+
 // History: written through the sink, read back through the query, newest first.
 var sink = host.Services.GetRequiredService<IHistorySink>();
 var query = host.Services.GetRequiredService<IHistoryQuery>();
@@ -70,7 +81,7 @@ var session = (await query.GetUserSessionsAsync("alice")).Single(s => s.SessionI
 Check(session.LogoutAt == t0.AddMinutes(2), "session paired with its logout");
 
 await host.StopAsync();
-Console.WriteLine($"package consumer: ZnDraw.Storage {expectedVersion} from packages; keys, Redis health and SQLite history work");
+Console.WriteLine($"package consumer: ZnDraw.Storage {expectedVersion} from packages; keys, Redis health, rooms and SQLite history work");
 return 0;
 
 static string Require(string variable) =>

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using ZnDraw.Storage.Repositories;
 
 namespace ZnDraw.Storage.Samples.Tests.Infrastructure;
 
@@ -160,5 +162,45 @@ public sealed class NoHistoryApp : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+    }
+}
+
+/// <summary>
+/// The sample without history, its keys under a prefix of its own (so that listing rooms sees only this
+/// fixture's rooms); the rooms are deleted afterwards.
+/// </summary>
+public sealed class RoomsApp : IAsyncLifetime
+{
+    private SampleApp? _app;
+
+    public SampleApp App => _app ?? throw new InvalidOperationException("The app fixture is not initialised.");
+
+    public Task InitializeAsync()
+    {
+        _app = new SampleApp(new Dictionary<string, string?>
+        {
+            ["ZnDrawStorage:ConnectionString"] = TestServers.Redis,
+            ["ZnDrawStorage:KeyPrefix"] = $"samples-test-{Guid.NewGuid():N}:",
+            ["History:Sqlite"] = string.Empty,
+            ["History:Postgres"] = string.Empty,
+        });
+        _ = _app.Server;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        var rooms = _app.Services.GetRequiredService<IRoomRepository>();
+        foreach (var room in await rooms.ListAllAsync())
+        {
+            await rooms.DeleteAsync(room);
+        }
+
+        await _app.DisposeAsync();
     }
 }
