@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Redis;
 
@@ -32,18 +34,28 @@ internal sealed class RedisScript
     /// <summary>The Lua source.</summary>
     public string Text { get; }
 
-    /// <summary>Runs the script: <c>EVALSHA</c>, falling back to <c>EVAL</c> on <c>NOSCRIPT</c>.</summary>
-    /// <remarks>Pooled state machine: no allocation of its own once warm.</remarks>
+    /// <summary>
+    /// Runs the script: <c>EVALSHA</c>, falling back to <c>EVAL</c> on <c>NOSCRIPT</c>. WRONGTYPE on any key becomes
+    /// <see cref="StorageDataException"/> naming the script's keys; the token bounds the wait (the script may still run).
+    /// </summary>
+    /// <remarks>Pooled state machine: no allocation of its own once warm, and none for the token when it cannot cancel.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values)
+    public async ValueTask<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await db.ScriptEvaluateAsync(_sha1, keys, values).ConfigureAwait(false);
+            try
+            {
+                return await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(_sha1, keys, values), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                return await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(Text, keys, values), cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
-            return await db.ScriptEvaluateAsync(Text, keys, values).ConfigureAwait(false);
+            throw RedisErrors.WrongType(keys, ex);
         }
     }
 }

@@ -84,7 +84,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         RedisResult result;
         try
         {
-            result = await RoomRedisCalls.RunAsync(context, PostScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+            result = await RedisCalls.RunAsync(context, PostScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.Contains("not an integer", StringComparison.Ordinal))
         {
@@ -110,7 +110,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         int at = json.LastIndexOf(CreatedAtZero, StringComparison.Ordinal);
         int valueStart = at + CreatedAtZero.Length - 3; // the '0'
         RedisValue[] args = [messageId, author, json[..valueStart], json[(valueStart + 1)..]];
-        RedisResult[] reply = (RedisResult[])(await RoomRedisCalls.RunAsync(context, EditScript, [data], args, cancellationToken).ConfigureAwait(false))!;
+        RedisResult[] reply = (RedisResult[])(await RedisCalls.RunAsync(context, EditScript, [data], args, cancellationToken).ConfigureAwait(false))!;
         switch ((int)reply[0])
         {
             case 0:
@@ -133,7 +133,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey data = context.Keys.Room(roomId).ChatData();
         KeyValidation.ValidateSegment(messageId);
-        RedisValue value = await RoomRedisCalls.OneKeyAsync(context.Database.HashGetAsync(data, messageId), data, cancellationToken).ConfigureAwait(false);
+        RedisValue value = await RedisCalls.OneKeyAsync(context.Database.HashGetAsync(data, messageId), data, cancellationToken).ConfigureAwait(false);
         return ChatMapping.Parse(data.ToString(), messageId, value);
     }
 
@@ -152,7 +152,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
             : [Reverse, before is { } b ? Exclusive(b) : PlusInfinity, after is { } a ? Exclusive(a) : MinusInfinity, limit + 1];
         RedisKey index = keys.ChatIndex();
         RedisKey data = keys.ChatData();
-        RedisResult[] reply = (RedisResult[])(await RoomRedisCalls.RunAsync(context, PageScript, [index, data], args, cancellationToken).ConfigureAwait(false))!;
+        RedisResult[] reply = (RedisResult[])(await RedisCalls.RunAsync(context, PageScript, [index, data], args, cancellationToken).ConfigureAwait(false))!;
         RedisValue[] ids = (RedisValue[])reply[0]!;
         RedisValue[] values = ids.Length == 0 ? [] : (RedisValue[])reply[1]!;
 
@@ -182,7 +182,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey index = context.Keys.Room(roomId).ChatIndex();
-        return await RoomRedisCalls.OneKeyAsync(context.Database.SortedSetLengthAsync(index), index, cancellationToken).ConfigureAwait(false);
+        return await RedisCalls.OneKeyAsync(context.Database.SortedSetLengthAsync(index), index, cancellationToken).ConfigureAwait(false);
     }
 
     private static RedisValue Exclusive(DateTimeOffset time) =>

@@ -228,7 +228,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 await RedisContext(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
             }
 
-            var result = await RedisContext(RegisterScript.EvaluateAsync(Db, keyArray, [.. args]).AsTask(), cancellationToken).ConfigureAwait(false);
+            var result = await RegisterScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false);
             return (int)result switch
             {
                 1 => ExtensionRegistrationResult.Registered,
@@ -423,7 +423,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         RedisKey[] scriptKeys = [keys.IdleWorkers, keys.ProgressingWorkers];
         try
         {
-            var result = await RedisContext(AcquireScript.EvaluateAsync(Db, scriptKeys, []).AsTask(), cancellationToken).ConfigureAwait(false);
+            var result = await AcquireScript.EvaluateAsync(Db, scriptKeys, [], cancellationToken).ConfigureAwait(false);
             return result.IsNull ? null : (string?)result;
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
@@ -476,7 +476,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             RedisResult result;
             try
             {
-                result = await RedisContext(ReleaseScript.EvaluateAsync(Db, keyArray, [.. args]).AsTask(), cancellationToken).ConfigureAwait(false);
+                result = await ReleaseScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
             {
@@ -575,7 +575,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             RedisResult[] reply;
             try
             {
-                reply = (RedisResult[])(await RedisContext(DequeueScript.EvaluateAsync(Db, scriptKeys, args).AsTask(), cancellationToken).ConfigureAwait(false))!;
+                reply = (RedisResult[])(await DequeueScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false))!;
             }
             catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
             {
@@ -711,7 +711,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         RedisResult[] reply;
         try
         {
-            reply = (RedisResult[])(await RedisContext(UnregisterScript.EvaluateAsync(Db, keyArray, [.. args]).AsTask(), cancellationToken).ConfigureAwait(false))!;
+            reply = (RedisResult[])(await UnregisterScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false))!;
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {

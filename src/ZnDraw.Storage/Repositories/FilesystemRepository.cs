@@ -157,7 +157,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
                 await RedisStoreContext.WaitAsync(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
             }
 
-            await RedisStoreContext.WaitAsync(RegisterScript.EvaluateAsync(Db, keyArray, args).AsTask(), cancellationToken).ConfigureAwait(false);
+            await RegisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
@@ -291,7 +291,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
             int result;
             try
             {
-                result = (int)await RedisStoreContext.WaitAsync(UnregisterScript.EvaluateAsync(Db, keyArray, args).AsTask(), cancellationToken).ConfigureAwait(false);
+                result = (int)await UnregisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
             {
@@ -486,7 +486,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         RedisKey[] keyArray = [.. scriptKeys];
         try
         {
-            return (int)await RedisStoreContext.WaitAsync(UnregisterWorkerScript.EvaluateAsync(Db, keyArray, [.. args]).AsTask(), cancellationToken).ConfigureAwait(false);
+            return (int)await UnregisterWorkerScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {

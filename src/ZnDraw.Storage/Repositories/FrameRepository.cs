@@ -241,21 +241,8 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     /// <summary>Runs a frame script; WRONGTYPE on any of its keys becomes <see cref="StorageDataException"/>.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal static async ValueTask<RedisResult[]> RunScriptAsync(
-        IDatabase db, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-    {
-        try
-        {
-            ValueTask<RedisResult> run = script.EvaluateAsync(db, keys, args);
-            RedisResult result = cancellationToken.CanBeCanceled
-                ? await run.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
-                : await run.ConfigureAwait(false);
-            return (RedisResult[])result!;
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(keys, ex);
-        }
-    }
+        IDatabase db, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
+        (RedisResult[])(await script.EvaluateAsync(db, keys, args, cancellationToken).ConfigureAwait(false))!;
 
     private ValueTask<RedisResult[]> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
         RunScriptAsync(_db, script, keys, args, cancellationToken);

@@ -320,87 +320,25 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         return writer.ToRedisValue();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-    {
-        try
-        {
-            ValueTask<RedisResult> run = script.EvaluateAsync(_db, keys, args);
-            return cancellationToken.CanBeCanceled
-                ? await run.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
-                : await run.ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(keys, ex);
-        }
-    }
+    private ValueTask<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
+        script.EvaluateAsync(_db, keys, args, cancellationToken);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisValue> HashGetAsync(RedisKey key, string field, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RedisStoreContext.WaitAsync(_db.HashGetAsync(key, field), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-    }
+    private ValueTask<RedisValue> HashGetAsync(RedisKey key, string field, CancellationToken cancellationToken) =>
+        RedisCalls.OneKeyAsync(_db.HashGetAsync(key, field), key, cancellationToken);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<HashEntry[]> HashGetAllAsync(RedisKey key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RedisStoreContext.WaitAsync(_db.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-    }
+    private ValueTask<HashEntry[]> HashGetAllAsync(RedisKey key, CancellationToken cancellationToken) =>
+        RedisCalls.OneKeyAsync(_db.HashGetAllAsync(key), key, cancellationToken);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<string[]> HashKeysAsync(RedisKey key, CancellationToken cancellationToken)
     {
-        RedisValue[] names;
-        try
-        {
-            names = await RedisStoreContext.WaitAsync(_db.HashKeysAsync(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-
+        RedisValue[] names = await RedisCalls.OneKeyAsync(_db.HashKeysAsync(key), key, cancellationToken).ConfigureAwait(false);
         return Array.ConvertAll(names, static n => (string)n!);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask HashSetAsync(RedisKey key, string field, RedisValue value, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await RedisStoreContext.WaitAsync(_db.HashSetAsync(key, field, value), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-    }
+    private ValueTask HashSetAsync(RedisKey key, string field, RedisValue value, CancellationToken cancellationToken) =>
+        RedisCalls.OneKeyAsync((Task)_db.HashSetAsync(key, field, value), key, cancellationToken);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> HashDeleteAsync(RedisKey key, string field, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RedisStoreContext.WaitAsync(_db.HashDeleteAsync(key, field), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-    }
+    private ValueTask<bool> HashDeleteAsync(RedisKey key, string field, CancellationToken cancellationToken) =>
+        RedisCalls.OneKeyAsync(_db.HashDeleteAsync(key, field), key, cancellationToken);
 }

@@ -141,7 +141,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                 values[i] = members[start + i];
             }
 
-            await RoomRedisCalls.OneKeyAsync(context.Database.SetAddAsync(set, values), set, cancellationToken).ConfigureAwait(false);
+            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(set, values), set, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -153,7 +153,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        RedisValue[] members = await RoomRedisCalls.OneKeyAsync(context.Database.SetMembersAsync(set), set, cancellationToken).ConfigureAwait(false);
+        RedisValue[] members = await RedisCalls.OneKeyAsync(context.Database.SetMembersAsync(set), set, cancellationToken).ConfigureAwait(false);
         var known = new HashSet<string>(found, StringComparer.Ordinal);
         var suspects = new List<string>();
         foreach (RedisValue member in members)
@@ -195,7 +195,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             return 0;
         }
 
-        return (int)await RoomRedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(set, [.. gone]), set, cancellationToken).ConfigureAwait(false);
+        return (int)await RedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(set, [.. gone]), set, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<bool>? RoomStillExists(IBatch batch, string roomId) =>

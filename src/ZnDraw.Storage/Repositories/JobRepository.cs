@@ -127,7 +127,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
             : [keys.Hash(), keys.Active(), keys.Inactive(), keys.ByTime(), extensionJobs, registry];
         try
         {
-            await RedisStoreContext.WaitAsync(CreateScript.EvaluateAsync(Db, scriptKeys, args).AsTask(), cancellationToken).ConfigureAwait(false);
+            await CreateScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
             if (queue is { } q && !queueInScript)
             {
                 // Cluster-safe, global extension: the queue is in the category's slot. Job first, so a crash in between
@@ -253,7 +253,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         RedisValue[] args = [workerId, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now)];
         try
         {
-            var result = await RedisStoreContext.WaitAsync(StartScript.EvaluateAsync(db, scriptKeys, args).AsTask(), cancellationToken).ConfigureAwait(false);
+            var result = await StartScript.EvaluateAsync(db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
             return ToTransition((int)result);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
@@ -286,7 +286,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         RedisValue[] args = [status, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now), field, value, jobId];
         try
         {
-            var result = await RedisStoreContext.WaitAsync(FinishScript.EvaluateAsync(Db, scriptKeys, args).AsTask(), cancellationToken).ConfigureAwait(false);
+            var result = await FinishScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
             return ToTransition((int)result);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))

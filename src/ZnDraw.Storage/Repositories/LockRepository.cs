@@ -217,16 +217,6 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         return LockMapping.FormatMetadata(metadata);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RedisStoreContext.WaitAsync(script.EvaluateAsync(context.Database, keys, args).AsTask(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(keys, ex);
-        }
-    }
+    private ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
+        script.EvaluateAsync(context.Database, keys, args, cancellationToken);
 }

@@ -54,7 +54,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     // KEYS: current_frame, locked, hidden, description, trajectory, geometries, bookmarks.
     // ARGV: has description, description, #trajectory args, #geometry args, #bookmark args, then
     // score/member pairs, geometry field/value pairs, bookmark field/value pairs.
-    private static readonly RedisScript CopyWriteScript = new("room.copy-write", RoomRedisCalls.LuaChunkedCall + """
+    private static readonly RedisScript CopyWriteScript = new("room.copy-write", RedisCalls.LuaChunkedCall + """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
         redis.call('DEL', KEYS[5], KEYS[6], KEYS[7])
         local nt, ng, nb = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -115,7 +115,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         """);
 
     // KEYS: current_frame, metadata. ARGV: field/value pairs. Returns 1 when the room exists.
-    private static readonly RedisScript SetMetadataScript = new("room.set-metadata", RoomRedisCalls.LuaChunkedCall + """
+    private static readonly RedisScript SetMetadataScript = new("room.set-metadata", RedisCalls.LuaChunkedCall + """
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         chunked('HSET', KEYS[2], 1, #ARGV)
         return 1
@@ -148,7 +148,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         batch.Execute();
         await WaitAllAsync(core, count, cancellationToken).ConfigureAwait(false);
         RedisValue[] values = await core.ConfigureAwait(false);
-        long frames = await RoomRedisCalls.SentAsync(count, trajectory).ConfigureAwait(false);
+        long frames = await RedisCalls.SentAsync(count, trajectory).ConfigureAwait(false);
         return values[3].IsNull ? null : RoomMapping.FromValues(roomId, values[0], values[1], values[2], values[3], frames);
     }
 
@@ -183,11 +183,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             frame,
             entity.Id,
         ];
-        await RoomRedisCalls.RunAsync(context, SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        await RedisCalls.RunAsync(context, SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
         if (ClusterSafe)
         {
             // The index is in another slot: written after the room, idempotent.
-            await RoomRedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, entity.Id), index, cancellationToken).ConfigureAwait(false);
+            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, entity.Id), index, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -207,16 +207,16 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         RedisValue[] args =
         [
             id,
-            RoomRedisCalls.JobHashHead(context.Keys, id),
-            RoomRedisCalls.RoomBase(context.Keys, id),
+            RedisCalls.JobHashHead(context.Keys, id),
+            RedisCalls.RoomBase(context.Keys, id),
             RoomFixedKeys.Count,
         ];
-        RedisResult result = await RoomRedisCalls.RunAsync(context, DeleteScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RedisCalls.RunAsync(context, DeleteScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
         if (ClusterSafe)
         {
             // Second step in the index's slot: removes the id also when the room was already gone (repairs a crash
             // between the two steps of an earlier call).
-            await RoomRedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(index, id), index, cancellationToken).ConfigureAwait(false);
+            await RedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(index, id), index, cancellationToken).ConfigureAwait(false);
         }
 
         return (long)result > 0;
@@ -238,10 +238,10 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         args[2] = description ?? string.Empty;
         DefaultGeometryArgs.CopyTo(args, 3);
 
-        RedisResult result = await RoomRedisCalls.RunAsync(context, CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RedisCalls.RunAsync(context, CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
         if (ClusterSafe)
         {
-            await RoomRedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
         }
 
         return (long)result == 1;
@@ -271,7 +271,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
                 target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
                 index,
             ];
-            RedisResult copied = await RoomRedisCalls.RunAsync(context, CopyScript, keys, [targetRoomId, hasDescription, descriptionValue], cancellationToken).ConfigureAwait(false);
+            RedisResult copied = await RedisCalls.RunAsync(context, CopyScript, keys, [targetRoomId, hasDescription, descriptionValue], cancellationToken).ConfigureAwait(false);
             return (RoomCopyResult)(int)copied;
         }
 
@@ -286,9 +286,9 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         Task<HashEntry[]> bookmarks = batch.HashGetAllAsync(sourceBookmarks);
         batch.Execute();
         await WaitAllAsync(frames, geometries, bookmarks, cancellationToken).ConfigureAwait(false);
-        SortedSetEntry[] frameEntries = await RoomRedisCalls.SentAsync(frames, sourceTrajectory).ConfigureAwait(false);
-        HashEntry[] geometryEntries = await RoomRedisCalls.SentAsync(geometries, sourceGeometries).ConfigureAwait(false);
-        HashEntry[] bookmarkEntries = await RoomRedisCalls.SentAsync(bookmarks, sourceBookmarks).ConfigureAwait(false);
+        SortedSetEntry[] frameEntries = await RedisCalls.SentAsync(frames, sourceTrajectory).ConfigureAwait(false);
+        HashEntry[] geometryEntries = await RedisCalls.SentAsync(geometries, sourceGeometries).ConfigureAwait(false);
+        HashEntry[] bookmarkEntries = await RedisCalls.SentAsync(bookmarks, sourceBookmarks).ConfigureAwait(false);
         if (frameEntries.Length == 0)
         {
             return RoomCopyResult.SourceHasNoTrajectory;
@@ -327,11 +327,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             target.CurrentFrame(), target.Locked(), target.Hidden(), target.Description(),
             target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
         ];
-        RedisResult written = await RoomRedisCalls.RunAsync(context, CopyWriteScript, targetKeys, args, cancellationToken).ConfigureAwait(false);
+        RedisResult written = await RedisCalls.RunAsync(context, CopyWriteScript, targetKeys, args, cancellationToken).ConfigureAwait(false);
         var outcome = (RoomCopyResult)(int)written;
         if (outcome == RoomCopyResult.Copied)
         {
-            await RoomRedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, targetRoomId), index, cancellationToken).ConfigureAwait(false);
+            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, targetRoomId), index, cancellationToken).ConfigureAwait(false);
         }
 
         return outcome;
@@ -343,8 +343,8 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey index = context.Global.RoomsIndex();
-        RedisValue[] members = await RoomRedisCalls.OneKeyAsync(context.Database.SetMembersAsync(index), index, cancellationToken).ConfigureAwait(false);
-        return RoomRedisCalls.SortedStrings(members);
+        RedisValue[] members = await RedisCalls.OneKeyAsync(context.Database.SetMembersAsync(index), index, cancellationToken).ConfigureAwait(false);
+        return RedisCalls.SortedStrings(members);
     }
 
     /// <inheritdoc/>
@@ -353,7 +353,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).TrajectoryIndices();
-        return await RoomRedisCalls.OneKeyAsync(context.Database.SortedSetLengthAsync(key), key, cancellationToken).ConfigureAwait(false);
+        return await RedisCalls.OneKeyAsync(context.Database.SortedSetLengthAsync(key), key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -389,7 +389,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).Description();
-        RedisValue value = await RoomRedisCalls.OneKeyAsync(context.Database.StringGetAsync(key), key, cancellationToken).ConfigureAwait(false);
+        RedisValue value = await RedisCalls.OneKeyAsync(context.Database.StringGetAsync(key), key, cancellationToken).ConfigureAwait(false);
         return value.IsNull ? null : value.ToString();
     }
 
@@ -407,7 +407,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).Metadata();
-        HashEntry[] entries = await RoomRedisCalls.OneKeyAsync(context.Database.HashGetAllAsync(key), key, cancellationToken).ConfigureAwait(false);
+        HashEntry[] entries = await RedisCalls.OneKeyAsync(context.Database.HashGetAllAsync(key), key, cancellationToken).ConfigureAwait(false);
         return RoomMapping.MetadataFromHash(key.ToString(), entries);
     }
 
@@ -437,7 +437,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             args[i++] = field.Value;
         }
 
-        RedisResult result = await RoomRedisCalls.RunAsync(context, SetMetadataScript, [keys.CurrentFrame(), keys.Metadata()], args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RedisCalls.RunAsync(context, SetMetadataScript, [keys.CurrentFrame(), keys.Metadata()], args, cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -448,7 +448,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).Metadata();
         ArgumentException.ThrowIfNullOrEmpty(field);
-        return await RoomRedisCalls.OneKeyAsync(context.Database.HashDeleteAsync(key, field), key, cancellationToken).ConfigureAwait(false);
+        return await RedisCalls.OneKeyAsync(context.Database.HashDeleteAsync(key, field), key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -478,8 +478,8 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             await RedisStoreContext.WaitAsync(committed, cancellationToken).ConfigureAwait(false);
         }
 
-        await RoomRedisCalls.SentAsync(added, users).ConfigureAwait(false);
-        await RoomRedisCalls.SentAsync(current, user).ConfigureAwait(false);
+        await RedisCalls.SentAsync(added, users).ConfigureAwait(false);
+        await RedisCalls.SentAsync(current, user).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -488,8 +488,8 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).Users();
-        RedisValue[] members = await RoomRedisCalls.OneKeyAsync(context.Database.SetMembersAsync(key), key, cancellationToken).ConfigureAwait(false);
-        return RoomRedisCalls.SortedStrings(members);
+        RedisValue[] members = await RedisCalls.OneKeyAsync(context.Database.SetMembersAsync(key), key, cancellationToken).ConfigureAwait(false);
+        return RedisCalls.SortedStrings(members);
     }
 
     /// <summary>Waits for every task of an executed batch without throwing (each task's own error is observed later).</summary>
@@ -506,7 +506,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private async ValueTask<bool> SetIfRoomAsync(RoomKeys keys, RedisKey target, RedisValue value, CancellationToken cancellationToken)
     {
         RedisValue[] args = value.IsNull ? [RedisText.Zero, RedisValue.EmptyString] : [RedisText.One, value];
-        RedisResult result = await RoomRedisCalls.RunAsync(context, SetIfRoomScript, [keys.CurrentFrame(), target], args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RedisCalls.RunAsync(context, SetIfRoomScript, [keys.CurrentFrame(), target], args, cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 

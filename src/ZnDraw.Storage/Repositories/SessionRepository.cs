@@ -65,9 +65,7 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
     {
         cancellationToken.ThrowIfCancellationRequested();
         SessionKeys keys = context.Keys.Session(id);
-        RedisResult result = await RedisStoreContext.WaitAsync(
-            DeleteScript.EvaluateAsync(context.Database, [keys.Username(), keys.Role()], []).AsTask(),
-            cancellationToken).ConfigureAwait(false);
+        RedisResult result = await DeleteScript.EvaluateAsync(context.Database, [keys.Username(), keys.Role()], [], cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 

@@ -126,16 +126,6 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisValue> HashGetAsync(RedisKey key, string field, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RedisStoreContext.WaitAsync(_db.HashGetAsync(key, field), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-    }
+    private ValueTask<RedisValue> HashGetAsync(RedisKey key, string field, CancellationToken cancellationToken) =>
+        RedisCalls.OneKeyAsync(_db.HashGetAsync(key, field), key, cancellationToken);
 }

@@ -581,18 +581,8 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         return (long)result == 1;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RedisStoreContext.WaitAsync(script.EvaluateAsync(context.Database, keys, args).AsTask(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(keys, ex);
-        }
-    }
+    private ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
+        script.EvaluateAsync(context.Database, keys, args, cancellationToken);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask IndexAsync(RedisKey index, string member, bool add, CancellationToken cancellationToken)

@@ -6,8 +6,8 @@ using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Repositories;
 
-/// <summary>Shared plumbing of the room, chat and index repositories: awaiting with a token and mapping WRONGTYPE to <see cref="StorageDataException"/>.</summary>
-internal static class RoomRedisCalls
+/// <summary>Shared plumbing of the repositories: awaiting with a token and mapping WRONGTYPE to <see cref="StorageDataException"/>.</summary>
+internal static class RedisCalls
 {
     /// <summary>
     /// Lua helper prepended to scripts that write many arguments: calls <c>cmd key ARGV[first..first+count-1]</c> in
@@ -28,21 +28,8 @@ internal static class RoomRedisCalls
         """;
 
     /// <summary>Runs <paramref name="script"/>; WRONGTYPE becomes <see cref="StorageDataException"/> naming every key of the script.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<RedisResult> RunAsync(RedisStoreContext context, RedisScript script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
-    {
-        try
-        {
-            ValueTask<RedisResult> pending = script.EvaluateAsync(context.Database, keys, values);
-            return cancellationToken.CanBeCanceled
-                ? await pending.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
-                : await pending.ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(keys, ex);
-        }
-    }
+    public static ValueTask<RedisResult> RunAsync(RedisStoreContext context, RedisScript script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken) =>
+        script.EvaluateAsync(context.Database, keys, values, cancellationToken);
 
     /// <summary>Awaits a single-key command; WRONGTYPE becomes <see cref="StorageDataException"/> naming <paramref name="key"/>.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -51,6 +38,20 @@ internal static class RoomRedisCalls
         try
         {
             return await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+    }
+
+    /// <summary>Awaits a single-key command without a result; WRONGTYPE becomes <see cref="StorageDataException"/> naming <paramref name="key"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask OneKeyAsync(Task task, RedisKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
