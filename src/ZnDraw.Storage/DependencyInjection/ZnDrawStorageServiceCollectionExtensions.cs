@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using ZnDraw.Storage;
 using ZnDraw.Storage.DependencyInjection;
 using ZnDraw.Storage.Diagnostics;
+using ZnDraw.Storage.History;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Repositories;
 
@@ -92,6 +93,9 @@ public static class ZnDrawStorageServiceCollectionExtensions
             sp.GetRequiredService<KeySpace>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Database));
+        // History costs nothing until a sink is registered (AddHistorySink, AddSqlHistory): the recorder is then Off.
+        services.AddOptions<HistoryOptions>();
+        services.TryAddSingleton<HistoryRecorder>();
         ZnDrawStorageRegistrations.AddRepositoriesAndServices(services);
         return new ZnDrawStorageBuilder(services);
     }
