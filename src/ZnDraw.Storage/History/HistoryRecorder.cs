@@ -32,12 +32,16 @@ internal sealed class HistoryRecorder
     private readonly IHistorySink? _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly HistoryOutbox? _scriptOutbox;
+    private readonly IServiceProvider? _services;
 
     public HistoryRecorder(
         IOptions<HistoryOptions> options,
         TimeProvider? timeProvider = null,
         ILogger<HistoryRecorder>? logger = null,
-        IHistorySink? sink = null)
+        IHistorySink? sink = null,
+        ZnDraw.Storage.Keys.KeySpace? keySpace = null,
+        IServiceProvider? services = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
@@ -51,6 +55,9 @@ internal sealed class HistoryRecorder
         }
 
         Outbox = Mode == HistoryMode.Durable ? new HistoryOutbox(value.StreamKey) : null;
+        // A script can append to the outbox only when the stream shares the node with every key (one Redis node).
+        _scriptOutbox = keySpace is null || keySpace.Layout == ZnDraw.Storage.Keys.KeyLayout.ZnDraw ? Outbox : null;
+        _services = services;
     }
 
     /// <summary>A recorder that records nothing (no sink).</summary>
@@ -86,6 +93,36 @@ internal sealed class HistoryRecorder
         // The XADD's task completes (or is cancelled) with the transaction; its result is not needed.
         _ = Outbox.Append(transaction, historyEvent);
         return true;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="historyEvent"/> available to the next repository script of this call, which appends it to
+    /// the outbox in its own atomic step (durable mode, ZnDraw layout). Returns <see langword="null"/> otherwise.
+    /// </summary>
+    public HistoryOutboxScope? BeginOutbox(HistoryEvent? historyEvent) =>
+        historyEvent is not null && _scriptOutbox is not null ? new HistoryOutboxScope(_scriptOutbox, historyEvent) : null;
+
+    /// <summary>
+    /// Call after the repository call of <paramref name="scope"/> succeeded: direct mode hands the event to the sink;
+    /// durable mode appends it with a separate <c>XADD</c> unless a script already did. Never throws.
+    /// </summary>
+    public ValueTask RecordAsync(HistoryOutboxScope? scope, HistoryEvent historyEvent, CancellationToken cancellationToken)
+    {
+        var enlisted = scope?.Enlisted == true;
+        if (Mode != HistoryMode.Durable || enlisted)
+        {
+            return Mode == HistoryMode.Off || enlisted ? ValueTask.CompletedTask : CommittedAsync(null!, historyEvent, enlisted, cancellationToken);
+        }
+
+        var database = (_services?.GetService(typeof(ZnDraw.Storage.Repositories.RedisStoreContext)) as ZnDraw.Storage.Repositories.RedisStoreContext)?.Database;
+        if (database is null)
+        {
+            HistoryMetrics.OutboxFailures.Add(1);
+            HistoryLog.OutboxAppendFailed(_logger, new InvalidOperationException("No Redis database is registered for the history outbox."), historyEvent.EventId, Outbox!.StreamKey.ToString() ?? string.Empty);
+            return ValueTask.CompletedTask;
+        }
+
+        return CommittedAsync(database, historyEvent, enlisted: false, cancellationToken);
     }
 
     /// <summary>

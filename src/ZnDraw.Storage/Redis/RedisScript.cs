@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
+using ZnDraw.Storage.History;
 using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Serialization;
 
@@ -20,12 +21,51 @@ namespace ZnDraw.Storage.Redis;
 internal sealed class RedisScript
 {
     private readonly byte[] _sha1;
+    private readonly string? _withOutboxText;
+    private readonly byte[]? _withOutboxSha1;
 
-    public RedisScript(string name, string text)
+    /// <param name="name">A short name used in logs and errors.</param>
+    /// <param name="text">The Lua source.</param>
+    /// <param name="historyWhen">
+    /// When the script's state change succeeded, for the transactional history outbox: <c>"eq 1"</c> (the reply, or its
+    /// first element, equals 1), <c>"gt 0"</c> (is greater than 0), ... (<c>eq</c>/<c>gt</c> with a number). With a
+    /// condition, a call made inside a <see cref="HistoryOutboxScope"/> runs a variant that appends the scope's event to
+    /// the outbox stream in the same script, only when the condition holds.
+    /// </param>
+    public RedisScript(string name, string text, string? historyWhen = null)
     {
         Name = name;
         Text = text;
         _sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(text));
+        if (historyWhen is not null)
+        {
+            var parts = historyWhen.Split(' ');
+            if (parts.Length != 2 || parts[0] is not ("eq" or "gt") || !double.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                throw new ArgumentException("Expected 'eq N' or 'gt N'.", nameof(historyWhen));
+            }
+
+            // The body runs unchanged as a function, after the outbox key and the event's two arguments are taken off
+            // KEYS and ARGV, so it sees exactly the keys and arguments it was written for.
+            var test = parts[0] == "eq" ? "==" : ">";
+            _withOutboxText = $$"""
+                local __outbox = table.remove(KEYS)
+                local __event = table.remove(ARGV)
+                local __id = table.remove(ARGV)
+                local function __body()
+                {{text}}
+                end
+                local __r = __body()
+                local __v = __r
+                if type(__v) == 'table' then __v = __v[1] end
+                if type(__v) == 'boolean' then __v = __v and 1 or 0 end
+                if tonumber(__v) ~= nil and tonumber(__v) {{test}} {{parts[1]}} then
+                  redis.call('XADD', __outbox, '*', '{{HistoryOutbox.IdField}}', __id, '{{HistoryOutbox.EventField}}', __event)
+                end
+                return __r
+                """;
+            _withOutboxSha1 = SHA1.HashData(Encoding.UTF8.GetBytes(_withOutboxText));
+        }
     }
 
     /// <summary>A short name used in logs and errors.</summary>
@@ -42,16 +82,33 @@ internal sealed class RedisScript
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken = default)
     {
+        var sha1 = _sha1;
+        var text = Text;
+        HistoryOutboxScope? scope = null;
+        if (_withOutboxSha1 is not null && HistoryOutboxScope.Current is { } current && current.TryTake())
+        {
+            scope = current;
+            sha1 = _withOutboxSha1;
+            text = _withOutboxText!;
+            keys = [.. keys, current.Outbox.StreamKey];
+            values = [.. values, .. HistoryOutbox.ToScriptArgs(current.Event)];
+        }
+
         try
         {
             try
             {
-                return await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(_sha1, keys, values), cancellationToken).ConfigureAwait(false);
+                return await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(sha1, keys, values), cancellationToken).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
             {
-                return await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(Text, keys, values), cancellationToken).ConfigureAwait(false);
+                return await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(text, keys, values), cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (RedisConnectionException) when (scope is not null)
+        {
+            scope.Release(); // nothing ran: the caller may record the event another way
+            throw;
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {

@@ -60,7 +60,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         end
         if registrations then redis.call('SADD', registrations, ARGV[6]) end
         return result
-        """);
+        """, historyWhen: "gt 0");
 
     // KEYS: [registrations], then per group: reverse index, schema, [registry], then per extension: idle, progressing, queue
     // ARGV: sid, has registrations, group count, then per group: entry, has registry, n, n extension names, then the

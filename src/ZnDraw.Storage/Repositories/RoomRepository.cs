@@ -27,7 +27,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         end
         if KEYS[6] then redis.call('SADD', KEYS[6], ARGV[1]) end
         return created
-        """);
+        """, historyWhen: "eq 1");
 
     // ZnDraw layout only (one node). KEYS: source trajectory, geometries, bookmarks; target current_frame, locked,
     // hidden, description, trajectory, geometries, bookmarks; rooms:index.
@@ -48,7 +48,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         redis.call('SET', KEYS[6], '0')
         redis.call('SADD', KEYS[11], ARGV[1])
         return 0
-        """);
+        """, historyWhen: "eq 0");
 
     // Cluster-safe layout: writes the target from a source read earlier, all keys in the target's slot.
     // KEYS: current_frame, locked, hidden, description, trajectory, geometries, bookmarks.
@@ -93,7 +93,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         removed = removed + redis.call('DEL', unpack(KEYS, 1, n))
         if KEYS[n + 1] then redis.call('SREM', KEYS[n + 1], ARGV[1]) end
         return removed
-        """);
+        """, historyWhen: "gt 0");
 
     // KEYS: description, locked, hidden, current_frame, [rooms:index].
     // ARGV: has description, description, locked, hidden, current frame, room id.
@@ -112,7 +112,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         if ARGV[1] == '1' then redis.call('SET', KEYS[2], ARGV[2]) else redis.call('DEL', KEYS[2]) end
         return 1
-        """);
+        """, historyWhen: "eq 1");
 
     // KEYS: current_frame, metadata. ARGV: field/value pairs. Returns 1 when the room exists.
     private static readonly RedisScript SetMetadataScript = new("room.set-metadata", RedisCalls.LuaChunkedCall + """

@@ -15,7 +15,7 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
         local existed = redis.call('DEL', KEYS[1])
         redis.call('DEL', KEYS[2])
         return existed
-        """);
+        """, historyWhen: "eq 1");
 
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -56,7 +56,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
         redis.call('HSET', KEYS[1], unpack(ARGV))
         return 1
-        """);
+        """, historyWhen: "eq 1");
 
     // KEYS: admin flag, admins:index. ARGV: name, '1' (grant) or '0' (revoke).
     private static readonly RedisScript SetAdminScript = new("user.set-admin", """
