@@ -18,6 +18,11 @@ status=0
 dotnet test ZnDraw.Storage.sln -c "$config" --no-build --nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 
+# The packages as a host consumes them: packed, restored by version into a fresh console app, run
+# against the test Redis. Counted as one test in the closing line.
+package_status=0
+./scripts/package-test.sh || package_status=$?
+
 passed=0; failed=0; skipped=0
 shopt -s nullglob
 for trx in "$results"/*.trx; do
@@ -29,6 +34,7 @@ for trx in "$results"/*.trx; do
 done
 rm -rf "$results"
 
+if (( package_status == 0 )); then passed=$(( passed + 1 )); else failed=$(( failed + 1 )); status=1; fi
 if (( passed == 0 && failed == 0 && status != 0 )); then failed=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if (( status != 0 || failed != 0 || passed == 0 )); then exit 1; fi

@@ -37,6 +37,9 @@ public sealed class ZnDrawRedisStore
         Jobs = new JobRepository(context);
         Filesystems = new FilesystemRepository(context);
         Maintenance = new IndexMaintenance(context);
+        Users = new UserRepository(context);
+        Sessions = new SessionRepository(context);
+        Locks = new LockRepository(context);
     }
 
     /// <summary>The key space every repository uses.</summary>
@@ -68,6 +71,15 @@ public sealed class ZnDrawRedisStore
 
     /// <summary>Filesystems.</summary>
     public IFilesystemRepository Filesystems { get; }
+
+    /// <summary>Users, passwords, admin flags and roles.</summary>
+    public IUserRepository Users { get; }
+
+    /// <summary>Socket sessions (<c>sid</c> → user, role).</summary>
+    public ISessionRepository Sessions { get; }
+
+    /// <summary>Room locks and the presenter lock.</summary>
+    public ILockRepository Locks { get; }
 
     /// <summary>Index sets and room key registries (reindex).</summary>
     public IIndexMaintenance Maintenance { get; }

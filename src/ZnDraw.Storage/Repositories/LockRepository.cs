@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="ILockRepository"/>.</summary>
+internal sealed class LockRepository(RedisStoreContext context) : ILockRepository
+{
+    // Scripts are not rolled back on error: every type check (GET, SCARD raise WRONGTYPE) comes before any write.
+
+    // KEYS: lock, metadata, registry. ARGV: holder, seconds, '1' when metadata is given, metadata JSON.
+    private static readonly RedisScript AcquireScript = new("lock.acquire", """
+        local cur = redis.call('GET', KEYS[1])
+        redis.call('SCARD', KEYS[3])
+        if cur and cur ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+        if ARGV[3] == '1' then
+          redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[2])
+        elseif cur then
+          redis.call('EXPIRE', KEYS[2], ARGV[2])
+        else
+          redis.call('DEL', KEYS[2])
+        end
+        redis.call('SADD', KEYS[3], KEYS[1], KEYS[2])
+        return 1
+        """);
+
+    // KEYS: lock, metadata. ARGV: holder, seconds.
+    private static readonly RedisScript RefreshScript = new("lock.refresh", """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('EXPIRE', KEYS[1], ARGV[2])
+        redis.call('EXPIRE', KEYS[2], ARGV[2])
+        return 1
+        """);
+
+    // KEYS: lock, metadata, registry. ARGV: holder.
+    private static readonly RedisScript ReleaseScript = new("lock.release", """
+        local cur = redis.call('GET', KEYS[1])
+        redis.call('SCARD', KEYS[3])
+        if cur ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[1], KEYS[2])
+        redis.call('SREM', KEYS[3], KEYS[1], KEYS[2])
+        return 1
+        """);
+
+    // KEYS: lock, metadata, registry. ARGV: holder, metadata JSON. The metadata gets the lock's remaining TTL in the SET.
+    private static readonly RedisScript SetMetadataScript = new("lock.set-metadata", """
+        local cur = redis.call('GET', KEYS[1])
+        redis.call('SCARD', KEYS[3])
+        if cur ~= ARGV[1] then return 0 end
+        local pttl = redis.call('PTTL', KEYS[1])
+        if pttl > 0 then
+          redis.call('SET', KEYS[2], ARGV[2], 'PX', pttl)
+        else
+          redis.call('SET', KEYS[2], ARGV[2])
+        end
+        redis.call('SADD', KEYS[3], KEYS[1], KEYS[2])
+        return 1
+        """);
+
+    // KEYS: lock, metadata. Returns nil, or {holder, pttl, metadata or nil}.
+    private static readonly RedisScript GetScript = new("lock.get", """
+        local holder = redis.call('GET', KEYS[1])
+        if not holder then return false end
+        return {holder, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[2])}
+        """);
+
+    // KEYS: presenter_lock. ARGV: sid, seconds.
+    private static readonly RedisScript AcquirePresenterScript = new("presenter.acquire", """
+        local cur = redis.call('GET', KEYS[1])
+        if cur and cur ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+        return 1
+        """);
+
+    // KEYS: presenter_lock. ARGV: sid.
+    private static readonly RedisScript ReleasePresenterScript = new("presenter.release", """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """);
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> AcquireAsync(string roomId, string target, string holder, TimeSpan timeToLive, LockMetadata? metadata = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = context.Keys.Room(roomId);
+        RedisKey lockKey = room.Lock(target);
+        RedisKey metadataKey = room.LockMetadata(target);
+        ValidateHolder(holder);
+        long seconds = LockLimits.ToSeconds(timeToLive, nameof(timeToLive));
+        RedisValue json = metadata is null ? RedisValue.EmptyString : FormatMetadata(metadata, holder);
+        RedisResult result = await RunAsync(
+            AcquireScript,
+            [lockKey, metadataKey, room.KeyRegistry()],
+            [holder, seconds, metadata is null ? RedisText.Zero : RedisText.One, json],
+            cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> RefreshAsync(string roomId, string target, string holder, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = context.Keys.Room(roomId);
+        RedisKey lockKey = room.Lock(target);
+        RedisKey metadataKey = room.LockMetadata(target);
+        ValidateHolder(holder);
+        long seconds = LockLimits.ToSeconds(timeToLive, nameof(timeToLive));
+        RedisResult result = await RunAsync(RefreshScript, [lockKey, metadataKey], [holder, seconds], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ReleaseAsync(string roomId, string target, string holder, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = context.Keys.Room(roomId);
+        RedisKey lockKey = room.Lock(target);
+        RedisKey metadataKey = room.LockMetadata(target);
+        ValidateHolder(holder);
+        RedisResult result = await RunAsync(ReleaseScript, [lockKey, metadataKey, room.KeyRegistry()], [holder], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> SetMetadataAsync(string roomId, string target, string holder, LockMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = context.Keys.Room(roomId);
+        RedisKey lockKey = room.Lock(target);
+        RedisKey metadataKey = room.LockMetadata(target);
+        ValidateHolder(holder);
+        ArgumentNullException.ThrowIfNull(metadata);
+        RedisValue json = FormatMetadata(metadata, holder);
+        RedisResult result = await RunAsync(SetMetadataScript, [lockKey, metadataKey, room.KeyRegistry()], [holder, json], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<LockInfo?> GetAsync(string roomId, string target, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys room = context.Keys.Room(roomId);
+        RedisKey lockKey = room.Lock(target);
+        RedisKey metadataKey = room.LockMetadata(target);
+        RedisResult result = await RunAsync(GetScript, [lockKey, metadataKey], [], cancellationToken).ConfigureAwait(false);
+        if (result.IsNull || result.Resp2Type != ResultType.Array)
+        {
+            return null;
+        }
+
+        RedisResult[] parts = (RedisResult[])result!;
+        long pttl = (long)parts[1];
+        TimeSpan? timeToLive = pttl >= 0 ? TimeSpan.FromMilliseconds(pttl) : null;
+        return LockMapping.FromValues((string)metadataKey!, target, (RedisValue)parts[0], timeToLive, (RedisValue)parts[2]);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> AcquirePresenterAsync(string roomId, string sid, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).PresenterLock();
+        KeyValidation.ValidateSessionId(sid, context.Keys.Layout);
+        long seconds = LockLimits.ToSeconds(timeToLive ?? LockLimits.DefaultPresenterTimeToLive, nameof(timeToLive));
+        RedisResult result = await RunAsync(AcquirePresenterScript, [key], [sid, seconds], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ReleasePresenterAsync(string roomId, string sid, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).PresenterLock();
+        KeyValidation.ValidateSessionId(sid, context.Keys.Layout);
+        RedisResult result = await RunAsync(ReleasePresenterScript, [key], [sid], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<string?> GetPresenterAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).PresenterLock();
+        try
+        {
+            RedisValue value = await RedisStoreContext.WaitAsync(context.Database.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
+            return value.IsNull ? null : (string?)value;
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)key!, ex);
+        }
+    }
+
+    private void ValidateHolder(string holder) => KeyValidation.ValidateUserName(holder, context.Keys.Layout);
+
+    private static RedisValue FormatMetadata(LockMetadata metadata, string holder)
+    {
+        if (!string.Equals(metadata.UserName, holder, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The lock metadata names user '{metadata.UserName}', not the holder '{holder}'.", nameof(metadata));
+        }
+
+        return LockMapping.FormatMetadata(metadata);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RedisStoreContext.WaitAsync(script.EvaluateAsync(context.Database, keys, args).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keys, ex);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="ISessionRepository"/>.</summary>
+internal sealed class SessionRepository(RedisStoreContext context) : ISessionRepository
+{
+    // KEYS: sid, role. Returns 1 when the sid key existed. (One multi-key DEL would not tell which key existed.)
+    private static readonly RedisScript DeleteScript = new("session.delete", """
+        local existed = redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[2])
+        return existed
+        """);
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<SessionInfo?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SessionKeys keys = context.Keys.Session(id);
+        RedisKey userKey = keys.Username();
+        RedisKey roleKey = keys.Role();
+        IBatch batch = context.Database.CreateBatch();
+        Task<RedisValue> user = batch.StringGetAsync(userKey);
+        Task<RedisValue> role = batch.StringGetAsync(roleKey);
+        batch.Execute();
+        try
+        {
+            await RedisStoreContext.WaitAsync(Task.WhenAll(user, role), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(user.IsFaulted ? (string)userKey! : (string)roleKey!, ex);
+        }
+
+        return UserMapping.SessionFromValues(id, (string)roleKey!, user.Result, role.Result);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SaveAsync(SessionInfo entity, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(entity);
+        SessionKeys keys = context.Keys.Session(entity.Sid);
+        KeyValidation.ValidateUserName(entity.UserName, context.Keys.Layout, nameof(entity));
+        RedisValue role = entity.Role is { } r ? UserMapping.FormatRole(r) : RedisValue.Null;
+
+        // SET and DEL work on a key of any type, so this MULTI cannot fail half-way on WRONGTYPE.
+        ITransaction tx = context.Database.CreateTransaction();
+        Task<bool> setUser = tx.StringSetAsync(keys.Username(), entity.UserName);
+        Task setRole = role.IsNull ? tx.KeyDeleteAsync(keys.Role()) : tx.StringSetAsync(keys.Role(), role);
+        Task<bool> exec = tx.ExecuteAsync();
+        await RedisStoreContext.WaitAsync(Task.WhenAll(exec, setUser, setRole), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SessionKeys keys = context.Keys.Session(id);
+        RedisResult result = await RedisStoreContext.WaitAsync(
+            DeleteScript.EvaluateAsync(context.Database, [keys.Username(), keys.Role()], []).AsTask(),
+            cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Session(id).Username();
+        return await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,638 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Serialization;
+
+namespace ZnDraw.Storage.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IUserRepository"/>.</summary>
+internal sealed class UserRepository(RedisStoreContext context) : IUserRepository
+{
+    // Scripts are not rolled back on error: every type check (HLEN, SCARD, GET raise WRONGTYPE) comes before any write.
+
+    // KEYS: user hash, [users:index]. ARGV: name, then field/value pairs.
+    private static readonly RedisScript CreateScript = new("user.create", """
+        local len = redis.call('HLEN', KEYS[1])
+        if KEYS[2] then redis.call('SCARD', KEYS[2]) end
+        local created = 0
+        if len == 0 then
+          redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+          created = 1
+        end
+        if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[1]) end
+        return created
+        """);
+
+    // KEYS: user hash, [users:index]. ARGV: name, n, n field names to delete, then field/value pairs.
+    private static readonly RedisScript SaveScript = new("user.save", """
+        redis.call('HLEN', KEYS[1])
+        if KEYS[2] then redis.call('SCARD', KEYS[2]) end
+        local n = tonumber(ARGV[2])
+        if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 3, 2 + n)) end
+        redis.call('HSET', KEYS[1], unpack(ARGV, 3 + n))
+        if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[1]) end
+        return 1
+        """);
+
+    // KEYS: user hash, admin flag, [users:index, admins:index]. ARGV: name. Returns 1 when the hash existed.
+    private static readonly RedisScript DeleteScript = new("user.delete", """
+        if KEYS[3] then
+          redis.call('SCARD', KEYS[3])
+          redis.call('SCARD', KEYS[4])
+        end
+        local existed = redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[2])
+        if KEYS[3] then
+          redis.call('SREM', KEYS[3], ARGV[1])
+          redis.call('SREM', KEYS[4], ARGV[1])
+        end
+        return existed
+        """);
+
+    // KEYS: user hash. ARGV: field/value pairs. Writes only into an existing hash.
+    private static readonly RedisScript SetFieldsScript = new("user.set-fields", """
+        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], unpack(ARGV))
+        return 1
+        """);
+
+    // KEYS: admin flag, admins:index. ARGV: name, '1' (grant) or '0' (revoke).
+    private static readonly RedisScript SetAdminScript = new("user.set-admin", """
+        redis.call('SCARD', KEYS[2])
+        if ARGV[2] == '1' then
+          redis.call('SET', KEYS[1], '1')
+          redis.call('SADD', KEYS[2], ARGV[1])
+        else
+          redis.call('DEL', KEYS[1])
+          redis.call('SREM', KEYS[2], ARGV[1])
+        end
+        return 1
+        """);
+
+    // ZnDraw layout. KEYS: old hash, new hash, old flag, new flag, users:index, admins:index.
+    // ARGV: old name, new name, now, '1' when a new password is given, hash, salt.
+    // Returns 1 renamed, 0 old missing, -1 new exists. Field order as ZnDraw's register_user writes them.
+    private static readonly RedisScript RenameScript = new("user.rename", """
+        local oldLen = redis.call('HLEN', KEYS[1])
+        local newLen = redis.call('HLEN', KEYS[2])
+        local admin = redis.call('GET', KEYS[3])
+        redis.call('SCARD', KEYS[5])
+        redis.call('SCARD', KEYS[6])
+        if oldLen == 0 then return 0 end
+        if newLen > 0 then return -1 end
+        local hash, salt = ARGV[5], ARGV[6]
+        if ARGV[4] ~= '1' then
+          hash = redis.call('HGET', KEYS[1], 'passwordHash')
+          salt = redis.call('HGET', KEYS[1], 'passwordSalt')
+        end
+        local created = redis.call('HGET', KEYS[1], 'createdAt') or ARGV[3]
+        local f = {'userName', ARGV[2]}
+        if hash then f[#f + 1] = 'passwordHash'; f[#f + 1] = hash end
+        if salt then f[#f + 1] = 'passwordSalt'; f[#f + 1] = salt end
+        f[#f + 1] = 'createdAt'; f[#f + 1] = created
+        f[#f + 1] = 'lastLogin'; f[#f + 1] = ARGV[3]
+        redis.call('HSET', KEYS[2], unpack(f))
+        redis.call('DEL', KEYS[1], KEYS[3])
+        redis.call('SREM', KEYS[5], ARGV[1])
+        redis.call('SADD', KEYS[5], ARGV[2])
+        redis.call('SREM', KEYS[6], ARGV[1])
+        if admin == '1' then
+          redis.call('SET', KEYS[4], '1')
+          redis.call('SADD', KEYS[6], ARGV[2])
+        end
+        return 1
+        """);
+
+    // Cluster-safe rename, step 2 (new user's slot). KEYS: new hash, new flag. ARGV: '1' when admin, then field/value pairs.
+    private static readonly RedisScript RenameCreateScript = new("user.rename-create", """
+        if redis.call('HLEN', KEYS[1]) > 0 then return 0 end
+        redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+        if ARGV[1] == '1' then redis.call('SET', KEYS[2], '1') end
+        return 1
+        """);
+
+    // Cluster-safe rename, step 3 (old user's slot). KEYS: old hash, old flag. Returns 0 when the old hash is gone.
+    private static readonly RedisScript RenameDeleteOldScript = new("user.rename-delete-old", """
+        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
+        redis.call('DEL', KEYS[1], KEYS[2])
+        return 1
+        """);
+
+    private static readonly System.Buffers.SearchValues<char> LowercaseHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    private static readonly RedisValue[] PasswordFieldNames = [UserMapping.PasswordHashField, UserMapping.PasswordSaltField];
+
+    private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<User?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(id).HashKey();
+        HashEntry[] entries;
+        try
+        {
+            entries = await RedisStoreContext.WaitAsync(context.Database.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)key!, ex);
+        }
+
+        return UserMapping.FromHash((string)key!, id, entries);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(id).HashKey();
+        return await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SaveAsync(User entity, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(entity);
+        UserKeys keys = context.Keys.User(entity.UserName);
+        ValidateUserFields(entity, nameof(entity));
+        HashEntry[] entries = UserMapping.ToHashEntries(entity);
+        List<RedisValue> deleted = NullFields(entity);
+        var args = new RedisValue[2 + deleted.Count + (2 * entries.Length)];
+        int i = 0;
+        args[i++] = entity.UserName;
+        args[i++] = deleted.Count;
+        foreach (RedisValue field in deleted)
+        {
+            args[i++] = field;
+        }
+
+        AppendPairs(args, ref i, entries);
+        RedisKey[] scriptKeys = ClusterSafe ? [keys.HashKey()] : [keys.HashKey(), context.Global.UsersIndex()];
+        await RunAsync(SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        if (ClusterSafe)
+        {
+            await IndexAsync(context.Global.UsersIndex(), entity.UserName, add: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        UserKeys keys = context.Keys.User(id);
+        RedisKey[] scriptKeys = ClusterSafe
+            ? [keys.HashKey(), keys.AdminKey()]
+            : [keys.HashKey(), keys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()];
+        RedisResult result = await RunAsync(DeleteScript, scriptKeys, [id], cancellationToken).ConfigureAwait(false);
+        if (ClusterSafe)
+        {
+            // Second, idempotent step: the index sets live in other slots. Also run when the user was already gone,
+            // so a delete repeated after a crash removes a lingering index entry.
+            IBatch batch = context.Database.CreateBatch();
+            Task<bool> users = batch.SetRemoveAsync(context.Global.UsersIndex(), id);
+            Task<bool> admins = batch.SetRemoveAsync(context.Global.AdminsIndex(), id);
+            batch.Execute();
+            await AwaitIndexAsync(Task.WhenAll(users, admins), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
+        }
+
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> CreateAsync(User user, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(user);
+        UserKeys keys = context.Keys.User(user.UserName);
+        ValidateUserFields(user, nameof(user));
+        if (user.CreatedAt is null || user.LastLogin is null)
+        {
+            DateTime now = context.UtcNow;
+            user = user with { CreatedAt = user.CreatedAt ?? now, LastLogin = user.LastLogin ?? now };
+        }
+
+        HashEntry[] entries = UserMapping.ToHashEntries(user);
+        var args = new RedisValue[1 + (2 * entries.Length)];
+        int i = 0;
+        args[i++] = user.UserName;
+        AppendPairs(args, ref i, entries);
+        RedisKey[] scriptKeys = ClusterSafe ? [keys.HashKey()] : [keys.HashKey(), context.Global.UsersIndex()];
+        RedisResult result = await RunAsync(CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        if (ClusterSafe)
+        {
+            await IndexAsync(context.Global.UsersIndex(), user.UserName, add: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return await ListIndexAsync(context.Global.UsersIndex(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> SetPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        ValidatePassword(passwordHash, passwordSalt);
+        return await SetFieldsAsync(
+            key,
+            [UserMapping.PasswordHashField, passwordHash, UserMapping.PasswordSaltField, passwordSalt],
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey flag = context.Keys.User(userName).AdminKey();
+        RedisKey index = context.Global.AdminsIndex();
+        if (!ClusterSafe)
+        {
+            await RunAsync(SetAdminScript, [flag, index], [userName, isAdmin ? RedisText.One : RedisText.Zero], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Cluster-safe: the flag first (its own slot), then the index (idempotent).
+        Task write = isAdmin
+            ? context.Database.StringSetAsync(flag, UserMapping.AdminFlagValue)
+            : context.Database.KeyDeleteAsync(flag);
+        await RedisStoreContext.WaitAsync(write, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(index, userName, isAdmin, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> IsAdminAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey flag = context.Keys.User(userName).AdminKey();
+        try
+        {
+            RedisValue value = await RedisStoreContext.WaitAsync(context.Database.StringGetAsync(flag), cancellationToken).ConfigureAwait(false);
+            return UserMapping.ParseAdminFlag(value);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)flag!, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<string>> ListAdminsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return await ListIndexAsync(context.Global.AdminsIndex(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        UserKeys keys = context.Keys.User(userName);
+        RedisKey flag = keys.AdminKey();
+        RedisKey hash = keys.HashKey();
+        IBatch batch = context.Database.CreateBatch();
+        Task<RedisValue> admin = batch.StringGetAsync(flag);
+        Task<bool> registered = batch.HashExistsAsync(hash, UserMapping.PasswordHashField);
+        batch.Execute();
+        try
+        {
+            await RedisStoreContext.WaitAsync(Task.WhenAll(admin, registered), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(admin.IsFaulted ? (string)flag! : (string)hash!, ex);
+        }
+
+        return UserMapping.ParseAdminFlag(admin.Result) ? UserRole.Admin : registered.Result ? UserRole.User : UserRole.Guest;
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> SetCurrentRoomAsync(string userName, string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        KeyValidation.ValidateRoomId(roomId);
+        return await SetFieldsAsync(key, [UserMapping.CurrentRoomField, roomId], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> SetCurrentSidAsync(string userName, string sid, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        ArgumentNullException.ThrowIfNull(sid);
+        if (sid.Length != 0)
+        {
+            KeyValidation.ValidateSessionId(sid, context.Keys.Layout);
+        }
+
+        return await SetFieldsAsync(key, [UserMapping.CurrentSidField, sid], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> TouchLastActivityAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        string now = ZnDrawTime.FormatIso(context.UtcNow);
+        return await SetFieldsAsync(key, [UserMapping.LastActivityField, now], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> TouchLastLoginAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        string now = ZnDrawTime.FormatIso(context.UtcNow);
+        return await SetFieldsAsync(key, [UserMapping.LastLoginField, now], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> RenameAsync(string oldName, string newName, string? passwordHash = null, string? passwordSalt = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        UserKeys oldKeys = context.Keys.User(oldName);
+        UserKeys newKeys = context.Keys.User(newName);
+        if (string.Equals(oldName, newName, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The new user name must differ from the old one.", nameof(newName));
+        }
+
+        if ((passwordHash is null) != (passwordSalt is null))
+        {
+            throw new ArgumentException("Give both the password hash and the salt, or neither.", passwordHash is null ? nameof(passwordHash) : nameof(passwordSalt));
+        }
+
+        if (passwordHash is not null)
+        {
+            ValidatePassword(passwordHash, passwordSalt!);
+        }
+
+        string now = ZnDrawTime.FormatIso(context.UtcNow);
+        if (!ClusterSafe)
+        {
+            RedisResult result = await RunAsync(
+                RenameScript,
+                [oldKeys.HashKey(), newKeys.HashKey(), oldKeys.AdminKey(), newKeys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()],
+                [oldName, newName, now, passwordHash is null ? RedisText.Zero : RedisText.One, passwordHash ?? string.Empty, passwordSalt ?? string.Empty],
+                cancellationToken).ConfigureAwait(false);
+            return (long)result == 1;
+        }
+
+        return await RenameClusterSafeAsync(oldKeys, newKeys, now, passwordHash, passwordSalt, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The ordered single-slot steps described on IUserRepository.RenameAsync.
+    private async ValueTask<bool> RenameClusterSafeAsync(UserKeys oldKeys, UserKeys newKeys, string now, string? passwordHash, string? passwordSalt, CancellationToken cancellationToken)
+    {
+        // Step 1: read the old user (one slot, one batch).
+        RedisKey oldHash = oldKeys.HashKey();
+        RedisKey oldFlag = oldKeys.AdminKey();
+        IBatch batch = context.Database.CreateBatch();
+        Task<RedisValue[]> fieldsTask = batch.HashGetAsync(oldHash, [UserMapping.CreatedAtField, UserMapping.PasswordHashField, UserMapping.PasswordSaltField]);
+        Task<bool> existsTask = batch.KeyExistsAsync(oldHash);
+        Task<RedisValue> flagTask = batch.StringGetAsync(oldFlag);
+        batch.Execute();
+        try
+        {
+            await RedisStoreContext.WaitAsync(Task.WhenAll(fieldsTask, existsTask, flagTask), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType([oldHash, oldFlag], ex);
+        }
+
+        if (!existsTask.Result)
+        {
+            return false;
+        }
+
+        RedisValue[] old = fieldsTask.Result;
+        bool isAdmin = UserMapping.ParseAdminFlag(flagTask.Result);
+        RedisValue hash = passwordHash is null ? old[1] : (RedisValue)passwordHash;
+        RedisValue salt = passwordHash is null ? old[2] : (RedisValue)passwordSalt;
+        var args = new List<RedisValue>(11)
+        {
+            isAdmin ? RedisText.One : RedisText.Zero,
+            UserMapping.UserNameField, newKeys.UserName,
+        };
+        if (!hash.IsNull)
+        {
+            args.Add(UserMapping.PasswordHashField);
+            args.Add(hash);
+        }
+
+        if (!salt.IsNull)
+        {
+            args.Add(UserMapping.PasswordSaltField);
+            args.Add(salt);
+        }
+
+        args.Add(UserMapping.CreatedAtField);
+        args.Add(old[0].IsNull ? now : old[0]);
+        args.Add(UserMapping.LastLoginField);
+        args.Add(now);
+
+        // Step 2: create the new user if the name is free (new user's slot).
+        RedisKey newHash = newKeys.HashKey();
+        RedisKey newFlag = newKeys.AdminKey();
+        RedisResult created = await RunAsync(RenameCreateScript, [newHash, newFlag], [.. args], cancellationToken).ConfigureAwait(false);
+        if ((long)created != 1)
+        {
+            return false;
+        }
+
+        // Step 3: delete the old user if it is still there (old user's slot); otherwise undo step 2.
+        RedisResult deleted = await RunAsync(RenameDeleteOldScript, [oldHash, oldFlag], [], cancellationToken).ConfigureAwait(false);
+        if ((long)deleted != 1)
+        {
+            await RedisStoreContext.WaitAsync(context.Database.KeyDeleteAsync([newHash, newFlag]), cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        // Step 4: the index sets (idempotent).
+        IBatch index = context.Database.CreateBatch();
+        Task addUser = index.SetAddAsync(context.Global.UsersIndex(), newKeys.UserName);
+        Task removeUser = index.SetRemoveAsync(context.Global.UsersIndex(), oldKeys.UserName);
+        Task removeAdmin = index.SetRemoveAsync(context.Global.AdminsIndex(), oldKeys.UserName);
+        Task addAdmin = isAdmin ? index.SetAddAsync(context.Global.AdminsIndex(), newKeys.UserName) : Task.CompletedTask;
+        index.Execute();
+        await AwaitIndexAsync(Task.WhenAll(addUser, removeUser, removeAdmin, addAdmin), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static void AppendPairs(RedisValue[] args, ref int i, HashEntry[] entries)
+    {
+        foreach (HashEntry entry in entries)
+        {
+            args[i++] = entry.Name;
+            args[i++] = entry.Value;
+        }
+    }
+
+    private static List<RedisValue> NullFields(User user)
+    {
+        var fields = new List<RedisValue>(7);
+        if (user.CreatedAt is null)
+        {
+            fields.Add(UserMapping.CreatedAtField);
+        }
+
+        if (user.LastLogin is null)
+        {
+            fields.Add(UserMapping.LastLoginField);
+        }
+
+        if (user.LastActivity is null)
+        {
+            fields.Add(UserMapping.LastActivityField);
+        }
+
+        if (user.CurrentRoom is null)
+        {
+            fields.Add(UserMapping.CurrentRoomField);
+        }
+
+        if (user.CurrentSid is null)
+        {
+            fields.Add(UserMapping.CurrentSidField);
+        }
+
+        if (user.PasswordHash is null)
+        {
+            fields.Add(PasswordFieldNames[0]);
+        }
+
+        if (user.PasswordSalt is null)
+        {
+            fields.Add(PasswordFieldNames[1]);
+        }
+
+        return fields;
+    }
+
+    private void ValidateUserFields(User user, string paramName)
+    {
+        if (user.CurrentRoom is { } room && !KeyValidation.IsValidRoomId(room))
+        {
+            throw new ArgumentException($"CurrentRoom '{room}' is not a valid room id.", paramName);
+        }
+
+        if (user.CurrentSid is { Length: > 0 } sid)
+        {
+            KeyValidation.ValidateSessionId(sid, context.Keys.Layout, paramName);
+        }
+
+        if ((user.PasswordHash is null) != (user.PasswordSalt is null))
+        {
+            throw new ArgumentException("PasswordHash and PasswordSalt must both be set or both be null.", paramName);
+        }
+
+        if (user.PasswordHash is not null)
+        {
+            ValidatePassword(user.PasswordHash, user.PasswordSalt!);
+        }
+    }
+
+    private static void ValidatePassword(string passwordHash, string passwordSalt)
+    {
+        ArgumentNullException.ThrowIfNull(passwordHash);
+        ArgumentNullException.ThrowIfNull(passwordSalt);
+        if (passwordHash.Length != 64 || passwordHash.AsSpan().ContainsAnyExcept(LowercaseHex))
+        {
+            throw new ArgumentException("The password hash must be 64 lowercase hex characters (SHA-256, as ZnDraw stores it).", nameof(passwordHash));
+        }
+
+        if (passwordSalt.Length == 0)
+        {
+            throw new ArgumentException("The password salt must not be empty.", nameof(passwordSalt));
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SetFieldsAsync(RedisKey key, RedisValue[] pairs, CancellationToken cancellationToken)
+    {
+        RedisResult result = await RunAsync(SetFieldsScript, [key], pairs, cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RedisStoreContext.WaitAsync(script.EvaluateAsync(context.Database, keys, args).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keys, ex);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask IndexAsync(RedisKey index, string member, bool add, CancellationToken cancellationToken)
+    {
+        Task<bool> task = add ? context.Database.SetAddAsync(index, member) : context.Database.SetRemoveAsync(index, member);
+        await AwaitIndexAsync(task, [index], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task AwaitIndexAsync(Task task, RedisKey[] indexes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw indexes.Length == 1 ? RedisErrors.WrongType((string)indexes[0]!, ex) : RedisErrors.WrongType(indexes, ex);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IReadOnlyList<string>> ListIndexAsync(RedisKey index, CancellationToken cancellationToken)
+    {
+        RedisValue[] members;
+        try
+        {
+            members = await RedisStoreContext.WaitAsync(context.Database.SetMembersAsync(index), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)index!, ex);
+        }
+
+        var names = new string[members.Length];
+        for (int i = 0; i < members.Length; i++)
+        {
+            names[i] = members[i]!;
+        }
+
+        Array.Sort(names, StringComparer.Ordinal);
+        return names;
+    }
+}

@@ -1,0 +1,304 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Tests.Infrastructure;
+
+namespace ZnDraw.Storage.Tests.Repositories.Users;
+
+[Collection(RedisCollection.Name)]
+public sealed class LockRepositoryTests(RedisFixture redis)
+{
+    private const string Target = LockInfo.TrajectoryMetaTarget;
+    private static readonly DateTime Now = FixedTime.Instant.UtcDateTime;
+    private static readonly TimeSpan Minute = TimeSpan.FromSeconds(60);
+
+    private IDatabase Db => redis.Database;
+
+    private (LockRepository Repo, KeySpace Space) Create(string space)
+    {
+        KeySpace keys = Spaces.Create(space);
+        return (new LockRepository(Spaces.Context(redis, keys)), keys);
+    }
+
+    private static string NewRoom() => RedisFixture.NewId("room");
+
+    private static LockMetadata Meta(string user, string message) =>
+        new(user, Now, [new("msg", JsonDocument.Parse(JsonSerializer.Serialize(message)).RootElement.Clone())]);
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Acquire_writes_holder_metadata_and_registry_in_ZnDraws_encoding(string space)
+    {
+        var (repo, keys) = Create(space);
+        string room = NewRoom();
+        RoomKeys rk = keys.Room(room);
+
+        Assert.True(await repo.AcquireAsync(room, Target, "alice", Minute, Meta("alice", "editing")));
+
+        Assert.Equal("alice", (string?)await Db.StringGetAsync(rk.Lock(Target)));
+        Assert.Equal(
+            "{\"userName\": \"alice\", \"timestamp\": \"" + FixedTime.InstantText + "\", \"msg\": \"editing\"}",
+            (string?)await Db.StringGetAsync(rk.LockMetadata(Target)));
+        TimeSpan? lockTtl = await Db.KeyTimeToLiveAsync(rk.Lock(Target));
+        TimeSpan? metaTtl = await Db.KeyTimeToLiveAsync(rk.LockMetadata(Target));
+        Assert.InRange(lockTtl!.Value, TimeSpan.FromSeconds(55), Minute);
+        Assert.InRange(metaTtl!.Value, TimeSpan.FromSeconds(55), Minute);
+        RedisValue[] registry = await Db.SetMembersAsync(rk.KeyRegistry());
+        Assert.Equal(
+            new[] { (string)rk.Lock(Target)!, (string)rk.LockMetadata(Target)! }.Order(StringComparer.Ordinal),
+            registry.Select(v => (string)v!).Order(StringComparer.Ordinal));
+
+        LockInfo? info = await repo.GetAsync(room, Target);
+        Assert.NotNull(info);
+        Assert.Equal("alice", info.Holder);
+        Assert.Equal(Target, info.Target);
+        Assert.InRange(info.TimeToLive!.Value, TimeSpan.FromSeconds(55), Minute);
+        Assert.Equal(Meta("alice", "editing"), info.Metadata);
+        Assert.Equal("editing", info.Metadata!.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Only_the_holder_refreshes_sets_metadata_and_releases(string space)
+    {
+        var (repo, keys) = Create(space);
+        string room = NewRoom();
+        RoomKeys rk = keys.Room(room);
+        Assert.True(await repo.AcquireAsync(room, Target, "alice", TimeSpan.FromSeconds(5)));
+
+        Assert.False(await repo.AcquireAsync(room, Target, "bob", Minute));
+        Assert.False(await repo.RefreshAsync(room, Target, "bob", Minute));
+        Assert.False(await repo.SetMetadataAsync(room, Target, "bob", Meta("bob", "mine")));
+        Assert.False(await repo.ReleaseAsync(room, Target, "bob"));
+        Assert.False(await Db.KeyExistsAsync(rk.LockMetadata(Target)));
+        Assert.Equal("alice", (await repo.GetAsync(room, Target))!.Holder);
+
+        Assert.True(await repo.RefreshAsync(room, Target, "alice", TimeSpan.FromSeconds(120)));
+        Assert.InRange((await Db.KeyTimeToLiveAsync(rk.Lock(Target)))!.Value, TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(120));
+
+        Assert.True(await repo.SetMetadataAsync(room, Target, "alice", Meta("alice", "hello")));
+        TimeSpan? lockTtl = await Db.KeyTimeToLiveAsync(rk.Lock(Target));
+        TimeSpan? metaTtl = await Db.KeyTimeToLiveAsync(rk.LockMetadata(Target));
+        Assert.NotNull(metaTtl);
+        Assert.True(metaTtl <= lockTtl, $"{metaTtl} > {lockTtl}");
+        Assert.Equal("hello", (await repo.GetAsync(room, Target))!.Metadata!.Message);
+
+        Assert.True(await repo.ReleaseAsync(room, Target, "alice"));
+        Assert.False(await Db.KeyExistsAsync(rk.Lock(Target)));
+        Assert.False(await Db.KeyExistsAsync(rk.LockMetadata(Target)));
+        Assert.Empty(await Db.SetMembersAsync(rk.KeyRegistry()));
+        Assert.Null(await repo.GetAsync(room, Target));
+        Assert.False(await repo.ReleaseAsync(room, Target, "alice"));
+        Assert.False(await repo.RefreshAsync(room, Target, "alice", Minute));
+
+        Assert.True(await repo.AcquireAsync(room, Target, "bob", Minute));
+    }
+
+    [Fact]
+    public async Task Re_acquire_by_the_holder_refreshes_and_keeps_or_replaces_metadata()
+    {
+        var (repo, keys) = Create(Spaces.ZnDraw);
+        string room = NewRoom();
+        RoomKeys rk = keys.Room(room);
+        await repo.AcquireAsync(room, Target, "alice", TimeSpan.FromSeconds(5), Meta("alice", "first"));
+
+        Assert.True(await repo.AcquireAsync(room, Target, "alice", TimeSpan.FromSeconds(200)));
+        Assert.Equal("first", (await repo.GetAsync(room, Target))!.Metadata!.Message);
+        Assert.InRange((await Db.KeyTimeToLiveAsync(rk.LockMetadata(Target)))!.Value, TimeSpan.FromSeconds(190), TimeSpan.FromSeconds(200));
+
+        Assert.True(await repo.AcquireAsync(room, Target, "alice", Minute, Meta("alice", "second")));
+        Assert.Equal("second", (await repo.GetAsync(room, Target))!.Metadata!.Message);
+    }
+
+    [Fact]
+    public async Task A_fresh_acquire_without_metadata_drops_stale_metadata()
+    {
+        var (repo, keys) = Create(Spaces.ZnDraw);
+        string room = NewRoom();
+        // ZnDraw sets metadata and gives it a TTL in a second command: a crash in between leaves it forever.
+        await Db.StringSetAsync(keys.Room(room).LockMetadata(Target), "{\"userName\": \"old\", \"timestamp\": \"2025-01-01T00:00:00\"}");
+
+        Assert.True(await repo.AcquireAsync(room, Target, "alice", Minute));
+
+        Assert.Null((await repo.GetAsync(room, Target))!.Metadata);
+    }
+
+    [Fact]
+    public async Task A_lock_written_by_ZnDraw_reads_and_its_holder_can_release_it()
+    {
+        var (repo, keys) = Create(Spaces.ZnDraw);
+        string room = NewRoom();
+        RoomKeys rk = keys.Room(room);
+        Assert.Equal($"room:{room}:lock:trajectory:meta", (string?)rk.Lock(Target));
+        await Db.ExecuteAsync("SET", (string)rk.Lock(Target)!, "bob", "NX", "EX", "60");
+        await Db.StringSetAsync(rk.LockMetadata(Target), "{\"userName\": \"bob\", \"timestamp\": \"2025-10-31T12:00:00.5\", \"msg\": \"Uploading frames\", \"step\": 3}");
+        await Db.KeyExpireAsync(rk.LockMetadata(Target), TimeSpan.FromSeconds(59));
+
+        LockInfo? info = await repo.GetAsync(room, Target);
+
+        Assert.Equal("bob", info!.Holder);
+        Assert.Equal("Uploading frames", info.Metadata!.Message);
+        Assert.Equal(new DateTime(2025, 10, 31, 12, 0, 0, 500, DateTimeKind.Utc), info.Metadata.Timestamp);
+        Assert.Equal(3, info.Metadata.Extra.Single(p => p.Key == "step").Value.GetInt32());
+        Assert.False(await repo.AcquireAsync(room, Target, "alice", Minute));
+        Assert.True(await repo.ReleaseAsync(room, Target, "bob"));
+        Assert.False(await Db.KeyExistsAsync(rk.LockMetadata(Target)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1000)]
+    [InlineData(300_001)]
+    public async Task Out_of_range_ttls_are_refused_before_anything_is_sent(int milliseconds)
+    {
+        var (repo, _) = Create(Spaces.ZnDraw);
+        string room = NewRoom();
+        var ttl = TimeSpan.FromMilliseconds(milliseconds);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.AcquireAsync(room, Target, "alice", ttl));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.RefreshAsync(room, Target, "alice", ttl));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.AcquirePresenterAsync(room, "sid1", ttl));
+        Assert.Null(await repo.GetAsync(room, Target));
+    }
+
+    [Fact]
+    public async Task A_sub_second_ttl_becomes_one_second_and_300_seconds_is_allowed()
+    {
+        var (repo, keys) = Create(Spaces.ZnDraw);
+        string room = NewRoom(), other = NewRoom();
+
+        Assert.True(await repo.AcquireAsync(room, Target, "alice", TimeSpan.FromMilliseconds(500)));
+        Assert.True(await repo.AcquireAsync(other, Target, "alice", LockLimits.MaxTimeToLive));
+
+        Assert.InRange((await Db.KeyTimeToLiveAsync(keys.Room(room).Lock(Target)))!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+        Assert.InRange((await Db.KeyTimeToLiveAsync(keys.Room(other).Lock(Target)))!.Value, TimeSpan.FromSeconds(290), TimeSpan.FromSeconds(300));
+    }
+
+    [Fact]
+    public async Task Invalid_arguments_are_refused_before_anything_is_sent()
+    {
+        var (repo, _) = Create(Spaces.ZnDraw);
+        string room = NewRoom();
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.AcquireAsync(room, "", "alice", Minute));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.AcquireAsync(room, "x:metadata", "alice", Minute));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.AcquireAsync("a:b", Target, "alice", Minute));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.AcquireAsync(room, Target, " alice", Minute));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.AcquireAsync(room, Target, "alice", Minute, Meta("bob", "x")));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetMetadataAsync(room, Target, "alice", Meta("bob", "x")));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.AcquirePresenterAsync(room, "a:b"));
+        Assert.Null(await repo.GetAsync(room, Target));
+    }
+
+    [Theory]
+    [InlineData(Spaces.ZnDraw)]
+    [InlineData(Spaces.PrefixedCluster)]
+    public async Task Every_call_is_one_round_trip(string space)
+    {
+        var (repo, _) = Create(space);
+        string warm = NewRoom(), room = NewRoom();
+        // Load every script once, so EVALSHA never falls back to EVAL while measured.
+        await repo.AcquireAsync(warm, Target, "w", Minute);
+        await repo.RefreshAsync(warm, Target, "w", Minute);
+        await repo.SetMetadataAsync(warm, Target, "w", Meta("w", "m"));
+        await repo.GetAsync(warm, Target);
+        await repo.ReleaseAsync(warm, Target, "w");
+        await repo.AcquirePresenterAsync(warm, "s");
+        await repo.ReleasePresenterAsync(warm, "s");
+
+        Func<Task>[] operations =
+        [
+            async () => await repo.AcquireAsync(room, Target, "alice", Minute, Meta("alice", "m")),
+            async () => await repo.RefreshAsync(room, Target, "alice", Minute),
+            async () => await repo.SetMetadataAsync(room, Target, "alice", Meta("alice", "n")),
+            async () => await repo.GetAsync(room, Target),
+            async () => await repo.ReleaseAsync(room, Target, "alice"),
+            async () => await repo.AcquirePresenterAsync(room, "sid1"),
+            async () => await repo.GetPresenterAsync(room),
+            async () => await repo.ReleasePresenterAsync(room, "sid1"),
+        ];
+        foreach (Func<Task> operation in operations)
+        {
+            var m = await RoundTrips.MeasureAsync(redis.Connection, operation);
+            Assert.True(m.RoundTrips == 1, m.ToString());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Thirty_two_parallel_acquirers_get_exactly_one_holder(string space)
+    {
+        var (repo, _) = Create(space);
+        string room = NewRoom();
+
+        bool[] results = await Task.WhenAll(Enumerable.Range(0, 32).Select(i =>
+            Task.Run(async () => await repo.AcquireAsync(room, Target, "user" + i, Minute, Meta("user" + i, "m")))));
+
+        Assert.Single(results, r => r);
+        LockInfo? info = await repo.GetAsync(room, Target);
+        Assert.Equal("user" + Array.IndexOf(results, true), info!.Holder);
+        Assert.Equal(info.Holder, info.Metadata!.UserName);
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Presenter_lock_is_held_by_one_sid_renewed_by_it_and_released_only_by_it(string space)
+    {
+        var (repo, keys) = Create(space);
+        string room = NewRoom();
+        RedisKey key = keys.Room(room).PresenterLock();
+
+        Assert.Null(await repo.GetPresenterAsync(room));
+        Assert.True(await repo.AcquirePresenterAsync(room, "sidA"));
+        Assert.Equal("sidA", (string?)await Db.StringGetAsync(key));
+        Assert.InRange((await Db.KeyTimeToLiveAsync(key))!.Value, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(10));
+
+        Assert.False(await repo.AcquirePresenterAsync(room, "sidB"));
+        Assert.True(await repo.AcquirePresenterAsync(room, "sidA", TimeSpan.FromSeconds(30)));
+        Assert.InRange((await Db.KeyTimeToLiveAsync(key))!.Value, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30));
+        Assert.False(await repo.ReleasePresenterAsync(room, "sidB"));
+        Assert.Equal("sidA", await repo.GetPresenterAsync(room));
+
+        Assert.True(await repo.ReleasePresenterAsync(room, "sidA"));
+        Assert.Null(await repo.GetPresenterAsync(room));
+        Assert.True(await repo.AcquirePresenterAsync(room, "sidB"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Sixteen_parallel_presenters_get_exactly_one(string space)
+    {
+        var (repo, _) = Create(space);
+        string room = NewRoom();
+
+        bool[] results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            Task.Run(async () => await repo.AcquirePresenterAsync(room, "sid" + i))));
+
+        Assert.Single(results, r => r);
+        Assert.Equal("sid" + Array.IndexOf(results, true), await repo.GetPresenterAsync(room));
+    }
+
+    [Fact]
+    public async Task Corrupt_metadata_and_wrong_types_are_storage_data_errors_naming_the_key()
+    {
+        var (repo, keys) = Create(Spaces.ZnDraw);
+        string badMeta = NewRoom(), hashLock = NewRoom(), hashPresenter = NewRoom();
+        RoomKeys rk = keys.Room(badMeta);
+        await Db.StringSetAsync(rk.Lock(Target), "alice");
+        await Db.StringSetAsync(rk.LockMetadata(Target), "not json");
+        await Db.HashSetAsync(keys.Room(hashLock).Lock(Target), "a", "b");
+        await Db.HashSetAsync(keys.Room(hashPresenter).PresenterLock(), "a", "b");
+
+        var e1 = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(badMeta, Target));
+        Assert.Equal((string)rk.LockMetadata(Target)!, e1.Key);
+        var e2 = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.AcquireAsync(hashLock, Target, "alice", Minute));
+        Assert.Contains((string)keys.Room(hashLock).Lock(Target)!, e2.Key, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(hashLock, Target));
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.ReleaseAsync(hashLock, Target, "alice"));
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetPresenterAsync(hashPresenter));
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.AcquirePresenterAsync(hashPresenter, "sid"));
+        Assert.Equal(RedisType.Hash, await Db.KeyTypeAsync(keys.Room(hashLock).Lock(Target))); // nothing overwritten
+        Assert.False(await Db.KeyExistsAsync(keys.Room(hashLock).KeyRegistry()));
+    }
+}

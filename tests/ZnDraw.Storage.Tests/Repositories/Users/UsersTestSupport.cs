@@ -1,0 +1,40 @@
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Tests.Infrastructure;
+
+namespace ZnDraw.Storage.Tests.Repositories.Users;
+
+/// <summary>A clock that always answers the same instant.</summary>
+public sealed class FixedTime(DateTimeOffset now) : TimeProvider
+{
+    /// <summary>2025-10-31T12:00:00.123456 UTC: written by ZnDraw as <c>2025-10-31T12:00:00.123456</c>.</summary>
+    public static readonly DateTimeOffset Instant = new DateTimeOffset(2025, 10, 31, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);
+
+    public const string InstantText = "2025-10-31T12:00:00.123456";
+
+    public override DateTimeOffset GetUtcNow() => now;
+}
+
+/// <summary>The four key spaces every main behaviour runs in.</summary>
+public static class Spaces
+{
+    public const string ZnDraw = "zndraw";
+    public const string Prefixed = "prefixed";
+    public const string Cluster = "cluster";
+    public const string PrefixedCluster = "prefixed-cluster";
+
+    public static TheoryData<string> All => [ZnDraw, Prefixed, Cluster, PrefixedCluster];
+
+    /// <summary>The space; prefixed spaces get a fresh prefix so index sets start empty.</summary>
+    public static KeySpace Create(string name) => name switch
+    {
+        ZnDraw => KeySpace.Default,
+        Prefixed => new KeySpace(RedisFixture.NewId("p") + ":"),
+        Cluster => new KeySpace(null, KeyLayout.ClusterSafe),
+        PrefixedCluster => new KeySpace(RedisFixture.NewId("p") + ":", KeyLayout.ClusterSafe),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    internal static RedisStoreContext Context(RedisFixture redis, KeySpace space) =>
+        new(redis.Connection, space, new FixedTime(FixedTime.Instant));
+}
