@@ -63,7 +63,7 @@ public sealed class RoomNotCopyableException : ZnDrawServiceException
     public string SourceRoomId { get; }
 }
 
-/// <summary>Why <c>ExtensionService</c> refused an extension operation.</summary>
+/// <summary>Why <see cref="ExtensionService"/> refused an extension operation.</summary>
 public enum ExtensionRefusal
 {
     /// <summary>The worker's session (<c>sid:{sid}</c>) does not exist: only a connected session may register.</summary>
