@@ -292,7 +292,7 @@ public sealed class RoomService
     /// <summary>Every room id, sorted ordinally (from the room index, without SCAN).</summary>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room ids.</returns>
-    /// <remarks>One <c>SMEMBERS</c>. Rooms written by an older ZnDraw server appear after <see cref="IIndexMaintenance.ReindexAsync(CancellationToken)"/>.</remarks>
+    /// <remarks>One <c>SMEMBERS</c>. Rooms written by an older ZnDraw server appear after <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/>.</remarks>
     public async ValueTask<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
     {
         using var op = StorageOperation.Start("room.list");
