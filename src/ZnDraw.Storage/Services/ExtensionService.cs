@@ -129,6 +129,7 @@ public sealed class ExtensionService
         try
         {
             KeyValidation.ValidateSessionId(sid, _layout);
+            ValidateExtension(extension);
             var session = await _sessions.GetByIdAsync(sid, cancellationToken).ConfigureAwait(false);
             if (session is null)
             {
@@ -227,6 +228,7 @@ public sealed class ExtensionService
         {
             KeyValidation.ValidateRoomId(roomId);
             KeyValidation.ValidateUserName(userName, _layout);
+            ValidateExtension(extension);
             if (extension.Scope == ExtensionScope.Room && !string.Equals(extension.RoomId, roomId, StringComparison.Ordinal))
             {
                 throw new ArgumentException("A room-scoped extension runs jobs of its own room only.", nameof(extension));
@@ -289,6 +291,7 @@ public sealed class ExtensionService
         try
         {
             KeyValidation.ValidateSessionId(workerSid, _layout);
+            ValidateExtension(extension);
             for (int attempt = 0; attempt < MaxDequeueAttempts; attempt++)
             {
                 var result = await _extensions.DequeueAsync(extension, workerSid, cancellationToken).ConfigureAwait(false);
@@ -415,6 +418,25 @@ public sealed class ExtensionService
         var released = await _extensions.ReleaseWorkerAsync(ExtensionId.InRoom(job.Room, job.Category, job.Extension), workerSid, cancellationToken).ConfigureAwait(false)
             || await _extensions.ReleaseWorkerAsync(ExtensionId.Global(job.Category, job.Extension), workerSid, cancellationToken).ConfigureAwait(false);
         return new JobFinishResult(JobFinishStatus.Finished, released);
+    }
+
+    private void ValidateExtension(ExtensionId extension)
+    {
+        switch (extension.Scope)
+        {
+            case ExtensionScope.Room:
+                KeyValidation.ValidateRoomId(extension.RoomId, nameof(extension));
+                break;
+            case ExtensionScope.Global when extension.RoomId is null:
+                break;
+            case ExtensionScope.Global:
+                throw new ArgumentException("A global extension has no room id.", nameof(extension));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(extension), extension.Scope, "Unknown extension scope.");
+        }
+
+        KeyValidation.ValidateCategory(extension.Category, _layout, nameof(extension));
+        KeyValidation.ValidateExtensionName(extension.Name, nameof(extension));
     }
 
     private ExtensionRefusedException Refuse(ExtensionId extension, string sid, ExtensionRefusal reason)

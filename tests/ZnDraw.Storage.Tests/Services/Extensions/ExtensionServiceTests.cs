@@ -132,6 +132,31 @@ public sealed class ExtensionServiceTests
     }
 
     [Fact]
+    public async Task A_bad_extension_id_is_refused_before_anything_is_sent()
+    {
+        var service = Service();
+        ExtensionId[] bad =
+        [
+            ExtensionId.InRoom("a:b", "modifiers", "Rotate"),
+            ExtensionId.InRoom("r1", "mod:ifiers", "Rotate"),
+            ExtensionId.InRoom("r1", "modifiers", ""),
+            new(ExtensionScope.Global, "r1", "modifiers", "Rotate"),
+            new((ExtensionScope)7, "r1", "modifiers", "Rotate"),
+        ];
+
+        foreach (var ext in bad)
+        {
+            var ex = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await service.RegisterAsync("sid1", ext, Schema));
+            Assert.Equal("extension", ex.ParamName);
+            await Assert.ThrowsAnyAsync<ArgumentException>(async () => await service.SubmitJobAsync("r1", ext, "alice", Data));
+            await Assert.ThrowsAnyAsync<ArgumentException>(async () => await service.GetNextJobAsync(ext, "w1"));
+        }
+
+        Assert.Empty(_sessions.ReceivedCalls());
+        Assert.Empty(_extensions.ReceivedCalls());
+    }
+
+    [Fact]
     public async Task Cleanup_returns_how_many_registrations_were_removed()
     {
         _extensions.UnregisterWorkerAsync("sid1", Arg.Any<CancellationToken>()).Returns(new ExtensionWorkerRemoval(5, 2));
