@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using ZnDraw.Storage.History;
+
+namespace ZnDraw.Storage.Tests.Services.Rooms;
+
+/// <summary>A history sink that keeps every event it is given (thread-safe), or fails on demand.</summary>
+internal sealed class CollectingSink : IHistorySink
+{
+    private readonly ConcurrentQueue<HistoryEvent> _events = new();
+
+    public bool Fail { get; set; }
+
+    public IReadOnlyList<HistoryEvent> Events => [.. _events];
+
+    public ValueTask WriteAsync(IReadOnlyList<HistoryEvent> events, CancellationToken cancellationToken)
+    {
+        if (Fail)
+        {
+            throw new InvalidOperationException("sink down");
+        }
+
+        foreach (var e in events)
+        {
+            _events.Enqueue(e);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal static class Recorders
+{
+    public static HistoryRecorder Direct(IHistorySink sink, TimeProvider? time = null) =>
+        new(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), time, null, sink);
+
+    public static HistoryRecorder Durable(IHistorySink sink, string streamKey) =>
+        new(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = streamKey }), null, null, sink);
+}
