@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZnDraw.Storage.History;
 using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.DependencyInjection;
 
@@ -24,5 +28,23 @@ internal static class ZnDrawStorageRegistrations
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Users);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Sessions);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Locks);
+
+        services.TryAddSingleton(sp => new RoomService(
+            sp.GetRequiredService<IRoomRepository>(),
+            sp.GetRequiredService<ISettingsRepository>(),
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
+            sp.GetService<ILogger<RoomService>>(),
+            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled,
+            sp.GetRequiredService<RedisStoreContext>().Database));
+        services.TryAddSingleton(sp => new ExtensionService(
+            sp.GetRequiredService<IExtensionRepository>(),
+            sp.GetRequiredService<IJobRepository>(),
+            sp.GetRequiredService<ISessionRepository>(),
+            sp.GetRequiredService<ISettingsRepository>(),
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<ExtensionService>>(),
+            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled,
+            sp.GetRequiredService<RedisStoreContext>().Database));
     }
 }

@@ -106,7 +106,11 @@ internal sealed class HistoryRecorder
     /// Call after the repository call of <paramref name="scope"/> succeeded: direct mode hands the event to the sink;
     /// durable mode appends it with a separate <c>XADD</c> unless a script already did. Never throws.
     /// </summary>
-    public ValueTask RecordAsync(HistoryOutboxScope? scope, HistoryEvent historyEvent, CancellationToken cancellationToken)
+    /// <param name="scope">The scope opened around the repository call, or <see langword="null"/>.</param>
+    /// <param name="historyEvent">The event.</param>
+    /// <param name="cancellationToken">Bounds the wait for the sink or the XADD.</param>
+    /// <param name="database">The database for a separate XADD; resolved from the container when not given.</param>
+    public ValueTask RecordAsync(HistoryOutboxScope? scope, HistoryEvent historyEvent, CancellationToken cancellationToken, IDatabaseAsync? database = null)
     {
         var enlisted = scope?.Enlisted == true;
         if (Mode != HistoryMode.Durable || enlisted)
@@ -114,7 +118,7 @@ internal sealed class HistoryRecorder
             return Mode == HistoryMode.Off || enlisted ? ValueTask.CompletedTask : CommittedAsync(null!, historyEvent, enlisted, cancellationToken);
         }
 
-        var database = (_services?.GetService(typeof(ZnDraw.Storage.Repositories.RedisStoreContext)) as ZnDraw.Storage.Repositories.RedisStoreContext)?.Database;
+        database ??= (_services?.GetService(typeof(ZnDraw.Storage.Repositories.RedisStoreContext)) as ZnDraw.Storage.Repositories.RedisStoreContext)?.Database;
         if (database is null)
         {
             HistoryMetrics.OutboxFailures.Add(1);

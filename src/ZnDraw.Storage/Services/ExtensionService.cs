@@ -141,18 +141,27 @@ public sealed class ExtensionService
                 throw Refuse(extension, sid, ExtensionRefusal.AdminRequired);
             }
 
+            // In durable mode the registration script appends this event to the outbox itself (same atomic step).
+            ExtensionRegisteredEvent? historyEvent = _history.IsEnabled
+                ? new ExtensionRegisteredEvent(
+                    _history.NewEventId(),
+                    _history.Now,
+                    extension.Scope == ExtensionScope.Global ? HistoryScopes.Global : HistoryScopes.Room(extension.RoomId!),
+                    extension.Category,
+                    extension.Name,
+                    schema.GetRawText(),
+                    sid)
+                : null;
+            using var outbox = _history.BeginOutbox(historyEvent);
             var result = await _extensions.RegisterExtensionAsync(extension, schema, sid, cancellationToken).ConfigureAwait(false);
             if (result == ExtensionRegistrationResult.SchemaConflict)
             {
                 throw Refuse(extension, sid, ExtensionRefusal.SchemaConflict);
             }
 
-            if (_history.IsEnabled)
+            if (historyEvent is not null)
             {
-                var scope = extension.Scope == ExtensionScope.Global ? HistoryScopes.Global : HistoryScopes.Room(extension.RoomId!);
-                var historyEvent = new ExtensionRegisteredEvent(
-                    _history.NewEventId(), _history.Now, scope, extension.Category, extension.Name, schema.GetRawText(), sid);
-                await _history.CommittedAsync(_historyDatabase!, historyEvent, enlisted: false, cancellationToken).ConfigureAwait(false);
+                await _history.RecordAsync(outbox, historyEvent, cancellationToken, _historyDatabase).ConfigureAwait(false);
             }
 
             ExtensionServiceLog.Registered(_logger, sid, extension.Scope, extension.Category, extension.Name, result);

@@ -150,7 +150,17 @@ public sealed class RoomService
             }
             else if (copyFrom is not null)
             {
-                var copy = await _rooms.CopyAsync(copyFrom, roomId, description, cancellationToken).ConfigureAwait(false);
+                var copied = NewEvent(roomId, RoomEventTypes.Copied, userName, "source_room", copyFrom);
+                RoomCopyResult copy;
+                using (var scope = _history.BeginOutbox(copied))
+                {
+                    copy = await _rooms.CopyAsync(copyFrom, roomId, description, cancellationToken).ConfigureAwait(false);
+                    if (copy == RoomCopyResult.Copied)
+                    {
+                        await RecordAsync(scope, copied, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
                 outcome = copy switch
                 {
                     RoomCopyResult.Copied => RoomJoinOutcome.Copied,
@@ -164,24 +174,20 @@ public sealed class RoomService
             }
             else
             {
+                var created = NewEvent(roomId, RoomEventTypes.Created, userName, null, null);
+                using var scope = _history.BeginOutbox(created);
                 outcome = await _rooms.CreateAsync(roomId, description, cancellationToken).ConfigureAwait(false)
                     ? RoomJoinOutcome.Created
                     : RoomJoinOutcome.Joined;
+                if (outcome == RoomJoinOutcome.Created)
+                {
+                    await RecordAsync(scope, created, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            if (outcome != RoomJoinOutcome.Joined)
+            if (outcome != RoomJoinOutcome.Joined && creatorSettings is { Sections.IsDefaultOrEmpty: false })
             {
-                await RecordAsync(
-                    roomId,
-                    outcome == RoomJoinOutcome.Copied ? RoomEventTypes.Copied : RoomEventTypes.Created,
-                    userName,
-                    outcome == RoomJoinOutcome.Copied ? "source_room" : null,
-                    copyFrom,
-                    cancellationToken).ConfigureAwait(false);
-                if (creatorSettings is { Sections.IsDefaultOrEmpty: false })
-                {
-                    await _settings.SetSectionsAsync(roomId, userName, creatorSettings, cancellationToken).ConfigureAwait(false);
-                }
+                await _settings.SetSectionsAsync(roomId, userName, creatorSettings, cancellationToken).ConfigureAwait(false);
             }
 
             await _rooms.AddUserAsync(roomId, userName, cancellationToken).ConfigureAwait(false);
@@ -219,6 +225,8 @@ public sealed class RoomService
             KeyValidation.ValidateRoomId(sourceRoomId);
             targetRoomId ??= Guid.NewGuid().ToString("D");
             KeyValidation.ValidateRoomId(targetRoomId);
+            var copied = NewEvent(targetRoomId, RoomEventTypes.Copied, userName, "source_room", sourceRoomId);
+            using var scope = _history.BeginOutbox(copied);
             var result = await _rooms.CopyAsync(sourceRoomId, targetRoomId, description, cancellationToken).ConfigureAwait(false);
             switch (result)
             {
@@ -230,7 +238,7 @@ public sealed class RoomService
                     throw new RoomNotCopyableException(sourceRoomId);
             }
 
-            await RecordAsync(targetRoomId, RoomEventTypes.Copied, userName, "source_room", sourceRoomId, cancellationToken).ConfigureAwait(false);
+            await RecordAsync(scope, copied, cancellationToken).ConfigureAwait(false);
             RoomServiceLog.Copied(_logger, sourceRoomId, targetRoomId);
             return targetRoomId;
         }
@@ -253,10 +261,12 @@ public sealed class RoomService
         using var op = StorageOperation.Start("room.delete");
         try
         {
+            var deletedEvent = NewEvent(roomId, RoomEventTypes.Deleted, userName, null, null);
+            using var scope = _history.BeginOutbox(deletedEvent);
             var deleted = await _rooms.DeleteAsync(roomId, cancellationToken).ConfigureAwait(false);
             if (deleted)
             {
-                await RecordAsync(roomId, RoomEventTypes.Deleted, userName, null, null, cancellationToken).ConfigureAwait(false);
+                await RecordAsync(scope, deletedEvent, cancellationToken).ConfigureAwait(false);
             }
 
             RoomServiceLog.Deleted(_logger, roomId, deleted);
@@ -433,18 +443,14 @@ public sealed class RoomService
         using var op = StorageOperation.Start("room.set_description");
         try
         {
+            var changed = NewEvent(roomId, RoomEventTypes.DescriptionChanged, userName, description is null ? null : "description", description);
+            using var scope = _history.BeginOutbox(changed);
             if (!await _rooms.SetDescriptionAsync(roomId, description, cancellationToken).ConfigureAwait(false))
             {
                 throw new RoomNotFoundException(roomId);
             }
 
-            await RecordAsync(
-                roomId,
-                RoomEventTypes.DescriptionChanged,
-                userName,
-                description is null ? null : "description",
-                description,
-                cancellationToken).ConfigureAwait(false);
+            await RecordAsync(scope, changed, cancellationToken).ConfigureAwait(false);
             RoomServiceLog.Changed(_logger, roomId, RoomEventTypes.DescriptionChanged);
         }
         catch (Exception ex)
@@ -476,12 +482,14 @@ public sealed class RoomService
         using var op = StorageOperation.Start(operation);
         try
         {
+            var changed = NewEvent(roomId, eventType, userName, null, null);
+            using var scope = _history.BeginOutbox(changed);
             if (!await write(_rooms, roomId, cancellationToken).ConfigureAwait(false))
             {
                 throw new RoomNotFoundException(roomId);
             }
 
-            await RecordAsync(roomId, eventType, userName, null, null, cancellationToken).ConfigureAwait(false);
+            await RecordAsync(scope, changed, cancellationToken).ConfigureAwait(false);
             RoomServiceLog.Changed(_logger, roomId, eventType);
         }
         catch (Exception ex)
@@ -491,18 +499,24 @@ public sealed class RoomService
         }
     }
 
-    /// <summary>Emits a room event after its state change committed; free when history is off; never throws for history faults.</summary>
-    private ValueTask RecordAsync(string roomId, string eventType, string? userName, string? metadataKey, string? metadataValue, CancellationToken cancellationToken)
+    /// <summary>The event a change will record, or <see langword="null"/> when history is off (nothing allocated).</summary>
+    private RoomHistoryEvent? NewEvent(string roomId, string eventType, string? userName, string? metadataKey, string? metadataValue)
     {
         if (!_history.IsEnabled)
         {
-            return ValueTask.CompletedTask;
+            return null;
         }
 
         IReadOnlyDictionary<string, string>? metadata = metadataKey is not null && metadataValue is not null
             ? new Dictionary<string, string>(1, StringComparer.Ordinal) { [metadataKey] = metadataValue }
             : null;
-        var historyEvent = new RoomHistoryEvent(_history.NewEventId(), _history.Now, roomId, eventType, userName, metadata);
-        return _history.CommittedAsync(_historyDatabase!, historyEvent, enlisted: false, cancellationToken);
+        return new RoomHistoryEvent(_history.NewEventId(), _history.Now, roomId, eventType, userName, metadata);
     }
+
+    /// <summary>
+    /// Records an event after its state change committed: in durable mode the repository script already appended it to
+    /// the outbox (same atomic step) when it could; otherwise the sink or a separate XADD. Never throws for history faults.
+    /// </summary>
+    private ValueTask RecordAsync(HistoryOutboxScope? scope, RoomHistoryEvent? historyEvent, CancellationToken cancellationToken) =>
+        historyEvent is null ? ValueTask.CompletedTask : _history.RecordAsync(scope, historyEvent, cancellationToken, _historyDatabase);
 }
