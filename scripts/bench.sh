@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# Runs the BenchmarkDotNet suite against a throwaway Redis (installed if missing).
-#   ./scripts/bench.sh            full run (for humans; takes a while)
-#   ./scripts/bench.sh --quick    short jobs on a representative subset
-# Any other arguments go to BenchmarkDotNet (e.g. --filter '*Room*').
+# Runs the benchmarks against throwaway servers (installed if missing), like scripts/test.sh:
+# one Redis (ZNDRAW_REDIS) and, for the history drain, one PostgreSQL (ZNDRAW_POSTGRES).
+#   ./scripts/bench.sh              full run (for humans; about 10-15 minutes on 2 cores)
+#   ./scripts/bench.sh --quick      short jobs, every benchmark and scenario (CI; under 5 minutes)
+#   ./scripts/bench.sh --quick --filter '*Room*'    BenchmarkDotNet filter (skips the scenarios)
+#   --no-postgres      skip PostgreSQL (the drain is then measured on SQLite only)
+#   --out DIR          where summary.md/summary.json go (default benchmarks/results/<mode>)
+# Exits 0 when the benchmarks ran, whatever the targets say; non-zero on errors only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
 svc_init
+
+args=()
+postgres=1
+for a in "$@"; do
+  if [[ $a == --no-postgres ]]; then postgres=0; else args+=("$a"); fi
+done
+
 svc_start_redis
-dotnet run --project benchmarks/ZnDraw.Storage.Benchmarks -c Release -- "$@"
+if (( postgres )); then svc_start_postgres; fi
+
+config=${CONFIGURATION:-Release}
+dotnet build benchmarks/ZnDraw.Storage.Benchmarks -c "$config" -warnaserror -nologo -v quiet
+dotnet run --project benchmarks/ZnDraw.Storage.Benchmarks -c "$config" --no-build -- "${args[@]}"

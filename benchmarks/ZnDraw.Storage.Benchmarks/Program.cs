@@ -1,25 +1,106 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Benchmarks.Scenarios;
 
 namespace ZnDraw.Storage.Benchmarks;
 
-/// <summary>Entry point: <c>--quick</c> selects short jobs; other arguments go to BenchmarkDotNet.</summary>
+/// <summary>
+/// Entry point. <c>--quick</c>: short jobs (the CI run, under five minutes); otherwise the full run.
+/// <c>--out DIR</c>: where the summary (markdown + JSON) goes. <c>--no-scenarios</c>: only BenchmarkDotNet.
+/// <c>--scenarios-only</c>: only throughput, listing scaling and drain. Other arguments go to BenchmarkDotNet
+/// (e.g. <c>--filter '*Room*'</c>).
+/// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        var quick = args.Contains("--quick");
-        var rest = args.Where(a => a != "--quick").ToArray();
-        var config = DefaultConfig.Instance
-            .WithOptions(ConfigOptions.JoinSummary)
-            .AddJob(quick ? Job.ShortRun.WithId("quick") : Job.Default.WithId("full"));
-        if (rest.Length == 0)
+        bool quick = args.Contains("--quick");
+        bool scenarios = !args.Contains("--no-scenarios");
+        bool benchmarks = !args.Contains("--scenarios-only");
+        string mode = quick ? "quick" : "full";
+        string outDir = Path.Combine("benchmarks", "results", mode);
+        var rest = new List<string>();
+        for (int i = 0; i < args.Length; i++)
         {
-            rest = ["--filter", "*"];
+            switch (args[i])
+            {
+                case "--quick" or "--no-scenarios" or "--scenarios-only":
+                    break;
+                case "--out" when i + 1 < args.Length:
+                    outDir = args[++i];
+                    break;
+                default:
+                    rest.Add(args[i]);
+                    break;
+            }
         }
 
-        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, config);
-        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+        bool filtered = rest.Contains("--filter");
+        if (!filtered)
+        {
+            rest.AddRange(["--filter", "*"]);
+        }
+
+        var started = DateTimeOffset.UtcNow;
+        var summaries = new List<Summary>();
+        int status = 0;
+        if (benchmarks)
+        {
+            Job job = (quick
+                    ? Job.Default.WithWarmupCount(2).WithIterationCount(7).WithIterationTime(TimeInterval.FromMilliseconds(100))
+                    : Job.Default.WithWarmupCount(5).WithIterationCount(25).WithIterationTime(TimeInterval.FromMilliseconds(250)))
+                .WithLaunchCount(1)
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithId(mode);
+            IConfig config = DefaultConfig.Instance
+                .WithOptions(ConfigOptions.JoinSummary)
+                .AddJob(job)
+                .AddColumn(new RoundTripColumn());
+            summaries.AddRange(BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config));
+            foreach (Summary summary in summaries)
+            {
+                if (summary.HasCriticalValidationErrors)
+                {
+                    Console.Error.WriteLine("Critical validation errors: " + string.Join("; ", summary.ValidationErrors.Select(e => e.Message)));
+                    status = 1;
+                }
+
+                foreach (BenchmarkReport report in summary.Reports.Where(r => !r.Success))
+                {
+                    Console.Error.WriteLine($"Benchmark failed: {report.BenchmarkCase.DisplayInfo}");
+                    status = 1;
+                }
+            }
+        }
+
+        var scenarioResults = new List<ScenarioResult>();
+        if (scenarios && !filtered)
+        {
+            ScenarioSizes sizes = quick ? ScenarioSizes.Quick : ScenarioSizes.Full;
+            Console.WriteLine("// Scenario: throughput");
+            scenarioResults.AddRange(await ThroughputScenario.RunAsync(sizes));
+            Console.WriteLine("// Scenario: listing scaling");
+            scenarioResults.AddRange(await ListingScalingScenario.RunAsync(sizes));
+            Console.WriteLine("// Scenario: history drain");
+            scenarioResults.AddRange(await DrainScenario.RunAsync(sizes));
+            foreach (ScenarioResult r in scenarioResults)
+            {
+                Console.WriteLine($"{r.Scenario,-10} {r.Case,-50} library {r.Library,12:N1} baseline {r.Baseline,12:N1} {r.Unit} ({r.Detail})");
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("ZNDRAW_BENCH_DEBUG") == "1")
+        {
+            Console.WriteLine("round-trip keys: " + string.Join(", ", RoundTrips.All.Keys));
+        }
+
+        string written = await SummaryWriter.WriteAsync(outDir, mode, started, summaries, scenarioResults);
+        Console.WriteLine($"// Summary written to {written}");
+        return status;
     }
 }

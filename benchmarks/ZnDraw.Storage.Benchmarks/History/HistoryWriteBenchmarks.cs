@@ -1,0 +1,85 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.History;
+
+namespace ZnDraw.Storage.Benchmarks.History;
+
+/// <summary>
+/// The cost history adds to a write: a room-lock state change (MULTI SET locked EXEC) written with the recorder's
+/// calling pattern, with history off (the baseline), durable (the event's XADD inside the same MULTI/EXEC) and direct
+/// (the SQL sink called on the caller's path, here SQLite).
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class HistoryWriteBenchmarks : RedisBenchmark
+{
+    private const string RoomId = "bench-history";
+    private const string Stream = "bench:history:outbox";
+    private static readonly RedisKey Locked = "room:" + RoomId + ":locked";
+    private IDatabase _db = null!;
+    private HistoryRecorder _off = null!;
+    private HistoryRecorder _durable = null!;
+    private HistoryRecorder _direct = null!;
+    private string _sqliteFile = null!;
+
+    protected override async Task SetupAsync()
+    {
+        _db = Db();
+        await _db.KeyDeleteAsync(Stream);
+        _off = HistoryRecorder.Disabled;
+        _durable = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = Stream }), sink: new HistoryDatabases.NullSink());
+        _sqliteFile = HistoryDatabases.NewSqliteFile();
+        var (sink, _) = await HistoryDatabases.SqliteAsync(_sqliteFile);
+        _direct = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), sink: sink);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _db.KeyDelete(Stream);
+        foreach (string file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    private async Task<bool> LockAsync(HistoryRecorder history)
+    {
+        HistoryEvent? e = history.IsEnabled
+            ? new RoomHistoryEvent(history.NewEventId(), history.Now, RoomId, RoomEventTypes.Locked, "alice", null)
+            : null;
+        ITransaction tx = _db.CreateTransaction();
+        _ = tx.StringSetAsync(Locked, "1");
+        bool enlisted = e is not null && history.Enlist(tx, e);
+        if (!await tx.ExecuteAsync().ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (e is not null)
+        {
+            await history.CommittedAsync(_db, e, enlisted, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("History.Write")]
+    public Task History_off() => Repeat(History_off_once);
+
+    public Task<bool> History_off_once() => LockAsync(_off);
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("History.Write")]
+    public Task History_durable() => Repeat(History_durable_once);
+
+    public Task<bool> History_durable_once() => LockAsync(_durable);
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("History.Write")]
+    public Task History_direct_sqlite() => Repeat(History_direct_sqlite_once);
+
+    public Task<bool> History_direct_sqlite_once() => LockAsync(_direct);
+}

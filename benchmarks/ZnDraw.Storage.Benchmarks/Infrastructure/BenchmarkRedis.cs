@@ -1,0 +1,70 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Repositories;
+
+namespace ZnDraw.Storage.Benchmarks.Infrastructure;
+
+/// <summary>The benchmarks' connection to the throwaway Redis that scripts/bench.sh starts (one multiplexer per process).</summary>
+public static class BenchmarkRedis
+{
+    /// <summary>Database of the read/write twins.</summary>
+    public const int MainDb = 0;
+
+    /// <summary>Database of the listing-scaling scenario (flushed by it).</summary>
+    public const int ScalingDb = 1;
+
+    /// <summary>Database of benchmarks that create keys per call and flush them after each iteration.</summary>
+    public const int ScratchDb = 2;
+
+    private static readonly Lazy<ConnectionMultiplexer> Shared = new(Connect);
+
+    /// <summary>The process-wide multiplexer (StackExchange.Redis: create once, reuse).</summary>
+    public static ConnectionMultiplexer Connection => Shared.Value;
+
+    /// <summary>Whether ZNDRAW_REDIS is set (CPU-only benchmarks run without it).</summary>
+    public static bool Available => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("ZNDRAW_REDIS"));
+
+    internal static RedisStoreContext Context(int db = MainDb) => new(Connection, KeySpace.Default, database: db);
+
+    public static IServer Server => Connection.GetServer(Connection.GetEndPoints()[0]);
+
+    private static ConnectionMultiplexer Connect()
+    {
+        var address = Environment.GetEnvironmentVariable("ZNDRAW_REDIS");
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            throw new InvalidOperationException("ZNDRAW_REDIS is not set: run ./scripts/bench.sh, which starts a throwaway Redis.");
+        }
+
+        var options = ConfigurationOptions.Parse(address);
+        options.AllowAdmin = true; // FLUSHDB, INFO, SCRIPT LOAD in setups
+        return ConnectionMultiplexer.Connect(options);
+    }
+
+    /// <summary>The Lua text of a library script held in a private static field (so a raw twin runs the very same script).</summary>
+    internal static string ScriptText(Type owner, string field)
+    {
+        var value = owner.GetField(field, BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as RedisScript
+            ?? throw new InvalidOperationException($"{owner.Name}.{field} is not a RedisScript.");
+        return value.Text;
+    }
+}
+
+/// <summary>What a hand-written caller keeps for a Lua script: its SHA1, loaded once; each call is one EVALSHA.</summary>
+public sealed class RawScript
+{
+    public RawScript(string text)
+    {
+        Text = text;
+        Sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(text));
+        BenchmarkRedis.Server.ScriptLoad(text);
+    }
+
+    public string Text { get; }
+
+    public byte[] Sha1 { get; }
+}

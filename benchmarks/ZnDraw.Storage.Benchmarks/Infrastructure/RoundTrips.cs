@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+using StackExchange.Redis;
+using StackExchange.Redis.Profiling;
+
+namespace ZnDraw.Storage.Benchmarks.Infrastructure;
+
+/// <summary>What one call of a benchmark method sent: its commands and how many round trips they took.</summary>
+public sealed record RoundTripCount(int RoundTrips, IReadOnlyList<string> Commands);
+
+/// <summary>
+/// Counts round trips with a StackExchange.Redis profiling session around one call. A round trip is a wave of
+/// commands sent before any reply of that wave arrived: one command, a pipelined batch, one MULTI/EXEC block or one
+/// EVALSHA each count as one; "send, await, send again" counts as two.
+/// </summary>
+public static class RoundTrips
+{
+    private static readonly AsyncLocal<ProfilingSession?> Current = new();
+    private static readonly ConcurrentDictionary<string, RoundTripCount> Results = new(StringComparer.Ordinal);
+    private static int _registered;
+
+    /// <summary>Counts per "Type.Method" (and parameters, e.g. "FrameBenchmarks.Raw_range(Frames=1000)").</summary>
+    public static IReadOnlyDictionary<string, RoundTripCount> All => Results;
+
+    public static string Key(Type type, string method, string parameters) =>
+        string.IsNullOrEmpty(parameters) ? $"{type.Name}.{method}" : $"{type.Name}.{method}({parameters})";
+
+    /// <summary>Runs <paramref name="call"/> once under a profiling session and returns what it sent.</summary>
+    public static async Task<RoundTripCount> MeasureAsync(Func<Task> call)
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
+        {
+            BenchmarkRedis.Connection.RegisterProfiler(() => Current.Value);
+        }
+
+        var session = new ProfilingSession();
+        Current.Value = session;
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        finally
+        {
+            Current.Value = null;
+        }
+
+        var commands = session.FinishProfiling().OrderBy(c => c.CommandCreated).ToList();
+        int waves = 0;
+        DateTime firstReply = DateTime.MinValue;
+        foreach (IProfiledCommand command in commands)
+        {
+            if (waves == 0 || command.CommandCreated >= firstReply)
+            {
+                waves++;
+                firstReply = command.CommandCreated + command.CreationToEnqueued + command.EnqueuedToSending + command.SentToResponse;
+            }
+            else
+            {
+                DateTime reply = command.CommandCreated + command.CreationToEnqueued + command.EnqueuedToSending + command.SentToResponse;
+                if (reply < firstReply)
+                {
+                    firstReply = reply;
+                }
+            }
+        }
+
+        return new RoundTripCount(waves, [.. commands.Select(c => c.Command)]);
+    }
+
+    /// <summary>
+    /// Calls every [Benchmark] method of <paramref name="instance"/> once (warm: scripts loaded, pools primed), then
+    /// once more under profiling, and records the counts under the instance's current parameters.
+    /// </summary>
+    public static void CountAll(object instance, string parameters)
+    {
+        Type type = instance.GetType();
+        foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (method.GetCustomAttribute<BenchmarkAttribute>() is null)
+            {
+                continue;
+            }
+
+            // BenchmarkDotNet's in-process toolchain runs an emitted subclass: key by the declaring class.
+            string key = Key(method.DeclaringType ?? type, method.Name, parameters);
+            if (Results.ContainsKey(key))
+            {
+                continue;
+            }
+
+            // A benchmark "X" repeats "X_once" Ops times; one call is "X_once".
+            MethodInfo once = type.GetMethod(method.Name + "_once", BindingFlags.Public | BindingFlags.Instance) ?? method;
+            Invoke(instance, once).GetAwaiter().GetResult();
+            RoundTripCount count = MeasureAsync(() => Invoke(instance, once)).GetAwaiter().GetResult();
+            Results[key] = count;
+        }
+    }
+
+    private static Task Invoke(object instance, MethodInfo method)
+    {
+        object? result = method.Invoke(instance, null);
+        return result switch
+        {
+            null => Task.CompletedTask,
+            Task task => task,
+            ValueTask valueTask => valueTask.AsTask(),
+            _ when result.GetType().IsGenericType && result.GetType().GetGenericTypeDefinition() == typeof(ValueTask<>) =>
+                (Task)result.GetType().GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(result, null)!,
+            _ => Task.CompletedTask,
+        };
+    }
+}
+
+/// <summary>
+/// Base of every benchmark class that talks to Redis: shares the multiplexer, runs the derived setup, verifies that
+/// the twins return equal results, and counts the round trips of each method once per parameter set.
+/// </summary>
+public abstract class RedisBenchmark
+{
+    /// <summary>
+    /// Calls per benchmark invocation. Each benchmark awaits its one-call method (<c>X_once</c>) this many times in a
+    /// loop, so library and raw calls are awaited the same way (an <c>await</c> in the caller), whatever task type
+    /// they return, and the harness's own blocking wait is shared by 16 calls.
+    /// </summary>
+    public const int Ops = 16;
+
+    protected static IDatabase Db(int db = BenchmarkRedis.MainDb) => BenchmarkRedis.Connection.GetDatabase(db);
+
+    protected static async Task Repeat<T>(Func<Task<T>> call)
+    {
+        for (int i = 0; i < Ops; i++)
+        {
+            await call().ConfigureAwait(false);
+        }
+    }
+
+    protected static async Task Repeat(Func<Task> call)
+    {
+        for (int i = 0; i < Ops; i++)
+        {
+            await call().ConfigureAwait(false);
+        }
+    }
+
+    protected static async Task Repeat<T>(Func<ValueTask<T>> call)
+    {
+        for (int i = 0; i < Ops; i++)
+        {
+            await call().ConfigureAwait(false);
+        }
+    }
+
+    protected static async Task Repeat(Func<ValueTask> call)
+    {
+        for (int i = 0; i < Ops; i++)
+        {
+            await call().ConfigureAwait(false);
+        }
+    }
+
+    [GlobalSetup]
+    public void GlobalSetup()
+    {
+        SetupAsync().GetAwaiter().GetResult();
+        VerifyAsync().GetAwaiter().GetResult();
+        RoundTrips.CountAll(this, ParameterText());
+        AfterCountAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Writes the data the benchmarks read.</summary>
+    protected abstract Task SetupAsync();
+
+    /// <summary>Throws when a raw twin does not produce what the library produces (same keys, same decoding).</summary>
+    protected virtual Task VerifyAsync() => Task.CompletedTask;
+
+    /// <summary>Restores state the round-trip pass changed, if any.</summary>
+    protected virtual Task AfterCountAsync() => Task.CompletedTask;
+
+    /// <summary>The parameters in BenchmarkDotNet's display form (e.g. <c>Frames=1000</c>), empty when none.</summary>
+    protected virtual string ParameterText() => string.Empty;
+
+    protected static void Same<T>(T library, T raw, string what)
+    {
+        if (!EqualityComparer<T>.Default.Equals(library, raw))
+        {
+            throw new InvalidOperationException($"{what}: the raw twin returned {raw}, the library {library}.");
+        }
+    }
+
+    protected static void SameSequence<T>(IEnumerable<T> library, IEnumerable<T> raw, string what)
+    {
+        if (!library.SequenceEqual(raw))
+        {
+            throw new InvalidOperationException($"{what}: the raw twin's sequence differs from the library's.");
+        }
+    }
+}

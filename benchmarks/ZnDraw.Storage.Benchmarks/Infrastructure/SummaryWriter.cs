@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Reports;
+using ZnDraw.Storage.Benchmarks.Scenarios;
+
+namespace ZnDraw.Storage.Benchmarks.Infrastructure;
+
+/// <summary>One library call against its raw twin (or a scenario figure), with the targets it is checked against.</summary>
+public sealed record SummaryRow(
+    string Group,
+    string Parameters,
+    string Library,
+    string Baseline,
+    double? BaselineValue,
+    double? LibraryValue,
+    string Unit,
+    double? TimeRatio,
+    long? BaselineAllocated,
+    long? LibraryAllocated,
+    double? AllocRatio,
+    string BaselineRoundTrips,
+    string LibraryRoundTrips,
+    IReadOnlyList<TargetCheck> Targets);
+
+/// <summary>A target: what is required, what was measured, and whether it is met (null: informational).</summary>
+public sealed record TargetCheck(string Target, string Measured, bool? Met);
+
+/// <summary>Writes the summary of a run (markdown + JSON) with met / not met for every target.</summary>
+public static class SummaryWriter
+{
+    public const double TimeTarget = 1.02;
+    public const double AllocTarget = 1.10;
+    public const double ThroughputTarget = 0.95;
+    public const double ListingTarget = 100;
+    public const double DurableTarget = 1.10;
+    public const double DrainTarget = 20_000;
+
+    public static async Task<string> WriteAsync(string directory, string mode, DateTimeOffset started, IReadOnlyList<Summary> summaries, IReadOnlyList<ScenarioResult> scenarios)
+    {
+        var rows = new List<SummaryRow>();
+        foreach (Summary summary in summaries)
+        {
+            rows.AddRange(Pairs(summary));
+        }
+
+        rows.AddRange(scenarios.Select(Scenario));
+        Directory.CreateDirectory(directory);
+        var machine = await MachineAsync();
+        var document = new
+        {
+            mode,
+            started,
+            finished = DateTimeOffset.UtcNow,
+            machine,
+            targets = new { time = TimeTarget, allocations = AllocTarget, roundTrips = "equal to raw (1 per call)", throughput = ThroughputTarget, listingSpeedupAt1M = ListingTarget, durableHistory = DurableTarget, drainEventsPerSecond = DrainTarget },
+            rows,
+        };
+        string json = Path.Combine(directory, "summary.json");
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        string md = Path.Combine(directory, "summary.md");
+        await File.WriteAllTextAsync(md, Markdown(mode, started, machine, rows));
+        return md;
+    }
+
+    private static IEnumerable<SummaryRow> Pairs(Summary summary)
+    {
+        var reports = summary.Reports.Where(r => r.Success && r.ResultStatistics is not null).ToList();
+        foreach (var group in reports.GroupBy(r => (
+                     Type: r.BenchmarkCase.Descriptor.Type.Name,
+                     Category: r.BenchmarkCase.Descriptor.Categories.FirstOrDefault() ?? r.BenchmarkCase.Descriptor.Type.Name,
+                     Params: r.BenchmarkCase.Parameters.PrintInfo)))
+        {
+            BenchmarkReport? baseline = group.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Baseline);
+            if (baseline is null)
+            {
+                continue;
+            }
+
+            foreach (BenchmarkReport report in group.Where(r => !r.BenchmarkCase.Descriptor.Baseline))
+            {
+                yield return Pair(group.Key.Category, group.Key.Params, baseline, report);
+            }
+        }
+    }
+
+    private static SummaryRow Pair(string category, string parameters, BenchmarkReport baseline, BenchmarkReport library)
+    {
+        double rawMedian = baseline.ResultStatistics!.Median;
+        double libMedian = library.ResultStatistics!.Median;
+        double time = libMedian / rawMedian;
+        long? rawAlloc = baseline.GcStats.GetBytesAllocatedPerOperation(baseline.BenchmarkCase);
+        long? libAlloc = library.GcStats.GetBytesAllocatedPerOperation(library.BenchmarkCase);
+        double? alloc = rawAlloc is > 0 && libAlloc is not null ? (double)libAlloc / rawAlloc.Value : libAlloc == 0 ? 1 : null;
+        RoundTripCount? rawTrips = RoundTripColumn.For(baseline.BenchmarkCase);
+        RoundTripCount? libTrips = RoundTripColumn.For(library.BenchmarkCase);
+        var targets = new List<TargetCheck>();
+        bool cpu = category.StartsWith("Cpu.", StringComparison.Ordinal);
+        string method = library.BenchmarkCase.Descriptor.WorkloadMethod.Name;
+        if (category == "History.Write")
+        {
+            bool durable = method.Contains("durable", StringComparison.Ordinal);
+            targets.Add(new TargetCheck(durable ? $"durable ≤ {DurableTarget:0.00}× off" : "direct vs off (informational)", $"{time:0.000}×", durable ? time <= DurableTarget : null));
+        }
+        else
+        {
+            targets.Add(new TargetCheck(cpu ? "CPU-only time (informational)" : $"time ≤ {TimeTarget:0.00}× raw", $"{time:0.000}×", cpu ? null : time <= TimeTarget));
+            if (alloc is { } a)
+            {
+                targets.Add(new TargetCheck(cpu ? "CPU-only allocations (informational)" : $"allocations ≤ {AllocTarget:0.00}× raw", $"{a:0.000}×", cpu ? null : a <= AllocTarget));
+            }
+
+            if (!cpu && rawTrips is not null && libTrips is not null)
+            {
+                int calls = category.Contains("AcquireRelease", StringComparison.Ordinal) ? 2 : 1;
+                targets.Add(new TargetCheck("round trips = raw", $"{libTrips.RoundTrips} vs {rawTrips.RoundTrips}", libTrips.RoundTrips == rawTrips.RoundTrips));
+                targets.Add(new TargetCheck(calls == 1 ? "1 round trip per call" : $"1 round trip per call ({calls} calls)", libTrips.RoundTrips.ToString(CultureInfo.InvariantCulture), libTrips.RoundTrips <= calls));
+            }
+        }
+
+        return new SummaryRow(category, parameters, method, baseline.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+            rawMedian / 1000, libMedian / 1000, "µs", time, rawAlloc, libAlloc, alloc,
+            RoundTripColumn.Format(rawTrips), RoundTripColumn.Format(libTrips), targets);
+    }
+
+    private static SummaryRow Scenario(ScenarioResult r)
+    {
+        TargetCheck check = r.Scenario switch
+        {
+            "Throughput" => new TargetCheck($"throughput ≥ {ThroughputTarget:0.00}× raw", $"{r.Ratio:0.000}×", r.Ratio >= ThroughputTarget),
+            "Listing" when r.Case.Contains("1,000,000 unrelated", StringComparison.Ordinal) =>
+                new TargetCheck($"index ≥ {ListingTarget:0}× faster than SCAN at 1M keys", $"{1 / r.Ratio:N0}×", 1 / r.Ratio >= ListingTarget),
+            "Listing" => new TargetCheck("index vs SCAN (informational)", $"{1 / r.Ratio:N0}× faster", null),
+            "Drain" when r.Case.Contains("informational", StringComparison.Ordinal) => new TargetCheck("larger batch (informational)", $"{r.Library:N0} events/s", null),
+            "Drain" => new TargetCheck($"drain ≥ {DrainTarget:N0} events/s", $"{r.Library:N0} events/s", r.Library >= DrainTarget),
+            _ => new TargetCheck("informational", $"{r.Ratio:0.000}", null),
+        };
+        string baselineName = r.Scenario switch { "Listing" => "SCAN MATCH", "Drain" => "target", _ => "raw" };
+        return new SummaryRow(r.Scenario + ": " + r.Case, r.Detail, "library", baselineName, r.Baseline, r.Library, r.Unit,
+            r.Ratio, null, null, null, "-", "-", [check]);
+    }
+
+    private static string Markdown(string mode, DateTimeOffset started, Dictionary<string, string> machine, List<SummaryRow> rows)
+    {
+        var all = rows.SelectMany(r => r.Targets).Where(t => t.Met is not null).ToList();
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# ZnDraw.Storage benchmarks — {mode} run, {started:yyyy-MM-dd HH:mm} UTC");
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Targets met: **{all.Count(t => t.Met == true)} of {all.Count}** (not met: {all.Count(t => t.Met == false)}).");
+        sb.AppendLine(mode == "quick"
+            ? "Quick mode: short jobs (2 warm-ups, 7 iterations of 100 ms, in-process); ratios within ±5 % are noise on a shared 2-core machine."
+            : "Full mode: 5 warm-ups, 25 iterations of 250 ms, in-process.");
+        sb.AppendLine();
+        sb.AppendLine("## Machine");
+        sb.AppendLine();
+        foreach (var (k, v) in machine)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {k}: {v}");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("## Library call vs raw StackExchange.Redis twin (medians)");
+        sb.AppendLine();
+        sb.AppendLine("| call | params | raw µs | library µs | time | raw B | library B | alloc | raw round trips | library round trips | targets |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |");
+        foreach (SummaryRow r in rows.Where(r => r.Unit == "µs"))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Group} ({r.Library} vs {r.Baseline}) | {r.Parameters} | {r.BaselineValue:0.000} | {r.LibraryValue:0.000} | {r.TimeRatio:0.000}× | {r.BaselineAllocated} | {r.LibraryAllocated} | {(r.AllocRatio is { } a ? a.ToString("0.000", CultureInfo.InvariantCulture) + "×" : "-")} | {r.BaselineRoundTrips} | {r.LibraryRoundTrips} | {Targets(r)} |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("## Scenarios");
+        sb.AppendLine();
+        sb.AppendLine("| scenario | detail | baseline | library | unit | target |");
+        sb.AppendLine("| --- | --- | ---: | ---: | --- | --- |");
+        foreach (SummaryRow r in rows.Where(r => r.Unit != "µs"))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Group} | {r.Parameters} | {r.BaselineValue:N2} ({r.Baseline}) | {r.LibraryValue:N2} | {r.Unit} | {Targets(r)} |");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Targets(SummaryRow r) => string.Join("; ", r.Targets.Select(t =>
+        $"{t.Target}: {t.Measured} {(t.Met is null ? "(info)" : t.Met.Value ? "**met**" : "**NOT MET**")}"));
+
+    private static async Task<Dictionary<string, string>> MachineAsync()
+    {
+        var info = new Dictionary<string, string>
+        {
+            ["CPU"] = CpuModel(),
+            ["logical cores"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
+            ["memory"] = $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB",
+            ["OS"] = RuntimeInformation.OSDescription,
+            [".NET"] = RuntimeInformation.FrameworkDescription,
+            ["load average at the end (1/5/15 min)"] = File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a",
+            ["StackExchange.Redis"] = typeof(StackExchange.Redis.IDatabase).Assembly.GetName().Version?.ToString() ?? "?",
+        };
+        if (BenchmarkRedis.Available)
+        {
+            try
+            {
+                info["Redis"] = BenchmarkRedis.Server.Version.ToString() + " (loopback, no persistence)";
+            }
+            catch (StackExchange.Redis.RedisException)
+            {
+                info["Redis"] = "unknown";
+            }
+        }
+
+        if (HistoryDatabases.Postgres is not null)
+        {
+            info["PostgreSQL"] = await PostgresVersionAsync();
+        }
+
+        return info;
+    }
+
+    private static async Task<string> PostgresVersionAsync()
+    {
+        try
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(HistoryDatabases.Postgres);
+            await connection.OpenAsync();
+            return connection.PostgreSqlVersion + " (loopback, fsync off)";
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+}

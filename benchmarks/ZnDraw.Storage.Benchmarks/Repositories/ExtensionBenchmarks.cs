@@ -1,0 +1,116 @@
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using StackExchange.Redis;
+using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Repositories;
+
+namespace ZnDraw.Storage.Benchmarks.Repositories;
+
+/// <summary>
+/// Worker acquire/release. Acquire moves a worker from idle to progressing (one script); release reads the worker's
+/// reverse index (SMEMBERS) and then runs the verified release script. A call of acquire alone would empty the idle
+/// set, so acquire is measured as an acquire+release cycle; release alone is idempotent and measured on its own.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class ExtensionBenchmarks : RedisBenchmark
+{
+    private const string RoomId = "bench-extensions";
+    private const string Category = "modifiers";
+    private const string Name = "Rotate";
+    private const string Worker = "worker-1";
+    private static readonly ExtensionId Extension = ExtensionId.InRoom(RoomId, Category, Name);
+    private static readonly RedisValue Zero = "0";
+    private static readonly RedisValue One = "1";
+    private IDatabase _db = null!;
+    private ExtensionRepository _extensions = null!;
+    private RawScript _acquire = null!;
+    private RawScript _release = null!;
+
+    protected override async Task SetupAsync()
+    {
+        _db = Db();
+        _extensions = new ExtensionRepository(BenchmarkRedis.Context());
+        _acquire = new RawScript(BenchmarkRedis.ScriptText(typeof(ExtensionRepository), "AcquireScript"));
+        _release = new RawScript(BenchmarkRedis.ScriptText(typeof(ExtensionRepository), "ReleaseScript"));
+        using var schema = JsonDocument.Parse("""{"properties": {"angle": {"type": "number", "default": 90}}}""");
+        await _extensions.RegisterExtensionAsync(Extension, schema.RootElement, Worker);
+        await _extensions.ReleaseWorkerAsync(Extension, Worker);
+    }
+
+    protected override async Task VerifyAsync()
+    {
+        Same(await _extensions.AcquireWorkerAsync(Extension), Worker, "library acquire");
+        Same(await _extensions.ReleaseWorkerAsync(Extension, Worker), true, "library release of a progressing worker");
+        Same(await RawAcquireAsync(), Worker, "raw acquire");
+        Same(await Raw_release_once(), true, "raw release of a progressing worker");
+        Same(await _extensions.ReleaseWorkerAsync(Extension, Worker), false, "library release of an idle worker");
+        Same(await Raw_release_once(), false, "raw release of an idle worker");
+    }
+
+    private async Task<string?> RawAcquireAsync()
+    {
+        RedisKey[] keys = [Base() + "idle_workers", Base() + "progressing_workers"];
+        RedisResult result = await _db.ScriptEvaluateAsync(_acquire.Sha1, keys).ConfigureAwait(false);
+        return result.IsNull ? null : (string?)result;
+    }
+
+    private static string Base() => "room:" + RoomId + ":extensions:" + Category + ":" + Name + ":";
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Extension.AcquireRelease")]
+    public Task Raw_acquire_release() => Repeat(Raw_acquire_release_once);
+
+    public async Task<bool> Raw_acquire_release_once()
+    {
+        string? worker = await RawAcquireAsync().ConfigureAwait(false);
+        return worker is not null && await Raw_release_once().ConfigureAwait(false);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Extension.AcquireRelease")]
+    public Task Lib_acquire_release() => Repeat(Lib_acquire_release_once);
+
+    public async Task<bool> Lib_acquire_release_once()
+    {
+        string? worker = await _extensions.AcquireWorkerAsync(Extension).ConfigureAwait(false);
+        return worker is not null && await _extensions.ReleaseWorkerAsync(Extension, worker).ConfigureAwait(false);
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Extension.Release")]
+    public Task Raw_release() => Repeat(Raw_release_once);
+
+    public async Task<bool> Raw_release_once()
+    {
+        RedisKey reverse = "room:" + RoomId + ":extensions:" + Category + ":" + Worker;
+        RedisValue[] served = await _db.SetMembersAsync(reverse).ConfigureAwait(false);
+        string extensionBase = Base();
+        var keys = new List<RedisKey>(3 + (2 * served.Length)) { reverse, extensionBase + "idle_workers", extensionBase + "progressing_workers" };
+        var args = new List<RedisValue>(3 + served.Length) { Worker, Name, Zero };
+        bool isMember = false;
+        foreach (RedisValue name in served)
+        {
+            string other = (string)name!;
+            if (other == Name)
+            {
+                isMember = true;
+                continue;
+            }
+
+            string otherBase = "room:" + RoomId + ":extensions:" + Category + ":" + other + ":";
+            keys.Add(otherBase + "idle_workers");
+            keys.Add(otherBase + "progressing_workers");
+            args.Add(other);
+        }
+
+        args[2] = isMember ? One : Zero;
+        RedisResult result = await _db.ScriptEvaluateAsync(_release.Sha1, [.. keys], [.. args]).ConfigureAwait(false);
+        int code = (int)result;
+        return code < 0 ? throw new InvalidOperationException("reverse index changed") : code == 1;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Extension.Release")]
+    public Task Lib_release() => Repeat(Lib_release_once);
+
+    public ValueTask<bool> Lib_release_once() => _extensions.ReleaseWorkerAsync(Extension, Worker);
+}

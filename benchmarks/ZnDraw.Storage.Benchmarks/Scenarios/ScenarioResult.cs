@@ -1,0 +1,16 @@
+namespace ZnDraw.Storage.Benchmarks.Scenarios;
+
+/// <summary>One measured figure of a scenario (not a BenchmarkDotNet benchmark): library, raw or reference, and the unit.</summary>
+public sealed record ScenarioResult(string Scenario, string Case, double Library, double Baseline, string Unit, string Detail)
+{
+    /// <summary>Library ÷ baseline.</summary>
+    public double Ratio => Baseline == 0 ? double.NaN : Library / Baseline;
+}
+
+/// <summary>Mode-dependent sizes of the scenarios.</summary>
+public sealed record ScenarioSizes(TimeSpan ThroughputRound, int ThroughputRounds, int ListingRepeats, int ScanRepeats, int DrainEvents, int[] UnrelatedKeys)
+{
+    public static ScenarioSizes Quick { get; } = new(TimeSpan.FromSeconds(2), 2, 20, 3, 10_000, [0, 100_000, 1_000_000]);
+
+    public static ScenarioSizes Full { get; } = new(TimeSpan.FromSeconds(5), 5, 100, 5, 50_000, [0, 100_000, 1_000_000]);
+}
