@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Repositories;
@@ -46,5 +47,20 @@ internal static class ZnDrawStorageRegistrations
             sp.GetService<ILogger<ExtensionService>>(),
             sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled,
             sp.GetRequiredService<RedisStoreContext>().Database));
+        services.TryAddSingleton(sp => new UserService(
+            sp.GetRequiredService<IUserRepository>(),
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
+            sp.GetService<ILogger<UserService>>() ?? NullLogger<UserService>.Instance));
+        services.TryAddSingleton(sp => new SessionService(
+            sp.GetRequiredService<ISessionRepository>(),
+            sp.GetRequiredService<IUserRepository>(),
+            sp.GetService<ILogger<SessionService>>() ?? NullLogger<SessionService>.Instance,
+            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled,
+            sp.GetRequiredService<RedisStoreContext>().Database));
+        services.TryAddSingleton(sp => new LockService(
+            sp.GetRequiredService<ILockRepository>(),
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<LockService>>() ?? NullLogger<LockService>.Instance));
     }
 }

@@ -60,7 +60,10 @@ public interface IUserRepository : IRepository<User>
 
     /// <summary>Sets a user's password hash and salt together; <see langword="false"/> when the user does not exist.</summary>
     /// <param name="userName">The user.</param>
-    /// <param name="passwordHash">The hash, 64 lowercase hex characters (<see cref="ZnDrawPasswordHash.Compute"/>).</param>
+    /// <param name="passwordHash">
+    /// The hash: ZnDraw's 64 lowercase hex characters (<see cref="ZnDrawPasswordHash.Compute"/>), or the self-describing
+    /// <c>pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX</c> that <c>UserService</c> writes outside ZnDraw compatibility.
+    /// </param>
     /// <param name="passwordSalt">The salt the hash was computed with (ZnDraw: 32 lowercase hex characters); not empty.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns><see langword="true"/> when the fields were written.</returns>
@@ -69,7 +72,7 @@ public interface IUserRepository : IRepository<User>
     /// fields in two commands, so a crash in between leaves a user whose password can never verify; here both are
     /// written or neither. A missing user is not created (no half hash).
     /// </remarks>
-    /// <exception cref="ArgumentException">The hash is not 64 lowercase hex characters, or the salt is empty.</exception>
+    /// <exception cref="ArgumentException">The hash is in neither format, or the salt is empty.</exception>
     ValueTask<bool> SetPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default);
 
     /// <summary>Grants or revokes the admin flag <c>admin:user:{user}</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
+using ZnDraw.Storage.History;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis;
@@ -55,6 +56,13 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
         ITransaction tx = context.Database.CreateTransaction();
         Task<bool> setUser = tx.StringSetAsync(keys.Username(), entity.UserName);
         Task setRole = role.IsNull ? tx.KeyDeleteAsync(keys.Role()) : tx.StringSetAsync(keys.Role(), role);
+
+        // Durable history (a login): the event goes into the same MULTI as the session keys.
+        if (HistoryOutboxScope.Current is { } outbox && outbox.TryTake())
+        {
+            _ = outbox.Outbox.Append(tx, outbox.Event);
+        }
+
         Task<bool> exec = tx.ExecuteAsync();
         await RedisStoreContext.WaitAsync(Task.WhenAll(exec, setUser, setRole), cancellationToken).ConfigureAwait(false);
     }

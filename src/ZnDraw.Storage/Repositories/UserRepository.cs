@@ -563,9 +563,11 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     {
         ArgumentNullException.ThrowIfNull(passwordHash);
         ArgumentNullException.ThrowIfNull(passwordSalt);
-        if (passwordHash.Length != 64 || passwordHash.AsSpan().ContainsAnyExcept(LowercaseHex))
+        if (!IsZnDrawHash(passwordHash) && !IsPbkdf2Hash(passwordHash))
         {
-            throw new ArgumentException("The password hash must be 64 lowercase hex characters (SHA-256, as ZnDraw stores it).", nameof(passwordHash));
+            throw new ArgumentException(
+                "The password hash must be 64 lowercase hex characters (SHA-256, as ZnDraw stores it) or pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX.",
+                nameof(passwordHash));
         }
 
         if (passwordSalt.Length == 0)
@@ -624,5 +626,33 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
 
         Array.Sort(names, StringComparer.Ordinal);
         return names;
+    }
+
+    private static bool IsZnDrawHash(string hash) =>
+        hash.Length == ZnDrawPasswordHash.HashHexLength && !hash.AsSpan().ContainsAnyExcept(LowercaseHex);
+
+    // pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX, as written by Services.PasswordHasher (iterations: 1 to 9 digits, no
+    // leading zero; salt and hash: non-empty, even-length lowercase hex).
+    private static bool IsPbkdf2Hash(string hash)
+    {
+        const string Prefix = "pbkdf2-sha256$";
+        if (hash.Length > 512 || !hash.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = hash.AsSpan(Prefix.Length);
+        Span<Range> parts = stackalloc Range[4];
+        if (rest.Split(parts, '$') != 3)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> iterations = rest[parts[0]];
+        ReadOnlySpan<char> salt = rest[parts[1]];
+        ReadOnlySpan<char> digest = rest[parts[2]];
+        return iterations.Length is > 0 and <= 9 && iterations[0] != '0' && !iterations.ContainsAnyExceptInRange('0', '9')
+            && salt.Length > 0 && salt.Length % 2 == 0 && !salt.ContainsAnyExcept(LowercaseHex)
+            && digest.Length > 0 && digest.Length % 2 == 0 && !digest.ContainsAnyExcept(LowercaseHex);
     }
 }

@@ -158,4 +158,29 @@ public sealed class TransactionalOutboxTests(RedisFixture redis)
         Assert.Single(await EntriesAsync(stream));
         await rooms.DeleteAsync(roomId);
     }
+
+    [Fact]
+    public async Task Session_connect_and_disconnect_write_login_and_logout_in_the_same_step_and_only_once()
+    {
+        var stream = RedisFixture.NewId("outbox");
+        var recorder = Recorder(stream, HistoryMode.Durable, KeySpace.Default);
+        var context = new RedisStoreContext(redis.Connection);
+        var users = new UserRepository(context);
+        var sessions = new ZnDraw.Storage.Services.SessionService(
+            new SessionRepository(context), users, Microsoft.Extensions.Logging.Abstractions.NullLogger<ZnDraw.Storage.Services.SessionService>.Instance, recorder, context.Database);
+        var name = "user-" + Guid.NewGuid().ToString("N")[..8];
+        var sid = Guid.NewGuid().ToString("N");
+        Assert.True(await users.CreateAsync(new User(name)));
+
+        await sessions.ConnectAsync(sid, name, ipAddress: "::1");
+        Assert.NotNull(await sessions.DisconnectAsync(sid));
+        Assert.Null(await sessions.DisconnectAsync(sid));
+
+        var events = (await EntriesAsync(stream)).Select(e => new HistoryOutbox(stream).Parse(e)).ToList();
+        Assert.Collection(
+            events,
+            e => Assert.Equal(sid, Assert.IsType<UserLoginEvent>(e).SessionId),
+            e => Assert.Equal(name, Assert.IsType<UserLogoutEvent>(e).Username));
+        Assert.True(await users.DeleteAsync(name));
+    }
 }

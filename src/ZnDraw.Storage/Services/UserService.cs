@@ -1,0 +1,607 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZnDraw.Storage.Diagnostics;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+
+namespace ZnDraw.Storage.Services;
+
+/// <summary>
+/// Guests, registration, login and passwords of ZnDraw users, with ZnDraw's rules and roles (guest, user, admin),
+/// on <see cref="IUserRepository"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Passwords: ZnDraw's salted SHA-256 hashes are verified (so users a Python ZnDraw registered can log in). New hashes
+/// are PBKDF2-HMAC-SHA256 (<see cref="ZnDrawPasswordOptions.Pbkdf2Iterations"/> iterations, stored as
+/// <c>pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX</c> in <c>passwordHash</c>), and a ZnDraw hash is replaced by one at the
+/// next successful login, unless <see cref="ZnDrawPasswordOptions.ZnDrawCompatible"/> is set because a Python ZnDraw
+/// shares the Redis (it then writes and keeps ZnDraw's format). Every comparison is constant-time. No password, hash or
+/// salt is ever logged or put in an exception message.
+/// </para>
+/// <para>
+/// Hashing a password with PBKDF2 is deliberately slow (hundreds of milliseconds of CPU at the default iterations) and
+/// runs on the calling thread; registration, login with a password and password changes pay it once (an upgrading
+/// login twice).
+/// </para>
+/// <para>
+/// Out of scope: ZnDraw's env-configured admin (<c>ZNDRAW_ADMIN_USERNAME</c>/<c>ZNDRAW_ADMIN_PASSWORD</c>) and its local
+/// mode in which everybody is admin; a host implements them with <see cref="SetAdminAsync"/> and its own settings.
+/// </para>
+/// <para>
+/// Every method is timed as an operation of <see cref="ZnDrawStorageDiagnostics"/> (<c>user.login</c>, ...). Invalid
+/// names throw <see cref="ArgumentException"/> before anything is sent; rule refusals throw
+/// <see cref="UserOperationException"/>; storage faults propagate from the repository. A cancellation token bounds the
+/// waits only: a command already sent may still run.
+/// </para>
+/// </remarks>
+public sealed class UserService
+{
+    /// <summary>The prefix of generated guest names: <c>user-</c>, followed by 8 lowercase hex characters.</summary>
+    public const string GuestNamePrefix = "user-";
+
+    /// <summary>How many random guest names are tried before <see cref="CreateGuestAsync"/> gives up (10, as ZnDraw).</summary>
+    public const int MaxGuestNameAttempts = 10;
+
+    private readonly IUserRepository _users;
+    private readonly PasswordHasher _hasher;
+    private readonly ILogger _logger;
+    private readonly Lazy<(string Hash, string Salt)> _dummyHash;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="users">The user repository.</param>
+    /// <param name="options">The storage options; <see cref="ZnDrawStorageOptions.Passwords"/> is used.</param>
+    /// <param name="logger">The logger.</param>
+    public UserService(IUserRepository users, IOptions<ZnDrawStorageOptions> options, ILogger<UserService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _users = users;
+        _hasher = new PasswordHasher(options.Value.Passwords);
+        _logger = logger;
+
+        // Verified against when a password is given for an unknown user, so that "unknown user" takes as long as
+        // "wrong password" and the time of a login does not tell which names exist.
+        _dummyHash = new Lazy<(string, string)>(() => _hasher.Hash(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))));
+    }
+
+    /// <summary>Creates a guest user named <c>user-</c> + 8 random lowercase hex characters.</summary>
+    /// <param name="cancellationToken">Bounds the waits.</param>
+    /// <returns>The created user (no password: role guest).</returns>
+    /// <remarks>
+    /// The name comes from <see cref="RandomNumberGenerator"/>; <see cref="IUserRepository.CreateAsync"/> creates it only
+    /// when it is free (atomically), otherwise another name is drawn, up to <see cref="MaxGuestNameAttempts"/> times.
+    /// One round trip per attempt.
+    /// </remarks>
+    /// <exception cref="UserOperationException"><see cref="UserOperationError.GuestNamesExhausted"/>: every drawn name was taken.</exception>
+    public async Task<User> CreateGuestAsync(CancellationToken cancellationToken = default)
+    {
+        var op = StorageOperation.Start("user.create_guest");
+        try
+        {
+            for (var attempt = 1; attempt <= MaxGuestNameAttempts; attempt++)
+            {
+                var name = NewGuestName();
+                var user = new User(name);
+                if (await _users.CreateAsync(user, cancellationToken).ConfigureAwait(false))
+                {
+                    UserServiceLog.GuestCreated(_logger, name);
+                    return user;
+                }
+
+                UserServiceLog.GuestNameTaken(_logger, name, attempt, MaxGuestNameAttempts);
+            }
+
+            throw new UserOperationException(
+                UserOperationError.GuestNamesExhausted,
+                GuestNamePrefix,
+                $"No free guest name was found in {MaxGuestNameAttempts} attempts.");
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>Registers a guest: gives it a password and, when <paramref name="newName"/> differs, the new name, in one atomic step.</summary>
+    /// <param name="guestName">The user's current name (usually <c>user-xxxxxxxx</c>).</param>
+    /// <param name="newName">The chosen name; trimmed, must not be empty.</param>
+    /// <param name="password">The password; must not be empty (no other rule, as in ZnDraw).</param>
+    /// <param name="cancellationToken">Bounds the waits.</param>
+    /// <returns>The registered name (<paramref name="newName"/> trimmed).</returns>
+    /// <remarks>
+    /// <para>
+    /// Same name: the user must exist and have no password; hash and salt are written together
+    /// (<see cref="IUserRepository.SetPasswordAsync"/>). Two concurrent registrations of one guest both pass the check and
+    /// the last password wins, as in ZnDraw.
+    /// </para>
+    /// <para>
+    /// New name: <see cref="IUserRepository.RenameAsync"/> moves the user and writes the password in the same step, so no
+    /// crash leaves two users or a user without its password; of concurrent registrations to one name exactly one
+    /// succeeds. As in ZnDraw, the old user may already be registered (the host authenticated it): it is renamed with the
+    /// new password. Its admin flag moves with it.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">A name or the password is empty, or a name is invalid.</exception>
+    /// <exception cref="UserOperationException">
+    /// <see cref="UserOperationError.UserNotFound"/> (no user <paramref name="guestName"/>),
+    /// <see cref="UserOperationError.UserNameTaken"/> (the new name exists) or
+    /// <see cref="UserOperationError.AlreadyRegistered"/> (same name, and it already has a password).
+    /// </exception>
+    public async Task<string> RegisterAsync(string guestName, string newName, string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(guestName);
+        ArgumentNullException.ThrowIfNull(newName);
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        var name = newName.Trim();
+        if (name.Length == 0)
+        {
+            throw new ArgumentException("The user name must not be empty.", nameof(newName));
+        }
+
+        var op = StorageOperation.Start("user.register");
+        try
+        {
+            if (string.Equals(name, guestName, StringComparison.Ordinal))
+            {
+                var user = await _users.GetByIdAsync(name, cancellationToken).ConfigureAwait(false)
+                    ?? throw NotFound(name);
+                if (user.IsRegistered)
+                {
+                    throw new UserOperationException(UserOperationError.AlreadyRegistered, name, $"User '{name}' is already registered.");
+                }
+
+                var (hash, salt) = _hasher.Hash(password);
+                if (!await _users.SetPasswordAsync(name, hash, salt, cancellationToken).ConfigureAwait(false))
+                {
+                    throw NotFound(name);
+                }
+
+                UserServiceLog.Registered(_logger, guestName, name);
+                return name;
+            }
+
+            var (newHash, newSalt) = _hasher.Hash(password);
+            if (!await _users.RenameAsync(guestName, name, newHash, newSalt, cancellationToken).ConfigureAwait(false))
+            {
+                // Nothing changed; tell which precondition failed.
+                if (!await _users.ExistsAsync(guestName, cancellationToken).ConfigureAwait(false))
+                {
+                    throw NotFound(guestName);
+                }
+
+                throw new UserOperationException(UserOperationError.UserNameTaken, name, $"User name '{name}' is already taken.");
+            }
+
+            UserServiceLog.Registered(_logger, guestName, name);
+            return name;
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>Logs a user in as ZnDraw's <c>/api/login</c> does, without issuing a token.</summary>
+    /// <param name="userName">The user name (trimmed), or <see langword="null"/>/empty for an anonymous guest.</param>
+    /// <param name="password">The password, or <see langword="null"/>/empty for a guest login.</param>
+    /// <param name="cancellationToken">Bounds the waits.</param>
+    /// <returns>The outcome; on success the user name and role (the host issues its token with them).</returns>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item>With a password: the user must exist (<see cref="LoginStatus.UnknownUser"/>) and the password must verify
+    /// (<see cref="LoginStatus.WrongPassword"/>, also for a user without a password). On success <c>lastLogin</c> is set
+    /// and a ZnDraw SHA-256 hash (or a PBKDF2 hash with fewer iterations than configured) is replaced by a new PBKDF2
+    /// hash, unless ZnDraw compatibility is on. The upgrade re-reads the user first and is skipped when the stored hash
+    /// changed meanwhile (a concurrent password change wins); a failed upgrade is logged and never fails the login.</item>
+    /// <item>Without a password and with a name: a registered user gets <see cref="LoginStatus.PasswordRequired"/>; an
+    /// existing guest is logged in again (<c>lastLogin</c> set); an unknown name is created as a guest.</item>
+    /// <item>Without both: a new guest is created (<see cref="CreateGuestAsync"/>).</item>
+    /// </list>
+    /// The role is admin when <c>admin:user:{user}</c> is <c>"1"</c>, else user when registered, else guest.
+    /// No history event is emitted here: the login event belongs to a session, see <see cref="SessionService.ConnectAsync"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A password was given without a user name, or the name is invalid.</exception>
+    public async Task<LoginResult> LoginAsync(string? userName, string? password, CancellationToken cancellationToken = default)
+    {
+        var name = userName?.Trim() ?? string.Empty;
+        if (!string.IsNullOrEmpty(password) && name.Length == 0)
+        {
+            throw new ArgumentException("A user name is required when a password is given.", nameof(userName));
+        }
+
+        var op = StorageOperation.Start("user.login");
+        try
+        {
+            LoginResult result;
+            if (!string.IsNullOrEmpty(password))
+            {
+                result = await LoginWithPasswordAsync(name, password, cancellationToken).ConfigureAwait(false);
+            }
+            else if (name.Length > 0)
+            {
+                result = await LoginAsGuestAsync(name, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var guest = await CreateGuestAsync(cancellationToken).ConfigureAwait(false);
+                result = new LoginResult(LoginStatus.Succeeded, guest.UserName, UserRole.Guest, Created: true);
+            }
+
+            if (result.Succeeded)
+            {
+                UserServiceLog.LoggedIn(_logger, result.UserName, result.Role!.Value);
+            }
+            else
+            {
+                UserServiceLog.LoginRefused(_logger, result.UserName, result.Status);
+            }
+
+            return result;
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>Changes a registered user's password after checking the current one.</summary>
+    /// <param name="userName">The user.</param>
+    /// <param name="currentPassword">The current password; must not be empty.</param>
+    /// <param name="newPassword">The new password; must not be empty.</param>
+    /// <param name="cancellationToken">Bounds the waits.</param>
+    /// <returns>A task that completes when the new hash and salt are written (together, in one step).</returns>
+    /// <exception cref="ArgumentException">A password is empty, or the name is invalid.</exception>
+    /// <exception cref="UserOperationException">
+    /// <see cref="UserOperationError.UserNotFound"/>, <see cref="UserOperationError.NotRegistered"/> (a guest) or
+    /// <see cref="UserOperationError.WrongPassword"/> (the current password does not verify).
+    /// </exception>
+    public async Task ChangePasswordAsync(string userName, string currentPassword, string newPassword, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userName);
+        ArgumentException.ThrowIfNullOrEmpty(currentPassword);
+        ArgumentException.ThrowIfNullOrEmpty(newPassword);
+        var op = StorageOperation.Start("user.change_password");
+        try
+        {
+            var user = await GetRegisteredAsync(userName, cancellationToken).ConfigureAwait(false);
+            var verification = _hasher.Verify(currentPassword, user.PasswordHash, user.PasswordSalt);
+            if (verification is not (PasswordVerification.Success or PasswordVerification.SuccessRehashNeeded))
+            {
+                if (verification == PasswordVerification.Malformed)
+                {
+                    UserServiceLog.MalformedHash(_logger, userName);
+                }
+
+                throw new UserOperationException(UserOperationError.WrongPassword, userName, "The current password is incorrect.");
+            }
+
+            await WritePasswordAsync(userName, newPassword, cancellationToken).ConfigureAwait(false);
+            UserServiceLog.PasswordChanged(_logger, userName);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>Sets a registered user's password without the current one (an admin action; the caller checks the admin).</summary>
+    /// <param name="userName">The user.</param>
+    /// <param name="newPassword">The new password; must not be empty.</param>
+    /// <param name="cancellationToken">Bounds the waits.</param>
+    /// <returns>A task that completes when the new hash and salt are written (together, in one step).</returns>
+    /// <exception cref="ArgumentException">The password is empty, or the name is invalid.</exception>
+    /// <exception cref="UserOperationException"><see cref="UserOperationError.UserNotFound"/> or <see cref="UserOperationError.NotRegistered"/> (a guest, as ZnDraw refuses).</exception>
+    public async Task ResetPasswordAsync(string userName, string newPassword, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userName);
+        ArgumentException.ThrowIfNullOrEmpty(newPassword);
+        var op = StorageOperation.Start("user.reset_password");
+        try
+        {
+            await GetRegisteredAsync(userName, cancellationToken).ConfigureAwait(false);
+            await WritePasswordAsync(userName, newPassword, cancellationToken).ConfigureAwait(false);
+            UserServiceLog.PasswordReset(_logger, userName);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>Grants or revokes admin (<c>admin:user:{user}</c> = <c>"1"</c>, or deleted).</summary>
+    /// <param name="userName">The user.</param>
+    /// <param name="isAdmin">Whether the user is admin afterwards.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>A task that completes when the flag and <c>admins:index</c> are written.</returns>
+    /// <remarks>As in ZnDraw, the user hash need not exist (a host may flag its configured admin before the first login).</remarks>
+    /// <exception cref="ArgumentException">The name is invalid.</exception>
+    public async Task SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userName);
+        var op = StorageOperation.Start("user.set_admin");
+        try
+        {
+            await _users.SetAdminAsync(userName, isAdmin, cancellationToken).ConfigureAwait(false);
+            UserServiceLog.AdminSet(_logger, userName, isAdmin);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>The user's role as ZnDraw derives it: admin if flagged, else user if registered, else guest (also for an unknown user).</summary>
+    /// <param name="userName">The user.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The role.</returns>
+    /// <remarks>One round trip.</remarks>
+    /// <exception cref="ArgumentException">The name is invalid.</exception>
+    public async Task<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userName);
+        var op = StorageOperation.Start("user.get_role");
+        try
+        {
+            return await _users.GetRoleAsync(userName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>Reads a user with its role, without password hash and salt.</summary>
+    /// <param name="userName">The user.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The profile, or <see langword="null"/> when the user does not exist.</returns>
+    /// <remarks>One round trip (<c>HGETALL</c> and <c>GET</c> of the admin flag are sent together).</remarks>
+    /// <exception cref="ArgumentException">The name is invalid.</exception>
+    public async Task<UserProfile?> GetAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userName);
+        var op = StorageOperation.Start("user.get");
+        try
+        {
+            var userTask = _users.GetByIdAsync(userName, cancellationToken);
+            var adminTask = _users.IsAdminAsync(userName, cancellationToken);
+            var user = await userTask.ConfigureAwait(false);
+            var isAdmin = await adminTask.ConfigureAwait(false);
+            return user is null ? null : ToProfile(user, isAdmin);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>Lists every user name (from <c>users:index</c>), sorted ordinally.</summary>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The names.</returns>
+    /// <remarks>One <c>SMEMBERS</c>, no SCAN. Users an older ZnDraw wrote appear after the reindex operation.</remarks>
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var op = StorageOperation.Start("user.list");
+        try
+        {
+            return await _users.ListAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    private static string NewGuestName()
+    {
+        Span<byte> random = stackalloc byte[4];
+        RandomNumberGenerator.Fill(random);
+        return GuestNamePrefix + Convert.ToHexStringLower(random);
+    }
+
+    private static UserProfile ToProfile(User user, bool isAdmin) =>
+        new(user.UserName, user.GetRole(isAdmin), user.CreatedAt, user.LastLogin, user.LastActivity, user.CurrentRoom, user.CurrentSid);
+
+    private static UserOperationException NotFound(string userName) =>
+        new(UserOperationError.UserNotFound, userName, $"User '{userName}' does not exist.");
+
+    private async Task<User> GetRegisteredAsync(string userName, CancellationToken cancellationToken)
+    {
+        var user = await _users.GetByIdAsync(userName, cancellationToken).ConfigureAwait(false) ?? throw NotFound(userName);
+        return user.IsRegistered
+            ? user
+            : throw new UserOperationException(UserOperationError.NotRegistered, userName, $"User '{userName}' is not registered.");
+    }
+
+    private async Task WritePasswordAsync(string userName, string password, CancellationToken cancellationToken)
+    {
+        var (hash, salt) = _hasher.Hash(password);
+        if (!await _users.SetPasswordAsync(userName, hash, salt, cancellationToken).ConfigureAwait(false))
+        {
+            throw NotFound(userName);
+        }
+    }
+
+    private async Task<LoginResult> LoginWithPasswordAsync(string name, string password, CancellationToken cancellationToken)
+    {
+        var user = await _users.GetByIdAsync(name, cancellationToken).ConfigureAwait(false);
+        if (user is null)
+        {
+            var (dummyHash, dummySalt) = _dummyHash.Value;
+            _ = _hasher.Verify(password, dummyHash, dummySalt);
+            return new LoginResult(LoginStatus.UnknownUser, name);
+        }
+
+        var verification = _hasher.Verify(password, user.PasswordHash, user.PasswordSalt);
+        switch (verification)
+        {
+            case PasswordVerification.Success:
+                break;
+            case PasswordVerification.SuccessRehashNeeded:
+                await UpgradeHashAsync(user, password, cancellationToken).ConfigureAwait(false);
+                break;
+            case PasswordVerification.Malformed:
+                UserServiceLog.MalformedHash(_logger, name);
+                return new LoginResult(LoginStatus.WrongPassword, name);
+            default:
+                return new LoginResult(LoginStatus.WrongPassword, name);
+        }
+
+        return new LoginResult(LoginStatus.Succeeded, name, await TouchAndGetRoleAsync(user, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<LoginResult> LoginAsGuestAsync(string name, CancellationToken cancellationToken)
+    {
+        // Two passes at most: a concurrent login may create the name between our read and our create.
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var user = await _users.GetByIdAsync(name, cancellationToken).ConfigureAwait(false);
+            if (user is not null)
+            {
+                return user.IsRegistered
+                    ? new LoginResult(LoginStatus.PasswordRequired, name)
+                    : new LoginResult(LoginStatus.Succeeded, name, await TouchAndGetRoleAsync(user, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (await _users.CreateAsync(new User(name), cancellationToken).ConfigureAwait(false))
+            {
+                UserServiceLog.GuestCreated(_logger, name);
+                var isAdmin = await _users.IsAdminAsync(name, cancellationToken).ConfigureAwait(false);
+                return new LoginResult(LoginStatus.Succeeded, name, isAdmin ? UserRole.Admin : UserRole.Guest, Created: true);
+            }
+        }
+
+        // Created and deleted again under our feet twice: report it as the name being taken.
+        throw new UserOperationException(UserOperationError.UserNameTaken, name, $"User name '{name}' changed concurrently; try again.");
+    }
+
+    private async Task<UserRole> TouchAndGetRoleAsync(User user, CancellationToken cancellationToken)
+    {
+        // Both commands are sent before either reply is awaited: one round trip.
+        var touch = _users.TouchLastLoginAsync(user.UserName, cancellationToken);
+        var admin = _users.IsAdminAsync(user.UserName, cancellationToken);
+        await touch.ConfigureAwait(false);
+        return user.GetRole(await admin.ConfigureAwait(false));
+    }
+
+    private async Task UpgradeHashAsync(User user, string password, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (hash, salt) = _hasher.Hash(password);
+
+            // Re-read right before writing: if the password changed since the login read it, the change wins. The read
+            // and the write are two steps (see the report on a compare-and-set in IUserRepository).
+            var current = await _users.GetByIdAsync(user.UserName, cancellationToken).ConfigureAwait(false);
+            if (current is null
+                || !string.Equals(current.PasswordHash, user.PasswordHash, StringComparison.Ordinal)
+                || !string.Equals(current.PasswordSalt, user.PasswordSalt, StringComparison.Ordinal))
+            {
+                UserServiceLog.HashChangedDuringUpgrade(_logger, user.UserName);
+                return;
+            }
+
+            if (await _users.SetPasswordAsync(user.UserName, hash, salt, cancellationToken).ConfigureAwait(false))
+            {
+                UserServiceLog.HashUpgraded(_logger, user.UserName);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The password verified: a failed upgrade must not fail the login; the next login retries.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            UserServiceLog.HashUpgradeFailed(_logger, ex.GetType().Name, user.UserName);
+        }
+    }
+}
+
+/// <summary>Log messages of <see cref="UserService"/> (event ids 3100–3199). None carries a password, hash or salt.</summary>
+internal static partial class UserServiceLog
+{
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Guest user {UserName} created.")]
+    public static partial void GuestCreated(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Guest name {UserName} is taken (attempt {Attempt} of {MaxAttempts}).")]
+    public static partial void GuestNameTaken(ILogger logger, string userName, int attempt, int maxAttempts);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "User {OldName} registered as {NewName}.")]
+    public static partial void Registered(ILogger logger, string oldName, string newName);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "User {UserName} logged in as {Role}.")]
+    public static partial void LoggedIn(ILogger logger, string userName, UserRole role);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Debug, Message = "Login of {UserName} refused: {Status}.")]
+    public static partial void LoginRefused(ILogger logger, string userName, LoginStatus status);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Debug, Message = "Password hash of {UserName} upgraded.")]
+    public static partial void HashUpgraded(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "Password hash of {UserName} could not be upgraded ({ErrorType}); the login succeeds and the next one retries.")]
+    public static partial void HashUpgradeFailed(ILogger logger, string errorType, string userName);
+
+    [LoggerMessage(EventId = 3108, Level = LogLevel.Warning, Message = "The stored password hash of {UserName} is in no known format; the password is refused.")]
+    public static partial void MalformedHash(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 3109, Level = LogLevel.Debug, Message = "Password of {UserName} changed.")]
+    public static partial void PasswordChanged(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Debug, Message = "Password of {UserName} reset.")]
+    public static partial void PasswordReset(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 3111, Level = LogLevel.Debug, Message = "Admin flag of {UserName} set to {IsAdmin}.")]
+    public static partial void AdminSet(ILogger logger, string userName, bool isAdmin);
+
+    [LoggerMessage(EventId = 3112, Level = LogLevel.Debug, Message = "Password hash of {UserName} changed during the login; upgrade skipped.")]
+    public static partial void HashChangedDuringUpgrade(ILogger logger, string userName);
+}

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Services;
+using ZnDraw.Storage.Tests.Infrastructure;
+using ZnDraw.Storage.Tests.Repositories.Users;
+
+namespace ZnDraw.Storage.Tests.Services.Users;
+
+/// <summary>No password, stored hash or salt reaches any log line, at any level, in any structured value.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class UserServiceSecretLoggingTests(RedisFixture redis)
+{
+    public static TheoryData<bool> Modes => [true, false];
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task Register_login_change_password_and_a_failed_login_log_no_secret(bool compatible)
+    {
+        using var provider = new CapturingLoggerProvider();
+        using var factory = provider.CreateFactory();
+        var keys = Spaces.Create(Spaces.ZnDraw);
+        var repo = new UserRepository(Spaces.Context(redis, keys));
+        IOptions<ZnDrawStorageOptions> options = compatible ? TestOptions.Compatible() : TestOptions.Modern();
+        var service = new UserService(repo, options, factory.CreateLogger<UserService>());
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
+
+        async Task RememberStored(string name)
+        {
+            var user = await repo.GetByIdAsync(name);
+            foreach (var s in new[] { user?.PasswordHash, user?.PasswordSalt })
+            {
+                if (!string.IsNullOrEmpty(s))
+                {
+                    secrets.Add(s);
+
+                    // A PBKDF2 hash also holds its salt and digest as parts.
+                    foreach (var part in s.Split('$').Where(p => p.Length >= 16))
+                    {
+                        secrets.Add(part);
+                    }
+                }
+            }
+        }
+
+        const string First = "Pw-First-9c1e";
+        const string Wrong = "Pw-Wrong-5b7d";
+        const string Second = "Pw-Second-3a8f";
+        secrets.UnionWith([First, Wrong, Second]);
+
+        // A user that a Python ZnDraw registered (legacy hash): the default mode upgrades it at login.
+        var legacy = RedisFixture.NewId("user");
+        await redis.Database.HashSetAsync(keys.User(legacy).HashKey(), [
+            new("userName", legacy), new("createdAt", "2025-01-01T00:00:00"),
+            new("passwordHash", ZnDrawPasswordHash.Compute(First, "00112233445566778899aabbccddeeff")),
+            new("passwordSalt", "00112233445566778899aabbccddeeff")]);
+        await RememberStored(legacy);
+        Assert.True((await service.LoginAsync(legacy, First)).Succeeded);
+        await RememberStored(legacy);
+
+        var guest = (await service.LoginAsync(null, null)).UserName;
+        var name = RedisFixture.NewId("user");
+        try
+        {
+            await service.RegisterAsync(guest, name, First);
+        }
+        catch (ArgumentException) when (!compatible)
+        {
+            // The repository refuses PBKDF2 hashes until it is fixed (see the report); register under the legacy user.
+            name = legacy;
+        }
+
+        await RememberStored(name);
+        Assert.True((await service.LoginAsync(name, First)).Succeeded);
+        Assert.False((await service.LoginAsync(name, Wrong)).Succeeded);
+        Assert.False((await service.LoginAsync(RedisFixture.NewId("nobody"), Wrong)).Succeeded);
+        try
+        {
+            await service.ChangePasswordAsync(name, First, Second);
+            await RememberStored(name);
+            Assert.True((await service.LoginAsync(name, Second)).Succeeded);
+        }
+        catch (ArgumentException) when (!compatible)
+        {
+            // As above.
+        }
+
+        await Assert.ThrowsAsync<UserOperationException>(() => service.ChangePasswordAsync(name, Wrong, Second));
+
+        var entries = provider.Entries.ToList();
+        Assert.Contains(entries, e => e.EventId.Id == 3104); // the debug lines were captured
+        foreach (var entry in entries)
+        {
+            foreach (var text in entry.Texts())
+            {
+                foreach (var secret in secrets)
+                {
+                    Assert.False(
+                        text.Contains(secret, StringComparison.Ordinal),
+                        $"Log entry {entry.EventId} ({entry.Level}) contains a secret: {entry.Message}");
+                }
+            }
+        }
+    }
+}
