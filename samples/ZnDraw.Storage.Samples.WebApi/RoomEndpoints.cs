@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZnDraw.Storage.Keys;
-using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Samples.WebApi;
 
@@ -11,8 +10,8 @@ namespace ZnDraw.Storage.Samples.WebApi;
 internal sealed record CreateRoomRequest(string? RoomId, string? Description);
 
 /// <summary>
-/// Room endpoints: list, read, create, lock and unlock, each one call of <see cref="IRoomRepository"/>
-/// (one round trip to Redis). An invalid room id is a 400, an unknown room a 404, both with problem details.
+/// Room endpoints: list, read, create, lock and unlock, each one call of <see cref="RoomService"/> (no Redis type, no
+/// key string here). An invalid room id is a 400, an unknown room a 404, an existing one a 409, all with problem details.
 /// </summary>
 internal static class RoomEndpoints
 {
@@ -21,23 +20,23 @@ internal static class RoomEndpoints
     {
         var rooms = endpoints.MapGroup("/api/rooms").WithTags("Rooms");
 
-        rooms.MapGet("/", async (IRoomRepository repository, CancellationToken cancellationToken) =>
-                TypedResults.Ok(await repository.ListAllAsync(cancellationToken).ConfigureAwait(false)))
+        rooms.MapGet("/", async (RoomService service, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await service.ListAsync(cancellationToken).ConfigureAwait(false)))
             .WithName("ListRooms");
 
-        rooms.MapGet("/{roomId}", async Task<IResult> (string roomId, IRoomRepository repository, CancellationToken cancellationToken) =>
+        rooms.MapGet("/{roomId}", async Task<IResult> (string roomId, RoomService service, CancellationToken cancellationToken) =>
             {
                 if (InvalidRoomId(roomId) is { } invalid)
                 {
                     return invalid;
                 }
 
-                var room = await repository.GetWithFrameCountAsync(roomId, cancellationToken).ConfigureAwait(false);
+                var room = await service.GetAsync(roomId, cancellationToken).ConfigureAwait(false);
                 return room is null ? RoomNotFound(roomId) : (IResult)TypedResults.Ok(room);
             })
             .WithName("GetRoom");
 
-        rooms.MapPost("/", async Task<IResult> (CreateRoomRequest request, IRoomRepository repository, CancellationToken cancellationToken) =>
+        rooms.MapPost("/", async Task<IResult> (CreateRoomRequest request, RoomService service, CancellationToken cancellationToken) =>
             {
                 if (InvalidRoomId(request.RoomId) is { } invalid)
                 {
@@ -45,41 +44,56 @@ internal static class RoomEndpoints
                 }
 
                 var roomId = request.RoomId!;
-                if (!await repository.CreateAsync(roomId, request.Description, cancellationToken).ConfigureAwait(false))
+                try
+                {
+                    var room = await service.CreateAsync(roomId, request.Description, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return TypedResults.Created($"/api/rooms/{roomId}", room);
+                }
+                catch (RoomAlreadyExistsException)
                 {
                     return TypedResults.Problem(
                         statusCode: StatusCodes.Status409Conflict,
                         title: "Room exists",
                         detail: $"A room '{roomId}' already exists.");
                 }
-
-                var room = await repository.GetWithFrameCountAsync(roomId, cancellationToken).ConfigureAwait(false)
-                    ?? new Room(roomId, request.Description, FrameCount: 0);
-                return TypedResults.Created($"/api/rooms/{roomId}", room);
             })
             .WithName("CreateRoom");
 
-        rooms.MapPost("/{roomId}/lock", (string roomId, IRoomRepository repository, CancellationToken cancellationToken) =>
-                SetLockedAsync(repository, roomId, locked: true, cancellationToken))
+        rooms.MapPost("/{roomId}/lock", (string roomId, RoomService service, CancellationToken cancellationToken) =>
+                SetLockedAsync(service, roomId, locked: true, cancellationToken))
             .WithName("LockRoom");
 
-        rooms.MapDelete("/{roomId}/lock", (string roomId, IRoomRepository repository, CancellationToken cancellationToken) =>
-                SetLockedAsync(repository, roomId, locked: false, cancellationToken))
+        rooms.MapDelete("/{roomId}/lock", (string roomId, RoomService service, CancellationToken cancellationToken) =>
+                SetLockedAsync(service, roomId, locked: false, cancellationToken))
             .WithName("UnlockRoom");
 
         return endpoints;
     }
 
-    private static async Task<IResult> SetLockedAsync(IRoomRepository repository, string roomId, bool locked, CancellationToken cancellationToken)
+    private static async Task<IResult> SetLockedAsync(RoomService service, string roomId, bool locked, CancellationToken cancellationToken)
     {
         if (InvalidRoomId(roomId) is { } invalid)
         {
             return invalid;
         }
 
-        return await repository.SetLockedAsync(roomId, locked, cancellationToken).ConfigureAwait(false)
-            ? TypedResults.NoContent()
-            : RoomNotFound(roomId);
+        try
+        {
+            if (locked)
+            {
+                await service.LockAsync(roomId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await service.UnlockAsync(roomId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            return TypedResults.NoContent();
+        }
+        catch (RoomNotFoundException)
+        {
+            return RoomNotFound(roomId);
+        }
     }
 
     /// <summary>A 400 naming <c>roomId</c> when the id is not a valid ZnDraw room id, otherwise <see langword="null"/>.</summary>

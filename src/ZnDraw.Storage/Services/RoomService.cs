@@ -249,6 +249,38 @@ public sealed class RoomService
         }
     }
 
+    /// <summary>Creates an empty room with ZnDraw's defaults, without joining it (an API's "create room").</summary>
+    /// <param name="roomId">The new room's id (ZnDraw's room id rule).</param>
+    /// <param name="description">The description, or <see langword="null"/> for none.</param>
+    /// <param name="userName">Who created it, for history; <see langword="null"/> when unknown.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The new room, with its frame count (0).</returns>
+    /// <exception cref="ArgumentException"><paramref name="roomId"/> is invalid.</exception>
+    /// <exception cref="RoomAlreadyExistsException">The room exists (nothing is written).</exception>
+    /// <remarks>One atomic <see cref="IRoomRepository.CreateAsync"/>, so of concurrent creates exactly one succeeds; then the created event.</remarks>
+    public async ValueTask<Room> CreateAsync(string roomId, string? description = null, string? userName = null, CancellationToken cancellationToken = default)
+    {
+        using var op = StorageOperation.Start("room.create");
+        try
+        {
+            ValidateJoinRoomId(roomId);
+            var created = NewEvent(roomId, RoomEventTypes.Created, userName, null, null);
+            using var scope = _history.BeginOutbox(created);
+            if (!await _rooms.CreateAsync(roomId, description, cancellationToken).ConfigureAwait(false))
+            {
+                throw new RoomAlreadyExistsException(roomId);
+            }
+
+            await RecordAsync(scope, created, cancellationToken).ConfigureAwait(false);
+            return new Room(roomId, description, FrameCount: 0);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+    }
+
     /// <summary>Deletes a room and every key it owns (ZnDraw itself never deletes rooms).</summary>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">Who deleted it, for history; <see langword="null"/> when unknown.</param>

@@ -41,6 +41,25 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Layouts.All), MemberType = typeof(Layouts))]
+    public async Task Create_makes_an_empty_room_once_and_refuses_an_existing_one(string layout)
+    {
+        var space = Layouts.Space(layout);
+        var (service, rooms, _, _) = Create(space);
+        var roomId = RedisFixture.NewId("room");
+
+        var room = await service.CreateAsync(roomId, "api room", "alice");
+        Assert.Equal(new Room(roomId, "api room", FrameCount: 0), room);
+        Assert.Equal(room, await service.GetAsync(roomId));
+        await Assert.ThrowsAsync<RoomAlreadyExistsException>(async () => await service.CreateAsync(roomId));
+        Assert.Empty(await rooms.GetUsersAsync(roomId));
+
+        var e = Assert.IsType<RoomHistoryEvent>(Assert.Single(_sink.Events));
+        Assert.Equal((roomId, RoomEventTypes.Created, "alice"), (e.RoomId, e.EventType, e.User));
+        Assert.True(await service.DeleteAsync(roomId));
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts.All), MemberType = typeof(Layouts))]
     public async Task Join_creates_the_room_with_defaults_gives_only_the_creator_settings_and_records_membership(string layout)
     {
         var space = Layouts.Space(layout);
