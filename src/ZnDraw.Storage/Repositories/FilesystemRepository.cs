@@ -16,6 +16,16 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
 
     // KEYS: metadata, worker, reverse index, index, [registry], [registrations]
     // ARGV: name, sid, has registry, has registrations, entry, metadata name, worker name, reverse name, field/value pairs...
+    // KEYS: the scope's filesystem index. ARGV: the metadata key head. Returns name, HGETALL pairs, name, ...
+    private static readonly RedisScript ListScript = new("filesystem-list", """
+        local out = {}
+        for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          out[#out + 1] = name
+          out[#out + 1] = redis.call('HGETALL', ARGV[1] .. name)
+        end
+        return out
+        """);
+
     private static readonly RedisScript RegisterScript = new("filesystem-register", ExtensionLua.CheckType + """
         local k = 5
         local registry, registrations
@@ -189,55 +199,32 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey index = IndexOf(scope, roomId);
-        RedisValue[] names;
-        try
-        {
-            names = await RedisStoreContext.WaitAsync(Db.SetMembersAsync(index), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)index!, ex);
-        }
 
-        if (names.Length == 0)
+        // One script reads the index and every metadata hash it names (all in the index's slot: the metadata keys share
+        // its hash tag under the cluster-safe layout), so a listing is one round trip however many filesystems there are.
+        string metadataHead = MetadataHead(scope, roomId);
+        var reply = (RedisResult[])(await ListScript.EvaluateAsync(Db, [index], [metadataHead], cancellationToken).ConfigureAwait(false))!;
+        var result = new List<FilesystemInfo>(reply.Length / 2);
+        for (int i = 0; i + 1 < reply.Length; i += 2)
         {
-            return [];
-        }
-
-        var metadataKeys = new List<RedisKey>(names.Length);
-        foreach (var value in names)
-        {
+            string name = (string)reply[i]!;
             try
             {
-                metadataKeys.Add(KeysOf(scope, roomId, (string)value!).Metadata);
+                KeyValidation.ValidateFilesystemName(name, nameof(name));
             }
             catch (ArgumentException ex)
             {
                 throw new StorageDataException((string)index!, null, "the index holds a name that is not a valid filesystem name.", ex);
             }
-        }
 
-        var batch = Db.CreateBatch();
-        var reads = new Task<HashEntry[]>[metadataKeys.Count];
-        for (int i = 0; i < reads.Length; i++)
-        {
-            reads[i] = batch.HashGetAllAsync(metadataKeys[i]);
-        }
+            var fields = (RedisValue[])reply[i + 1]!;
+            var entries = new HashEntry[fields.Length / 2];
+            for (int j = 0; j < entries.Length; j++)
+            {
+                entries[j] = new HashEntry(fields[2 * j], fields[(2 * j) + 1]);
+            }
 
-        batch.Execute();
-        try
-        {
-            await RedisStoreContext.WaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType([.. metadataKeys], ex);
-        }
-
-        var result = new List<FilesystemInfo>(reads.Length);
-        for (int i = 0; i < reads.Length; i++)
-        {
-            if (FilesystemMapping.FromHash((string)metadataKeys[i]!, reads[i].Result) is { } info)
+            if (FilesystemMapping.FromHash(metadataHead + name, entries) is { } info)
             {
                 result.Add(info);
             }
@@ -408,6 +395,14 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         }
 
         throw new InvalidOperationException($"The filesystems of worker '{workerId}' kept changing while it was being unregistered.");
+    }
+
+    // The text of a metadata key before the filesystem name ("room:r1:filesystems:", "global:filesystems:", with prefix
+    // and hash tags), taken from the key builder so the layout rules live in one place.
+    private string MetadataHead(ExtensionScope scope, string? roomId)
+    {
+        string key = (string)KeysOf(scope, roomId, "_").Metadata!;
+        return key[..^1];
     }
 
     private FilesystemKeys KeysOf(ExtensionScope scope, string? roomId, string name) => scope switch

