@@ -129,6 +129,43 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
     }
 
     [Fact]
+    public async Task LogoutsInTheBatchOfTheirLogin_CloseIt_AndTheFirstLogoutOfASessionWins()
+    {
+        var user = RedisFixture.NewId("user");
+        var login = new UserLoginEvent(Id(1), T0.AddSeconds(1), user, "s1", null);
+        var other = new UserLoginEvent(Id(2), T0.AddSeconds(2), user, "s2", null);
+        var logout = new UserLogoutEvent(Id(3), T0.AddSeconds(3), user, "s1");
+        var later = new UserLogoutEvent(Id(4), T0.AddSeconds(4), user, "s1");
+        var otherLogout = new UserLogoutEvent(Id(5), T0.AddSeconds(5), user, "s2");
+
+        await Sink.WriteAsync([logout, login, other, later, otherLogout], CancellationToken.None);
+
+        Assert.Equal(
+            [
+                new UserSession(user, "s2", other.OccurredAt, otherLogout.OccurredAt, null),
+                new UserSession(user, "s1", login.OccurredAt, logout.OccurredAt, null),
+            ],
+            await Query.GetUserSessionsAsync(user));
+    }
+
+    [Fact]
+    public async Task StoredTimes_MatchTheProvidersOwnParameterFormat()
+    {
+        // The sink writes with plain commands; EF must find the rows with its own parameters (on SQLite
+        // a time is text, so an equality only holds when both use the same format).
+        var room = RedisFixture.NewId("room");
+        var at = T0.AddTicks(1_234_560); // microseconds: the precision of PostgreSQL
+        await Sink.WriteAsync([new RoomHistoryEvent(Id(1), at, room, RoomEventTypes.Created, null, null)], CancellationToken.None);
+
+        await using var db = await Factory.CreateDbContextAsync();
+        var utc = at.UtcDateTime;
+        var row = Assert.Single(await db.RoomEvents.Where(r => r.RoomId == room && r.Timestamp == utc).ToListAsync());
+        Assert.Equal(utc, row.Timestamp);
+        Assert.Null(row.User);
+        Assert.Null(row.Metadata);
+    }
+
+    [Fact]
     public async Task Queries_ReturnNewestFirst_HonouringLimitAndSince()
     {
         var room = RedisFixture.NewId("room");

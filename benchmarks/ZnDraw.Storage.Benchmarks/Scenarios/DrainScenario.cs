@@ -11,7 +11,7 @@ namespace ZnDraw.Storage.Benchmarks.Scenarios;
 
 /// <summary>
 /// Dispatcher drain rate: N room events already in the outbox stream, then one <see cref="HistoryDispatcher"/> with
-/// the default options (batch 256) moves them into SQLite and PostgreSQL; events/s from its start until the group
+/// the default options (batch 1024) moves them into SQLite and PostgreSQL; events/s from its start until the group
 /// has read every entry and none is pending, checked against the row count.
 /// </summary>
 internal static class DrainScenario

@@ -17,7 +17,8 @@ namespace ZnDraw.Storage.History;
 /// a stalled or crashed peer (<c>XAUTOCLAIM</c>), otherwise read new entries (<c>XREADGROUP &gt;</c>);
 /// hand the batch to the sink, retrying with exponential backoff until it succeeds; only then
 /// acknowledge (<c>XACK</c>); now and then trim the stream below the oldest entry still pending
-/// (<c>XTRIM MINID</c>).</para>
+/// (<c>XTRIM MINID</c>). The next batch is read and parsed while the sink stores the current one
+/// (a pipeline of one): batches still reach the sink one at a time and in stream order.</para>
 /// <para>Delivery is at least once: an entry is acknowledged only after the sink committed it. A
 /// dispatcher stopped or crashing between commit and acknowledgement leaves the entry pending; a
 /// later dispatcher reclaims it and delivers it again, and the sink's idempotency (one row per event
@@ -109,98 +110,127 @@ internal sealed class HistoryDispatcher : BackgroundService
         var idle = MinPoll;
         var failures = 0;
 
-        while (!ct.IsCancellationRequested)
+        // A pipeline of one: the next batch is read and parsed while the sink stores the current one.
+        // Batches still reach the sink one at a time and in order, and each is acknowledged only after
+        // the sink committed it; a stop leaves the batch in flight and the one read ahead pending.
+        Task delivering = Task.CompletedTask;
+        try
         {
-            StreamEntry[] entries;
-            try
+            while (!ct.IsCancellationRequested)
             {
-                entries = [];
-                if (!ownPending.IsNull)
+                StreamEntry[] entries;
+                try
                 {
-                    entries = await database.StreamReadGroupAsync(_stream, _options.ConsumerGroup, _consumer, ownPending, _options.BatchSize)
-                        .WaitAsync(ct).ConfigureAwait(false);
+                    entries = [];
+                    if (!ownPending.IsNull)
+                    {
+                        entries = await database.StreamReadGroupAsync(_stream, _options.ConsumerGroup, _consumer, ownPending, _options.BatchSize)
+                            .WaitAsync(ct).ConfigureAwait(false);
+                        if (entries.Length == 0)
+                        {
+                            ownPending = RedisValue.Null;
+                        }
+                        else
+                        {
+                            ownPending = entries[^1].Id;
+                        }
+                    }
+
+                    if (entries.Length == 0 && _time.GetTimestamp() >= nextClaim)
+                    {
+                        var claimed = await database.StreamAutoClaimAsync(
+                                _stream, _options.ConsumerGroup, _consumer, (long)_options.ClaimIdleTime.TotalMilliseconds, claimCursor, _options.BatchSize)
+                            .WaitAsync(ct).ConfigureAwait(false);
+                        entries = claimed.ClaimedEntries ?? [];
+                        claimCursor = claimed.NextStartId;
+                        if (claimCursor.IsNullOrEmpty || claimCursor == "0-0")
+                        {
+                            claimCursor = "0-0";
+                            nextClaim = _time.GetTimestamp() + (long)(_options.ClaimIdleTime.TotalSeconds / 2 * _time.TimestampFrequency);
+                        }
+
+                        if (entries.Length > 0)
+                        {
+                            HistoryMetrics.Reclaimed.Add(entries.Length);
+                            HistoryLog.Reclaimed(_logger, _consumer, entries.Length);
+                        }
+                    }
+
                     if (entries.Length == 0)
                     {
-                        ownPending = RedisValue.Null;
+                        entries = await database.StreamReadGroupAsync(_stream, _options.ConsumerGroup, _consumer, StreamPosition.NewMessages, _options.BatchSize)
+                            .WaitAsync(ct).ConfigureAwait(false);
                     }
-                    else
+
+                    failures = 0;
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException && !ct.IsCancellationRequested)
+                {
+                    var delay = Backoff(++failures);
+                    HistoryLog.OutboxUnavailable(_logger, ex, _stream.ToString() ?? string.Empty, delay);
+                    if (ex is RedisServerException { Message: var m } && m.StartsWith("NOGROUP", StringComparison.Ordinal))
                     {
-                        ownPending = entries[^1].Id;
+                        await RetryRedisAsync(() => EnsureGroupAsync(database), ct).ConfigureAwait(false);
                     }
+
+                    await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                    continue;
                 }
 
-                if (entries.Length == 0 && _time.GetTimestamp() >= nextClaim)
+                if (entries.Length == 0 && !delivering.IsCompleted)
                 {
-                    var claimed = await database.StreamAutoClaimAsync(
-                            _stream, _options.ConsumerGroup, _consumer, (long)_options.ClaimIdleTime.TotalMilliseconds, claimCursor, _options.BatchSize)
-                        .WaitAsync(ct).ConfigureAwait(false);
-                    entries = claimed.ClaimedEntries ?? [];
-                    claimCursor = claimed.NextStartId;
-                    if (claimCursor.IsNullOrEmpty || claimCursor == "0-0")
-                    {
-                        claimCursor = "0-0";
-                        nextClaim = _time.GetTimestamp() + (long)(_options.ClaimIdleTime.TotalSeconds / 2 * _time.TimestampFrequency);
-                    }
-
-                    if (entries.Length > 0)
-                    {
-                        HistoryMetrics.Reclaimed.Add(entries.Length);
-                        HistoryLog.Reclaimed(_logger, _consumer, entries.Length);
-                    }
+                    // Caught up while the last batch is being stored: wait for it, then read again at once.
+                    var done = delivering;
+                    delivering = Task.CompletedTask;
+                    await done.ConfigureAwait(false);
+                    continue;
                 }
 
                 if (entries.Length == 0)
                 {
-                    entries = await database.StreamReadGroupAsync(_stream, _options.ConsumerGroup, _consumer, StreamPosition.NewMessages, _options.BatchSize)
-                        .WaitAsync(ct).ConfigureAwait(false);
+                    if (_time.GetElapsedTime(lastTrim) >= _options.TrimInterval)
+                    {
+                        await TrimAsync(database, ct).ConfigureAwait(false);
+                        lastTrim = _time.GetTimestamp();
+                    }
+
+                    await Task.Delay(idle, _time, ct).ConfigureAwait(false);
+                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _options.PollInterval.Ticks));
+                    continue;
                 }
 
-                failures = 0;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException && !ct.IsCancellationRequested)
-            {
-                var delay = Backoff(++failures);
-                HistoryLog.OutboxUnavailable(_logger, ex, _stream.ToString() ?? string.Empty, delay);
-                if (ex is RedisServerException { Message: var m } && m.StartsWith("NOGROUP", StringComparison.Ordinal))
-                {
-                    await RetryRedisAsync(() => EnsureGroupAsync(database), ct).ConfigureAwait(false);
-                }
-
-                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-                continue;
-            }
-
-            if (entries.Length == 0)
-            {
+                idle = MinPoll;
+                var events = Parse(entries);
+                var previous = delivering;
+                delivering = Task.CompletedTask;
+                await previous.ConfigureAwait(false);
+                // On the thread pool: a sink that completes synchronously (SQLite) must not block the next read.
+                delivering = Task.Run(() => DeliverAsync(database, sink, entries, events, ct), CancellationToken.None);
                 if (_time.GetElapsedTime(lastTrim) >= _options.TrimInterval)
                 {
                     await TrimAsync(database, ct).ConfigureAwait(false);
                     lastTrim = _time.GetTimestamp();
                 }
-
-                await Task.Delay(idle, _time, ct).ConfigureAwait(false);
-                idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _options.PollInterval.Ticks));
-                continue;
             }
-
-            idle = MinPoll;
-            await DeliverAsync(database, sink, entries, ct).ConfigureAwait(false);
-            if (_time.GetElapsedTime(lastTrim) >= _options.TrimInterval)
+        }
+        finally
+        {
+            try
             {
-                await TrimAsync(database, ct).ConfigureAwait(false);
-                lastTrim = _time.GetTimestamp();
+                await delivering.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
             }
         }
     }
 
-    /// <summary>Stores a batch (retrying until the sink succeeds or the dispatcher stops), then acknowledges it.</summary>
-    private async Task DeliverAsync(IDatabase database, IHistorySink sink, StreamEntry[] entries, CancellationToken ct)
+    /// <summary>The events of a batch; unreadable entries are logged, counted and left out (they are acknowledged with the batch).</summary>
+    private List<HistoryEvent> Parse(StreamEntry[] entries)
     {
         var events = new List<HistoryEvent>(entries.Length);
-        var ids = new RedisValue[entries.Length];
         for (var i = 0; i < entries.Length; i++)
         {
-            ids[i] = entries[i].Id;
             if (entries[i].IsNull || entries[i].Values is null || entries[i].Values.Length == 0)
             {
                 continue; // trimmed or deleted while pending: nothing to deliver, acknowledge it
@@ -215,6 +245,18 @@ internal sealed class HistoryDispatcher : BackgroundService
                 HistoryMetrics.PoisonEntries.Add(1);
                 HistoryLog.PoisonEntry(_logger, ex, entries[i].Id.ToString());
             }
+        }
+
+        return events;
+    }
+
+    /// <summary>Stores a batch (retrying until the sink succeeds or the dispatcher stops), then acknowledges it.</summary>
+    private async Task DeliverAsync(IDatabase database, IHistorySink sink, StreamEntry[] entries, List<HistoryEvent> events, CancellationToken ct)
+    {
+        var ids = new RedisValue[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            ids[i] = entries[i].Id;
         }
 
         if (events.Count > 0)
