@@ -22,18 +22,17 @@ namespace ZnDraw.Storage.Keys;
 /// </para>
 /// </remarks>
 // A readonly struct for the same reason as RoomKeys: no heap object per call; default(ExtensionKeys) throws.
-// The schema key and the "…:{category}:{extension}:" prefix are computed once; each property is one concatenation.
+// Keys are built lazily, each as one string: a room-scoped key is the room's cached UTF-8 prefix (see RoomKeys) plus
+// "extensions:{category}…", a global key one concatenation.
 public readonly struct ExtensionKeys
 {
-    private readonly string? _schema;
-    private readonly string? _extensionBase;
-    private readonly KeyLayout _layout;
+    private readonly byte[]? _roomPrefix;
+    private readonly KeySpace? _space;
 
-    private ExtensionKeys(string schema, string? roomId, string category, string extension, KeyLayout layout)
+    private ExtensionKeys(byte[]? roomPrefix, KeySpace space, string? roomId, string category, string extension)
     {
-        _schema = schema;
-        _extensionBase = string.Concat(schema, ":", extension, ":");
-        _layout = layout;
+        _roomPrefix = roomPrefix;
+        _space = space;
         RoomId = roomId;
         Category = category;
         Extension = extension;
@@ -52,20 +51,20 @@ public readonly struct ExtensionKeys
     public string Extension { get; }
 
     /// <summary><c>room:{room}:extensions:{category}</c> (or <c>global:extensions:{category}</c>) — hash, extension name → JSON schema.</summary>
-    public RedisKey Schema => SchemaString;
+    public RedisKey Schema => Space is var space && _roomPrefix is { } prefix
+        ? new RedisKey(string.Concat("extensions:", Category)).Prepend(prefix)
+        : space.Build("global:extensions:", Category, string.Empty);
 
     /// <summary><c>…:extensions:{category}:{extension}:idle_workers</c> — set of idle worker ids.</summary>
-    public RedisKey IdleWorkers => ExtensionBase + "idle_workers";
+    public RedisKey IdleWorkers => ExtensionKey("idle_workers");
 
     /// <summary><c>…:extensions:{category}:{extension}:progressing_workers</c> — set of busy worker ids.</summary>
-    public RedisKey ProgressingWorkers => ExtensionBase + "progressing_workers";
+    public RedisKey ProgressingWorkers => ExtensionKey("progressing_workers");
 
     /// <summary><c>…:extensions:{category}:{extension}:queue</c> — list of JSON tasks (RPUSH, LPOP).</summary>
-    public RedisKey Queue => ExtensionBase + "queue";
+    public RedisKey Queue => ExtensionKey("queue");
 
-    private string SchemaString => _schema ?? KeyValidation.ThrowUninitialized(nameof(ExtensionKeys));
-
-    private string ExtensionBase => _extensionBase ?? KeyValidation.ThrowUninitialized(nameof(ExtensionKeys));
+    private KeySpace Space => _space ?? ThrowUninitialized();
 
     /// <summary>Creates the keys of extension <paramref name="extension"/> of <paramref name="category"/> in room <paramref name="roomId"/>, default key space.</summary>
     /// <param name="roomId">The room id (see <see cref="KeyValidation.ValidateRoomId"/>).</param>
@@ -87,9 +86,11 @@ public readonly struct ExtensionKeys
     /// <exception cref="ArgumentException">An id is invalid.</exception>
     public static ExtensionKeys ForExtension(string roomId, string category, string extension, KeySpace keySpace)
     {
-        var schema = BuildSchemaKey(roomId, category, keySpace);
+        ArgumentNullException.ThrowIfNull(keySpace);
+        byte[] prefix = keySpace.RoomPrefix(roomId);
+        KeyValidation.ValidateCategory(category, keySpace.Layout);
         KeyValidation.ValidateExtensionName(extension);
-        return new ExtensionKeys(schema, roomId, category, extension, keySpace.Layout);
+        return new ExtensionKeys(prefix, keySpace, roomId, category, extension);
     }
 
     /// <summary>Creates the keys of global extension <paramref name="extension"/> of <paramref name="category"/>, default key space.</summary>
@@ -110,9 +111,10 @@ public readonly struct ExtensionKeys
     /// <exception cref="ArgumentException">An id is invalid.</exception>
     public static ExtensionKeys ForGlobalExtension(string category, string extension, KeySpace keySpace)
     {
-        var schema = BuildGlobalSchemaKey(category, keySpace);
+        ArgumentNullException.ThrowIfNull(keySpace);
+        KeyValidation.ValidateCategory(category, keySpace.Layout);
         KeyValidation.ValidateExtensionName(extension);
-        return new ExtensionKeys(schema, null, category, extension, keySpace.Layout);
+        return new ExtensionKeys(null, keySpace, null, category, extension);
     }
 
     /// <summary><c>room:{room}:extensions:{category}</c> — the schema hash of a room's category, default key space.</summary>
@@ -193,14 +195,44 @@ public readonly struct ExtensionKeys
     /// <exception cref="ArgumentException"><paramref name="sid"/> is invalid.</exception>
     public RedisKey UserExtensions(string sid)
     {
-        var schema = SchemaString;
-        KeyValidation.ValidateSessionId(sid, _layout);
-        return string.Concat(schema, ":", sid);
+        KeySpace space = Space;
+        KeyValidation.ValidateSessionId(sid, space.Layout);
+        return _roomPrefix is { } prefix
+            ? new RedisKey(string.Concat("extensions:", Category, ":", sid)).Prepend(prefix)
+            : space.Build("global:extensions:", Category, ":", sid);
     }
 
     /// <summary>Describes the keys, e.g. <c>ExtensionKeys(room:r1:extensions:modifiers, Rotate)</c>.</summary>
     /// <returns>A description for logs and debuggers.</returns>
-    public override string ToString() => _schema is null ? "ExtensionKeys(default)" : $"ExtensionKeys({_schema}, {Extension})";
+    public override string ToString() => _space is null ? "ExtensionKeys(default)" : $"ExtensionKeys({Schema}, {Extension})";
+
+    private static KeySpace ThrowUninitialized()
+    {
+        KeyValidation.ThrowUninitialized(nameof(ExtensionKeys));
+        return null!;
+    }
+
+    /// <summary><see cref="Queue"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    internal string QueueText()
+    {
+        KeySpace space = Space;
+        return _roomPrefix is not null
+            ? space.RoomKeyText(RoomId!, "extensions:", Category, ":", Extension, ":queue")
+            : (string)ExtensionKey("queue")!;
+    }
+
+    private RedisKey ExtensionKey(string word)
+    {
+        KeySpace space = Space;
+        if (_roomPrefix is { } prefix)
+        {
+            return new RedisKey(string.Concat(["extensions:", Category, ":", Extension, ":", word])).Prepend(prefix);
+        }
+
+        return space.IsClusterSafe
+            ? string.Concat([space.Prefix, "global:extensions:{", Category, "}:", Extension, ":", word])
+            : string.Concat([space.Prefix, "global:extensions:", Category, ":", Extension, ":", word]);
+    }
 
     private static string BuildSchemaKey(string roomId, string category, KeySpace keySpace)
     {

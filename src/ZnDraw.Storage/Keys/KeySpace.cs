@@ -35,6 +35,12 @@ public sealed class KeySpace : IEquatable<KeySpace>
         Global = new GlobalKeys(this);
     }
 
+    // Direct-mapped cache of UTF-8 room prefixes ("{Prefix}room:{id}:"), so that a hot room's keys are a RedisKey of
+    // that byte[] plus a constant suffix: no string per key. A slot holds one immutable entry; racing writers just
+    // replace each other. Only validated ids enter the cache, so a hit needs no validation.
+    private const int RoomPrefixSlots = 256;
+    private readonly RoomPrefixEntry?[] _roomPrefixes = new RoomPrefixEntry?[RoomPrefixSlots];
+
     /// <summary>No prefix, <see cref="KeyLayout.ZnDraw"/>: byte-identical to ZnDraw's keys.</summary>
     public static KeySpace Default { get; } = new();
 
@@ -127,6 +133,60 @@ public sealed class KeySpace : IEquatable<KeySpace>
     public override string ToString() => $"KeySpace(Prefix=\"{Prefix}\", Layout={Layout})";
 
     /// <summary>
+    /// The UTF-8 bytes of <c>{Prefix}room:{id}:</c> (with the id as hash tag in the cluster-safe layout), validating
+    /// <paramref name="roomId"/>; cached per room id, so a repeated room allocates nothing. Never mutate the array.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="roomId"/> is invalid.</exception>
+    internal byte[] RoomPrefix(string roomId, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(roomId))] string paramName = "")
+    {
+        ArgumentNullException.ThrowIfNull(roomId, paramName);
+        ref RoomPrefixEntry? slot = ref _roomPrefixes[(uint)roomId.GetHashCode() & (RoomPrefixSlots - 1)];
+        RoomPrefixEntry? entry = Volatile.Read(ref slot);
+        if (entry is not null && string.Equals(entry.RoomId, roomId, StringComparison.Ordinal))
+        {
+            return entry.Prefix;
+        }
+
+        KeyValidation.ValidateRoomId(roomId, paramName);
+        var created = new RoomPrefixEntry(roomId, System.Text.Encoding.UTF8.GetBytes(Build("room:", roomId, ":")));
+        Volatile.Write(ref slot, created);
+        return created.Prefix;
+    }
+
+    /// <summary>
+    /// The text <c>{Prefix}room:{id}:{parts…}</c> (id as hash tag in the cluster-safe layout) as one allocation, for a
+    /// key name that is also sent as a value. <paramref name="roomId"/> must already be validated.
+    /// </summary>
+    internal string RoomKeyText(string roomId, params ReadOnlySpan<string> parts)
+    {
+        bool tag = IsClusterSafe;
+        int length = Prefix.Length + "room:".Length + roomId.Length + (tag ? 3 : 1);
+        foreach (string part in parts)
+        {
+            length += part.Length;
+        }
+
+        Span<char> buffer = length <= 256 ? stackalloc char[length] : new char[length];
+        int at = 0;
+        Append(buffer, ref at, Prefix);
+        Append(buffer, ref at, tag ? "room:{" : "room:");
+        Append(buffer, ref at, roomId);
+        Append(buffer, ref at, tag ? "}:" : ":");
+        foreach (string part in parts)
+        {
+            Append(buffer, ref at, part);
+        }
+
+        return new string(buffer);
+
+        static void Append(Span<char> buffer, ref int at, string text)
+        {
+            text.CopyTo(buffer[at..]);
+            at += text.Length;
+        }
+    }
+
+    /// <summary>
     /// Builds <c>{Prefix}{head}{id}{tail}</c>, with <paramref name="id"/> in a hash tag in the cluster-safe layout,
     /// as one allocation.
     /// </summary>
@@ -138,4 +198,11 @@ public sealed class KeySpace : IEquatable<KeySpace>
     internal string Build(string head, string id, string tail, string last) => IsClusterSafe
         ? string.Concat(Prefix, head, "{", id, "}", tail, last)
         : string.Concat(Prefix, head, id, tail, last);
+
+    private sealed class RoomPrefixEntry(string roomId, byte[] prefix)
+    {
+        public string RoomId { get; } = roomId;
+
+        public byte[] Prefix { get; } = prefix;
+    }
 }

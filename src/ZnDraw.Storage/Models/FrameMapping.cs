@@ -72,6 +72,15 @@ internal static class FrameMapping
         return result;
     }
 
+    /// <summary>The script arguments <c>"{frame}", label</c> of a bookmark (no <see cref="Bookmark"/> built).</summary>
+    /// <exception cref="ArgumentException">Negative frame or empty label (ZnDraw refuses both).</exception>
+    public static RedisValue[] BookmarkArgs(int frame, string label)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        return [RedisText.Integer(frame), label];
+    }
+
     /// <summary>The hash entry <c>"{frame}" → label</c>.</summary>
     /// <exception cref="ArgumentException">Negative frame or empty label (ZnDraw refuses both).</exception>
     public static HashEntry ToHashEntry(Bookmark bookmark)
@@ -91,14 +100,22 @@ internal static class FrameMapping
 
     /// <summary>Reads HGETALL of <c>room:{room}:bookmarks</c>, sorted by frame.</summary>
     /// <exception cref="StorageDataException">A field is not a non-negative decimal int.</exception>
-    public static Bookmark[] BookmarksFromHash(string key, HashEntry[] entries)
+    public static Bookmark[] BookmarksFromHash(string key, HashEntry[] entries) => BookmarksFromHash((RedisKey)key, entries);
+
+    /// <inheritdoc cref="BookmarksFromHash(string, HashEntry[])"/>
+    /// <remarks>The key and the field become text only for the error message.</remarks>
+    public static Bookmark[] BookmarksFromHash(in RedisKey key, HashEntry[] entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var result = new Bookmark[entries.Length];
         for (int i = 0; i < entries.Length; i++)
         {
-            string? field = entries[i].Name;
-            result[i] = new Bookmark(RedisText.ParseIndex(key, field, entries[i].Name), (string?)entries[i].Value ?? string.Empty);
+            if (!RedisText.TryParseInt64(entries[i].Name, System.Globalization.NumberStyles.None, out long frame) || frame > int.MaxValue)
+            {
+                RedisText.ParseIndex(key.ToString(), entries[i].Name, entries[i].Name); // throws the StorageDataException
+            }
+
+            result[i] = new Bookmark((int)frame, (string?)entries[i].Value ?? string.Empty);
         }
 
         Array.Sort(result, static (a, b) => a.Frame.CompareTo(b.Frame));

@@ -25,29 +25,64 @@ internal static class JobMapping
     public const string WaitTimeMsField = "wait_time_ms";
     public const string ExecutionTimeMsField = "execution_time_ms";
 
+    /// <summary>The number of hash fields a job is written with.</summary>
+    public const int FieldCount = 16;
+
     /// <summary>All sixteen fields, every one present, <c>""</c> for "not set" (as ZnDraw writes them).</summary>
     public static HashEntry[] ToHashEntries(Job job)
     {
+        var flat = new RedisValue[2 * FieldCount];
+        WriteFields(job, flat, 0);
+        var entries = new HashEntry[FieldCount];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new HashEntry(flat[2 * i], flat[(2 * i) + 1]);
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// Writes the sixteen field/value pairs of <see cref="ToHashEntries"/> into <paramref name="target"/> from
+    /// <paramref name="offset"/> (2 × <see cref="FieldCount"/> values), e.g. straight into script arguments.
+    /// </summary>
+    public static void WriteFields(Job job, RedisValue[] target, int offset)
+    {
         ArgumentNullException.ThrowIfNull(job);
-        return
-        [
-            new(IdField, job.Id),
-            new(RoomField, job.Room),
-            new(CategoryField, job.Category),
-            new(ExtensionField, job.Extension),
-            new(DataField, job.Data is { } data ? PythonJsonWriter.ToRedisValue(data) : RedisValue.EmptyString),
-            new(UserNameField, job.UserName),
-            new(StatusField, FormatStatus(job.Status)),
-            new(ProviderField, FormatProvider(job.Provider)),
-            new(CreatedAtField, ZnDrawTime.FormatIso(job.CreatedAt)),
-            new(StartedAtField, job.StartedAt is { } started ? ZnDrawTime.FormatIso(started) : RedisValue.EmptyString),
-            new(CompletedAtField, job.CompletedAt is { } completed ? ZnDrawTime.FormatIso(completed) : RedisValue.EmptyString),
-            new(WorkerIdField, job.WorkerId ?? string.Empty),
-            new(ErrorField, job.Error ?? string.Empty),
-            new(ResultField, job.Result is { } result ? PythonJsonWriter.ToRedisValue(result) : RedisValue.EmptyString),
-            new(WaitTimeMsField, job.WaitTimeMs is { } wait ? RedisText.Integer(wait) : RedisValue.EmptyString),
-            new(ExecutionTimeMsField, job.ExecutionTimeMs is { } exec ? RedisText.Integer(exec) : RedisValue.EmptyString),
-        ];
+        ArgumentNullException.ThrowIfNull(target);
+        Span<RedisValue> t = target.AsSpan(offset, 2 * FieldCount);
+        t[0] = IdField;
+        t[1] = job.Id;
+        t[2] = RoomField;
+        t[3] = job.Room;
+        t[4] = CategoryField;
+        t[5] = job.Category;
+        t[6] = ExtensionField;
+        t[7] = job.Extension;
+        t[8] = DataField;
+        t[9] = job.Data is { } data ? PythonJsonWriter.ToRedisValue(data) : RedisValue.EmptyString;
+        t[10] = UserNameField;
+        t[11] = job.UserName;
+        t[12] = StatusField;
+        t[13] = FormatStatus(job.Status);
+        t[14] = ProviderField;
+        t[15] = FormatProvider(job.Provider);
+        t[16] = CreatedAtField;
+        t[17] = ZnDrawTime.FormatIso(job.CreatedAt);
+        t[18] = StartedAtField;
+        t[19] = job.StartedAt is { } started ? ZnDrawTime.FormatIso(started) : RedisValue.EmptyString;
+        t[20] = CompletedAtField;
+        t[21] = job.CompletedAt is { } completed ? ZnDrawTime.FormatIso(completed) : RedisValue.EmptyString;
+        t[22] = WorkerIdField;
+        t[23] = job.WorkerId ?? string.Empty;
+        t[24] = ErrorField;
+        t[25] = job.Error ?? string.Empty;
+        t[26] = ResultField;
+        t[27] = job.Result is { } result ? PythonJsonWriter.ToRedisValue(result) : RedisValue.EmptyString;
+        t[28] = WaitTimeMsField;
+        t[29] = job.WaitTimeMs is { } wait ? RedisText.Integer(wait) : RedisValue.EmptyString;
+        t[30] = ExecutionTimeMsField;
+        t[31] = job.ExecutionTimeMs is { } exec ? RedisText.Integer(exec) : RedisValue.EmptyString;
     }
 
     /// <summary>

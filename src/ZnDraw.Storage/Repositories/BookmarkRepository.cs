@@ -28,7 +28,7 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
             throw RedisErrors.WrongType(key.ToString(), ex);
         }
 
-        return FrameMapping.BookmarksFromHash(key.ToString(), entries);
+        return FrameMapping.BookmarksFromHash(key, entries);
     }
 
     /// <inheritdoc/>
@@ -59,9 +59,9 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
         RoomKeys room = _keys.Room(roomId);
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
         ArgumentException.ThrowIfNullOrEmpty(label);
-        HashEntry entry = FrameMapping.ToHashEntry(new Bookmark(frame, label));
+        RedisValue[] args = FrameMapping.BookmarkArgs(frame, label);
         RedisResult[] result = await FrameRepository.RunScriptAsync(
-            _db, FrameScripts.SetBookmark, [room.TrajectoryIndices(), room.Bookmarks()], [entry.Name, entry.Value], cancellationToken).ConfigureAwait(false);
+            _db, FrameScripts.SetBookmark, [room.TrajectoryIndices(), room.Bookmarks()], args, cancellationToken).ConfigureAwait(false);
         if ((long)result[0] == FrameScripts.OutOfRange)
         {
             throw new ArgumentOutOfRangeException(

@@ -451,32 +451,47 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 throw RedisErrors.WrongType((string)reverse!, ex);
             }
 
+            // Exact-size arrays (no lists copied): the worker's own extension first, then the other ones it serves.
             bool isMember = false;
-            var scriptKeys = new List<RedisKey>(3 + (2 * served.Length)) { reverse, keys.IdleWorkers, keys.ProgressingWorkers };
-            var args = new List<RedisValue>(3 + served.Length) { workerId, keys.Extension, Zero };
+            foreach (var name in served)
+            {
+                if (name == keys.Extension)
+                {
+                    isMember = true;
+                    break;
+                }
+            }
+
+            int others = served.Length - (isMember ? 1 : 0);
+            var keyArray = new RedisKey[3 + (2 * others)];
+            var args = new RedisValue[3 + others];
+            keyArray[0] = reverse;
+            keyArray[1] = keys.IdleWorkers;
+            keyArray[2] = keys.ProgressingWorkers;
+            args[0] = workerId;
+            args[1] = keys.Extension;
+            args[2] = isMember ? One : Zero;
+            int k = 3, a = 3;
             foreach (var name in served)
             {
                 string other = (string)name!;
                 if (other == keys.Extension)
                 {
-                    isMember = true;
                     continue;
                 }
 
                 var otherKeys = extension.Scope == ExtensionScope.Room
                     ? _context.Keys.Extension(keys.RoomId!, keys.Category, other)
                     : _context.Keys.GlobalExtension(keys.Category, other);
-                scriptKeys.Add(otherKeys.IdleWorkers);
-                scriptKeys.Add(otherKeys.ProgressingWorkers);
-                args.Add(other);
+                keyArray[k++] = otherKeys.IdleWorkers;
+                keyArray[k++] = otherKeys.ProgressingWorkers;
+                args[a++] = other;
             }
 
-            args[2] = isMember ? One : Zero;
-            RedisKey[] keyArray = [.. scriptKeys];
             RedisResult result;
             try
             {
-                result = await ReleaseScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false);
+                result = await ReleaseScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
             {

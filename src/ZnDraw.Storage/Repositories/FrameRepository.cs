@@ -247,16 +247,35 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     private ValueTask<RedisResult[]> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
         RunScriptAsync(_db, script, keys, args, cancellationToken);
 
+    private const int SmallDistinctCount = 8;
+
     private static RedisValue[] FormatDistinct(IReadOnlyList<FrameIndex> frames, string paramName)
     {
         var members = new RedisValue[frames.Count];
-        var seen = new HashSet<FrameIndex>(frames.Count);
+
+        // Few frames (the common single append): a linear scan, no set allocated.
+        HashSet<FrameIndex>? seen = members.Length > SmallDistinctCount ? new HashSet<FrameIndex>(members.Length) : null;
         for (int i = 0; i < members.Length; i++)
         {
-            members[i] = FrameMapping.FormatMember(frames[i]);
-            if (!seen.Add(frames[i]))
+            FrameIndex frame = frames[i];
+            members[i] = FrameMapping.FormatMember(frame);
+            bool duplicate;
+            if (seen is not null)
             {
-                throw new ArgumentException($"Frame '{frames[i]}' is listed twice; a trajectory holds each frame once.", paramName);
+                duplicate = !seen.Add(frame);
+            }
+            else
+            {
+                duplicate = false;
+                for (int j = 0; j < i && !duplicate; j++)
+                {
+                    duplicate = frames[j].Equals(frame);
+                }
+            }
+
+            if (duplicate)
+            {
+                throw new ArgumentException($"Frame '{frame}' is listed twice; a trajectory holds each frame once.", paramName);
             }
         }
 

@@ -84,9 +84,12 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(job);
         var keys = _context.Keys.Job(job.Room, job.Id);
-        RedisKey extensionJobs = keys.ExtensionJobs(job.Category, job.Extension);
+        string extensionJobsName = keys.Room.ExtensionJobsText(job.Category, job.Extension);
+        RedisKey extensionJobs = extensionJobsName;
+        string hashName = (string)keys.Hash()!;
         RedisKey registry = keys.Room.KeyRegistry();
         RedisKey? queue = null;
+        string? queueName = null;
         RedisValue taskJson = RedisValue.EmptyString;
         if (enqueue is not null)
         {
@@ -101,26 +104,22 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
                 ExtensionScope.Global => _context.Keys.GlobalExtension(job.Category, job.Extension),
                 _ => throw new ArgumentOutOfRangeException(nameof(queueScope), queueScope, "Unknown extension scope."),
             };
-            queue = extension.Queue;
+            queueName = extension.QueueText();
+            queue = queueName;
             taskJson = ExtensionMapping.FormatTask(enqueue);
         }
 
-        HashEntry[] fields = JobMapping.ToHashEntries(job);
         bool queueInScript = queue is not null && (queueScope == ExtensionScope.Room || !_context.Keys.IsClusterSafe);
-        var args = new RedisValue[FixedArgs + (2 * fields.Length)];
+        var args = new RedisValue[FixedArgs + (2 * JobMapping.FieldCount)];
         args[0] = job.Id;
         args[1] = TtlSeconds;
         args[2] = ByTimeScore(job.CreatedAt);
         args[3] = job.IsActive ? "1" : "0";
-        args[4] = (string)keys.Hash()!;
-        args[5] = (string)extensionJobs!;
+        args[4] = hashName;
+        args[5] = extensionJobsName;
         args[6] = taskJson;
-        args[7] = queueInScript && queueScope == ExtensionScope.Room ? (string)queue!.Value! : RedisValue.EmptyString;
-        for (int i = 0; i < fields.Length; i++)
-        {
-            args[FixedArgs + (2 * i)] = fields[i].Name;
-            args[FixedArgs + (2 * i) + 1] = fields[i].Value;
-        }
+        args[7] = queueInScript && queueScope == ExtensionScope.Room ? queueName! : RedisValue.EmptyString;
+        JobMapping.WriteFields(job, args, FixedArgs);
 
         RedisKey[] scriptKeys = queueInScript
             ? [keys.Hash(), keys.Active(), keys.Inactive(), keys.ByTime(), extensionJobs, registry, queue!.Value]

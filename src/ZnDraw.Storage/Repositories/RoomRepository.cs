@@ -153,12 +153,12 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
+        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(id).CurrentFrame();
-        return await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken).ConfigureAwait(false);
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
     }
 
     /// <inheritdoc/>
@@ -353,18 +353,25 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).TrajectoryIndices();
-        return await RedisCalls.OneKeyAsync(context.Database.SortedSetLengthAsync(key), key, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RedisStoreContext.WaitAsync(context.Database.SortedSetLengthAsync(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> SetCurrentFrameAsync(string roomId, int frame, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SetCurrentFrameAsync(string roomId, int frame, CancellationToken cancellationToken = default)
     {
+        // SET … XX cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).CurrentFrame();
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
         RedisValue value = RoomMapping.FormatCurrentFrame(frame);
-        return await RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, value, when: When.Exists), cancellationToken).ConfigureAwait(false);
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, value, when: When.Exists), cancellationToken));
     }
 
     /// <inheritdoc/>
