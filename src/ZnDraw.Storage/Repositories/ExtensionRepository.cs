@@ -124,25 +124,31 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         return w
         """);
 
-    // KEYS: reverse index, idle, progressing, then per other extension served: idle, progressing
-    // ARGV: sid, extension name, '1' when the extension is in the reverse index, other extension names...
-    // Returns -1 when the reverse index changed since it was read, else 1/0: was the worker progressing here.
+    // KEYS: reverse index, idle, progressing. ARGV: sid, extension name, the category's key head ("...:extensions:{cat}:").
+    // The other extensions the worker serves come from its reverse index; their sets are head .. name .. suffix.
+    // Every type check runs before the first write (scripts are not rolled back). Returns 1/0: was the worker progressing.
     private static readonly RedisScript ReleaseScript = new("extension-release-worker", """
-        local others = #ARGV - 3
-        local isMember = ARGV[3] == '1'
-        local expected = others
-        if isMember then expected = expected + 1 end
-        if redis.call('SCARD', KEYS[1]) ~= expected then return -1 end
-        if (redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 1) ~= isMember then return -1 end
-        for i = 1, others do
-          if redis.call('SISMEMBER', KEYS[1], ARGV[i + 3]) == 0 then return -1 end
+        local sid, name, head = ARGV[1], ARGV[2], ARGV[3]
+        local served = redis.call('SMEMBERS', KEYS[1])
+        redis.call('SCARD', KEYS[2])
+        redis.call('SCARD', KEYS[3])
+        local isMember = false
+        local others = {}
+        for _, other in ipairs(served) do
+          if other == name then
+            isMember = true
+          else
+            others[#others + 1] = other
+            redis.call('SCARD', head .. other .. ':idle_workers')
+            redis.call('SCARD', head .. other .. ':progressing_workers')
+          end
         end
-        local was = redis.call('SREM', KEYS[3], ARGV[1])
+        local was = redis.call('SREM', KEYS[3], sid)
         if not isMember then return was end
-        redis.call('SADD', KEYS[2], ARGV[1])
-        for i = 1, others do
-          redis.call('SREM', KEYS[2 * i + 3], ARGV[1])
-          redis.call('SADD', KEYS[2 * i + 2], ARGV[1])
+        redis.call('SADD', KEYS[2], sid)
+        for _, other in ipairs(others) do
+          redis.call('SREM', head .. other .. ':progressing_workers', sid)
+          redis.call('SADD', head .. other .. ':idle_workers', sid)
         end
         return was
         """);
@@ -438,74 +444,13 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = extension.KeysIn(_context.Keys);
-        var reverse = keys.UserExtensions(workerId);
-        for (int attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            RedisValue[] served;
-            try
-            {
-                served = await RedisContext(Db.SetMembersAsync(reverse), cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-            {
-                throw RedisErrors.WrongType((string)reverse!, ex);
-            }
 
-            // Exact-size arrays (no lists copied): the worker's own extension first, then the other ones it serves.
-            bool isMember = false;
-            foreach (var name in served)
-            {
-                if (name == keys.Extension)
-                {
-                    isMember = true;
-                    break;
-                }
-            }
-
-            int others = served.Length - (isMember ? 1 : 0);
-            var keyArray = new RedisKey[3 + (2 * others)];
-            var args = new RedisValue[3 + others];
-            keyArray[0] = reverse;
-            keyArray[1] = keys.IdleWorkers;
-            keyArray[2] = keys.ProgressingWorkers;
-            args[0] = workerId;
-            args[1] = keys.Extension;
-            args[2] = isMember ? One : Zero;
-            int k = 3, a = 3;
-            foreach (var name in served)
-            {
-                string other = (string)name!;
-                if (other == keys.Extension)
-                {
-                    continue;
-                }
-
-                var otherKeys = extension.Scope == ExtensionScope.Room
-                    ? _context.Keys.Extension(keys.RoomId!, keys.Category, other)
-                    : _context.Keys.GlobalExtension(keys.Category, other);
-                keyArray[k++] = otherKeys.IdleWorkers;
-                keyArray[k++] = otherKeys.ProgressingWorkers;
-                args[a++] = other;
-            }
-
-            RedisResult result;
-            try
-            {
-                result = await ReleaseScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-            {
-                throw RedisErrors.WrongType(keyArray, ex);
-            }
-
-            int code = (int)result;
-            if (code >= 0)
-            {
-                return code == 1;
-            }
-        }
-
-        throw new InvalidOperationException($"The reverse index of worker '{workerId}' kept changing during release.");
+        // One script: it reads the worker's reverse index itself and builds the other extensions' set names from the
+        // category's key head (same room and category, so the same slot under the cluster-safe layout).
+        RedisKey[] keyArray = [keys.UserExtensions(workerId), keys.IdleWorkers, keys.ProgressingWorkers];
+        RedisValue[] args = [workerId, keys.Extension, (string)keys.Schema! + ":"];
+        RedisResult result = await ReleaseScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
+        return (int)result == 1;
     }
 
     /// <inheritdoc/>
