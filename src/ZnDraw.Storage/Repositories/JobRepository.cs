@@ -18,6 +18,28 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
 
     // KEYS: hash, active, inactive, by_time, extension jobs, room registry, [queue]
     // ARGV: job id, ttl, score, active?, hash name, extension-jobs name, task JSON, queue name for the registry ('' for none), field/value pairs...
+    // KEYS: job hash, jobs:active, jobs:inactive, jobs:by_time, room key registry.
+    // ARGV: job id, job hash name, the room's extension-job-set head ("...room:{r}:extension:").
+    // The extension's job set is named from the hash's category and extension (a category with ':' names none).
+    // Every read that can raise WRONGTYPE runs before the first write. Returns 1 when the hash existed.
+    private static readonly RedisScript DeleteScript = new("job-delete", """
+        local names = redis.call('HMGET', KEYS[1], 'category', 'extension')
+        redis.call('SCARD', KEYS[2]); redis.call('SCARD', KEYS[3]); redis.call('ZCARD', KEYS[4]); redis.call('SCARD', KEYS[5])
+        local extensionJobs = nil
+        local cat, ext = names[1], names[2]
+        if cat and ext and cat ~= '' and ext ~= '' and not string.find(cat, ':', 1, true) then
+          extensionJobs = ARGV[3] .. cat .. ':' .. ext .. ':jobs'
+          redis.call('SCARD', extensionJobs)
+        end
+        local deleted = redis.call('DEL', KEYS[1])
+        redis.call('SREM', KEYS[2], ARGV[1])
+        redis.call('SREM', KEYS[3], ARGV[1])
+        redis.call('ZREM', KEYS[4], ARGV[1])
+        if extensionJobs then redis.call('SREM', extensionJobs, ARGV[1]) end
+        redis.call('SREM', KEYS[5], ARGV[2])
+        return deleted
+        """);
+
     private static readonly RedisScript CreateScript = new("job-create", ExtensionLua.CheckType + """
         check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set'); check(KEYS[4], 'zset')
         check(KEYS[5], 'set'); check(KEYS[6], 'set')
@@ -207,41 +229,16 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Job(roomId, jobId);
         RedisKey hash = keys.Hash();
-        try
-        {
-            var names = await RedisStoreContext.WaitAsync(
-                Db.HashGetAsync(hash, [JobMapping.CategoryField, JobMapping.ExtensionField]), cancellationToken).ConfigureAwait(false);
-            RedisKey? extensionJobs = null;
-            if (!names[0].IsNullOrEmpty && !names[1].IsNullOrEmpty)
-            {
-                try
-                {
-                    extensionJobs = keys.ExtensionJobs((string)names[0]!, (string)names[1]!);
-                }
-                catch (ArgumentException)
-                {
-                    // A category that cannot name a key: there is no such extension job set to clean.
-                }
-            }
+        RedisKey registry = keys.Room.KeyRegistry();
 
-            var tx = Db.CreateTransaction();
-            var deleted = tx.KeyDeleteAsync(hash);
-            _ = tx.SetRemoveAsync(keys.Active(), jobId);
-            _ = tx.SetRemoveAsync(keys.Inactive(), jobId);
-            _ = tx.SortedSetRemoveAsync(keys.ByTime(), jobId);
-            if (extensionJobs is { } set)
-            {
-                _ = tx.SetRemoveAsync(set, jobId);
-            }
-
-            _ = tx.SetRemoveAsync(keys.Room.KeyRegistry(), (string)hash!);
-            await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
-            return await deleted.ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType([hash, keys.Active(), keys.Inactive(), keys.ByTime()], ex);
-        }
+        // One script: it reads the job's category and extension itself to find the extension's job set, whose name
+        // starts with the room's "extension:" head (same slot).
+        string sample = (string)keys.Room.ExtensionJobs("c", "e")!;
+        string extensionHead = sample[..^"c:e:jobs".Length];
+        RedisKey[] scriptKeys = [hash, keys.Active(), keys.Inactive(), keys.ByTime(), registry];
+        RedisValue[] args = [jobId, (string)hash!, extensionHead];
+        RedisResult deleted = await DeleteScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        return (long)deleted == 1;
     }
 
     /// <summary>Runs the start script (shared with the cross-slot step of <see cref="ExtensionRepository.DequeueAsync"/>).</summary>

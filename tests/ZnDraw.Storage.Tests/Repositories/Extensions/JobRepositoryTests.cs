@@ -79,7 +79,10 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         Assert.Empty(await jobs.ListActiveAsync(room));
         Assert.Equal(new[] { a, b }.Order(), (await jobs.ListInactiveAsync(room)).Order());
 
-        Assert.True(await jobs.DeleteAsync(room, a));
+        Assert.False(await jobs.DeleteAsync(room, "missing")); // also loads the script
+        var (removed, del) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.DeleteAsync(room, a));
+        Assert.True(removed);
+        Assert.Equal(1, del.RoundTrips);
         Assert.False(await jobs.DeleteAsync(room, a));
         Assert.Null(await jobs.GetAsync(room, a));
         Assert.Equal([b], await jobs.ListInactiveAsync(room));
