@@ -44,23 +44,21 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         return 1
         """);
 
-    // KEYS: metadata, worker, index, [registry], [provider's reverse index]
-    // ARGV: name, expected provider ('' for none), has registry, metadata name, worker name
-    // Returns -1 when the provider changed since it was read, else 1/0: did the metadata exist.
+    // KEYS: metadata, worker, index, [registry]. ARGV: name, has registry, metadata key name, worker key name, the
+    // metadata key head ("...filesystems:"), which is also the head of the provider's reverse index (ZnDraw's layout).
+    // The provider is read here, so the removal is one step; its reverse index must be a set (or absent).
     private static readonly RedisScript UnregisterScript = new("filesystem-unregister", ExtensionLua.CheckType + """
-        local k = 4
-        local registry, reverse
-        if ARGV[3] == '1' then registry = KEYS[k]; k = k + 1 end
-        if ARGV[2] ~= '' then reverse = KEYS[k] end
+        local registry
+        if ARGV[2] == '1' then registry = KEYS[4] end
         check(KEYS[1], 'hash'); check(KEYS[2], 'string'); check(KEYS[3], 'set')
         if registry then check(registry, 'set') end
-        if reverse then check(reverse, 'set') end
         local owner = redis.call('GET', KEYS[2]) or ''
-        if owner ~= ARGV[2] then return -1 end
+        local reverse
+        if owner ~= '' then reverse = ARGV[5] .. owner; check(reverse, 'set') end
         local existed = redis.call('EXISTS', KEYS[1])
         redis.call('DEL', KEYS[1], KEYS[2])
         redis.call('SREM', KEYS[3], ARGV[1])
-        if registry then redis.call('SREM', registry, ARGV[4], ARGV[5]) end
+        if registry then redis.call('SREM', registry, ARGV[3], ARGV[4]) end
         if reverse then redis.call('SREM', reverse, ARGV[1]) end
         return existed
         """);
@@ -241,57 +239,11 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         cancellationToken.ThrowIfCancellationRequested();
         var keys = KeysOf(scope, roomId, name);
         bool hasRegistry = !keys.IsGlobal;
-        for (int attempt = 0; attempt < ExtensionRepository.MaxAttempts; attempt++)
-        {
-            RedisValue owner;
-            try
-            {
-                owner = await RedisStoreContext.WaitAsync(Db.StringGetAsync(keys.Worker), cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-            {
-                throw RedisErrors.WrongType((string)keys.Worker!, ex);
-            }
-
-            string ownerId = owner.IsNull ? string.Empty : (string)owner!;
-            var scriptKeys = new List<RedisKey>(5) { keys.Metadata, keys.Worker, keys.Index };
-            if (hasRegistry)
-            {
-                scriptKeys.Add(_context.Keys.Room(keys.RoomId!).KeyRegistry());
-            }
-
-            RedisValue expected = ownerId;
-            if (ownerId.Length > 0)
-            {
-                try
-                {
-                    scriptKeys.Add(keys.UserFilesystems(ownerId));
-                }
-                catch (ArgumentException ex)
-                {
-                    throw new StorageDataException((string)keys.Worker!, null, "the worker key holds a value that is not a valid worker id.", ex);
-                }
-            }
-
-            RedisKey[] keyArray = [.. scriptKeys];
-            RedisValue[] args = [name, expected, hasRegistry ? One : Zero, (string)keys.Metadata!, (string)keys.Worker!];
-            int result;
-            try
-            {
-                result = (int)await UnregisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-            {
-                throw RedisErrors.WrongType(keyArray, ex);
-            }
-
-            if (result >= 0)
-            {
-                return result == 1;
-            }
-        }
-
-        throw new InvalidOperationException($"The provider of filesystem '{name}' kept changing during unregistration.");
+        RedisKey[] keyArray = hasRegistry
+            ? [keys.Metadata, keys.Worker, keys.Index, _context.Keys.Room(keys.RoomId!).KeyRegistry()]
+            : [keys.Metadata, keys.Worker, keys.Index];
+        RedisValue[] args = [name, hasRegistry ? One : Zero, (string)keys.Metadata!, (string)keys.Worker!, MetadataHead(scope, roomId)];
+        return (long)await UnregisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc/>

@@ -54,7 +54,11 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
         await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", sid, "eve", false));
         await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", other, "eve", false));
 
-        Assert.True(await repo.UnregisterAsync(ExtensionScope.Room, room, "b"));
+        Assert.False(await repo.UnregisterAsync(ExtensionScope.Room, room, "missing")); // also loads the script
+        var (unregistered, um) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.UnregisterAsync(ExtensionScope.Room, room, "b"));
+        Assert.True(unregistered);
+        Assert.Equal(1, um.RoundTrips);
+        Assert.False(await Db.SetContainsAsync(TestSpaces.Get(space).Filesystem(room, "b").UserFilesystems(sid), "b"));
         Assert.False(await repo.UnregisterAsync(ExtensionScope.Room, room, "b"));
         Assert.Equal(2, await repo.UnregisterWorkerAsync(sid));
         Assert.Equal(["c"], (await repo.ListAsync(ExtensionScope.Room, room)).Select(f => f.Name));
