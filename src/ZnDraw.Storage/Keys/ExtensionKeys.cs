@@ -221,6 +221,14 @@ public readonly struct ExtensionKeys
             : (string)ExtensionKey("queue")!;
     }
 
+    /// <summary>
+    /// The text every per-extension key of this category starts with (<see cref="Schema"/> followed by <c>:</c>), in one
+    /// allocation, for scripts that build the keys of the category's other extensions.
+    /// </summary>
+    internal string CategoryHeadText() => _roomPrefix is not null
+        ? Space.RoomKeyText(RoomId!, "extensions:", Category, ":")
+        : Space.Build("global:extensions:", Category, ":");
+
     private RedisKey ExtensionKey(string word)
     {
         KeySpace space = Space;

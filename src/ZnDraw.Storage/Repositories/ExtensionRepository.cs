@@ -448,7 +448,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         // One script: it reads the worker's reverse index itself and builds the other extensions' set names from the
         // category's key head (same room and category, so the same slot under the cluster-safe layout).
         RedisKey[] keyArray = [keys.UserExtensions(workerId), keys.IdleWorkers, keys.ProgressingWorkers];
-        RedisValue[] args = [workerId, keys.Extension, (string)keys.Schema! + ":"];
+        RedisValue[] args = [workerId, keys.Extension, keys.CategoryHeadText()];
         RedisResult result = await ReleaseScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
         return (int)result == 1;
     }

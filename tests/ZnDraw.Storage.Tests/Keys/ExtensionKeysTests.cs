@@ -235,3 +235,23 @@ public class GlobalKeysTests
         Assert.Equal("keySpace", Assert.Throws<ArgumentNullException>(() => new GlobalKeys(null!)).ParamName);
     }
 }
+
+public class ExtensionKeysCategoryHeadTests
+{
+    [Theory]
+    [InlineData(KeyLayout.ZnDraw, "")]
+    [InlineData(KeyLayout.ZnDraw, "app:")]
+    [InlineData(KeyLayout.ClusterSafe, "")]
+    [InlineData(KeyLayout.ClusterSafe, "app:")]
+    public void Category_head_plus_name_and_suffix_is_the_extensions_own_key(KeyLayout layout, string prefix)
+    {
+        var space = new KeySpace(prefix, layout);
+        foreach (var keys in new[] { space.Extension("r1", "modifiers", "Rotate"), space.GlobalExtension("analysis", "Plot") })
+        {
+            var head = keys.CategoryHeadText();
+            Assert.Equal((string?)keys.IdleWorkers, head + keys.Extension + ":idle_workers");
+            Assert.Equal((string?)keys.ProgressingWorkers, head + keys.Extension + ":progressing_workers");
+            Assert.Equal((string?)keys.Schema + ":", head);
+        }
+    }
+}
