@@ -427,15 +427,8 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         cancellationToken.ThrowIfCancellationRequested();
         var keys = extension.KeysIn(_context.Keys);
         RedisKey[] scriptKeys = [keys.IdleWorkers, keys.ProgressingWorkers];
-        try
-        {
-            var result = await AcquireScript.EvaluateAsync(Db, scriptKeys, [], cancellationToken).ConfigureAwait(false);
-            return result.IsNull ? null : (string?)result;
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(scriptKeys, ex);
-        }
+        var result = await AcquireScript.EvaluateAsync(Db, scriptKeys, [], cancellationToken).ConfigureAwait(false);
+        return result.IsNull ? null : (string?)result;
     }
 
     /// <inheritdoc/>
@@ -533,14 +526,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 : [keys.Queue, keys.IdleWorkers, keys.ProgressingWorkers];
             RedisValue[] args = [head, workerId, ZnDrawTime.FormatIso(now), EpochMilliseconds(now), sameSlot ? One : Zero];
             RedisResult[] reply;
-            try
-            {
-                reply = (RedisResult[])(await DequeueScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false))!;
-            }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-            {
-                throw RedisErrors.WrongType(scriptKeys, ex);
-            }
+            reply = (RedisResult[])(await DequeueScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false))!;
 
             switch ((int)reply[0])
             {

@@ -431,13 +431,6 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         }
 
         RedisKey[] keyArray = [.. scriptKeys];
-        try
-        {
-            return (int)await UnregisterWorkerScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(keyArray, ex);
-        }
+        return (int)await UnregisterWorkerScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false);
     }
 }

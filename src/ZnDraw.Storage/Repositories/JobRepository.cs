@@ -247,15 +247,8 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     {
         RedisKey[] scriptKeys = [keys.Hash()];
         RedisValue[] args = [workerId, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now)];
-        try
-        {
-            var result = await StartScript.EvaluateAsync(db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-            return ToTransition((int)result);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(scriptKeys, ex);
-        }
+        var result = await StartScript.EvaluateAsync(db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        return ToTransition((int)result);
     }
 
     /// <summary>The <c>jobs:by_time</c> score: epoch seconds of <paramref name="createdAt"/> (UTC; unspecified kind is UTC), microsecond precision.</summary>
@@ -280,15 +273,8 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         DateTime now = _context.UtcNow;
         RedisKey[] scriptKeys = [keys.Hash(), keys.Active(), keys.Inactive()];
         RedisValue[] args = [status, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now), field, value, jobId];
-        try
-        {
-            var result = await FinishScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-            return ToTransition((int)result);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(scriptKeys, ex);
-        }
+        var result = await FinishScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        return ToTransition((int)result);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
