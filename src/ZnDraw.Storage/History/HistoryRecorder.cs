@@ -33,15 +33,13 @@ internal sealed class HistoryRecorder
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HistoryOutbox? _scriptOutbox;
-    private readonly IServiceProvider? _services;
 
     public HistoryRecorder(
         IOptions<HistoryOptions> options,
         TimeProvider? timeProvider = null,
         ILogger<HistoryRecorder>? logger = null,
         IHistorySink? sink = null,
-        ZnDraw.Storage.Keys.KeySpace? keySpace = null,
-        IServiceProvider? services = null)
+        ZnDraw.Storage.Keys.KeySpace? keySpace = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
@@ -57,7 +55,6 @@ internal sealed class HistoryRecorder
         Outbox = Mode == HistoryMode.Durable ? new HistoryOutbox(value.StreamKey) : null;
         // A script can append to the outbox only when the stream shares the node with every key (one Redis node).
         _scriptOutbox = keySpace is null || keySpace.Layout == ZnDraw.Storage.Keys.KeyLayout.ZnDraw ? Outbox : null;
-        _services = services;
     }
 
     /// <summary>A recorder that records nothing (no sink).</summary>
@@ -109,7 +106,7 @@ internal sealed class HistoryRecorder
     /// <param name="scope">The scope opened around the repository call, or <see langword="null"/>.</param>
     /// <param name="historyEvent">The event.</param>
     /// <param name="cancellationToken">Bounds the wait for the sink or the XADD.</param>
-    /// <param name="database">The database for a separate XADD; resolved from the container when not given.</param>
+    /// <param name="database">The database for a separate XADD (durable mode, when no script took the event).</param>
     public ValueTask RecordAsync(HistoryOutboxScope? scope, HistoryEvent historyEvent, CancellationToken cancellationToken, IDatabaseAsync? database = null)
     {
         var enlisted = scope?.Enlisted == true;
@@ -118,11 +115,10 @@ internal sealed class HistoryRecorder
             return Mode == HistoryMode.Off || enlisted ? ValueTask.CompletedTask : CommittedAsync(null!, historyEvent, enlisted, cancellationToken);
         }
 
-        database ??= (_services?.GetService(typeof(ZnDraw.Storage.Repositories.RedisStoreContext)) as ZnDraw.Storage.Repositories.RedisStoreContext)?.Database;
         if (database is null)
         {
             HistoryMetrics.OutboxFailures.Add(1);
-            HistoryLog.OutboxAppendFailed(_logger, new InvalidOperationException("No Redis database is registered for the history outbox."), historyEvent.EventId, Outbox!.StreamKey.ToString() ?? string.Empty);
+            HistoryLog.OutboxAppendFailed(_logger, new InvalidOperationException("No Redis database was given for the history outbox."), historyEvent.EventId, Outbox!.StreamKey.ToString() ?? string.Empty);
             return ValueTask.CompletedTask;
         }
 

@@ -233,8 +233,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
 
         // One script: it reads the job's category and extension itself to find the extension's job set, whose name
         // starts with the room's "extension:" head (same slot).
-        string sample = (string)keys.Room.ExtensionJobs("c", "e")!;
-        string extensionHead = sample[..^"c:e:jobs".Length];
+        string extensionHead = _context.Keys.RoomKeyText(roomId, "extension:");
         RedisKey[] scriptKeys = [hash, keys.Active(), keys.Inactive(), keys.ByTime(), registry];
         RedisValue[] args = [jobId, (string)hash!, extensionHead];
         RedisResult deleted = await DeleteScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);

@@ -86,9 +86,6 @@ internal static class RedisCalls
         return result;
     }
 
-    /// <summary><c>{prefix}room:{id}:</c>: the text every key of the room starts with.</summary>
-    public static string RoomBase(KeySpace space, string roomId) => space.Build("room:", roomId, ":");
-
     /// <summary>
     /// The text a job hash name of the room starts with (<c>{prefix}job:</c>, or <c>{prefix}job:{room}:</c> in the
     /// cluster-safe layout): the job builder's key for a one-character job id without that id.

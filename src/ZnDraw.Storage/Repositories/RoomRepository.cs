@@ -208,7 +208,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         [
             id,
             RedisCalls.JobHashHead(context.Keys, id),
-            RedisCalls.RoomBase(context.Keys, id),
+            context.Keys.RoomKeyText(id),
             RoomFixedKeys.Count,
         ];
         RedisResult result = await RedisCalls.RunAsync(context, DeleteScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
