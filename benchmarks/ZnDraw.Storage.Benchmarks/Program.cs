@@ -25,11 +25,30 @@ public static class Program
         string mode = quick ? "quick" : "full";
         string outDir = Path.Combine("benchmarks", "results", mode);
         var rest = new List<string>();
+        string? pairedFilter = null;
+        if (args.Contains("--paired-only"))
+        {
+            ScenarioSizes pairedSizes = quick ? ScenarioSizes.Quick : ScenarioSizes.Full;
+            for (int i = 0; i < args.Length - 1; i++)
+            {
+                if (args[i] == "--paired-filter")
+                {
+                    pairedFilter = args[i + 1];
+                }
+            }
+
+            await PairedScenario.RunAsync(pairedSizes, pairedFilter is null ? null : t => t.Name.Contains(pairedFilter, StringComparison.Ordinal));
+            return 0;
+        }
+
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
-                case "--quick" or "--no-scenarios" or "--scenarios-only":
+                case "--quick" or "--no-scenarios" or "--scenarios-only" or "--paired-only":
+                    break;
+                case "--paired-filter" when i + 1 < args.Length:
+                    pairedFilter = args[++i];
                     break;
                 case "--out" when i + 1 < args.Length:
                     outDir = args[++i];

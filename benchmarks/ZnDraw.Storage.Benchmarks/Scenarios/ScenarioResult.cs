@@ -8,9 +8,12 @@ public sealed record ScenarioResult(string Scenario, string Case, double Library
 }
 
 /// <summary>Mode-dependent sizes of the scenarios.</summary>
-public sealed record ScenarioSizes(TimeSpan ThroughputRound, int ThroughputRounds, int ListingRepeats, int ScanRepeats, int DrainEvents, int[] UnrelatedKeys)
+public sealed record ScenarioSizes(TimeSpan ThroughputRound, int ThroughputRounds, int ListingRepeats, int ScanRepeats, int DrainEvents, int[] UnrelatedKeys, int PairedBlock = 32, int PairedBlocks = 400)
 {
-    public static ScenarioSizes Quick { get; } = new(TimeSpan.FromSeconds(2), 2, 20, 3, 10_000, [0, 100_000, 1_000_000]);
+    /// <summary>Time budget of one paired comparison.</summary>
+    public TimeSpan PairedBudget { get; init; } = TimeSpan.FromSeconds(6);
+
+    public static ScenarioSizes Quick { get; } = new(TimeSpan.FromSeconds(2), 2, 20, 3, 10_000, [0, 100_000, 1_000_000]) { PairedBudget = TimeSpan.FromSeconds(1) };
 
     public static ScenarioSizes Full { get; } = new(TimeSpan.FromSeconds(5), 5, 100, 5, 50_000, [0, 100_000, 1_000_000]);
 }

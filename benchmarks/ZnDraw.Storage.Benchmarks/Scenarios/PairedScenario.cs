@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+using ZnDraw.Storage.Benchmarks.Infrastructure;
+
+namespace ZnDraw.Storage.Benchmarks.Scenarios;
+
+/// <summary>
+/// Paired, interleaved A/B measurement of every library call against its raw twin: the same <c>X_once</c> methods
+/// the BenchmarkDotNet classes time, but alternated in short blocks (raw, library, library, raw, …) so that machine
+/// drift between two consecutive BenchmarkDotNet benchmarks (seconds apart on a shared 2-core machine) cannot pass
+/// for library overhead. Reports the median over blocks of (library block time ÷ raw block time). An A/A control
+/// (the raw twin against itself) shows the noise floor of the method.
+/// </summary>
+internal static class PairedScenario
+{
+    public static async Task<List<ScenarioResult>> RunAsync(ScenarioSizes sizes, Func<Type, bool>? include = null)
+    {
+        var results = new List<ScenarioResult>();
+        Type[] classes =
+        [
+            .. typeof(PairedScenario).Assembly.GetTypes()
+                .Where(t => t.IsClass && !t.IsAbstract && t.IsPublic && typeof(RedisBenchmark).IsAssignableFrom(t))
+                .Where(t => include is null || include(t))
+                .OrderBy(t => t.Name, StringComparer.Ordinal),
+        ];
+        foreach (Type type in classes)
+        {
+            foreach (object? parameter in ParameterValues(type))
+            {
+                var instance = (RedisBenchmark)Activator.CreateInstance(type)!;
+                string parameterText = string.Empty;
+                if (parameter is not null)
+                {
+                    (MemberInfo member, object value) = ((MemberInfo, object))parameter;
+                    SetMember(instance, member, value);
+                    parameterText = $"{member.Name}={value}";
+                }
+
+                instance.GlobalSetup();
+                try
+                {
+                    foreach ((string category, MethodInfo raw, MethodInfo lib) in Pairs(type))
+                    {
+                        Func<Task> rawCall = Bind(instance, raw);
+                        Func<Task> libCall = Bind(instance, lib);
+                        Action? cleanup = IterationCleanup(instance);
+                        ScenarioResult r = await MeasureAsync(category, parameterText, rawCall, libCall, cleanup, sizes).ConfigureAwait(false);
+                        results.Add(r);
+                        Console.WriteLine($"paired {r.Case,-45} {r.Ratio:0.000}× ({r.Detail})");
+                    }
+                }
+                finally
+                {
+                    foreach (MethodInfo m in type.GetMethods().Where(m => m.GetCustomAttribute<GlobalCleanupAttribute>() is not null))
+                    {
+                        m.Invoke(instance, null);
+                    }
+                }
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<ScenarioResult> MeasureAsync(string category, string parameters, Func<Task> raw, Func<Task> lib, Action? cleanup, ScenarioSizes sizes)
+    {
+        // Warm both sides, then size the blocks from the measured call time: a block lasts about 2 ms (at most
+        // PairedBlock calls), and the whole pair gets a fixed time budget (PairedBlocks blocks at most, 9 at least).
+        double perCall = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            await TimeAsync(raw, 4).ConfigureAwait(false);
+            await TimeAsync(lib, 4).ConfigureAwait(false);
+        }
+
+        perCall = await TimeAsync(raw, 4).ConfigureAwait(false) / 4;
+        cleanup?.Invoke();
+        int block = Math.Clamp((int)(2000 / Math.Max(perCall, 1)), 1, sizes.PairedBlock);
+        int blocks = Math.Clamp((int)(sizes.PairedBudget.TotalMicroseconds / (4 * block * Math.Max(perCall, 1))), 9, sizes.PairedBlocks);
+        for (int i = 0; i < block * 4; i++)
+        {
+            await raw().ConfigureAwait(false);
+            await lib().ConfigureAwait(false);
+        }
+
+        cleanup?.Invoke();
+        var ratios = new double[blocks];
+        var control = new double[blocks];
+        var rawTimes = new double[blocks];
+        var libTimes = new double[blocks];
+        for (int b = 0; b < blocks; b++)
+        {
+            // ABBA order: each side runs first half of the time, so a trend inside a block cancels out.
+            double r1, l1, l2, r2;
+            if ((b & 1) == 0)
+            {
+                r1 = await TimeAsync(raw, block).ConfigureAwait(false);
+                l1 = await TimeAsync(lib, block).ConfigureAwait(false);
+                l2 = await TimeAsync(lib, block).ConfigureAwait(false);
+                r2 = await TimeAsync(raw, block).ConfigureAwait(false);
+            }
+            else
+            {
+                l1 = await TimeAsync(lib, block).ConfigureAwait(false);
+                r1 = await TimeAsync(raw, block).ConfigureAwait(false);
+                r2 = await TimeAsync(raw, block).ConfigureAwait(false);
+                l2 = await TimeAsync(lib, block).ConfigureAwait(false);
+            }
+
+            cleanup?.Invoke();
+            ratios[b] = (l1 + l2) / (r1 + r2);
+            control[b] = r2 / r1;
+            rawTimes[b] = (r1 + r2) / (2.0 * block);
+            libTimes[b] = (l1 + l2) / (2.0 * block);
+        }
+
+        double ratio = Median(ratios);
+        _ = perCall;
+        string name = string.IsNullOrEmpty(parameters) ? category : $"{category} ({parameters})";
+        string detail = $"{blocks} ABBA blocks of {block} calls; raw {Median(rawTimes):0.0} µs, library {Median(libTimes):0.0} µs per call; A/A control {Median(control):0.000}×";
+        return new ScenarioResult("Paired", name, ratio, 1.0, "ratio", detail);
+    }
+
+    private static async Task<double> TimeAsync(Func<Task> call, int count)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            await call().ConfigureAwait(false);
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static IEnumerable<(string Category, MethodInfo Raw, MethodInfo Lib)> Pairs(Type type)
+    {
+        var benchmarks = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Select(m => (Method: m, Attr: m.GetCustomAttribute<BenchmarkAttribute>(), Cat: m.GetCustomAttribute<BenchmarkCategoryAttribute>()))
+            .Where(x => x.Attr is not null && x.Cat is not null)
+            .ToList();
+        foreach (var group in benchmarks.GroupBy(x => x.Cat!.Categories[0], StringComparer.Ordinal))
+        {
+            var baseline = group.FirstOrDefault(x => x.Attr!.Baseline);
+            if (baseline.Method is null)
+            {
+                continue;
+            }
+
+            foreach (var other in group.Where(x => !x.Attr!.Baseline))
+            {
+                MethodInfo? rawOnce = type.GetMethod(baseline.Method.Name + "_once");
+                MethodInfo? libOnce = type.GetMethod(other.Method.Name + "_once");
+                if (rawOnce is not null && libOnce is not null)
+                {
+                    string category = group.Count() > 2 ? $"{group.Key} {other.Method.Name}" : group.Key;
+                    yield return (category, rawOnce, libOnce);
+                }
+            }
+        }
+    }
+
+    private static Func<Task> Bind(object instance, MethodInfo method)
+    {
+        Type ret = method.ReturnType;
+        if (ret == typeof(Task) || (ret.IsGenericType && ret.GetGenericTypeDefinition() == typeof(Task<>)))
+        {
+            // Every side goes through one async adapter of the same shape, whatever task type it returns.
+            var f = (Func<Task>)Delegate.CreateDelegate(typeof(Func<Task>), instance, method);
+            return async () => await f().ConfigureAwait(false);
+        }
+
+        if (ret == typeof(ValueTask))
+        {
+            var f = (Func<ValueTask>)Delegate.CreateDelegate(typeof(Func<ValueTask>), instance, method);
+            return async () => await f().ConfigureAwait(false);
+        }
+
+        if (ret.IsGenericType && ret.GetGenericTypeDefinition() == typeof(ValueTask<>))
+        {
+            MethodInfo adapt = typeof(PairedScenario).GetMethod(nameof(AdaptValueTask), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(ret.GetGenericArguments()[0]);
+            return (Func<Task>)adapt.Invoke(null, [instance, method])!;
+        }
+
+        throw new InvalidOperationException($"{method.Name}: unsupported return type {ret}.");
+    }
+
+    private static Func<Task> AdaptValueTask<T>(object instance, MethodInfo method)
+    {
+        var f = (Func<ValueTask<T>>)Delegate.CreateDelegate(typeof(Func<ValueTask<T>>), instance, method);
+        return async () => await f().ConfigureAwait(false);
+    }
+
+    private static Action? IterationCleanup(object instance)
+    {
+        MethodInfo? m = instance.GetType().GetMethods().FirstOrDefault(m => m.GetCustomAttribute<IterationCleanupAttribute>() is not null);
+        return m is null ? null : () => m.Invoke(instance, null);
+    }
+
+    private static IEnumerable<object?> ParameterValues(Type type)
+    {
+        MemberInfo? member = type.GetMembers(BindingFlags.Public | BindingFlags.Instance)
+            .FirstOrDefault(m => m.GetCustomAttribute<ParamsAttribute>() is not null);
+        if (member is null)
+        {
+            yield return null;
+            yield break;
+        }
+
+        foreach (object? value in member.GetCustomAttribute<ParamsAttribute>()!.Values)
+        {
+            yield return (member, value!);
+        }
+    }
+
+    private static void SetMember(object instance, MemberInfo member, object value)
+    {
+        switch (member)
+        {
+            case PropertyInfo p:
+                p.SetValue(instance, value);
+                break;
+            case FieldInfo f:
+                f.SetValue(instance, value);
+                break;
+        }
+    }
+}
