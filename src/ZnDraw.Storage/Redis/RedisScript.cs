@@ -79,40 +79,42 @@ internal sealed class RedisScript
     /// <see cref="StorageDataException"/> naming the script's keys; the token bounds the wait (the script may still run).
     /// </summary>
     /// <remarks>Pooled state machine: no allocation of its own once warm, and none for the token when it cannot cancel.</remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken = default)
+    public ValueTask<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken = default) =>
+        EvaluateAsync(db, keys, values, 0, static (result, _) => result, cancellationToken);
+
+    /// <summary>
+    /// Runs the script like <see cref="EvaluateAsync(IDatabaseAsync, RedisKey[], RedisValue[], CancellationToken)"/> and
+    /// maps its result with <paramref name="map"/> (a static lambda; <paramref name="state"/> carries what it needs)
+    /// when the reply arrives, without an async layer of our own (see <see cref="RedisReply"/>).
+    /// </summary>
+    public ValueTask<TResult> EvaluateAsync<TState, TResult>(
+        IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, TState state, Func<RedisResult, TState, TResult> map, CancellationToken cancellationToken = default)
     {
-        var sha1 = _sha1;
-        var text = Text;
-        HistoryOutboxScope? scope = null;
+        HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
+        return ScriptReplySource<TState, TResult>.Start(db, sha1, text, keys, values, scope, state, map, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="EvaluateAsync{TState, TResult}"/> for a call that only reports completion (the map may throw).</summary>
+    public ValueTask EvaluateVoidAsync<TState>(
+        IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, TState state, Func<RedisResult, TState, bool> map, CancellationToken cancellationToken = default)
+    {
+        HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
+        return ScriptReplySource<TState, bool>.StartVoid(db, sha1, text, keys, values, scope, state, map, cancellationToken);
+    }
+
+    private HistoryOutboxScope? Prepare(ref RedisKey[] keys, ref RedisValue[] values, out byte[] sha1, out string text)
+    {
+        sha1 = _sha1;
+        text = Text;
         if (_withOutboxSha1 is not null && HistoryOutboxScope.Current is { } current && current.TryTake())
         {
-            scope = current;
             sha1 = _withOutboxSha1;
             text = _withOutboxText!;
             keys = [.. keys, current.Outbox.StreamKey];
             values = [.. values, .. HistoryOutbox.ToScriptArgs(current.Event)];
+            return current;
         }
 
-        try
-        {
-            try
-            {
-                return await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(sha1, keys, values), cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-            {
-                return await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(text, keys, values), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (RedisConnectionException) when (scope is not null)
-        {
-            scope.Release(); // nothing ran: the caller may record the event another way
-            throw;
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(keys, ex);
-        }
+        return null;
     }
 }
