@@ -149,13 +149,20 @@ internal sealed class ReplySource<T, TState, TResult> : IValueTaskSource<TResult
     private static ReplySource<T, TState, TResult>? Begin(
         Task<T> task, TState state, Func<T, TState, TResult> map, RedisKey key, CancellationToken cancellationToken, out TResult result, out Exception? error)
     {
+        result = default!;
+        error = null;
         if (cancellationToken.CanBeCanceled)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // WaitAsync would hand back a task that already completed and ignore the token.
+                error = new OperationCanceledException(cancellationToken);
+                return null;
+            }
+
             task = task.WaitAsync(cancellationToken);
         }
 
-        result = default!;
-        error = null;
         if (task.IsCompleted)
         {
             // Completed already (a cancelled token, a failed send): no source needed.
@@ -253,6 +260,11 @@ internal sealed class VoidReplySource : IValueTaskSource
 
     public static ValueTask Start(Task task, RedisKey key, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         if (cancellationToken.CanBeCanceled)
         {
             task = task.WaitAsync(cancellationToken);

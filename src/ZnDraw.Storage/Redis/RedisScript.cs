@@ -90,6 +90,11 @@ internal sealed class RedisScript
     public ValueTask<TResult> EvaluateAsync<TState, TResult>(
         IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, TState state, Func<RedisResult, TState, TResult> map, CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
         HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
         return ScriptReplySource<TState, TResult>.Start(db, sha1, text, keys, values, scope, state, map, cancellationToken);
     }
@@ -98,6 +103,11 @@ internal sealed class RedisScript
     public ValueTask EvaluateVoidAsync<TState>(
         IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, TState state, Func<RedisResult, TState, bool> map, CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
         return ScriptReplySource<TState, bool>.StartVoid(db, sha1, text, keys, values, scope, state, map, cancellationToken);
     }

@@ -145,10 +145,12 @@ public sealed class RedisReplyTests(RedisFixture redis)
     [Fact]
     public async Task Awaiting_a_consumed_reply_again_is_refused()
     {
+        // BLPOP with a 0.1 s timeout on an empty list: the reply is certainly pending when the source is handed out.
         string key = RedisFixture.NewId("reply");
-        await Db.StringSetAsync(key, "1");
-        ValueTask<long> reply = RedisReply.Of(Db.StringLengthAsync(key), key, CancellationToken.None);
-        Assert.Equal(1, await reply);
+        using var blocking = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+        ValueTask<RedisResult> reply = RedisReply.Of(blocking.GetDatabase().ExecuteAsync("BLPOP", key, "0.1"), key, CancellationToken.None);
+        Assert.False(reply.IsCompleted);
+        Assert.True((await reply).IsNull);
 
         // The source went back to the pool with a new version: the old ValueTask no longer matches it.
         Assert.Throws<InvalidOperationException>(() => reply.GetAwaiter().GetResult());
