@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Repositories;
@@ -13,22 +14,11 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
     private readonly KeySpace _keys = context.Keys;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<Bookmark>> GetAllAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<Bookmark>> GetAllAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Bookmarks();
-        HashEntry[] entries;
-        try
-        {
-            entries = await RedisStoreContext.WaitAsync(_db.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-
-        return FrameMapping.BookmarksFromHash(key, entries);
+        return RedisReply.Map(_db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<Bookmark>)FrameMapping.BookmarksFromHash(key, entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -52,21 +42,30 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SetAsync(string roomId, int frame, string label, CancellationToken cancellationToken = default)
+    public ValueTask SetAsync(string roomId, int frame, string label, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
         ArgumentException.ThrowIfNullOrEmpty(label);
         RedisValue[] args = FrameMapping.BookmarkArgs(frame, label);
-        RedisResult[] result = await FrameRepository.RunScriptAsync(
-            _db, FrameScripts.SetBookmark, [room.TrajectoryIndices(), room.Bookmarks()], args, cancellationToken).ConfigureAwait(false);
-        if ((long)result[0] == FrameScripts.OutOfRange)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(frame), frame, $"The trajectory has {(long)result[1]} frame(s); a bookmark needs a frame 0 … count − 1. Nothing was changed.");
-        }
+        return FrameScripts.SetBookmark.EvaluateVoidAsync(
+            _db,
+            [room.TrajectoryIndices(), room.Bookmarks()],
+            args,
+            frame,
+            static (reply, frame) =>
+            {
+                var result = (RedisResult[])reply!;
+                if ((long)result[0] == FrameScripts.OutOfRange)
+                {
+                    throw new ArgumentOutOfRangeException(
+                        nameof(frame), frame, $"The trajectory has {(long)result[1]} frame(s); a bookmark needs a frame 0 … count − 1. Nothing was changed.");
+                }
+
+                return true;
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>

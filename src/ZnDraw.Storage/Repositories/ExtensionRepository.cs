@@ -421,19 +421,16 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<string?> AcquireWorkerAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    public ValueTask<string?> AcquireWorkerAsync(ExtensionId extension, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = extension.KeysIn(_context.Keys);
         RedisKey[] scriptKeys = [keys.IdleWorkers, keys.ProgressingWorkers];
-        var result = await AcquireScript.EvaluateAsync(Db, scriptKeys, [], cancellationToken).ConfigureAwait(false);
-        return result.IsNull ? null : (string?)result;
+        return AcquireScript.EvaluateAsync(Db, scriptKeys, [], 0, static (result, _) => result.IsNull ? null : (string?)result, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ReleaseWorkerAsync(ExtensionId extension, string workerId, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ReleaseWorkerAsync(ExtensionId extension, string workerId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = extension.KeysIn(_context.Keys);
@@ -442,8 +439,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         // category's key head (same room and category, so the same slot under the cluster-safe layout).
         RedisKey[] keyArray = [keys.UserExtensions(workerId), keys.IdleWorkers, keys.ProgressingWorkers];
         RedisValue[] args = [workerId, keys.Extension, keys.CategoryHeadText()];
-        RedisResult result = await ReleaseScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
-        return (int)result == 1;
+        return ReleaseScript.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (int)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -14,38 +14,24 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     private readonly KeySpace _keys = context.Keys;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> CountAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<int> CountAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
-        try
-        {
-            return checked((int)await RedisStoreContext.WaitAsync(_db.SortedSetLengthAsync(key), cancellationToken).ConfigureAwait(false));
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
+        return RedisReply.Map(_db.SortedSetLengthAsync(key), 0, static (count, _) => checked((int)count), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<TrajectoryEntry>> GetRangeAsync(string roomId, int start = 0, int stop = -1, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<TrajectoryEntry>> GetRangeAsync(string roomId, int start = 0, int stop = -1, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
-        SortedSetEntry[] entries;
-        try
-        {
-            entries = await RedisStoreContext.WaitAsync(_db.SortedSetRangeByRankWithScoresAsync(key, start, stop), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-
-        return FrameMapping.ParseEntries(key.ToString(), roomId, entries);
+        return RedisReply.Map(
+            _db.SortedSetRangeByRankWithScoresAsync(key, start, stop),
+            (roomId, key),
+            static (entries, s) => (IReadOnlyList<TrajectoryEntry>)FrameMapping.ParseEntries(s.key.ToString(), s.roomId, entries),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -69,8 +55,7 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> AppendAsync(string roomId, IReadOnlyList<FrameIndex> frames, CancellationToken cancellationToken = default)
+    public ValueTask<int> AppendAsync(string roomId, IReadOnlyList<FrameIndex> frames, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
@@ -81,9 +66,18 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
         }
 
         RedisValue[] members = FormatDistinct(frames, nameof(frames));
-        RedisResult[] result = await RunAsync(FrameScripts.Append, [key], members, cancellationToken).ConfigureAwait(false);
-        ThrowIfDuplicate(result, key);
-        return (int)result[0];
+        return FrameScripts.Append.EvaluateAsync(
+            _db,
+            [key],
+            members,
+            key,
+            static (reply, key) =>
+            {
+                var result = (RedisResult[])reply!;
+                ThrowIfDuplicate(result, key);
+                return (int)result[0];
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -239,10 +233,9 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     }
 
     /// <summary>Runs a frame script; WRONGTYPE on any of its keys becomes <see cref="StorageDataException"/>.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal static async ValueTask<RedisResult[]> RunScriptAsync(
+    internal static ValueTask<RedisResult[]> RunScriptAsync(
         IDatabase db, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
-        (RedisResult[])(await script.EvaluateAsync(db, keys, args, cancellationToken).ConfigureAwait(false))!;
+        script.EvaluateAsync(db, keys, args, 0, static (result, _) => (RedisResult[])result!, cancellationToken);
 
     private ValueTask<RedisResult[]> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
         RunScriptAsync(_db, script, keys, args, cancellationToken);

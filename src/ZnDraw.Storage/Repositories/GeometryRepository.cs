@@ -18,32 +18,29 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
     private readonly KeySpace _keys = context.Keys;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Geometry?> GetAsync(string roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<Geometry?> GetAsync(string roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Geometries();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        RedisValue value = await HashGetAsync(key, name, cancellationToken).ConfigureAwait(false);
-        return GeometryMapping.Parse(key.ToString(), name, value);
+        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => GeometryMapping.Parse(s.key.ToString(), s.name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<KeyValuePair<string, Geometry>>> GetAllAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<KeyValuePair<string, Geometry>>> GetAllAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Geometries();
-        HashEntry[] entries = await HashGetAllAsync(key, cancellationToken).ConfigureAwait(false);
-        return GeometryMapping.FromHash(key.ToString(), entries);
+        return RedisReply.Map(
+            _db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<KeyValuePair<string, Geometry>>)GeometryMapping.FromHash(key.ToString(), entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<string>> ListNamesAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return await HashKeysAsync(_keys.Room(roomId).Geometries(), cancellationToken).ConfigureAwait(false);
+        RedisKey key = _keys.Room(roomId).Geometries();
+        return RedisReply.Map(_db.HashKeysAsync(key), 0, static (names, _) => (IReadOnlyList<string>)Array.ConvertAll(names, static n => (string)n!), key, cancellationToken);
     }
 
     /// <inheritdoc/>

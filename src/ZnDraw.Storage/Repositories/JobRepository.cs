@@ -100,8 +100,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     private IDatabase Db => _context.Database;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask CreateAsync(Job job, ExtensionTask? enqueue = null, ExtensionScope queueScope = ExtensionScope.Room, CancellationToken cancellationToken = default)
+    public ValueTask CreateAsync(Job job, ExtensionTask? enqueue = null, ExtensionScope queueScope = ExtensionScope.Room, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(job);
@@ -146,40 +145,37 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         RedisKey[] scriptKeys = queueInScript
             ? [keys.Hash(), keys.Active(), keys.Inactive(), keys.ByTime(), extensionJobs, registry, queue!.Value]
             : [keys.Hash(), keys.Active(), keys.Inactive(), keys.ByTime(), extensionJobs, registry];
+        if (queue is null || queueInScript)
+        {
+            // One script does it all (the common case): no async layer of our own.
+            return CreateScript.EvaluateVoidAsync(Db, scriptKeys, args, 0, static (_, _) => true, cancellationToken);
+        }
+
+        return CreateThenEnqueueAsync(scriptKeys, args, queue.Value, taskJson, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CreateThenEnqueueAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey queue, RedisValue taskJson, CancellationToken cancellationToken)
+    {
         try
         {
+            // Cluster-safe, global extension: the queue is in the category's slot. Job first, so a crash in between
+            // leaves a job without a task (it expires) rather than a task that a worker would find without its job.
             await CreateScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-            if (queue is { } q && !queueInScript)
-            {
-                // Cluster-safe, global extension: the queue is in the category's slot. Job first, so a crash in between
-                // leaves a job without a task (it expires) rather than a task that a worker would find without its job.
-                await RedisStoreContext.WaitAsync(Db.ListRightPushAsync(q, taskJson), cancellationToken).ConfigureAwait(false);
-            }
+            await RedisStoreContext.WaitAsync(Db.ListRightPushAsync(queue, taskJson), cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
-            throw RedisErrors.WrongType(queue is { } q2 ? [.. scriptKeys, q2] : scriptKeys, ex);
+            throw RedisErrors.WrongType([.. scriptKeys, queue], ex);
         }
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Job?> GetAsync(string roomId, string jobId, CancellationToken cancellationToken = default)
+    public ValueTask<Job?> GetAsync(string roomId, string jobId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keys = _context.Keys.Job(roomId, jobId);
-        string name = (string)keys.Hash()!;
-        HashEntry[] entries;
-        try
-        {
-            entries = await RedisStoreContext.WaitAsync(Db.HashGetAllAsync(keys.Hash()), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(name, ex);
-        }
-
-        return JobMapping.FromHash(name, entries);
+        RedisKey key = _context.Keys.Job(roomId, jobId).Hash();
+        return RedisReply.Map(Db.HashGetAllAsync(key), key, static (entries, key) => JobMapping.FromHash((string)key!, entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -32,48 +32,16 @@ internal static class RedisCalls
         script.EvaluateAsync(context.Database, keys, values, cancellationToken);
 
     /// <summary>Awaits a single-key command; WRONGTYPE becomes <see cref="StorageDataException"/> naming <paramref name="key"/>.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<T> OneKeyAsync<T>(Task<T> task, RedisKey key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-    }
+    public static ValueTask<T> OneKeyAsync<T>(Task<T> task, RedisKey key, CancellationToken cancellationToken) =>
+        RedisReply.Of(task, key, cancellationToken);
 
-    /// <summary>Awaits a single-key command without a result; WRONGTYPE becomes <see cref="StorageDataException"/> naming <paramref name="key"/>.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public static async ValueTask OneKeyAsync(Task task, RedisKey key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-    }
+    /// <inheritdoc cref="OneKeyAsync{T}(Task{T}, RedisKey, CancellationToken)"/>
+    public static ValueTask OneKeyAsync(Task task, RedisKey key, CancellationToken cancellationToken) =>
+        RedisReply.Of(task, key, cancellationToken);
 
-    /// <summary>Awaits a command already sent in an executed batch or transaction, mapping WRONGTYPE to <paramref name="key"/>.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<T> SentAsync<T>(Task<T> task, RedisKey key)
-    {
-        try
-        {
-            return await task.ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-    }
+    /// <summary>The reply of a command sent earlier in a batch, WRONGTYPE on <paramref name="key"/> mapped.</summary>
+    public static ValueTask<T> SentAsync<T>(Task<T> task, RedisKey key) => RedisReply.Of(task, key, CancellationToken.None);
 
-    /// <summary>Sorts set members as ordinal strings.</summary>
     public static string[] SortedStrings(RedisValue[] members)
     {
         var result = new string[members.Length];

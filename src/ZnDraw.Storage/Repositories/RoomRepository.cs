@@ -126,13 +126,18 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Room?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<Room?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(id);
-        RedisValue[] values = await RedisStoreContext.WaitAsync(context.Database.StringGetAsync(CoreKeys(keys)), cancellationToken).ConfigureAwait(false);
-        return values[3].IsNull ? null : RoomMapping.FromValues(id, values[0], values[1], values[2], values[3]);
+
+        // MGET cannot raise WRONGTYPE (a key of another type reads as nil): no key to map errors for.
+        return RedisReply.Map(
+            context.Database.StringGetAsync(CoreKeys(keys)),
+            id,
+            static (values, roomId) => values[3].IsNull ? null : RoomMapping.FromValues(roomId, values[0], values[1], values[2], values[3]),
+            default,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -223,8 +228,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> CreateAsync(string roomId, string? description = null, CancellationToken cancellationToken = default)
+    public ValueTask<bool> CreateAsync(string roomId, string? description = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(roomId);
@@ -238,12 +242,20 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         args[2] = description ?? string.Empty;
         DefaultGeometryArgs.CopyTo(args, 3);
 
-        RedisResult result = await RedisCalls.RunAsync(context, CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        if (ClusterSafe)
+        if (!ClusterSafe)
         {
-            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+            return CreateScript.EvaluateAsync(context.Database, scriptKeys, args, 0, static (result, _) => (long)result == 1, cancellationToken);
         }
 
+        return CreateThenIndexAsync(scriptKeys, args, index, roomId, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> CreateThenIndexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
+    {
+        // Cluster-safe layout: the index set lives in another slot, so it is a second, idempotent step.
+        RedisResult result = await RedisCalls.RunAsync(context, CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -338,29 +350,19 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey index = context.Global.RoomsIndex();
-        RedisValue[] members = await RedisCalls.OneKeyAsync(context.Database.SetMembersAsync(index), index, cancellationToken).ConfigureAwait(false);
-        return RedisCalls.SortedStrings(members);
+        return RedisReply.Map(context.Database.SetMembersAsync(index), 0, static (members, _) => (IReadOnlyList<string>)RedisCalls.SortedStrings(members), index, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<long> GetFrameCountAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<long> GetFrameCountAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).TrajectoryIndices();
-        try
-        {
-            return await RedisStoreContext.WaitAsync(context.Database.SortedSetLengthAsync(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
+        return RedisReply.Of(context.Database.SortedSetLengthAsync(key), key, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using StackExchange.Redis;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Repositories;
@@ -14,33 +15,25 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
     private readonly KeySpace _keys = context.Keys;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<JsonElement?> GetSectionAsync(string roomId, string userName, string section, CancellationToken cancellationToken = default)
+    public ValueTask<JsonElement?> GetSectionAsync(string roomId, string userName, string section, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).UserSettings(userName);
         ArgumentException.ThrowIfNullOrEmpty(section);
-        RedisValue value = await HashGetAsync(key, section, cancellationToken).ConfigureAwait(false);
-        return value.IsNull ? null : JsonParsing.ParseObject(key.ToString(), section, value);
+        return RedisReply.Map(
+            _db.HashGetAsync(key, section),
+            (key, section),
+            static (value, s) => value.IsNull ? null : (JsonElement?)JsonParsing.ParseObject(s.key.ToString(), s.section, value),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<UserRoomSettings?> GetAllAsync(string roomId, string userName, CancellationToken cancellationToken = default)
+    public ValueTask<UserRoomSettings?> GetAllAsync(string roomId, string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).UserSettings(userName);
-        HashEntry[] entries;
-        try
-        {
-            entries = await RedisStoreContext.WaitAsync(_db.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-
-        return SettingsMapping.FromHash(key.ToString(), entries);
+        return RedisReply.Map(_db.HashGetAllAsync(key), key, static (entries, key) => SettingsMapping.FromHash(key.ToString(), entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
