@@ -80,6 +80,12 @@ public static class Program
                 .WithOptions(ConfigOptions.JoinSummary)
                 .AddJob(job)
                 .AddColumn(new RoundTripColumn());
+            if (quick)
+            {
+                config = config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(
+                    c => c.Descriptor.Type.GetCustomAttributes(typeof(FullRunOnlyAttribute), inherit: false).Length == 0));
+            }
+
             summaries.AddRange(BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config));
             foreach (Summary summary in summaries)
             {
