@@ -10,10 +10,14 @@ using ZnDraw.Storage.Benchmarks.Scenarios;
 namespace ZnDraw.Storage.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>--quick</c>: short jobs (the CI run, under five minutes); otherwise the full run.
-/// <c>--out DIR</c>: where the summary (markdown + JSON) goes. <c>--no-scenarios</c>: only BenchmarkDotNet.
-/// <c>--scenarios-only</c>: only throughput, listing scaling and drain. Other arguments go to BenchmarkDotNet
-/// (e.g. <c>--filter '*Room*'</c>).
+/// Entry point. <c>--quick</c>: short jobs (the CI run, under five minutes); otherwise the full run. Each run is
+/// BenchmarkDotNet (times, allocations, round trips), then the paired ABBA comparison of every twin (the time
+/// ratios the targets are judged on), then the scenarios.
+/// <c>--out DIR</c>: where the summary (markdown + JSON) goes. <c>--no-scenarios</c>: no scenarios.
+/// <c>--scenarios-only</c>: only throughput, listing scaling and drain. <c>--no-paired</c>: no paired comparison.
+/// <c>--paired-only [--paired-filter TEXT]</c>: only the paired comparison (classes whose name contains TEXT), printed,
+/// no summary written. Other arguments go to BenchmarkDotNet (e.g. <c>--filter '*Room*'</c>; a filtered run skips
+/// the paired comparison unless <c>--paired-filter</c> is given, and the scenarios).
 /// </summary>
 public static class Program
 {
@@ -37,7 +41,7 @@ public static class Program
                 }
             }
 
-            await PairedScenario.RunAsync(pairedSizes, pairedFilter is null ? null : t => t.Name.Contains(pairedFilter, StringComparison.Ordinal));
+            await PairedScenario.RunAsync(pairedSizes, PairedFilter(pairedFilter));
             return 0;
         }
 
@@ -45,7 +49,7 @@ public static class Program
         {
             switch (args[i])
             {
-                case "--quick" or "--no-scenarios" or "--scenarios-only" or "--paired-only":
+                case "--quick" or "--no-scenarios" or "--scenarios-only" or "--paired-only" or "--no-paired":
                     break;
                 case "--paired-filter" when i + 1 < args.Length:
                     pairedFilter = args[++i];
@@ -103,6 +107,13 @@ public static class Program
             }
         }
 
+        var paired = new List<PairedResult>();
+        if (benchmarks && !args.Contains("--no-paired") && (!filtered || pairedFilter is not null))
+        {
+            Console.WriteLine("// Paired ABBA comparison of every twin");
+            paired.AddRange(await PairedScenario.RunAsync(quick ? ScenarioSizes.Quick : ScenarioSizes.Full, PairedFilter(pairedFilter)));
+        }
+
         var scenarioResults = new List<ScenarioResult>();
         if (scenarios && !filtered)
         {
@@ -124,8 +135,11 @@ public static class Program
             Console.WriteLine("round-trip keys: " + string.Join(", ", RoundTrips.All.Keys));
         }
 
-        string written = await SummaryWriter.WriteAsync(outDir, mode, started, summaries, scenarioResults);
+        string written = await SummaryWriter.WriteAsync(outDir, mode, started, summaries, paired, scenarioResults);
         Console.WriteLine($"// Summary written to {written}");
         return status;
     }
+
+    private static Func<Type, bool>? PairedFilter(string? filter) =>
+        filter is null ? null : t => t.Name.Contains(filter, StringComparison.Ordinal);
 }

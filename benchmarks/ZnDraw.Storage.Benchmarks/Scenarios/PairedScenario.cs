@@ -14,9 +14,9 @@ namespace ZnDraw.Storage.Benchmarks.Scenarios;
 /// </summary>
 internal static class PairedScenario
 {
-    public static async Task<List<ScenarioResult>> RunAsync(ScenarioSizes sizes, Func<Type, bool>? include = null)
+    public static async Task<List<PairedResult>> RunAsync(ScenarioSizes sizes, Func<Type, bool>? include = null)
     {
-        var results = new List<ScenarioResult>();
+        var results = new List<PairedResult>();
         Type[] classes =
         [
             .. typeof(PairedScenario).Assembly.GetTypes()
@@ -40,14 +40,14 @@ internal static class PairedScenario
                 instance.GlobalSetup();
                 try
                 {
-                    foreach ((string category, MethodInfo raw, MethodInfo lib) in Pairs(type))
+                    foreach ((string category, MethodInfo rawBenchmark, MethodInfo raw, MethodInfo libBenchmark, MethodInfo lib) in Pairs(type))
                     {
                         Func<Task> rawCall = Bind(instance, raw);
                         Func<Task> libCall = Bind(instance, lib);
                         Action? cleanup = IterationCleanup(instance);
-                        ScenarioResult r = await MeasureAsync(category, parameterText, rawCall, libCall, cleanup, sizes).ConfigureAwait(false);
+                        PairedResult r = await MeasureAsync(type, category, parameterText, rawBenchmark.Name, libBenchmark.Name, rawCall, libCall, cleanup, sizes).ConfigureAwait(false);
                         results.Add(r);
-                        Console.WriteLine($"paired {r.Case,-45} {r.Ratio:0.000}× ({r.Detail})");
+                        Console.WriteLine($"paired {r.Name,-50} {r.Ratio:0.000}× ({r.Detail})");
                     }
                 }
                 finally
@@ -63,11 +63,12 @@ internal static class PairedScenario
         return results;
     }
 
-    private static async Task<ScenarioResult> MeasureAsync(string category, string parameters, Func<Task> raw, Func<Task> lib, Action? cleanup, ScenarioSizes sizes)
+    private static async Task<PairedResult> MeasureAsync(
+        Type type, string category, string parameters, string rawName, string libName, Func<Task> raw, Func<Task> lib, Action? cleanup, ScenarioSizes sizes)
     {
         // Warm both sides, then size the blocks from the measured call time: a block lasts about 2 ms (at most
         // PairedBlock calls), and the whole pair gets a fixed time budget (PairedBlocks blocks at most, 9 at least).
-        double perCall = 0;
+        double perCall;
         for (int i = 0; i < 3; i++)
         {
             await TimeAsync(raw, 4).ConfigureAwait(false);
@@ -115,11 +116,7 @@ internal static class PairedScenario
             libTimes[b] = (l1 + l2) / (2.0 * block);
         }
 
-        double ratio = Median(ratios);
-        _ = perCall;
-        string name = string.IsNullOrEmpty(parameters) ? category : $"{category} ({parameters})";
-        string detail = $"{blocks} ABBA blocks of {block} calls; raw {Median(rawTimes):0.0} µs, library {Median(libTimes):0.0} µs per call; A/A control {Median(control):0.000}×";
-        return new ScenarioResult("Paired", name, ratio, 1.0, "ratio", detail);
+        return new PairedResult(type, category, parameters, rawName, libName, Median(ratios), Median(control), Median(rawTimes), Median(libTimes), blocks, block);
     }
 
     private static async Task<double> TimeAsync(Func<Task> call, int count)
@@ -141,7 +138,7 @@ internal static class PairedScenario
         return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 
-    private static IEnumerable<(string Category, MethodInfo Raw, MethodInfo Lib)> Pairs(Type type)
+    private static IEnumerable<(string Category, MethodInfo RawBenchmark, MethodInfo Raw, MethodInfo LibBenchmark, MethodInfo Lib)> Pairs(Type type)
     {
         var benchmarks = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
             .Select(m => (Method: m, Attr: m.GetCustomAttribute<BenchmarkAttribute>(), Cat: m.GetCustomAttribute<BenchmarkCategoryAttribute>()))
@@ -161,8 +158,7 @@ internal static class PairedScenario
                 MethodInfo? libOnce = type.GetMethod(other.Method.Name + "_once");
                 if (rawOnce is not null && libOnce is not null)
                 {
-                    string category = group.Count() > 2 ? $"{group.Key} {other.Method.Name}" : group.Key;
-                    yield return (category, rawOnce, libOnce);
+                    yield return (group.Key, baseline.Method, rawOnce, other.Method, libOnce);
                 }
             }
         }
@@ -234,4 +230,19 @@ internal static class PairedScenario
                 break;
         }
     }
+}
+
+/// <summary>
+/// One paired comparison: the median over ABBA blocks of library time ÷ raw time, the A/A control (the raw twin's
+/// second run ÷ its first in the same block: the noise floor), and the median per-call times.
+/// </summary>
+public sealed record PairedResult(
+    Type Class, string Category, string Parameters, string RawMethod, string LibraryMethod, double Ratio, double Control, double RawMicroseconds, double LibraryMicroseconds, int Blocks, int BlockSize)
+{
+    /// <summary>Category, parameters and (when a category has several library methods) the method.</summary>
+    public string Name => (string.IsNullOrEmpty(Parameters) ? Category : $"{Category} ({Parameters})") + (LibraryMethod.StartsWith("Lib_", StringComparison.Ordinal) ? string.Empty : " " + LibraryMethod);
+
+    /// <summary>How it was measured, for the summary.</summary>
+    public string Detail =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Blocks} ABBA blocks of {BlockSize} calls; raw {RawMicroseconds:0.0} µs, library {LibraryMicroseconds:0.0} µs per call; A/A control {Control:0.000}×");
 }

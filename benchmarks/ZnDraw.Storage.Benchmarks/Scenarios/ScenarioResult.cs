@@ -11,7 +11,7 @@ public sealed record ScenarioResult(string Scenario, string Case, double Library
 public sealed record ScenarioSizes(TimeSpan ThroughputRound, int ThroughputRounds, int ListingRepeats, int ScanRepeats, int DrainEvents, int[] UnrelatedKeys, int PairedBlock = 32, int PairedBlocks = 400)
 {
     /// <summary>Time budget of one paired comparison.</summary>
-    public TimeSpan PairedBudget { get; init; } = TimeSpan.FromSeconds(6);
+    public TimeSpan PairedBudget { get; init; } = TimeSpan.FromSeconds(3);
 
     public static ScenarioSizes Quick { get; } = new(TimeSpan.FromSeconds(2), 2, 20, 3, 10_000, [0, 100_000, 1_000_000]) { PairedBudget = TimeSpan.FromSeconds(1) };
 

@@ -85,7 +85,7 @@ internal sealed class RedisScript
     /// <summary>
     /// Runs the script like <see cref="EvaluateAsync(IDatabaseAsync, RedisKey[], RedisValue[], CancellationToken)"/> and
     /// maps its result with <paramref name="map"/> (a static lambda; <paramref name="state"/> carries what it needs)
-    /// when the reply arrives, without an async layer of our own (see <see cref="RedisReply"/>).
+    /// when the reply arrives, in the same one async method (see <see cref="RedisReply"/>).
     /// </summary>
     public ValueTask<TResult> EvaluateAsync<TState, TResult>(
         IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, TState state, Func<RedisResult, TState, TResult> map, CancellationToken cancellationToken = default)
@@ -96,7 +96,7 @@ internal sealed class RedisScript
         }
 
         HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
-        return ScriptReplySource<TState, TResult>.Start(db, sha1, text, keys, values, scope, state, map, cancellationToken);
+        return RedisReply.ScriptAsync(db, sha1, text, keys, values, scope, state, map, cancellationToken);
     }
 
     /// <summary>Like <see cref="EvaluateAsync{TState, TResult}"/> for a call that only reports completion (the map may throw).</summary>
@@ -109,7 +109,7 @@ internal sealed class RedisScript
         }
 
         HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
-        return ScriptReplySource<TState, bool>.StartVoid(db, sha1, text, keys, values, scope, state, map, cancellationToken);
+        return RedisReply.ScriptVoidAsync(db, sha1, text, keys, values, scope, state, map, cancellationToken);
     }
 
     private HistoryOutboxScope? Prepare(ref RedisKey[] keys, ref RedisValue[] values, out byte[] sha1, out string text)

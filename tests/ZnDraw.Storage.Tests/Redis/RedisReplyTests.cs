@@ -6,8 +6,9 @@ using ZnDraw.Storage.Tests.Infrastructure;
 namespace ZnDraw.Storage.Tests.Redis;
 
 /// <summary>
-/// The pooled reply sources that stand in for an async wrapper: results, mapping, WRONGTYPE, cancellation, failures,
-/// reuse of pooled sources under concurrency, and the script path's NOSCRIPT fallback, against a real Redis.
+/// RedisReply, the one pooled async layer between the client's task and a repository's result: results, mapping,
+/// WRONGTYPE, cancellation, failures, reuse of pooled state machines under concurrency, and the script path's
+/// NOSCRIPT fallback, against a real Redis.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class RedisReplyTests(RedisFixture redis)
@@ -88,7 +89,7 @@ public sealed class RedisReplyTests(RedisFixture redis)
     [Fact]
     public async Task A_failed_command_surfaces_its_own_exception()
     {
-        // The multiplexer is closed: the client fails the command; the source hands that failure on unchanged.
+        // The multiplexer is closed: the client fails the command; RedisReply hands that failure on unchanged.
         var closed = await ConnectionMultiplexer.ConnectAsync(redis.Address);
         IDatabase db = closed.GetDatabase();
         await closed.CloseAsync();
@@ -110,9 +111,9 @@ public sealed class RedisReplyTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Pooled_sources_keep_every_concurrent_call_apart()
+    public async Task Pooled_state_machines_keep_every_concurrent_call_apart()
     {
-        // 64 callers x 200 calls each, every reply distinct: a source handed out twice, or reused before its caller
+        // 64 callers x 200 calls each, every reply distinct: a pooled box handed out twice, or reused before its caller
         // read the result, would give some caller another caller's value.
         string prefix = RedisFixture.NewId("reply");
         for (int i = 0; i < 64; i++)
@@ -145,14 +146,14 @@ public sealed class RedisReplyTests(RedisFixture redis)
     [Fact]
     public async Task Awaiting_a_consumed_reply_again_is_refused()
     {
-        // BLPOP with a 0.1 s timeout on an empty list: the reply is certainly pending when the source is handed out.
+        // BLPOP with a 0.1 s timeout on an empty list: the reply is certainly pending when the ValueTask is handed out.
         string key = RedisFixture.NewId("reply");
         using var blocking = await ConnectionMultiplexer.ConnectAsync(redis.Address);
         ValueTask<RedisResult> reply = RedisReply.Of(blocking.GetDatabase().ExecuteAsync("BLPOP", key, "0.1"), key, CancellationToken.None);
         Assert.False(reply.IsCompleted);
         Assert.True((await reply).IsNull);
 
-        // The source went back to the pool with a new version: the old ValueTask no longer matches it.
+        // The pooled box went back to the pool with a new version: the old ValueTask no longer matches it.
         Assert.Throws<InvalidOperationException>(() => reply.GetAwaiter().GetResult());
     }
 
