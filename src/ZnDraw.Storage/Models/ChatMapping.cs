@@ -44,11 +44,10 @@ internal static class ChatMapping
             return null;
         }
 
-        ChatMessageDocument? doc;
+        ReadOnlyMemory<byte> utf8 = value;
         try
         {
-            ReadOnlyMemory<byte> utf8 = value;
-            doc = JsonSerializer.Deserialize(utf8.Span, ZnDrawJsonContext.Default.ChatMessageDocument);
+            return Read(key, field, utf8.Span);
         }
         catch (JsonException ex)
         {
@@ -59,20 +58,151 @@ internal static class ChatMapping
             // A string member holding a lone surrogate (System.Text.Json cannot decode it).
             throw new StorageDataException(key, field, $"unreadable chat message JSON: {ex.Message}", ex);
         }
+    }
 
-        if (doc is null)
+    /// <summary>
+    /// Reads the message straight into <see cref="ChatMessage"/> (no intermediate document objects): members in any
+    /// order, unknown members skipped, the last of duplicated members wins, JSON null for a member counts as missing,
+    /// numbers must be integers (no strings), nothing may follow the object.
+    /// </summary>
+    private static ChatMessage Read(string key, string field, ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JsonParsing.MaxDepth });
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
         {
+            EnsureEnd(ref reader);
             throw new StorageDataException(key, field, "expected a chat message object, found JSON null.");
         }
 
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"expected a JSON object, found {reader.TokenType}.");
+        }
+
+        string? id = null, roomId = null, author = null, content = null;
+        long? createdAt = null, updatedAt = null;
+        bool? isEdited = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                id = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("roomId"u8))
+            {
+                roomId = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("author"u8))
+            {
+                author = ReadAuthor(ref reader);
+            }
+            else if (reader.ValueTextEquals("content"u8))
+            {
+                content = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("createdAt"u8))
+            {
+                createdAt = ReadInt64(ref reader);
+            }
+            else if (reader.ValueTextEquals("updatedAt"u8))
+            {
+                updatedAt = ReadInt64(ref reader);
+            }
+            else if (reader.ValueTextEquals("isEdited"u8))
+            {
+                isEdited = ReadBoolean(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        EnsureEnd(ref reader);
         return new ChatMessage(
-            doc.Id ?? throw Missing(key, field, "id"),
-            doc.RoomId ?? throw Missing(key, field, "roomId"),
-            doc.Author?.Id ?? throw Missing(key, field, "author.id"),
-            doc.Content ?? throw Missing(key, field, "content"),
-            Time(key, field, "createdAt", doc.CreatedAt),
-            Time(key, field, "updatedAt", doc.UpdatedAt),
-            doc.IsEdited ?? false);
+            id ?? throw Missing(key, field, "id"),
+            roomId ?? throw Missing(key, field, "roomId"),
+            author ?? throw Missing(key, field, "author.id"),
+            content ?? throw Missing(key, field, "content"),
+            Time(key, field, "createdAt", createdAt),
+            Time(key, field, "updatedAt", updatedAt),
+            isEdited ?? false);
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.String => reader.GetString(),
+            _ => throw new JsonException($"expected a JSON string, found {reader.TokenType}."),
+        };
+    }
+
+    private static long? ReadInt64(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.Number when reader.TryGetInt64(out long value) => value,
+            _ => throw new JsonException($"expected a JSON integer, found {reader.TokenType}."),
+        };
+    }
+
+    private static bool? ReadBoolean(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            _ => throw new JsonException($"expected a JSON boolean, found {reader.TokenType}."),
+        };
+    }
+
+    /// <summary>The <c>id</c> of the <c>author</c> object (null when the author or its id is null or missing).</summary>
+    private static string? ReadAuthor(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"expected the author object, found {reader.TokenType}.");
+        }
+
+        string? id = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                id = ReadString(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return id;
+    }
+
+    /// <summary>Only whitespace may follow the root value (the reader throws <see cref="JsonException"/> otherwise).</summary>
+    private static void EnsureEnd(ref Utf8JsonReader reader)
+    {
+        if (reader.Read())
+        {
+            throw new JsonException($"unexpected {reader.TokenType} after the chat message.");
+        }
     }
 
     private static DateTimeOffset Time(string key, string field, string member, long? milliseconds)

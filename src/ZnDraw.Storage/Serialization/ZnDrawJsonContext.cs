@@ -7,41 +7,8 @@ namespace ZnDraw.Storage.Serialization;
 /// <remarks>Used for reading only; writing goes through <see cref="PythonJsonWriter"/> so the bytes match Python's <c>json.dumps</c>.</remarks>
 [JsonSourceGenerationOptions(MaxDepth = JsonParsing.MaxDepth, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(JsonElement))]
-[JsonSerializable(typeof(ChatMessageDocument))]
 [JsonSerializable(typeof(ExtensionTaskDocument))]
 internal sealed partial class ZnDrawJsonContext : JsonSerializerContext;
-
-/// <summary>The stored shape of a chat message (<c>room:{room}:chat:data</c> field value).</summary>
-internal sealed class ChatMessageDocument
-{
-    [JsonPropertyName("id")]
-    public string? Id { get; set; }
-
-    [JsonPropertyName("roomId")]
-    public string? RoomId { get; set; }
-
-    [JsonPropertyName("author")]
-    public ChatAuthorDocument? Author { get; set; }
-
-    [JsonPropertyName("content")]
-    public string? Content { get; set; }
-
-    [JsonPropertyName("createdAt")]
-    public long? CreatedAt { get; set; }
-
-    [JsonPropertyName("updatedAt")]
-    public long? UpdatedAt { get; set; }
-
-    [JsonPropertyName("isEdited")]
-    public bool? IsEdited { get; set; }
-}
-
-/// <summary>The stored shape of a chat message's author.</summary>
-internal sealed class ChatAuthorDocument
-{
-    [JsonPropertyName("id")]
-    public string? Id { get; set; }
-}
 
 /// <summary>The stored shape of a queued extension task (<c>...:queue</c> list entry).</summary>
 internal sealed class ExtensionTaskDocument

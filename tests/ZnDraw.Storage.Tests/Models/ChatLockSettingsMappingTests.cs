@@ -34,6 +34,14 @@ public class ChatMappingTests
     [InlineData("{\"id\": \"m\", \"roomId\": \"r1\", \"author\": {\"id\": \"a\"}, \"content\": \"x\", \"createdAt\": 999999999999999999, \"updatedAt\": 1}", "createdAt")]
     [InlineData("null", null)]
     [InlineData("[", null)]
+    [InlineData("", null)]
+    [InlineData("[1]", null)]
+    [InlineData("{\"id\": \"m\", \"roomId\": \"r1\", \"author\": {\"id\": \"a\"}, \"content\": \"x\", \"createdAt\": 1, \"updatedAt\": 1} {}", null)]
+    [InlineData("{\"id\": \"m\", \"roomId\": \"r1\", \"author\": \"a\", \"content\": \"x\", \"createdAt\": 1, \"updatedAt\": 1}", null)]
+    [InlineData("{\"id\": 7, \"roomId\": \"r1\", \"author\": {\"id\": \"a\"}, \"content\": \"x\", \"createdAt\": 1, \"updatedAt\": 1}", null)]
+    [InlineData("{\"id\": \"m\", \"roomId\": \"r1\", \"author\": {\"id\": \"a\"}, \"content\": \"x\", \"createdAt\": 1, \"updatedAt\": 1, \"isEdited\": 1}", null)]
+    [InlineData("{\"id\": \"m\", \"roomId\": null, \"author\": {\"id\": \"a\"}, \"content\": \"x\", \"createdAt\": 1, \"updatedAt\": 1}", "roomId")]
+    [InlineData("{\"id\": \"m\", \"roomId\": \"r1\", \"author\": null, \"content\": \"x\", \"createdAt\": 1, \"updatedAt\": 1}", "author.id")]
     public void Bad_chat_message_is_a_storage_error(string stored, string? member)
     {
         var ex = Assert.Throws<StorageDataException>(() => ChatMapping.Parse(Key, "m", stored));
@@ -42,6 +50,25 @@ public class ChatMappingTests
         {
             Assert.Contains(member, ex.Message, StringComparison.Ordinal);
         }
+    }
+}
+
+public class ChatMappingToleranceTests
+{
+    [Fact]
+    public void Unknown_members_are_skipped_and_the_last_duplicate_wins_in_any_order()
+    {
+        const string stored = "{\"isEdited\": true, \"extra\": {\"nested\": [1, {\"id\": \"no\"}]}, \"content\": \"old\", \"author\": {\"avatar\": null, \"id\": \"bob\"}, \"updatedAt\": 2, \"createdAt\": 1, \"roomId\": \"r1\", \"id\": \"m\", \"content\": \"new\"}";
+        ChatMessage m = ChatMapping.Parse("k", "m", TestData.Bytes(stored))!;
+        Assert.Equal(new ChatMessage("m", "r1", "bob", "new", DateTimeOffset.FromUnixTimeMilliseconds(1), DateTimeOffset.FromUnixTimeMilliseconds(2), true), m);
+    }
+
+    [Fact]
+    public void A_missing_or_null_isEdited_reads_as_not_edited()
+    {
+        const string stored = "{\"id\": \"m\", \"roomId\": \"r1\", \"author\": {\"id\": \"a\"}, \"content\": \"x\", \"createdAt\": 1, \"updatedAt\": 1, \"isEdited\": null}";
+        Assert.False(ChatMapping.Parse("k", "m", TestData.Bytes(stored))!.IsEdited);
+        Assert.Null(ChatMapping.Parse("k", "m", RedisValue.Null));
     }
 }
 
