@@ -1,0 +1,542 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using StackExchange.Redis;
+using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+
+namespace ZnDraw.Storage.Benchmarks.Repositories;
+
+/// <summary>
+/// The room calls <see cref="RoomBenchmarks"/> does not cover: reads, and writes that set the same value again (so the
+/// state stays as the setup left it), each against a raw StackExchange.Redis twin with the same commands and keys.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+[FullRunOnly]
+public class RoomMoreBenchmarks : RedisBenchmark
+{
+    private const string RoomId = "bench-room-more";
+    private const string Description = "a room for the other room benchmarks";
+    private const string UserName = "bench-room-more-user-0";
+    private const string ExtraField = "bench_extra";
+    private const int Frames = 50;
+    private const int Users = 10;
+    private static readonly Room SavedRoom = new(RoomId, Description, Locked: false, Hidden: false, CurrentFrame: 7);
+    private static readonly RoomMetadata Metadata =
+        RoomMetadata.ForFile("structures/water.xyz", 123_456, new DateTimeOffset(2025, 10, 31, 12, 0, 5, TimeSpan.Zero));
+
+    private static readonly RoomMetadata Extra = new([new(ExtraField, "x")]);
+    private IDatabase _db = null!;
+    private RoomRepository _rooms = null!;
+    private RawScript _save = null!;
+    private RawScript _setIfRoom = null!;
+    private RawScript _setMetadata = null!;
+
+    protected override async Task SetupAsync()
+    {
+        _db = Db();
+        _rooms = new RoomRepository(BenchmarkRedis.Context());
+        _save = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SaveScript"));
+        _setIfRoom = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetIfRoomScript"));
+        _setMetadata = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetMetadataScript"));
+        await _rooms.DeleteAsync(RoomId);
+        await _rooms.CreateAsync(RoomId, Description);
+        await _rooms.SaveAsync(SavedRoom);
+        var entries = new SortedSetEntry[Frames];
+        for (int i = 0; i < Frames; i++)
+        {
+            entries[i] = new SortedSetEntry("source-room:" + i.ToString(CultureInfo.InvariantCulture), i);
+        }
+
+        await _db.SortedSetAddAsync("room:" + RoomId + ":trajectory:indices", entries);
+        await _rooms.SetMetadataAsync(RoomId, Metadata);
+        for (int i = 0; i < Users; i++)
+        {
+            await _rooms.AddUserAsync(RoomId, "bench-room-more-user-" + i.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    protected override async Task VerifyAsync()
+    {
+        // Writes: scramble what the call writes, call, read the state back; both sides must leave the same state.
+        RedisKey description = "room:" + RoomId + ":description";
+        RedisKey locked = "room:" + RoomId + ":locked";
+        RedisKey hidden = "room:" + RoomId + ":hidden";
+        RedisKey metadata = "room:" + RoomId + ":metadata";
+        RedisKey users = "room:" + RoomId + ":users";
+        RedisKey user = "user:" + UserName;
+
+        await ScrambleCoreAsync();
+        await Lib_save_once();
+        string libState = await CoreStateAsync();
+        await ScrambleCoreAsync();
+        await Raw_save_once();
+        Same(libState, await CoreStateAsync(), "state written by save");
+        Same(SavedRoom with { FrameCount = Frames }, await Raw_get_with_frame_count_once(), "state after save");
+
+        await _db.StringSetAsync(locked, "1");
+        Same(await Lib_set_locked_once(), true, "library set locked");
+        Same(await _db.StringGetAsync(locked), (RedisValue)"0", "locked written by the library");
+        await _db.StringSetAsync(locked, "1");
+        Same(await Raw_set_locked_once(), true, "raw set locked");
+        Same(await _db.StringGetAsync(locked), (RedisValue)"0", "locked written by the raw twin");
+
+        await _db.StringSetAsync(hidden, "1");
+        Same(await Lib_set_hidden_once(), true, "library set hidden");
+        Same(await _db.StringGetAsync(hidden), (RedisValue)"0", "hidden written by the library");
+        await _db.StringSetAsync(hidden, "1");
+        Same(await Raw_set_hidden_once(), true, "raw set hidden");
+        Same(await _db.StringGetAsync(hidden), (RedisValue)"0", "hidden written by the raw twin");
+
+        await _db.StringSetAsync(description, "scrambled");
+        Same(await Lib_set_description_once(), true, "library set description");
+        Same(await _db.StringGetAsync(description), (RedisValue)Description, "description written by the library");
+        await _db.StringSetAsync(description, "scrambled");
+        Same(await Raw_set_description_once(), true, "raw set description");
+        Same(await _db.StringGetAsync(description), (RedisValue)Description, "description written by the raw twin");
+
+        await _db.HashSetAsync(metadata, RoomMetadata.FileSizeField, "1");
+        Same(await Lib_set_metadata_once(), true, "library set metadata");
+        HashEntry[] libMetadata = await _db.HashGetAllAsync(metadata);
+        await _db.HashSetAsync(metadata, RoomMetadata.FileSizeField, "1");
+        Same(await Raw_set_metadata_once(), true, "raw set metadata");
+        SameSequence(libMetadata, await _db.HashGetAllAsync(metadata), "metadata written by set");
+
+        Same(await Lib_set_then_delete_metadata_field_once(), true, "library set + delete of a metadata field");
+        SameSequence(libMetadata, await _db.HashGetAllAsync(metadata), "metadata after the library's set + delete");
+        Same(await Raw_set_then_delete_metadata_field_once(), true, "raw set + delete of a metadata field");
+        SameSequence(libMetadata, await _db.HashGetAllAsync(metadata), "metadata after the raw set + delete");
+        Same(await _rooms.DeleteMetadataFieldAsync(RoomId, ExtraField), false, "library delete of a missing field");
+
+        await _db.SetRemoveAsync(users, UserName);
+        await _db.HashDeleteAsync(user, "currentRoom");
+        await Lib_add_user_once();
+        bool libMember = await _db.SetContainsAsync(users, UserName);
+        RedisValue libCurrent = await _db.HashGetAsync(user, "currentRoom");
+        await _db.SetRemoveAsync(users, UserName);
+        await _db.HashDeleteAsync(user, "currentRoom");
+        await Raw_add_user_once();
+        Same(libMember, await _db.SetContainsAsync(users, UserName), "user added to the room");
+        Same(libCurrent, await _db.HashGetAsync(user, "currentRoom"), "user's currentRoom");
+        Same(libCurrent, (RedisValue)RoomId, "user's currentRoom is the room");
+
+        // Reads, on the state the setup (and the writes above) left.
+        Same(await _rooms.GetWithFrameCountAsync(RoomId), await Raw_get_with_frame_count_once(), "get with frame count");
+        Same(await _rooms.GetDescriptionAsync(RoomId), await Raw_get_description_once(), "description");
+        Same(await _rooms.GetMetadataAsync(RoomId), await Raw_get_metadata_once(), "metadata");
+        Same(await _rooms.GetMetadataAsync(RoomId), Metadata, "metadata as set up");
+        SameSequence(await _rooms.GetUsersAsync(RoomId), await Raw_get_users_once(), "users");
+        Same((await Raw_get_users_once()).Count, Users, "user count");
+
+        async Task ScrambleCoreAsync()
+        {
+            await _db.StringSetAsync(description, "scrambled");
+            await _db.StringSetAsync(locked, "1");
+            await _db.StringSetAsync(hidden, "1");
+            await _db.StringSetAsync("room:" + RoomId + ":current_frame", "3");
+            await _db.SetRemoveAsync("rooms:index", RoomId);
+        }
+
+        async Task<string> CoreStateAsync()
+        {
+            RedisValue[] v = await _db.StringGetAsync([description, locked, hidden, "room:" + RoomId + ":current_frame"]);
+            bool indexed = await _db.SetContainsAsync("rooms:index", RoomId);
+            return string.Join('|', v.Select(x => x.IsNull ? "<nil>" : x.ToString())) + "|" + indexed.ToString();
+        }
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.Save")]
+    public Task Raw_save() => Repeat(Raw_save_once);
+
+    public async Task Raw_save_once()
+    {
+        Room room = SavedRoom;
+        string prefix = "room:" + room.Id + ":";
+        RedisKey[] keys = [prefix + "description", prefix + "locked", prefix + "hidden", prefix + "current_frame", "rooms:index"];
+        RedisValue[] args =
+        [
+            room.Description is null ? "0" : "1", room.Description ?? string.Empty, room.Locked ? "1" : "0", room.Hidden ? "1" : "0",
+            room.CurrentFrame.ToString(CultureInfo.InvariantCulture), room.Id,
+        ];
+        await _db.ScriptEvaluateAsync(_save.Sha1, keys, args).ConfigureAwait(false);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.Save")]
+    public Task Lib_save() => Repeat(Lib_save_once);
+
+    public ValueTask Lib_save_once() => _rooms.SaveAsync(SavedRoom);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetWithFrameCount")]
+    public Task Raw_get_with_frame_count() => Repeat(Raw_get_with_frame_count_once);
+
+    public async Task<Room?> Raw_get_with_frame_count_once()
+    {
+        string prefix = "room:" + RoomId + ":";
+        RedisKey[] keys = [prefix + "description", prefix + "locked", prefix + "hidden", prefix + "current_frame"];
+        IBatch batch = _db.CreateBatch();
+        Task<RedisValue[]> core = batch.StringGetAsync(keys);
+        Task<long> count = batch.SortedSetLengthAsync(prefix + "trajectory:indices");
+        batch.Execute();
+        RedisValue[] v = await core.ConfigureAwait(false);
+        long frames = await count.ConfigureAwait(false);
+        if (v[3].IsNull)
+        {
+            return null;
+        }
+
+        int frame = v[3].TryParse(out long f) && f >= 0 && f <= int.MaxValue ? (int)f : 0;
+        return new Room(RoomId, (string?)v[0], v[1] == "1", v[2] == "1", frame, frames);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetWithFrameCount")]
+    public Task Lib_get_with_frame_count() => Repeat(Lib_get_with_frame_count_once);
+
+    public ValueTask<Room?> Lib_get_with_frame_count_once() => _rooms.GetWithFrameCountAsync(RoomId);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetLocked")]
+    public Task Raw_set_locked() => Repeat(Raw_set_locked_once);
+
+    public async Task<bool> Raw_set_locked_once()
+    {
+        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "room:" + RoomId + ":locked"];
+        RedisResult result = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, keys, ["1", "0"]).ConfigureAwait(false); // SET to "0" (false)
+        return (long)result == 1;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetLocked")]
+    public Task Lib_set_locked() => Repeat(Lib_set_locked_once);
+
+    public ValueTask<bool> Lib_set_locked_once() => _rooms.SetLockedAsync(RoomId, false);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetHidden")]
+    public Task Raw_set_hidden() => Repeat(Raw_set_hidden_once);
+
+    public async Task<bool> Raw_set_hidden_once()
+    {
+        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "room:" + RoomId + ":hidden"];
+        RedisResult result = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, keys, ["1", "0"]).ConfigureAwait(false); // SET to "0" (false)
+        return (long)result == 1;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetHidden")]
+    public Task Lib_set_hidden() => Repeat(Lib_set_hidden_once);
+
+    public ValueTask<bool> Lib_set_hidden_once() => _rooms.SetHiddenAsync(RoomId, false);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetDescription")]
+    public Task Raw_get_description() => Repeat(Raw_get_description_once);
+
+    public async Task<string?> Raw_get_description_once()
+    {
+        RedisValue value = await _db.StringGetAsync("room:" + RoomId + ":description").ConfigureAwait(false);
+        return value.IsNull ? null : value.ToString();
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetDescription")]
+    public Task Lib_get_description() => Repeat(Lib_get_description_once);
+
+    public ValueTask<string?> Lib_get_description_once() => _rooms.GetDescriptionAsync(RoomId);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetDescription")]
+    public Task Raw_set_description() => Repeat(Raw_set_description_once);
+
+    public async Task<bool> Raw_set_description_once()
+    {
+        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "room:" + RoomId + ":description"];
+        RedisResult result = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, keys, ["1", Description]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetDescription")]
+    public Task Lib_set_description() => Repeat(Lib_set_description_once);
+
+    public ValueTask<bool> Lib_set_description_once() => _rooms.SetDescriptionAsync(RoomId, Description);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetMetadata")]
+    public Task Raw_get_metadata() => Repeat(Raw_get_metadata_once);
+
+    public async Task<RoomMetadata?> Raw_get_metadata_once()
+    {
+        HashEntry[] entries = await _db.HashGetAllAsync("room:" + RoomId + ":metadata").ConfigureAwait(false);
+        if (entries.Length == 0)
+        {
+            return null;
+        }
+
+        var fields = new KeyValuePair<string, string>[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            string name = entries[i].Name!;
+            string value = entries[i].Value!;
+            if (name == "file_size" && !long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            {
+                throw new InvalidOperationException("metadata file_size is not an integer");
+            }
+
+            if (name == "file_modified_timestamp" && !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+            {
+                throw new InvalidOperationException("metadata file_modified_timestamp is not a timestamp");
+            }
+
+            fields[i] = new KeyValuePair<string, string>(name, value);
+        }
+
+        return new RoomMetadata(fields);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetMetadata")]
+    public Task Lib_get_metadata() => Repeat(Lib_get_metadata_once);
+
+    public ValueTask<RoomMetadata?> Lib_get_metadata_once() => _rooms.GetMetadataAsync(RoomId);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetMetadata")]
+    public Task Raw_set_metadata() => Repeat(Raw_set_metadata_once);
+
+    public async Task<bool> Raw_set_metadata_once()
+    {
+        IReadOnlyList<KeyValuePair<string, string>> fields = Metadata.Fields;
+        var args = new RedisValue[fields.Count * 2];
+        for (int i = 0; i < fields.Count; i++)
+        {
+            args[2 * i] = fields[i].Key;
+            args[(2 * i) + 1] = fields[i].Value;
+        }
+
+        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "room:" + RoomId + ":metadata"];
+        RedisResult result = await _db.ScriptEvaluateAsync(_setMetadata.Sha1, keys, args).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetMetadata")]
+    public Task Lib_set_metadata() => Repeat(Lib_set_metadata_once);
+
+    public ValueTask<bool> Lib_set_metadata_once() => _rooms.SetMetadataAsync(RoomId, Metadata);
+
+    // DeleteMetadataFieldAsync alone would find nothing to delete after its first call: each side sets the field
+    // (the set-metadata script) and then deletes it (HDEL), two round trips on both sides.
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetThenDeleteMetadataField")]
+    public Task Raw_set_then_delete_metadata_field() => Repeat(Raw_set_then_delete_metadata_field_once);
+
+    public async Task<bool> Raw_set_then_delete_metadata_field_once()
+    {
+        RedisKey metadata = "room:" + RoomId + ":metadata";
+        RedisKey[] keys = ["room:" + RoomId + ":current_frame", metadata];
+        RedisResult set = await _db.ScriptEvaluateAsync(_setMetadata.Sha1, keys, [ExtraField, "x"]).ConfigureAwait(false);
+        return (long)set == 1 && await _db.HashDeleteAsync(metadata, ExtraField).ConfigureAwait(false);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetThenDeleteMetadataField")]
+    public Task Lib_set_then_delete_metadata_field() => Repeat(Lib_set_then_delete_metadata_field_once);
+
+    public async Task<bool> Lib_set_then_delete_metadata_field_once() =>
+        await _rooms.SetMetadataAsync(RoomId, Extra).ConfigureAwait(false)
+        && await _rooms.DeleteMetadataFieldAsync(RoomId, ExtraField).ConfigureAwait(false);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.AddUser")]
+    public Task Raw_add_user() => Repeat(Raw_add_user_once);
+
+    public async Task Raw_add_user_once()
+    {
+        ITransaction transaction = _db.CreateTransaction();
+        Task<bool> added = transaction.SetAddAsync("room:" + RoomId + ":users", UserName);
+        Task<bool> current = transaction.HashSetAsync("user:" + UserName, "currentRoom", RoomId);
+        await transaction.ExecuteAsync().ConfigureAwait(false);
+        await added.ConfigureAwait(false);
+        await current.ConfigureAwait(false);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.AddUser")]
+    public Task Lib_add_user() => Repeat(Lib_add_user_once);
+
+    public ValueTask Lib_add_user_once() => _rooms.AddUserAsync(RoomId, UserName);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetUsers")]
+    public Task Raw_get_users() => Repeat(Raw_get_users_once);
+
+    public async Task<IReadOnlyList<string>> Raw_get_users_once()
+    {
+        RedisValue[] members = await _db.SetMembersAsync("room:" + RoomId + ":users").ConfigureAwait(false);
+        var names = new string[members.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = members[i].ToString();
+        }
+
+        Array.Sort(names, StringComparer.Ordinal);
+        return names;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetUsers")]
+    public Task Lib_get_users() => Repeat(Lib_get_users_once);
+
+    public ValueTask<IReadOnlyList<string>> Lib_get_users_once() => _rooms.GetUsersAsync(RoomId);
+}
+
+/// <summary>
+/// Room calls that create per-call data, in the scratch database: create+delete of one room (delete alone would find
+/// nothing after its first call), and copy of a 100-frame room to a new target per call. The database is flushed
+/// after each iteration and the copy's source written again.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+[FullRunOnly]
+[InvocationCount(64)]
+public class RoomLifecycleBenchmarks : RedisBenchmark
+{
+    private const string DeletedRoom = "bench-deleted";
+    private const string Source = "bench-copy-source";
+    private const string CopyDescription = "a copy";
+    private const int SourceFrames = 100;
+    private const int SourceBookmarks = 10;
+    private IDatabase _db = null!;
+    private RoomRepository _rooms = null!;
+    private RawScript _create = null!;
+    private RawScript _delete = null!;
+    private RawScript _copy = null!;
+    private RedisValue[] _geometryArgs = null!;
+    private long _next;
+
+    protected override async Task SetupAsync()
+    {
+        _db = Db(BenchmarkRedis.ScratchDb);
+        _rooms = new RoomRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
+        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "CreateScript"));
+        _delete = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "DeleteScript"));
+        _copy = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "CopyScript"));
+        _geometryArgs = [.. DefaultGeometries.All.SelectMany(g => new RedisValue[] { g.Name, g.Json })];
+        await _db.ExecuteAsync("FLUSHDB");
+        WriteSource();
+    }
+
+    protected override async Task VerifyAsync()
+    {
+        // The raw delete names the fixed room keys by hand, in the order the script expects.
+        SameSequence<RedisKey>(
+            [.. RoomFixedKeys.For(new RoomKeys(DeletedRoom, KeySpace.Default)), (RedisKey)"rooms:index"],
+            DeleteKeys(DeletedRoom),
+            "keys of the delete script");
+
+        var server = BenchmarkRedis.Server;
+        Same(await Lib_create_then_delete_once(), true, "library create + delete");
+        Same(server.Keys(BenchmarkRedis.ScratchDb, "room:" + DeletedRoom + ":*").Any(), false, "keys left by the library's delete");
+        Same(await _db.SetContainsAsync("rooms:index", DeletedRoom), false, "index after the library's delete");
+        Same(await Raw_create_then_delete_once(), true, "raw create + delete");
+        Same(server.Keys(BenchmarkRedis.ScratchDb, "room:" + DeletedRoom + ":*").Any(), false, "keys left by the raw delete");
+        Same(await _db.SetContainsAsync("rooms:index", DeletedRoom), false, "index after the raw delete");
+        Same(await _rooms.DeleteAsync(DeletedRoom), false, "library delete of a missing room");
+
+        Same(await Lib_copy_once(), RoomCopyResult.Copied, "library copy");
+        Same(await Raw_copy_once(), RoomCopyResult.Copied, "raw copy");
+        var libKeys = server.Keys(BenchmarkRedis.ScratchDb, "room:k0:*").Select(k => k.ToString()![8..]).Order().ToList();
+        var rawKeys = server.Keys(BenchmarkRedis.ScratchDb, "room:k1:*").Select(k => k.ToString()![8..]).Order().ToList();
+        SameSequence(libKeys, rawKeys, "keys written by copy");
+        Same(libKeys.Count, 7, "keys of a copied room");
+        SameSequence(await _db.StringGetAsync(CoreKeys("k0")), await _db.StringGetAsync(CoreKeys("k1")), "core keys written by copy");
+        SameSequence(await _db.SortedSetRangeByRankWithScoresAsync("room:k0:trajectory:indices"), await _db.SortedSetRangeByRankWithScoresAsync("room:k1:trajectory:indices"), "trajectory copied");
+        SameSequence(await _db.HashGetAllAsync("room:k0:geometries"), await _db.HashGetAllAsync("room:k1:geometries"), "geometries copied");
+        SameSequence(await _db.HashGetAllAsync("room:k0:bookmarks"), await _db.HashGetAllAsync("room:k1:bookmarks"), "bookmarks copied");
+        Same(await _db.SortedSetLengthAsync("room:k1:trajectory:indices"), SourceFrames, "frames copied");
+        Same(await _db.SetContainsAsync("rooms:index", "k0") && await _db.SetContainsAsync("rooms:index", "k1"), true, "copies indexed");
+
+        static RedisKey[] CoreKeys(string id) => ["room:" + id + ":description", "room:" + id + ":locked", "room:" + id + ":hidden", "room:" + id + ":current_frame"];
+    }
+
+    [IterationCleanup]
+    public void Cleanup()
+    {
+        _db.Execute("FLUSHDB");
+        WriteSource();
+    }
+
+    private void WriteSource()
+    {
+        string prefix = "room:" + Source + ":";
+        var frames = new SortedSetEntry[SourceFrames];
+        for (int i = 0; i < SourceFrames; i++)
+        {
+            frames[i] = new SortedSetEntry("source-room:" + i.ToString(CultureInfo.InvariantCulture), i);
+        }
+
+        var bookmarks = new HashEntry[SourceBookmarks];
+        for (int i = 0; i < SourceBookmarks; i++)
+        {
+            string frame = (i * 10).ToString(CultureInfo.InvariantCulture);
+            bookmarks[i] = new HashEntry(frame, "bookmark at frame " + frame);
+        }
+
+        _db.StringSet([new(prefix + "current_frame", "0"), new(prefix + "locked", "0"), new(prefix + "hidden", "0")]);
+        _db.SortedSetAdd(prefix + "trajectory:indices", frames);
+        _db.HashSet(prefix + "geometries", [.. DefaultGeometries.All.Select(g => new HashEntry(g.Name, g.Json))]);
+        _db.HashSet(prefix + "bookmarks", bookmarks);
+        _db.SetAdd("rooms:index", Source);
+    }
+
+    private string NextId() => "k" + (_next++).ToString(CultureInfo.InvariantCulture);
+
+    private static RedisKey[] DeleteKeys(string id)
+    {
+        string p = "room:" + id + ":";
+        return
+        [
+            p + "keys", p + "jobs:active", p + "jobs:inactive", p + "jobs:by_time", p + "description", p + "locked",
+            p + "hidden", p + "current_frame", p + "presenter_lock", p + "metadata", p + "users", p + "trajectory:indices",
+            p + "bookmarks", p + "geometries", p + "figures", p + "selections", p + "selection_groups",
+            p + "active_selection_group", p + "chat:index", p + "chat:data", p + "chat:counter", p + "filesystems",
+            "rooms:index",
+        ];
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.CreateThenDelete")]
+    public Task Raw_create_then_delete() => Repeat(Raw_create_then_delete_once);
+
+    public async Task<bool> Raw_create_then_delete_once()
+    {
+        const string id = DeletedRoom;
+        string p = "room:" + id + ":";
+        RedisKey[] createKeys = [p + "current_frame", p + "locked", p + "hidden", p + "description", p + "geometries", "rooms:index"];
+        var createArgs = new RedisValue[3 + _geometryArgs.Length];
+        createArgs[0] = id;
+        createArgs[1] = "0";
+        createArgs[2] = string.Empty;
+        _geometryArgs.CopyTo(createArgs, 3);
+        RedisResult created = await _db.ScriptEvaluateAsync(_create.Sha1, createKeys, createArgs).ConfigureAwait(false);
+        RedisValue[] deleteArgs = [id, "job:", p, 22];
+        RedisResult removed = await _db.ScriptEvaluateAsync(_delete.Sha1, DeleteKeys(id), deleteArgs).ConfigureAwait(false);
+        return (long)created == 1 && (long)removed > 0;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.CreateThenDelete")]
+    public Task Lib_create_then_delete() => Repeat(Lib_create_then_delete_once);
+
+    public async Task<bool> Lib_create_then_delete_once() =>
+        await _rooms.CreateAsync(DeletedRoom).ConfigureAwait(false)
+        && await _rooms.DeleteAsync(DeletedRoom).ConfigureAwait(false);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.Copy")]
+    public Task Raw_copy() => Repeat(Raw_copy_once);
+
+    public async Task<RoomCopyResult> Raw_copy_once()
+    {
+        string target = NextId();
+        string s = "room:" + Source + ":";
+        string t = "room:" + target + ":";
+        RedisKey[] keys =
+        [
+            s + "trajectory:indices", s + "geometries", s + "bookmarks",
+            t + "current_frame", t + "locked", t + "hidden", t + "description", t + "trajectory:indices", t + "geometries", t + "bookmarks",
+            "rooms:index",
+        ];
+        RedisResult result = await _db.ScriptEvaluateAsync(_copy.Sha1, keys, [target, "1", CopyDescription]).ConfigureAwait(false);
+        return (RoomCopyResult)(int)result;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.Copy")]
+    public Task Lib_copy() => Repeat(Lib_copy_once);
+
+    public ValueTask<RoomCopyResult> Lib_copy_once() => _rooms.CopyAsync(Source, NextId(), CopyDescription);
+}
