@@ -83,58 +83,78 @@ public class LockBenchmarks : RedisBenchmark
 
         // Acquire alone, then the written lock, metadata and registry; then release and what is left.
         Same(await _locks.AcquireAsync(RoomId, CycleTarget, Holder, TimeSpan.FromSeconds(CycleSeconds), _metadata), true, "library acquire");
-        string libAcquired = await StateAsync(CycleTarget);
+        var libAcquired = await StateAsync(CycleTarget);
         Same(await _locks.ReleaseAsync(RoomId, CycleTarget, Holder), true, "library release");
-        string libReleased = await StateAsync(CycleTarget);
+        var libReleased = await StateAsync(CycleTarget);
         Same(await RawAcquireAsync(), true, "raw acquire");
-        Same(libAcquired, await StateAsync(CycleTarget), "keys written by acquire");
+        SameState(libAcquired, await StateAsync(CycleTarget), "keys written by acquire");
         Same(await RawReleaseAsync(), true, "raw release");
-        Same(libReleased, await StateAsync(CycleTarget), "keys left by release");
+        SameState(libReleased, await StateAsync(CycleTarget), "keys left by release");
         Same(await Lib_acquire_release_once(), await Raw_acquire_release_once(), "acquire+release");
 
         // Set metadata from no metadata (the JSON must be byte for byte the library's), refresh from a short TTL.
+        // (The metadata takes the lock's remaining TTL: both twins start from the same one.)
         await _db.KeyDeleteAsync(Lock(HeldTarget) + ":metadata");
+        await _db.KeyExpireAsync(Lock(HeldTarget), TimeSpan.FromSeconds(HeldSeconds));
         Same(await Lib_set_metadata_once(), true, "library set metadata");
-        string libMetadata = await StateAsync(HeldTarget);
+        var libMetadata = await StateAsync(HeldTarget);
         await _db.KeyDeleteAsync(Lock(HeldTarget) + ":metadata");
+        await _db.KeyExpireAsync(Lock(HeldTarget), TimeSpan.FromSeconds(HeldSeconds));
         Same(await Raw_set_metadata_once(), true, "raw set metadata");
-        Same(libMetadata, await StateAsync(HeldTarget), "metadata written by set metadata");
-        await _db.KeyExpireAsync(Lock(HeldTarget), TimeSpan.FromSeconds(5));
+        SameState(libMetadata, await StateAsync(HeldTarget), "metadata written by set metadata");
+        await ShortenHeldAsync();
         Same(await Lib_refresh_once(), true, "library refresh");
-        string libRefreshed = await StateAsync(HeldTarget);
-        await _db.KeyExpireAsync(Lock(HeldTarget), TimeSpan.FromSeconds(5));
+        var libRefreshed = await StateAsync(HeldTarget);
+        await ShortenHeldAsync();
         Same(await Raw_refresh_once(), true, "raw refresh");
-        Same(libRefreshed, await StateAsync(HeldTarget), "TTLs written by refresh");
+        SameState(libRefreshed, await StateAsync(HeldTarget), "TTLs written by refresh");
 
         Same(await _locks.AcquirePresenterAsync(RoomId, Sid), true, "library presenter acquire");
-        string libPresenting = await PresenterStateAsync();
+        var libPresenting = await PresenterStateAsync();
         Same(await _locks.ReleasePresenterAsync(RoomId, Sid), true, "library presenter release");
         Same(await RawAcquirePresenterAsync(), true, "raw presenter acquire");
-        Same(libPresenting, await PresenterStateAsync(), "presenter lock written by acquire");
+        SameState(libPresenting, await PresenterStateAsync(), "presenter lock written by acquire");
         Same(await RawReleasePresenterAsync(), true, "raw presenter release");
         Same(await _db.KeyExistsAsync("room:" + RoomId + ":presenter_lock"), false, "presenter lock left by release");
         Same(await Lib_acquire_release_presenter_once(), await Raw_acquire_release_presenter_once(), "presenter acquire+release");
     }
 
+    private async Task ShortenHeldAsync()
+    {
+        await _db.KeyExpireAsync(Lock(HeldTarget), TimeSpan.FromSeconds(5));
+        await _db.KeyExpireAsync(Lock(HeldTarget) + ":metadata", TimeSpan.FromSeconds(5));
+    }
+
     private static string Lock(string target) => "room:" + RoomId + ":lock:" + target;
 
-    // Values, TTLs in whole seconds (rounded, so a few milliseconds between the twins do not matter) and registry entries.
-    private async Task<string> StateAsync(string target)
+    // Values and registry entries; the TTLs apart, since the lock's remaining TTL runs down between the two twins.
+    private async Task<(string Values, TimeSpan?[] Ttls)> StateAsync(string target)
     {
         string key = Lock(target);
         RedisValue[] registry = await _db.SetMembersAsync("room:" + RoomId + ":keys");
-        return (string?)await _db.StringGetAsync(key) + " " + Seconds(await _db.KeyTimeToLiveAsync(key))
-            + " | " + (string?)await _db.StringGetAsync(key + ":metadata") + " " + Seconds(await _db.KeyTimeToLiveAsync(key + ":metadata"))
+        string values = (string?)await _db.StringGetAsync(key) + " | " + (string?)await _db.StringGetAsync(key + ":metadata")
             + " | " + string.Join(", ", registry.Select(m => m.ToString()).Order(StringComparer.Ordinal));
+        return (values, [await _db.KeyTimeToLiveAsync(key), await _db.KeyTimeToLiveAsync(key + ":metadata")]);
     }
 
-    private async Task<string> PresenterStateAsync()
+    private async Task<(string Values, TimeSpan?[] Ttls)> PresenterStateAsync()
     {
         RedisKey key = "room:" + RoomId + ":presenter_lock";
-        return (string?)await _db.StringGetAsync(key) + " " + Seconds(await _db.KeyTimeToLiveAsync(key));
+        return ((string?)await _db.StringGetAsync(key) ?? string.Empty, [await _db.KeyTimeToLiveAsync(key)]);
     }
 
-    private static string Seconds(TimeSpan? ttl) => ttl is { } t ? Math.Round(t.TotalSeconds).ToString(CultureInfo.InvariantCulture) : "none";
+    // Equal values, and TTLs that are both absent or within two seconds of each other.
+    private static void SameState((string Values, TimeSpan?[] Ttls) library, (string Values, TimeSpan?[] Ttls) raw, string what)
+    {
+        Same(library.Values, raw.Values, what);
+        for (int i = 0; i < library.Ttls.Length; i++)
+        {
+            if (library.Ttls[i] is { } l ? raw.Ttls[i] is not { } r || (l - r).Duration() > TimeSpan.FromSeconds(2) : raw.Ttls[i] is not null)
+            {
+                throw new InvalidOperationException($"{what}: TTL {i} of the raw twin is {raw.Ttls[i]}, the library's {library.Ttls[i]}.");
+            }
+        }
+    }
 
     // The metadata JSON as ZnDraw's Python server writes it: json.dumps separators, userName and timestamp first.
     private static string MetadataJson() =>
