@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -40,7 +41,6 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     private const string Queued = "Translate";
     private const string QueueWorker = "bench-ext-wq";
     private const string JobId = "bench-ext-more-job";
-    private const string TaskJson = """{"user_name": "alice", "data": {"angle": 90, "axis": "z"}, "room": "bench-ext-more", "jobId": "bench-ext-more-job"}""";
 
     private static readonly ExtensionId ListedId = ExtensionId.InRoom(RoomId, Category, Listed);
     private static readonly ExtensionId LeavingId = ExtensionId.InRoom(RoomId, Category, Leaving);
@@ -115,6 +115,11 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         var afterRaw = await ExtensionState.DumpAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
         ExtensionState.Same(before, afterLib, "state after the library's register + unregister");
         ExtensionState.Same(afterLib, afterRaw, "state after register + unregister");
+
+        // The task text the raw twin builds is the library's, byte for byte (pushed by the library, read back, removed).
+        string queue = SchemaKey + ":" + Queued + ":queue";
+        await _extensions.EnqueueAsync(QueuedId, _task);
+        Same((string?)await _db.ListRightPopAsync(queue), FormatTask(_task), "task JSON");
 
         var libCycle = await Lib_enqueue_dequeue_once();
         Same((1L, ExtensionDequeueStatus.Dequeued, (ExtensionTask?)_task, true, 0, true), libCycle, "library enqueue + dequeue + release");
@@ -234,6 +239,60 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         }
 
         throw new InvalidOperationException("the registrations kept changing");
+    }
+
+    /// <summary>The queue entry as ZnDraw's json.dumps writes it (the data element is sent as the worker's text).</summary>
+    private static string FormatTask(ExtensionTask task) => string.Concat(
+    [
+        "{\"user_name\": ", Quote(task.UserName), ", \"data\": ", task.Data.GetRawText(), ", \"room\": ", Quote(task.Room),
+        ", \"jobId\": ", Quote(task.JobId), task.Provider switch { null => "}", JobProvider.Celery => ", \"provider\": \"celery\"}", _ => ", \"provider\": \"client\"}" },
+    ]);
+
+    /// <summary>A JSON string as Python writes it: <c>\uXXXX</c> for everything outside printable ASCII.</summary>
+    private static string Quote(string text)
+    {
+        bool plain = true;
+        foreach (char c in text)
+        {
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\')
+            {
+                plain = false;
+                break;
+            }
+        }
+
+        if (plain)
+        {
+            return "\"" + text + "\"";
+        }
+
+        var sb = new StringBuilder(text.Length + 8).Append('"');
+        foreach (char c in text)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                default:
+                    if (c < 0x20 || c > 0x7E)
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
     }
 
     private static ExtensionTask ParseTask(in RedisValue value)
@@ -411,7 +470,7 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     {
         string queue = SchemaKey + ":" + Queued + ":queue";
         ITransaction tx = _db.CreateTransaction();
-        Task<long> push = tx.ListRightPushAsync(queue, TaskJson);
+        Task<long> push = tx.ListRightPushAsync(queue, FormatTask(_task));
         _ = tx.SetAddAsync(Registry, queue);
         await tx.ExecuteAsync().ConfigureAwait(false);
         long length = await push.ConfigureAwait(false);
