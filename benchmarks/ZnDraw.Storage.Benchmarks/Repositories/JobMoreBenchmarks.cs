@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using StackExchange.Redis;
+using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Repositories;
+
+namespace ZnDraw.Storage.Benchmarks.Repositories;
+
+/// <summary>
+/// Job listings (SMEMBERS of a room's active and inactive sets, 50 ids each) and deletion (the delete script, which
+/// reads the job's extension itself), measured as create + delete of the same job so the room stays as it was.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+[FullRunOnly]
+public class JobMoreBenchmarks : RedisBenchmark
+{
+    private const string RoomId = "bench-jobs-more";
+    private const string DeletedJobId = "jm-delete";
+    private IDatabase _db = null!;
+    private JobRepository _jobs = null!;
+    private RawScript _create = null!;
+    private RawScript _delete = null!;
+    private Job _deletedJob = null!;
+
+    protected override async Task SetupAsync()
+    {
+        _db = Db();
+        _jobs = new JobRepository(BenchmarkRedis.Context());
+        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "CreateScript"));
+        _delete = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "DeleteScript"));
+        await JobState.DeleteAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
+        for (int i = 0; i < 50; i++)
+        {
+            string n = i.ToString("00", CultureInfo.InvariantCulture);
+            await _jobs.CreateAsync(JobTemplates.Queued with { Id = "jm-active-" + n, Room = RoomId });
+            await _jobs.CreateAsync(JobTemplates.Queued with { Id = "jm-done-" + n, Room = RoomId, Status = JobStatus.Completed });
+        }
+
+        _deletedJob = JobTemplates.Queued with { Id = DeletedJobId, Room = RoomId };
+    }
+
+    protected override async Task VerifyAsync()
+    {
+        SameSequence(await Lib_list_active_once(), await Raw_list_active_once(), "active jobs");
+        SameSequence(await Lib_list_inactive_once(), await Raw_list_inactive_once(), "inactive jobs");
+        Same(50, (await Lib_list_active_once()).Count, "active job count");
+
+        var before = await JobState.DumpAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
+        Same(true, await Lib_create_delete_once(), "library create + delete");
+        var afterLib = await JobState.DumpAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
+        Same(true, await Raw_create_delete_once(), "raw create + delete");
+        var afterRaw = await JobState.DumpAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
+        JobState.Same(before, afterLib, "state after the library's create + delete");
+        JobState.Same(afterLib, afterRaw, "state after create + delete");
+    }
+
+    private static IReadOnlyList<string> ToStrings(RedisValue[] members)
+    {
+        var ids = new string[members.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = members[i]!;
+        }
+
+        return ids;
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.ListActive")]
+    public Task Raw_list_active() => Repeat(Raw_list_active_once);
+
+    public async Task<IReadOnlyList<string>> Raw_list_active_once() =>
+        ToStrings(await _db.SetMembersAsync("room:" + RoomId + ":jobs:active").ConfigureAwait(false));
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.ListActive")]
+    public Task Lib_list_active() => Repeat(Lib_list_active_once);
+
+    public ValueTask<IReadOnlyList<string>> Lib_list_active_once() => _jobs.ListActiveAsync(RoomId);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.ListInactive")]
+    public Task Raw_list_inactive() => Repeat(Raw_list_inactive_once);
+
+    public async Task<IReadOnlyList<string>> Raw_list_inactive_once() =>
+        ToStrings(await _db.SetMembersAsync("room:" + RoomId + ":jobs:inactive").ConfigureAwait(false));
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.ListInactive")]
+    public Task Lib_list_inactive() => Repeat(Lib_list_inactive_once);
+
+    public ValueTask<IReadOnlyList<string>> Lib_list_inactive_once() => _jobs.ListInactiveAsync(RoomId);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenDelete")]
+    public Task Raw_create_delete() => Repeat(Raw_create_delete_once);
+
+    public async Task<bool> Raw_create_delete_once()
+    {
+        await JobTemplates.RawCreateAsync(_db, _create, RoomId, DeletedJobId).ConfigureAwait(false);
+        string hash = "job:" + DeletedJobId;
+        string roomBase = "room:" + RoomId + ":";
+        RedisKey[] keys = [hash, roomBase + "jobs:active", roomBase + "jobs:inactive", roomBase + "jobs:by_time", roomBase + "keys"];
+        RedisResult deleted = await _db.ScriptEvaluateAsync(_delete.Sha1, keys, [DeletedJobId, hash, roomBase + "extension:"]).ConfigureAwait(false);
+        return (long)deleted == 1;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenDelete")]
+    public Task Lib_create_delete() => Repeat(Lib_create_delete_once);
+
+    public async Task<bool> Lib_create_delete_once()
+    {
+        await _jobs.CreateAsync(_deletedJob).ConfigureAwait(false);
+        return await _jobs.DeleteAsync(RoomId, DeletedJobId).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// Job state changes (start, complete, fail; one script each), each after the creation of a fresh queued job so the
+/// change is always valid: a new job per call in a scratch database that is flushed after each iteration.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+[FullRunOnly]
+[InvocationCount(64)]
+public class JobTransitionBenchmarks : RedisBenchmark
+{
+    private const string RoomId = "bench-job-transitions";
+    private const string Worker = "bench-job-worker";
+    private const string Error = "RuntimeError: the structure did not converge";
+    private IDatabase _db = null!;
+    private JobRepository _jobs = null!;
+    private RawScript _create = null!;
+    private RawScript _start = null!;
+    private RawScript _finish = null!;
+    private JsonDocument _resultDocument = null!;
+    private JsonElement _result;
+    private long _next;
+
+    protected override async Task SetupAsync()
+    {
+        _db = Db(BenchmarkRedis.ScratchDb);
+        _jobs = new JobRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
+        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "CreateScript"));
+        _start = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "StartScript"));
+        _finish = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "FinishScript"));
+
+        // The result as a worker sends it (json.dumps text): the library stores it re-formatted, the raw twin as is.
+        _resultDocument = JsonDocument.Parse("""{"energy": -12.5, "converged": true, "steps": [1, 2, 3]}""");
+        _result = _resultDocument.RootElement;
+        await _db.ExecuteAsync("FLUSHDB");
+    }
+
+    protected override async Task VerifyAsync()
+    {
+        await VerifyPairAsync(Lib_start_once, Raw_start_once, "create + start");
+        await VerifyPairAsync(Lib_complete_once, Raw_complete_once, "create + complete");
+        await VerifyPairAsync(Lib_fail_once, Raw_fail_once, "create + fail");
+    }
+
+    /// <summary>Runs each side on the same job id in an empty database and compares results and the keys they leave.</summary>
+    private async Task VerifyPairAsync(Func<Task<JobTransitionResult>> library, Func<Task<JobTransitionResult>> raw, string what)
+    {
+        await _db.ExecuteAsync("FLUSHDB");
+        _next = 0;
+        JobTransitionResult lib = await library();
+        var libState = await JobState.DumpAsync(_db, "*");
+        await _db.ExecuteAsync("FLUSHDB");
+        _next = 0;
+        Same(lib, await raw(), what);
+        Same(JobTransitionResult.Applied, lib, what + " (library)");
+        var rawState = await JobState.DumpAsync(_db, "*");
+        JobState.Same(libState, rawState, "state after " + what);
+        await _db.ExecuteAsync("FLUSHDB");
+    }
+
+    [IterationCleanup]
+    public void Cleanup() => _db.Execute("FLUSHDB");
+
+    private string NextId() => "t" + (_next++).ToString(CultureInfo.InvariantCulture);
+
+    private static JobTransitionResult Transition(RedisResult result) => (int)result switch
+    {
+        1 => JobTransitionResult.Applied,
+        0 => JobTransitionResult.NotFound,
+        _ => JobTransitionResult.WrongStatus,
+    };
+
+    private async Task<JobTransitionResult> RawFinishAsync(string id, string status, string field, RedisValue value)
+    {
+        DateTime now = DateTime.UtcNow;
+        string roomBase = "room:" + RoomId + ":";
+        RedisKey[] keys = ["job:" + id, roomBase + "jobs:active", roomBase + "jobs:inactive"];
+        RedisValue[] args = [status, JobTemplates.Iso(now), JobTemplates.EpochMilliseconds(now), field, value, id];
+        return Transition(await _db.ScriptEvaluateAsync(_finish.Sha1, keys, args).ConfigureAwait(false));
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenStart")]
+    public Task Raw_start() => Repeat(Raw_start_once);
+
+    public async Task<JobTransitionResult> Raw_start_once()
+    {
+        string id = NextId();
+        await JobTemplates.RawCreateAsync(_db, _create, RoomId, id).ConfigureAwait(false);
+        DateTime now = DateTime.UtcNow;
+        RedisValue[] args = [Worker, JobTemplates.Iso(now), JobTemplates.EpochMilliseconds(now)];
+        return Transition(await _db.ScriptEvaluateAsync(_start.Sha1, ["job:" + id], args).ConfigureAwait(false));
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenStart")]
+    public Task Lib_start() => Repeat(Lib_start_once);
+
+    public async Task<JobTransitionResult> Lib_start_once()
+    {
+        string id = NextId();
+        await _jobs.CreateAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
+        return await _jobs.StartAsync(RoomId, id, Worker).ConfigureAwait(false);
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenComplete")]
+    public Task Raw_complete() => Repeat(Raw_complete_once);
+
+    public async Task<JobTransitionResult> Raw_complete_once()
+    {
+        string id = NextId();
+        await JobTemplates.RawCreateAsync(_db, _create, RoomId, id).ConfigureAwait(false);
+        return await RawFinishAsync(id, "completed", "result", _result.GetRawText()).ConfigureAwait(false);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenComplete")]
+    public Task Lib_complete() => Repeat(Lib_complete_once);
+
+    public async Task<JobTransitionResult> Lib_complete_once()
+    {
+        string id = NextId();
+        await _jobs.CreateAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
+        return await _jobs.CompleteAsync(RoomId, id, _result).ConfigureAwait(false);
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenFail")]
+    public Task Raw_fail() => Repeat(Raw_fail_once);
+
+    public async Task<JobTransitionResult> Raw_fail_once()
+    {
+        string id = NextId();
+        await JobTemplates.RawCreateAsync(_db, _create, RoomId, id).ConfigureAwait(false);
+        return await RawFinishAsync(id, "failed", "error", Error).ConfigureAwait(false);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenFail")]
+    public Task Lib_fail() => Repeat(Lib_fail_once);
+
+    public async Task<JobTransitionResult> Lib_fail_once()
+    {
+        string id = NextId();
+        await _jobs.CreateAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
+        return await _jobs.FailAsync(RoomId, id, Error).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The queued job both twins create (the library from a <see cref="Job"/>, the raw twin by hand), and ZnDraw's time formats.</summary>
+file static class JobTemplates
+{
+    public static readonly DateTime Created = new DateTime(2025, 10, 31, 12, 0, 5, DateTimeKind.Utc).AddTicks(1_234_560);
+
+    public static readonly Job Queued = new("template", "template-room", "modifiers", "Rotate", null, "alice", JobStatus.Queued, JobProvider.Client, Created);
+
+    private static readonly string CreatedText = Created.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
+
+    private static readonly double CreatedScore = ((Created.Ticks - DateTime.UnixEpoch.Ticks) / 10) / 1_000_000.0;
+
+    /// <summary>The create script with the sixteen fields of <see cref="Queued"/> (id and room replaced), as JobBenchmarks' raw twin sends it.</summary>
+    public static Task<RedisResult> RawCreateAsync(IDatabase db, RawScript create, string room, string id)
+    {
+        string hash = "job:" + id;
+        string roomBase = "room:" + room + ":";
+        string extensionJobs = roomBase + "extension:modifiers:Rotate:jobs";
+        RedisKey[] keys = [hash, roomBase + "jobs:active", roomBase + "jobs:inactive", roomBase + "jobs:by_time", extensionJobs, roomBase + "keys"];
+        RedisValue[] args =
+        [
+            id, 86400, CreatedScore, "1", hash, extensionJobs, RedisValue.EmptyString, RedisValue.EmptyString,
+            "id", id, "room", room, "category", "modifiers", "extension", "Rotate", "data", RedisValue.EmptyString,
+            "user_name", "alice", "status", "queued", "provider", "client", "created_at", CreatedText,
+            "started_at", RedisValue.EmptyString, "completed_at", RedisValue.EmptyString, "worker_id", RedisValue.EmptyString,
+            "error", RedisValue.EmptyString, "result", RedisValue.EmptyString, "wait_time_ms", RedisValue.EmptyString,
+            "execution_time_ms", RedisValue.EmptyString,
+        ];
+        return db.ScriptEvaluateAsync(create.Sha1, keys, args);
+    }
+
+    /// <summary>Python's naive <c>isoformat()</c>: six fraction digits, none when the microseconds are zero.</summary>
+    public static string Iso(DateTime utc) =>
+        utc.Ticks % TimeSpan.TicksPerSecond / 10 == 0
+            ? utc.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)
+            : utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
+
+    public static string EpochMilliseconds(DateTime utc) =>
+        ((utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond).ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Reads and clears the keys a verification compares (SCAN: setup and verification only).</summary>
+file static class JobState
+{
+    public static async Task DeleteAsync(IDatabase db, params string[] patterns)
+    {
+        RedisKey[] keys = [.. patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Distinct()];
+        if (keys.Length > 0)
+        {
+            await db.KeyDeleteAsync(keys);
+        }
+    }
+
+    /// <summary>Every key matching <paramref name="patterns"/> with its type and content, times masked (they differ per call).</summary>
+    public static async Task<List<string>> DumpAsync(IDatabase db, params string[] patterns)
+    {
+        var names = patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Select(k => k.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var lines = new List<string>(names.Count);
+        foreach (string key in names)
+        {
+            RedisType type = await db.KeyTypeAsync(key);
+            string content = type switch
+            {
+                RedisType.String => (string?)await db.StringGetAsync(key) ?? string.Empty,
+                RedisType.Hash => string.Join(", ", (await db.HashGetAllAsync(key)).Select(e => e.Name + "=" + Mask(e.Name!, e.Value!))),
+                RedisType.Set => string.Join(", ", (await db.SetMembersAsync(key)).Select(v => v.ToString()).Order(StringComparer.Ordinal)),
+                RedisType.SortedSet => string.Join(", ", (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => e.Element + "@" + e.Score.ToString("R", CultureInfo.InvariantCulture))),
+                RedisType.List => string.Join(", ", (await db.ListRangeAsync(key)).Select(v => v.ToString())),
+                _ => string.Empty,
+            };
+            TimeSpan? ttl = await db.KeyTimeToLiveAsync(key);
+            lines.Add(key + " " + type + (ttl is null ? " " : " (expires) ") + content);
+        }
+
+        return lines;
+    }
+
+    public static void Same(List<string> library, List<string> raw, string what)
+    {
+        for (int i = 0; i < Math.Max(library.Count, raw.Count); i++)
+        {
+            string? l = i < library.Count ? library[i] : null;
+            string? r = i < raw.Count ? raw[i] : null;
+            if (l != r)
+            {
+                throw new InvalidOperationException($"{what}: the library left '{l}', the raw twin '{r}'.");
+            }
+        }
+    }
+
+    private static string Mask(string field, string value) => field switch
+    {
+        "started_at" or "completed_at" when ZnDrawTime.TryParseIso(value, out _) => "<time>",
+        "wait_time_ms" or "execution_time_ms" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) => "<ms>",
+        _ => value,
+    };
+}
