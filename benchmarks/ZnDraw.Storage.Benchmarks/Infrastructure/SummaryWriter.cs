@@ -149,17 +149,24 @@ public static class SummaryWriter
     }
 
     /// <summary>
-    /// Library calls per benchmark call: 2 for the pairs that make two calls ("…Then…", "AcquireRelease") and for the
-    /// calls that take two steps by design (docs/repositories.md: merge, dequeue, unregister worker), else 1.
+    /// Round trips one benchmark call may take: one per library call it makes, plus the extra steps of the calls that
+    /// take several by design (docs/repositories.md: merge 2, dequeue 2, unregister worker 3). Pairs named
+    /// "…Then…" make two calls.
     /// </summary>
-    internal static int Calls(string category)
+    internal static int Calls(string category) => StepsByCategory.TryGetValue(category, out int steps)
+        ? steps
+        : category.Contains("Then", StringComparison.Ordinal) ? 2 : 1;
+
+    private static readonly Dictionary<string, int> StepsByCategory = new(StringComparer.Ordinal)
     {
-        int calls = category.Contains("AcquireRelease", StringComparison.Ordinal) || category.Contains("Then", StringComparison.Ordinal) ? 2 : 1;
-        bool twoStepByDesign = category is "Geometry.Merge"
-            || category.Contains("Dequeue", StringComparison.Ordinal)
-            || category.Contains("UnregisterWorker", StringComparison.Ordinal);
-        return twoStepByDesign ? calls + 1 : calls;
-    }
+        ["Extension.AcquireRelease"] = 2,
+        ["Locks.AcquireRelease"] = 2,
+        ["Locks.AcquireReleasePresenter"] = 2,
+        ["Geometry.Merge"] = 2,
+        ["Extension.EnqueueDequeueRelease"] = 1 + 2 + 1,
+        ["Extension.RegisterThenUnregisterWorker"] = 1 + 3,
+        ["Filesystem.RegisterThenUnregisterWorker"] = 1 + 3,
+    };
 
     private static SummaryRow PairedOnly(PairedResult p)
     {
