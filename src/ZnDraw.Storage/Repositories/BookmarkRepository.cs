@@ -1,9 +1,7 @@
-using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis;
-using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Repositories;
 
@@ -22,23 +20,12 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Bookmark?> GetAsync(string roomId, int frame, CancellationToken cancellationToken = default)
+    public ValueTask<Bookmark?> GetAsync(string roomId, int frame, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Bookmarks();
         RedisValue field = FrameMapping.BookmarkField(frame);
-        RedisValue label;
-        try
-        {
-            label = await RedisStoreContext.WaitAsync(_db.HashGetAsync(key, field), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-
-        return label.IsNull ? null : new Bookmark(frame, (string)label!);
+        return RedisReply.Map(_db.HashGetAsync(key, field), frame, static (label, frame) => label.IsNull ? null : new Bookmark(frame, (string)label!), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -69,28 +56,20 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteAsync(string roomId, int frame, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string roomId, int frame, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Bookmarks();
         RedisValue field = FrameMapping.BookmarkField(frame);
-        try
-        {
-            return await RedisStoreContext.WaitAsync(_db.HashDeleteAsync(key, field), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
+        return RedisReply.Of(_db.HashDeleteAsync(key, field), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ClearAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ClearAsync(string roomId, CancellationToken cancellationToken = default)
     {
+        // DEL cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Bookmarks();
-        return await RedisStoreContext.WaitAsync(_db.KeyDeleteAsync(key), cancellationToken).ConfigureAwait(false);
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(_db.KeyDeleteAsync(key), cancellationToken));
     }
 }

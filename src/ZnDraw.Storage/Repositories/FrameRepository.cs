@@ -35,23 +35,17 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<FrameIndex?> GetAsync(string roomId, int index, CancellationToken cancellationToken = default)
+    public ValueTask<FrameIndex?> GetAsync(string roomId, int index, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        RedisValue[] members;
-        try
-        {
-            members = await RedisStoreContext.WaitAsync(_db.SortedSetRangeByRankAsync(key, index, index), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-
-        return members.Length == 0 ? null : FrameMapping.ParseMember(key.ToString(), roomId, members[0]);
+        return RedisReply.Map(
+            _db.SortedSetRangeByRankAsync(key, index, index),
+            (roomId, key),
+            static (members, s) => members.Length == 0 ? null : (FrameIndex?)FrameMapping.ParseMember(s.key.ToString(), s.roomId, members[0]),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -81,23 +75,30 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask InsertAsync(string roomId, int position, FrameIndex frame, CancellationToken cancellationToken = default)
+    public ValueTask InsertAsync(string roomId, int position, FrameIndex frame, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         RedisValue member = FrameMapping.FormatMember(frame);
         RedisKey key = room.TrajectoryIndices();
-        RedisResult[] result = await RunAsync(
-            FrameScripts.Insert, [key, room.Bookmarks()], [RedisText.Integer(position), member], cancellationToken).ConfigureAwait(false);
-        ThrowIfDuplicate(result, key);
-        ThrowIfOutOfRange(result, position, nameof(position), "a position 0 … frame count");
+        return FrameScripts.Insert.EvaluateVoidAsync(
+            _db,
+            [key, room.Bookmarks()],
+            [RedisText.Integer(position), member],
+            (key, position),
+            static (reply, s) =>
+            {
+                var result = (RedisResult[])reply!;
+                ThrowIfDuplicate(result, s.key);
+                ThrowIfOutOfRange(result, s.position, nameof(position), "a position 0 … frame count");
+                return true;
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> DeleteAsync(string roomId, IReadOnlyList<int> indices, bool allowTemplateFrames = false, CancellationToken cancellationToken = default)
+    public ValueTask<int> DeleteAsync(string roomId, IReadOnlyList<int> indices, bool allowTemplateFrames = false, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
@@ -111,7 +112,7 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
 
         if (sorted.Count == 0)
         {
-            return 0;
+            return ValueTask.FromResult(0);
         }
 
         var args = new RedisValue[sorted.Count + 2];
@@ -123,41 +124,55 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
             args[i++] = RedisText.Integer(index);
         }
 
-        RedisResult[] result = await RunAsync(FrameScripts.Delete, [room.TrajectoryIndices(), room.Bookmarks()], args, cancellationToken).ConfigureAwait(false);
-        long status = (long)result[0];
-        if (status == FrameScripts.Template)
-        {
-            throw new TemplateFrameException(roomId, (int)result[1], (string?)result[2] ?? string.Empty);
-        }
+        return FrameScripts.Delete.EvaluateAsync(
+            _db,
+            [room.TrajectoryIndices(), room.Bookmarks()],
+            args,
+            (roomId, max: sorted.Max),
+            static (reply, s) =>
+            {
+                var result = (RedisResult[])reply!;
+                long status = (long)result[0];
+                if (status == FrameScripts.Template)
+                {
+                    throw new TemplateFrameException(s.roomId, (int)result[1], (string?)result[2] ?? string.Empty);
+                }
 
-        ThrowIfOutOfRange(result, sorted.Max, nameof(indices), "indices below the frame count");
-        return (int)status;
+                ThrowIfOutOfRange(result, s.max, nameof(indices), "indices below the frame count");
+                return (int)status;
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<FrameIndex> ReplaceAsync(string roomId, int index, FrameIndex frame, CancellationToken cancellationToken = default)
+    public ValueTask<FrameIndex> ReplaceAsync(string roomId, int index, FrameIndex frame, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         RedisValue member = FrameMapping.FormatMember(frame);
         RedisKey key = room.TrajectoryIndices();
-        RedisResult[] result = await RunAsync(
-            FrameScripts.Replace, [key, room.Bookmarks()], [RedisText.Integer(index), member], cancellationToken).ConfigureAwait(false);
-        ThrowIfDuplicate(result, key);
-        ThrowIfOutOfRange(result, index, nameof(index), "an index below the frame count");
-        return FrameMapping.ParseMember(key.ToString(), roomId, (RedisValue)result[1]);
+        return FrameScripts.Replace.EvaluateAsync(
+            _db,
+            [key, room.Bookmarks()],
+            [RedisText.Integer(index), member],
+            (roomId, key, index),
+            static (reply, s) =>
+            {
+                var result = (RedisResult[])reply!;
+                ThrowIfDuplicate(result, s.key);
+                ThrowIfOutOfRange(result, s.index, nameof(index), "an index below the frame count");
+                return FrameMapping.ParseMember(s.key.ToString(), s.roomId, (RedisValue)result[1]);
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> RenormalizeAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<int> RenormalizeAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
-        RedisResult[] result = await RunAsync(FrameScripts.Renormalize, [key], [], cancellationToken).ConfigureAwait(false);
-        return (int)result[0];
+        return FrameScripts.Renormalize.EvaluateAsync(_db, [key], [], 0, static (reply, _) => (int)((RedisResult[])reply!)[0], cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -189,22 +204,16 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<FrameSelection?> GetFrameSelectionAsync(string roomId, string group = FrameSelection.DefaultGroup, CancellationToken cancellationToken = default)
+    public ValueTask<FrameSelection?> GetFrameSelectionAsync(string roomId, string group = FrameSelection.DefaultGroup, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).FrameSelection(group);
-        RedisValue value;
-        try
-        {
-            value = await RedisStoreContext.WaitAsync(_db.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
-
-        return SelectionMapping.ParseFrameSelection(key.ToString(), group, value);
+        return RedisReply.Map(
+            _db.StringGetAsync(key),
+            (key, group),
+            static (value, s) => SelectionMapping.ParseFrameSelection(s.key.ToString(), s.group, value),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -236,9 +245,6 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     internal static ValueTask<RedisResult[]> RunScriptAsync(
         IDatabase db, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
         script.EvaluateAsync(db, keys, args, 0, static (result, _) => (RedisResult[])result!, cancellationToken);
-
-    private ValueTask<RedisResult[]> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
-        RunScriptAsync(_db, script, keys, args, cancellationToken);
 
     private const int SmallDistinctCount = 8;
 

@@ -44,14 +44,13 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SetAsync(string roomId, string name, Geometry geometry, CancellationToken cancellationToken = default)
+    public ValueTask SetAsync(string roomId, string name, Geometry geometry, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Geometries();
         ArgumentException.ThrowIfNullOrEmpty(name);
         RedisValue value = GeometryMapping.Format(geometry);
-        await HashSetAsync(key, name, value, cancellationToken).ConfigureAwait(false);
+        return RedisReply.Of((Task)_db.HashSetAsync(key, name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -86,74 +85,67 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteAsync(string roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Geometries();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return await HashDeleteAsync(key, name, cancellationToken).ConfigureAwait(false);
+        return RedisReply.Of(_db.HashDeleteAsync(key, name), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Figure?> GetFigureAsync(string roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<Figure?> GetFigureAsync(string roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Figures();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        RedisValue value = await HashGetAsync(key, name, cancellationToken).ConfigureAwait(false);
-        return GeometryMapping.ParseFigure(key.ToString(), name, value);
+        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => GeometryMapping.ParseFigure(s.key.ToString(), s.name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SetFigureAsync(string roomId, string name, Figure figure, CancellationToken cancellationToken = default)
+    public ValueTask SetFigureAsync(string roomId, string name, Figure figure, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Figures();
         ArgumentException.ThrowIfNullOrEmpty(name);
         RedisValue value = GeometryMapping.FormatFigure(figure);
-        await HashSetAsync(key, name, value, cancellationToken).ConfigureAwait(false);
+        return RedisReply.Of((Task)_db.HashSetAsync(key, name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteFigureAsync(string roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteFigureAsync(string roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Figures();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return await HashDeleteAsync(key, name, cancellationToken).ConfigureAwait(false);
+        return RedisReply.Of(_db.HashDeleteAsync(key, name), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<string>> ListFigureNamesAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<string>> ListFigureNamesAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return await HashKeysAsync(_keys.Room(roomId).Figures(), cancellationToken).ConfigureAwait(false);
+        RedisKey key = _keys.Room(roomId).Figures();
+        return RedisReply.Map(_db.HashKeysAsync(key), 0, static (names, _) => (IReadOnlyList<string>)Array.ConvertAll(names, static n => (string)n!), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Selection?> GetSelectionAsync(string roomId, string geometry, CancellationToken cancellationToken = default)
+    public ValueTask<Selection?> GetSelectionAsync(string roomId, string geometry, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Selections();
         ArgumentException.ThrowIfNullOrEmpty(geometry);
-        RedisValue value = await HashGetAsync(key, geometry, cancellationToken).ConfigureAwait(false);
-        return SelectionMapping.ParseSelection(key.ToString(), geometry, value);
+        return RedisReply.Map(
+            _db.HashGetAsync(key, geometry), (key, geometry), static (value, s) => SelectionMapping.ParseSelection(s.key.ToString(), s.geometry, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<Selection>> GetSelectionsAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<Selection>> GetSelectionsAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Selections();
-        HashEntry[] entries = await HashGetAllAsync(key, cancellationToken).ConfigureAwait(false);
-        return SelectionMapping.SelectionsFromHash(key.ToString(), entries);
+        return RedisReply.Map(
+            _db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<Selection>)SelectionMapping.SelectionsFromHash(key.ToString(), entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -183,91 +175,90 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<SelectionGroup?> GetSelectionGroupAsync(string roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<SelectionGroup?> GetSelectionGroupAsync(string roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).SelectionGroups();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        RedisValue value = await HashGetAsync(key, name, cancellationToken).ConfigureAwait(false);
-        return SelectionMapping.ParseGroup(key.ToString(), name, value);
+        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => SelectionMapping.ParseGroup(s.key.ToString(), s.name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<SelectionGroup>> GetSelectionGroupsAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<SelectionGroup>> GetSelectionGroupsAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).SelectionGroups();
-        HashEntry[] entries = await HashGetAllAsync(key, cancellationToken).ConfigureAwait(false);
-        string keyText = key.ToString();
-        var groups = new SelectionGroup[entries.Length];
-        for (int i = 0; i < groups.Length; i++)
-        {
-            string name = entries[i].Name!;
-            groups[i] = SelectionMapping.ParseGroup(keyText, name, entries[i].Value) ?? throw RedisText.Missing(keyText, name);
-        }
+        return RedisReply.Map(
+            _db.HashGetAllAsync(key),
+            key,
+            static (entries, key) =>
+            {
+                string keyText = key.ToString();
+                var groups = new SelectionGroup[entries.Length];
+                for (int i = 0; i < groups.Length; i++)
+                {
+                    string name = entries[i].Name!;
+                    groups[i] = SelectionMapping.ParseGroup(keyText, name, entries[i].Value) ?? throw RedisText.Missing(keyText, name);
+                }
 
-        return groups;
+                return (IReadOnlyList<SelectionGroup>)groups;
+            },
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SetSelectionGroupAsync(string roomId, SelectionGroup group, CancellationToken cancellationToken = default)
+    public ValueTask SetSelectionGroupAsync(string roomId, SelectionGroup group, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).SelectionGroups();
         ArgumentNullException.ThrowIfNull(group);
         ArgumentException.ThrowIfNullOrEmpty(group.Name, nameof(group));
         RedisValue value = SelectionMapping.FormatGroup(group);
-        await HashSetAsync(key, group.Name, value, cancellationToken).ConfigureAwait(false);
+        return RedisReply.Of((Task)_db.HashSetAsync(key, group.Name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteSelectionGroupAsync(string roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteSelectionGroupAsync(string roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        RedisResult result = await EvaluateAsync(
-            GeometryScripts.DeleteGroup, [room.SelectionGroups(), room.ActiveSelectionGroup()], [name], cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return GeometryScripts.DeleteGroup.EvaluateAsync(
+            _db, [room.SelectionGroups(), room.ActiveSelectionGroup()], [name], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<string?> GetActiveSelectionGroupAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<string?> GetActiveSelectionGroupAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).ActiveSelectionGroup();
-        try
-        {
-            return await RedisStoreContext.WaitAsync(_db.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(key.ToString(), ex);
-        }
+        return RedisReply.Map(_db.StringGetAsync(key), 0, static (value, _) => (string?)value, key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> LoadSelectionGroupAsync(string roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<bool> LoadSelectionGroupAsync(string roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
         ArgumentException.ThrowIfNullOrEmpty(name);
         RedisKey groups = room.SelectionGroups();
-        RedisResult result = await EvaluateAsync(
-            GeometryScripts.LoadGroup, [groups, room.Selections(), room.ActiveSelectionGroup()], [name], cancellationToken).ConfigureAwait(false);
-        long status = (long)result;
-        if (status < 0)
-        {
-            throw new StorageDataException(groups.ToString(), name, "expected a JSON object {geometry: [non-negative integer indices]}; nothing was loaded.");
-        }
+        return GeometryScripts.LoadGroup.EvaluateAsync(
+            _db,
+            [groups, room.Selections(), room.ActiveSelectionGroup()],
+            [name],
+            (groups, name),
+            static (result, s) =>
+            {
+                long status = (long)result;
+                if (status < 0)
+                {
+                    throw new StorageDataException(s.groups.ToString(), s.name, "expected a JSON object {geometry: [non-negative integer indices]}; nothing was loaded.");
+                }
 
-        return status == 1;
+                return status == 1;
+            },
+            cancellationToken);
     }
 
     /// <summary>
@@ -317,25 +308,6 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         return writer.ToRedisValue();
     }
 
-    private ValueTask<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
-        script.EvaluateAsync(_db, keys, args, cancellationToken);
-
     private ValueTask<RedisValue> HashGetAsync(RedisKey key, string field, CancellationToken cancellationToken) =>
         RedisCalls.OneKeyAsync(_db.HashGetAsync(key, field), key, cancellationToken);
-
-    private ValueTask<HashEntry[]> HashGetAllAsync(RedisKey key, CancellationToken cancellationToken) =>
-        RedisCalls.OneKeyAsync(_db.HashGetAllAsync(key), key, cancellationToken);
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<string[]> HashKeysAsync(RedisKey key, CancellationToken cancellationToken)
-    {
-        RedisValue[] names = await RedisCalls.OneKeyAsync(_db.HashKeysAsync(key), key, cancellationToken).ConfigureAwait(false);
-        return Array.ConvertAll(names, static n => (string)n!);
-    }
-
-    private ValueTask HashSetAsync(RedisKey key, string field, RedisValue value, CancellationToken cancellationToken) =>
-        RedisCalls.OneKeyAsync((Task)_db.HashSetAsync(key, field, value), key, cancellationToken);
-
-    private ValueTask<bool> HashDeleteAsync(RedisKey key, string field, CancellationToken cancellationToken) =>
-        RedisCalls.OneKeyAsync(_db.HashDeleteAsync(key, field), key, cancellationToken);
 }

@@ -167,8 +167,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SaveAsync(Room entity, CancellationToken cancellationToken = default)
+    public ValueTask SaveAsync(Room entity, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(entity);
@@ -188,17 +187,25 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             frame,
             entity.Id,
         ];
-        await RedisCalls.RunAsync(context, SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        if (ClusterSafe)
+        if (!ClusterSafe)
         {
-            // The index is in another slot: written after the room, idempotent.
-            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, entity.Id), index, cancellationToken).ConfigureAwait(false);
+            return SaveScript.EvaluateVoidAsync(context.Database, scriptKeys, args, 0, static (_, _) => true, cancellationToken);
         }
+
+        return SaveThenIndexAsync(scriptKeys, args, index, entity.Id, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SaveThenIndexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
+    {
+        await RedisCalls.RunAsync(context, SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+
+        // The index is in another slot: written after the room, idempotent.
+        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(id);
@@ -216,14 +223,22 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             context.Keys.RoomKeyText(id),
             RoomFixedKeys.Count,
         ];
-        RedisResult result = await RedisCalls.RunAsync(context, DeleteScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        if (ClusterSafe)
+        if (!ClusterSafe)
         {
-            // Second step in the index's slot: removes the id also when the room was already gone (repairs a crash
-            // between the two steps of an earlier call).
-            await RedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(index, id), index, cancellationToken).ConfigureAwait(false);
+            return DeleteScript.EvaluateAsync(context.Database, scriptKeys, args, 0, static (result, _) => (long)result > 0, cancellationToken);
         }
 
+        return DeleteThenUnindexAsync(scriptKeys, args, index, id, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> DeleteThenUnindexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
+    {
+        RedisResult result = await RedisCalls.RunAsync(context, DeleteScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+
+        // Second step in the index's slot: removes the id also when the room was already gone (repairs a crash
+        // between the two steps of an earlier call).
+        await RedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
         return (long)result > 0;
     }
 
@@ -260,8 +275,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<RoomCopyResult> CopyAsync(string sourceRoomId, string targetRoomId, string? description = null, CancellationToken cancellationToken = default)
+    public ValueTask<RoomCopyResult> CopyAsync(string sourceRoomId, string targetRoomId, string? description = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys source = context.Keys.Room(sourceRoomId);
@@ -283,10 +297,17 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
                 target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
                 index,
             ];
-            RedisResult copied = await RedisCalls.RunAsync(context, CopyScript, keys, [targetRoomId, hasDescription, descriptionValue], cancellationToken).ConfigureAwait(false);
-            return (RoomCopyResult)(int)copied;
+            return CopyScript.EvaluateAsync(
+                context.Database, keys, [targetRoomId, hasDescription, descriptionValue], 0, static (copied, _) => (RoomCopyResult)(int)copied, cancellationToken);
         }
 
+        return CopyClusterSafeAsync(source, target, targetRoomId, index, hasDescription, descriptionValue, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RoomCopyResult> CopyClusterSafeAsync(
+        RoomKeys source, RoomKeys target, string targetRoomId, RedisKey index, RedisValue hasDescription, RedisValue descriptionValue, CancellationToken cancellationToken)
+    {
         // Cluster-safe layout: read the source (one batch in its slot), write the target (one script in its slot),
         // then the index.
         IBatch batch = context.Database.CreateBatch();
@@ -393,13 +414,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<string?> GetDescriptionAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<string?> GetDescriptionAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).Description();
-        RedisValue value = await RedisCalls.OneKeyAsync(context.Database.StringGetAsync(key), key, cancellationToken).ConfigureAwait(false);
-        return value.IsNull ? null : value.ToString();
+        return RedisReply.Map(context.Database.StringGetAsync(key), 0, static (value, _) => value.IsNull ? null : value.ToString(), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -411,18 +430,15 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<RoomMetadata?> GetMetadataAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<RoomMetadata?> GetMetadataAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).Metadata();
-        HashEntry[] entries = await RedisCalls.OneKeyAsync(context.Database.HashGetAllAsync(key), key, cancellationToken).ConfigureAwait(false);
-        return RoomMapping.MetadataFromHash(key.ToString(), entries);
+        return RedisReply.Map(context.Database.HashGetAllAsync(key), key, static (entries, key) => RoomMapping.MetadataFromHash(key.ToString(), entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> SetMetadataAsync(string roomId, RoomMetadata metadata, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SetMetadataAsync(string roomId, RoomMetadata metadata, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(roomId);
@@ -446,18 +462,17 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             args[i++] = field.Value;
         }
 
-        RedisResult result = await RedisCalls.RunAsync(context, SetMetadataScript, [keys.CurrentFrame(), keys.Metadata()], args, cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return SetMetadataScript.EvaluateAsync(
+            context.Database, [keys.CurrentFrame(), keys.Metadata()], args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteMetadataFieldAsync(string roomId, string field, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteMetadataFieldAsync(string roomId, string field, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).Metadata();
         ArgumentException.ThrowIfNullOrEmpty(field);
-        return await RedisCalls.OneKeyAsync(context.Database.HashDeleteAsync(key, field), key, cancellationToken).ConfigureAwait(false);
+        return RedisReply.Of(context.Database.HashDeleteAsync(key, field), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -492,13 +507,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<string>> GetUsersAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<string>> GetUsersAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).Users();
-        RedisValue[] members = await RedisCalls.OneKeyAsync(context.Database.SetMembersAsync(key), key, cancellationToken).ConfigureAwait(false);
-        return RedisCalls.SortedStrings(members);
+        return RedisReply.Map(context.Database.SetMembersAsync(key), 0, static (members, _) => (IReadOnlyList<string>)RedisCalls.SortedStrings(members), key, cancellationToken);
     }
 
     /// <summary>Waits for every task of an executed batch without throwing (each task's own error is observed later).</summary>
@@ -511,12 +524,10 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private static Task IgnoreErrors(Task task) =>
         task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> SetIfRoomAsync(RoomKeys keys, RedisKey target, RedisValue value, CancellationToken cancellationToken)
+    private ValueTask<bool> SetIfRoomAsync(RoomKeys keys, RedisKey target, RedisValue value, CancellationToken cancellationToken)
     {
         RedisValue[] args = value.IsNull ? [RedisText.Zero, RedisValue.EmptyString] : [RedisText.One, value];
-        RedisResult result = await RedisCalls.RunAsync(context, SetIfRoomScript, [keys.CurrentFrame(), target], args, cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return SetIfRoomScript.EvaluateAsync(context.Database, [keys.CurrentFrame(), target], args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     private static RedisKey[] CoreKeys(RoomKeys keys) => [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame()];

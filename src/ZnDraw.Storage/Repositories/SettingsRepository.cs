@@ -80,14 +80,17 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<JsonElement?> GetExtensionDataAsync(string roomId, string userName, string category, string extension, CancellationToken cancellationToken = default)
+    public ValueTask<JsonElement?> GetExtensionDataAsync(string roomId, string userName, string category, string extension, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).UserExtensionData(userName, category);
         KeyValidation.ValidateExtensionName(extension);
-        RedisValue value = await HashGetAsync(key, extension, cancellationToken).ConfigureAwait(false);
-        return SettingsMapping.ParseJsonField(key.ToString(), extension, value);
+        return RedisReply.Map(
+            _db.HashGetAsync(key, extension),
+            (key, extension),
+            static (value, s) => SettingsMapping.ParseJsonField(s.key.ToString(), s.extension, value),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -118,7 +121,4 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
             throw RedisErrors.WrongType([key, registry], ex);
         }
     }
-
-    private ValueTask<RedisValue> HashGetAsync(RedisKey key, string field, CancellationToken cancellationToken) =>
-        RedisCalls.OneKeyAsync(_db.HashGetAsync(key, field), key, cancellationToken);
 }

@@ -127,36 +127,25 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<User?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<User?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(id).HashKey();
-        HashEntry[] entries;
-        try
-        {
-            entries = await RedisStoreContext.WaitAsync(context.Database.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)key!, ex);
-        }
-
-        return UserMapping.FromHash((string)key!, id, entries);
+        return RedisReply.Map(
+            context.Database.HashGetAllAsync(key), (key, id), static (entries, s) => UserMapping.FromHash((string)s.key!, s.id, entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
+        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(id).HashKey();
-        return await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken).ConfigureAwait(false);
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SaveAsync(User entity, CancellationToken cancellationToken = default)
+    public ValueTask SaveAsync(User entity, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(entity);
@@ -174,41 +163,36 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         }
 
         AppendPairs(args, ref i, entries);
-        RedisKey[] scriptKeys = ClusterSafe ? [keys.HashKey()] : [keys.HashKey(), context.Global.UsersIndex()];
-        await RunAsync(SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        if (ClusterSafe)
+        if (!ClusterSafe)
         {
-            await IndexAsync(context.Global.UsersIndex(), entity.UserName, add: true, cancellationToken).ConfigureAwait(false);
+            return SaveScript.EvaluateVoidAsync(
+                context.Database, [keys.HashKey(), context.Global.UsersIndex()], args, 0, static (_, _) => true, cancellationToken);
         }
+
+        return SaveThenIndexAsync(keys.HashKey(), args, entity.UserName, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         UserKeys keys = context.Keys.User(id);
-        RedisKey[] scriptKeys = ClusterSafe
-            ? [keys.HashKey(), keys.AdminKey()]
-            : [keys.HashKey(), keys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()];
-        RedisResult result = await RunAsync(DeleteScript, scriptKeys, [id], cancellationToken).ConfigureAwait(false);
-        if (ClusterSafe)
+        if (!ClusterSafe)
         {
-            // Second, idempotent step: the index sets live in other slots. Also run when the user was already gone,
-            // so a delete repeated after a crash removes a lingering index entry.
-            IBatch batch = context.Database.CreateBatch();
-            Task<bool> users = batch.SetRemoveAsync(context.Global.UsersIndex(), id);
-            Task<bool> admins = batch.SetRemoveAsync(context.Global.AdminsIndex(), id);
-            batch.Execute();
-            await AwaitIndexAsync(Task.WhenAll(users, admins), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
+            return DeleteScript.EvaluateAsync(
+                context.Database,
+                [keys.HashKey(), keys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()],
+                [id],
+                0,
+                static (result, _) => (long)result == 1,
+                cancellationToken);
         }
 
-        return (long)result == 1;
+        return DeleteThenUnindexAsync(keys, id, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> CreateAsync(User user, CancellationToken cancellationToken = default)
+    public ValueTask<bool> CreateAsync(User user, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(user);
@@ -225,81 +209,62 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         int i = 0;
         args[i++] = user.UserName;
         AppendPairs(args, ref i, entries);
-        RedisKey[] scriptKeys = ClusterSafe ? [keys.HashKey()] : [keys.HashKey(), context.Global.UsersIndex()];
-        RedisResult result = await RunAsync(CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        if (ClusterSafe)
+        if (!ClusterSafe)
         {
-            await IndexAsync(context.Global.UsersIndex(), user.UserName, add: true, cancellationToken).ConfigureAwait(false);
+            return CreateScript.EvaluateAsync(
+                context.Database, [keys.HashKey(), context.Global.UsersIndex()], args, 0, static (result, _) => (long)result == 1, cancellationToken);
         }
 
-        return (long)result == 1;
+        return CreateThenIndexAsync(keys.HashKey(), args, user.UserName, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return await ListIndexAsync(context.Global.UsersIndex(), cancellationToken).ConfigureAwait(false);
+        return ListIndexAsync(context.Global.UsersIndex(), cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> SetPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SetPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(userName).HashKey();
         ValidatePassword(passwordHash, passwordSalt);
-        return await SetFieldsAsync(
+        return SetFieldsAsync(
             key,
             [UserMapping.PasswordHashField, passwordHash, UserMapping.PasswordSaltField, passwordSalt],
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
+    public ValueTask SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey flag = context.Keys.User(userName).AdminKey();
         RedisKey index = context.Global.AdminsIndex();
         if (!ClusterSafe)
         {
-            await RunAsync(SetAdminScript, [flag, index], [userName, isAdmin ? RedisText.One : RedisText.Zero], cancellationToken).ConfigureAwait(false);
-            return;
+            return SetAdminScript.EvaluateVoidAsync(
+                context.Database, [flag, index], [userName, isAdmin ? RedisText.One : RedisText.Zero], 0, static (_, _) => true, cancellationToken);
         }
 
-        // Cluster-safe: the flag first (its own slot), then the index (idempotent).
-        Task write = isAdmin
-            ? context.Database.StringSetAsync(flag, UserMapping.AdminFlagValue)
-            : context.Database.KeyDeleteAsync(flag);
-        await RedisStoreContext.WaitAsync(write, cancellationToken).ConfigureAwait(false);
-        await IndexAsync(index, userName, isAdmin, cancellationToken).ConfigureAwait(false);
+        return SetAdminClusterSafeAsync(flag, index, userName, isAdmin, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> IsAdminAsync(string userName, CancellationToken cancellationToken = default)
+    public ValueTask<bool> IsAdminAsync(string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey flag = context.Keys.User(userName).AdminKey();
-        try
-        {
-            RedisValue value = await RedisStoreContext.WaitAsync(context.Database.StringGetAsync(flag), cancellationToken).ConfigureAwait(false);
-            return UserMapping.ParseAdminFlag(value);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)flag!, ex);
-        }
+        return RedisReply.Map(context.Database.StringGetAsync(flag), 0, static (value, _) => UserMapping.ParseAdminFlag(value), flag, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<string>> ListAdminsAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<string>> ListAdminsAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return await ListIndexAsync(context.Global.AdminsIndex(), cancellationToken).ConfigureAwait(false);
+        return ListIndexAsync(context.Global.AdminsIndex(), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -327,18 +292,16 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> SetCurrentRoomAsync(string userName, string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SetCurrentRoomAsync(string userName, string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(userName).HashKey();
         KeyValidation.ValidateRoomId(roomId);
-        return await SetFieldsAsync(key, [UserMapping.CurrentRoomField, roomId], cancellationToken).ConfigureAwait(false);
+        return SetFieldsAsync(key, [UserMapping.CurrentRoomField, roomId], cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> SetCurrentSidAsync(string userName, string sid, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SetCurrentSidAsync(string userName, string sid, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(userName).HashKey();
@@ -348,32 +311,29 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             KeyValidation.ValidateSessionId(sid, context.Keys.Layout);
         }
 
-        return await SetFieldsAsync(key, [UserMapping.CurrentSidField, sid], cancellationToken).ConfigureAwait(false);
+        return SetFieldsAsync(key, [UserMapping.CurrentSidField, sid], cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> TouchLastActivityAsync(string userName, CancellationToken cancellationToken = default)
+    public ValueTask<bool> TouchLastActivityAsync(string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(userName).HashKey();
         string now = ZnDrawTime.FormatIso(context.UtcNow);
-        return await SetFieldsAsync(key, [UserMapping.LastActivityField, now], cancellationToken).ConfigureAwait(false);
+        return SetFieldsAsync(key, [UserMapping.LastActivityField, now], cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> TouchLastLoginAsync(string userName, CancellationToken cancellationToken = default)
+    public ValueTask<bool> TouchLastLoginAsync(string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(userName).HashKey();
         string now = ZnDrawTime.FormatIso(context.UtcNow);
-        return await SetFieldsAsync(key, [UserMapping.LastLoginField, now], cancellationToken).ConfigureAwait(false);
+        return SetFieldsAsync(key, [UserMapping.LastLoginField, now], cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> RenameAsync(string oldName, string newName, string? passwordHash = null, string? passwordSalt = null, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RenameAsync(string oldName, string newName, string? passwordHash = null, string? passwordSalt = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         UserKeys oldKeys = context.Keys.User(oldName);
@@ -396,15 +356,58 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         string now = ZnDrawTime.FormatIso(context.UtcNow);
         if (!ClusterSafe)
         {
-            RedisResult result = await RunAsync(
-                RenameScript,
+            return RenameScript.EvaluateAsync(
+                context.Database,
                 [oldKeys.HashKey(), newKeys.HashKey(), oldKeys.AdminKey(), newKeys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()],
                 [oldName, newName, now, passwordHash is null ? RedisText.Zero : RedisText.One, passwordHash ?? string.Empty, passwordSalt ?? string.Empty],
-                cancellationToken).ConfigureAwait(false);
-            return (long)result == 1;
+                0,
+                static (result, _) => (long)result == 1,
+                cancellationToken);
         }
 
-        return await RenameClusterSafeAsync(oldKeys, newKeys, now, passwordHash, passwordSalt, cancellationToken).ConfigureAwait(false);
+        return RenameClusterSafeAsync(oldKeys, newKeys, now, passwordHash, passwordSalt, cancellationToken);
+    }
+
+    // Cluster-safe layout: the script in the user's slot, then the index (another slot, idempotent).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SaveThenIndexAsync(RedisKey hash, RedisValue[] args, string userName, CancellationToken cancellationToken)
+    {
+        await RunAsync(SaveScript, [hash], args, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(context.Global.UsersIndex(), userName, add: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> CreateThenIndexAsync(RedisKey hash, RedisValue[] args, string userName, CancellationToken cancellationToken)
+    {
+        RedisResult result = await RunAsync(CreateScript, [hash], args, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(context.Global.UsersIndex(), userName, add: true, cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> DeleteThenUnindexAsync(UserKeys keys, string id, CancellationToken cancellationToken)
+    {
+        RedisResult result = await RunAsync(DeleteScript, [keys.HashKey(), keys.AdminKey()], [id], cancellationToken).ConfigureAwait(false);
+
+        // Second, idempotent step: the index sets live in other slots. Also run when the user was already gone,
+        // so a delete repeated after a crash removes a lingering index entry.
+        IBatch batch = context.Database.CreateBatch();
+        Task<bool> users = batch.SetRemoveAsync(context.Global.UsersIndex(), id);
+        Task<bool> admins = batch.SetRemoveAsync(context.Global.AdminsIndex(), id);
+        batch.Execute();
+        await AwaitIndexAsync(Task.WhenAll(users, admins), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SetAdminClusterSafeAsync(RedisKey flag, RedisKey index, string userName, bool isAdmin, CancellationToken cancellationToken)
+    {
+        // Cluster-safe: the flag first (its own slot), then the index (idempotent).
+        Task write = isAdmin
+            ? context.Database.StringSetAsync(flag, UserMapping.AdminFlagValue)
+            : context.Database.KeyDeleteAsync(flag);
+        await RedisStoreContext.WaitAsync(write, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(index, userName, isAdmin, cancellationToken).ConfigureAwait(false);
     }
 
     // The ordered single-slot steps described on IUserRepository.RenameAsync.
@@ -576,12 +579,8 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> SetFieldsAsync(RedisKey key, RedisValue[] pairs, CancellationToken cancellationToken)
-    {
-        RedisResult result = await RunAsync(SetFieldsScript, [key], pairs, cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
-    }
+    private ValueTask<bool> SetFieldsAsync(RedisKey key, RedisValue[] pairs, CancellationToken cancellationToken) =>
+        SetFieldsScript.EvaluateAsync(context.Database, [key], pairs, 0, static (result, _) => (long)result == 1, cancellationToken);
 
     private ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
         script.EvaluateAsync(context.Database, keys, args, cancellationToken);
@@ -605,28 +604,23 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IReadOnlyList<string>> ListIndexAsync(RedisKey index, CancellationToken cancellationToken)
-    {
-        RedisValue[] members;
-        try
-        {
-            members = await RedisStoreContext.WaitAsync(context.Database.SetMembersAsync(index), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)index!, ex);
-        }
+    private ValueTask<IReadOnlyList<string>> ListIndexAsync(RedisKey index, CancellationToken cancellationToken) =>
+        RedisReply.Map(
+            context.Database.SetMembersAsync(index),
+            0,
+            static (members, _) =>
+            {
+                var names = new string[members.Length];
+                for (int i = 0; i < members.Length; i++)
+                {
+                    names[i] = members[i]!;
+                }
 
-        var names = new string[members.Length];
-        for (int i = 0; i < members.Length; i++)
-        {
-            names[i] = members[i]!;
-        }
-
-        Array.Sort(names, StringComparer.Ordinal);
-        return names;
-    }
+                Array.Sort(names, StringComparer.Ordinal);
+                return (IReadOnlyList<string>)names;
+            },
+            index,
+            cancellationToken);
 
     private static bool IsZnDrawHash(string hash) =>
         hash.Length == ZnDrawPasswordHash.HashHexLength && !hash.AsSpan().ContainsAnyExcept(LowercaseHex);
