@@ -46,7 +46,7 @@ public interface IFilesystemRepository
     /// <param name="roomId">The room, or null for global.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The filesystems; index entries whose hash is gone are skipped.</returns>
-    /// <remarks>Two round trips: SMEMBERS of the index set, then one batch of HGETALL.</remarks>
+    /// <remarks>One round trip: one script reads the index set and every member's metadata hash (HGETALL).</remarks>
     ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a filesystem: metadata, worker key, its entry in the provider's reverse index, the index set and the room key registry.</summary>
@@ -55,7 +55,7 @@ public interface IFilesystemRepository
     /// <param name="name">The filesystem name.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Whether the metadata hash existed.</returns>
-    /// <remarks>GET of the worker key (to name the provider's reverse index), then one script that re-checks the provider (retrying when it changed) and deletes. Two round trips.</remarks>
+    /// <remarks>One round trip: one script reads the worker key (to name the provider's reverse index) and deletes.</remarks>
     ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>Removes every filesystem a worker provides, in every room and the global scope.</summary>

@@ -97,8 +97,9 @@ public interface IJobRepository
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Whether the hash existed.</returns>
     /// <remarks>
-    /// Two round trips: HMGET <c>category</c>, <c>extension</c> (to name the extension job set), then one MULTI of DEL,
-    /// SREM, ZREM. When the hash already expired, the extension job set cannot be named and keeps the id.
+    /// One round trip: one script reads the hash's <c>category</c> and <c>extension</c> (to name the extension job set),
+    /// then deletes the hash and removes the id from the job sets and the key registry. When the hash already expired,
+    /// the extension job set cannot be named and keeps the id.
     /// </remarks>
     ValueTask<bool> DeleteAsync(string roomId, string jobId, CancellationToken cancellationToken = default);
 }
