@@ -172,6 +172,7 @@ public static class SummaryWriter
     {
         RoundTrips.All.TryGetValue(RoundTrips.Key(p.Class, p.RawMethod, p.Parameters), out RoundTripCount? rawTrips);
         RoundTrips.All.TryGetValue(RoundTrips.Key(p.Class, p.LibraryMethod, p.Parameters), out RoundTripCount? libTrips);
+        double? alloc = p.RawBytes > 0 ? p.LibraryBytes / p.RawBytes : null;
         var targets = new List<TargetCheck>();
         if (p.Category == "History.Write")
         {
@@ -181,6 +182,11 @@ public static class SummaryWriter
         else
         {
             targets.Add(new TargetCheck($"time ≤ {TimeTarget:0.00}× raw (paired)", $"{p.Ratio:0.000}×", p.Ratio <= TimeTarget));
+            if (alloc is { } a)
+            {
+                targets.Add(new TargetCheck($"allocations ≤ {AllocTarget:0.00}× raw (paired run)", $"{a:0.000}×", a <= AllocTarget));
+            }
+
             if (rawTrips is not null && libTrips is not null)
             {
                 int calls = Calls(p.Category);
@@ -190,7 +196,7 @@ public static class SummaryWriter
         }
 
         return new SummaryRow(p.Category, p.Parameters, p.LibraryMethod, p.RawMethod, p.RawMicroseconds, p.LibraryMicroseconds, "µs",
-            null, p.Ratio, p.Control, null, null, null, RoundTripColumn.Format(rawTrips), RoundTripColumn.Format(libTrips), targets);
+            null, p.Ratio, p.Control, (long)Math.Round(p.RawBytes), (long)Math.Round(p.LibraryBytes), alloc, RoundTripColumn.Format(rawTrips), RoundTripColumn.Format(libTrips), targets);
     }
 
     private static SummaryRow Scenario(ScenarioResult r)

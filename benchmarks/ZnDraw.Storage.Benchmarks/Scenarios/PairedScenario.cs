@@ -116,7 +116,34 @@ internal static class PairedScenario
             libTimes[b] = (l1 + l2) / (2.0 * block);
         }
 
-        return new PairedResult(type, category, parameters, rawName, libName, Median(ratios), Median(control), Median(rawTimes), Median(libTimes), blocks, block);
+        // Allocations per call, process-wide (what BenchmarkDotNet's MemoryDiagnoser counts too, so the client's own
+        // allocations on its reader count for both sides alike): five alternating rounds, the median of each side.
+        var rawBytes = new double[5];
+        var libBytes = new double[5];
+        int allocCalls = Math.Max(16, block * 2);
+        for (int i = 0; i < rawBytes.Length; i++)
+        {
+            rawBytes[i] = await AllocatedPerCallAsync(raw, allocCalls).ConfigureAwait(false);
+            libBytes[i] = await AllocatedPerCallAsync(lib, allocCalls).ConfigureAwait(false);
+            cleanup?.Invoke();
+        }
+
+        return new PairedResult(type, category, parameters, rawName, libName, Median(ratios), Median(control), Median(rawTimes), Median(libTimes), blocks, block)
+        {
+            RawBytes = Median(rawBytes),
+            LibraryBytes = Median(libBytes),
+        };
+    }
+
+    private static async Task<double> AllocatedPerCallAsync(Func<Task> call, int count)
+    {
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < count; i++)
+        {
+            await call().ConfigureAwait(false);
+        }
+
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)count;
     }
 
     private static async Task<double> TimeAsync(Func<Task> call, int count)
@@ -242,7 +269,13 @@ public sealed record PairedResult(
     /// <summary>Category, parameters and (when a category has several library methods) the method.</summary>
     public string Name => (string.IsNullOrEmpty(Parameters) ? Category : $"{Category} ({Parameters})") + (LibraryMethod.StartsWith("Lib_", StringComparison.Ordinal) ? string.Empty : " " + LibraryMethod);
 
+    /// <summary>Bytes allocated per raw call (process-wide, median of five rounds).</summary>
+    public double RawBytes { get; init; }
+
+    /// <summary>Bytes allocated per library call (process-wide, median of five rounds).</summary>
+    public double LibraryBytes { get; init; }
+
     /// <summary>How it was measured, for the summary.</summary>
     public string Detail =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Blocks} ABBA blocks of {BlockSize} calls; raw {RawMicroseconds:0.0} µs, library {LibraryMicroseconds:0.0} µs per call; A/A control {Control:0.000}×");
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Blocks} ABBA blocks of {BlockSize} calls; raw {RawMicroseconds:0.0} µs, library {LibraryMicroseconds:0.0} µs per call; A/A control {Control:0.000}×; raw {RawBytes:0} B, library {LibraryBytes:0} B per call");
 }
