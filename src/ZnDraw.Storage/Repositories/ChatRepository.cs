@@ -96,8 +96,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ChatEditResult> EditAsync(string roomId, string messageId, string author, string newContent, CancellationToken cancellationToken = default)
+    public ValueTask<ChatEditResult> EditAsync(string roomId, string messageId, string author, string newContent, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey data = context.Keys.Room(roomId).ChatData();
@@ -110,36 +109,43 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         int at = json.LastIndexOf(CreatedAtZero, StringComparison.Ordinal);
         int valueStart = at + CreatedAtZero.Length - 3; // the '0'
         RedisValue[] args = [messageId, author, json[..valueStart], json[(valueStart + 1)..]];
-        RedisResult[] reply = (RedisResult[])(await RedisCalls.RunAsync(context, EditScript, [data], args, cancellationToken).ConfigureAwait(false))!;
-        switch ((int)reply[0])
-        {
-            case 0:
-                return new ChatEditResult(ChatEditStatus.NotFound, null);
-            case -1:
-                return new ChatEditResult(ChatEditStatus.NotAuthor, null);
-            case 1:
-                long created = long.Parse((string)reply[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-                var message = new ChatMessage(messageId, roomId, author, newContent, DateTimeOffset.FromUnixTimeMilliseconds(created), now, IsEdited: true);
-                return new ChatEditResult(ChatEditStatus.Edited, message);
-            default:
-                throw new StorageDataException(data.ToString(), messageId, (string?)reply[1] ?? "unreadable chat message.");
-        }
+        return EditScript.EvaluateAsync(
+            context.Database,
+            [data],
+            args,
+            (data, roomId, messageId, author, newContent, now),
+            static (result, s) =>
+            {
+                RedisResult[] reply = (RedisResult[])result!;
+                switch ((int)reply[0])
+                {
+                    case 0:
+                        return new ChatEditResult(ChatEditStatus.NotFound, null);
+                    case -1:
+                        return new ChatEditResult(ChatEditStatus.NotAuthor, null);
+                    case 1:
+                        long created = long.Parse((string)reply[1]!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                        var message = new ChatMessage(s.messageId, s.roomId, s.author, s.newContent, DateTimeOffset.FromUnixTimeMilliseconds(created), s.now, IsEdited: true);
+                        return new ChatEditResult(ChatEditStatus.Edited, message);
+                    default:
+                        throw new StorageDataException(s.data.ToString(), s.messageId, (string?)reply[1] ?? "unreadable chat message.");
+                }
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ChatMessage?> GetAsync(string roomId, string messageId, CancellationToken cancellationToken = default)
+    public ValueTask<ChatMessage?> GetAsync(string roomId, string messageId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey data = context.Keys.Room(roomId).ChatData();
         KeyValidation.ValidateSegment(messageId);
-        RedisValue value = await RedisCalls.OneKeyAsync(context.Database.HashGetAsync(data, messageId), data, cancellationToken).ConfigureAwait(false);
-        return ChatMapping.Parse(data.ToString(), messageId, value);
+        return RedisReply.Map(
+            context.Database.HashGetAsync(data, messageId), (data, messageId), static (value, s) => ChatMapping.Parse(s.data.ToString(), s.messageId, value), data, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ChatPage> GetPageAsync(string roomId, int limit, DateTimeOffset? before = null, DateTimeOffset? after = null, CancellationToken cancellationToken = default)
+    public ValueTask<ChatPage> GetPageAsync(string roomId, int limit, DateTimeOffset? before = null, DateTimeOffset? after = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(roomId);
@@ -152,7 +158,20 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
             : [Reverse, before is { } b ? Exclusive(b) : PlusInfinity, after is { } a ? Exclusive(a) : MinusInfinity, limit + 1];
         RedisKey index = keys.ChatIndex();
         RedisKey data = keys.ChatData();
-        RedisResult[] reply = (RedisResult[])(await RedisCalls.RunAsync(context, PageScript, [index, data], args, cancellationToken).ConfigureAwait(false))!;
+        return PageScript.EvaluateAsync(
+            context.Database, [index, data], args, (data, limit, forward), static (result, s) => ToPage((RedisResult[])result!, s.data, s.limit, s.forward), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long> CountAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey index = context.Keys.Room(roomId).ChatIndex();
+        return RedisReply.Of(context.Database.SortedSetLengthAsync(index), index, cancellationToken);
+    }
+
+    private static ChatPage ToPage(RedisResult[] reply, RedisKey data, int limit, bool forward)
+    {
         RedisValue[] ids = (RedisValue[])reply[0]!;
         RedisValue[] values = ids.Length == 0 ? [] : (RedisValue[])reply[1]!;
 
@@ -174,15 +193,6 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         }
 
         return new ChatPage(messages, hasMore);
-    }
-
-    /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<long> CountAsync(string roomId, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        RedisKey index = context.Keys.Room(roomId).ChatIndex();
-        return await RedisCalls.OneKeyAsync(context.Database.SortedSetLengthAsync(index), index, cancellationToken).ConfigureAwait(false);
     }
 
     private static RedisValue Exclusive(DateTimeOffset time) =>

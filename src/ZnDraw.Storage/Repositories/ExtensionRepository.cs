@@ -188,8 +188,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     private bool ClusterSafe => _context.Keys.Layout == KeyLayout.ClusterSafe;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ExtensionRegistrationResult> RegisterExtensionAsync(ExtensionId extension, JsonElement schema, string workerId, CancellationToken cancellationToken = default)
+    public ValueTask<ExtensionRegistrationResult> RegisterExtensionAsync(ExtensionId extension, JsonElement schema, string workerId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = extension.KeysIn(_context.Keys);
@@ -225,23 +224,28 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         }
 
         RedisKey[] keyArray = [.. scriptKeys];
+        RedisValue[] argArray = [.. args];
+        if (registrationsInScript)
+        {
+            // One script (ZnDraw's layout): no async layer of our own. keyArray[0] is the schema hash.
+            return RegisterScript.EvaluateAsync(
+                Db, keyArray, argArray, (Schema: keyArray[0], keys.Extension), static (result, s) => ToRegistrationResult(result, s.Schema, s.Extension), cancellationToken);
+        }
+
+        return AddEntryThenRegisterAsync(registrations, entry, keyArray, argArray, keys.Extension, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ExtensionRegistrationResult> AddEntryThenRegisterAsync(
+        RedisKey registrations, string entry, RedisKey[] keyArray, RedisValue[] args, string extension, CancellationToken cancellationToken)
+    {
         try
         {
-            if (!registrationsInScript)
-            {
-                // Cluster-safe: the registrations set is in the worker's slot. Written first, idempotently: a crash
-                // after this leaves an entry that points at nothing, which UnregisterWorkerAsync drops.
-                await RedisContext(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
-            }
-
-            var result = await RegisterScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false);
-            return (int)result switch
-            {
-                1 => ExtensionRegistrationResult.Registered,
-                2 => ExtensionRegistrationResult.Joined,
-                0 => ExtensionRegistrationResult.SchemaConflict,
-                _ => throw new StorageDataException((string)keys.Schema!, keys.Extension, "the stored schema is not valid JSON."),
-            };
+            // Cluster-safe: the registrations set is in the worker's slot. Written first, idempotently: a crash
+            // after this leaves an entry that points at nothing, which UnregisterWorkerAsync drops.
+            await RedisContext(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
+            var result = await RegisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
+            return ToRegistrationResult(result, keyArray[0], extension);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
@@ -350,41 +354,30 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ExtensionSchema?> GetSchemaAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    public ValueTask<ExtensionSchema?> GetSchemaAsync(ExtensionId extension, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = extension.KeysIn(_context.Keys);
-        RedisValue value;
-        try
-        {
-            value = await RedisContext(Db.HashGetAsync(keys.Schema, keys.Extension), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)keys.Schema!, ex);
-        }
-
-        return ExtensionMapping.FromValue((string)keys.Schema!, keys.Extension, keys.Category, extension.Scope, keys.RoomId, value);
+        RedisKey schema = keys.Schema;
+        return RedisReply.Map(
+            Db.HashGetAsync(schema, keys.Extension),
+            (schema, keys.Extension, keys.Category, extension.Scope, keys.RoomId),
+            static (value, s) => ExtensionMapping.FromValue((string)s.schema!, s.Extension, s.Category, s.Scope, s.RoomId, value),
+            schema,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<ExtensionSchema>> ListExtensionsAsync(ExtensionScope scope, string? roomId, string category, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<ExtensionSchema>> ListExtensionsAsync(ExtensionScope scope, string? roomId, string category, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey schemaKey = SchemaKey(scope, roomId, category);
-        HashEntry[] entries;
-        try
-        {
-            entries = await RedisContext(Db.HashGetAllAsync(schemaKey), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)schemaKey!, ex);
-        }
-
-        return ExtensionMapping.FromHash((string)schemaKey!, category, scope, roomId, entries);
+        return RedisReply.Map(
+            Db.HashGetAllAsync(schemaKey),
+            (schemaKey, category, scope, roomId),
+            static (entries, s) => (IReadOnlyList<ExtensionSchema>)ExtensionMapping.FromHash((string)s.schemaKey!, s.category, s.scope, s.roomId, entries),
+            schemaKey,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -443,47 +436,47 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<long> EnqueueAsync(ExtensionId extension, ExtensionTask task, CancellationToken cancellationToken = default)
+    public ValueTask<long> EnqueueAsync(ExtensionId extension, ExtensionTask task, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(task);
         var keys = extension.KeysIn(_context.Keys);
         ValidateTask(task, keys);
         RedisValue json = ExtensionMapping.FormatTask(task);
+        RedisKey queue = keys.Queue;
+        if (keys.IsGlobal)
+        {
+            // One command (RPUSH): no async layer of our own.
+            return RedisReply.Of(Db.ListRightPushAsync(queue, json), queue, cancellationToken);
+        }
+
+        return PushAndRegisterAsync(queue, json, _context.Keys.Room(keys.RoomId!).KeyRegistry(), cancellationToken);
+    }
+
+    /// <summary>A room-scoped queue push: RPUSH and the room's key registry in one MULTI.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<long> PushAndRegisterAsync(RedisKey queue, RedisValue json, RedisKey registry, CancellationToken cancellationToken)
+    {
         try
         {
-            if (keys.IsGlobal)
-            {
-                return await RedisContext(Db.ListRightPushAsync(keys.Queue, json), cancellationToken).ConfigureAwait(false);
-            }
-
             var tx = Db.CreateTransaction();
-            var push = tx.ListRightPushAsync(keys.Queue, json);
-            _ = tx.SetAddAsync(_context.Keys.Room(keys.RoomId!).KeyRegistry(), (string)keys.Queue!);
+            var push = tx.ListRightPushAsync(queue, json);
+            _ = tx.SetAddAsync(registry, (string)queue!);
             await RedisContext(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
             return await push.ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
-            throw RedisErrors.WrongType((string)keys.Queue!, ex);
+            throw RedisErrors.WrongType((string)queue!, ex);
         }
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<long> QueueLengthAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    public ValueTask<long> QueueLengthAsync(ExtensionId extension, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keys = extension.KeysIn(_context.Keys);
-        try
-        {
-            return await RedisContext(Db.ListLengthAsync(keys.Queue), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)keys.Queue!, ex);
-        }
+        RedisKey queue = extension.KeysIn(_context.Keys).Queue;
+        return RedisReply.Of(Db.ListLengthAsync(queue), queue, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -549,12 +542,17 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     internal static RedisValue EpochMilliseconds(DateTime utc) =>
         RedisText.Integer(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds());
 
+    private static ExtensionRegistrationResult ToRegistrationResult(RedisResult result, RedisKey schema, string extension) => (int)result switch
+    {
+        1 => ExtensionRegistrationResult.Registered,
+        2 => ExtensionRegistrationResult.Joined,
+        0 => ExtensionRegistrationResult.SchemaConflict,
+        _ => throw new StorageDataException((string)schema!, extension, "the stored schema is not valid JSON."),
+    };
+
     private static IReadOnlyList<ExtensionTask> Skipped(List<ExtensionTask>? skipped) => skipped is null ? [] : skipped;
 
     private static Task<T> RedisContext<T>(Task<T> task, CancellationToken cancellationToken) =>
-        RedisStoreContext.WaitAsync(task, cancellationToken);
-
-    private static Task RedisContext(Task task, CancellationToken cancellationToken) =>
         RedisStoreContext.WaitAsync(task, cancellationToken);
 
     private static void ValidateTask(ExtensionTask task, ExtensionKeys keys)
@@ -615,7 +613,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     }
 
     /// <summary>Runs the unregister script over <paramref name="groups"/>; ok is false when a reverse index changed.</summary>
-    private async ValueTask<(int Removed, int Deleted, bool Ok)> RunUnregisterAsync(string workerId, RedisKey? registrations, IReadOnlyList<Group> groups, CancellationToken cancellationToken)
+    private ValueTask<(int Removed, int Deleted, bool Ok)> RunUnregisterAsync(string workerId, RedisKey? registrations, IReadOnlyList<Group> groups, CancellationToken cancellationToken)
     {
         var scriptKeys = new List<RedisKey>();
         var args = new List<RedisValue> { workerId, registrations is null ? Zero : One, groups.Count };
@@ -649,19 +647,19 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             }
         }
 
-        RedisKey[] keyArray = [.. scriptKeys];
-        RedisResult[] reply;
-        try
-        {
-            reply = (RedisResult[])(await UnregisterScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false))!;
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(keyArray, ex);
-        }
-
-        int first = (int)reply[0];
-        return first < 0 ? (0, 0, false) : (first, (int)reply[1], true);
+        // WRONGTYPE names every key of the script (the script has no history variant, so exactly these keys).
+        return UnregisterScript.EvaluateAsync(
+            Db,
+            [.. scriptKeys],
+            [.. args],
+            0,
+            static (result, _) =>
+            {
+                var reply = (RedisResult[])result!;
+                int first = (int)reply[0];
+                return first < 0 ? (0, 0, false) : (first, (int)reply[1], true);
+            },
+            cancellationToken);
     }
 
     private sealed class Group(string entry, ExtensionScope scope, string? roomId, string category, RedisKey schema, RedisKey reverse)

@@ -114,8 +114,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
     private IDatabase Db => _context.Database;
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask RegisterAsync(ExtensionScope scope, string? roomId, FilesystemInfo filesystem, CancellationToken cancellationToken = default)
+    public ValueTask RegisterAsync(ExtensionScope scope, string? roomId, FilesystemInfo filesystem, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(filesystem);
@@ -156,15 +155,23 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         }
 
         RedisKey[] keyArray = [.. scriptKeys];
+        if (registrationsInScript)
+        {
+            // One script (ZnDraw's layout): no async layer of our own.
+            return RegisterScript.EvaluateVoidAsync(Db, keyArray, args, 0, static (_, _) => true, cancellationToken);
+        }
+
+        return AddEntryThenRegisterAsync(registrations, entry, keyArray, args, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AddEntryThenRegisterAsync(RedisKey registrations, string entry, RedisKey[] keyArray, RedisValue[] args, CancellationToken cancellationToken)
+    {
         try
         {
-            if (!registrationsInScript)
-            {
-                // Cluster-safe: the registrations set is in the worker's slot; written first (idempotent), so a crash
-                // in between leaves only an entry pointing at nothing.
-                await RedisStoreContext.WaitAsync(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
-            }
-
+            // Cluster-safe: the registrations set is in the worker's slot; written first (idempotent), so a crash
+            // in between leaves only an entry pointing at nothing.
+            await RedisStoreContext.WaitAsync(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
             await RegisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
@@ -174,26 +181,15 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keys = KeysOf(scope, roomId, name);
-        string metadata = (string)keys.Metadata!;
-        try
-        {
-            var entries = await RedisStoreContext.WaitAsync(Db.HashGetAllAsync(keys.Metadata), cancellationToken).ConfigureAwait(false);
-            return FilesystemMapping.FromHash(metadata, entries);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType(metadata, ex);
-        }
+        RedisKey metadata = KeysOf(scope, roomId, name).Metadata;
+        return RedisReply.Map(Db.HashGetAllAsync(metadata), metadata, static (entries, key) => FilesystemMapping.FromHash((string)key!, entries), metadata, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey index = IndexOf(scope, roomId);
@@ -201,40 +197,12 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         // One script reads the index and every metadata hash it names (all in the index's slot: the metadata keys share
         // its hash tag under the cluster-safe layout), so a listing is one round trip however many filesystems there are.
         string metadataHead = MetadataHead(scope, roomId);
-        var reply = (RedisResult[])(await ListScript.EvaluateAsync(Db, [index], [metadataHead], cancellationToken).ConfigureAwait(false))!;
-        var result = new List<FilesystemInfo>(reply.Length / 2);
-        for (int i = 0; i + 1 < reply.Length; i += 2)
-        {
-            string name = (string)reply[i]!;
-            try
-            {
-                KeyValidation.ValidateFilesystemName(name, nameof(name));
-            }
-            catch (ArgumentException ex)
-            {
-                throw new StorageDataException((string)index!, null, "the index holds a name that is not a valid filesystem name.", ex);
-            }
-
-            var fields = (RedisValue[])reply[i + 1]!;
-            var entries = new HashEntry[fields.Length / 2];
-            for (int j = 0; j < entries.Length; j++)
-            {
-                entries[j] = new HashEntry(fields[2 * j], fields[(2 * j) + 1]);
-            }
-
-            if (FilesystemMapping.FromHash(metadataHead + name, entries) is { } info)
-            {
-                result.Add(info);
-            }
-        }
-
-        result.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return result;
+        return ListScript.EvaluateAsync(
+            Db, [index], [metadataHead], (index, metadataHead), static (reply, s) => ToList((RedisResult[])reply!, s.index, s.metadataHead), cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = KeysOf(scope, roomId, name);
@@ -243,7 +211,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
             ? [keys.Metadata, keys.Worker, keys.Index, _context.Keys.Room(keys.RoomId!).KeyRegistry()]
             : [keys.Metadata, keys.Worker, keys.Index];
         RedisValue[] args = [name, hasRegistry ? One : Zero, (string)keys.Metadata!, (string)keys.Worker!, MetadataHead(scope, roomId)];
-        return (long)await UnregisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false) == 1;
+        return UnregisterScript.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -349,6 +317,38 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         throw new InvalidOperationException($"The filesystems of worker '{workerId}' kept changing while it was being unregistered.");
     }
 
+    private static IReadOnlyList<FilesystemInfo> ToList(RedisResult[] reply, RedisKey index, string metadataHead)
+    {
+        var result = new List<FilesystemInfo>(reply.Length / 2);
+        for (int i = 0; i + 1 < reply.Length; i += 2)
+        {
+            string name = (string)reply[i]!;
+            try
+            {
+                KeyValidation.ValidateFilesystemName(name, nameof(name));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new StorageDataException((string)index!, null, "the index holds a name that is not a valid filesystem name.", ex);
+            }
+
+            var fields = (RedisValue[])reply[i + 1]!;
+            var entries = new HashEntry[fields.Length / 2];
+            for (int j = 0; j < entries.Length; j++)
+            {
+                entries[j] = new HashEntry(fields[2 * j], fields[(2 * j) + 1]);
+            }
+
+            if (FilesystemMapping.FromHash(metadataHead + name, entries) is { } info)
+            {
+                result.Add(info);
+            }
+        }
+
+        result.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return result;
+    }
+
     // The text of a metadata key before the filesystem name ("room:r1:filesystems:", "global:filesystems:", with prefix
     // and hash tags), taken from the key builder so the layout rules live in one place.
     private string MetadataHead(ExtensionScope scope, string? roomId)
@@ -375,8 +375,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown scope."),
     };
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> RunUnregisterWorkerAsync(
+    private ValueTask<int> RunUnregisterWorkerAsync(
         string workerId,
         RedisKey? registrations,
         List<(string Entry, string? RoomId, RedisKey Reverse, RedisKey Index)> groups,
@@ -430,7 +429,6 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
             }
         }
 
-        RedisKey[] keyArray = [.. scriptKeys];
-        return (int)await UnregisterWorkerScript.EvaluateAsync(Db, keyArray, [.. args], cancellationToken).ConfigureAwait(false);
+        return UnregisterWorkerScript.EvaluateAsync(Db, [.. scriptKeys], [.. args], 0, static (result, _) => (int)result, cancellationToken);
     }
 }

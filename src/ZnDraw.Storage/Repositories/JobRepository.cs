@@ -179,13 +179,12 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<JobTransitionResult> StartAsync(string roomId, string jobId, string workerId, CancellationToken cancellationToken = default)
+    public ValueTask<JobTransitionResult> StartAsync(string roomId, string jobId, string workerId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Job(roomId, jobId);
         KeyValidation.ValidateSessionId(workerId, _context.Keys.Layout);
-        return await StartCoreAsync(Db, keys, workerId, _context.UtcNow, cancellationToken).ConfigureAwait(false);
+        return StartCoreAsync(Db, keys, workerId, _context.UtcNow, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -219,8 +218,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteAsync(string roomId, string jobId, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string roomId, string jobId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Job(roomId, jobId);
@@ -232,18 +230,15 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         string extensionHead = _context.Keys.RoomKeyText(roomId, "extension:");
         RedisKey[] scriptKeys = [hash, keys.Active(), keys.Inactive(), keys.ByTime(), registry];
         RedisValue[] args = [jobId, (string)hash!, extensionHead];
-        RedisResult deleted = await DeleteScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        return (long)deleted == 1;
+        return DeleteScript.EvaluateAsync(Db, scriptKeys, args, 0, static (deleted, _) => (long)deleted == 1, cancellationToken);
     }
 
     /// <summary>Runs the start script (shared with the cross-slot step of <see cref="ExtensionRepository.DequeueAsync"/>).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal static async ValueTask<JobTransitionResult> StartCoreAsync(IDatabase db, JobKeys keys, string workerId, DateTime now, CancellationToken cancellationToken)
+    internal static ValueTask<JobTransitionResult> StartCoreAsync(IDatabase db, JobKeys keys, string workerId, DateTime now, CancellationToken cancellationToken)
     {
         RedisKey[] scriptKeys = [keys.Hash()];
         RedisValue[] args = [workerId, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now)];
-        var result = await StartScript.EvaluateAsync(db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        return ToTransition((int)result);
+        return StartScript.EvaluateAsync(db, scriptKeys, args, 0, static (result, _) => ToTransition((int)result), cancellationToken);
     }
 
     /// <summary>The <c>jobs:by_time</c> score: epoch seconds of <paramref name="createdAt"/> (UTC; unspecified kind is UTC), microsecond precision.</summary>
@@ -261,28 +256,15 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         _ => JobTransitionResult.WrongStatus,
     };
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<JobTransitionResult> FinishAsync(string roomId, string jobId, RedisValue status, string field, RedisValue value, CancellationToken cancellationToken)
+    private ValueTask<JobTransitionResult> FinishAsync(string roomId, string jobId, RedisValue status, string field, RedisValue value, CancellationToken cancellationToken)
     {
         var keys = _context.Keys.Job(roomId, jobId);
         DateTime now = _context.UtcNow;
         RedisKey[] scriptKeys = [keys.Hash(), keys.Active(), keys.Inactive()];
         RedisValue[] args = [status, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now), field, value, jobId];
-        var result = await FinishScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        return ToTransition((int)result);
+        return FinishScript.EvaluateAsync(Db, scriptKeys, args, 0, static (result, _) => ToTransition((int)result), cancellationToken);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IReadOnlyList<string>> ListAsync(RedisKey key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var members = await RedisStoreContext.WaitAsync(Db.SetMembersAsync(key), cancellationToken).ConfigureAwait(false);
-            return ExtensionWorkerRegistrations.ToStrings(members);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)key!, ex);
-        }
-    }
+    private ValueTask<IReadOnlyList<string>> ListAsync(RedisKey key, CancellationToken cancellationToken) =>
+        RedisReply.Map(Db.SetMembersAsync(key), 0, static (members, _) => (IReadOnlyList<string>)ExtensionWorkerRegistrations.ToStrings(members), key, cancellationToken);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
@@ -85,8 +84,7 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         """);
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> AcquireAsync(string roomId, string target, string holder, TimeSpan timeToLive, LockMetadata? metadata = null, CancellationToken cancellationToken = default)
+    public ValueTask<bool> AcquireAsync(string roomId, string target, string holder, TimeSpan timeToLive, LockMetadata? metadata = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = context.Keys.Room(roomId);
@@ -95,17 +93,17 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         ValidateHolder(holder);
         long seconds = LockLimits.ToSeconds(timeToLive, nameof(timeToLive));
         RedisValue json = metadata is null ? RedisValue.EmptyString : FormatMetadata(metadata, holder);
-        RedisResult result = await RunAsync(
-            AcquireScript,
+        return AcquireScript.EvaluateAsync(
+            context.Database,
             [lockKey, metadataKey, room.KeyRegistry()],
             [holder, seconds, metadata is null ? RedisText.Zero : RedisText.One, json],
-            cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+            0,
+            static (result, _) => (long)result == 1,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> RefreshAsync(string roomId, string target, string holder, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RefreshAsync(string roomId, string target, string holder, TimeSpan timeToLive, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = context.Keys.Room(roomId);
@@ -113,26 +111,22 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         RedisKey metadataKey = room.LockMetadata(target);
         ValidateHolder(holder);
         long seconds = LockLimits.ToSeconds(timeToLive, nameof(timeToLive));
-        RedisResult result = await RunAsync(RefreshScript, [lockKey, metadataKey], [holder, seconds], cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return RefreshScript.EvaluateAsync(context.Database, [lockKey, metadataKey], [holder, seconds], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ReleaseAsync(string roomId, string target, string holder, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ReleaseAsync(string roomId, string target, string holder, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = context.Keys.Room(roomId);
         RedisKey lockKey = room.Lock(target);
         RedisKey metadataKey = room.LockMetadata(target);
         ValidateHolder(holder);
-        RedisResult result = await RunAsync(ReleaseScript, [lockKey, metadataKey, room.KeyRegistry()], [holder], cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return ReleaseScript.EvaluateAsync(context.Database, [lockKey, metadataKey, room.KeyRegistry()], [holder], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> SetMetadataAsync(string roomId, string target, string holder, LockMetadata metadata, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SetMetadataAsync(string roomId, string target, string holder, LockMetadata metadata, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = context.Keys.Room(roomId);
@@ -141,68 +135,61 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         ValidateHolder(holder);
         ArgumentNullException.ThrowIfNull(metadata);
         RedisValue json = FormatMetadata(metadata, holder);
-        RedisResult result = await RunAsync(SetMetadataScript, [lockKey, metadataKey, room.KeyRegistry()], [holder, json], cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return SetMetadataScript.EvaluateAsync(context.Database, [lockKey, metadataKey, room.KeyRegistry()], [holder, json], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<LockInfo?> GetAsync(string roomId, string target, CancellationToken cancellationToken = default)
+    public ValueTask<LockInfo?> GetAsync(string roomId, string target, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = context.Keys.Room(roomId);
         RedisKey lockKey = room.Lock(target);
         RedisKey metadataKey = room.LockMetadata(target);
-        RedisResult result = await RunAsync(GetScript, [lockKey, metadataKey], [], cancellationToken).ConfigureAwait(false);
-        if (result.IsNull || result.Resp2Type != ResultType.Array)
-        {
-            return null;
-        }
+        return GetScript.EvaluateAsync(
+            context.Database,
+            [lockKey, metadataKey],
+            [],
+            (metadataKey, target),
+            static (result, s) =>
+            {
+                if (result.IsNull || result.Resp2Type != ResultType.Array)
+                {
+                    return null;
+                }
 
-        RedisResult[] parts = (RedisResult[])result!;
-        long pttl = (long)parts[1];
-        TimeSpan? timeToLive = pttl >= 0 ? TimeSpan.FromMilliseconds(pttl) : null;
-        return LockMapping.FromValues((string)metadataKey!, target, (RedisValue)parts[0], timeToLive, (RedisValue)parts[2]);
+                RedisResult[] parts = (RedisResult[])result!;
+                long pttl = (long)parts[1];
+                TimeSpan? timeToLive = pttl >= 0 ? TimeSpan.FromMilliseconds(pttl) : null;
+                return LockMapping.FromValues((string)s.metadataKey!, s.target, (RedisValue)parts[0], timeToLive, (RedisValue)parts[2]);
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> AcquirePresenterAsync(string roomId, string sid, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
+    public ValueTask<bool> AcquirePresenterAsync(string roomId, string sid, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).PresenterLock();
         KeyValidation.ValidateSessionId(sid, context.Keys.Layout);
         long seconds = LockLimits.ToSeconds(timeToLive ?? LockLimits.DefaultPresenterTimeToLive, nameof(timeToLive));
-        RedisResult result = await RunAsync(AcquirePresenterScript, [key], [sid, seconds], cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return AcquirePresenterScript.EvaluateAsync(context.Database, [key], [sid, seconds], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ReleasePresenterAsync(string roomId, string sid, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ReleasePresenterAsync(string roomId, string sid, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).PresenterLock();
         KeyValidation.ValidateSessionId(sid, context.Keys.Layout);
-        RedisResult result = await RunAsync(ReleasePresenterScript, [key], [sid], cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return ReleasePresenterScript.EvaluateAsync(context.Database, [key], [sid], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<string?> GetPresenterAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<string?> GetPresenterAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).PresenterLock();
-        try
-        {
-            RedisValue value = await RedisStoreContext.WaitAsync(context.Database.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
-            return value.IsNull ? null : (string?)value;
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)key!, ex);
-        }
+        return RedisReply.Map(context.Database.StringGetAsync(key), 0, static (value, _) => value.IsNull ? null : (string?)value, key, cancellationToken);
     }
 
     private void ValidateHolder(string holder) => KeyValidation.ValidateUserName(holder, context.Keys.Layout);
@@ -216,7 +203,4 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
 
         return LockMapping.FormatMetadata(metadata);
     }
-
-    private ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
-        script.EvaluateAsync(context.Database, keys, args, cancellationToken);
 }

@@ -68,21 +68,19 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         SessionKeys keys = context.Keys.Session(id);
-        RedisResult result = await DeleteScript.EvaluateAsync(context.Database, [keys.Username(), keys.Role()], [], cancellationToken).ConfigureAwait(false);
-        return (long)result == 1;
+        return DeleteScript.EvaluateAsync(context.Database, [keys.Username(), keys.Role()], [], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
+        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Session(id).Username();
-        return await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken).ConfigureAwait(false);
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
     }
 }
