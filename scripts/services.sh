@@ -72,15 +72,38 @@ svc_need_redis() {
 
 svc_redis_pong() { [[ $(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null) == PONG ]]; }
 
-# svc_redis_launch PORT DIR [extra redis-server args...]
+# svc_redis_ours PORT DIR: the server answering on PORT is the one whose pid file is in DIR (not a stranger that
+# took the port between the free-port check and our bind).
+svc_redis_ours() {
+  local port=$1 dir=$2 pid
+  [[ -f $dir/redis.pid ]] || return 1
+  pid=$(<"$dir/redis.pid"); svc_alive "$pid" || return 1
+  [[ $(redis-cli -h 127.0.0.1 -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p') == "$pid" ]]
+}
+
+svc_redis_settled() { svc_redis_ours "$1" "$2" || grep -q 'aborting' "$2/redis.log" 2>/dev/null; }
+
+# svc_redis_launch PORT DIRBASE [extra redis-server args...]: starts a server in DIRBASE-PORT and sets SVC_PORT.
+# If PORT was taken in the meantime (the bind fails), tries again on another free port (up to 5 times).
 svc_redis_launch() {
-  local port=$1 dir=$2; shift 2
-  mkdir -p "$dir"
-  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes \
-    --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
-    --save '' --appendonly no "$@" >/dev/null
-  SVC_STOPPERS+=("svc_redis_halt $port '$dir'")
-  svc_wait_until 30 svc_redis_pong "$port" || { svc_log "redis :$port did not answer PING"; tail -20 "$dir/redis.log" >&2; return 1; }
+  local port=$1 base=$2 attempt dir; shift 2
+  for (( attempt = 0; attempt < 5; attempt++ )); do
+    dir=$base-$port
+    mkdir -p "$dir"
+    redis-server --port "$port" --bind 127.0.0.1 --daemonize yes \
+      --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
+      --save '' --appendonly no "$@" >/dev/null
+    SVC_STOPPERS+=("svc_redis_halt $port '$dir'")
+    svc_wait_until 30 svc_redis_settled "$port" "$dir" || true
+    if svc_redis_ours "$port" "$dir"; then SVC_PORT=$port; return 0; fi
+    if grep -q 'Address already in use' "$dir/redis.log" 2>/dev/null; then
+      svc_log "port $port was taken meanwhile; trying another"
+      port=$(svc_free_port) || return 1
+      continue
+    fi
+    svc_log "redis :$port did not start"; tail -20 "$dir/redis.log" >&2; return 1
+  done
+  svc_log "redis: no port could be bound"; return 1
 }
 
 svc_redis_halt() { # PORT DIR: only the server whose pid file is in DIR
@@ -97,8 +120,8 @@ svc_redis_halt() { # PORT DIR: only the server whose pid file is in DIR
 svc_start_redis() {
   svc_need_redis
   local port; port=$(svc_free_port)
-  svc_redis_launch "$port" "$SVC_ROOT/redis-$port"
-  export ZNDRAW_REDIS="127.0.0.1:$port"
+  svc_redis_launch "$port" "$SVC_ROOT/redis" || return 1
+  export ZNDRAW_REDIS="127.0.0.1:$SVC_PORT"
   svc_log "redis    $ZNDRAW_REDIS"
 }
 
@@ -108,9 +131,9 @@ svc_start_cluster() {
   local p nodes=() ports=() i
   for (( i = 0; i < 3; i++ )); do
     p=$(svc_free_port)
-    svc_redis_launch "$p" "$SVC_ROOT/cluster-$p" --cluster-enabled yes \
-      --cluster-config-file "nodes-$p.conf" --cluster-node-timeout 5000
-    nodes+=("127.0.0.1:$p"); ports+=("$p")
+    svc_redis_launch "$p" "$SVC_ROOT/cluster" --cluster-enabled yes \
+      --cluster-config-file "nodes.conf" --cluster-node-timeout 5000 || return 1
+    nodes+=("127.0.0.1:$SVC_PORT"); ports+=("$SVC_PORT")
   done
   redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
     > "$SVC_ROOT/cluster-create.log" 2>&1 || { cat "$SVC_ROOT/cluster-create.log" >&2; return 1; }
