@@ -11,7 +11,7 @@ internal static class ChatMapping
     public static RedisValue Format(ChatMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using var writer = new PythonJsonWriter(128 + (message.Content.Length * 2));
+        using var writer = PythonJsonWriter.Rent(128 + (message.Content.Length * 2));
         writer.WriteStartObject();
         writer.WriteString("id", message.Id);
         writer.WriteString("roomId", message.RoomId);

@@ -49,7 +49,7 @@ internal static class ExtensionMapping
     {
         ArgumentNullException.ThrowIfNull(task);
         JsonParsing.RequireDefined(task.Data, nameof(task));
-        using var writer = new PythonJsonWriter();
+        using var writer = PythonJsonWriter.Rent();
         writer.WriteStartObject();
         writer.WriteString("user_name", task.UserName);
         writer.WritePropertyName("data");

@@ -13,7 +13,7 @@ internal static class GeometryMapping
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentException.ThrowIfNullOrEmpty(geometry.Type);
         JsonParsing.RequireObject(geometry.Data, nameof(geometry));
-        using var writer = new PythonJsonWriter(512);
+        using var writer = PythonJsonWriter.Rent(512);
         writer.WriteStartObject();
         writer.WriteString("type", geometry.Type);
         writer.WritePropertyName("data");

@@ -28,7 +28,7 @@ internal static class LockMapping
     public static RedisValue FormatMetadata(LockMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        using var writer = new PythonJsonWriter();
+        using var writer = PythonJsonWriter.Rent();
         writer.WriteStartObject();
         writer.WriteString("userName", metadata.UserName);
         writer.WriteString("timestamp", ZnDrawTime.FormatIso(metadata.Timestamp));

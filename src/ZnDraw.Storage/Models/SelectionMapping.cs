@@ -54,7 +54,7 @@ internal static class SelectionMapping
     public static RedisValue FormatGroup(SelectionGroup group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        using var writer = new PythonJsonWriter();
+        using var writer = PythonJsonWriter.Rent();
         writer.WriteStartObject();
         if (!group.Selections.IsDefault)
         {

@@ -274,7 +274,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
             return replacement;
         }
 
-        using var writer = new PythonJsonWriter(512);
+        using var writer = PythonJsonWriter.Rent(512);
         writer.WriteStartObject();
         writer.WriteString("type", stored.Type);
         writer.WritePropertyName("data");

@@ -126,7 +126,7 @@ internal static class JsonParsing
     /// <summary>Writes <paramref name="indices"/> as Python's <c>json.dumps(list)</c> does: <c>[0, 1]</c>.</summary>
     public static RedisValue FormatIndexArray(ReadOnlySpan<int> indices)
     {
-        using var writer = new PythonJsonWriter(2 + (indices.Length * 6));
+        using var writer = PythonJsonWriter.Rent(2 + (indices.Length * 6));
         WriteIndexArray(writer, indices);
         return writer.ToRedisValue();
     }

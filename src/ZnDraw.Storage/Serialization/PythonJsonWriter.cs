@@ -21,6 +21,16 @@ internal sealed class PythonJsonWriter : IDisposable
 {
     private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
 
+    // Bytes (and chars) Python writes as they are: printable ASCII except the quote and the backslash.
+    private static readonly SearchValues<byte> PlainBytes = SearchValues.Create(PlainAscii());
+    private static readonly SearchValues<char> PlainChars = SearchValues.Create(Encoding.ASCII.GetString(PlainAscii()));
+
+    // Writers are reused per thread (Rent / Dispose): a JSON write then allocates only its result.
+    [ThreadStatic]
+    private static PythonJsonWriter? t_cached;
+
+    private const int MaxCachedBuffer = 16 * 1024;
+
     private byte[] _buffer;
     private int _length;
 
@@ -34,10 +44,29 @@ internal sealed class PythonJsonWriter : IDisposable
         _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     }
 
+    /// <summary>A writer for this thread (a cached one when free); dispose it to give it back.</summary>
+    public static PythonJsonWriter Rent(int initialCapacity = 256)
+    {
+        PythonJsonWriter? writer = t_cached;
+        if (writer is null)
+        {
+            return new PythonJsonWriter(initialCapacity);
+        }
+
+        t_cached = null;
+        if (writer._buffer.Length < initialCapacity)
+        {
+            ArrayPool<byte>.Shared.Return(writer._buffer);
+            writer._buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        }
+
+        return writer;
+    }
+
     /// <summary>Serialises <paramref name="element"/> in Python style and returns the text.</summary>
     public static string Serialize(JsonElement element)
     {
-        using var writer = new PythonJsonWriter();
+        using var writer = Rent();
         writer.WriteElement(element);
         return writer.ToString();
     }
@@ -45,7 +74,7 @@ internal sealed class PythonJsonWriter : IDisposable
     /// <summary>Serialises <paramref name="element"/> in Python style as a Redis value (UTF-8 bytes).</summary>
     public static RedisValue ToRedisValue(JsonElement element)
     {
-        using var writer = new PythonJsonWriter();
+        using var writer = Rent();
         writer.WriteElement(element);
         return writer.ToRedisValue();
     }
@@ -56,14 +85,26 @@ internal sealed class PythonJsonWriter : IDisposable
 
     public override string ToString() => Encoding.ASCII.GetString(_buffer, 0, _length);
 
+    /// <summary>Gives the writer back to this thread's cache (or its buffer to the pool); do not use it afterwards.</summary>
     public void Dispose()
     {
+        if (_buffer.Length == 0)
+        {
+            return; // disposed twice
+        }
+
+        _length = 0;
+        _depth = 0;
+        _afterPropertyName = false;
+        if (t_cached is null && _buffer.Length <= MaxCachedBuffer)
+        {
+            t_cached = this;
+            return;
+        }
+
         var buffer = _buffer;
         _buffer = [];
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     public void WriteStartObject() => Open((byte)'{');
@@ -229,9 +270,25 @@ internal sealed class PythonJsonWriter : IDisposable
     private void WriteQuoted(ReadOnlySpan<char> value)
     {
         Append((byte)'"');
-        foreach (char c in value)
+        while (!value.IsEmpty)
         {
-            WriteEscapedUnit(c);
+            // Runs of plain ASCII go in one copy; only the rest goes char by char.
+            int plain = value.IndexOfAnyExcept(PlainChars);
+            if (plain < 0)
+            {
+                plain = value.Length;
+            }
+
+            if (plain > 0)
+            {
+                EnsureCapacity(plain);
+                _length += Encoding.ASCII.GetBytes(value[..plain], _buffer.AsSpan(_length));
+                value = value[plain..];
+                continue;
+            }
+
+            WriteEscapedUnit(value[0]);
+            value = value[1..];
         }
 
         Append((byte)'"');
@@ -248,6 +305,16 @@ internal sealed class PythonJsonWriter : IDisposable
         int i = 0;
         while (i < raw.Length)
         {
+            int plain = raw[i..].IndexOfAnyExcept(PlainBytes);
+            if (plain != 0)
+            {
+                // A run of plain ASCII (or the whole rest): one copy.
+                int run = plain < 0 ? raw.Length - i : plain;
+                Append(raw.Slice(i, run));
+                i += run;
+                continue;
+            }
+
             byte b = raw[i];
             if (b == (byte)'\\' && i + 1 < raw.Length)
             {
@@ -375,5 +442,19 @@ internal sealed class PythonJsonWriter : IDisposable
         _buffer.AsSpan(0, _length).CopyTo(bigger);
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = bigger;
+    }
+
+    private static byte[] PlainAscii()
+    {
+        var bytes = new List<byte>();
+        for (int b = ' '; b <= '~'; b++)
+        {
+            if (b != '"' && b != '\\')
+            {
+                bytes.Add((byte)b);
+            }
+        }
+
+        return [.. bytes];
     }
 }

@@ -4,6 +4,28 @@ namespace ZnDraw.Storage.Tests.Models;
 
 public class PythonJsonWriterTests
 {
+    [Fact]
+    public void A_rented_writer_comes_back_clean_and_plain_runs_mix_with_escapes()
+    {
+        PythonJsonWriter first;
+        using (first = PythonJsonWriter.Rent())
+        {
+            first.WriteStartObject();
+            first.WriteString("left", "over");
+        }
+
+        // Disposed mid-object: the thread's next writer is the same instance, with nothing of the last use left.
+        using PythonJsonWriter second = PythonJsonWriter.Rent();
+        Assert.Same(first, second);
+        second.WriteStartArray();
+        second.WriteString("plain text, then \"quoted\" \\ caf\u00e9\n and a long plain tail ~~~");
+        second.WriteEndArray();
+        Assert.Equal("[\"plain text, then \\\"quoted\\\" \\\\ caf\\u00e9\\n and a long plain tail ~~~\"]", second.ToString());
+        Assert.Equal(
+            "{\"a b\": \"x\\\"y\\u00e9z \\ud83d\\ude00 tail\"}",
+            PythonJsonWriter.Serialize(TestData.Json("{\"a b\": \"x\\\"y\u00e9z \\ud83d\\ude00 tail\"}")));
+    }
+
     [Theory]
     [InlineData("{\"a\":1,\"b\":[1,2,{}],\"c\":[]}", "{\"a\": 1, \"b\": [1, 2, {}], \"c\": []}")]
     [InlineData("{\"x\": 1.0, \"y\": 0.7, \"z\": 1e5, \"w\": -0.0}", "{\"x\": 1.0, \"y\": 0.7, \"z\": 1e5, \"w\": -0.0}")]
