@@ -12,6 +12,12 @@ internal static class ChatMapping
     {
         ArgumentNullException.ThrowIfNull(message);
         using var writer = PythonJsonWriter.Rent(128 + (message.Content.Length * 2));
+        Write(writer, message);
+        return writer.ToRedisValue();
+    }
+
+    private static void Write(PythonJsonWriter writer, ChatMessage message)
+    {
         writer.WriteStartObject();
         writer.WriteString("id", message.Id);
         writer.WriteString("roomId", message.RoomId);
@@ -24,7 +30,27 @@ internal static class ChatMapping
         writer.WriteNumber("updatedAt", message.UpdatedAt.ToUnixTimeMilliseconds());
         writer.WriteBoolean("isEdited", message.IsEdited);
         writer.WriteEndObject();
-        return writer.ToRedisValue();
+    }
+
+    /// <summary>
+    /// Writes the message like <see cref="Format"/> and cuts the bytes around a spot a script splices a value into:
+    /// at the first (or last) <paramref name="marker"/>, plus <paramref name="offset"/>, dropping
+    /// <paramref name="drop"/> bytes there. Two arrays, no intermediate string.
+    /// </summary>
+    public static (RedisValue Head, RedisValue Tail) FormatSplit(ChatMessage message, ReadOnlySpan<byte> marker, bool last, int offset, int drop)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var writer = PythonJsonWriter.Rent(128 + (message.Content.Length * 2));
+        Write(writer, message);
+        ReadOnlySpan<byte> json = writer.WrittenSpan;
+        int at = last ? json.LastIndexOf(marker) : json.IndexOf(marker);
+        if (at < 0)
+        {
+            throw new InvalidOperationException("The chat message JSON has no splice point.");
+        }
+
+        int cut = at + offset;
+        return (json[..cut].ToArray(), json[(cut + drop)..].ToArray());
     }
 
     /// <summary>The <c>room:{room}:chat:index</c> score: <c>createdAt</c> in epoch ms.</summary>

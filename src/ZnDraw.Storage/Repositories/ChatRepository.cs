@@ -13,16 +13,20 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
 {
     // The JSON written by ChatMapping starts {"id": "<id>", "roomId": ... ; the id's number is spliced in by the
     // scripts. An encoded JSON string never contains an unescaped quote, so the first '", "roomId": ' ends the id.
-    private const string AfterId = "\", \"roomId\": ";
+    private static ReadOnlySpan<byte> AfterId => "\", \"roomId\": "u8;
 
     // After the content only createdAt, updatedAt and isEdited follow, so the last occurrence is the member.
-    private const string CreatedAtZero = "\"createdAt\": 0, ";
+    private static ReadOnlySpan<byte> CreatedAtZero => "\"createdAt\": 0, "u8;
 
     // KEYS: counter, data, index. ARGV: id prefix (msg_{room}_), JSON before the number, JSON after it, createdAt ms.
     private static readonly RedisScript PostScript = new("chat.post", """
         redis.call('HLEN', KEYS[2])
         redis.call('ZCARD', KEYS[3])
-        local n = redis.call('INCR', KEYS[1])
+        local n = redis.pcall('INCR', KEYS[1])
+        if type(n) == 'table' then
+          if n.err and string.find(n.err, 'not an integer', 1, true) then return 'counter-not-an-integer' end
+          return n
+        end
         local digits = string.format('%d', n)
         local id = ARGV[1] .. digits
         redis.call('HSET', KEYS[2], id, ARGV[2] .. digits .. ARGV[3])
@@ -67,8 +71,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
     private static readonly RedisValue MinusInfinity = "-inf";
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ChatMessage> PostAsync(string roomId, string author, string content, CancellationToken cancellationToken = default)
+    public ValueTask<ChatMessage> PostAsync(string roomId, string author, string content, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(roomId);
@@ -77,22 +80,18 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
 
         DateTimeOffset now = NowToMillisecond();
         string idPrefix = ChatMessage.MessageId(roomId, 0)[..^1];
-        string json = Json(new ChatMessage(idPrefix, roomId, author, content, now, now));
-        int split = json.IndexOf(AfterId, StringComparison.Ordinal);
-        RedisValue[] args = [idPrefix, json[..split], json[split..], now.ToUnixTimeMilliseconds()];
-        RedisKey[] scriptKeys = [keys.ChatCounter(), keys.ChatData(), keys.ChatIndex()];
-        RedisResult result;
-        try
-        {
-            result = await RedisCalls.RunAsync(context, PostScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (ex.Message.Contains("not an integer", StringComparison.Ordinal))
-        {
-            throw new StorageDataException(scriptKeys[0].ToString(), null, "the chat counter is not an integer.", ex);
-        }
-
-        long number = (long)result;
-        return new ChatMessage(ChatMessage.MessageId(roomId, number), roomId, author, content, now, now);
+        (RedisValue head, RedisValue tail) = ChatMapping.FormatSplit(new ChatMessage(idPrefix, roomId, author, content, now, now), AfterId, last: false, offset: 0, drop: 0);
+        RedisValue[] args = [idPrefix, head, tail, now.ToUnixTimeMilliseconds()];
+        RedisKey counter = keys.ChatCounter();
+        return PostScript.EvaluateAsync(
+            context.Database,
+            [counter, keys.ChatData(), keys.ChatIndex()],
+            args,
+            (counter, roomId, author, content, now),
+            static (result, s) => result.Resp2Type == ResultType.BulkString
+                ? throw new StorageDataException(s.counter.ToString(), null, "the chat counter is not an integer.")
+                : new ChatMessage(ChatMessage.MessageId(s.roomId, (long)result), s.roomId, s.author, s.content, s.now, s.now),
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -105,10 +104,14 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         ArgumentException.ThrowIfNullOrEmpty(newContent);
 
         DateTimeOffset now = NowToMillisecond();
-        string json = Json(new ChatMessage(messageId, roomId, author, newContent, DateTimeOffset.UnixEpoch, now, IsEdited: true));
-        int at = json.LastIndexOf(CreatedAtZero, StringComparison.Ordinal);
-        int valueStart = at + CreatedAtZero.Length - 3; // the '0'
-        RedisValue[] args = [messageId, author, json[..valueStart], json[(valueStart + 1)..]];
+        // Cut out the '0' of "createdAt": 0 (the script puts the stored createdAt there).
+        (RedisValue head, RedisValue tail) = ChatMapping.FormatSplit(
+            new ChatMessage(messageId, roomId, author, newContent, DateTimeOffset.UnixEpoch, now, IsEdited: true),
+            CreatedAtZero,
+            last: true,
+            offset: CreatedAtZero.Length - 3,
+            drop: 1);
+        RedisValue[] args = [messageId, author, head, tail];
         return EditScript.EvaluateAsync(
             context.Database,
             [data],
@@ -197,12 +200,6 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
 
     private static RedisValue Exclusive(DateTimeOffset time) =>
         "(" + time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-
-    private static string Json(ChatMessage message)
-    {
-        RedisValue value = ChatMapping.Format(message);
-        return Encoding.UTF8.GetString((byte[])value!);
-    }
 
     private DateTimeOffset NowToMillisecond() =>
         DateTimeOffset.FromUnixTimeMilliseconds(context.Time.GetUtcNow().ToUnixTimeMilliseconds());
