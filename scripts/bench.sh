@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against throwaway servers (installed if missing), like scripts/test.sh:
 # one Redis (ZNDRAW_REDIS) and, for the history drain, one PostgreSQL (ZNDRAW_POSTGRES).
-#   ./scripts/bench.sh              full run (for humans; about 10-15 minutes on 2 cores)
-#   ./scripts/bench.sh --quick      short jobs, every benchmark and scenario (CI; under 5 minutes)
+#   ./scripts/bench.sh              full run (for humans; about 35 minutes on 2 cores)
+#   ./scripts/bench.sh --quick      CI run: short jobs on the core set, the paired comparison of every twin, all scenarios
+#   ./scripts/bench.sh --quick --paired-only --paired-filter Chat    only the paired comparison of *Chat* classes
 #   ./scripts/bench.sh --quick --filter '*Room*'    BenchmarkDotNet filter (skips the scenarios)
 #   --no-postgres      skip PostgreSQL (the drain is then measured on SQLite only)
 #   --out DIR          where summary.md/summary.json go (default benchmarks/results/<mode>)
