@@ -25,13 +25,14 @@ internal static class FrameMapping
     /// Parses a member, splitting at the last <c>:</c>; a member without <c>:</c> is a legacy bare index
     /// of <paramref name="owningRoom"/>.
     /// </summary>
+    /// <remarks>The key becomes text only for an error message.</remarks>
     /// <exception cref="StorageDataException">The index part is not a non-negative decimal int, or the room part is empty.</exception>
-    public static FrameIndex ParseMember(string key, string owningRoom, in RedisValue member)
+    public static FrameIndex ParseMember(in RedisKey key, string owningRoom, in RedisValue member)
     {
         string? text = member;
         if (string.IsNullOrEmpty(text))
         {
-            throw new StorageDataException(key, null, "empty trajectory member.");
+            throw new StorageDataException(JsonParsing.KeyText(key), null, "empty trajectory member.");
         }
 
         int colon = text.LastIndexOf(':');
@@ -40,14 +41,14 @@ internal static class FrameMapping
         if (room.Length == 0
             || !int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out int physical))
         {
-            throw new StorageDataException(key, null, $"bad trajectory member {RedisText.Describe(member)}; expected \"{{room}}:{{index}}\".");
+            throw new StorageDataException(JsonParsing.KeyText(key), null, $"bad trajectory member {RedisText.Describe(member)}; expected \"{{room}}:{{index}}\".");
         }
 
         return new FrameIndex(room, physical);
     }
 
     /// <summary>Parses ZRANGE … WITHSCORES results in rank order.</summary>
-    public static TrajectoryEntry[] ParseEntries(string key, string owningRoom, SortedSetEntry[] entries)
+    public static TrajectoryEntry[] ParseEntries(in RedisKey key, string owningRoom, SortedSetEntry[] entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var result = new TrajectoryEntry[entries.Length];

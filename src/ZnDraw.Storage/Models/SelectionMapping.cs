@@ -16,15 +16,15 @@ internal static class SelectionMapping
 
     /// <summary>Reads a JSON array of non-negative ints.</summary>
     /// <exception cref="StorageDataException">Missing, broken JSON, not an array, or an element that is not a non-negative int.</exception>
-    public static ImmutableArray<int> ParseIndices(string key, string? field, in RedisValue value) =>
+    public static ImmutableArray<int> ParseIndices(in RedisKey key, string? field, in RedisValue value) =>
         ImmutableCollectionsMarshal.AsImmutableArray(JsonParsing.ParseIndexArray(key, field, value));
 
     /// <summary>Reads one field of <c>room:{room}:selections</c>; <see langword="null"/> when missing.</summary>
-    public static Selection? ParseSelection(string key, string geometry, in RedisValue value) =>
+    public static Selection? ParseSelection(in RedisKey key, string geometry, in RedisValue value) =>
         value.IsNull ? null : new Selection(geometry, ParseIndices(key, geometry, value));
 
     /// <summary>Reads HGETALL of <c>room:{room}:selections</c> in stored order.</summary>
-    public static Selection[] SelectionsFromHash(string key, HashEntry[] entries)
+    public static Selection[] SelectionsFromHash(in RedisKey key, HashEntry[] entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var result = new Selection[entries.Length];
@@ -72,7 +72,7 @@ internal static class SelectionMapping
     /// <summary>Reads one field of <c>room:{room}:selection_groups</c>; <see langword="null"/> when missing.</summary>
     /// <remarks>A geometry named twice keeps its first position and its last value, as Python's <c>json.loads</c> does.</remarks>
     /// <exception cref="StorageDataException">Broken JSON, not an object, or a member that is not an index array.</exception>
-    public static SelectionGroup? ParseGroup(string key, string name, in RedisValue value)
+    public static SelectionGroup? ParseGroup(in RedisKey key, string name, in RedisValue value)
     {
         if (value.IsNull)
         {
@@ -86,7 +86,7 @@ internal static class SelectionMapping
             var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = JsonParsing.MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                throw new StorageDataException(key, name, "expected a JSON object {geometry: [indices]}.");
+                throw new StorageDataException(JsonParsing.KeyText(key), name, "expected a JSON object {geometry: [indices]}.");
             }
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -118,23 +118,23 @@ internal static class SelectionMapping
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
-                throw new StorageDataException(key, name, "expected a single JSON object {geometry: [indices]}.");
+                throw new StorageDataException(JsonParsing.KeyText(key), name, "expected a single JSON object {geometry: [indices]}.");
             }
         }
         catch (JsonException ex)
         {
-            throw new StorageDataException(key, name, $"broken JSON: {ex.Message}", ex);
+            throw new StorageDataException(JsonParsing.KeyText(key), name, $"broken JSON: {ex.Message}", ex);
         }
         catch (InvalidOperationException ex)
         {
-            throw new StorageDataException(key, name, $"broken JSON: {ex.Message}", ex);
+            throw new StorageDataException(JsonParsing.KeyText(key), name, $"broken JSON: {ex.Message}", ex);
         }
 
         return new SelectionGroup(name, selections.ToImmutable());
     }
 
     /// <summary>Reads <c>room:{room}:frame_selection:{group}</c>; <see langword="null"/> when missing.</summary>
-    public static FrameSelection? ParseFrameSelection(string key, string group, in RedisValue value) =>
+    public static FrameSelection? ParseFrameSelection(in RedisKey key, string group, in RedisValue value) =>
         value.IsNull ? null : new FrameSelection(group, ParseIndices(key, null, value));
 
     /// <summary>The frame selection JSON array.</summary>

@@ -33,7 +33,7 @@ internal static class SettingsMapping
 
     /// <summary>Reads HGETALL; <see langword="null"/> for an empty array (no settings for this user).</summary>
     /// <exception cref="StorageDataException">A section is broken JSON or not an object.</exception>
-    public static UserRoomSettings? FromHash(string key, HashEntry[] entries)
+    public static UserRoomSettings? FromHash(in RedisKey key, HashEntry[] entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Length == 0)
@@ -53,7 +53,7 @@ internal static class SettingsMapping
 
     /// <summary>Reads one JSON field value (HGET); <see langword="null"/> when missing.</summary>
     /// <exception cref="StorageDataException">Broken JSON.</exception>
-    public static JsonElement? ParseJsonField(string key, string field, in RedisValue value) =>
+    public static JsonElement? ParseJsonField(in RedisKey key, string field, in RedisValue value) =>
         value.IsNull ? null : JsonParsing.Parse(key, field, value);
 
     /// <summary>Any JSON value in Python <c>json.dumps</c> style (for HSET of a JSON field).</summary>

@@ -29,7 +29,7 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
         return RedisReply.Map(
             _db.SortedSetRangeByRankWithScoresAsync(key, start, stop),
             (roomId, key),
-            static (entries, s) => (IReadOnlyList<TrajectoryEntry>)FrameMapping.ParseEntries(s.key.ToString(), s.roomId, entries),
+            static (entries, s) => (IReadOnlyList<TrajectoryEntry>)FrameMapping.ParseEntries(s.key, s.roomId, entries),
             key,
             cancellationToken);
     }
@@ -43,7 +43,7 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
         return RedisReply.Map(
             _db.SortedSetRangeByRankAsync(key, index, index),
             (roomId, key),
-            static (members, s) => members.Length == 0 ? null : (FrameIndex?)FrameMapping.ParseMember(s.key.ToString(), s.roomId, members[0]),
+            static (members, s) => members.Length == 0 ? null : (FrameIndex?)FrameMapping.ParseMember(s.key, s.roomId, members[0]),
             key,
             cancellationToken);
     }
@@ -162,7 +162,7 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
                 var result = (RedisResult[])reply!;
                 ThrowIfDuplicate(result, s.key);
                 ThrowIfOutOfRange(result, s.index, nameof(index), "an index below the frame count");
-                return FrameMapping.ParseMember(s.key.ToString(), s.roomId, (RedisValue)result[1]);
+                return FrameMapping.ParseMember(s.key, s.roomId, (RedisValue)result[1]);
             },
             cancellationToken);
     }
@@ -182,20 +182,21 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
         ArgumentNullException.ThrowIfNull(frames);
-        RedisValue[] members = FormatDistinct(frames, nameof(frames));
-        var entries = new SortedSetEntry[members.Length];
-        for (int i = 0; i < entries.Length; i++)
-        {
-            entries[i] = new SortedSetEntry(members[i], i);
-        }
+        SortedSetEntry[] entries = FormatDistinctEntries(frames, nameof(frames));
 
         ITransaction tx = _db.CreateTransaction();
         Task deleted = tx.KeyDeleteAsync(key);
-        Task added = entries.Length == 0 ? Task.CompletedTask : tx.SortedSetAddAsync(key, entries);
+        Task? added = entries.Length == 0 ? null : tx.SortedSetAddAsync(key, entries);
         try
         {
             await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
-            await RedisStoreContext.WaitAsync(Task.WhenAll(deleted, added), cancellationToken).ConfigureAwait(false);
+
+            // Both replies came with EXEC: awaited one by one, without a combined task.
+            await deleted.ConfigureAwait(false);
+            if (added is not null)
+            {
+                await added.ConfigureAwait(false);
+            }
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
@@ -211,7 +212,7 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
         return RedisReply.Map(
             _db.StringGetAsync(key),
             (key, group),
-            static (value, s) => SelectionMapping.ParseFrameSelection(s.key.ToString(), s.group, value),
+            static (value, s) => SelectionMapping.ParseFrameSelection(s.key, s.group, value),
             key,
             cancellationToken);
     }
@@ -233,7 +234,10 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
         try
         {
             await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
-            await RedisStoreContext.WaitAsync(Task.WhenAll(set, registered), cancellationToken).ConfigureAwait(false);
+
+            // Both replies came with EXEC: awaited one by one, without a combined task.
+            await set.ConfigureAwait(false);
+            await registered.ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
@@ -248,37 +252,112 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
 
     private const int SmallDistinctCount = 8;
 
+    // Frame sets of up to this many frames are kept for the thread's next call (cleared, so they hold no frames).
+    private const int MaxCachedDistinctCount = 4096;
+
+    [ThreadStatic]
+    private static HashSet<FrameIndex>? t_seen;
+
+    /// <summary>The script arguments of <paramref name="frames"/>: each member once (<see cref="ArgumentException"/> otherwise).</summary>
     private static RedisValue[] FormatDistinct(IReadOnlyList<FrameIndex> frames, string paramName)
     {
         var members = new RedisValue[frames.Count];
-
-        // Few frames (the common single append): a linear scan, no set allocated.
-        HashSet<FrameIndex>? seen = members.Length > SmallDistinctCount ? new HashSet<FrameIndex>(members.Length) : null;
-        for (int i = 0; i < members.Length; i++)
+        HashSet<FrameIndex>? seen = RentSeen(members.Length);
+        try
         {
-            FrameIndex frame = frames[i];
-            members[i] = FrameMapping.FormatMember(frame);
-            bool duplicate;
-            if (seen is not null)
+            for (int i = 0; i < members.Length; i++)
             {
-                duplicate = !seen.Add(frame);
+                members[i] = FrameMapping.FormatMember(frames[i]);
+                ThrowIfRepeated(frames, i, seen, paramName);
             }
-            else
-            {
-                duplicate = false;
-                for (int j = 0; j < i && !duplicate; j++)
-                {
-                    duplicate = frames[j].Equals(frame);
-                }
-            }
-
-            if (duplicate)
-            {
-                throw new ArgumentException($"Frame '{frame}' is listed twice; a trajectory holds each frame once.", paramName);
-            }
+        }
+        finally
+        {
+            ReturnSeen(seen, frames.Count);
         }
 
         return members;
+    }
+
+    /// <summary>
+    /// The ZADD entries of <paramref name="frames"/>, scored by position, each member once (<see cref="ArgumentException"/>
+    /// otherwise): built directly, with no intermediate member array.
+    /// </summary>
+    private static SortedSetEntry[] FormatDistinctEntries(IReadOnlyList<FrameIndex> frames, string paramName)
+    {
+        var entries = new SortedSetEntry[frames.Count];
+        HashSet<FrameIndex>? seen = RentSeen(entries.Length);
+        try
+        {
+            for (int i = 0; i < entries.Length; i++)
+            {
+                entries[i] = new SortedSetEntry(FrameMapping.FormatMember(frames[i]), i);
+                ThrowIfRepeated(frames, i, seen, paramName);
+            }
+        }
+        finally
+        {
+            ReturnSeen(seen, frames.Count);
+        }
+
+        return entries;
+    }
+
+    /// <summary>Throws when <c>frames[index]</c> equals an earlier frame: a linear scan for few frames, else <paramref name="seen"/>.</summary>
+    private static void ThrowIfRepeated(IReadOnlyList<FrameIndex> frames, int index, HashSet<FrameIndex>? seen, string paramName)
+    {
+        FrameIndex frame = frames[index];
+        bool duplicate;
+        if (seen is not null)
+        {
+            duplicate = !seen.Add(frame);
+        }
+        else
+        {
+            duplicate = false;
+            for (int j = 0; j < index && !duplicate; j++)
+            {
+                duplicate = frames[j].Equals(frame);
+            }
+        }
+
+        if (duplicate)
+        {
+            throw new ArgumentException($"Frame '{frame}' is listed twice; a trajectory holds each frame once.", paramName);
+        }
+    }
+
+    /// <summary>
+    /// No set for few frames (the common single append: a linear scan); otherwise this thread's cached set, so a bulk
+    /// call allocates no set once warm.
+    /// </summary>
+    private static HashSet<FrameIndex>? RentSeen(int count)
+    {
+        if (count <= SmallDistinctCount)
+        {
+            return null;
+        }
+
+        HashSet<FrameIndex>? seen = t_seen;
+        if (seen is null || count > MaxCachedDistinctCount)
+        {
+            return new HashSet<FrameIndex>(count);
+        }
+
+        t_seen = null;
+        seen.EnsureCapacity(count);
+        return seen;
+    }
+
+    private static void ReturnSeen(HashSet<FrameIndex>? seen, int count)
+    {
+        if (seen is null || count > MaxCachedDistinctCount)
+        {
+            return;
+        }
+
+        seen.Clear(); // drops the room-id references
+        t_seen = seen;
     }
 
     private static void ThrowIfDuplicate(RedisResult[] result, RedisKey key)

@@ -23,7 +23,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Geometries();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => GeometryMapping.Parse(s.key.ToString(), s.name, value), key, cancellationToken);
+        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => GeometryMapping.Parse(s.key, s.name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -32,7 +32,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Geometries();
         return RedisReply.Map(
-            _db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<KeyValuePair<string, Geometry>>)GeometryMapping.FromHash(key.ToString(), entries), key, cancellationToken);
+            _db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<KeyValuePair<string, Geometry>>)GeometryMapping.FromHash(key, entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -60,13 +60,21 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Geometries();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        RedisValue replacement = GeometryMapping.Format(geometry); // validates type and data
-        string keyText = key.ToString();
+        GeometryMapping.Validate(geometry); // the whole update is written only when nothing of its type is stored
 
-        RedisValue current = await HashGetAsync(key, name, cancellationToken).ConfigureAwait(false);
+        RedisValue current;
+        try
+        {
+            current = await RedisStoreContext.WaitAsync(_db.HashGetAsync(key, name), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(key.ToString(), ex);
+        }
+
         for (int attempt = 0; attempt < MaxMergeAttempts; attempt++)
         {
-            RedisValue merged = Merge(keyText, name, current, geometry, replacement);
+            RedisValue merged = GeometryMapping.Merge(key, name, current, geometry);
             RedisValue[] args = current.IsNull
                 ? [name, RedisText.Zero, RedisValue.EmptyString, merged]
                 : [name, RedisText.One, current, merged];
@@ -74,14 +82,14 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
                 _db, GeometryScripts.CompareAndSet, [key], args, cancellationToken).ConfigureAwait(false);
             if ((long)result[0] == 1)
             {
-                return GeometryMapping.Parse(keyText, name, merged)!;
+                return GeometryMapping.Parse(key, name, merged)!;
             }
 
             current = result.Length > 1 ? (RedisValue)result[1] : RedisValue.Null;
         }
 
         throw new InvalidOperationException(
-            $"Geometry '{name}' at '{keyText}' was changed by other writers during each of {MaxMergeAttempts} merge attempts; nothing was written.");
+            $"Geometry '{name}' at '{key}' was changed by other writers during each of {MaxMergeAttempts} merge attempts; nothing was written.");
     }
 
     /// <inheritdoc/>
@@ -99,7 +107,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Figures();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => GeometryMapping.ParseFigure(s.key.ToString(), s.name, value), key, cancellationToken);
+        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => GeometryMapping.ParseFigure(s.key, s.name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -136,7 +144,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         RedisKey key = _keys.Room(roomId).Selections();
         ArgumentException.ThrowIfNullOrEmpty(geometry);
         return RedisReply.Map(
-            _db.HashGetAsync(key, geometry), (key, geometry), static (value, s) => SelectionMapping.ParseSelection(s.key.ToString(), s.geometry, value), key, cancellationToken);
+            _db.HashGetAsync(key, geometry), (key, geometry), static (value, s) => SelectionMapping.ParseSelection(s.key, s.geometry, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -145,7 +153,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Selections();
         return RedisReply.Map(
-            _db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<Selection>)SelectionMapping.SelectionsFromHash(key.ToString(), entries), key, cancellationToken);
+            _db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<Selection>)SelectionMapping.SelectionsFromHash(key, entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -166,7 +174,10 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         try
         {
             await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
-            await RedisStoreContext.WaitAsync(Task.WhenAll(set, cleared), cancellationToken).ConfigureAwait(false);
+
+            // Both replies came with EXEC: awaited one by one, without a combined task.
+            await set.ConfigureAwait(false);
+            await cleared.ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
@@ -180,7 +191,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).SelectionGroups();
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => SelectionMapping.ParseGroup(s.key.ToString(), s.name, value), key, cancellationToken);
+        return RedisReply.Map(_db.HashGetAsync(key, name), (key, name), static (value, s) => SelectionMapping.ParseGroup(s.key, s.name, value), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -193,12 +204,11 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
             key,
             static (entries, key) =>
             {
-                string keyText = key.ToString();
                 var groups = new SelectionGroup[entries.Length];
                 for (int i = 0; i < groups.Length; i++)
                 {
                     string name = entries[i].Name!;
-                    groups[i] = SelectionMapping.ParseGroup(keyText, name, entries[i].Value) ?? throw RedisText.Missing(keyText, name);
+                    groups[i] = SelectionMapping.ParseGroup(key, name, entries[i].Value) ?? throw RedisText.Missing(JsonParsing.KeyText(key), name);
                 }
 
                 return (IReadOnlyList<SelectionGroup>)groups;
@@ -260,54 +270,4 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
             },
             cancellationToken);
     }
-
-    /// <summary>
-    /// The value to store for a merge of <paramref name="update"/> into <paramref name="current"/>: the stored data with the
-    /// update's members replacing or appended (stored order kept), or <paramref name="replacement"/> when nothing of the same
-    /// type is stored.
-    /// </summary>
-    internal static RedisValue Merge(string key, string name, in RedisValue current, Geometry update, in RedisValue replacement)
-    {
-        Geometry? stored = GeometryMapping.Parse(key, name, current);
-        if (stored is null || !string.Equals(stored.Type, update.Type, StringComparison.Ordinal))
-        {
-            return replacement;
-        }
-
-        using var writer = PythonJsonWriter.Rent(512);
-        writer.WriteStartObject();
-        writer.WriteString("type", stored.Type);
-        writer.WritePropertyName("data");
-        writer.WriteStartObject();
-        var written = new HashSet<string>(StringComparer.Ordinal);
-        foreach (JsonProperty property in stored.Data.EnumerateObject())
-        {
-            string member = JsonParsing.GetName(property);
-            if (!written.Add(member))
-            {
-                continue; // a repeated member: the value read below is the last one, as Python's json.loads keeps it
-            }
-
-            writer.WritePropertyName(member);
-            writer.WriteElement(update.Data.TryGetProperty(member, out JsonElement value) ? value
-                : stored.Data.TryGetProperty(member, out JsonElement last) ? last : property.Value);
-        }
-
-        foreach (JsonProperty property in update.Data.EnumerateObject())
-        {
-            string member = JsonParsing.GetName(property);
-            if (written.Add(member))
-            {
-                writer.WritePropertyName(member);
-                writer.WriteElement(update.Data.TryGetProperty(member, out JsonElement last) ? last : property.Value);
-            }
-        }
-
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        return writer.ToRedisValue();
-    }
-
-    private ValueTask<RedisValue> HashGetAsync(RedisKey key, string field, CancellationToken cancellationToken) =>
-        RedisCalls.OneKeyAsync(_db.HashGetAsync(key, field), key, cancellationToken);
 }

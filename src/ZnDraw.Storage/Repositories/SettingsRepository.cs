@@ -23,7 +23,7 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
         return RedisReply.Map(
             _db.HashGetAsync(key, section),
             (key, section),
-            static (value, s) => value.IsNull ? null : (JsonElement?)JsonParsing.ParseObject(s.key.ToString(), s.section, value),
+            static (value, s) => value.IsNull ? null : (JsonElement?)JsonParsing.ParseObject(s.key, s.section, value),
             key,
             cancellationToken);
     }
@@ -33,50 +33,34 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).UserSettings(userName);
-        return RedisReply.Map(_db.HashGetAllAsync(key), key, static (entries, key) => SettingsMapping.FromHash(key.ToString(), entries), key, cancellationToken);
+        return RedisReply.Map(_db.HashGetAllAsync(key), key, static (entries, key) => SettingsMapping.FromHash(key, entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SetSectionAsync(string roomId, string userName, string section, JsonElement value, CancellationToken cancellationToken = default)
+    public ValueTask SetSectionAsync(string roomId, string userName, string section, JsonElement value, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
         RedisKey key = room.UserSettings(userName);
         ArgumentException.ThrowIfNullOrEmpty(section);
         JsonParsing.RequireObject(value, nameof(value));
-        await WriteAsync(room.KeyRegistry(), key, [new HashEntry(section, PythonJsonWriter.ToRedisValue(value))], cancellationToken).ConfigureAwait(false);
+        return WriteAsync(room.KeyRegistry(), key, [new HashEntry(section, PythonJsonWriter.ToRedisValue(value))], cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SetSectionsAsync(string roomId, string userName, UserRoomSettings settings, CancellationToken cancellationToken = default)
+    public ValueTask SetSectionsAsync(string roomId, string userName, UserRoomSettings settings, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
         RedisKey key = room.UserSettings(userName);
         ArgumentNullException.ThrowIfNull(settings);
-        var names = new HashSet<string>(StringComparer.Ordinal);
         if (!settings.Sections.IsDefault)
         {
-            foreach (RoomSettingsSection section in settings.Sections)
-            {
-                ArgumentNullException.ThrowIfNull(section, nameof(settings));
-                ArgumentException.ThrowIfNullOrEmpty(section.Name, nameof(settings));
-                if (!names.Add(section.Name))
-                {
-                    throw new ArgumentException($"Section '{section.Name}' is listed twice.", nameof(settings));
-                }
-            }
+            ValidateSectionNames(settings.Sections.AsSpan(), nameof(settings));
         }
 
         HashEntry[] entries = SettingsMapping.ToHashEntries(settings);
-        if (entries.Length == 0)
-        {
-            return;
-        }
-
-        await WriteAsync(room.KeyRegistry(), key, entries, cancellationToken).ConfigureAwait(false);
+        return entries.Length == 0 ? ValueTask.CompletedTask : WriteAsync(room.KeyRegistry(), key, entries, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -88,23 +72,59 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
         return RedisReply.Map(
             _db.HashGetAsync(key, extension),
             (key, extension),
-            static (value, s) => SettingsMapping.ParseJsonField(s.key.ToString(), s.extension, value),
+            static (value, s) => SettingsMapping.ParseJsonField(s.key, s.extension, value),
             key,
             cancellationToken);
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SetExtensionDataAsync(string roomId, string userName, string category, string extension, JsonElement value, CancellationToken cancellationToken = default)
+    public ValueTask SetExtensionDataAsync(string roomId, string userName, string category, string extension, JsonElement value, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
         RedisKey key = room.UserExtensionData(userName, category);
         KeyValidation.ValidateExtensionName(extension);
         RedisValue json = SettingsMapping.FormatJson(value);
-        await WriteAsync(room.KeyRegistry(), key, [new HashEntry(extension, json)], cancellationToken).ConfigureAwait(false);
+        return WriteAsync(room.KeyRegistry(), key, [new HashEntry(extension, json)], cancellationToken);
     }
 
+    // Section lists up to this long are checked for repeated names by a linear scan (no set allocated).
+    private const int SmallSectionCount = 8;
+
+    /// <summary>Every section is non-null with a non-empty name, and no name is listed twice.</summary>
+    private static void ValidateSectionNames(ReadOnlySpan<RoomSettingsSection> sections, string paramName)
+    {
+        HashSet<string>? names = sections.Length > SmallSectionCount ? new HashSet<string>(sections.Length, StringComparer.Ordinal) : null;
+        for (int i = 0; i < sections.Length; i++)
+        {
+            RoomSettingsSection section = sections[i];
+            ArgumentNullException.ThrowIfNull(section, paramName);
+            ArgumentException.ThrowIfNullOrEmpty(section.Name, paramName);
+            bool repeated;
+            if (names is not null)
+            {
+                repeated = !names.Add(section.Name);
+            }
+            else
+            {
+                repeated = false;
+                for (int j = 0; j < i && !repeated; j++)
+                {
+                    repeated = string.Equals(sections[j].Name, section.Name, StringComparison.Ordinal);
+                }
+            }
+
+            if (repeated)
+            {
+                throw new ArgumentException($"Section '{section.Name}' is listed twice.", paramName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// MULTI: HSET of the entries and SADD of the hash's name to the room's key registry. The call's one async layer: the
+    /// public methods validate, build the values and return this.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(RedisKey registry, RedisKey key, HashEntry[] entries, CancellationToken cancellationToken)
     {
@@ -114,7 +134,10 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
         try
         {
             await RedisStoreContext.WaitAsync(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
-            await RedisStoreContext.WaitAsync(Task.WhenAll(set, registered), cancellationToken).ConfigureAwait(false);
+
+            // Both replies came with EXEC: awaited one by one, without a combined task.
+            await set.ConfigureAwait(false);
+            await registered.ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {

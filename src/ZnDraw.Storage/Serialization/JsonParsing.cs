@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using StackExchange.Redis;
 
@@ -11,41 +12,73 @@ internal static class JsonParsing
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
 
+    // Indices collected on the stack before a pooled array is needed (128 bytes).
+    private const int StackIndices = 32;
+
     /// <summary>Parses any JSON value. A missing value is an error.</summary>
-    public static JsonElement Parse(string key, string? field, in RedisValue value)
+    /// <remarks>The key becomes text only for an error message (a prefixed key costs a string otherwise).</remarks>
+    public static JsonElement Parse(in RedisKey key, string? field, in RedisValue value)
+    {
+        using JsonDocument document = ParseDocument(key, field, value);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Parses a JSON value that must be an object.</summary>
+    public static JsonElement ParseObject(in RedisKey key, string? field, in RedisValue value)
+    {
+        JsonElement element = Parse(key, field, value);
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw NotAnObject(key, field, element.ValueKind);
+        }
+
+        return element;
+    }
+
+    /// <summary>
+    /// Like <see cref="ParseObject"/>, but returns the document itself (the caller disposes it, which returns its pooled
+    /// buffers) instead of a detached copy: for values that are only read while the document is open.
+    /// </summary>
+    public static JsonDocument ParseObjectDocument(in RedisKey key, string? field, in RedisValue value)
+    {
+        JsonDocument document = ParseDocument(key, field, value);
+        JsonValueKind kind = document.RootElement.ValueKind;
+        if (kind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw NotAnObject(key, field, kind);
+        }
+
+        return document;
+    }
+
+    /// <summary>The text of <paramref name="key"/> for an error message (no copy for a key that is one string).</summary>
+    public static string KeyText(in RedisKey key) => (string?)key ?? string.Empty;
+
+    private static JsonDocument ParseDocument(in RedisKey key, string? field, in RedisValue value)
     {
         if (value.IsNull)
         {
-            throw new StorageDataException(key, field, "expected JSON, found nothing (missing).");
+            throw new StorageDataException(KeyText(key), field, "expected JSON, found nothing (missing).");
         }
 
         ReadOnlyMemory<byte> utf8 = value;
         try
         {
-            using JsonDocument document = JsonDocument.Parse(utf8, DocumentOptions);
-            return document.RootElement.Clone();
+            return JsonDocument.Parse(utf8, DocumentOptions);
         }
         catch (JsonException ex)
         {
-            throw new StorageDataException(key, field, $"broken JSON: {ex.Message}", ex);
+            throw new StorageDataException(KeyText(key), field, $"broken JSON: {ex.Message}", ex);
         }
         catch (ArgumentException ex)
         {
-            throw new StorageDataException(key, field, $"broken JSON: {ex.Message}", ex);
+            throw new StorageDataException(KeyText(key), field, $"broken JSON: {ex.Message}", ex);
         }
     }
 
-    /// <summary>Parses a JSON value that must be an object.</summary>
-    public static JsonElement ParseObject(string key, string? field, in RedisValue value)
-    {
-        JsonElement element = Parse(key, field, value);
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new StorageDataException(key, field, $"expected a JSON object, found a JSON {element.ValueKind}.");
-        }
-
-        return element;
-    }
+    private static StorageDataException NotAnObject(in RedisKey key, string? field, JsonValueKind kind) =>
+        new(KeyText(key), field, $"expected a JSON object, found a JSON {kind}.");
 
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="element"/> is a JSON object (for writers).</summary>
     public static void RequireObject(JsonElement element, string paramName)
@@ -66,11 +99,11 @@ internal static class JsonParsing
     }
 
     /// <summary>Reads a JSON array of non-negative integers (selections, frame selections).</summary>
-    public static int[] ParseIndexArray(string key, string? field, in RedisValue value)
+    public static int[] ParseIndexArray(in RedisKey key, string? field, in RedisValue value)
     {
         if (value.IsNull)
         {
-            throw new StorageDataException(key, field, "expected a JSON array of indices, found nothing (missing).");
+            throw new StorageDataException(KeyText(key), field, "expected a JSON array of indices, found nothing (missing).");
         }
 
         ReadOnlyMemory<byte> utf8 = value;
@@ -81,46 +114,66 @@ internal static class JsonParsing
         }
         catch (JsonException ex)
         {
-            throw new StorageDataException(key, field, $"broken JSON: {ex.Message}", ex);
+            throw new StorageDataException(KeyText(key), field, $"broken JSON: {ex.Message}", ex);
         }
     }
 
     /// <summary>Reads an index array starting at the reader's next token (or the current <c>[</c>).</summary>
-    public static int[] ReadIndexArray(ref Utf8JsonReader reader, string key, string? field, bool expectEnd)
+    /// <remarks>Collects into a stack buffer (pooled arrays beyond it): the result array is the only allocation.</remarks>
+    public static int[] ReadIndexArray(ref Utf8JsonReader reader, in RedisKey key, string? field, bool expectEnd)
     {
         if (reader.TokenType != JsonTokenType.StartArray && (!reader.Read() || reader.TokenType != JsonTokenType.StartArray))
         {
-            throw new StorageDataException(key, field, "expected a JSON array of non-negative integers.");
+            throw new StorageDataException(KeyText(key), field, "expected a JSON array of non-negative integers.");
         }
 
-        int[] items = new int[8];
+        Span<int> items = stackalloc int[StackIndices];
+        int[]? rented = null;
         int count = 0;
-        while (reader.Read())
+        try
         {
-            if (reader.TokenType == JsonTokenType.EndArray)
+            while (reader.Read())
             {
-                if (expectEnd && reader.Read())
+                if (reader.TokenType == JsonTokenType.EndArray)
                 {
-                    throw new StorageDataException(key, field, "unexpected content after the JSON array.");
+                    if (expectEnd && reader.Read())
+                    {
+                        throw new StorageDataException(KeyText(key), field, "unexpected content after the JSON array.");
+                    }
+
+                    return items[..count].ToArray();
                 }
 
-                return items.AsSpan(0, count).ToArray();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int index) || index < 0)
+                {
+                    throw new StorageDataException(KeyText(key), field, "expected a JSON array of non-negative integers.");
+                }
+
+                if (count == items.Length)
+                {
+                    int[] bigger = ArrayPool<int>.Shared.Rent(count * 2);
+                    items.CopyTo(bigger);
+                    if (rented is not null)
+                    {
+                        ArrayPool<int>.Shared.Return(rented);
+                    }
+
+                    rented = bigger;
+                    items = bigger;
+                }
+
+                items[count++] = index;
             }
 
-            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int index) || index < 0)
-            {
-                throw new StorageDataException(key, field, "expected a JSON array of non-negative integers.");
-            }
-
-            if (count == items.Length)
-            {
-                Array.Resize(ref items, items.Length * 2);
-            }
-
-            items[count++] = index;
+            throw new StorageDataException(KeyText(key), field, "unterminated JSON array.");
         }
-
-        throw new StorageDataException(key, field, "unterminated JSON array.");
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
+        }
     }
 
     /// <summary>Writes <paramref name="indices"/> as Python's <c>json.dumps(list)</c> does: <c>[0, 1]</c>.</summary>

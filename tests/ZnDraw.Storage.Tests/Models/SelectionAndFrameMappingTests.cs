@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 
 namespace ZnDraw.Storage.Tests.Models;
@@ -67,6 +68,49 @@ public class SelectionMappingTests
         Assert.Equal("[3, 1, 2]", (string?)SelectionMapping.FormatFrameSelection(f));
         Assert.Equal(f, SelectionMapping.ParseFrameSelection("k", "default", SelectionMapping.FormatFrameSelection(f)));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(5000)]
+    public void Index_arrays_of_any_length_round_trip(int count)
+    {
+        int[] frames = [.. Enumerable.Range(0, count).Select(i => (i * 7) % 1000)];
+        RedisValue stored = SelectionMapping.FormatFrameSelection(new FrameSelection("default", [.. frames]));
+        Assert.Equal(frames, SelectionMapping.ParseFrameSelection("k", "default", stored)!.Frames.ToArray());
+        Assert.Equal(frames, SelectionMapping.ParseSelection("k", "particles", stored)!.Indices.ToArray());
+
+        RedisValue group = "{\"particles\": " + (string?)stored + ", \"bonds\": [1], \"particles\": " + (string?)stored + "}";
+        SelectionGroup parsed = SelectionMapping.ParseGroup("k", "g", group)!;
+        Assert.Equal(new SelectionGroup("g", [new Selection("particles", [.. frames]), new Selection("bonds", [1])]), parsed);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(40)]
+    [InlineData(100)]
+    public void A_bad_element_anywhere_names_the_whole_key(int goodBefore)
+    {
+        // A prefixed key ("room:r1:" bytes + suffix): its text is built for the error only.
+        RedisKey key = new RoomKeys("r1").FrameSelection();
+        string prefix = "[" + string.Concat(Enumerable.Range(0, goodBefore).Select(i => i + ", "));
+        foreach (string stored in new[] { prefix + "-1]", prefix + "1.5]", prefix + "\"x\"]", prefix + "1", prefix + "1] 2" })
+        {
+            var ex = Assert.Throws<StorageDataException>(() => SelectionMapping.ParseFrameSelection(key, "default", stored));
+            Assert.Equal("room:r1:frame_selection:default", ex.Key);
+            Assert.Null(ex.Field);
+            var inGroup = Assert.Throws<StorageDataException>(() => SelectionMapping.ParseGroup(new RoomKeys("r1").SelectionGroups(), "g", "{\"a\": " + stored + "}"));
+            Assert.Equal("room:r1:selection_groups", inGroup.Key);
+            Assert.Equal("g", inGroup.Field);
+        }
+
+        Assert.Equal("room:r1:frame_selection:default", Assert.Throws<StorageDataException>(() => SelectionMapping.ParseIndices(key, null, RedisValue.Null)).Key);
+    }
 }
 
 public class FrameMappingTests
@@ -98,6 +142,9 @@ public class FrameMappingTests
     {
         var ex = Assert.Throws<StorageDataException>(() => FrameMapping.ParseMember(Key, "r2", member));
         Assert.Equal(Key, ex.Key);
+        var prefixed = Assert.Throws<StorageDataException>(() => FrameMapping.ParseMember(new RoomKeys("r2").TrajectoryIndices(), "r2", member));
+        Assert.Equal(Key, prefixed.Key);
+        Assert.Equal(ex.Message, prefixed.Message);
     }
 
     [Fact]

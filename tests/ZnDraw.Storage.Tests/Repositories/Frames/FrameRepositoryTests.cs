@@ -289,6 +289,70 @@ public sealed class FrameRepositoryTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Long_frame_lists_with_a_repeat_are_refused_whole_and_the_next_call_is_judged_on_its_own()
+    {
+        await LoadScriptsAsync(redis);
+        string room = RedisFixture.NewId("r");
+        RedisKey key = new RoomKeys(room).TrajectoryIndices();
+        var repo = Repo();
+        FrameIndex[] frames = [.. Enumerable.Range(0, 20).Select(i => new FrameIndex("s", i))];
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await repo.ReplaceAllAsync(room, [.. frames, new("s", 3)]));
+        Assert.Equal("frames", ex.ParamName);
+        Assert.StartsWith("Frame 's:3' is listed twice", ex.Message, StringComparison.Ordinal);
+        Assert.False(await _db.KeyExistsAsync(key));
+
+        // The refused call's frames are not remembered: the same frames without the repeat are written.
+        await repo.ReplaceAllAsync(room, frames);
+        Assert.Equal(frames.Select((f, i) => (f.ToString(), (double)i)), await RawEntriesAsync(_db, key));
+        await repo.ReplaceAllAsync(room, frames);
+        Assert.Equal(20, await repo.CountAsync(room));
+
+        // Checked in list order: whichever comes first, the invalid frame or the repeat, is reported.
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await repo.ReplaceAllAsync(room, [.. frames, new("a:b", 1), new("s", 0)]));
+        Assert.DoesNotContain("twice", ex.Message, StringComparison.Ordinal);
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await repo.ReplaceAllAsync(room, [.. frames, new("s", 0), new("a:b", 1)]));
+        Assert.StartsWith("Frame 's:0' is listed twice", ex.Message, StringComparison.Ordinal);
+
+        // Append: the same rule; nothing appended.
+        FrameIndex[] more = [.. Enumerable.Range(100, 12).Select(i => new FrameIndex(room, i))];
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await repo.AppendAsync(room, [.. more, new(room, 105)]));
+        Assert.StartsWith($"Frame '{room}:105' is listed twice", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(20, await repo.CountAsync(room));
+        Assert.Equal(20, await repo.AppendAsync(room, more));
+        Assert.Equal(32, await repo.CountAsync(room));
+
+        // Beyond the size of the set kept between calls.
+        FrameIndex[] many = [.. Enumerable.Range(0, 5000).Select(i => new FrameIndex("m", i))];
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await repo.ReplaceAllAsync(room, [.. many, new("m", 4999)]));
+        Assert.StartsWith("Frame 'm:4999' is listed twice", ex.Message, StringComparison.Ordinal);
+        await repo.ReplaceAllAsync(room, many);
+        Assert.Equal(5000, await repo.CountAsync(room));
+        await repo.ReplaceAllAsync(room, frames);
+        Assert.Equal(20, await repo.CountAsync(room));
+    }
+
+    [Fact]
+    public async Task Repeats_are_found_on_every_thread()
+    {
+        string room = RedisFixture.NewId("r");
+        var repo = Repo();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                FrameIndex[] frames = [.. Enumerable.Range(0, 10 + round).Select(i => new FrameIndex("t" + t, i))];
+                await Assert.ThrowsAsync<ArgumentException>(async () => await repo.ReplaceAllAsync(room + t, [.. frames, frames[round % frames.Length]]));
+                await repo.ReplaceAllAsync(room + t, frames);
+            }
+        })));
+        for (int t = 0; t < 8; t++)
+        {
+            Assert.Equal(29, await repo.CountAsync(room + t));
+        }
+    }
+
+    [Fact]
     public async Task Renormalize_handles_more_members_than_one_ZADD_chunk()
     {
         string room = RedisFixture.NewId("r");
@@ -369,6 +433,27 @@ public sealed class FrameRepositoryTests(RedisFixture redis)
         var repo = Repo();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await repo.AppendAsync(room, [new(room, 0)], cts.Token));
         Assert.Equal(0, await repo.CountAsync(room));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
+    public async Task Corrupt_values_name_the_whole_key_in_every_key_space(string kind)
+    {
+        KeySpace space = Space(kind);
+        string room = RedisFixture.NewId("r");
+        RoomKeys keys = space.Room(room);
+        var repo = new FrameRepository(Context(redis, space));
+
+        await _db.SortedSetAddAsync(keys.TrajectoryIndices(), "r1:x", 1.0);
+        string trajectory = keys.TrajectoryIndices()!;
+        Assert.Equal(trajectory, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetRangeAsync(room))).Key);
+        Assert.Equal(trajectory, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(room, 0))).Key);
+
+        FrameSelection big = new("default", [.. Enumerable.Range(0, 300).Select(i => i * 2)]);
+        await repo.SetFrameSelectionAsync(room, big);
+        Assert.Equal(big, await repo.GetFrameSelectionAsync(room));
+        await _db.StringSetAsync(keys.FrameSelection(), "[" + string.Concat(Enumerable.Range(0, 100).Select(i => i + ", ")) + "-1]");
+        Assert.Equal((string)keys.FrameSelection()!, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetFrameSelectionAsync(room))).Key);
     }
 
     [Theory]

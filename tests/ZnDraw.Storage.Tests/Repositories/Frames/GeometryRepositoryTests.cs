@@ -285,6 +285,66 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
+    public async Task Corrupt_values_name_the_whole_key_and_the_field_in_every_key_space(string kind)
+    {
+        KeySpace space = Space(kind);
+        string room = RedisFixture.NewId("r");
+        RoomKeys keys = space.Room(room);
+        await _db.HashSetAsync(keys.Geometries(), "g", "{\"type\": \"\", \"data\": {}}");
+        await _db.HashSetAsync(keys.Figures(), "f", "{");
+        await _db.HashSetAsync(keys.Selections(), "particles", "[1, -1]");
+        await _db.HashSetAsync(keys.SelectionGroups(), "grp", "{\"particles\": [1, 2.5]}");
+        var repo = Repo(space);
+
+        async Task Check(RedisKey key, string field, Func<Task> call)
+        {
+            var ex = await Assert.ThrowsAsync<StorageDataException>(call);
+            Assert.Equal((string)key!, ex.Key);
+            Assert.Equal(field, ex.Field);
+        }
+
+        await Check(keys.Geometries(), "g", async () => await repo.GetAsync(room, "g"));
+        await Check(keys.Geometries(), "g", async () => await repo.GetAllAsync(room));
+        await Check(keys.Geometries(), "g", async () => await repo.MergeAsync(room, "g", new Geometry("Sphere", Json("{}"))));
+        await Check(keys.Figures(), "f", async () => await repo.GetFigureAsync(room, "f"));
+        await Check(keys.Selections(), "particles", async () => await repo.GetSelectionAsync(room, "particles"));
+        await Check(keys.Selections(), "particles", async () => await repo.GetSelectionsAsync(room));
+        await Check(keys.SelectionGroups(), "grp", async () => await repo.GetSelectionGroupAsync(room, "grp"));
+        await Check(keys.SelectionGroups(), "grp", async () => await repo.GetSelectionGroupsAsync(room));
+        Assert.Equal("{\"type\": \"\", \"data\": {}}", (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
+    }
+
+    [Fact]
+    public async Task A_merge_with_a_bad_update_is_refused_before_anything_is_sent()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.StringSetAsync(keys.Geometries(), "not a hash"); // a read would fail with a storage error
+        var repo = Repo();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await repo.MergeAsync(room, "g", null!));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.MergeAsync(room, "g", new Geometry("", Json("{}"))));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.MergeAsync(room, "g", new Geometry("Box", Json("[1]"))));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.MergeAsync(room, "g", new Geometry("Box", default)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.MergeAsync(room, "", new Geometry("Box", Json("{}"))));
+    }
+
+    [Fact]
+    public async Task Merge_keeps_Python_order_and_values_for_repeated_and_escaped_member_names()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        await _db.HashSetAsync(keys.Geometries(), "g", "{\"type\": \"Sph\\u0065re\", \"data\": {\"a\": 1, \"\\u00e9\": 2, \"a\": 3}}");
+        var repo = Repo();
+
+        Geometry merged = await repo.MergeAsync(room, "g", new Geometry("Sphere", Json("{\"\u00e9\": 4, \"b\": 5, \"b\": 6}")));
+        const string expected = "{\"type\": \"Sphere\", \"data\": {\"a\": 3, \"\\u00e9\": 4, \"b\": 6}}";
+        Assert.Equal(expected, (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
+        Assert.Equal(new Geometry("Sphere", Json(expected).GetProperty("data")), merged);
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
     public async Task Main_behaviours_hold_in_every_key_space(string kind)
     {
         KeySpace space = Space(kind);

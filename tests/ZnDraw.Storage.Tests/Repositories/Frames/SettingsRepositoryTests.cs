@@ -77,6 +77,52 @@ public sealed class SettingsRepositoryTests(RedisFixture redis)
         Assert.False(await _db.KeyExistsAsync(keys.UserSettings("carol")));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(40)]
+    public async Task Repeated_or_unnamed_sections_are_refused_before_anything_is_written(int count)
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        var repo = Repo();
+        RoomSettingsSection[] sections = [.. Enumerable.Range(0, count).Select(i => new RoomSettingsSection("s" + i, Json("{\"i\": " + i + "}")))];
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, sections[count / 2]])));
+        Assert.Equal("settings", ex.ParamName);
+        Assert.StartsWith($"Section 's{count / 2}' is listed twice.", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await repo.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, null!])));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, new RoomSettingsSection("", Json("{}"))])));
+
+        // Names are checked first, in list order (an unnamed section before a repeat is reported), then the values.
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, new RoomSettingsSection("", Json("{}")), sections[0]])));
+        Assert.DoesNotContain("twice", ex.Message, StringComparison.Ordinal);
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, new RoomSettingsSection("x", Json("[1]")), sections[0]])));
+        Assert.Contains("twice", ex.Message, StringComparison.Ordinal);
+        Assert.False(await _db.KeyExistsAsync(keys.UserSettings("alice")));
+        Assert.False(await _db.KeyExistsAsync(keys.KeyRegistry()));
+
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections])));
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal(sections.Select(x => x.Name).Order(StringComparer.Ordinal), (await RawHashAsync(_db, keys.UserSettings("alice"))).Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_cancelled_token_writes_nothing()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        var repo = Repo();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await repo.SetSectionAsync(room, "alice", "camera", Json("{}"), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await repo.SetSectionsAsync(room, "alice", new UserRoomSettings([new RoomSettingsSection("camera", Json("{}"))]), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await repo.SetExtensionDataAsync(room, "alice", "modifiers", "Rotate", Json("{}"), cts.Token));
+        Assert.False(await _db.KeyExistsAsync(keys.UserSettings("alice")));
+        Assert.False(await _db.KeyExistsAsync(keys.KeyRegistry()));
+    }
+
     [Fact]
     public async Task Extension_form_data_is_per_user_and_category_and_registered()
     {
@@ -109,7 +155,9 @@ public sealed class SettingsRepositoryTests(RedisFixture redis)
         RedisKey key = keys.UserSettings("alice");
         await _db.HashSetAsync(key, [new("camera", "[1, 2]"), new("pathtracing", "{")]);
         var repo = Repo();
-        Assert.Equal("camera", (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSectionAsync(room, "alice", "camera"))).Field);
+        var section = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSectionAsync(room, "alice", "camera"));
+        Assert.Equal("camera", section.Field);
+        Assert.Equal((string)key!, section.Key);
         Assert.Equal((string)key!, (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAllAsync(room, "alice"))).Key);
         await _db.HashSetAsync(keys.UserExtensionData("alice", "modifiers"), "Rotate", "{nope");
         Assert.Equal("Rotate", (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetExtensionDataAsync(room, "alice", "modifiers", "Rotate"))).Field);
