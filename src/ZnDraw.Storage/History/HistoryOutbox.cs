@@ -97,7 +97,7 @@ internal sealed class HistoryOutbox
     public static byte[] Serialize(HistoryEvent historyEvent)
     {
         ArgumentNullException.ThrowIfNull(historyEvent);
-        return JsonSerializer.SerializeToUtf8Bytes(historyEvent, HistoryJsonContext.Default.HistoryEvent);
+        return HistoryEventJson.Serialize(historyEvent);
     }
 
     /// <summary>Reads an outbox entry back into its event.</summary>
