@@ -87,8 +87,8 @@ internal sealed class HistoryRecorder
             return false;
         }
 
-        // The XADD's task completes (or is cancelled) with the transaction; its result is not needed.
-        _ = Outbox.Append(transaction, historyEvent);
+        // The entry id is not needed: the XADD rides in the transaction as fire-and-forget.
+        Outbox.Enlist(transaction, historyEvent);
         return true;
     }
 
