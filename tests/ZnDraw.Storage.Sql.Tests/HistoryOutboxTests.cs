@@ -81,6 +81,36 @@ public sealed class HistoryOutboxTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Enlist_WritesTheSameEntryAsAppend_OnlyWhenTheTransactionCommits()
+    {
+        var db = redis.Database;
+        var stream = (RedisKey)RedisFixture.NewId("stream");
+        var guard = (RedisKey)RedisFixture.NewId("guard");
+        var outbox = new HistoryOutbox(stream);
+        var e = new RoomHistoryEvent(HistoryEvent.NewEventId(At), At, "r1", RoomEventTypes.Copied, "bob",
+            new Dictionary<string, string> { ["source_room"] = "r0" });
+
+        var refused = db.CreateTransaction();
+        refused.AddCondition(Condition.KeyExists(guard));
+        _ = refused.StringSetAsync(RedisFixture.NewId("state"), "x");
+        outbox.Enlist(refused, e);
+        Assert.False(await refused.ExecuteAsync());
+        Assert.Equal(0, await db.StreamLengthAsync(stream));
+
+        var accepted = db.CreateTransaction();
+        accepted.AddCondition(Condition.KeyNotExists(guard));
+        _ = accepted.StringSetAsync(RedisFixture.NewId("state"), "x");
+        outbox.Enlist(accepted, e);
+        Assert.True(await accepted.ExecuteAsync());
+
+        var entry = Assert.Single(await db.StreamRangeAsync(stream));
+        static string Bytes(NameValueEntry f) => (string?)f.Name + "=" + Convert.ToHexString((byte[])f.Value!);
+        Assert.Equal(HistoryOutbox.ToStreamFields(e).Select(Bytes), entry.Values.Select(Bytes));
+        AssertSameEvent(e, outbox.Parse(entry));
+        await db.KeyDeleteAsync(stream);
+    }
+
+    [Fact]
     public async Task LuaAppend_AppendsWhenTheStreamKeyIsPassed_AndNothingOtherwise()
     {
         var db = redis.Database;

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 
 namespace ZnDraw.Storage.History;
@@ -24,7 +25,30 @@ public abstract record HistoryEvent(string EventId, DateTimeOffset OccurredAt)
     public string EventId { get; init; } = ValidateEventId(EventId);
 
     /// <summary>A new, time-ordered event id: a version 7 GUID for <paramref name="occurredAt"/>, 36 characters.</summary>
-    public static string NewEventId(DateTimeOffset occurredAt) => Guid.CreateVersion7(occurredAt).ToString("D");
+    /// <remarks>
+    /// The same layout as <see cref="Guid.CreateVersion7(DateTimeOffset)"/> (48-bit Unix milliseconds, version 7,
+    /// RFC 9562 variant, 74 random bits from the cryptographic generator), but the random bits are drawn from a
+    /// per-thread block filled once per <see cref="EventIdRandom.IdsPerBlock"/> ids: the generator's system call costs
+    /// about as much as the rest of an event, and a durable write pays for it on the caller's path.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="occurredAt"/> is before the Unix epoch.</exception>
+    public static string NewEventId(DateTimeOffset occurredAt)
+    {
+        long unixMs = occurredAt.ToUnixTimeMilliseconds();
+        ArgumentOutOfRangeException.ThrowIfNegative(unixMs, nameof(occurredAt));
+        Span<byte> bytes = stackalloc byte[16];
+        EventIdRandom.Next(bytes[6..]);
+        // Big-endian: bytes 0-5 are the timestamp, the high nibble of byte 6 the version, the top bits of byte 8 the variant.
+        bytes[0] = (byte)(unixMs >> 40);
+        bytes[1] = (byte)(unixMs >> 32);
+        bytes[2] = (byte)(unixMs >> 24);
+        bytes[3] = (byte)(unixMs >> 16);
+        bytes[4] = (byte)(unixMs >> 8);
+        bytes[5] = (byte)unixMs;
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true).ToString("D");
+    }
 
     private static string ValidateEventId(string eventId)
     {
@@ -32,6 +56,38 @@ public abstract record HistoryEvent(string EventId, DateTimeOffset OccurredAt)
         return eventId.Length <= MaxEventIdLength
             ? eventId
             : throw new ArgumentException($"An event id has at most {MaxEventIdLength} characters.", nameof(eventId));
+    }
+}
+
+/// <summary>The random bits of event ids: cryptographic random bytes, fetched a block at a time per thread.</summary>
+internal static class EventIdRandom
+{
+    /// <summary>The random bytes one id takes (bytes 6-15 of the GUID; 74 of their 80 bits survive).</summary>
+    public const int BytesPerId = 10;
+
+    /// <summary>How many ids one block serves.</summary>
+    public const int IdsPerBlock = 64;
+
+    [ThreadStatic]
+    private static byte[]? t_block;
+
+    [ThreadStatic]
+    private static int t_used;
+
+    /// <summary>Fills <paramref name="destination"/> (<see cref="BytesPerId"/> bytes) with random bytes not handed out before.</summary>
+    public static void Next(Span<byte> destination)
+    {
+        byte[]? block = t_block;
+        int used = t_used;
+        if (block is null || used == block.Length)
+        {
+            block = t_block ??= new byte[BytesPerId * IdsPerBlock];
+            RandomNumberGenerator.Fill(block);
+            used = 0;
+        }
+
+        block.AsSpan(used, BytesPerId).CopyTo(destination);
+        t_used = used + BytesPerId;
     }
 }
 

@@ -49,6 +49,17 @@ internal sealed class HistoryOutbox
         return transaction.StreamAddAsync(StreamKey, ToStreamFields(historyEvent));
     }
 
+    /// <summary>
+    /// Queues the same <c>XADD</c> as <see cref="Append(ITransaction, HistoryEvent)"/>, for a caller that does not need
+    /// the entry id: the command is fire-and-forget inside the transaction, so StackExchange.Redis keeps no task and no
+    /// result for it (the entry is appended if and only if the transaction commits, as with <see cref="Append(ITransaction, HistoryEvent)"/>).
+    /// </summary>
+    public void Enlist(ITransaction transaction, HistoryEvent historyEvent)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        _ = transaction.StreamAddAsync(StreamKey, ToStreamFields(historyEvent), flags: CommandFlags.FireAndForget);
+    }
+
     /// <summary>Appends the event on its own (<c>XADD</c>, one round trip), for a state change that could not share a transaction with the stream.</summary>
     public Task<RedisValue> AppendAsync(IDatabaseAsync database, HistoryEvent historyEvent)
     {
@@ -97,7 +108,7 @@ internal sealed class HistoryOutbox
     public static byte[] Serialize(HistoryEvent historyEvent)
     {
         ArgumentNullException.ThrowIfNull(historyEvent);
-        return JsonSerializer.SerializeToUtf8Bytes(historyEvent, HistoryJsonContext.Default.HistoryEvent);
+        return HistoryEventJson.Serialize(historyEvent);
     }
 
     /// <summary>Reads an outbox entry back into its event.</summary>

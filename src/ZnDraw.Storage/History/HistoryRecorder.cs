@@ -87,8 +87,8 @@ internal sealed class HistoryRecorder
             return false;
         }
 
-        // The XADD's task completes (or is cancelled) with the transaction; its result is not needed.
-        _ = Outbox.Append(transaction, historyEvent);
+        // The entry id is not needed: the XADD rides in the transaction as fire-and-forget.
+        Outbox.Enlist(transaction, historyEvent);
         return true;
     }
 
@@ -129,8 +129,14 @@ internal sealed class HistoryRecorder
     /// Call after the Redis step committed. Direct mode: hands the event to the sink. Durable mode
     /// with <paramref name="enlisted"/> false: appends it to the outbox with a separate <c>XADD</c>.
     /// Never throws: a failure is logged and counted, and the Redis call it follows stays successful.
+    /// Otherwise (off, or durable with the event already in the transaction) it does nothing and returns a completed task.
     /// </summary>
-    public async ValueTask CommittedAsync(IDatabaseAsync database, HistoryEvent historyEvent, bool enlisted, CancellationToken cancellationToken)
+    public ValueTask CommittedAsync(IDatabaseAsync database, HistoryEvent historyEvent, bool enlisted, CancellationToken cancellationToken) =>
+        Mode == HistoryMode.Direct || (Mode == HistoryMode.Durable && !enlisted)
+            ? DeliverAsync(database, historyEvent, enlisted, cancellationToken)
+            : ValueTask.CompletedTask;
+
+    private async ValueTask DeliverAsync(IDatabaseAsync database, HistoryEvent historyEvent, bool enlisted, CancellationToken cancellationToken)
     {
         switch (Mode)
         {
