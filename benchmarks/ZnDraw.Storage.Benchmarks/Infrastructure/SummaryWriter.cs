@@ -178,7 +178,11 @@ public static class SummaryWriter
         RoundTrips.All.TryGetValue(RoundTrips.Key(p.Class, p.LibraryMethod, p.Parameters), out RoundTripCount? libTrips);
         double? alloc = p.RawBytes > 0 ? p.LibraryBytes / p.RawBytes : null;
         var targets = new List<TargetCheck>();
-        if (p.Category == "History.Write")
+        if (p.Category == "History.Floor")
+        {
+            targets.Add(new TargetCheck("server floor of durable history (informational)", $"{p.Ratio:0.000}×", null));
+        }
+        else if (p.Category == "History.Write")
         {
             bool durable = p.LibraryMethod.Contains("durable", StringComparison.Ordinal);
             targets.Add(new TargetCheck(durable ? $"durable ≤ {DurableTarget:0.00}× off (paired)" : "direct vs off (informational)", $"{p.Ratio:0.000}×", durable ? p.Ratio <= DurableTarget : null));
