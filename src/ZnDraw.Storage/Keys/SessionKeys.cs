@@ -18,8 +18,10 @@ public readonly struct SessionKeys
 {
     private static readonly Head DefaultHead = new(string.Empty);
 
-    // The head of the last prefixed key space used: most processes have one key space.
-    private static Head? s_lastHead;
+    // The head of prefixed key spaces, direct-mapped by prefix: a slot holds one entry; racing writers
+    // replace each other.
+    private const int PrefixSlots = 16;
+    private static readonly Head?[] PrefixCache = new Head?[PrefixSlots];
 
     private readonly Head? _head;
     private readonly string? _tail;
@@ -71,14 +73,15 @@ public readonly struct SessionKeys
             return DefaultHead;
         }
 
-        Head? last = Volatile.Read(ref s_lastHead);
-        if (last is null || !string.Equals(last.Prefix, prefix, StringComparison.Ordinal))
+        ref Head? slot = ref PrefixCache[(uint)prefix.GetHashCode() & (PrefixSlots - 1)];
+        Head? entry = Volatile.Read(ref slot);
+        if (entry is null || !string.Equals(entry.Prefix, prefix, StringComparison.Ordinal))
         {
-            last = new Head(prefix);
-            Volatile.Write(ref s_lastHead, last);
+            entry = new Head(prefix);
+            Volatile.Write(ref slot, entry);
         }
 
-        return last;
+        return entry;
     }
 
     // Immutable; never mutate the array (it is shared by every key built with it).

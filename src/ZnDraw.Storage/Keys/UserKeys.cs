@@ -20,8 +20,10 @@ public readonly struct UserKeys
 {
     private static readonly Heads DefaultHeads = new(string.Empty);
 
-    // The heads of the last prefixed key space used: most processes have one key space.
-    private static Heads? s_lastHeads;
+    // The heads of prefixed key spaces, direct-mapped by prefix: a slot holds one entry; racing writers
+    // replace each other.
+    private const int PrefixSlots = 16;
+    private static readonly Heads?[] PrefixCache = new Heads?[PrefixSlots];
 
     private readonly Heads? _heads;
     private readonly string? _tail;
@@ -73,14 +75,15 @@ public readonly struct UserKeys
             return DefaultHeads;
         }
 
-        Heads? last = Volatile.Read(ref s_lastHeads);
-        if (last is null || !string.Equals(last.Prefix, prefix, StringComparison.Ordinal))
+        ref Heads? slot = ref PrefixCache[(uint)prefix.GetHashCode() & (PrefixSlots - 1)];
+        Heads? entry = Volatile.Read(ref slot);
+        if (entry is null || !string.Equals(entry.Prefix, prefix, StringComparison.Ordinal))
         {
-            last = new Heads(prefix);
-            Volatile.Write(ref s_lastHeads, last);
+            entry = new Heads(prefix);
+            Volatile.Write(ref slot, entry);
         }
 
-        return last;
+        return entry;
     }
 
     // Immutable; never mutate the arrays (they are shared by every key built with them).
