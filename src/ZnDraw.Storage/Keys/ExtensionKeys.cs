@@ -22,16 +22,27 @@ namespace ZnDraw.Storage.Keys;
 /// </para>
 /// </remarks>
 // A readonly struct for the same reason as RoomKeys: no heap object per call; default(ExtensionKeys) throws.
-// Keys are built lazily, each as one string: a room-scoped key is the room's cached UTF-8 prefix (see RoomKeys) plus
-// "extensions:{category}…", a global key one concatenation.
+// A room-scoped key is the room's cached UTF-8 prefix (see RoomKeys) plus its text after the room
+// ("extensions:{category}…"), which depends on neither the room nor the key space and is cached per (category,
+// extension): a hot extension's keys allocate nothing. A global key is one concatenation.
 public readonly struct ExtensionKeys
 {
+    // Direct-mapped, like the KeySpace's room prefixes: a slot holds one entry; racing writers replace each other.
+    // Only validated names enter.
+    private const int SuffixSlots = 256;
+    private const string IdleWorkersWord = "idle_workers";
+    private const string ProgressingWorkersWord = "progressing_workers";
+    private const string QueueWord = "queue";
+    private static readonly Suffixes?[] SuffixCache = new Suffixes?[SuffixSlots];
+
     private readonly byte[]? _roomPrefix;
+    private readonly Suffixes? _suffixes;
     private readonly KeySpace? _space;
 
     private ExtensionKeys(byte[]? roomPrefix, KeySpace space, string? roomId, string category, string extension)
     {
         _roomPrefix = roomPrefix;
+        _suffixes = roomPrefix is null ? null : SuffixesOf(category, extension);
         _space = space;
         RoomId = roomId;
         Category = category;
@@ -52,17 +63,23 @@ public readonly struct ExtensionKeys
 
     /// <summary><c>room:{room}:extensions:{category}</c> (or <c>global:extensions:{category}</c>) — hash, extension name → JSON schema.</summary>
     public RedisKey Schema => Space is var space && _roomPrefix is { } prefix
-        ? new RedisKey(string.Concat("extensions:", Category)).Prepend(prefix)
+        ? new RedisKey(_suffixes!.Schema).Prepend(prefix)
         : space.Build("global:extensions:", Category, string.Empty);
 
     /// <summary><c>…:extensions:{category}:{extension}:idle_workers</c> — set of idle worker ids.</summary>
-    public RedisKey IdleWorkers => ExtensionKey("idle_workers");
+    public RedisKey IdleWorkers => Space is var space && _roomPrefix is { } prefix
+        ? new RedisKey(_suffixes!.IdleWorkers).Prepend(prefix)
+        : GlobalExtensionKey(space, IdleWorkersWord);
 
     /// <summary><c>…:extensions:{category}:{extension}:progressing_workers</c> — set of busy worker ids.</summary>
-    public RedisKey ProgressingWorkers => ExtensionKey("progressing_workers");
+    public RedisKey ProgressingWorkers => Space is var space && _roomPrefix is { } prefix
+        ? new RedisKey(_suffixes!.ProgressingWorkers).Prepend(prefix)
+        : GlobalExtensionKey(space, ProgressingWorkersWord);
 
     /// <summary><c>…:extensions:{category}:{extension}:queue</c> — list of JSON tasks (RPUSH, LPOP).</summary>
-    public RedisKey Queue => ExtensionKey("queue");
+    public RedisKey Queue => Space is var space && _roomPrefix is { } prefix
+        ? new RedisKey(_suffixes!.Queue).Prepend(prefix)
+        : GlobalExtensionKey(space, QueueWord);
 
     private KeySpace Space => _space ?? ThrowUninitialized();
 
@@ -212,13 +229,51 @@ public readonly struct ExtensionKeys
         return null!;
     }
 
+    /// <summary>
+    /// The schema hash and the worker reverse index of one scope: category <paramref name="category"/> of room
+    /// <paramref name="roomId"/>, or the global category when <paramref name="roomId"/> is <see langword="null"/>.
+    /// Every id is validated; one string per key.
+    /// </summary>
+    /// <exception cref="ArgumentException">An id is invalid.</exception>
+    internal static (RedisKey Schema, RedisKey Reverse) ScopeKeys(string? roomId, string category, string sid, KeySpace keySpace)
+    {
+        ArgumentNullException.ThrowIfNull(keySpace);
+        if (roomId is null)
+        {
+            string schema = BuildGlobalSchemaKey(category, keySpace);
+            KeyValidation.ValidateSessionId(sid, keySpace.Layout);
+            return (schema, string.Concat(schema, ":", sid));
+        }
+
+        byte[] prefix = keySpace.RoomPrefix(roomId);
+        KeyValidation.ValidateCategory(category, keySpace.Layout);
+        KeyValidation.ValidateSessionId(sid, keySpace.Layout);
+        return (new RedisKey(string.Concat("extensions:", category)).Prepend(prefix), new RedisKey(string.Concat("extensions:", category, ":", sid)).Prepend(prefix));
+    }
+
     /// <summary><see cref="Queue"/> as text (one allocation), for a key name also sent as a script argument.</summary>
-    internal string QueueText()
+    internal string QueueText() => KeyText(QueueWord);
+
+    /// <summary><see cref="IdleWorkers"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    internal string IdleWorkersText() => KeyText(IdleWorkersWord);
+
+    /// <summary><see cref="ProgressingWorkers"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    internal string ProgressingWorkersText() => KeyText(ProgressingWorkersWord);
+
+    /// <summary><see cref="Schema"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    internal string SchemaText() => _roomPrefix is not null
+        ? Space.RoomKeyText(RoomId!, _suffixes!.Schema)
+        : Space.Build("global:extensions:", Category, string.Empty);
+
+    /// <summary><see cref="UserExtensions"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    /// <exception cref="ArgumentException"><paramref name="sid"/> is invalid.</exception>
+    internal string UserExtensionsText(string sid)
     {
         KeySpace space = Space;
+        KeyValidation.ValidateSessionId(sid, space.Layout);
         return _roomPrefix is not null
-            ? space.RoomKeyText(RoomId!, "extensions:", Category, ":", Extension, ":queue")
-            : (string)ExtensionKey("queue")!;
+            ? space.RoomKeyText(RoomId!, _suffixes!.Schema, ":", sid)
+            : space.Build("global:extensions:", Category, ":", sid);
     }
 
     /// <summary>
@@ -229,17 +284,53 @@ public readonly struct ExtensionKeys
         ? Space.RoomKeyText(RoomId!, "extensions:", Category, ":")
         : Space.Build("global:extensions:", Category, ":");
 
-    private RedisKey ExtensionKey(string word)
+    private static Suffixes SuffixesOf(string category, string extension)
     {
-        KeySpace space = Space;
-        if (_roomPrefix is { } prefix)
+        ref Suffixes? slot = ref SuffixCache[(uint)HashCode.Combine(category.GetHashCode(), extension.GetHashCode()) & (SuffixSlots - 1)];
+        Suffixes? entry = Volatile.Read(ref slot);
+        if (entry is null || !string.Equals(entry.Category, category, StringComparison.Ordinal) || !string.Equals(entry.Extension, extension, StringComparison.Ordinal))
         {
-            return new RedisKey(string.Concat(["extensions:", Category, ":", Extension, ":", word])).Prepend(prefix);
+            entry = new Suffixes(category, extension);
+            Volatile.Write(ref slot, entry);
         }
 
-        return space.IsClusterSafe
-            ? string.Concat([space.Prefix, "global:extensions:{", Category, "}:", Extension, ":", word])
-            : string.Concat([space.Prefix, "global:extensions:", Category, ":", Extension, ":", word]);
+        return entry;
+    }
+
+    private string KeyText(string word)
+    {
+        KeySpace space = Space;
+        return _roomPrefix is not null
+            ? space.RoomKeyText(RoomId!, "extensions:", Category, ":", Extension, ":", word)
+            : GlobalExtensionKey(space, word);
+    }
+
+    private string GlobalExtensionKey(KeySpace space, string word) => space.IsClusterSafe
+        ? string.Concat([space.Prefix, "global:extensions:{", Category, "}:", Extension, ":", word])
+        : string.Concat([space.Prefix, "global:extensions:", Category, ":", Extension, ":", word]);
+
+    // The text after "{prefix}room:{room}:" of one extension's keys, each made on first use. A field is written at most
+    // once per racing thread, always with equal text, so readers see either null (and make it) or a finished string.
+    private sealed class Suffixes(string category, string extension)
+    {
+        private string? _schema;
+        private string? _idleWorkers;
+        private string? _progressingWorkers;
+        private string? _queue;
+
+        public string Category { get; } = category;
+
+        public string Extension { get; } = extension;
+
+        public string Schema => _schema ??= string.Concat("extensions:", Category);
+
+        public string IdleWorkers => _idleWorkers ??= Make(IdleWorkersWord);
+
+        public string ProgressingWorkers => _progressingWorkers ??= Make(ProgressingWorkersWord);
+
+        public string Queue => _queue ??= Make(QueueWord);
+
+        private string Make(string word) => string.Concat(["extensions:", Category, ":", Extension, ":", word]);
     }
 
     private static string BuildSchemaKey(string roomId, string category, KeySpace keySpace)

@@ -26,17 +26,20 @@ namespace ZnDraw.Storage.Keys;
 /// </para>
 /// </remarks>
 // A readonly struct for the same reason as RoomKeys: no heap object per call; default(FilesystemKeys) throws.
+// The metadata key is built once, as one string (it is also sent as a script argument). A room's index is the room's
+// cached UTF-8 prefix (see RoomKeys) plus "filesystems", so no scope string is built; the global scope is cached by
+// the key space's GlobalKeys.
 public readonly struct FilesystemKeys
 {
-    private readonly string? _scope;
+    private readonly byte[]? _roomPrefix;
+    private readonly KeySpace? _space;
     private readonly string? _metadata;
-    private readonly KeyLayout _layout;
 
-    private FilesystemKeys(string scope, string? roomId, string name, KeyLayout layout)
+    private FilesystemKeys(byte[]? roomPrefix, KeySpace space, string metadata, string? roomId, string name)
     {
-        _scope = scope;
-        _metadata = string.Concat(scope, ":", name);
-        _layout = layout;
+        _roomPrefix = roomPrefix;
+        _space = space;
+        _metadata = metadata;
         RoomId = roomId;
         Name = name;
     }
@@ -60,9 +63,13 @@ public readonly struct FilesystemKeys
     /// <c>room:{room}:filesystems</c> (or <c>global:filesystems</c>) — set of the scope's filesystem names, added by this
     /// library: the same key as <see cref="RoomKeys.FilesystemsIndex"/> or <see cref="GlobalKeys.GlobalFilesystemsIndex"/>.
     /// </summary>
-    public RedisKey Index => Scope;
+    public RedisKey Index => Space is var space && _roomPrefix is { } prefix
+        ? new RedisKey(RoomIndexWord).Prepend(prefix)
+        : space.Global.GlobalFilesystemsScope;
 
-    private string Scope => _scope ?? KeyValidation.ThrowUninitialized(nameof(FilesystemKeys));
+    private const string RoomIndexWord = "filesystems";
+
+    private KeySpace Space => _space ?? ThrowUninitialized();
 
     /// <summary>Creates the keys of filesystem <paramref name="filesystemName"/> in room <paramref name="roomId"/>, default key space.</summary>
     /// <param name="roomId">The room id (see <see cref="KeyValidation.ValidateRoomId"/>).</param>
@@ -82,9 +89,9 @@ public readonly struct FilesystemKeys
     /// <exception cref="ArgumentException">An id is invalid.</exception>
     public static FilesystemKeys ForFilesystem(string roomId, string filesystemName, KeySpace keySpace)
     {
-        var scope = RoomScope(roomId, keySpace);
+        byte[] prefix = RoomPrefix(roomId, keySpace);
         KeyValidation.ValidateFilesystemName(filesystemName);
-        return new FilesystemKeys(scope, roomId, filesystemName, keySpace.Layout);
+        return new FilesystemKeys(prefix, keySpace, keySpace.RoomKeyText(roomId, "filesystems:", filesystemName), roomId, filesystemName);
     }
 
     /// <summary>Creates the keys of global filesystem <paramref name="filesystemName"/>, default key space.</summary>
@@ -105,7 +112,7 @@ public readonly struct FilesystemKeys
     {
         ArgumentNullException.ThrowIfNull(keySpace);
         KeyValidation.ValidateFilesystemName(filesystemName);
-        return new FilesystemKeys(keySpace.Global.GlobalFilesystemsScope, null, filesystemName, keySpace.Layout);
+        return new FilesystemKeys(null, keySpace, string.Concat(keySpace.Global.GlobalFilesystemsScope, ":", filesystemName), null, filesystemName);
     }
 
     /// <summary><c>room:{room}:filesystems:{sid}</c> — set of the filesystem names a worker provides (reverse index), default key space.</summary>
@@ -123,9 +130,9 @@ public readonly struct FilesystemKeys
     /// <exception cref="ArgumentException">An id is invalid.</exception>
     public static RedisKey UserFilesystemsKey(string roomId, string sid, KeySpace keySpace)
     {
-        var scope = RoomScope(roomId, keySpace);
+        _ = RoomPrefix(roomId, keySpace);
         KeyValidation.ValidateSessionId(sid, keySpace.Layout);
-        return string.Concat(scope, ":", sid);
+        return keySpace.RoomKeyText(roomId, "filesystems:", sid);
     }
 
     /// <summary><c>global:filesystems:{sid}</c> — set of the global filesystem names a worker provides, default key space.</summary>
@@ -152,19 +159,49 @@ public readonly struct FilesystemKeys
     /// <exception cref="ArgumentException"><paramref name="sid"/> is invalid.</exception>
     public RedisKey UserFilesystems(string sid)
     {
-        var scope = Scope;
-        KeyValidation.ValidateSessionId(sid, _layout);
-        return string.Concat(scope, ":", sid);
+        KeySpace space = Space;
+        KeyValidation.ValidateSessionId(sid, space.Layout);
+        return _roomPrefix is not null
+            ? space.RoomKeyText(RoomId!, "filesystems:", sid)
+            : string.Concat(space.Global.GlobalFilesystemsScope, ":", sid);
+    }
+
+    /// <summary>
+    /// The text every metadata key of this scope starts with, before the filesystem name (<c>room:{room}:filesystems:</c>
+    /// or <c>global:filesystems:</c>, with prefix and hash tag), in one allocation, for scripts that build such keys.
+    /// </summary>
+    internal string MetadataHeadText() => _roomPrefix is not null
+        ? Space.RoomKeyText(RoomId!, "filesystems:")
+        : Space.Global.GlobalFilesystemsScope + ":";
+
+    /// <summary><see cref="MetadataHeadText()"/> of a scope: room <paramref name="roomId"/>, or global when it is <see langword="null"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="roomId"/> is invalid.</exception>
+    internal static string MetadataHeadText(string? roomId, KeySpace keySpace)
+    {
+        if (roomId is null)
+        {
+            ArgumentNullException.ThrowIfNull(keySpace);
+            return keySpace.Global.GlobalFilesystemsScope + ":";
+        }
+
+        _ = RoomPrefix(roomId, keySpace);
+        return keySpace.RoomKeyText(roomId, "filesystems:");
     }
 
     /// <summary>Describes the keys, e.g. <c>FilesystemKeys(room:r1:filesystems:local)</c>.</summary>
     /// <returns>A description for logs and debuggers.</returns>
     public override string ToString() => _metadata is null ? "FilesystemKeys(default)" : $"FilesystemKeys({_metadata})";
 
-    private static string RoomScope(string roomId, KeySpace keySpace)
+    // Validates the room id (the KeySpace caches the prefix of a valid one).
+    private static byte[] RoomPrefix(string roomId, KeySpace keySpace)
     {
         ArgumentNullException.ThrowIfNull(keySpace);
-        KeyValidation.ValidateRoomId(roomId);
-        return keySpace.Build("room:", roomId, ":filesystems");
+        return keySpace.RoomPrefix(roomId);
+    }
+
+    private static KeySpace ThrowUninitialized()
+    {
+        KeyValidation.ThrowUninitialized(nameof(FilesystemKeys));
+        return null!;
     }
 }

@@ -12,9 +12,19 @@ namespace ZnDraw.Storage.Keys;
 /// <para>In the <see cref="KeyLayout.ClusterSafe"/> layout the sid is a hash tag (<c>sid:{abc}</c>, <c>sid:{abc}:role</c>): one slot.</para>
 /// </remarks>
 // A readonly struct for the same reason as RoomKeys: no heap object per call; default(SessionKeys) throws.
+// Like UserKeys, each key is a RedisKey of the UTF-8 head "{prefix}sid:" (built once per prefix) and the rest: the sid
+// itself for sid:{sid} (no allocation in the ZnDraw layout), "{sid}:role" for the role key.
 public readonly struct SessionKeys
 {
-    private readonly string? _username;
+    private static readonly Head DefaultHead = new(string.Empty);
+
+    // The head of prefixed key spaces, direct-mapped by prefix: a slot holds one entry; racing writers
+    // replace each other.
+    private const int PrefixSlots = 16;
+    private static readonly Head?[] PrefixCache = new Head?[PrefixSlots];
+
+    private readonly Head? _head;
+    private readonly string? _tail;
 
     /// <summary>Creates the key builder of session <paramref name="sid"/> in the default (ZnDraw) key space.</summary>
     /// <param name="sid">The Socket.IO session id (see <see cref="KeyValidation.ValidateSessionId"/>).</param>
@@ -35,23 +45,50 @@ public readonly struct SessionKeys
         ArgumentNullException.ThrowIfNull(keySpace);
         KeyValidation.ValidateSessionId(sid, keySpace.Layout);
         Sid = sid;
-        _username = keySpace.Build("sid:", sid, string.Empty);
+        _head = HeadOf(keySpace.Prefix);
+        _tail = keySpace.IsClusterSafe ? string.Concat("{", sid, "}") : sid;
     }
 
     /// <summary>The session id.</summary>
     public string Sid { get; }
 
-    private string UsernameKey => _username ?? KeyValidation.ThrowUninitialized(nameof(SessionKeys));
+    private string Tail => _tail ?? KeyValidation.ThrowUninitialized(nameof(SessionKeys));
 
     /// <summary><c>sid:{sid}</c> — string, the user name of the session.</summary>
     /// <returns>The key.</returns>
-    public RedisKey Username() => UsernameKey;
+    public RedisKey Username() => new RedisKey(Tail).Prepend(_head!.Bytes);
 
     /// <summary><c>sid:{sid}:role</c> — string, <c>guest</c>, <c>user</c> or <c>admin</c> (ZnDraw since 2025-11-04).</summary>
     /// <returns>The key.</returns>
-    public RedisKey Role() => UsernameKey + ":role";
+    public RedisKey Role() => new RedisKey(string.Concat(Tail, ":role")).Prepend(_head!.Bytes);
 
     /// <summary>Describes the builder, e.g. <c>SessionKeys(sid:abc)</c>.</summary>
     /// <returns>A description for logs and debuggers.</returns>
-    public override string ToString() => _username is null ? "SessionKeys(default)" : $"SessionKeys({_username})";
+    public override string ToString() => _tail is null ? "SessionKeys(default)" : $"SessionKeys({(string?)Username()})";
+
+    private static Head HeadOf(string prefix)
+    {
+        if (prefix.Length == 0)
+        {
+            return DefaultHead;
+        }
+
+        ref Head? slot = ref PrefixCache[(uint)prefix.GetHashCode() & (PrefixSlots - 1)];
+        Head? entry = Volatile.Read(ref slot);
+        if (entry is null || !string.Equals(entry.Prefix, prefix, StringComparison.Ordinal))
+        {
+            entry = new Head(prefix);
+            Volatile.Write(ref slot, entry);
+        }
+
+        return entry;
+    }
+
+    // Immutable; never mutate the array (it is shared by every key built with it).
+    private sealed class Head(string prefix)
+    {
+        public string Prefix { get; } = prefix;
+
+        public byte[] Bytes { get; } = System.Text.Encoding.UTF8.GetBytes(prefix + "sid:");
+    }
 }

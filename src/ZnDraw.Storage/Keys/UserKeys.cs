@@ -12,10 +12,21 @@ namespace ZnDraw.Storage.Keys;
 /// <para>In the <see cref="KeyLayout.ClusterSafe"/> layout the name is a hash tag (<c>user:{bob}</c>, <c>admin:user:{bob}</c>): one slot.</para>
 /// </remarks>
 // A readonly struct for the same reason as RoomKeys: no heap object per call; default(UserKeys) throws.
+// Each key is a RedisKey of two parts, the UTF-8 head ("{prefix}user:" or "{prefix}admin:user:", built once per prefix)
+// and the name itself, so the ZnDraw layout allocates nothing per key (StackExchange.Redis writes the two parts to the
+// wire, hashes and compares them like the concatenated key). In the cluster-safe layout the second part is "{name}",
+// one string shared by both keys.
 public readonly struct UserKeys
 {
-    private readonly string? _prefix;
-    private readonly string? _userSegment;
+    private static readonly Heads DefaultHeads = new(string.Empty);
+
+    // The heads of prefixed key spaces, direct-mapped by prefix: a slot holds one entry; racing writers
+    // replace each other.
+    private const int PrefixSlots = 16;
+    private static readonly Heads?[] PrefixCache = new Heads?[PrefixSlots];
+
+    private readonly Heads? _heads;
+    private readonly string? _tail;
 
     /// <summary>Creates the key builder of user <paramref name="userName"/> in the default (ZnDraw) key space.</summary>
     /// <param name="userName">The user name (see <see cref="KeyValidation.ValidateUserName"/>).</param>
@@ -36,26 +47,52 @@ public readonly struct UserKeys
         ArgumentNullException.ThrowIfNull(keySpace);
         KeyValidation.ValidateUserName(userName, keySpace.Layout);
         UserName = userName;
-        _prefix = keySpace.Prefix;
-
-        // "user:{name}" without the space prefix, shared by both keys; with no prefix HashKey() allocates nothing.
-        _userSegment = keySpace.IsClusterSafe ? string.Concat("user:{", userName, "}") : "user:" + userName;
+        _heads = HeadsOf(keySpace.Prefix);
+        _tail = keySpace.IsClusterSafe ? string.Concat("{", userName, "}") : userName;
     }
 
     /// <summary>The user name.</summary>
     public string UserName { get; }
 
-    private string Segment => _userSegment ?? KeyValidation.ThrowUninitialized(nameof(UserKeys));
+    private string Tail => _tail ?? KeyValidation.ThrowUninitialized(nameof(UserKeys));
 
     /// <summary><c>user:{user}</c> — hash of the user's fields (<c>userName</c>, <c>createdAt</c>, <c>passwordHash</c>, <c>currentRoom</c>, ...); its existence means "the user exists".</summary>
     /// <returns>The key.</returns>
-    public RedisKey HashKey() => _prefix + Segment;
+    public RedisKey HashKey() => new RedisKey(Tail).Prepend(_heads!.Hash);
 
     /// <summary><c>admin:user:{user}</c> — string <c>"1"</c> when the user is an admin.</summary>
     /// <returns>The key.</returns>
-    public RedisKey AdminKey() => string.Concat(_prefix, "admin:", Segment);
+    public RedisKey AdminKey() => new RedisKey(Tail).Prepend(_heads!.Admin);
 
     /// <summary>Describes the builder, e.g. <c>UserKeys(user:bob)</c>.</summary>
     /// <returns>A description for logs and debuggers.</returns>
-    public override string ToString() => _userSegment is null ? "UserKeys(default)" : $"UserKeys({_prefix}{_userSegment})";
+    public override string ToString() => _tail is null ? "UserKeys(default)" : $"UserKeys({(string?)HashKey()})";
+
+    private static Heads HeadsOf(string prefix)
+    {
+        if (prefix.Length == 0)
+        {
+            return DefaultHeads;
+        }
+
+        ref Heads? slot = ref PrefixCache[(uint)prefix.GetHashCode() & (PrefixSlots - 1)];
+        Heads? entry = Volatile.Read(ref slot);
+        if (entry is null || !string.Equals(entry.Prefix, prefix, StringComparison.Ordinal))
+        {
+            entry = new Heads(prefix);
+            Volatile.Write(ref slot, entry);
+        }
+
+        return entry;
+    }
+
+    // Immutable; never mutate the arrays (they are shared by every key built with them).
+    private sealed class Heads(string prefix)
+    {
+        public string Prefix { get; } = prefix;
+
+        public byte[] Hash { get; } = System.Text.Encoding.UTF8.GetBytes(prefix + "user:");
+
+        public byte[] Admin { get; } = System.Text.Encoding.UTF8.GetBytes(prefix + "admin:user:");
+    }
 }

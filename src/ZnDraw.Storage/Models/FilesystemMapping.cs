@@ -15,17 +15,39 @@ internal static class FilesystemMapping
     private static readonly RedisValue True = "true";
     private static readonly RedisValue False = "false";
 
+    /// <summary>The number of hash fields of a filesystem (<see cref="WritePairs"/> writes twice as many values).</summary>
+    public const int FieldCount = 5;
+
     public static HashEntry[] ToHashEntries(FilesystemInfo info)
     {
+        var pairs = new RedisValue[2 * FieldCount];
+        WritePairs(info, pairs, 0);
+        var entries = new HashEntry[FieldCount];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new HashEntry(pairs[2 * i], pairs[(2 * i) + 1]);
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// Writes the field/value pairs of <see cref="ToHashEntries"/> (same order) into <paramref name="target"/> from
+    /// <paramref name="at"/> on, straight into a script's argument array.
+    /// </summary>
+    public static void WritePairs(FilesystemInfo info, RedisValue[] target, int at)
+    {
         ArgumentNullException.ThrowIfNull(info);
-        return
-        [
-            new(NameField, info.Name),
-            new(FsTypeField, info.FsType),
-            new(WorkerIdField, info.WorkerId),
-            new(UserNameField, info.UserName),
-            new(PublicField, info.IsPublic ? True : False),
-        ];
+        target[at] = NameField;
+        target[at + 1] = info.Name;
+        target[at + 2] = FsTypeField;
+        target[at + 3] = info.FsType;
+        target[at + 4] = WorkerIdField;
+        target[at + 5] = info.WorkerId;
+        target[at + 6] = UserNameField;
+        target[at + 7] = info.UserName;
+        target[at + 8] = PublicField;
+        target[at + 9] = info.IsPublic ? True : False;
     }
 
     /// <summary>Reads HGETALL of a filesystem key; <see langword="null"/> for an empty array.</summary>

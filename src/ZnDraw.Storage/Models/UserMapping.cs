@@ -21,61 +21,139 @@ internal static class UserMapping
     /// </summary>
     public static HashEntry[] ToHashEntries(User user)
     {
+        var pairs = new RedisValue[2 * FieldCount(user)];
+        int at = 0;
+        WritePairs(user, pairs, ref at);
+        var entries = new HashEntry[pairs.Length / 2];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new HashEntry(pairs[2 * i], pairs[(2 * i) + 1]);
+        }
+
+        return entries;
+    }
+
+    /// <summary>The number of hash fields <see cref="WritePairs"/> writes for <paramref name="user"/>.</summary>
+    public static int FieldCount(User user)
+    {
         ArgumentNullException.ThrowIfNull(user);
-        int count = 1 + (user.CreatedAt is null ? 0 : 1) + (user.LastLogin is null ? 0 : 1)
+        return 1 + (user.CreatedAt is null ? 0 : 1) + (user.LastLogin is null ? 0 : 1)
             + (user.LastActivity is null ? 0 : 1) + (user.CurrentRoom is null ? 0 : 1)
             + (user.CurrentSid is null ? 0 : 1) + (user.PasswordHash is null ? 0 : 1)
             + (user.PasswordSalt is null ? 0 : 1);
-        var entries = new HashEntry[count];
-        int i = 0;
-        entries[i++] = new HashEntry(UserNameField, user.UserName);
+    }
+
+    /// <summary>
+    /// Writes the field/value pairs of <see cref="ToHashEntries"/> (same order) into <paramref name="target"/> from
+    /// <paramref name="at"/> on, straight into a script's argument array.
+    /// </summary>
+    public static void WritePairs(User user, RedisValue[] target, ref int at)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        target[at++] = UserNameField;
+        target[at++] = user.UserName;
+        string? createdText = null;
         if (user.CreatedAt is { } created)
         {
-            entries[i++] = new HashEntry(CreatedAtField, ZnDrawTime.FormatIso(created));
+            target[at++] = CreatedAtField;
+            target[at++] = createdText = ZnDrawTime.FormatIso(created);
         }
 
         if (user.LastLogin is { } login)
         {
-            entries[i++] = new HashEntry(LastLoginField, ZnDrawTime.FormatIso(login));
+            // A new user's login time is usually its creation time: the same text, formatted once.
+            target[at++] = LastLoginField;
+            target[at++] = createdText is not null && login.Ticks == user.CreatedAt!.Value.Ticks && login.Kind == user.CreatedAt.Value.Kind
+                ? createdText
+                : ZnDrawTime.FormatIso(login);
         }
 
         if (user.PasswordHash is { } hash)
         {
-            entries[i++] = new HashEntry(PasswordHashField, hash);
+            target[at++] = PasswordHashField;
+            target[at++] = hash;
         }
 
         if (user.PasswordSalt is { } salt)
         {
-            entries[i++] = new HashEntry(PasswordSaltField, salt);
+            target[at++] = PasswordSaltField;
+            target[at++] = salt;
         }
 
         if (user.CurrentRoom is { } room)
         {
-            entries[i++] = new HashEntry(CurrentRoomField, room);
+            target[at++] = CurrentRoomField;
+            target[at++] = room;
         }
 
         if (user.CurrentSid is { } sid)
         {
-            entries[i++] = new HashEntry(CurrentSidField, sid);
+            target[at++] = CurrentSidField;
+            target[at++] = sid;
         }
 
         if (user.LastActivity is { } activity)
         {
-            entries[i++] = new HashEntry(LastActivityField, ZnDrawTime.FormatIso(activity));
+            target[at++] = LastActivityField;
+            target[at++] = ZnDrawTime.FormatIso(activity);
+        }
+    }
+
+    /// <summary>The number of the seven optional fields of <paramref name="user"/> that are <see langword="null"/>.</summary>
+    public static int NullFieldCount(User user) => 8 - FieldCount(user);
+
+    /// <summary>
+    /// Writes the names of the optional fields of <paramref name="user"/> that are <see langword="null"/> (what a save
+    /// deletes with HDEL) into <paramref name="target"/> from <paramref name="at"/> on.
+    /// </summary>
+    public static void WriteNullFieldNames(User user, RedisValue[] target, ref int at)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.CreatedAt is null)
+        {
+            target[at++] = CreatedAtField;
         }
 
-        return entries;
+        if (user.LastLogin is null)
+        {
+            target[at++] = LastLoginField;
+        }
+
+        if (user.LastActivity is null)
+        {
+            target[at++] = LastActivityField;
+        }
+
+        if (user.CurrentRoom is null)
+        {
+            target[at++] = CurrentRoomField;
+        }
+
+        if (user.CurrentSid is null)
+        {
+            target[at++] = CurrentSidField;
+        }
+
+        if (user.PasswordHash is null)
+        {
+            target[at++] = PasswordHashField;
+        }
+
+        if (user.PasswordSalt is null)
+        {
+            target[at++] = PasswordSaltField;
+        }
     }
 
     /// <summary>
     /// Reads a user from the result of HGETALL <paramref name="key"/>. Returns <see langword="null"/>
     /// for an empty array (the key does not exist).
     /// </summary>
-    /// <param name="key">The key read, for error messages.</param>
+    /// <param name="key">The key read, for error messages (turned into text only for one).</param>
     /// <param name="userName">The user name the key was built from; used when the hash has no <c>userName</c> field.</param>
     /// <param name="entries">The hash entries.</param>
     /// <exception cref="StorageDataException">A timestamp does not parse.</exception>
-    public static User? FromHash(string key, string userName, HashEntry[] entries)
+    public static User? FromHash(RedisKey key, string userName, HashEntry[] entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Length == 0)
@@ -96,9 +174,9 @@ internal static class UserMapping
             switch (buffer[..length])
             {
                 case UserNameField: name = entry.Value; break;
-                case CreatedAtField: created = RedisText.ParseIso(key, CreatedAtField, entry.Value); break;
-                case LastLoginField: login = RedisText.ParseIso(key, LastLoginField, entry.Value); break;
-                case LastActivityField: activity = RedisText.ParseIso(key, LastActivityField, entry.Value); break;
+                case CreatedAtField: created = ParseIso(key, CreatedAtField, entry.Value); break;
+                case LastLoginField: login = ParseIso(key, LastLoginField, entry.Value); break;
+                case LastActivityField: activity = ParseIso(key, LastActivityField, entry.Value); break;
                 case CurrentRoomField: room = entry.Value; break;
                 case CurrentSidField: sid = entry.Value; break;
                 case PasswordHashField: hash = entry.Value; break;
@@ -127,7 +205,7 @@ internal static class UserMapping
 
     /// <summary>Reads <c>sid:{sid}:role</c>; <see langword="null"/> when missing.</summary>
     /// <exception cref="StorageDataException">The value is not <c>guest</c>, <c>user</c> or <c>admin</c>.</exception>
-    public static UserRole? ParseRole(string key, in RedisValue value)
+    public static UserRole? ParseRole(RedisKey key, in RedisValue value)
     {
         if (value.IsNull)
         {
@@ -145,14 +223,14 @@ internal static class UserMapping
             }
         }
 
-        throw new StorageDataException(key, null, $"unknown role {RedisText.Describe(value)}; expected guest, user or admin.");
+        throw new StorageDataException((string)key!, null, $"unknown role {RedisText.Describe(value)}; expected guest, user or admin.");
     }
 
     /// <summary>
     /// Builds a session from <c>sid:{sid}</c> (<paramref name="userName"/>) and <c>sid:{sid}:role</c>;
     /// <see langword="null"/> when <c>sid:{sid}</c> is missing.
     /// </summary>
-    public static SessionInfo? SessionFromValues(string sid, string roleKey, in RedisValue userName, in RedisValue role)
+    public static SessionInfo? SessionFromValues(string sid, RedisKey roleKey, in RedisValue userName, in RedisValue role)
     {
         if (userName.IsNull)
         {
@@ -160,5 +238,14 @@ internal static class UserMapping
         }
 
         return new SessionInfo(sid, userName!, ParseRole(roleKey, role));
+    }
+
+    // RedisText.ParseIso without turning the key into text unless the value is bad (then that call throws).
+    private static DateTime ParseIso(in RedisKey key, string field, in RedisValue value)
+    {
+        Span<char> buffer = stackalloc char[RedisText.MaxStackChars];
+        return RedisText.TryGetChars(value, buffer, out int length) && ZnDrawTime.TryParseIso(buffer[..length], out DateTime result)
+            ? result
+            : RedisText.ParseIso((string)key!, field, value);
     }
 }

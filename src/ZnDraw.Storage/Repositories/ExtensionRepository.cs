@@ -192,47 +192,55 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = extension.KeysIn(_context.Keys);
-        var reverse = keys.UserExtensions(workerId);
-        var registrations = _context.Keys.Worker(workerId).Registrations();
+        var registrations = _context.Keys.Worker(workerId).Registrations(); // validates the worker id
         RedisValue schemaText = ExtensionMapping.FormatSchema(schema);
         string entry = ExtensionWorkerRegistrations.ForExtensions(extension.Scope, extension.RoomId, extension.Category);
         bool hasRegistry = !keys.IsGlobal;
         bool registrationsInScript = !ClusterSafe;
 
-        var scriptKeys = new List<RedisKey>(6) { keys.Schema, keys.IdleWorkers, keys.ProgressingWorkers, reverse };
+        // KEYS and ARGV built straight into their final arrays. A room's registry also gets the key names as ARGV:
+        // each name is made once as text and sent as both key and argument.
+        var keyArray = new RedisKey[4 + (hasRegistry ? 1 : 0) + (registrationsInScript ? 1 : 0)];
+        var args = new RedisValue[hasRegistry ? 11 : 6];
+        args[0] = keys.Extension;
+        args[1] = schemaText;
+        args[2] = workerId;
+        args[3] = hasRegistry ? One : Zero;
+        args[4] = registrationsInScript ? One : Zero;
+        args[5] = entry;
         if (hasRegistry)
         {
-            scriptKeys.Add(_context.Keys.Room(keys.RoomId!).KeyRegistry());
+            string schemaKey = keys.SchemaText(), idle = keys.IdleWorkersText(), progressing = keys.ProgressingWorkersText();
+            string reverse = keys.UserExtensionsText(workerId);
+            keyArray[0] = schemaKey;
+            keyArray[1] = idle;
+            keyArray[2] = progressing;
+            keyArray[3] = reverse;
+            keyArray[4] = _context.Keys.Room(keys.RoomId!).KeyRegistry();
+            args[6] = schemaKey;
+            args[7] = idle;
+            args[8] = progressing;
+            args[9] = keys.QueueText();
+            args[10] = reverse;
+        }
+        else
+        {
+            keyArray[0] = keys.Schema;
+            keyArray[1] = keys.IdleWorkers;
+            keyArray[2] = keys.ProgressingWorkers;
+            keyArray[3] = keys.UserExtensions(workerId);
         }
 
         if (registrationsInScript)
         {
-            scriptKeys.Add(registrations);
-        }
+            keyArray[^1] = registrations;
 
-        var args = new List<RedisValue>(11)
-        {
-            keys.Extension, schemaText, workerId, hasRegistry ? One : Zero, registrationsInScript ? One : Zero, entry,
-        };
-        if (hasRegistry)
-        {
-            args.Add((string)keys.Schema!);
-            args.Add((string)keys.IdleWorkers!);
-            args.Add((string)keys.ProgressingWorkers!);
-            args.Add((string)keys.Queue!);
-            args.Add((string)reverse!);
-        }
-
-        RedisKey[] keyArray = [.. scriptKeys];
-        RedisValue[] argArray = [.. args];
-        if (registrationsInScript)
-        {
             // One script (ZnDraw's layout): no async layer of our own. keyArray[0] is the schema hash.
             return RegisterScript.EvaluateAsync(
-                Db, keyArray, argArray, (Schema: keyArray[0], keys.Extension), static (result, s) => ToRegistrationResult(result, s.Schema, s.Extension), cancellationToken);
+                Db, keyArray, args, (Schema: keyArray[0], keys.Extension), static (result, s) => ToRegistrationResult(result, s.Schema, s.Extension), cancellationToken);
         }
 
-        return AddEntryThenRegisterAsync(registrations, entry, keyArray, argArray, keys.Extension, cancellationToken);
+        return AddEntryThenRegisterAsync(registrations, entry, keyArray, args, keys.Extension, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -272,26 +280,28 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 throw RedisErrors.WrongType((string)registrations!, ex);
             }
 
-            var groups = new List<Group>(members.Length);
+            // The scopes to clean (the first count slots), in the registrations' order.
+            var groups = new Group[members.Length];
+            int count = 0;
             foreach (var member in members)
             {
                 string entry = (string)member!;
                 if (ExtensionWorkerRegistrations.TryParseExtensions(entry, out var scope, out var roomId, out var category)
                     && TryScopeKeys(scope, roomId, category, workerId, out var schemaKey, out var reverse))
                 {
-                    groups.Add(new Group(entry, scope, roomId, category, schemaKey, reverse));
+                    groups[count++] = new Group(entry, scope, roomId, category, schemaKey, reverse);
                 }
             }
 
-            if (groups.Count == 0)
+            if (count == 0)
             {
                 return new ExtensionWorkerRemoval(removed, deleted);
             }
 
-            // Read every reverse index in one batch.
+            // Read every reverse index in one batch; the replies arrive together and are awaited one by one.
             var batch = Db.CreateBatch();
-            var reads = new Task<RedisValue[]>[groups.Count];
-            for (int i = 0; i < groups.Count; i++)
+            var reads = new Task<RedisValue[]>[count];
+            for (int i = 0; i < count; i++)
             {
                 reads[i] = batch.SetMembersAsync(groups[i].Reverse);
             }
@@ -299,37 +309,35 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             batch.Execute();
             try
             {
-                await RedisContext(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < count; i++)
+                {
+                    groups[i].Names = await RedisContext(reads[i], cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
             {
-                throw RedisErrors.WrongType([.. groups.Select(g => g.Reverse)], ex);
-            }
-
-            for (int i = 0; i < groups.Count; i++)
-            {
-                groups[i].Extensions = ExtensionWorkerRegistrations.ToStrings(reads[i].Result);
+                throw RedisErrors.WrongType(ReverseKeys(groups, count), ex);
             }
 
             bool changed = false;
             if (!ClusterSafe)
             {
-                var (r, d, ok) = await RunUnregisterAsync(workerId, registrations, groups, cancellationToken).ConfigureAwait(false);
+                var (r, d, ok) = await RunUnregisterAsync(workerId, registrations, groups, 0, count, cancellationToken).ConfigureAwait(false);
                 removed += r;
                 deleted += d;
                 changed = !ok;
             }
             else
             {
-                var done = new List<RedisValue>(groups.Count);
-                foreach (var group in groups)
+                var done = new List<RedisValue>(count);
+                for (int i = 0; i < count; i++)
                 {
-                    var (r, d, ok) = await RunUnregisterAsync(workerId, null, [group], cancellationToken).ConfigureAwait(false);
+                    var (r, d, ok) = await RunUnregisterAsync(workerId, null, groups, i, 1, cancellationToken).ConfigureAwait(false);
                     removed += r;
                     deleted += d;
                     if (ok)
                     {
-                        done.Add(group.Entry);
+                        done.Add(groups[i].Entry);
                     }
                     else
                     {
@@ -390,22 +398,25 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         var idle = batch.SetMembersAsync(keys.IdleWorkers);
         var progressing = batch.SetMembersAsync(keys.ProgressingWorkers);
         batch.Execute();
+        RedisValue[] idleWorkers, progressingWorkers;
         try
         {
-            await RedisContext(Task.WhenAll(idle, progressing), cancellationToken).ConfigureAwait(false);
+            // One by one: both replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
+            idleWorkers = await RedisContext(idle, cancellationToken).ConfigureAwait(false);
+            progressingWorkers = await RedisContext(progressing, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
             throw RedisErrors.WrongType([keys.IdleWorkers, keys.ProgressingWorkers], ex);
         }
 
-        var result = new List<WorkerState>(idle.Result.Length + progressing.Result.Length);
-        foreach (var w in idle.Result)
+        var result = new List<WorkerState>(idleWorkers.Length + progressingWorkers.Length);
+        foreach (var w in idleWorkers)
         {
             result.Add(new WorkerState((string)w!, extension.Scope, keys.RoomId, keys.Category, keys.Extension, WorkerAvailability.Idle));
         }
 
-        foreach (var w in progressing.Result)
+        foreach (var w in progressingWorkers)
         {
             result.Add(new WorkerState((string)w!, extension.Scope, keys.RoomId, keys.Category, keys.Extension, WorkerAvailability.Progressing));
         }
@@ -590,17 +601,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     {
         try
         {
-            if (scope == ExtensionScope.Room)
-            {
-                schema = ExtensionKeys.SchemaKey(roomId!, category, _context.Keys);
-                reverse = ExtensionKeys.UserExtensionsKey(roomId!, category, workerId, _context.Keys);
-            }
-            else
-            {
-                schema = ExtensionKeys.GlobalSchemaKey(category, _context.Keys);
-                reverse = ExtensionKeys.GlobalUserExtensionsKey(category, workerId, _context.Keys);
-            }
-
+            (schema, reverse) = ExtensionKeys.ScopeKeys(scope == ExtensionScope.Room ? roomId! : null, category, workerId, _context.Keys);
             return true;
         }
         catch (ArgumentException)
@@ -612,46 +613,74 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         }
     }
 
-    /// <summary>Runs the unregister script over <paramref name="groups"/>; ok is false when a reverse index changed.</summary>
-    private ValueTask<(int Removed, int Deleted, bool Ok)> RunUnregisterAsync(string workerId, RedisKey? registrations, IReadOnlyList<Group> groups, CancellationToken cancellationToken)
+    private static RedisKey[] ReverseKeys(Group[] groups, int count)
     {
-        var scriptKeys = new List<RedisKey>();
-        var args = new List<RedisValue> { workerId, registrations is null ? Zero : One, groups.Count };
-        if (registrations is { } r)
+        var keys = new RedisKey[count];
+        for (int i = 0; i < count; i++)
         {
-            scriptKeys.Add(r);
+            keys[i] = groups[i].Reverse;
         }
 
-        foreach (var group in groups)
+        return keys;
+    }
+
+    /// <summary>
+    /// Runs the unregister script over <paramref name="count"/> groups from <paramref name="start"/> on; ok is false when
+    /// a reverse index changed. KEYS and ARGV are counted first and written straight into their final arrays.
+    /// </summary>
+    private ValueTask<(int Removed, int Deleted, bool Ok)> RunUnregisterAsync(string workerId, RedisKey? registrations, Group[] groups, int start, int count, CancellationToken cancellationToken)
+    {
+        int keyCount = registrations is null ? 0 : 1, argCount = 3;
+        for (int g = start; g < start + count; g++)
         {
+            int n = groups[g].Names.Length;
+            keyCount += 2 + (groups[g].Scope == ExtensionScope.Room ? 1 : 0) + (3 * n);
+            argCount += 3 + n;
+        }
+
+        var scriptKeys = new RedisKey[keyCount];
+        var args = new RedisValue[argCount];
+        int k = 0, a = 0;
+        args[a++] = workerId;
+        args[a++] = registrations is null ? Zero : One;
+        args[a++] = count;
+        if (registrations is { } r)
+        {
+            scriptKeys[k++] = r;
+        }
+
+        for (int g = start; g < start + count; g++)
+        {
+            Group group = groups[g];
             bool hasRegistry = group.Scope == ExtensionScope.Room;
-            scriptKeys.Add(group.Reverse);
-            scriptKeys.Add(group.Schema);
+            scriptKeys[k++] = group.Reverse;
+            scriptKeys[k++] = group.Schema;
             if (hasRegistry)
             {
-                scriptKeys.Add(_context.Keys.Room(group.RoomId!).KeyRegistry());
+                scriptKeys[k++] = _context.Keys.Room(group.RoomId!).KeyRegistry();
             }
 
-            args.Add(group.Entry);
-            args.Add(hasRegistry ? One : Zero);
-            args.Add(group.Extensions.Length);
-            foreach (var name in group.Extensions)
+            args[a++] = group.Entry;
+            args[a++] = hasRegistry ? One : Zero;
+            args[a++] = group.Names.Length;
+            foreach (RedisValue value in group.Names)
             {
-                var keys = group.Scope == ExtensionScope.Room
+                string name = (string)value!;
+                var keys = hasRegistry
                     ? _context.Keys.Extension(group.RoomId!, group.Category, name)
                     : _context.Keys.GlobalExtension(group.Category, name);
-                scriptKeys.Add(keys.IdleWorkers);
-                scriptKeys.Add(keys.ProgressingWorkers);
-                scriptKeys.Add(keys.Queue);
-                args.Add(name);
+                scriptKeys[k++] = keys.IdleWorkers;
+                scriptKeys[k++] = keys.ProgressingWorkers;
+                scriptKeys[k++] = keys.Queue;
+                args[a++] = name;
             }
         }
 
         // WRONGTYPE names every key of the script (the script has no history variant, so exactly these keys).
         return UnregisterScript.EvaluateAsync(
             Db,
-            [.. scriptKeys],
-            [.. args],
+            scriptKeys,
+            args,
             0,
             static (result, _) =>
             {
@@ -662,20 +691,21 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             cancellationToken);
     }
 
-    private sealed class Group(string entry, ExtensionScope scope, string? roomId, string category, RedisKey schema, RedisKey reverse)
+    // One scope of a worker's registrations: a room's or the global category. Names: the reverse index as read.
+    private struct Group(string entry, ExtensionScope scope, string? roomId, string category, RedisKey schema, RedisKey reverse)
     {
-        public string Entry { get; } = entry;
+        public readonly string Entry = entry;
 
-        public ExtensionScope Scope { get; } = scope;
+        public readonly ExtensionScope Scope = scope;
 
-        public string? RoomId { get; } = roomId;
+        public readonly string? RoomId = roomId;
 
-        public string Category { get; } = category;
+        public readonly string Category = category;
 
-        public RedisKey Schema { get; } = schema;
+        public readonly RedisKey Schema = schema;
 
-        public RedisKey Reverse { get; } = reverse;
+        public readonly RedisKey Reverse = reverse;
 
-        public string[] Extensions { get; set; } = [];
+        public RedisValue[] Names = [];
     }
 }

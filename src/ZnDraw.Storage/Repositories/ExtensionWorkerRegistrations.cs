@@ -21,10 +21,43 @@ internal static class ExtensionWorkerRegistrations
     private const string FilesystemsRoom = "filesystems:room:";
     public const string FilesystemsGlobal = "filesystems:global";
 
-    public static string ForExtensions(ExtensionScope scope, string? roomId, string category) =>
-        scope == ExtensionScope.Room ? string.Concat(ExtensionsRoom, roomId, ":", category) : ExtensionsGlobal + category;
+    // Direct-mapped caches of recently built entries (a worker registers many extensions in few scopes, and every
+    // registration sends its scope's entry): a slot holds one immutable entry; racing writers replace each other.
+    private const int EntrySlots = 64;
+    private static readonly Entry?[] ExtensionEntries = new Entry?[EntrySlots];
+    private static readonly Entry?[] FilesystemEntries = new Entry?[EntrySlots];
 
-    public static string ForFilesystems(string? roomId) => roomId is null ? FilesystemsGlobal : FilesystemsRoom + roomId;
+    public static string ForExtensions(ExtensionScope scope, string? roomId, string category)
+    {
+        string? room = scope == ExtensionScope.Room ? roomId ?? string.Empty : null;
+        ref Entry? slot = ref ExtensionEntries[(uint)HashCode.Combine(room?.GetHashCode() ?? 0, category.GetHashCode()) & (EntrySlots - 1)];
+        Entry? entry = Volatile.Read(ref slot);
+        if (entry is null || !string.Equals(entry.RoomId, room, StringComparison.Ordinal) || !string.Equals(entry.Category, category, StringComparison.Ordinal))
+        {
+            entry = new Entry(room, category, room is null ? ExtensionsGlobal + category : string.Concat(ExtensionsRoom, room, ":", category));
+            Volatile.Write(ref slot, entry);
+        }
+
+        return entry.Text;
+    }
+
+    public static string ForFilesystems(string? roomId)
+    {
+        if (roomId is null)
+        {
+            return FilesystemsGlobal;
+        }
+
+        ref Entry? slot = ref FilesystemEntries[(uint)roomId.GetHashCode() & (EntrySlots - 1)];
+        Entry? entry = Volatile.Read(ref slot);
+        if (entry is null || !string.Equals(entry.RoomId, roomId, StringComparison.Ordinal))
+        {
+            entry = new Entry(roomId, string.Empty, FilesystemsRoom + roomId);
+            Volatile.Write(ref slot, entry);
+        }
+
+        return entry.Text;
+    }
 
     /// <summary>Reads an extension entry; <see langword="false"/> for filesystem entries and unknown text (left alone).</summary>
     public static bool TryParseExtensions(string entry, out ExtensionScope scope, out string? roomId, out string category)
@@ -86,6 +119,15 @@ internal static class ExtensionWorkerRegistrations
         }
 
         return result;
+    }
+
+    private sealed class Entry(string? roomId, string category, string text)
+    {
+        public string? RoomId { get; } = roomId;
+
+        public string Category { get; } = category;
+
+        public string Text { get; } = text;
     }
 }
 

@@ -127,34 +127,34 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         bool registrationsInScript = !_context.Keys.IsClusterSafe;
         string entry = ExtensionWorkerRegistrations.ForFilesystems(keys.RoomId);
 
-        var scriptKeys = new List<RedisKey>(6) { keys.Metadata, keys.Worker, reverse, keys.Index };
+        // KEYS and ARGV built straight into their final arrays; each key name is one string, sent as key and argument.
+        string metadata = (string)keys.Metadata!, worker = (string)keys.Worker!;
+        var keyArray = new RedisKey[4 + (hasRegistry ? 1 : 0) + (registrationsInScript ? 1 : 0)];
+        keyArray[0] = metadata;
+        keyArray[1] = worker;
+        keyArray[2] = reverse;
+        keyArray[3] = keys.Index;
         if (hasRegistry)
         {
-            scriptKeys.Add(_context.Keys.Room(keys.RoomId!).KeyRegistry());
+            keyArray[4] = _context.Keys.Room(keys.RoomId!).KeyRegistry();
         }
 
         if (registrationsInScript)
         {
-            scriptKeys.Add(registrations);
+            keyArray[^1] = registrations;
         }
 
-        HashEntry[] fields = FilesystemMapping.ToHashEntries(filesystem);
-        var args = new RedisValue[FixedArgs + (2 * fields.Length)];
+        var args = new RedisValue[FixedArgs + (2 * FilesystemMapping.FieldCount)];
         args[0] = filesystem.Name;
         args[1] = filesystem.WorkerId;
         args[2] = hasRegistry ? One : Zero;
         args[3] = registrationsInScript ? One : Zero;
         args[4] = entry;
-        args[5] = (string)keys.Metadata!;
-        args[6] = (string)keys.Worker!;
+        args[5] = metadata;
+        args[6] = worker;
         args[7] = (string)reverse!;
-        for (int i = 0; i < fields.Length; i++)
-        {
-            args[FixedArgs + (2 * i)] = fields[i].Name;
-            args[FixedArgs + (2 * i) + 1] = fields[i].Value;
-        }
+        FilesystemMapping.WritePairs(filesystem, args, FixedArgs);
 
-        RedisKey[] keyArray = [.. scriptKeys];
         if (registrationsInScript)
         {
             // One script (ZnDraw's layout): no async layer of our own.
@@ -196,7 +196,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
 
         // One script reads the index and every metadata hash it names (all in the index's slot: the metadata keys share
         // its hash tag under the cluster-safe layout), so a listing is one round trip however many filesystems there are.
-        string metadataHead = MetadataHead(scope, roomId);
+        string metadataHead = FilesystemKeys.MetadataHeadText(roomId, _context.Keys);
         return ListScript.EvaluateAsync(
             Db, [index], [metadataHead], (index, metadataHead), static (reply, s) => ToList((RedisResult[])reply!, s.index, s.metadataHead), cancellationToken);
     }
@@ -207,10 +207,11 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         cancellationToken.ThrowIfCancellationRequested();
         var keys = KeysOf(scope, roomId, name);
         bool hasRegistry = !keys.IsGlobal;
+        string metadata = (string)keys.Metadata!, worker = (string)keys.Worker!;
         RedisKey[] keyArray = hasRegistry
-            ? [keys.Metadata, keys.Worker, keys.Index, _context.Keys.Room(keys.RoomId!).KeyRegistry()]
-            : [keys.Metadata, keys.Worker, keys.Index];
-        RedisValue[] args = [name, hasRegistry ? One : Zero, (string)keys.Metadata!, (string)keys.Worker!, MetadataHead(scope, roomId)];
+            ? [metadata, worker, keys.Index, _context.Keys.Room(keys.RoomId!).KeyRegistry()]
+            : [metadata, worker, keys.Index];
+        RedisValue[] args = [name, hasRegistry ? One : Zero, metadata, worker, keys.MetadataHeadText()];
         return UnregisterScript.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
@@ -233,7 +234,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
                 throw RedisErrors.WrongType((string)registrations!, ex);
             }
 
-            var groups = new List<(string Entry, string? RoomId, RedisKey Reverse, RedisKey Index)>();
+            var groups = new List<(string Entry, string? RoomId, RedisKey Reverse, RedisKey Index)>(members.Length);
             foreach (var member in members)
             {
                 string entry = (string)member!;
@@ -271,11 +272,21 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
             batch.Execute();
             try
             {
-                await RedisStoreContext.WaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+                // The replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
+                foreach (Task<RedisValue[]> read in reads)
+                {
+                    await RedisStoreContext.WaitAsync(read, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
             {
-                throw RedisErrors.WrongType([.. groups.Select(g => g.Reverse)], ex);
+                var reverseKeys = new RedisKey[groups.Count];
+                for (int i = 0; i < reverseKeys.Length; i++)
+                {
+                    reverseKeys[i] = groups[i].Reverse;
+                }
+
+                throw RedisErrors.WrongType(reverseKeys, ex);
             }
 
             bool changed = false;
@@ -349,14 +360,6 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         return result;
     }
 
-    // The text of a metadata key before the filesystem name ("room:r1:filesystems:", "global:filesystems:", with prefix
-    // and hash tags), taken from the key builder so the layout rules live in one place.
-    private string MetadataHead(ExtensionScope scope, string? roomId)
-    {
-        string key = (string)KeysOf(scope, roomId, "_").Metadata!;
-        return key[..^1];
-    }
-
     private FilesystemKeys KeysOf(ExtensionScope scope, string? roomId, string name) => scope switch
     {
         ExtensionScope.Room => _context.Keys.Filesystem(roomId ?? throw new ArgumentException("A room-scoped filesystem needs a room id.", nameof(roomId)), name),
@@ -375,6 +378,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown scope."),
     };
 
+    // KEYS and ARGV are counted first and written straight into their final arrays.
     private ValueTask<int> RunUnregisterWorkerAsync(
         string workerId,
         RedisKey? registrations,
@@ -384,25 +388,40 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         int count,
         CancellationToken cancellationToken)
     {
-        var scriptKeys = new List<RedisKey>();
-        var args = new List<RedisValue> { workerId, registrations is null ? Zero : One, count };
+        int keyCount = registrations is null ? 0 : 1, argCount = 3;
+        for (int g = start; g < start + count; g++)
+        {
+            int n = reads[g].Result.Length;
+            keyCount += 2 + (groups[g].RoomId is null ? 0 : 1) + (2 * n);
+            argCount += 3 + n;
+        }
+
+        var scriptKeys = new RedisKey[keyCount];
+        var args = new RedisValue[argCount];
+        int k = 0, a = 0;
+        args[a++] = workerId;
+        args[a++] = registrations is null ? Zero : One;
+        args[a++] = count;
         if (registrations is { } r)
         {
-            scriptKeys.Add(r);
+            scriptKeys[k++] = r;
         }
 
         for (int g = start; g < start + count; g++)
         {
             var (entry, roomId, reverse, index) = groups[g];
-            scriptKeys.Add(reverse);
-            scriptKeys.Add(index);
+            RedisValue[] names = reads[g].Result;
+            scriptKeys[k++] = reverse;
+            scriptKeys[k++] = index;
             if (roomId is not null)
             {
-                scriptKeys.Add(_context.Keys.Room(roomId).KeyRegistry());
+                scriptKeys[k++] = _context.Keys.Room(roomId).KeyRegistry();
             }
 
-            var names = new List<string>();
-            foreach (var value in reads[g].Result)
+            args[a++] = entry;
+            args[a++] = roomId is null ? Zero : One;
+            args[a++] = names.Length;
+            foreach (var value in names)
             {
                 string name = (string)value!;
                 FilesystemKeys fs;
@@ -415,20 +434,12 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
                     throw new StorageDataException((string)reverse!, null, "the reverse index holds a name that is not a valid filesystem name.", ex);
                 }
 
-                names.Add(name);
-                scriptKeys.Add(fs.Metadata);
-                scriptKeys.Add(fs.Worker);
-            }
-
-            args.Add(entry);
-            args.Add(roomId is null ? Zero : One);
-            args.Add(names.Count);
-            foreach (var name in names)
-            {
-                args.Add(name);
+                scriptKeys[k++] = fs.Metadata;
+                scriptKeys[k++] = fs.Worker;
+                args[a++] = name;
             }
         }
 
-        return UnregisterWorkerScript.EvaluateAsync(Db, [.. scriptKeys], [.. args], 0, static (result, _) => (int)result, cancellationToken);
+        return UnregisterWorkerScript.EvaluateAsync(Db, scriptKeys, args, 0, static (result, _) => (int)result, cancellationToken);
     }
 }

@@ -32,14 +32,15 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
         batch.Execute();
         try
         {
-            await RedisStoreContext.WaitAsync(Task.WhenAll(user, role), cancellationToken).ConfigureAwait(false);
+            // One by one: both replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
+            RedisValue userName = await RedisStoreContext.WaitAsync(user, cancellationToken).ConfigureAwait(false);
+            RedisValue roleText = await RedisStoreContext.WaitAsync(role, cancellationToken).ConfigureAwait(false);
+            return UserMapping.SessionFromValues(id, roleKey, userName, roleText);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
             throw RedisErrors.WrongType(user.IsFaulted ? (string)userKey! : (string)roleKey!, ex);
         }
-
-        return UserMapping.SessionFromValues(id, (string)roleKey!, user.Result, role.Result);
     }
 
     /// <inheritdoc/>
@@ -64,7 +65,11 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
         }
 
         Task<bool> exec = tx.ExecuteAsync();
-        await RedisStoreContext.WaitAsync(Task.WhenAll(exec, setUser, setRole), cancellationToken).ConfigureAwait(false);
+
+        // One by one, EXEC first: the queued commands complete with it; Task.WhenAll would cost an object.
+        await RedisStoreContext.WaitAsync(exec, cancellationToken).ConfigureAwait(false);
+        await setUser.ConfigureAwait(false);
+        await setRole.ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -122,8 +122,6 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
 
     private static readonly System.Buffers.SearchValues<char> LowercaseHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
-    private static readonly RedisValue[] PasswordFieldNames = [UserMapping.PasswordHashField, UserMapping.PasswordSaltField];
-
     private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
 
     /// <inheritdoc/>
@@ -132,7 +130,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(id).HashKey();
         return RedisReply.Map(
-            context.Database.HashGetAllAsync(key), (key, id), static (entries, s) => UserMapping.FromHash((string)s.key!, s.id, entries), key, cancellationToken);
+            context.Database.HashGetAllAsync(key), (key, id), static (entries, s) => UserMapping.FromHash(s.key, s.id, entries), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -151,18 +149,16 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         ArgumentNullException.ThrowIfNull(entity);
         UserKeys keys = context.Keys.User(entity.UserName);
         ValidateUserFields(entity, nameof(entity));
-        HashEntry[] entries = UserMapping.ToHashEntries(entity);
-        List<RedisValue> deleted = NullFields(entity);
-        var args = new RedisValue[2 + deleted.Count + (2 * entries.Length)];
+
+        // ARGV: name, n, the n null fields (HDEL), then the field/value pairs, written straight into one array.
+        int fields = UserMapping.FieldCount(entity);
+        int deleted = UserMapping.NullFieldCount(entity);
+        var args = new RedisValue[2 + deleted + (2 * fields)];
         int i = 0;
         args[i++] = entity.UserName;
-        args[i++] = deleted.Count;
-        foreach (RedisValue field in deleted)
-        {
-            args[i++] = field;
-        }
-
-        AppendPairs(args, ref i, entries);
+        args[i++] = deleted;
+        UserMapping.WriteNullFieldNames(entity, args, ref i);
+        UserMapping.WritePairs(entity, args, ref i);
         if (!ClusterSafe)
         {
             return SaveScript.EvaluateVoidAsync(
@@ -204,11 +200,10 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             user = user with { CreatedAt = user.CreatedAt ?? now, LastLogin = user.LastLogin ?? now };
         }
 
-        HashEntry[] entries = UserMapping.ToHashEntries(user);
-        var args = new RedisValue[1 + (2 * entries.Length)];
+        var args = new RedisValue[1 + (2 * UserMapping.FieldCount(user))];
         int i = 0;
         args[i++] = user.UserName;
-        AppendPairs(args, ref i, entries);
+        UserMapping.WritePairs(user, args, ref i);
         if (!ClusterSafe)
         {
             return CreateScript.EvaluateAsync(
@@ -281,14 +276,15 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         batch.Execute();
         try
         {
-            await RedisStoreContext.WaitAsync(Task.WhenAll(admin, registered), cancellationToken).ConfigureAwait(false);
+            // One by one: both replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
+            RedisValue adminFlag = await RedisStoreContext.WaitAsync(admin, cancellationToken).ConfigureAwait(false);
+            bool hasPassword = await RedisStoreContext.WaitAsync(registered, cancellationToken).ConfigureAwait(false);
+            return UserMapping.ParseAdminFlag(adminFlag) ? UserRole.Admin : hasPassword ? UserRole.User : UserRole.Guest;
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
             throw RedisErrors.WrongType(admin.IsFaulted ? (string)flag! : (string)hash!, ex);
         }
-
-        return UserMapping.ParseAdminFlag(admin.Result) ? UserRole.Admin : registered.Result ? UserRole.User : UserRole.Guest;
     }
 
     /// <inheritdoc/>
@@ -487,56 +483,6 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         index.Execute();
         await AwaitIndexAsync(Task.WhenAll(addUser, removeUser, removeAdmin, addAdmin), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    private static void AppendPairs(RedisValue[] args, ref int i, HashEntry[] entries)
-    {
-        foreach (HashEntry entry in entries)
-        {
-            args[i++] = entry.Name;
-            args[i++] = entry.Value;
-        }
-    }
-
-    private static List<RedisValue> NullFields(User user)
-    {
-        var fields = new List<RedisValue>(7);
-        if (user.CreatedAt is null)
-        {
-            fields.Add(UserMapping.CreatedAtField);
-        }
-
-        if (user.LastLogin is null)
-        {
-            fields.Add(UserMapping.LastLoginField);
-        }
-
-        if (user.LastActivity is null)
-        {
-            fields.Add(UserMapping.LastActivityField);
-        }
-
-        if (user.CurrentRoom is null)
-        {
-            fields.Add(UserMapping.CurrentRoomField);
-        }
-
-        if (user.CurrentSid is null)
-        {
-            fields.Add(UserMapping.CurrentSidField);
-        }
-
-        if (user.PasswordHash is null)
-        {
-            fields.Add(PasswordFieldNames[0]);
-        }
-
-        if (user.PasswordSalt is null)
-        {
-            fields.Add(PasswordFieldNames[1]);
-        }
-
-        return fields;
     }
 
     private void ValidateUserFields(User user, string paramName)

@@ -255,3 +255,93 @@ public class ExtensionKeysCategoryHeadTests
         }
     }
 }
+
+public class ExtensionAndFilesystemKeyTextTests
+{
+    [Theory]
+    [InlineData(KeyLayout.ZnDraw, "")]
+    [InlineData(KeyLayout.ZnDraw, "app:")]
+    [InlineData(KeyLayout.ClusterSafe, "")]
+    [InlineData(KeyLayout.ClusterSafe, "app:")]
+    public void Key_texts_are_the_keys(KeyLayout layout, string prefix)
+    {
+        var space = new KeySpace(prefix, layout);
+        foreach (var keys in new[] { space.Extension("r1", "modifiers", "Rotate"), space.GlobalExtension("analysis", "Plot") })
+        {
+            Assert.Equal((string?)keys.Schema, keys.SchemaText());
+            Assert.Equal((string?)keys.IdleWorkers, keys.IdleWorkersText());
+            Assert.Equal((string?)keys.ProgressingWorkers, keys.ProgressingWorkersText());
+            Assert.Equal((string?)keys.Queue, keys.QueueText());
+            Assert.Equal((string?)keys.UserExtensions("s1"), keys.UserExtensionsText("s1"));
+            Assert.Equal("sid", Assert.Throws<ArgumentException>(() => keys.UserExtensionsText("a:b")).ParamName);
+        }
+
+        var (schema, reverse) = ExtensionKeys.ScopeKeys("r1", "modifiers", "s1", space);
+        Assert.Equal((string?)ExtensionKeys.SchemaKey("r1", "modifiers", space), (string?)schema);
+        Assert.Equal((string?)ExtensionKeys.UserExtensionsKey("r1", "modifiers", "s1", space), (string?)reverse);
+        (schema, reverse) = ExtensionKeys.ScopeKeys(null, "analysis", "celery:x", space);
+        Assert.Equal((string?)ExtensionKeys.GlobalSchemaKey("analysis", space), (string?)schema);
+        Assert.Equal((string?)ExtensionKeys.GlobalUserExtensionsKey("analysis", "celery:x", space), (string?)reverse);
+        Assert.Throws<ArgumentException>(() => ExtensionKeys.ScopeKeys("r:1", "modifiers", "s1", space));
+        Assert.Throws<ArgumentException>(() => ExtensionKeys.ScopeKeys("r1", "a:b", "s1", space));
+        Assert.Throws<ArgumentException>(() => ExtensionKeys.ScopeKeys(null, "c", "a:b", space));
+
+        foreach (var fs in new[] { space.Filesystem("r1", "local"), space.GlobalFilesystem("s3") })
+        {
+            Assert.Equal((string?)fs.Metadata, fs.MetadataHeadText() + fs.Name);
+            Assert.Equal(fs.MetadataHeadText(), FilesystemKeys.MetadataHeadText(fs.RoomId, space));
+            Assert.Equal((string?)fs.Metadata + ":worker", (string?)fs.Worker);
+            Assert.Equal(fs.MetadataHeadText() + "s1", (string?)fs.UserFilesystems("s1"));
+        }
+
+        Assert.Equal((string?)space.Room("r1").FilesystemsIndex(), (string?)space.Filesystem("r1", "local").Index);
+        Assert.Equal("roomId", Assert.Throws<ArgumentException>(() => FilesystemKeys.MetadataHeadText("r:1", space)).ParamName);
+    }
+
+    [Fact]
+    public void Room_extension_keys_of_a_known_extension_allocate_nothing()
+    {
+        var space = new KeySpace("app:");
+        var fs = space.Filesystem("r1", "local");
+        StackExchange.Redis.RedisKey schema = default, idle = default, progressing = default, queue = default, index = default;
+
+        // The builders are made outside the measurement (validating ids is not what is measured); a second builder of
+        // the same extension finds the first one's cached texts. Tests running in parallel may take the cache slot in
+        // between: a few tries.
+        long allocated = -1;
+        for (int attempt = 0; attempt < 5 && allocated != 0; attempt++)
+        {
+            var first = space.Extension("r1", "modifiers", "Rotate");
+            _ = (first.Schema, first.IdleWorkers, first.ProgressingWorkers, first.Queue, fs.Index);
+            var keys = space.Extension("r1", "modifiers", "Rotate");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            (schema, idle, progressing, queue, index) = (keys.Schema, keys.IdleWorkers, keys.ProgressingWorkers, keys.Queue, fs.Index);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, allocated);
+        Assert.Equal("app:room:r1:extensions:modifiers", (string?)schema);
+        Assert.Equal("app:room:r1:extensions:modifiers:Rotate:idle_workers", (string?)idle);
+        Assert.Equal("app:room:r1:extensions:modifiers:Rotate:progressing_workers", (string?)progressing);
+        Assert.Equal("app:room:r1:extensions:modifiers:Rotate:queue", (string?)queue);
+        Assert.Equal("app:room:r1:filesystems", (string?)index);
+    }
+
+    [Fact]
+    public void Cached_key_suffixes_never_mix_extensions()
+    {
+        // Far more (category, extension) pairs than cache slots, read back in another order: every key is its own.
+        var cluster = new KeySpace(layout: KeyLayout.ClusterSafe);
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                int n = round == 0 ? i : 1999 - i;
+                string category = "c" + (n % 7), extension = "e" + n;
+                Assert.Equal($"room:r{n % 3}:extensions:{category}:{extension}:queue", (string?)KeySpace.Default.Extension("r" + (n % 3), category, extension).Queue);
+                Assert.Equal($"room:{{r1}}:extensions:{category}:{extension}:idle_workers", (string?)cluster.Extension("r1", category, extension).IdleWorkers);
+                Assert.Equal($"room:r1:extensions:{category}", (string?)KeySpace.Default.Extension("r1", category, extension).Schema);
+            }
+        }
+    }
+}

@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using ZnDraw.Storage.Keys;
 
 namespace ZnDraw.Storage.Tests.Keys;
@@ -47,6 +48,41 @@ public class UserKeysTests
     {
         Assert.Throws<InvalidOperationException>(() => default(UserKeys).HashKey());
         Assert.Throws<InvalidOperationException>(() => default(UserKeys).AdminKey());
+        Assert.Equal("UserKeys(default)", default(UserKeys).ToString());
+    }
+
+    [Fact]
+    public void Keys_of_the_ZnDraw_layout_allocate_nothing()
+    {
+        // The builders are made outside the measurement: validating the name is not what is measured.
+        var user = new UserKeys("alice");
+        var prefixed = new KeySpace("app1:").User("alice");
+        _ = (user.HashKey(), prefixed.AdminKey());
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RedisKey hash = user.HashKey(), admin = user.AdminKey(), prefixedHash = prefixed.HashKey(), prefixedAdmin = prefixed.AdminKey();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal("user:alice", (string?)hash);
+        Assert.Equal("admin:user:alice", (string?)admin);
+        Assert.Equal("app1:user:alice", (string?)prefixedHash);
+        Assert.Equal("app1:admin:user:alice", (string?)prefixedAdmin);
+        Assert.Equal((RedisKey)"user:alice", hash);
+        Assert.Equal(((RedisKey)"user:alice").GetHashCode(), hash.GetHashCode());
+    }
+
+    [Fact]
+    public void Key_spaces_used_in_turn_keep_their_own_prefixes()
+    {
+        var a = new KeySpace("a:");
+        var b = new KeySpace("b:", KeyLayout.ClusterSafe);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal("a:user:x", (string?)a.User("x").HashKey());
+            Assert.Equal("b:admin:user:{x}", (string?)b.User("x").AdminKey());
+            Assert.Equal("user:x", (string?)KeySpace.Default.User("x").HashKey());
+            Assert.Equal("a:sid:s", (string?)a.Session("s").Username());
+            Assert.Equal("b:sid:{s}:role", (string?)b.Session("s").Role());
+            Assert.Equal("sid:s", (string?)KeySpace.Default.Session("s").Username());
+        }
     }
 
     [Fact]
@@ -98,6 +134,20 @@ public class SessionKeysTests
     {
         Assert.Throws<InvalidOperationException>(() => default(SessionKeys).Username());
         Assert.Throws<InvalidOperationException>(() => default(SessionKeys).Role());
+        Assert.Equal("SessionKeys(default)", default(SessionKeys).ToString());
+    }
+
+    [Fact]
+    public void The_username_key_of_the_ZnDraw_layout_allocates_nothing()
+    {
+        var session = new SessionKeys("s1");
+        _ = session.Username();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RedisKey key = session.Username();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal("sid:s1", (string?)key);
+        Assert.Equal((RedisKey)"sid:s1", key);
+        Assert.Equal("SessionKeys(sid:s1)", session.ToString());
     }
 }
 

@@ -192,6 +192,12 @@ public class ExtensionAndFilesystemMappingTests
         var ex = Assert.Throws<StorageDataException>(() => FilesystemMapping.FromHash("k", TestData.Hash(("name", "d"))));
         Assert.Equal("fsType", ex.Field);
         Assert.Null(FilesystemMapping.FromHash("k", []));
+
+        // The script form: the same pairs, written at an offset into an argument array.
+        var args = new RedisValue[3 + (2 * FilesystemMapping.FieldCount)];
+        FilesystemMapping.WritePairs(fs, args, 3);
+        Assert.True(args[..3].All(a => a.IsNull));
+        Assert.Equal(FilesystemMapping.ToHashEntries(fs).SelectMany(e => new[] { e.Name, e.Value }), args[3..]);
     }
 
     [Fact]

@@ -95,4 +95,67 @@ public class UserMappingTests
         Assert.False(UserMapping.ParseAdminFlag(RedisValue.Null));
         Assert.Equal("1", (string?)UserMapping.AdminFlagValue);
     }
+
+    [Fact]
+    public void Script_pairs_are_the_hash_entries_and_null_fields_the_rest()
+    {
+        var created = new DateTime(2025, 10, 31, 12, 0, 5, DateTimeKind.Utc).AddTicks(1_234_560);
+        User[] users =
+        [
+            new("alice"),
+            new("bob", created, created),
+            new("carol", created, created.AddSeconds(1), created.AddSeconds(2), "r1", "s1", new string('a', 64), "salt"),
+            new("dave", LastLogin: created, CurrentSid: ""),
+        ];
+        foreach (User user in users)
+        {
+            var pairs = new RedisValue[1 + (2 * UserMapping.FieldCount(user))];
+            int at = 1;
+            UserMapping.WritePairs(user, pairs, ref at);
+            Assert.Equal(pairs.Length, at);
+            HashEntry[] entries = UserMapping.ToHashEntries(user);
+            Assert.Equal(entries.Length, UserMapping.FieldCount(user));
+            for (int i = 0; i < entries.Length; i++)
+            {
+                Assert.Equal(entries[i].Name, pairs[1 + (2 * i)]);
+                Assert.Equal(entries[i].Value, pairs[2 + (2 * i)]);
+            }
+
+            var nulls = new RedisValue[UserMapping.NullFieldCount(user)];
+            at = 0;
+            UserMapping.WriteNullFieldNames(user, nulls, ref at);
+            Assert.Equal(nulls.Length, at);
+            Assert.Equal(7, entries.Length - 1 + nulls.Length);
+            Assert.Empty(entries.Select(e => (string)e.Name!).Intersect(nulls.Select(n => (string)n!)));
+        }
+    }
+
+    [Fact]
+    public void A_login_at_the_creation_time_is_written_as_the_same_text()
+    {
+        var created = new DateTime(2025, 10, 31, 12, 0, 5, DateTimeKind.Utc).AddTicks(1_234_560);
+        Dictionary<string, string> same = TestData.ToDictionary(UserMapping.ToHashEntries(new User("bob", created, created)));
+        Assert.Equal("2025-10-31T12:00:05.123456", same["createdAt"]);
+        Assert.Equal(same["createdAt"], same["lastLogin"]);
+
+        // Same ticks, other kind: each is formatted on its own (a local time is converted to UTC first).
+        var local = DateTime.SpecifyKind(created, DateTimeKind.Local);
+        Dictionary<string, string> mixed = TestData.ToDictionary(UserMapping.ToHashEntries(new User("bob", created, local)));
+        Assert.Equal(ZnDrawTime.FormatIso(local), mixed["lastLogin"]);
+        Assert.Equal("2025-10-31T12:00:05.123456", mixed["createdAt"]);
+    }
+
+    [Fact]
+    public void A_prefixed_key_is_turned_into_text_for_the_error_only()
+    {
+        RedisKey key = new RedisKey("alice").Prepend("app1:user:"u8.ToArray());
+        User user = UserMapping.FromHash(key, "alice", TestData.Hash(("createdAt", "2025-10-31T12:00:00")))!;
+        Assert.Equal(new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc), user.CreatedAt);
+        var ex = Assert.Throws<StorageDataException>(() => UserMapping.FromHash(key, "alice", TestData.Hash(("lastLogin", "soon"))));
+        Assert.Equal("app1:user:alice", ex.Key);
+        Assert.Equal("lastLogin", ex.Field);
+
+        RedisKey role = new RedisKey("s1:role").Prepend("sid:"u8.ToArray());
+        Assert.Equal("sid:s1:role", Assert.Throws<StorageDataException>(() => UserMapping.ParseRole(role, "root")).Key);
+    }
 }

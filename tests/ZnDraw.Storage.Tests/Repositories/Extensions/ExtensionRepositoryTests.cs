@@ -221,6 +221,56 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.Equal(new ExtensionWorkerRemoval(0, 0), await repo.UnregisterWorkerAsync(sid));
     }
 
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Unregister_worker_names_a_wrong_typed_reverse_index_and_skips_entries_it_cannot_read(string space)
+    {
+        var repo = Repo(redis, space);
+        var ks = TestSpaces.Get(space);
+        string r1 = RedisFixture.NewId("room"), r2 = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var first = ExtensionId.InRoom(r1, "modifiers", "Rotate");
+        var second = ExtensionId.InRoom(r2, "analysis", "Plot");
+        await repo.RegisterExtensionAsync(first, Schema, sid);
+        await repo.RegisterExtensionAsync(second, Schema, sid);
+        RedisKey registrations = ks.Worker(sid).Registrations();
+        await Db.SetAddAsync(registrations, ["extensions:room:bad:room:x", "filesystems:global", "extensions:room:r:1:c"]);
+
+        RedisKey reverse = second.KeysIn(ks).UserExtensions(sid);
+        await Db.KeyDeleteAsync(reverse);
+        await Db.StringSetAsync(reverse, "not a set");
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.UnregisterWorkerAsync(sid));
+        Assert.Contains((string)reverse!, ex.Message, StringComparison.Ordinal);
+        Assert.NotNull(await repo.GetSchemaAsync(first)); // nothing removed
+
+        await Db.KeyDeleteAsync(reverse);
+        await Db.SetAddAsync(reverse, "Plot");
+        Assert.Equal(new ExtensionWorkerRemoval(2, 2), await repo.UnregisterWorkerAsync(sid));
+        Assert.Null(await repo.GetSchemaAsync(first));
+        Assert.Null(await repo.GetSchemaAsync(second));
+        Assert.Equal(["extensions:room:bad:room:x", "extensions:room:r:1:c", "filesystems:global"], (await Db.SetMembersAsync(registrations)).Select(v => (string)v!).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Register_sends_the_key_names_the_registry_and_queue_length_read(string space)
+    {
+        var repo = Repo(redis, space);
+        var ks = TestSpaces.Get(space);
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
+        var keys = ext.KeysIn(ks);
+
+        Assert.Equal(ExtensionRegistrationResult.Registered, await repo.RegisterExtensionAsync(ext, Schema, sid));
+        Assert.Equal(ExtensionRegistrationResult.Joined, await repo.RegisterExtensionAsync(ext, Schema, sid));
+
+        var registry = (await Db.SetMembersAsync(ks.Room(room).KeyRegistry())).Select(v => (string)v!).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { keys.Schema, keys.IdleWorkers, keys.ProgressingWorkers, keys.Queue, keys.UserExtensions(sid) }.Select(k => (string)k!).Order(StringComparer.Ordinal), registry);
+        Assert.True(await Db.SetContainsAsync(ks.Worker(sid).Registrations(), $"extensions:room:{room}:modifiers"));
+        await repo.EnqueueAsync(ext, NewTask(room));
+        Assert.Equal(1, await repo.QueueLengthAsync(ext));
+        Assert.Equal(1, await Db.ListLengthAsync((string)keys.Queue!));
+    }
+
     [Fact]
     public async Task Reads_data_written_exactly_as_zndraw_writes_it()
     {

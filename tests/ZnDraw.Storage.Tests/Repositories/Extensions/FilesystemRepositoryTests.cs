@@ -99,4 +99,37 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
         Assert.False(await Db.KeyExistsAsync($"room:{room}:filesystems:{sid}:worker"));
         Assert.False(await Db.SetContainsAsync($"room:{room}:filesystems", sid));
     }
+
+    [Theory]
+    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
+    public async Task Register_and_unregister_keep_the_registry_and_a_wrong_typed_reverse_index_is_named(string space)
+    {
+        var repo = new FilesystemRepository(TestSpaces.Context(redis, space));
+        var ks = TestSpaces.Get(space);
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
+        var fs = new FilesystemInfo("data", "local", sid, "bob", true);
+        var keys = ks.Filesystem(room, "data");
+
+        await repo.RegisterAsync(ExtensionScope.Room, room, fs);
+
+        Assert.Equal(fs, await repo.GetAsync(ExtensionScope.Room, room, "data"));
+        var registry = (await Db.SetMembersAsync(ks.Room(room).KeyRegistry())).Select(v => (string)v!).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { keys.Metadata, keys.Worker, keys.UserFilesystems(sid) }.Select(k => (string)k!).Order(StringComparer.Ordinal), registry);
+        Assert.True(await repo.UnregisterAsync(ExtensionScope.Room, room, "data"));
+        Assert.Empty(await Db.SetMembersAsync(ks.Room(room).KeyRegistry()).ContinueWith(t => t.Result.Where(v => ((string)v!).Contains(":filesystems:data", StringComparison.Ordinal))));
+        Assert.False(await Db.SetContainsAsync(keys.UserFilesystems(sid), "data"));
+
+        await repo.RegisterAsync(ExtensionScope.Room, room, fs);
+        RedisKey reverse = keys.UserFilesystems(sid);
+        await Db.KeyDeleteAsync(reverse);
+        await Db.StringSetAsync(reverse, "not a set");
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.UnregisterWorkerAsync(sid));
+        Assert.Contains((string)reverse!, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(fs, await repo.GetAsync(ExtensionScope.Room, room, "data")); // nothing removed
+
+        await Db.KeyDeleteAsync(reverse);
+        await Db.SetAddAsync(reverse, "data");
+        Assert.Equal(1, await repo.UnregisterWorkerAsync(sid));
+        Assert.Null(await repo.GetAsync(ExtensionScope.Room, room, "data"));
+    }
 }

@@ -129,4 +129,21 @@ public sealed class SessionRepositoryTests(RedisFixture redis)
         await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SaveAsync(new SessionInfo("", "alice")));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await repo.SaveAsync(null!));
     }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task A_wrong_typed_role_key_is_named_in_the_error(string space)
+    {
+        var (repo, keys) = Create(space);
+        string sid = NewSid();
+        await Db.StringSetAsync(keys.Session(sid).Username(), "alice");
+        await Db.HashSetAsync(keys.Session(sid).Role(), "a", "b");
+
+        var e = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetByIdAsync(sid));
+        Assert.Equal((string)keys.Session(sid).Role()!, e.Key);
+
+        // Save overwrites both keys whatever their type (SET and DEL), so the session reads again.
+        await repo.SaveAsync(new SessionInfo(sid, "bob", UserRole.Guest));
+        Assert.Equal(new SessionInfo(sid, "bob", UserRole.Guest), await repo.GetByIdAsync(sid));
+    }
 }

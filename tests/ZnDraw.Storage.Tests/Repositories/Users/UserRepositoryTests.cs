@@ -485,4 +485,48 @@ public sealed class UserRepositoryTests(RedisFixture redis)
 
         Assert.False(await Db.KeyExistsAsync(space.User(name).HashKey()));
     }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Get_role_names_the_wrong_typed_key_and_reads_every_role(string space)
+    {
+        var (repo, keys) = Create(space);
+        string guest = NewName(), user = NewName(), admin = NewName(), badHash = NewName(), badFlag = NewName();
+        await repo.CreateAsync(new User(guest));
+        await repo.CreateAsync(new User(user, PasswordHash: Hash1, PasswordSalt: Salt1));
+        await repo.SetAdminAsync(admin, true);
+        await Db.StringSetAsync(keys.User(badHash).HashKey(), "not a hash");
+        await Db.HashSetAsync(keys.User(badFlag).AdminKey(), "x", "1");
+
+        Assert.Equal(UserRole.Guest, await repo.GetRoleAsync(guest));
+        Assert.Equal(UserRole.User, await repo.GetRoleAsync(user));
+        Assert.Equal(UserRole.Admin, await repo.GetRoleAsync(admin));
+        var e1 = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetRoleAsync(badHash));
+        Assert.Equal((string)keys.User(badHash).HashKey()!, e1.Key);
+        var e2 = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetRoleAsync(badFlag));
+        Assert.Equal((string)keys.User(badFlag).AdminKey()!, e2.Key);
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Save_deletes_the_null_fields_and_writes_the_others(string space)
+    {
+        var (repo, keys) = Create(space);
+        string name = NewName();
+        await repo.CreateAsync(new User(name, Now, Now, Now, "r1", "s1", Hash1, Salt1));
+        await Db.HashSetAsync(keys.User(name).HashKey(), "futureField", "kept");
+
+        await repo.SaveAsync(new User(name, Now, Now.AddSeconds(1)));
+
+        Dictionary<string, string> stored = await RawHash(Db, keys.User(name).HashKey());
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["userName"] = name,
+                ["createdAt"] = ZnDrawTime.FormatIso(Now),
+                ["lastLogin"] = ZnDrawTime.FormatIso(Now.AddSeconds(1)),
+                ["futureField"] = "kept",
+            },
+            stored);
+    }
 }
