@@ -72,48 +72,7 @@ public class MappingBenchmarks
     {
         RedisKey key = "job:" + _jobId;
         GC.KeepAlive(key.ToString());
-        string? id = null, room = null, category = null, extension = null, user = null, worker = null, error = null;
-        JsonElement? data = null, result = null;
-        JobStatus status = default;
-        JobProvider provider = default;
-        DateTime created = default;
-        DateTime? started = null, completed = null;
-        long? wait = null, exec = null;
-        foreach (HashEntry entry in _jobReply)
-        {
-            RedisValue v = entry.Value;
-            switch ((string?)entry.Name)
-            {
-                case "id": id = v; break;
-                case "room": room = v; break;
-                case "category": category = v; break;
-                case "extension": extension = v; break;
-                case "data": data = v.IsNullOrEmpty ? null : Json(v); break;
-                case "user_name": user = v; break;
-                case "status": status = v == "running" ? JobStatus.Running : v == "queued" ? JobStatus.Queued : v == "completed" ? JobStatus.Completed : JobStatus.Failed; break;
-                case "provider": provider = v == "celery" ? JobProvider.Celery : JobProvider.Client; break;
-                case "created_at": created = Iso(v); break;
-                case "started_at": started = v.IsNullOrEmpty ? null : Iso(v); break;
-                case "completed_at": completed = v.IsNullOrEmpty ? null : Iso(v); break;
-                case "worker_id": worker = v.IsNullOrEmpty ? null : (string?)v; break;
-                case "error": error = v.IsNullOrEmpty ? null : (string?)v; break;
-                case "result": result = v.IsNullOrEmpty ? null : Json(v); break;
-                case "wait_time_ms": wait = v.IsNullOrEmpty ? null : (long)v; break;
-                case "execution_time_ms": exec = v.IsNullOrEmpty ? null : (long)v; break;
-                default: break;
-            }
-        }
-
-        return new Job(id!, room!, category!, extension!, data, user!, status, provider, created, started, completed, worker, error, result, wait, exec);
-
-        static JsonElement Json(in RedisValue v)
-        {
-            using JsonDocument document = JsonDocument.Parse((ReadOnlyMemory<byte>)v);
-            return document.RootElement.Clone();
-        }
-
-        static DateTime Iso(in RedisValue v) =>
-            DateTime.Parse((string)v!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        return Repositories.JobBenchmarks.RawJob(_jobReply)!;
     }
 
     [Benchmark, BenchmarkCategory("Cpu.Job")]

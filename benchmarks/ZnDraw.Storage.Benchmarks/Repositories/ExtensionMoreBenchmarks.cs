@@ -74,7 +74,7 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
             _task = new ExtensionTask("alice", data.RootElement.Clone(), RoomId, JobId);
         }
 
-        await ExtensionState.DeleteAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
         for (int i = 0; i < 10; i++)
         {
             await _extensions.RegisterExtensionAsync(ExtensionId.InRoom(RoomId, Category, "Ext" + i.ToString("00", CultureInfo.InvariantCulture)), _schema, Worker);
@@ -107,14 +107,14 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         SameSequence(await Lib_workers_once(), await Raw_workers_once(), "workers");
         Same(await Lib_queue_length_once(), await Raw_queue_length_once(), "queue length");
 
-        var before = await ExtensionState.DumpAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        var before = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
         var lib = await Lib_register_unregister_once();
         Same((ExtensionRegistrationResult.Registered, new ExtensionWorkerRemoval(1, 1)), lib, "library register + unregister");
-        var afterLib = await ExtensionState.DumpAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        var afterLib = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
         Same(lib, await Raw_register_unregister_once(), "register + unregister");
-        var afterRaw = await ExtensionState.DumpAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
-        ExtensionState.Same(before, afterLib, "state after the library's register + unregister");
-        ExtensionState.Same(afterLib, afterRaw, "state after register + unregister");
+        var afterRaw = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        RedisState.Same(before, afterLib, "state after the library's register + unregister");
+        RedisState.Same(afterLib, afterRaw, "state after register + unregister");
 
         // The task text the raw twin builds is the library's, byte for byte (pushed by the library, read back, removed).
         string queue = SchemaKey + ":" + Queued + ":queue";
@@ -123,10 +123,10 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
 
         var libCycle = await Lib_enqueue_dequeue_once();
         Same((1L, ExtensionDequeueStatus.Dequeued, (ExtensionTask?)_task, true, 0, true), libCycle, "library enqueue + dequeue + release");
-        var afterLibCycle = await ExtensionState.DumpAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        var afterLibCycle = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
         Same(libCycle, await Raw_enqueue_dequeue_once(), "enqueue + dequeue + release");
-        var afterRawCycle = await ExtensionState.DumpAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
-        ExtensionState.Same(afterLibCycle, afterRawCycle, "state after enqueue + dequeue + release");
+        var afterRawCycle = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        RedisState.Same(afterLibCycle, afterRawCycle, "state after enqueue + dequeue + release");
     }
 
     private static ExtensionRegistrationResult RegistrationResult(int code) => code switch
@@ -489,60 +489,4 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         bool released = await _extensions.ReleaseWorkerAsync(QueuedId, QueueWorker).ConfigureAwait(false);
         return (length, dequeued.Status, dequeued.Task, dequeued.JobStarted, dequeued.SkippedStaleTasks.Count, released);
     }
-}
-
-/// <summary>Reads and clears the keys a verification compares (SCAN: setup and verification only).</summary>
-file static class ExtensionState
-{
-    public static async Task DeleteAsync(IDatabase db, params string[] patterns)
-    {
-        RedisKey[] keys = [.. patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Distinct()];
-        if (keys.Length > 0)
-        {
-            await db.KeyDeleteAsync(keys);
-        }
-    }
-
-    /// <summary>Every key matching <paramref name="patterns"/> with its type and content, times masked (they differ per call).</summary>
-    public static async Task<List<string>> DumpAsync(IDatabase db, params string[] patterns)
-    {
-        var names = patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Select(k => k.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
-        var lines = new List<string>(names.Count);
-        foreach (string key in names)
-        {
-            RedisType type = await db.KeyTypeAsync(key);
-            string content = type switch
-            {
-                RedisType.String => (string?)await db.StringGetAsync(key) ?? string.Empty,
-                RedisType.Hash => string.Join(", ", (await db.HashGetAllAsync(key)).Select(e => e.Name + "=" + Mask(e.Name!, e.Value!))),
-                RedisType.Set => string.Join(", ", (await db.SetMembersAsync(key)).Select(v => v.ToString()).Order(StringComparer.Ordinal)),
-                RedisType.SortedSet => string.Join(", ", (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => e.Element + "@" + e.Score.ToString("R", CultureInfo.InvariantCulture))),
-                RedisType.List => string.Join(", ", (await db.ListRangeAsync(key)).Select(v => v.ToString())),
-                _ => string.Empty,
-            };
-            lines.Add(key + " " + type + " " + content);
-        }
-
-        return lines;
-    }
-
-    public static void Same(List<string> library, List<string> raw, string what)
-    {
-        for (int i = 0; i < Math.Max(library.Count, raw.Count); i++)
-        {
-            string? l = i < library.Count ? library[i] : null;
-            string? r = i < raw.Count ? raw[i] : null;
-            if (l != r)
-            {
-                throw new InvalidOperationException($"{what}: the library left '{l}', the raw twin '{r}'.");
-            }
-        }
-    }
-
-    private static string Mask(string field, string value) => field switch
-    {
-        "started_at" or "completed_at" when ZnDrawTime.TryParseIso(value, out _) => "<time>",
-        "wait_time_ms" or "execution_time_ms" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) => "<ms>",
-        _ => value,
-    };
 }

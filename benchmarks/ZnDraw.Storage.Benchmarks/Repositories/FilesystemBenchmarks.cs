@@ -44,7 +44,7 @@ public class FilesystemBenchmarks : RedisBenchmark
         _list = new RawScript(BenchmarkRedis.ScriptText(typeof(FilesystemRepository), "ListScript"));
         _unregister = new RawScript(BenchmarkRedis.ScriptText(typeof(FilesystemRepository), "UnregisterScript"));
         _unregisterWorker = new RawScript(BenchmarkRedis.ScriptText(typeof(FilesystemRepository), "UnregisterWorkerScript"));
-        await FilesystemState.DeleteAsync(_db, "room:" + RoomId + ":*", "zndraw-storage:worker:bench-fs-*");
+        await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "zndraw-storage:worker:bench-fs-*");
         for (int i = 0; i < 10; i++)
         {
             var info = new FilesystemInfo("fs-" + i.ToString("00", CultureInfo.InvariantCulture), i % 2 == 0 ? "local" : "s3", Worker, "alice", i % 3 == 0);
@@ -63,23 +63,23 @@ public class FilesystemBenchmarks : RedisBenchmark
         await Lib_register_once();
         var afterLib = await Dump();
         await Raw_register_once();
-        FilesystemState.Same(before, afterLib, "state after the library's re-register");
-        FilesystemState.Same(afterLib, await Dump(), "state after re-register");
+        RedisState.Same(before, afterLib, "state after the library's re-register");
+        RedisState.Same(afterLib, await Dump(), "state after re-register");
 
         Same(true, await Lib_register_unregister_once(), "library register + unregister");
         afterLib = await Dump();
         Same(true, await Raw_register_unregister_once(), "raw register + unregister");
-        FilesystemState.Same(before, afterLib, "state after the library's register + unregister");
-        FilesystemState.Same(afterLib, await Dump(), "state after register + unregister");
+        RedisState.Same(before, afterLib, "state after the library's register + unregister");
+        RedisState.Same(afterLib, await Dump(), "state after register + unregister");
 
         Same(1, await Lib_register_unregister_worker_once(), "library register + unregister worker");
         afterLib = await Dump();
         Same(1, await Raw_register_unregister_worker_once(), "raw register + unregister worker");
-        FilesystemState.Same(before, afterLib, "state after the library's register + unregister worker");
-        FilesystemState.Same(afterLib, await Dump(), "state after register + unregister worker");
+        RedisState.Same(before, afterLib, "state after the library's register + unregister worker");
+        RedisState.Same(afterLib, await Dump(), "state after register + unregister worker");
     }
 
-    private Task<List<string>> Dump() => FilesystemState.DumpAsync(_db, "room:" + RoomId + ":*", "zndraw-storage:worker:bench-fs-*");
+    private Task<List<string>> Dump() => RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "zndraw-storage:worker:bench-fs-*");
 
     private static FilesystemInfo? FromHash(HashEntry[] entries)
     {
@@ -305,52 +305,5 @@ public class FilesystemBenchmarks : RedisBenchmark
     {
         await _filesystems.RegisterAsync(ExtensionScope.Room, RoomId, Leaving).ConfigureAwait(false);
         return await _filesystems.UnregisterWorkerAsync(LeavingWorker).ConfigureAwait(false);
-    }
-}
-
-/// <summary>Reads and clears the keys a verification compares (SCAN: setup and verification only).</summary>
-file static class FilesystemState
-{
-    public static async Task DeleteAsync(IDatabase db, params string[] patterns)
-    {
-        RedisKey[] keys = [.. patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Distinct()];
-        if (keys.Length > 0)
-        {
-            await db.KeyDeleteAsync(keys);
-        }
-    }
-
-    /// <summary>Every key matching <paramref name="patterns"/> with its type and content.</summary>
-    public static async Task<List<string>> DumpAsync(IDatabase db, params string[] patterns)
-    {
-        var names = patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Select(k => k.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
-        var lines = new List<string>(names.Count);
-        foreach (string key in names)
-        {
-            RedisType type = await db.KeyTypeAsync(key);
-            string content = type switch
-            {
-                RedisType.String => (string?)await db.StringGetAsync(key) ?? string.Empty,
-                RedisType.Hash => string.Join(", ", (await db.HashGetAllAsync(key)).Select(e => e.Name + "=" + e.Value)),
-                RedisType.Set => string.Join(", ", (await db.SetMembersAsync(key)).Select(v => v.ToString()).Order(StringComparer.Ordinal)),
-                _ => type.ToString(),
-            };
-            lines.Add(key + " " + type + " " + content);
-        }
-
-        return lines;
-    }
-
-    public static void Same(List<string> library, List<string> raw, string what)
-    {
-        for (int i = 0; i < Math.Max(library.Count, raw.Count); i++)
-        {
-            string? l = i < library.Count ? library[i] : null;
-            string? r = i < raw.Count ? raw[i] : null;
-            if (l != r)
-            {
-                throw new InvalidOperationException($"{what}: the library left '{l}', the raw twin '{r}'.");
-            }
-        }
     }
 }

@@ -33,7 +33,7 @@ public class JobMoreBenchmarks : RedisBenchmark
         _jobs = new JobRepository(BenchmarkRedis.Context());
         _create = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "CreateScript"));
         _delete = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "DeleteScript"));
-        await JobState.DeleteAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
+        await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
         for (int i = 0; i < 50; i++)
         {
             string n = i.ToString("00", CultureInfo.InvariantCulture);
@@ -50,13 +50,13 @@ public class JobMoreBenchmarks : RedisBenchmark
         SameSequence(await Lib_list_inactive_once(), await Raw_list_inactive_once(), "inactive jobs");
         Same(50, (await Lib_list_active_once()).Count, "active job count");
 
-        var before = await JobState.DumpAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
+        var before = await RedisState.DumpAsync(_db, withTtl: true, "room:" + RoomId + ":*", "job:jm-*");
         Same(true, await Lib_create_delete_once(), "library create + delete");
-        var afterLib = await JobState.DumpAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
+        var afterLib = await RedisState.DumpAsync(_db, withTtl: true, "room:" + RoomId + ":*", "job:jm-*");
         Same(true, await Raw_create_delete_once(), "raw create + delete");
-        var afterRaw = await JobState.DumpAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
-        JobState.Same(before, afterLib, "state after the library's create + delete");
-        JobState.Same(afterLib, afterRaw, "state after create + delete");
+        var afterRaw = await RedisState.DumpAsync(_db, withTtl: true, "room:" + RoomId + ":*", "job:jm-*");
+        RedisState.Same(before, afterLib, "state after the library's create + delete");
+        RedisState.Same(afterLib, afterRaw, "state after create + delete");
     }
 
     private static IReadOnlyList<string> ToStrings(RedisValue[] members)
@@ -165,13 +165,13 @@ public class JobTransitionBenchmarks : RedisBenchmark
         await _db.ExecuteAsync("FLUSHDB");
         _next = 0;
         JobTransitionResult lib = await library();
-        var libState = await JobState.DumpAsync(_db, "*");
+        var libState = await RedisState.DumpAsync(_db, withTtl: true, "*");
         await _db.ExecuteAsync("FLUSHDB");
         _next = 0;
         Same(lib, await raw(), what);
         Same(JobTransitionResult.Applied, lib, what + " (library)");
-        var rawState = await JobState.DumpAsync(_db, "*");
-        JobState.Same(libState, rawState, "state after " + what);
+        var rawState = await RedisState.DumpAsync(_db, withTtl: true, "*");
+        RedisState.Same(libState, rawState, "state after " + what);
         await _db.ExecuteAsync("FLUSHDB");
     }
 
@@ -297,61 +297,4 @@ file static class JobTemplates
 
     public static string EpochMilliseconds(DateTime utc) =>
         ((utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond).ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>Reads and clears the keys a verification compares (SCAN: setup and verification only).</summary>
-file static class JobState
-{
-    public static async Task DeleteAsync(IDatabase db, params string[] patterns)
-    {
-        RedisKey[] keys = [.. patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Distinct()];
-        if (keys.Length > 0)
-        {
-            await db.KeyDeleteAsync(keys);
-        }
-    }
-
-    /// <summary>Every key matching <paramref name="patterns"/> with its type and content, times masked (they differ per call).</summary>
-    public static async Task<List<string>> DumpAsync(IDatabase db, params string[] patterns)
-    {
-        var names = patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Select(k => k.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
-        var lines = new List<string>(names.Count);
-        foreach (string key in names)
-        {
-            RedisType type = await db.KeyTypeAsync(key);
-            string content = type switch
-            {
-                RedisType.String => (string?)await db.StringGetAsync(key) ?? string.Empty,
-                RedisType.Hash => string.Join(", ", (await db.HashGetAllAsync(key)).Select(e => e.Name + "=" + Mask(e.Name!, e.Value!))),
-                RedisType.Set => string.Join(", ", (await db.SetMembersAsync(key)).Select(v => v.ToString()).Order(StringComparer.Ordinal)),
-                RedisType.SortedSet => string.Join(", ", (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => e.Element + "@" + e.Score.ToString("R", CultureInfo.InvariantCulture))),
-                RedisType.List => string.Join(", ", (await db.ListRangeAsync(key)).Select(v => v.ToString())),
-                _ => string.Empty,
-            };
-            TimeSpan? ttl = await db.KeyTimeToLiveAsync(key);
-            lines.Add(key + " " + type + (ttl is null ? " " : " (expires) ") + content);
-        }
-
-        return lines;
-    }
-
-    public static void Same(List<string> library, List<string> raw, string what)
-    {
-        for (int i = 0; i < Math.Max(library.Count, raw.Count); i++)
-        {
-            string? l = i < library.Count ? library[i] : null;
-            string? r = i < raw.Count ? raw[i] : null;
-            if (l != r)
-            {
-                throw new InvalidOperationException($"{what}: the library left '{l}', the raw twin '{r}'.");
-            }
-        }
-    }
-
-    private static string Mask(string field, string value) => field switch
-    {
-        "started_at" or "completed_at" when ZnDrawTime.TryParseIso(value, out _) => "<time>",
-        "wait_time_ms" or "execution_time_ms" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) => "<ms>",
-        _ => value,
-    };
 }
