@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Redis;
@@ -32,7 +33,7 @@ internal static class RedisReply
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        return task.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitAsync(RedisStoreContextWait(task, cancellationToken), key);
+        return task.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitAsync(RedisStoreContext.WaitAsync(task, cancellationToken), key);
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         static async ValueTask AwaitAsync(Task task, RedisKey key)
@@ -60,34 +61,7 @@ internal static class RedisReply
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
-        return MapAsync(RedisStoreContextWait(task, cancellationToken), state, map, key);
-    }
-
-    /// <summary>Like <see cref="Map{T, TState, TResult}"/> for a call that only reports completion (the map may throw).</summary>
-    public static ValueTask MapVoid<T, TState>(Task<T> task, TState state, Func<T, TState, bool> map, RedisKey key, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled(cancellationToken);
-        }
-
-        return MapVoidAsync(RedisStoreContextWait(task, cancellationToken), state, map, key);
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        static async ValueTask MapVoidAsync(Task<T> task, TState state, Func<T, TState, bool> map, RedisKey key)
-        {
-            T value;
-            try
-            {
-                value = await task.ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (IsWrongTypeOn(key, ex))
-            {
-                throw RedisErrors.WrongType(key.ToString(), ex);
-            }
-
-            _ = map(value, state);
-        }
+        return MapAsync(RedisStoreContext.WaitAsync(task, cancellationToken), state, map, key);
     }
 
     /// <summary>
@@ -105,12 +79,12 @@ internal static class RedisReply
         {
             try
             {
-                result = await RedisStoreContextWait(db.ScriptEvaluateAsync(sha1, keys, values), cancellationToken).ConfigureAwait(false);
+                result = await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(sha1, keys, values), cancellationToken).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
             {
                 // The server lost (or never had) the script: send its text once; the client caches the SHA again.
-                result = await RedisStoreContextWait(db.ScriptEvaluateAsync(text, keys, values), cancellationToken).ConfigureAwait(false);
+                result = await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(text, keys, values), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RedisConnectionException) when (scope is not null)
@@ -137,12 +111,12 @@ internal static class RedisReply
         {
             try
             {
-                result = await RedisStoreContextWait(db.ScriptEvaluateAsync(sha1, keys, values), cancellationToken).ConfigureAwait(false);
+                result = await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(sha1, keys, values), cancellationToken).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
             {
                 // The server lost (or never had) the script: send its text once; the client caches the SHA again.
-                result = await RedisStoreContextWait(db.ScriptEvaluateAsync(text, keys, values), cancellationToken).ConfigureAwait(false);
+                result = await RedisStoreContext.WaitAsync(db.ScriptEvaluateAsync(text, keys, values), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RedisConnectionException) when (scope is not null)
@@ -176,10 +150,4 @@ internal static class RedisReply
 
     private static bool IsWrongTypeOn(RedisKey key, RedisServerException exception) =>
         key != default(RedisKey) && RedisErrors.IsWrongType(exception);
-
-    private static Task<T> RedisStoreContextWait<T>(Task<T> task, CancellationToken cancellationToken) =>
-        Repositories.RedisStoreContext.WaitAsync(task, cancellationToken);
-
-    private static Task RedisStoreContextWait(Task task, CancellationToken cancellationToken) =>
-        Repositories.RedisStoreContext.WaitAsync(task, cancellationToken);
 }
