@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Benchmarks.History;
 
@@ -12,7 +14,8 @@ namespace ZnDraw.Storage.Benchmarks.History;
 /// calling pattern, with history off (the baseline), durable (the event's XADD inside the same MULTI/EXEC) and direct
 /// (the SQL sink called on the caller's path, here SQLite). A second, informational pair (History.Floor) times the
 /// same MULTI by hand with and without a prebuilt XADD: the part of the durable cost that Redis and the client's
-/// extra command take, whatever the library does.
+/// extra command take, whatever the library does. A third (History.Service) times the library's own write path,
+/// <see cref="RoomService.LockAsync"/>: one script, which in durable mode appends the event to the outbox itself.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -21,6 +24,7 @@ public class HistoryWriteBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-history";
     private const string Stream = "bench:history:outbox";
+    private const string ServiceRoomId = "bench-history-service";
     private static readonly RedisKey Locked = "room:" + RoomId + ":locked";
     private IDatabase _db = null!;
     private HistoryRecorder _off = null!;
@@ -28,6 +32,9 @@ public class HistoryWriteBenchmarks : RedisBenchmark
     private HistoryRecorder _direct = null!;
     private string _sqliteFile = null!;
     private NameValueEntry[] _rawFields = null!;
+    private RoomService _serviceOff = null!;
+    private RoomService _serviceDurable = null!;
+    private RoomService _serviceDirect = null!;
 
     protected override async Task SetupAsync()
     {
@@ -41,12 +48,36 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         // The floor twin appends the bytes of a real event, built once, so that it sends what the durable write sends.
         var sample = new RoomHistoryEvent(_durable.NewEventId(), _durable.Now, RoomId, RoomEventTypes.Locked, "alice", null);
         _rawFields = HistoryOutbox.ToStreamFields(sample);
+
+        // The library's own write path: RoomService.LockAsync (one script) with history off, durable (the same script
+        // appends the event to the outbox stream in its atomic step) and direct (the SQLite sink after the script).
+        RedisStoreContext context = BenchmarkRedis.Context();
+        var rooms = new RoomRepository(context);
+        var settings = new SettingsRepository(context);
+        var options = Options.Create(new ZnDrawStorageOptions());
+        _serviceOff = new RoomService(rooms, settings, options, null, HistoryRecorder.Disabled, null);
+        _serviceDurable = new RoomService(rooms, settings, options, null, _durable, _db);
+        _serviceDirect = new RoomService(rooms, settings, options, null, _direct, _db);
+        await rooms.DeleteAsync(ServiceRoomId);
+        await rooms.CreateAsync(ServiceRoomId, "history benchmark");
+    }
+
+    protected override async Task VerifyAsync()
+    {
+        long before = await _db.StreamLengthAsync(Stream);
+        await Service_durable_once();
+        long after = await _db.StreamLengthAsync(Stream);
+        Same(after, before + 1, "outbox entries after one durable lock (the script appends the event)");
+        await Service_off_once();
+        Same(await _db.StreamLengthAsync(Stream), after, "outbox entries after a lock with history off");
+        Same((string?)await _db.StringGetAsync("room:" + ServiceRoomId + ":locked"), "1", "locked flag");
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _db.KeyDelete(Stream);
+        new RoomRepository(BenchmarkRedis.Context()).DeleteAsync(ServiceRoomId).AsTask().GetAwaiter().GetResult();
         foreach (string file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
         {
             File.Delete(file);
@@ -88,6 +119,21 @@ public class HistoryWriteBenchmarks : RedisBenchmark
     public Task History_direct_sqlite() => Repeat(History_direct_sqlite_once);
 
     public Task<bool> History_direct_sqlite_once() => LockAsync(_direct);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("History.Service")]
+    public Task Service_off() => Repeat(Service_off_once);
+
+    public ValueTask Service_off_once() => _serviceOff.LockAsync(ServiceRoomId, "alice");
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("History.Service")]
+    public Task Service_durable() => Repeat(Service_durable_once);
+
+    public ValueTask Service_durable_once() => _serviceDurable.LockAsync(ServiceRoomId, "alice");
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("History.Service")]
+    public Task Service_direct_sqlite() => Repeat(Service_direct_sqlite_once);
+
+    public ValueTask Service_direct_sqlite_once() => _serviceDirect.LockAsync(ServiceRoomId, "alice");
 
     // The floor of durable history, informational (not the durable target's baseline): MULTI SET EXEC by hand against
     // MULTI SET XADD EXEC with a prebuilt entry, queued fire-and-forget as the recorder does. Their gap is what Redis
