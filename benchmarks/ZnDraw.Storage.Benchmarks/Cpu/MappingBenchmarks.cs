@@ -80,7 +80,7 @@ public class MappingBenchmarks
     {
         JobKeys keys = KeySpace.Default.Job(_roomId, _jobId);
         string name = (string)keys.Hash()!;
-        GC.KeepAlive(keys.Hash());
+        GC.KeepAlive(keys.Hash().ToString());
         return JobMapping.FromHash(name, _jobReply)!;
     }
 

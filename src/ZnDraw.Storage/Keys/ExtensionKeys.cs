@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using StackExchange.Redis;
 
 namespace ZnDraw.Storage.Keys;
@@ -24,7 +25,9 @@ namespace ZnDraw.Storage.Keys;
 // A readonly struct for the same reason as RoomKeys: no heap object per call; default(ExtensionKeys) throws.
 // A room-scoped key is the room's cached UTF-8 prefix (see RoomKeys) plus its text after the room
 // ("extensions:{category}…"), which depends on neither the room nor the key space and is cached per (category,
-// extension): a hot extension's keys allocate nothing. A global key is one concatenation.
+// extension); a global key is cached whole in the same entry, for the key space last used with it. A hot extension's
+// keys allocate nothing, and a cache hit skips the validation of the category and the name (only validated names
+// enter the cache).
 public readonly struct ExtensionKeys
 {
     // Direct-mapped, like the KeySpace's room prefixes: a slot holds one entry; racing writers replace each other.
@@ -39,10 +42,10 @@ public readonly struct ExtensionKeys
     private readonly Suffixes? _suffixes;
     private readonly KeySpace? _space;
 
-    private ExtensionKeys(byte[]? roomPrefix, KeySpace space, string? roomId, string category, string extension)
+    private ExtensionKeys(byte[]? roomPrefix, Suffixes suffixes, KeySpace space, string? roomId, string category, string extension)
     {
         _roomPrefix = roomPrefix;
-        _suffixes = roomPrefix is null ? null : SuffixesOf(category, extension);
+        _suffixes = suffixes;
         _space = space;
         RoomId = roomId;
         Category = category;
@@ -62,24 +65,24 @@ public readonly struct ExtensionKeys
     public string Extension { get; }
 
     /// <summary><c>room:{room}:extensions:{category}</c> (or <c>global:extensions:{category}</c>) — hash, extension name → JSON schema.</summary>
-    public RedisKey Schema => Space is var space && _roomPrefix is { } prefix
+    public RedisKey Schema => _roomPrefix is { } prefix
         ? new RedisKey(_suffixes!.Schema).Prepend(prefix)
-        : space.Build("global:extensions:", Category, string.Empty);
+        : GlobalTexts().Schema;
 
     /// <summary><c>…:extensions:{category}:{extension}:idle_workers</c> — set of idle worker ids.</summary>
-    public RedisKey IdleWorkers => Space is var space && _roomPrefix is { } prefix
+    public RedisKey IdleWorkers => _roomPrefix is { } prefix
         ? new RedisKey(_suffixes!.IdleWorkers).Prepend(prefix)
-        : GlobalExtensionKey(space, IdleWorkersWord);
+        : GlobalTexts().IdleWorkers;
 
     /// <summary><c>…:extensions:{category}:{extension}:progressing_workers</c> — set of busy worker ids.</summary>
-    public RedisKey ProgressingWorkers => Space is var space && _roomPrefix is { } prefix
+    public RedisKey ProgressingWorkers => _roomPrefix is { } prefix
         ? new RedisKey(_suffixes!.ProgressingWorkers).Prepend(prefix)
-        : GlobalExtensionKey(space, ProgressingWorkersWord);
+        : GlobalTexts().ProgressingWorkers;
 
     /// <summary><c>…:extensions:{category}:{extension}:queue</c> — list of JSON tasks (RPUSH, LPOP).</summary>
-    public RedisKey Queue => Space is var space && _roomPrefix is { } prefix
+    public RedisKey Queue => _roomPrefix is { } prefix
         ? new RedisKey(_suffixes!.Queue).Prepend(prefix)
-        : GlobalExtensionKey(space, QueueWord);
+        : GlobalTexts().Queue;
 
     private KeySpace Space => _space ?? ThrowUninitialized();
 
@@ -105,9 +108,8 @@ public readonly struct ExtensionKeys
     {
         ArgumentNullException.ThrowIfNull(keySpace);
         byte[] prefix = keySpace.RoomPrefix(roomId);
-        KeyValidation.ValidateCategory(category, keySpace.Layout);
-        KeyValidation.ValidateExtensionName(extension);
-        return new ExtensionKeys(prefix, keySpace, roomId, category, extension);
+        Suffixes suffixes = SuffixesOf(category, extension, keySpace.Layout);
+        return new ExtensionKeys(prefix, suffixes, keySpace, roomId, category, extension);
     }
 
     /// <summary>Creates the keys of global extension <paramref name="extension"/> of <paramref name="category"/>, default key space.</summary>
@@ -129,9 +131,8 @@ public readonly struct ExtensionKeys
     public static ExtensionKeys ForGlobalExtension(string category, string extension, KeySpace keySpace)
     {
         ArgumentNullException.ThrowIfNull(keySpace);
-        KeyValidation.ValidateCategory(category, keySpace.Layout);
-        KeyValidation.ValidateExtensionName(extension);
-        return new ExtensionKeys(null, keySpace, null, category, extension);
+        Suffixes suffixes = SuffixesOf(category, extension, keySpace.Layout);
+        return new ExtensionKeys(null, suffixes, keySpace, null, category, extension);
     }
 
     /// <summary><c>room:{room}:extensions:{category}</c> — the schema hash of a room's category, default key space.</summary>
@@ -263,7 +264,7 @@ public readonly struct ExtensionKeys
     /// <summary><see cref="Schema"/> as text (one allocation), for a key name also sent as a script argument.</summary>
     internal string SchemaText() => _roomPrefix is not null
         ? Space.RoomKeyText(RoomId!, _suffixes!.Schema)
-        : Space.Build("global:extensions:", Category, string.Empty);
+        : GlobalTexts().Schema;
 
     /// <summary><see cref="UserExtensions"/> as text (one allocation), for a key name also sent as a script argument.</summary>
     /// <exception cref="ArgumentException"><paramref name="sid"/> is invalid.</exception>
@@ -284,17 +285,47 @@ public readonly struct ExtensionKeys
         ? Space.RoomKeyText(RoomId!, "extensions:", Category, ":")
         : Space.Build("global:extensions:", Category, ":");
 
-    private static Suffixes SuffixesOf(string category, string extension)
+    /// <summary>
+    /// The cached entry of (<paramref name="category"/>, <paramref name="extension"/>); on a miss both are validated
+    /// (for <paramref name="layout"/>) before an entry is made. A hit needs no validation: an entry's names passed it,
+    /// and the only rule that depends on the layout (no braces in a cluster-safe category) is checked again.
+    /// </summary>
+    /// <exception cref="ArgumentException">The category or the name is invalid.</exception>
+    private static Suffixes SuffixesOf(string category, string extension, KeyLayout layout)
     {
-        ref Suffixes? slot = ref SuffixCache[(uint)HashCode.Combine(category.GetHashCode(), extension.GetHashCode()) & (SuffixSlots - 1)];
-        Suffixes? entry = Volatile.Read(ref slot);
-        if (entry is null || !string.Equals(entry.Category, category, StringComparison.Ordinal) || !string.Equals(entry.Extension, extension, StringComparison.Ordinal))
+        if (category is null || extension is null)
         {
-            entry = new Suffixes(category, extension);
-            Volatile.Write(ref slot, entry);
+            Validate(category, extension, layout); // throws ArgumentNullException
         }
 
-        return entry;
+        ref Suffixes? slot = ref SuffixCache[(uint)HashCode.Combine(category.GetHashCode(), extension.GetHashCode()) & (SuffixSlots - 1)];
+        Suffixes? entry = Volatile.Read(ref slot);
+        if (entry is not null
+            && (layout != KeyLayout.ClusterSafe || !entry.CategoryHasBraces)
+            && string.Equals(entry.Category, category, StringComparison.Ordinal)
+            && string.Equals(entry.Extension, extension, StringComparison.Ordinal))
+        {
+            return entry;
+        }
+
+        Validate(category, extension, layout);
+        var created = new Suffixes(category, extension);
+        Volatile.Write(ref slot, created);
+        return created;
+
+        static void Validate([NotNull] string? category, [NotNull] string? extension, KeyLayout layout)
+        {
+            KeyValidation.ValidateCategory(category, layout, nameof(category));
+            KeyValidation.ValidateExtensionName(extension, nameof(extension));
+        }
+    }
+
+    private Suffixes.Global GlobalTexts() => (_suffixes ?? ThrowUninitializedSuffixes()).GlobalIn(_space!);
+
+    private static Suffixes ThrowUninitializedSuffixes()
+    {
+        KeyValidation.ThrowUninitialized(nameof(ExtensionKeys));
+        return null!;
     }
 
     private string KeyText(string word)
@@ -302,12 +333,8 @@ public readonly struct ExtensionKeys
         KeySpace space = Space;
         return _roomPrefix is not null
             ? space.RoomKeyText(RoomId!, "extensions:", Category, ":", Extension, ":", word)
-            : GlobalExtensionKey(space, word);
+            : GlobalTexts().Text(word);
     }
-
-    private string GlobalExtensionKey(KeySpace space, string word) => space.IsClusterSafe
-        ? string.Concat([space.Prefix, "global:extensions:{", Category, "}:", Extension, ":", word])
-        : string.Concat([space.Prefix, "global:extensions:", Category, ":", Extension, ":", word]);
 
     // The text after "{prefix}room:{room}:" of one extension's keys, each made on first use. A field is written at most
     // once per racing thread, always with equal text, so readers see either null (and make it) or a finished string.
@@ -317,10 +344,14 @@ public readonly struct ExtensionKeys
         private string? _idleWorkers;
         private string? _progressingWorkers;
         private string? _queue;
+        private Global? _global;
 
         public string Category { get; } = category;
 
         public string Extension { get; } = extension;
+
+        /// <summary>Whether the category has <c>{</c> or <c>}</c> (valid in the ZnDraw layout only).</summary>
+        public bool CategoryHasBraces { get; } = category.AsSpan().IndexOfAny('{', '}') >= 0;
 
         public string Schema => _schema ??= string.Concat("extensions:", Category);
 
@@ -331,6 +362,50 @@ public readonly struct ExtensionKeys
         public string Queue => _queue ??= Make(QueueWord);
 
         private string Make(string word) => string.Concat(["extensions:", Category, ":", Extension, ":", word]);
+
+        /// <summary>The whole global keys of this extension in <paramref name="space"/> (one space cached: the last used).</summary>
+        public Global GlobalIn(KeySpace space)
+        {
+            Global? global = Volatile.Read(ref _global);
+            if (global is null || !(ReferenceEquals(global.Space, space) || global.Space.Equals(space)))
+            {
+                global = new Global(space, Category, Extension);
+                Volatile.Write(ref _global, global);
+            }
+
+            return global;
+        }
+
+        /// <summary>The global keys of one extension in one key space, each made on first use (like the suffixes).</summary>
+        public sealed class Global(KeySpace space, string category, string extension)
+        {
+            private string? _schema;
+            private string? _idleWorkers;
+            private string? _progressingWorkers;
+            private string? _queue;
+
+            public KeySpace Space { get; } = space;
+
+            public string Schema => _schema ??= Space.Build("global:extensions:", category, string.Empty);
+
+            public string IdleWorkers => _idleWorkers ??= Make(IdleWorkersWord);
+
+            public string ProgressingWorkers => _progressingWorkers ??= Make(ProgressingWorkersWord);
+
+            public string Queue => _queue ??= Make(QueueWord);
+
+            public string Text(string word) => word switch
+            {
+                IdleWorkersWord => IdleWorkers,
+                ProgressingWorkersWord => ProgressingWorkers,
+                QueueWord => Queue,
+                _ => Make(word),
+            };
+
+            private string Make(string word) => Space.IsClusterSafe
+                ? string.Concat([Space.Prefix, "global:extensions:{", category, "}:", extension, ":", word])
+                : string.Concat([Space.Prefix, "global:extensions:", category, ":", extension, ":", word]);
+        }
     }
 
     private static string BuildSchemaKey(string roomId, string category, KeySpace keySpace)

@@ -36,7 +36,10 @@ internal static class GeometryMapping
     }
 
     /// <summary>Reads one geometry field (HGET); <see langword="null"/> when the field is missing.</summary>
-    /// <remarks>The key becomes text only for an error message.</remarks>
+    /// <remarks>
+    /// The key becomes text only for an error message. The value is parsed into pooled buffers and only <c>data</c> is
+    /// copied out of them (not the whole value, whose <c>type</c> member becomes a string anyway).
+    /// </remarks>
     /// <exception cref="StorageDataException">Broken JSON, not an object, <c>type</c> missing or not a non-empty string, <c>data</c> missing or not an object.</exception>
     public static Geometry? Parse(in RedisKey key, string field, in RedisValue value)
     {
@@ -45,9 +48,9 @@ internal static class GeometryMapping
             return null;
         }
 
-        JsonElement root = JsonParsing.ParseObject(key, field, value);
-        CheckShape(key, field, root, out JsonElement type, out JsonElement data);
-        return new Geometry(JsonParsing.GetString(type), data);
+        using JsonDocument document = JsonParsing.ParseObjectDocument(key, field, value);
+        CheckShape(key, field, document.RootElement, out JsonElement type, out JsonElement data);
+        return new Geometry(JsonParsing.GetString(type), data.Clone());
     }
 
     /// <summary>Reads every geometry (HGETALL) in stored order; empty for a missing key.</summary>
@@ -178,7 +181,7 @@ internal static class GeometryMapping
     /// <summary>Checks that <paramref name="root"/> has a non-empty string <c>type</c> and an object <c>data</c>.</summary>
     private static void CheckShape(in RedisKey key, string field, JsonElement root, out JsonElement type, out JsonElement data)
     {
-        if (!root.TryGetProperty("type", out type) || type.ValueKind != JsonValueKind.String)
+        if (!root.TryGetProperty("type"u8, out type) || type.ValueKind != JsonValueKind.String)
         {
             throw new StorageDataException(JsonParsing.KeyText(key), field, "geometry has no string member 'type'.");
         }
@@ -189,7 +192,7 @@ internal static class GeometryMapping
             throw new StorageDataException(JsonParsing.KeyText(key), field, "geometry 'type' is empty.");
         }
 
-        if (!root.TryGetProperty("data", out data) || data.ValueKind != JsonValueKind.Object)
+        if (!root.TryGetProperty("data"u8, out data) || data.ValueKind != JsonValueKind.Object)
         {
             throw new StorageDataException(JsonParsing.KeyText(key), field, "geometry has no object member 'data'.");
         }

@@ -11,6 +11,9 @@ internal static class RedisText
     /// <summary>Longest value decoded on the stack for number/date parsing; longer values cannot be valid anyway.</summary>
     public const int MaxStackChars = 64;
 
+    /// <summary>The most decimal digits that always fit in a <see cref="long"/> (10^18 − 1 &lt; 2^63).</summary>
+    private const int MaxPlainDigits = 18;
+
     /// <summary>The stored flag for <see langword="true"/> (<c>"1"</c>).</summary>
     public static readonly RedisValue One = "1";
 
@@ -69,16 +72,43 @@ internal static class RedisText
         throw new StorageDataException(key, field, $"expected a non-negative integer index, found {Describe(value)}.");
     }
 
+    /// <summary>
+    /// Parses a decimal integer with <paramref name="styles"/> (invariant culture); false for a missing value or one
+    /// longer than <see cref="MaxStackChars"/> bytes.
+    /// </summary>
+    /// <remarks>
+    /// Plain digits (up to <see cref="MaxPlainDigits"/>, the common case) are read straight from the UTF-8 bytes: they
+    /// mean the same under every decimal <see cref="NumberStyles"/>. Anything else is decoded and left to
+    /// <see cref="long.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out long)"/>.
+    /// </remarks>
     public static bool TryParseInt64(in RedisValue value, NumberStyles styles, out long result)
     {
-        Span<char> buffer = stackalloc char[MaxStackChars];
-        if (TryGetChars(value, buffer, out int length))
+        Span<byte> bytes = stackalloc byte[MaxStackChars];
+        if (value.IsNull || value.GetByteCount() > bytes.Length)
         {
-            return long.TryParse(buffer[..length], styles, CultureInfo.InvariantCulture, out result);
+            result = 0;
+            return false;
         }
 
-        result = 0;
-        return false;
+        bytes = bytes[..value.CopyTo(bytes)];
+        if (bytes.Length is > 0 and <= MaxPlainDigits
+            && (styles & (NumberStyles.AllowHexSpecifier | NumberStyles.AllowBinarySpecifier)) == 0
+            && !bytes.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        {
+            long plain = 0;
+            foreach (byte digit in bytes)
+            {
+                plain = (plain * 10) + (digit - '0');
+            }
+
+            result = plain;
+            return true;
+        }
+
+        // UTF-8 never needs fewer bytes than UTF-16 code units, so the chars fit.
+        Span<char> chars = stackalloc char[MaxStackChars];
+        int length = Encoding.UTF8.GetChars(bytes, chars);
+        return long.TryParse(chars[..length], styles, CultureInfo.InvariantCulture, out result);
     }
 
     /// <summary>Parses a naive-UTC ISO timestamp (<see cref="ZnDrawTime.TryParseIso(ReadOnlySpan{char}, out DateTime)"/>).</summary>

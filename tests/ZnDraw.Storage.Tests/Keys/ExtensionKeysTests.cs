@@ -258,6 +258,8 @@ public class ExtensionKeysCategoryHeadTests
 
 public class ExtensionAndFilesystemKeyTextTests
 {
+    private static readonly KeySpace Cluster = new(layout: KeyLayout.ClusterSafe);
+
     [Theory]
     [InlineData(KeyLayout.ZnDraw, "")]
     [InlineData(KeyLayout.ZnDraw, "app:")]
@@ -325,6 +327,46 @@ public class ExtensionAndFilesystemKeyTextTests
         Assert.Equal("app:room:r1:extensions:modifiers:Rotate:progressing_workers", (string?)progressing);
         Assert.Equal("app:room:r1:extensions:modifiers:Rotate:queue", (string?)queue);
         Assert.Equal("app:room:r1:filesystems", (string?)index);
+    }
+
+    [Fact]
+    public void A_cached_extension_is_still_validated_for_the_cluster_safe_layout()
+    {
+        // The ZnDraw layout accepts braces in a category and caches the pair; the cluster-safe layout must still refuse it.
+        Assert.Equal("room:r1:extensions:{c}:e:queue", (string?)KeySpace.Default.Extension("r1", "{c}", "e").Queue);
+        Assert.Equal("global:extensions:{c}:e:queue", (string?)KeySpace.Default.GlobalExtension("{c}", "e").Queue);
+        Assert.Equal("category", Assert.Throws<ArgumentException>(() => Cluster.Extension("r1", "{c}", "e")).ParamName);
+        Assert.Equal("category", Assert.Throws<ArgumentException>(() => Cluster.GlobalExtension("{c}", "e")).ParamName);
+        Assert.Equal("category", Assert.Throws<ArgumentNullException>(() => ExtensionKeys.ForExtension("r1", null!, "e")).ParamName);
+        Assert.Equal("extension", Assert.Throws<ArgumentNullException>(() => ExtensionKeys.ForExtension("r1", "c", null!)).ParamName);
+    }
+
+    [Fact]
+    public void Global_extension_keys_are_cached_per_key_space()
+    {
+        // One cache entry serves several key spaces in turn: each gets its own texts, and a repeat allocates nothing.
+        var prefixed = new KeySpace("app2:");
+        for (int round = 0; round < 2; round++)
+        {
+            Assert.Equal("global:extensions:modifiers:Scale:queue", (string?)KeySpace.Default.GlobalExtension("modifiers", "Scale").Queue);
+            Assert.Equal("app2:global:extensions:modifiers:Scale:queue", (string?)prefixed.GlobalExtension("modifiers", "Scale").Queue);
+            Assert.Equal("global:extensions:{modifiers}:Scale:idle_workers", (string?)Cluster.GlobalExtension("modifiers", "Scale").IdleWorkers);
+            Assert.Equal("global:extensions:{modifiers}", (string?)Cluster.GlobalExtension("modifiers", "Scale").Schema);
+            Assert.Equal("global:extensions:{modifiers}:Scale:progressing_workers", Cluster.GlobalExtension("modifiers", "Scale").ProgressingWorkersText());
+        }
+
+        long allocated = -1;
+        for (int attempt = 0; attempt < 5 && allocated != 0; attempt++)
+        {
+            var first = prefixed.GlobalExtension("modifiers", "Scale");
+            _ = (first.Schema, first.IdleWorkers, first.ProgressingWorkers, first.Queue);
+            var keys = prefixed.GlobalExtension("modifiers", "Scale");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            _ = (keys.Schema, keys.IdleWorkers, keys.ProgressingWorkers, keys.Queue, keys.QueueText());
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
