@@ -1,9 +1,11 @@
+using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Services;
 
@@ -35,6 +37,9 @@ public class HistoryWriteBenchmarks : RedisBenchmark
     private RoomService _serviceOff = null!;
     private RoomService _serviceDurable = null!;
     private RoomService _serviceDirect = null!;
+    private RawScript _setIfRoom = null!;
+    private RawScript _setIfRoomWithOutbox = null!;
+    private RedisValue[] _rawScriptEventArgs = null!;
 
     protected override async Task SetupAsync()
     {
@@ -58,6 +63,12 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         _serviceOff = new RoomService(rooms, settings, options, null, HistoryRecorder.Disabled, null);
         _serviceDurable = new RoomService(rooms, settings, options, null, _durable, _db);
         _serviceDirect = new RoomService(rooms, settings, options, null, _direct, _db);
+        // The floor of that path, by hand: the same script by EVALSHA, and its outbox variant (the text the library
+        // runs in durable mode) with a prebuilt event, so no event is built per call.
+        _setIfRoom = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetIfRoomScript"));
+        var script = (RedisScript)typeof(RoomRepository).GetField("SetIfRoomScript", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        _setIfRoomWithOutbox = new RawScript((string)typeof(RedisScript).GetField("_withOutboxText", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(script)!);
+        _rawScriptEventArgs = ["1", "1", .. HistoryOutbox.ToScriptArgs(new RoomHistoryEvent(_durable.NewEventId(), _durable.Now, ServiceRoomId, RoomEventTypes.Locked, "alice", null))];
         await rooms.DeleteAsync(ServiceRoomId);
         await rooms.CreateAsync(ServiceRoomId, "history benchmark");
     }
@@ -134,6 +145,20 @@ public class HistoryWriteBenchmarks : RedisBenchmark
     public Task Service_direct_sqlite() => Repeat(Service_direct_sqlite_once);
 
     public ValueTask Service_direct_sqlite_once() => _serviceDirect.LockAsync(ServiceRoomId, "alice");
+
+    // The floor of the library's durable path, informational: the room-lock script by EVALSHA against its outbox
+    // variant with a prebuilt event (what Redis spends on the XADD inside the script and the longer command).
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("History.ServiceFloor")]
+    public Task Raw_script() => Repeat(Raw_script_once);
+
+    public Task<RedisResult> Raw_script_once() => _db.ScriptEvaluateAsync(
+        _setIfRoom.Sha1, ["room:" + ServiceRoomId + ":current_frame", "room:" + ServiceRoomId + ":locked"], ["1", "1"]);
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("History.ServiceFloor")]
+    public Task Raw_script_xadd() => Repeat(Raw_script_xadd_once);
+
+    public Task<RedisResult> Raw_script_xadd_once() => _db.ScriptEvaluateAsync(
+        _setIfRoomWithOutbox.Sha1, ["room:" + ServiceRoomId + ":current_frame", "room:" + ServiceRoomId + ":locked", Stream], _rawScriptEventArgs);
 
     // The floor of durable history, informational (not the durable target's baseline): MULTI SET EXEC by hand against
     // MULTI SET XADD EXEC with a prebuilt entry, queued fire-and-forget as the recorder does. Their gap is what Redis

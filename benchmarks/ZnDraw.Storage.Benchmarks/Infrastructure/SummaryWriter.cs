@@ -130,7 +130,7 @@ public static class SummaryWriter
         {
             targets.Add(HistoryCheck(category, method, time, how));
         }
-        else if (category == "History.Floor")
+        else if (category is "History.Floor" or "History.ServiceFloor")
         {
             targets.Add(new TargetCheck("server floor of durable history (informational)", $"{time:0.000}×", null));
         }
@@ -207,7 +207,7 @@ public static class SummaryWriter
         {
             targets.Add(InstrumentCheck(p.Ratio));
         }
-        else if (p.Category == "History.Floor")
+        else if (p.Category is "History.Floor" or "History.ServiceFloor")
         {
             targets.Add(new TargetCheck("server floor of durable history (informational)", $"{p.Ratio:0.000}×", null));
         }
