@@ -28,7 +28,9 @@ package_status=0
 bench_status=-1
 if [[ ${CI:-} == true || ${ZNDRAW_BENCH:-} == 1 ]]; then
   bench_status=0
+  bench_started=$SECONDS
   ./scripts/bench.sh --quick || bench_status=$?
+  echo "quick benchmarks: $(( SECONDS - bench_started )) s (the issue's budget: under 300 s)"
 fi
 
 passed=0; failed=0; skipped=0

@@ -13,7 +13,8 @@ namespace ZnDraw.Storage.Benchmarks;
 /// Entry point. <c>--quick</c>: short jobs (the CI run, under five minutes); otherwise the full run. Each run is
 /// BenchmarkDotNet (times, allocations, round trips), then the paired ABBA comparison of every twin (the time
 /// ratios the targets are judged on), then the scenarios.
-/// <c>--out DIR</c>: where the summary (markdown + JSON) goes. <c>--no-scenarios</c>: no scenarios.
+/// <c>--out DIR</c>: where the summary (markdown + JSON) goes. <c>--render DIR</c>: rewrite DIR/summary.md from its
+/// summary.json (no measurement). <c>--no-scenarios</c>: no scenarios.
 /// <c>--scenarios-only</c>: only throughput, listing scaling and drain. <c>--no-paired</c>: no paired comparison.
 /// <c>--paired-only [--paired-filter TEXT]</c>: only the paired comparison (classes whose name contains TEXT), printed,
 /// no summary written. Other arguments go to BenchmarkDotNet (e.g. <c>--filter '*Room*'</c>; a filtered run skips
@@ -30,6 +31,15 @@ public static class Program
         string outDir = Path.Combine("benchmarks", "results", mode);
         var rest = new List<string>();
         string? pairedFilter = null;
+        int render = Array.IndexOf(args, "--render");
+        if (render >= 0)
+        {
+            // --render DIR: summary.md again from DIR/summary.json (no measurement).
+            string dir = render + 1 < args.Length ? args[render + 1] : outDir;
+            Console.WriteLine($"// Summary written to {await SummaryWriter.RenderAsync(dir)}");
+            return 0;
+        }
+
         if (args.Contains("--paired-only"))
         {
             ScenarioSizes pairedSizes = quick ? ScenarioSizes.Quick : ScenarioSizes.Full;

@@ -73,6 +73,25 @@ public static class SummaryWriter
         return md;
     }
 
+    /// <summary>
+    /// Writes summary.md again from the summary.json in <paramref name="directory"/> (same rows, same machine), so a
+    /// change to how the summary reads applies to a committed run without measuring again.
+    /// </summary>
+    public static async Task<string> RenderAsync(string directory)
+    {
+        string json = Path.Combine(directory, "summary.json");
+        using JsonDocument document = JsonDocument.Parse(await File.ReadAllBytesAsync(json));
+        JsonElement root = document.RootElement;
+        var options = new JsonSerializerOptions { PropertyNameCaseInsensitive = true };
+        string mode = root.GetProperty("mode").GetString()!;
+        DateTimeOffset started = root.GetProperty("started").GetDateTimeOffset();
+        var machine = root.GetProperty("machine").Deserialize<Dictionary<string, string>>(options)!;
+        var rows = root.GetProperty("rows").Deserialize<List<SummaryRow>>(options)!;
+        string md = Path.Combine(directory, "summary.md");
+        await File.WriteAllTextAsync(md, Markdown(mode, started, machine, rows));
+        return md;
+    }
+
     private static IEnumerable<SummaryRow> Pairs(
         Summary summary, Dictionary<(string, string, string, string), PairedResult> paired, HashSet<PairedResult> used)
     {
@@ -262,6 +281,13 @@ public static class SummaryWriter
         sb.AppendLine(mode == "quick"
             ? "Quick mode: short jobs (2 warm-ups, 7 iterations of 100 ms, in-process); ratios within ±5 % are noise on a shared 2-core machine."
             : "Full mode: 5 warm-ups, 25 iterations of 250 ms, in-process.");
+        string? instrumentLine = InstrumentLine(rows);
+        if (instrumentLine is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine(instrumentLine);
+        }
+
         sb.AppendLine();
         sb.AppendLine("## Machine");
         sb.AppendLine();
@@ -319,6 +345,32 @@ public static class SummaryWriter
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// One line on what the paired time can resolve in this run: the raw-vs-raw controls, and how many library calls
+    /// read within 1.02× and within the control of one pooled async level (what any caller that awaits and maps a
+    /// reply pays in a one-caller loop on this machine); null when the controls did not run.
+    /// </summary>
+    private static string? InstrumentLine(List<SummaryRow> rows)
+    {
+        double? Control(string group) => rows.FirstOrDefault(r => r.Group == group)?.PairedRatio;
+        double? copy = Control("Instrument.IdenticalCopy");
+        double? level = Control("Instrument.AsyncLevel");
+        double? pooled = Control("Instrument.PooledAsyncLevel");
+        double? cpu = Control("Instrument.OneMicrosecondCpu");
+        if (copy is null || level is null || pooled is null || cpu is null)
+        {
+            return null;
+        }
+
+        var calls = rows.Where(r => r.Unit == "µs" && r.PairedRatio is not null && !IsInstrument(r.Group)
+            && !r.Group.StartsWith("History.", StringComparison.Ordinal) && !r.Group.StartsWith("Cpu.", StringComparison.Ordinal)).ToList();
+        double bound = Math.Max(pooled.Value, level.Value);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Instrument (raw vs raw, paired): identical copy {copy:0.000}×, one async level {level:0.000}× (pooled {pooled:0.000}×), "
+            + $"1 µs of CPU {cpu:0.000}×. Library calls with paired time ≤ {TimeTarget:0.00}×: {calls.Count(r => r.PairedRatio <= TimeTarget)} of {calls.Count}; "
+            + $"within the one-level control (≤ {bound:0.000}×): {calls.Count(r => r.PairedRatio <= bound)} of {calls.Count} (informational; see \"Instrument controls\").");
     }
 
     private static string Ratio(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) + "×" : "-";
