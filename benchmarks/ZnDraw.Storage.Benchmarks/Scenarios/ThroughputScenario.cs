@@ -57,6 +57,7 @@ internal static class ThroughputScenario
         var lib = new List<double>();
         var baseline = new List<double>();
         var ratios = new List<double>();
+        var control = new List<double>();
         for (int i = 0; i < sizes.ThroughputRounds; i++)
         {
             double r1, l1, l2, r2;
@@ -78,10 +79,11 @@ internal static class ThroughputScenario
             baseline.AddRange([r1, r2]);
             lib.AddRange([l1, l2]);
             ratios.Add((l1 + l2) / (r1 + r2));
+            control.Add(r2 / r1);
         }
 
         return new ScenarioResult("Throughput", name, Median(lib), Median(baseline), "ops/s",
-            $"{Callers} callers, {sizes.ThroughputRounds} ABBA blocks of 4 rounds of {sizes.ThroughputRound.TotalSeconds:0.#} s; ops/s are medians of rounds, the ratio the median of the blocks' ratios")
+            $"{Callers} callers, {sizes.ThroughputRounds} ABBA blocks of 4 rounds of {sizes.ThroughputRound.TotalSeconds:0.#} s; ops/s are medians of rounds, the ratio the median of the blocks' ratios; A/A control (raw's second round ÷ its first) {Median(control):0.000}×, blocks' ratios {ratios.Min():0.000}–{ratios.Max():0.000}×")
         {
             PairedRatio = Median(ratios),
         };
