@@ -89,12 +89,14 @@ public static class Program
             // BenchmarkDotNet adds allocations and medians, and 200 long jobs would take an hour.
             static bool FullRunOnly(BenchmarkDotNet.Running.BenchmarkCase c) =>
                 c.Descriptor.Type.GetCustomAttributes(typeof(FullRunOnlyAttribute), inherit: false).Length > 0;
+            static bool QuickRun(BenchmarkDotNet.Running.BenchmarkCase c) =>
+                c.Descriptor.Type.GetCustomAttributes(typeof(QuickRunAttribute), inherit: false).Length > 0;
 
             Job core = quick
                 ? Job.Default.WithWarmupCount(2).WithIterationCount(7).WithIterationTime(TimeInterval.FromMilliseconds(100))
                 : Job.Default.WithWarmupCount(5).WithIterationCount(25).WithIterationTime(TimeInterval.FromMilliseconds(250));
             Job medium = Job.Default.WithWarmupCount(3).WithIterationCount(10).WithIterationTime(TimeInterval.FromMilliseconds(150));
-            var runs = new List<(Job Job, Func<BenchmarkDotNet.Running.BenchmarkCase, bool> Include)> { (core, c => !FullRunOnly(c)) };
+            var runs = new List<(Job Job, Func<BenchmarkDotNet.Running.BenchmarkCase, bool> Include)> { (core, c => quick ? QuickRun(c) : !FullRunOnly(c)) };
             if (!quick)
             {
                 runs.Add((medium, FullRunOnly));

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
+using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Keys;
 
 namespace ZnDraw.Storage.Benchmarks.Cpu;
@@ -12,6 +13,7 @@ namespace ZnDraw.Storage.Benchmarks.Cpu;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[QuickRun]
 public class KeyBuildingBenchmarks
 {
     // A field, not a constant, so the compiler cannot fold the raw concatenation away.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
+using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 
@@ -16,6 +17,7 @@ namespace ZnDraw.Storage.Benchmarks.Cpu;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[QuickRun]
 public class MappingBenchmarks
 {
     private readonly string _roomId = "bench-room";

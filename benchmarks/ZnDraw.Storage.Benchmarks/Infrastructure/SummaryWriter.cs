@@ -50,7 +50,7 @@ public static class SummaryWriter
             rows.AddRange(Pairs(summary, pairedByKey, used));
         }
 
-        // Classes BenchmarkDotNet skipped in this run ([FullRunOnly] in the quick run): the paired figures alone.
+        // Classes BenchmarkDotNet skipped in this run (in the quick run all but the [QuickRun] ones): the paired figures alone.
         rows.AddRange(paired.Where(p => !used.Contains(p)).Select(PairedOnly));
         rows.Sort((a, b) => string.CompareOrdinal(a.Group + a.Parameters + a.Library, b.Group + b.Parameters + b.Library));
 

@@ -15,6 +15,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[QuickRun]
 public class RoomBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-room";

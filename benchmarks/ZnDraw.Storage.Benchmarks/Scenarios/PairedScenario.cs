@@ -68,11 +68,11 @@ internal static class PairedScenario
     {
         // Warm both sides, then size the blocks from the measured call time: a block lasts about 2 ms (at most
         // PairedBlock calls), and the whole pair gets a fixed time budget (PairedBlocks blocks at most, 9 at least).
-        // Warm-up by time (at least 200 ms per side, alternating), so tiered JIT has promoted both paths before the
+        // Warm-up by time (PairedWarmup: quick 250 ms, full 400 ms; alternating), so tiered JIT has promoted both paths before the
         // first block: a short count-based warm-up left the first pair of a run reading high.
         double perCall;
         long warmStart = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(warmStart).TotalMilliseconds < 400)
+        while (Stopwatch.GetElapsedTime(warmStart) < sizes.PairedWarmup)
         {
             await TimeAsync(raw, 4).ConfigureAwait(false);
             await TimeAsync(lib, 4).ConfigureAwait(false);

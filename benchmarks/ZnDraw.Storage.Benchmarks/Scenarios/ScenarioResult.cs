@@ -16,7 +16,14 @@ public sealed record ScenarioSizes(TimeSpan ThroughputRound, int ThroughputRound
     /// <summary>Time budget of one paired comparison.</summary>
     public TimeSpan PairedBudget { get; init; } = TimeSpan.FromSeconds(3);
 
-    public static ScenarioSizes Quick { get; } = new(TimeSpan.FromSeconds(1), 2, 20, 3, 10_000, [0, 100_000, 1_000_000]) { PairedBudget = TimeSpan.FromSeconds(1) };
+    /// <summary>Warm-up of both sides of a pair, alternating, before its blocks (tiered JIT promotes both paths).</summary>
+    public TimeSpan PairedWarmup { get; init; } = TimeSpan.FromMilliseconds(400);
+
+    public static ScenarioSizes Quick { get; } = new(TimeSpan.FromSeconds(1), 2, 20, 3, 10_000, [0, 100_000, 1_000_000])
+    {
+        PairedBudget = TimeSpan.FromSeconds(0.6),
+        PairedWarmup = TimeSpan.FromMilliseconds(250),
+    };
 
     public static ScenarioSizes Full { get; } = new(TimeSpan.FromSeconds(1.5), 6, 100, 5, 50_000, [0, 100_000, 1_000_000]);
 }
