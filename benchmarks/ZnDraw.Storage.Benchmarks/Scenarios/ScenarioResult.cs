@@ -21,7 +21,7 @@ public sealed record ScenarioSizes(TimeSpan ThroughputRound, int ThroughputRound
 
     public static ScenarioSizes Quick { get; } = new(TimeSpan.FromSeconds(1), 2, 20, 3, 10_000, [0, 100_000, 1_000_000])
     {
-        PairedBudget = TimeSpan.FromSeconds(0.6),
+        PairedBudget = TimeSpan.FromSeconds(0.5),
         PairedWarmup = TimeSpan.FromMilliseconds(250),
     };
 
