@@ -18,10 +18,7 @@ public readonly struct SessionKeys
 {
     private static readonly Head DefaultHead = new(string.Empty);
 
-    // The head of prefixed key spaces, direct-mapped by prefix: a slot holds one entry; racing writers
-    // replace each other.
-    private const int PrefixSlots = 16;
-    private static readonly Head?[] PrefixCache = new Head?[PrefixSlots];
+    private static readonly Head?[] PrefixCache = new Head?[PrefixHeads.Slots]; // see PrefixHeads
 
     private readonly Head? _head;
     private readonly string? _tail;
@@ -66,26 +63,10 @@ public readonly struct SessionKeys
     /// <returns>A description for logs and debuggers.</returns>
     public override string ToString() => _tail is null ? "SessionKeys(default)" : $"SessionKeys({(string?)Username()})";
 
-    private static Head HeadOf(string prefix)
-    {
-        if (prefix.Length == 0)
-        {
-            return DefaultHead;
-        }
-
-        ref Head? slot = ref PrefixCache[(uint)prefix.GetHashCode() & (PrefixSlots - 1)];
-        Head? entry = Volatile.Read(ref slot);
-        if (entry is null || !string.Equals(entry.Prefix, prefix, StringComparison.Ordinal))
-        {
-            entry = new Head(prefix);
-            Volatile.Write(ref slot, entry);
-        }
-
-        return entry;
-    }
+    private static Head HeadOf(string prefix) => PrefixHeads.Get(PrefixCache, DefaultHead, prefix, static p => new Head(p));
 
     // Immutable; never mutate the array (it is shared by every key built with it).
-    private sealed class Head(string prefix)
+    private sealed class Head(string prefix) : IPrefixHead
     {
         public string Prefix { get; } = prefix;
 

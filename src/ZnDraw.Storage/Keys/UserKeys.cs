@@ -20,10 +20,7 @@ public readonly struct UserKeys
 {
     private static readonly Heads DefaultHeads = new(string.Empty);
 
-    // The heads of prefixed key spaces, direct-mapped by prefix: a slot holds one entry; racing writers
-    // replace each other.
-    private const int PrefixSlots = 16;
-    private static readonly Heads?[] PrefixCache = new Heads?[PrefixSlots];
+    private static readonly Heads?[] PrefixCache = new Heads?[PrefixHeads.Slots]; // see PrefixHeads
 
     private readonly Heads? _heads;
     private readonly string? _tail;
@@ -68,26 +65,10 @@ public readonly struct UserKeys
     /// <returns>A description for logs and debuggers.</returns>
     public override string ToString() => _tail is null ? "UserKeys(default)" : $"UserKeys({(string?)HashKey()})";
 
-    private static Heads HeadsOf(string prefix)
-    {
-        if (prefix.Length == 0)
-        {
-            return DefaultHeads;
-        }
-
-        ref Heads? slot = ref PrefixCache[(uint)prefix.GetHashCode() & (PrefixSlots - 1)];
-        Heads? entry = Volatile.Read(ref slot);
-        if (entry is null || !string.Equals(entry.Prefix, prefix, StringComparison.Ordinal))
-        {
-            entry = new Heads(prefix);
-            Volatile.Write(ref slot, entry);
-        }
-
-        return entry;
-    }
+    private static Heads HeadsOf(string prefix) => PrefixHeads.Get(PrefixCache, DefaultHeads, prefix, static p => new Heads(p));
 
     // Immutable; never mutate the arrays (they are shared by every key built with them).
-    private sealed class Heads(string prefix)
+    private sealed class Heads(string prefix) : IPrefixHead
     {
         public string Prefix { get; } = prefix;
 
