@@ -1,11 +1,9 @@
-using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Services;
 
@@ -66,8 +64,7 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         // The floor of that path, by hand: the same script by EVALSHA, and its outbox variant (the text the library
         // runs in durable mode) with a prebuilt event, so no event is built per call.
         _setIfRoom = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetIfRoomScript"));
-        var script = (RedisScript)typeof(RoomRepository).GetField("SetIfRoomScript", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        _setIfRoomWithOutbox = new RawScript((string)typeof(RedisScript).GetField("_withOutboxText", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(script)!);
+        _setIfRoomWithOutbox = new RawScript(BenchmarkRedis.OutboxScriptText(typeof(RoomRepository), "SetIfRoomScript"));
         _rawScriptEventArgs = ["1", "1", .. HistoryOutbox.ToScriptArgs(new RoomHistoryEvent(_durable.NewEventId(), _durable.Now, ServiceRoomId, RoomEventTypes.Locked, "alice", null))];
         await rooms.DeleteAsync(ServiceRoomId);
         await rooms.CreateAsync(ServiceRoomId, "history benchmark");
