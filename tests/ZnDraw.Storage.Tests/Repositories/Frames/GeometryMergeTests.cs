@@ -4,6 +4,7 @@ using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Serialization;
+using ZnDraw.Storage.Tests.Models;
 
 namespace ZnDraw.Storage.Tests.Repositories.Frames;
 
@@ -52,14 +53,7 @@ public sealed class GeometryMergeTests
     }
 
     [Theory]
-    [InlineData("{\"type\": \"Sphere\"}")]
-    [InlineData("{\"data\": {}}")]
-    [InlineData("{\"type\": 3, \"data\": {}}")]
-    [InlineData("{\"type\": \"\", \"data\": {}}")]
-    [InlineData("{\"type\": \"Sphere\", \"data\": []}")]
-    [InlineData("[]")]
-    [InlineData("{\"type\": \"Sphere\", \"data\": {}")]
-    [InlineData("{\"type\": \"Sphere\", \"data\": {\"x\": NaN}}")]
+    [MemberData(nameof(GeometryMappingTests.BadGeometries), MemberType = typeof(GeometryMappingTests))]
     [InlineData("")]
     public void Unreadable_stored_data_fails_as_reading_it_does(string stored)
     {
