@@ -46,14 +46,18 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         return 1
         """);
 
-    // KEYS: lock, metadata, registry. ARGV: holder, metadata JSON. The metadata gets the lock's remaining TTL in the SET.
+    // KEYS: lock, metadata, registry. ARGV: holder, metadata JSON. The metadata gets the lock's remaining TTL in the SET,
+    // less one millisecond: PTTL and SET PX read the server clock at different moments, so the full PTTL could let the
+    // metadata outlive its lock by a millisecond.
     private static readonly RedisScript SetMetadataScript = new("lock.set-metadata", """
         local cur = redis.call('GET', KEYS[1])
         redis.call('SCARD', KEYS[3])
         if cur ~= ARGV[1] then return 0 end
         local pttl = redis.call('PTTL', KEYS[1])
-        if pttl > 0 then
-          redis.call('SET', KEYS[2], ARGV[2], 'PX', pttl)
+        if pttl > 1 then
+          redis.call('SET', KEYS[2], ARGV[2], 'PX', pttl - 1)
+        elseif pttl > 0 then
+          return 0
         else
           redis.call('SET', KEYS[2], ARGV[2])
         end

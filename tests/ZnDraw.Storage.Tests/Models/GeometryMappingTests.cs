@@ -9,17 +9,6 @@ public class GeometryMappingTests
     private const string Key = "room:r1:geometries";
 
     [Fact]
-    public void Default_geometries_are_the_six_zndraw_writes_in_order()
-    {
-        Assert.Equal(
-            ["particles", "bonds", "curve", "cell", "floor", "constraints-fixed-atoms"],
-            DefaultGeometries.All.Select(g => g.Name));
-        Assert.Equal(
-            ["Sphere", "Bond", "Curve", "Cell", "Floor", "Sphere"],
-            DefaultGeometries.All.Select(g => g.Type));
-    }
-
-    [Fact]
     public void Every_default_geometry_parses_and_is_written_back_byte_identical()
     {
         foreach (DefaultGeometry d in DefaultGeometries.All)
