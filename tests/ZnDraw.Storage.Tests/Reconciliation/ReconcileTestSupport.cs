@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Services.Users;
@@ -34,7 +35,7 @@ public sealed class ReconcileHost : IAsyncDisposable
     public ExtensionService Extensions => Host.Services.GetRequiredService<ExtensionService>();
 
     /// <summary>Builds and starts a host on <paramref name="connectionString"/> with key prefix <paramref name="prefix"/>.</summary>
-    public static async Task<ReconcileHost> StartAsync(string connectionString, string prefix, Action<ZnDrawIndexReconciliationOptions> configure)
+    public static async Task<ReconcileHost> StartAsync(string connectionString, string prefix, Action<ZnDrawIndexReconciliationOptions> configure, KeyLayout layout = KeyLayout.ZnDraw)
     {
         var logs = new CapturingLoggerProvider();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -43,6 +44,7 @@ public sealed class ReconcileHost : IAsyncDisposable
         {
             o.ConnectionString = connectionString;
             o.KeyPrefix = prefix;
+            o.Layout = layout;
             configure(o.IndexReconciliation);
         });
         IHost host = builder.Build();
