@@ -60,7 +60,7 @@ public sealed class NotificationReconciliationTests(RedisNotifyFixture redis)
     }
 
     [Fact]
-    public async Task A_user_created_through_the_library_elsewhere_and_keys_of_other_prefixes_do_not_disturb_the_index()
+    public async Task Keys_of_other_prefixes_and_keys_that_only_look_like_index_keys_are_ignored()
     {
         string p = NewPrefix();
         await using var host = await StartAndSettleAsync(p, NotificationsOnly, redis.Address);

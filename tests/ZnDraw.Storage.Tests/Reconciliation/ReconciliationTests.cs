@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Tests.Infrastructure;
 using static ZnDraw.Storage.Tests.Reconciliation.ZnDrawWriter;
 
@@ -191,6 +193,23 @@ public sealed class ReconciliationTests(RedisFixture redis)
         var stopping = System.Diagnostics.Stopwatch.StartNew();
         await host.DisposeAsync(); // cancellable at host stop
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stop took {stopping.Elapsed}");
+    }
+
+    [Fact]
+    public async Task The_scan_pauses_after_each_page_when_asked()
+    {
+        var space = new KeySpace(NewPrefix());
+        for (int i = 0; i < 50; i++)
+        {
+            await _db.StringSetAsync($"{space.Prefix}room:p{i}:current_frame", "0");
+        }
+
+        var maintenance = new IndexMaintenance(new RedisStoreContext(redis.Connection, space));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        ReindexResult result = await maintenance.ReindexAsync(10, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+
+        Assert.Equal(50, result.Rooms);
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(450), $"50 keys in pages of 10 with 100 ms pauses took {watch.Elapsed}");
     }
 
     [Theory]
