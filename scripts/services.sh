@@ -125,6 +125,17 @@ svc_start_redis() {
   svc_log "redis    $ZNDRAW_REDIS"
 }
 
+# Starts a second Redis that emits the keyspace notifications the index reconciler listens to, and exports
+# ZNDRAW_REDIS_NOTIFY=127.0.0.1:PORT. A server of its own: notify-keyspace-events is server-wide, and the
+# reconciliation tests change it (and restore it) without disturbing the other tests.
+svc_start_redis_notify() {
+  svc_need_redis
+  local port; port=$(svc_free_port)
+  svc_redis_launch "$port" "$SVC_ROOT/redis-notify" --notify-keyspace-events 'K$hgx' || return 1
+  export ZNDRAW_REDIS_NOTIFY="127.0.0.1:$SVC_PORT"
+  svc_log "redis    $ZNDRAW_REDIS_NOTIFY (keyspace notifications)"
+}
+
 # Starts a Redis Cluster (3 primaries, no replicas) and exports ZNDRAW_REDIS_CLUSTER=host:port,...
 svc_start_cluster() {
   svc_need_redis

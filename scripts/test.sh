@@ -7,6 +7,7 @@ source scripts/services.sh
 svc_init
 
 svc_start_redis
+svc_start_redis_notify
 svc_start_cluster
 svc_start_postgres
 

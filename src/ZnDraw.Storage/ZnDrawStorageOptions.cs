@@ -41,6 +41,9 @@ public sealed class ZnDrawStorageOptions
     /// <summary>Password hashing policy.</summary>
     public ZnDrawPasswordOptions Passwords { get; set; } = new();
 
+    /// <summary>Background reconciliation of the index sets with what other writers create and delete.</summary>
+    public ZnDrawIndexReconciliationOptions IndexReconciliation { get; set; } = new();
+
     /// <summary>The key space these options describe.</summary>
     internal KeySpace CreateKeySpace() => new(KeyPrefix, Layout);
 }

@@ -69,7 +69,33 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
             failures.Add($"Passwords.Pbkdf2Iterations: {options.Passwords.Pbkdf2Iterations} is outside {ZnDrawPasswordOptions.MinPbkdf2Iterations}..{ZnDrawPasswordOptions.MaxPbkdf2Iterations}.");
         }
 
+        CheckReconciliation(failures, options.IndexReconciliation);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckReconciliation(List<string> failures, ZnDrawIndexReconciliationOptions? reconciliation)
+    {
+        if (reconciliation is null)
+        {
+            failures.Add($"{nameof(ZnDrawStorageOptions.IndexReconciliation)}: required.");
+            return;
+        }
+
+        if (reconciliation.Interval < ZnDrawIndexReconciliationOptions.MinInterval || reconciliation.Interval > ZnDrawIndexReconciliationOptions.MaxInterval)
+        {
+            failures.Add($"IndexReconciliation.Interval: {reconciliation.Interval} is outside {ZnDrawIndexReconciliationOptions.MinInterval}..{ZnDrawIndexReconciliationOptions.MaxInterval}.");
+        }
+
+        if (reconciliation.PageSize is < ZnDrawIndexReconciliationOptions.MinPageSize or > ZnDrawIndexReconciliationOptions.MaxPageSize)
+        {
+            failures.Add($"IndexReconciliation.PageSize: {reconciliation.PageSize} is outside {ZnDrawIndexReconciliationOptions.MinPageSize}..{ZnDrawIndexReconciliationOptions.MaxPageSize}.");
+        }
+
+        if (reconciliation.PauseBetweenPages < TimeSpan.Zero || reconciliation.PauseBetweenPages > ZnDrawIndexReconciliationOptions.MaxPauseBetweenPages)
+        {
+            failures.Add($"IndexReconciliation.PauseBetweenPages: {reconciliation.PauseBetweenPages} is outside 0..{ZnDrawIndexReconciliationOptions.MaxPauseBetweenPages}.");
+        }
     }
 
     private static void CheckTtl(List<string> failures, string name, TimeSpan ttl)

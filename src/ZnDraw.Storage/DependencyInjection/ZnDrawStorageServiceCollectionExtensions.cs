@@ -97,6 +97,13 @@ public static class ZnDrawStorageServiceCollectionExtensions
         services.AddOptions<HistoryOptions>();
         services.TryAddSingleton<HistoryRecorder>();
         ZnDrawStorageRegistrations.AddRepositoriesAndServices(services);
+        // After ZnDrawStorageStartup, so the first reconcile finds the connection made; it never delays host start.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, IndexReconciler>(sp => new IndexReconciler(
+            sp.GetRequiredService<ZnDrawConnection>(),
+            () => sp.GetRequiredService<RedisStoreContext>(),
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<IndexReconciler>>())));
         return new ZnDrawStorageBuilder(services);
     }
 

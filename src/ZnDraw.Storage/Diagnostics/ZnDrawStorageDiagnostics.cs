@@ -19,6 +19,13 @@ public static class ZnDrawStorageDiagnostics
     /// <summary>Counter of failed operations, tagged <c>operation</c> and <c>error.type</c>.</summary>
     public const string ErrorsInstrument = "zndraw.storage.operation.errors";
 
+    /// <summary>
+    /// Counter of index entries added or removed by reconciliation (the background reconciler and
+    /// <c>IIndexMaintenance.ReindexAsync</c>), tagged <c>index</c> (<c>rooms</c>, <c>users</c>, <c>admins</c>,
+    /// <c>workers</c>) and <c>change</c> (<c>added</c>, <c>removed</c>).
+    /// </summary>
+    public const string IndexReconciledInstrument = "zndraw.storage.index.reconciled";
+
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(ZnDrawStorageDiagnostics).Assembly.GetName().Version?.ToString());
 
     internal static readonly Meter Meter = new(Name, typeof(ZnDrawStorageDiagnostics).Assembly.GetName().Version?.ToString());
@@ -28,6 +35,21 @@ public static class ZnDrawStorageDiagnostics
 
     internal static readonly Counter<long> Errors = Meter.CreateCounter<long>(
         ErrorsInstrument, "{error}", "Failed ZnDraw.Storage operations.");
+
+    internal static readonly Counter<long> IndexReconciled = Meter.CreateCounter<long>(
+        IndexReconciledInstrument, "{entry}", "Index entries added or removed by reconciliation with other writers.");
+
+    /// <summary>Adds <paramref name="count"/> to <see cref="IndexReconciled"/> (nothing for 0 or without listeners).</summary>
+    internal static void RecordReconciled(string index, string change, long count)
+    {
+        if (count > 0 && IndexReconciled.Enabled)
+        {
+            IndexReconciled.Add(
+                count,
+                new KeyValuePair<string, object?>("index", index),
+                new KeyValuePair<string, object?>("change", change));
+        }
+    }
 }
 
 /// <summary>

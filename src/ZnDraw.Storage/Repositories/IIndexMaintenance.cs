@@ -16,6 +16,9 @@ namespace ZnDraw.Storage.Repositories;
 /// <item><description>each room's key registry (<see cref="RoomKeys.KeyRegistry"/>): adds every key under the room's prefix
 /// whose name is not one of the fixed room keys (lock targets, frame selections, per-user settings and extension data,
 /// extension and filesystem keys), and in the cluster-safe layout the room's job hashes (<c>job:{room}:…</c>).</description></item>
+/// <item><description>each worker's reverse index (<see cref="WorkerKeys.Registrations"/>): adds the scope of every
+/// extension <c>idle_workers</c> / <c>progressing_workers</c> set (room-scoped and global) the worker is a member of,
+/// so that disconnect cleanup finds workers ZnDraw registered.</description></item>
 /// <item><description>removes index entries whose keys were not found and are still absent when checked again (a
 /// room without <c>current_frame</c>, a user without hash, an admin flag not <c>"1"</c>), so that writers running
 /// concurrently are not undone. Registries are only added to: a stale name in a registry costs nothing.</description></item>
@@ -23,6 +26,11 @@ namespace ZnDraw.Storage.Repositories;
 /// <para>
 /// Idempotent: running it twice gives the same sets. Safe to run against a live server; keys created during the
 /// scan are indexed by their own writers. The token is checked between keys and pages; work already written stays.
+/// </para>
+/// <para>
+/// A host started with <c>AddZnDrawStorage</c> runs this in the background at start and every
+/// <see cref="ZnDrawIndexReconciliationOptions.Interval"/> (see <c>docs/index-reconciliation.md</c>); entries added
+/// and removed are counted by <see cref="Diagnostics.ZnDrawStorageDiagnostics.IndexReconciledInstrument"/>.
 /// </para>
 /// </remarks>
 public interface IIndexMaintenance

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Repositories;
@@ -14,9 +16,22 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
 
     private const int MaxPageSize = 100_000;
 
+    /// <summary>The <c>index</c> tag values of <see cref="ZnDrawStorageDiagnostics.IndexReconciledInstrument"/>.</summary>
+    internal const string RoomsTag = "rooms";
+    internal const string UsersTag = "users";
+    internal const string AdminsTag = "admins";
+    internal const string WorkersTag = "workers";
+
     /// <inheritdoc/>
+    public ValueTask<ReindexResult> ReindexAsync(int pageSize = IIndexMaintenance.DefaultPageSize, CancellationToken cancellationToken = default) =>
+        ReindexAsync(pageSize, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReindexAsync(int, CancellationToken)"/>, pausing <paramref name="pauseBetweenPages"/> after each
+    /// <paramref name="pageSize"/> keys scanned (the background reconciler's entry point; the one SCAN of the library).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ReindexResult> ReindexAsync(int pageSize = IIndexMaintenance.DefaultPageSize, CancellationToken cancellationToken = default)
+    internal async ValueTask<ReindexResult> ReindexAsync(int pageSize, TimeSpan pauseBetweenPages, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
@@ -32,10 +47,15 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                 continue;
             }
 
+            long seen = 0;
             await foreach (RedisKey key in server.KeysAsync(database, pattern, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 found.Classify(key.ToString());
+                if (++seen % pageSize == 0 && pauseBetweenPages > TimeSpan.Zero)
+                {
+                    await Task.Delay(pauseBetweenPages, context.Time, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 
@@ -46,9 +66,9 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         string[] rooms = [.. found.Rooms.Keys];
 
         GlobalKeys global = context.Global;
-        await AddAllAsync(global.RoomsIndex(), rooms, pageSize, cancellationToken).ConfigureAwait(false);
-        await AddAllAsync(global.UsersIndex(), users, pageSize, cancellationToken).ConfigureAwait(false);
-        await AddAllAsync(global.AdminsIndex(), admins, pageSize, cancellationToken).ConfigureAwait(false);
+        ZnDrawStorageDiagnostics.RecordReconciled(RoomsTag, "added", await AddAllAsync(global.RoomsIndex(), rooms, pageSize, cancellationToken).ConfigureAwait(false));
+        ZnDrawStorageDiagnostics.RecordReconciled(UsersTag, "added", await AddAllAsync(global.UsersIndex(), users, pageSize, cancellationToken).ConfigureAwait(false));
+        ZnDrawStorageDiagnostics.RecordReconciled(AdminsTag, "added", await AddAllAsync(global.AdminsIndex(), admins, pageSize, cancellationToken).ConfigureAwait(false));
 
         long registered = 0;
         foreach (KeyValuePair<string, List<string>> room in found.Rooms)
@@ -62,15 +82,251 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             await AddAllAsync(context.Keys.Room(room.Key).KeyRegistry(), room.Value, pageSize, cancellationToken).ConfigureAwait(false);
         }
 
-        int stale = 0;
-        stale += await RemoveStaleAsync(global.RoomsIndex(), rooms, RoomStillExists, cancellationToken).ConfigureAwait(false);
-        stale += await RemoveStaleAsync(global.UsersIndex(), users, UserStillExists, cancellationToken).ConfigureAwait(false);
-        stale += await RemoveStaleAsync(global.AdminsIndex(), admins, AdminStillExists, cancellationToken).ConfigureAwait(false);
+        ZnDrawStorageDiagnostics.RecordReconciled(WorkersTag, "added", await RebuildWorkerRegistrationsAsync(found.WorkerSets, pageSize, cancellationToken).ConfigureAwait(false));
 
-        return new ReindexResult(found.KeysScanned, rooms.Length, users.Length, admins.Length, registered, stale, found.Skipped);
+        int staleRooms = await RemoveStaleAsync(global.RoomsIndex(), rooms, RoomStillExists, cancellationToken).ConfigureAwait(false);
+        int staleUsers = await RemoveStaleAsync(global.UsersIndex(), users, UserStillExists, cancellationToken).ConfigureAwait(false);
+        int staleAdmins = await RemoveStaleAsync(global.AdminsIndex(), admins, AdminStillExists, cancellationToken).ConfigureAwait(false);
+        ZnDrawStorageDiagnostics.RecordReconciled(RoomsTag, "removed", staleRooms);
+        ZnDrawStorageDiagnostics.RecordReconciled(UsersTag, "removed", staleUsers);
+        ZnDrawStorageDiagnostics.RecordReconciled(AdminsTag, "removed", staleAdmins);
+
+        return new ReindexResult(found.KeysScanned, rooms.Length, users.Length, admins.Length, registered, staleRooms + staleUsers + staleAdmins, found.Skipped);
     }
 
-    private static string EscapeGlob(string prefix)
+    /// <summary>
+    /// Brings the index entries of <paramref name="entries"/> (rooms, users and admins named by keyspace notifications)
+    /// in line with their keys: added when the room's <c>current_frame</c>, the user hash or the admin flag <c>"1"</c>
+    /// exists; removed when the user hash or the admin flag is gone, or when the room has none of its fixed keys left
+    /// (a room with other keys but no <c>current_frame</c> is left as it is: ZnDraw still lists it, and so does the
+    /// scan). Two round trips: one batch of checks, one batch of <c>SADD</c>/<c>SREM</c>.
+    /// </summary>
+    /// <returns>How many entries were added and removed.</returns>
+    internal async ValueTask<(long Added, long Removed)> ReconcileEntriesAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (entries.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        IBatch checks = context.Database.CreateBatch();
+        var present = new Task<bool>[entries.Count];
+        var anyLeft = new Task<long>?[entries.Count];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            IndexEntry entry = entries[i];
+            switch (entry.Kind)
+            {
+                case IndexKind.Room:
+                    RoomKeys room = context.Keys.Room(entry.Id);
+                    present[i] = checks.KeyExistsAsync(room.CurrentFrame());
+                    anyLeft[i] = checks.KeyExistsAsync(RoomFixedKeys.For(room));
+                    break;
+                case IndexKind.User:
+                    present[i] = checks.KeyTypeAsync(context.Keys.User(entry.Id).HashKey())
+                        .ContinueWith(static t => t.Result == RedisType.Hash, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    break;
+                default:
+                    present[i] = checks.StringGetAsync(context.Keys.User(entry.Id).AdminKey())
+                        .ContinueWith(static t => RedisText.IsOne(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    break;
+            }
+        }
+
+        checks.Execute();
+        await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll([.. present, .. anyLeft.Where(static t => t is not null).Select(static t => (Task)t!)])), cancellationToken).ConfigureAwait(false);
+
+        IBatch writes = context.Database.CreateBatch();
+        var changes = new List<(IndexKind Kind, bool Add, Task<bool> Reply)>(entries.Count);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (!present[i].IsCompletedSuccessfully)
+            {
+                continue; // unreadable (e.g. a wrong type on the admin flag): the next scan decides
+            }
+
+            IndexEntry entry = entries[i];
+            RedisKey set = IndexOf(entry.Kind);
+            if (present[i].Result)
+            {
+                changes.Add((entry.Kind, true, writes.SetAddAsync(set, entry.Id)));
+            }
+            else if (entry.Kind != IndexKind.Room || (anyLeft[i]!.IsCompletedSuccessfully && anyLeft[i]!.Result == 0))
+            {
+                changes.Add((entry.Kind, false, writes.SetRemoveAsync(set, entry.Id)));
+            }
+        }
+
+        if (changes.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        writes.Execute();
+        await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(changes.Select(static c => (Task)c.Reply))), cancellationToken).ConfigureAwait(false);
+        long added = 0, removed = 0;
+        foreach ((IndexKind kind, bool add, Task<bool> reply) in changes)
+        {
+            if (reply.IsCompletedSuccessfully && reply.Result)
+            {
+                ZnDrawStorageDiagnostics.RecordReconciled(TagOf(kind), add ? "added" : "removed", 1);
+                if (add)
+                {
+                    added++;
+                }
+                else
+                {
+                    removed++;
+                }
+            }
+        }
+
+        return (added, removed);
+    }
+
+    /// <summary>
+    /// Reads the index entry a key names: <c>room:{room}:current_frame</c> (a room), <c>user:{name}</c> (a user) or
+    /// <c>admin:user:{name}</c> (an admin) of <paramref name="space"/>, with the same rules as the scan.
+    /// </summary>
+    /// <returns><see langword="false"/> for every other key and for ids the library refuses.</returns>
+    internal static bool TryReadIndexEntry(KeySpace space, string key, out IndexEntry entry)
+    {
+        entry = default;
+        if (!key.StartsWith(space.Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = key.AsSpan(space.Prefix.Length);
+        if (rest.StartsWith(Found.RoomHead, StringComparison.Ordinal))
+        {
+            if (Found.TrySplitRoomKey(space.Layout, rest[Found.RoomHead.Length..], out string roomId, out ReadOnlySpan<char> suffix)
+                && suffix.SequenceEqual(CurrentFrameSuffix) && KeyValidation.IsValidRoomId(roomId))
+            {
+                entry = new IndexEntry(IndexKind.Room, roomId);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (rest.StartsWith(Found.AdminHead, StringComparison.Ordinal))
+        {
+            if (Found.TryUserName(space, key, rest[Found.AdminHead.Length..], admin: true, out string admin))
+            {
+                entry = new IndexEntry(IndexKind.Admin, admin);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (rest.StartsWith(Found.UserHead, StringComparison.Ordinal)
+            && Found.TryUserName(space, key, rest[Found.UserHead.Length..], admin: false, out string user))
+        {
+            entry = new IndexEntry(IndexKind.User, user);
+            return true;
+        }
+
+        return false;
+    }
+
+    private const string CurrentFrameSuffix = "current_frame";
+
+    private static string TagOf(IndexKind kind) => kind switch
+    {
+        IndexKind.Room => RoomsTag,
+        IndexKind.User => UsersTag,
+        _ => AdminsTag,
+    };
+
+    private RedisKey IndexOf(IndexKind kind) => kind switch
+    {
+        IndexKind.Room => context.Global.RoomsIndex(),
+        IndexKind.User => context.Global.UsersIndex(),
+        _ => context.Global.AdminsIndex(),
+    };
+
+    /// <summary>
+    /// Adds to each worker's reverse index (<see cref="WorkerKeys.Registrations"/>) the scope of every extension worker
+    /// set it is a member of, so that disconnect cleanup finds workers another writer (ZnDraw) registered.
+    /// </summary>
+    /// <returns>The number of entries added.</returns>
+    private async Task<long> RebuildWorkerRegistrationsAsync(List<WorkerSet> sets, int pageSize, CancellationToken cancellationToken)
+    {
+        long added = 0;
+        for (int start = 0; start < sets.Count; start += pageSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int end = Math.Min(sets.Count, start + pageSize);
+            IBatch reads = context.Database.CreateBatch();
+            var members = new Task<RedisValue[]>[end - start];
+            for (int i = start; i < end; i++)
+            {
+                members[i - start] = reads.SetMembersAsync(sets[i].Key);
+            }
+
+            reads.Execute();
+            await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(members)), cancellationToken).ConfigureAwait(false);
+
+            var entries = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            for (int i = start; i < end; i++)
+            {
+                Task<RedisValue[]> read = members[i - start];
+                if (!read.IsCompletedSuccessfully)
+                {
+                    continue; // not a set: nothing to follow
+                }
+
+                WorkerSet set = sets[i];
+                string entry = ExtensionWorkerRegistrations.ForExtensions(set.RoomId is null ? ExtensionScope.Global : ExtensionScope.Room, set.RoomId, set.Category);
+                foreach (RedisValue member in read.Result)
+                {
+                    string sid = member.ToString();
+                    if (!entries.TryGetValue(sid, out HashSet<string>? scopes))
+                    {
+                        scopes = new HashSet<string>(StringComparer.Ordinal);
+                        entries.Add(sid, scopes);
+                    }
+
+                    scopes.Add(entry);
+                }
+            }
+
+            IBatch writes = context.Database.CreateBatch();
+            var replies = new List<Task<long>>(entries.Count);
+            foreach (KeyValuePair<string, HashSet<string>> worker in entries)
+            {
+                RedisKey registrations;
+                try
+                {
+                    registrations = context.Keys.Worker(worker.Key).Registrations();
+                }
+                catch (ArgumentException)
+                {
+                    continue; // a member this library cannot name a key for
+                }
+
+                replies.Add(writes.SetAddAsync(registrations, [.. worker.Value.Select(static e => (RedisValue)e)]));
+            }
+
+            writes.Execute();
+            await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(replies)), cancellationToken).ConfigureAwait(false);
+            foreach (Task<long> reply in replies)
+            {
+                if (reply.IsCompletedSuccessfully)
+                {
+                    added += reply.Result;
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Escapes the glob characters of <paramref name="prefix"/> for a MATCH or PSUBSCRIBE pattern.</summary>
+    internal static string EscapeGlob(string prefix)
     {
         if (prefix.AsSpan().IndexOfAny("*?[]\\") < 0)
         {
@@ -129,8 +385,10 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         return [.. result.Distinct(StringComparer.Ordinal)];
     }
 
-    private async Task AddAllAsync(RedisKey set, IReadOnlyList<string> members, int pageSize, CancellationToken cancellationToken)
+    /// <returns>How many members were new.</returns>
+    private async Task<long> AddAllAsync(RedisKey set, IReadOnlyList<string> members, int pageSize, CancellationToken cancellationToken)
     {
+        long added = 0;
         for (int start = 0; start < members.Count; start += pageSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -141,8 +399,10 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                 values[i] = members[start + i];
             }
 
-            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(set, values), set, cancellationToken).ConfigureAwait(false);
+            added += await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(set, values), set, cancellationToken).ConfigureAwait(false);
         }
+
+        return added;
     }
 
     /// <summary>Removes the members of <paramref name="set"/> not in <paramref name="found"/> that <paramref name="stillExists"/> confirms are gone.</summary>
@@ -228,10 +488,14 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
     /// <summary>The keys the scan found, sorted by what they are.</summary>
     private sealed class Found(KeySpace space)
     {
-        private const string RoomHead = "room:";
-        private const string UserHead = "user:";
-        private const string AdminHead = "admin:user:";
+        public const string RoomHead = "room:";
+        public const string UserHead = "user:";
+        public const string AdminHead = "admin:user:";
         private const string JobHead = "job:";
+        private const string GlobalExtensionsHead = "global:extensions:";
+        private const string ExtensionsHead = "extensions:";
+        private const string IdleWorkersTail = ":idle_workers";
+        private const string ProgressingWorkersTail = ":progressing_workers";
 
         private readonly Dictionary<string, List<string>> _jobHashes = new(StringComparer.Ordinal);
 
@@ -240,6 +504,9 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         public List<(string Name, RedisKey Key)> UserCandidates { get; } = [];
 
         public List<(string Name, RedisKey Key)> AdminCandidates { get; } = [];
+
+        /// <summary>Extension worker sets (<c>…:idle_workers</c>, <c>…:progressing_workers</c>), room-scoped and global.</summary>
+        public List<WorkerSet> WorkerSets { get; } = [];
 
         public long KeysScanned { get; private set; }
 
@@ -266,6 +533,10 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             {
                 AddUserCandidate(UserCandidates, key, rest[UserHead.Length..], admin: false);
             }
+            else if (rest.StartsWith(GlobalExtensionsHead, StringComparison.Ordinal))
+            {
+                TryAddWorkerSet(key, roomId: null, rest[GlobalExtensionsHead.Length..]);
+            }
             else if (space.Layout == KeyLayout.ClusterSafe && rest.StartsWith(JobHead, StringComparison.Ordinal))
             {
                 // job:{room}:{job} — belongs to the room's registry if the room turns out to exist.
@@ -285,6 +556,59 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                 {
                     registry.AddRange(job.Value);
                 }
+            }
+        }
+
+        /// <summary>Splits the text after <c>room:</c> into the room id and the suffix after it, as the layout writes them.</summary>
+        public static bool TrySplitRoomKey(KeyLayout layout, ReadOnlySpan<char> afterHead, out string roomId, out ReadOnlySpan<char> suffix)
+        {
+            if (layout == KeyLayout.ClusterSafe)
+            {
+                return SplitTagged(afterHead, out roomId, out suffix);
+            }
+
+            roomId = string.Empty;
+            suffix = default;
+            int colon = afterHead.IndexOf(':');
+            if (colon <= 0)
+            {
+                return false;
+            }
+
+            roomId = afterHead[..colon].ToString();
+            suffix = afterHead[(colon + 1)..];
+            return true;
+        }
+
+        /// <summary>
+        /// Reads the user name of <c>user:{name}</c> (or <c>admin:user:{name}</c>): <see langword="true"/> only when the
+        /// key space builds exactly <paramref name="key"/> from it.
+        /// </summary>
+        public static bool TryUserName(KeySpace space, string key, ReadOnlySpan<char> afterHead, bool admin, out string name)
+        {
+            if (space.Layout == KeyLayout.ClusterSafe)
+            {
+                if (afterHead.Length < 3 || afterHead[0] != '{' || afterHead[^1] != '}')
+                {
+                    name = string.Empty;
+                    return false;
+                }
+
+                name = afterHead[1..^1].ToString();
+            }
+            else
+            {
+                name = afterHead.ToString();
+            }
+
+            try
+            {
+                UserKeys keys = space.User(name);
+                return string.Equals(admin ? keys.AdminKey().ToString() : keys.HashKey().ToString(), key, StringComparison.Ordinal);
+            }
+            catch (ArgumentException)
+            {
+                return false;
             }
         }
 
@@ -317,30 +641,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
 
         private void ClassifyRoomKey(string key, ReadOnlySpan<char> afterHead)
         {
-            string roomId;
-            ReadOnlySpan<char> suffix;
-            if (space.Layout == KeyLayout.ClusterSafe)
-            {
-                if (!SplitTagged(afterHead, out roomId, out suffix))
-                {
-                    Skipped++;
-                    return;
-                }
-            }
-            else
-            {
-                int colon = afterHead.IndexOf(':');
-                if (colon <= 0)
-                {
-                    Skipped++;
-                    return;
-                }
-
-                roomId = afterHead[..colon].ToString();
-                suffix = afterHead[(colon + 1)..];
-            }
-
-            if (!KeyValidation.IsValidRoomId(roomId))
+            if (!TrySplitRoomKey(space.Layout, afterHead, out string roomId, out ReadOnlySpan<char> suffix) || !KeyValidation.IsValidRoomId(roomId))
             {
                 Skipped++;
                 return;
@@ -350,43 +651,98 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             if (!RoomFixedKeys.Suffixes.GetAlternateLookup<ReadOnlySpan<char>>().Contains(suffix))
             {
                 registry.Add(key);
+                if (suffix.StartsWith(ExtensionsHead, StringComparison.Ordinal))
+                {
+                    TryAddWorkerSet(key, roomId, suffix[ExtensionsHead.Length..]);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Records <paramref name="key"/> when it is an extension's idle or progressing worker set:
+        /// <paramref name="afterExtensions"/> is <c>{category}:{extension}:idle_workers</c> (the category tagged in the
+        /// cluster-safe global form), and the key space must build exactly <paramref name="key"/> from its parts.
+        /// </summary>
+        private void TryAddWorkerSet(string key, string? roomId, ReadOnlySpan<char> afterExtensions)
+        {
+            bool idle = afterExtensions.EndsWith(IdleWorkersTail, StringComparison.Ordinal);
+            if (!idle && !afterExtensions.EndsWith(ProgressingWorkersTail, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            ReadOnlySpan<char> body = afterExtensions[..^(idle ? IdleWorkersTail.Length : ProgressingWorkersTail.Length)];
+            string category;
+            ReadOnlySpan<char> extension;
+            if (roomId is null && space.Layout == KeyLayout.ClusterSafe)
+            {
+                if (!SplitTagged(body, out category, out extension))
+                {
+                    return;
+                }
+            }
+            else
+            {
+                int colon = body.IndexOf(':');
+                if (colon <= 0)
+                {
+                    return;
+                }
+
+                category = body[..colon].ToString();
+                extension = body[(colon + 1)..];
+            }
+
+            if (extension.IsEmpty)
+            {
+                return;
+            }
+
+            try
+            {
+                ExtensionKeys keys = roomId is null
+                    ? ExtensionKeys.ForGlobalExtension(category, extension.ToString(), space)
+                    : ExtensionKeys.ForExtension(roomId, category, extension.ToString(), space);
+                if (string.Equals(idle ? keys.IdleWorkersText() : keys.ProgressingWorkersText(), key, StringComparison.Ordinal))
+                {
+                    WorkerSets.Add(new WorkerSet(key, roomId, category));
+                }
+            }
+            catch (ArgumentException)
+            {
+                // not a name this library accepts: not followed
             }
         }
 
         private void AddUserCandidate(List<(string Name, RedisKey Key)> list, string key, ReadOnlySpan<char> afterHead, bool admin)
         {
-            string name;
-            if (space.Layout == KeyLayout.ClusterSafe)
+            if (TryUserName(space, key, afterHead, admin, out string name))
             {
-                if (afterHead.Length < 3 || afterHead[0] != '{' || afterHead[^1] != '}')
-                {
-                    Skipped++;
-                    return;
-                }
-
-                name = afterHead[1..^1].ToString();
+                list.Add((name, key));
             }
             else
             {
-                name = afterHead.ToString();
-            }
-
-            try
-            {
-                UserKeys keys = space.User(name);
-                if (!string.Equals(admin ? keys.AdminKey().ToString() : keys.HashKey().ToString(), key, StringComparison.Ordinal))
-                {
-                    Skipped++;
-                    return;
-                }
-            }
-            catch (ArgumentException)
-            {
                 Skipped++;
-                return;
             }
-
-            list.Add((name, key));
         }
     }
+
+    /// <summary>One extension worker set the scan found: its key and the scope it belongs to.</summary>
+    private readonly record struct WorkerSet(string Key, string? RoomId, string Category);
 }
+
+/// <summary>What an index entry is.</summary>
+internal enum IndexKind
+{
+    /// <summary>A member of <c>rooms:index</c>.</summary>
+    Room,
+
+    /// <summary>A member of <c>users:index</c>.</summary>
+    User,
+
+    /// <summary>A member of <c>admins:index</c>.</summary>
+    Admin,
+}
+
+/// <summary>One entry of an index set: its kind and its id (room id or user name).</summary>
+internal readonly record struct IndexEntry(IndexKind Kind, string Id);
