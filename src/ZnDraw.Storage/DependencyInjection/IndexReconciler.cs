@@ -196,9 +196,15 @@ internal sealed partial class IndexReconciler : BackgroundService
                 }
             }
         }
-        catch (Exception ex) when (ex is RedisServerException or RedisCommandException)
+        catch (RedisCommandException ex)
         {
-            // No CONFIG permission (ACL), CONFIG renamed, or a client without admin mode.
+            // The connection is not in admin mode (StackExchange.Redis refuses CONFIG before sending it): the usual
+            // host, not a fault. Said once at Information; notifications still work if the server emits them.
+            LogSettingNotChecked(_logger, NotifySetting, ex.Message, _options.Interval);
+        }
+        catch (RedisServerException ex)
+        {
+            // The server refused: no CONFIG permission (ACL) or CONFIG renamed.
             LogSettingInaccessible(_logger, NotifySetting, ex.Message, _options.Interval);
         }
 
@@ -302,6 +308,9 @@ internal sealed partial class IndexReconciler : BackgroundService
 
     [LoggerMessage(EventId = 3405, Level = LogLevel.Warning, Message = "Cannot read or change the Redis setting {Setting} ({Reason}); the keyspace notifications are used if the server emits them, otherwise rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Set it on the server (e.g. CONFIG SET notify-keyspace-events K$hgx) for updates within a second.")]
     private static partial void LogSettingInaccessible(ILogger logger, string setting, string reason, TimeSpan interval);
+
+    [LoggerMessage(EventId = 3412, Level = LogLevel.Information, Message = "Did not check the Redis setting {Setting} ({Reason}); the keyspace notifications are used if the server emits them, otherwise rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Enable allowAdmin on the connection to have it checked at start.")]
+    private static partial void LogSettingNotChecked(ILogger logger, string setting, string reason, TimeSpan interval);
 
     [LoggerMessage(EventId = 3406, Level = LogLevel.Warning, Message = "The Redis setting {Setting} is \"{Flags}\" and lacks \"{Missing}\"; rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Add the flags on the server, or set IndexReconciliation.ConfigureKeyspaceNotifications to let the library add them.")]
     private static partial void LogNotificationsOff(ILogger logger, string setting, string flags, string missing, TimeSpan interval);
