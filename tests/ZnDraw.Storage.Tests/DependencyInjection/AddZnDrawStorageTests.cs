@@ -35,7 +35,7 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
                 "Layout": "ClusterSafe",
                 "Database": 2,
                 "Locks": { "DefaultTtl": "00:00:30" },
-                "Passwords": { "ZnDrawCompatible": true, "Pbkdf2Iterations": 700000 } } }
+                "Passwords": { "Hashing": "ZnDrawSha256", "Pbkdf2Iterations": 700000 } } }
             """);
         var services = new ServiceCollection();
         services.AddZnDrawStorage(config.GetSection(ZnDrawStorageOptions.DefaultSectionName));
@@ -43,7 +43,7 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
 
         var options = provider.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(30), options.Locks.DefaultTtl);
-        Assert.True(options.Passwords.ZnDrawCompatible);
+        Assert.Equal(PasswordHashing.ZnDrawSha256, options.Passwords.Hashing);
         Assert.Equal(700_000, options.Passwords.Pbkdf2Iterations);
 
         var keys = provider.GetRequiredService<KeySpace>();
