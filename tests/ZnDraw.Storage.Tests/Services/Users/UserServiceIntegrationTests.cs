@@ -14,11 +14,6 @@ namespace ZnDraw.Storage.Tests.Services.Users;
 [Collection(RedisCollection.Name)]
 public sealed class UserServiceIntegrationTests(RedisFixture redis)
 {
-    /// <summary>
-    /// UserRepository.SetPasswordAsync/RenameAsync/SaveAsync accept only 64-hex hashes, so PBKDF2 hashes are refused until
-    /// the repository accepts the self-describing format (diff in the services report).
-    /// </summary>
-
     private IDatabase Db => redis.Database;
 
     private (UserService Service, KeySpace Space) Create(string space, IOptions<ZnDrawStorageOptions> options)
@@ -34,7 +29,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Guest_then_register_then_login_in_ZnDraw_compatibility_writes_what_ZnDraw_verifies(string space)
+    public async Task Guest_then_register_then_login_under_ZnDraws_hashing_writes_what_ZnDraw_verifies(string space)
     {
         var (service, keys) = Create(space, TestOptions.ZnDrawSha256());
         var name = NewName();
@@ -57,7 +52,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task A_user_ZnDraw_registered_logs_in_and_compatibility_keeps_its_hash()
+    public async Task A_user_ZnDraw_registered_logs_in_and_ZnDraws_hashing_keeps_its_hash()
     {
         var (service, keys) = Create(Spaces.ZnDraw, TestOptions.ZnDrawSha256());
         var name = NewName();
@@ -74,7 +69,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task A_legacy_login_succeeds_in_the_default_mode_whatever_the_upgrade_does()
+    public async Task A_legacy_login_succeeds_under_pbkdf2_whatever_the_upgrade_does()
     {
         var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Pbkdf2());
         var name = NewName();
@@ -107,7 +102,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Register_change_and_reset_write_pbkdf2_hashes_by_default(string space)
+    public async Task Register_change_and_reset_write_pbkdf2_hashes_under_pbkdf2(string space)
     {
         var (service, keys) = Create(space, TestOptions.Pbkdf2());
         var guest = (await service.CreateGuestAsync()).UserName;
@@ -126,7 +121,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Change_and_reset_password_in_compatibility()
+    public async Task Change_and_reset_password_under_ZnDraws_hashing()
     {
         var (service, keys) = Create(Spaces.ZnDraw, TestOptions.ZnDrawSha256());
         var guest = (await service.CreateGuestAsync()).UserName;

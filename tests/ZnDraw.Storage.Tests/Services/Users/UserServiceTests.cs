@@ -243,6 +243,41 @@ public sealed class UserServiceTests
     }
 
     [Fact]
+    public async Task Login_under_ZnDraws_hashing_never_rewrites_a_pbkdf2_hash()
+    {
+        var (hash, salt) = new PasswordHasher(PasswordHashing.Pbkdf2, TestOptions.FastIterations).Hash("pw");
+        Exists("g", hash, salt);
+
+        Assert.True((await Service(compatible: true).LoginAsync("g", "pw")).Succeeded);
+
+        await _repo.DidNotReceiveWithAnyArgs().SetPasswordAsync(default!, default!, default!, default);
+        await _repo.Received(1).TouchLastLoginAsync("g", Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Verify_password_reads_the_credentials_and_calls_nothing_else()
+    {
+        ExistsRegistered("bob");
+
+        Assert.True(await Service().VerifyPasswordAsync("bob", "s3cret"));
+        Assert.False(await Service().VerifyPasswordAsync("bob", "wrong"));
+        Assert.False(await Service().VerifyPasswordAsync("ghost", "s3cret"));
+
+        Assert.All(_repo.ReceivedCalls(), c => Assert.Equal(nameof(IUserRepository.GetCredentialsAsync), c.GetMethodInfo().Name));
+        Assert.Equal(3, _repo.ReceivedCalls().Count());
+    }
+
+    [Theory]
+    [InlineData("", "pw")]
+    [InlineData("  ", "pw")]
+    [InlineData("bob", "")]
+    public async Task Verify_password_refuses_empty_input_before_any_call(string name, string password)
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().VerifyPasswordAsync(name, password));
+        Assert.Empty(_repo.ReceivedCalls());
+    }
+
+    [Fact]
     public async Task The_upgrade_is_skipped_when_the_password_changed_during_the_login()
     {
         ExistsRegistered("bob");
