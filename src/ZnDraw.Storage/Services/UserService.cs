@@ -54,7 +54,11 @@ public sealed class UserService
 
     /// <summary>Creates the service.</summary>
     /// <param name="users">The user repository.</param>
-    /// <param name="options">The storage options; <see cref="ZnDrawStorageOptions.Passwords"/> is used.</param>
+    /// <param name="options">
+    /// The storage options: <see cref="ZnDrawStorageOptions.Passwords"/>, and <see cref="ZnDrawStorageOptions.Layout"/> with
+    /// <see cref="ZnDrawStorageOptions.KeyPrefix"/> to resolve <see cref="PasswordHashing.Automatic"/> (they must name the
+    /// key space of <paramref name="users"/>, as they do in DI).
+    /// </param>
     /// <param name="logger">The logger.</param>
     public UserService(IUserRepository users, IOptions<ZnDrawStorageOptions> options, ILogger<UserService> logger)
     {

@@ -77,6 +77,7 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
     [InlineData("\"Locks\": { \"DefaultTtl\": \"00:00:00\" }", "Locks.DefaultTtl")]
     [InlineData("\"Locks\": { \"PresenterTtl\": \"00:10:00\" }", "Locks.PresenterTtl")]
     [InlineData("\"Passwords\": { \"Pbkdf2Iterations\": 1000 }", "Passwords.Pbkdf2Iterations")]
+    [InlineData("\"Passwords\": { \"Hashing\": 7 }", "Passwords.Hashing")]
     public async Task An_invalid_setting_fails_host_start_naming_the_setting(string setting, string name)
     {
         var config = Json($$"""{ "ConnectionString": "{{redis.Address}}", {{setting}} }""");
