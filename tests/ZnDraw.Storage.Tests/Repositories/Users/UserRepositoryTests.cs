@@ -254,10 +254,70 @@ public sealed class UserRepositoryTests(RedisFixture redis)
     [InlineData("1E6AC894FD19240B9821E0BC46F7DFB91C6A58D659288A080B633E98B99B248A", Salt1)]
     [InlineData("abc", Salt1)]
     [InlineData(Hash1, "")]
+    [InlineData("pbkdf2-sha256$10000001$" + Salt1 + "$" + Hash1, Salt1)]
+    [InlineData("pbkdf2-sha256$2000000000$" + Salt1 + "$" + Hash1, Salt1)]
     public async Task Set_password_refuses_a_malformed_hash_or_empty_salt(string hash, string salt)
     {
         var (repo, _) = Create(Spaces.ZnDraw);
         await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetPasswordAsync(NewName(), hash, salt));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RegisterPasswordAsync(NewName(), hash, salt));
+    }
+
+    [Fact]
+    public async Task A_pbkdf2_hash_up_to_the_maximum_iterations_is_stored()
+    {
+        var (repo, _) = Create(Spaces.ZnDraw);
+        string name = NewName();
+        await repo.CreateAsync(new User(name));
+        string hash = "pbkdf2-sha256$10000000$" + Salt1 + "$" + Hash1;
+
+        Assert.True(await repo.SetPasswordAsync(name, hash, Salt1));
+
+        Assert.Equal(hash, (await repo.GetCredentialsAsync(name))!.PasswordHash);
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Register_password_writes_only_a_first_password_of_an_existing_user(string space)
+    {
+        var (repo, keys) = Create(space);
+        string name = NewName(), missing = NewName();
+        await repo.CreateAsync(new User(name));
+        await Db.HashSetAsync(keys.User(name).HashKey(), "futureField", "kept");
+
+        Assert.False(await repo.RegisterPasswordAsync(missing, Hash1, Salt1)); // also loads the script (NOSCRIPT once)
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => Assert.True(await repo.RegisterPasswordAsync(name, Hash1, Salt1)));
+        Assert.False(await repo.RegisterPasswordAsync(name, Hash2, Salt2));
+
+        Assert.Equal(1, m.RoundTrips);
+        Dictionary<string, string> raw = await RawHash(Db, keys.User(name).HashKey());
+        Assert.Equal(Hash1, raw["passwordHash"]);
+        Assert.Equal(Salt1, raw["passwordSalt"]);
+        Assert.Equal("kept", raw["futureField"]);
+        Assert.False(await Db.KeyExistsAsync(keys.User(missing).HashKey()));
+        Assert.Equal(UserRole.User, await repo.GetRoleAsync(name));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Get_credentials_reads_hash_and_salt_in_one_round_trip_and_names_a_wrong_typed_key(string space)
+    {
+        var (repo, keys) = Create(space);
+        string user = NewName(), guest = NewName(), missing = NewName(), bad = NewName();
+        await repo.CreateAsync(new User(user));
+        await repo.SetPasswordAsync(user, Hash2, Salt2);
+        await repo.CreateAsync(new User(guest));
+        await Db.StringSetAsync(keys.User(bad).HashKey(), "not a hash");
+
+        var (credentials, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.GetCredentialsAsync(user));
+
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal((user, Hash2, Salt2, true), (credentials!.UserName, credentials.PasswordHash, credentials.PasswordSalt, credentials.IsRegistered));
+        var g = await repo.GetCredentialsAsync(guest);
+        Assert.Equal((guest, (string?)null, (string?)null, false), (g!.UserName, g.PasswordHash, g.PasswordSalt, g.IsRegistered));
+        Assert.Null(await repo.GetCredentialsAsync(missing));
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetCredentialsAsync(bad));
+        Assert.Equal((string)keys.User(bad).HashKey()!, ex.Key);
     }
 
     [Theory]
