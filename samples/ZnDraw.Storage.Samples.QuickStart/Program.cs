@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ZnDraw.Storage;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Repositories;
@@ -35,7 +36,9 @@ Directory.CreateDirectory(Path.GetDirectoryName(historyFile)!);
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 builder.Logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole();
 builder.Services.AddSingleton<IConnectionMultiplexer>(redis); // reused by the library, disposed by us
-builder.Services.AddZnDrawStorage(_ => { })
+// The demo's Redis is shared with no Python ZnDraw server, so passwords get PBKDF2. Left at Automatic, ZnDraw's own
+// key layout writes ZnDraw's salted SHA-256 (so that ZnDraw can verify it) and warns once at start (docs/passwords.md).
+builder.Services.AddZnDrawStorage(o => o.Passwords.Hashing = PasswordHashing.Pbkdf2)
     .AddRedisHealthCheck()
     .AddSqlHistory(db => db.UseSqlite($"Data Source={historyFile}"), sql => sql.MigrateOnStart = true);
 

@@ -38,7 +38,7 @@ public sealed class ZnDrawStorageOptions
     /// <summary>Lock defaults.</summary>
     public ZnDrawLockOptions Locks { get; set; } = new();
 
-    /// <summary>Password hashing policy.</summary>
+    /// <summary>Password hashing policy (see <see cref="ZnDrawPasswordOptions.Hashing"/>).</summary>
     public ZnDrawPasswordOptions Passwords { get; set; } = new();
 
     /// <summary>Background reconciliation of the index sets with what other writers create and delete.</summary>
@@ -61,25 +61,4 @@ public sealed class ZnDrawLockOptions
     /// <summary>TTL of the presenter lock.</summary>
     /// <value>Default 10 s, as ZnDraw. Range: more than 0, at most 300 s.</value>
     public TimeSpan PresenterTtl { get; set; } = TimeSpan.FromSeconds(10);
-}
-
-/// <summary>How new password hashes are made.</summary>
-public sealed class ZnDrawPasswordOptions
-{
-    /// <summary>The fewest PBKDF2 iterations accepted (OWASP's 2023 figure for PBKDF2-HMAC-SHA256).</summary>
-    public const int MinPbkdf2Iterations = 600_000;
-
-    /// <summary>The most PBKDF2 iterations accepted.</summary>
-    public const int MaxPbkdf2Iterations = 10_000_000;
-
-    /// <summary>
-    /// Write ZnDraw's own salted SHA-256 hashes and never upgrade them, because a Python ZnDraw server shares the
-    /// Redis and must be able to verify the passwords.
-    /// </summary>
-    /// <value>Default <see langword="false"/>: new hashes use PBKDF2 and legacy hashes are upgraded at the next login.</value>
-    public bool ZnDrawCompatible { get; set; }
-
-    /// <summary>PBKDF2-HMAC-SHA256 iterations for new hashes.</summary>
-    /// <value>Default 600,000. Range 600,000 to 10,000,000.</value>
-    public int Pbkdf2Iterations { get; set; } = MinPbkdf2Iterations;
 }

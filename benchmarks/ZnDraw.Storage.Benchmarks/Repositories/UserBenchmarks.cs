@@ -43,6 +43,7 @@ public class UserBenchmarks : RedisBenchmark
     private RawScript _setFields = null!;
     private RawScript _setAdmin = null!;
     private RawScript _rename = null!;
+    private RawScript _registerPassword = null!;
     private User _saved = null!;
     private bool _renamedAway;
 
@@ -56,18 +57,21 @@ public class UserBenchmarks : RedisBenchmark
         _setFields = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "SetFieldsScript"));
         _setAdmin = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "SetAdminScript"));
         _rename = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "RenameScript"));
+        _registerPassword = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "RegisterPasswordScript"));
 
         // A registered user with every field (the read side); a second one the field writes change.
-        var full = new User(ReadUser, Created, LoggedIn, Active, RoomId, Sid, PasswordHash, PasswordSalt);
+        var full = new User(ReadUser, Created, LoggedIn, Active, RoomId, Sid);
         await _users.DeleteAsync(ReadUser);
         await _users.CreateAsync(full);
+        await _users.SetPasswordAsync(ReadUser, PasswordHash, PasswordSalt);
         await _users.DeleteAsync(WriteUser);
         await _users.CreateAsync(full with { UserName = WriteUser });
+        await _users.SetPasswordAsync(WriteUser, PasswordHash, PasswordSalt);
         await _users.SetAdminAsync(AdminUser, true);
         await _users.DeleteAsync(TransientUser);
 
         // Save replaces what the model knows: three null members are deleted (HDEL), the others written.
-        _saved = new User(SavedUser, Created, LoggedIn, PasswordHash: PasswordHash, PasswordSalt: PasswordSalt);
+        _saved = new User(SavedUser, Created, LoggedIn);
         await _users.SaveAsync(_saved);
         for (int i = 0; i < IndexedUsers; i++)
         {
@@ -92,6 +96,8 @@ public class UserBenchmarks : RedisBenchmark
         Same(await _users.IsAdminAsync(AdminUser), true, "is admin (flag set)");
         Same(await _users.GetRoleAsync(ReadUser), await Raw_get_role_once(), "role");
         Same(await _users.GetRoleAsync(ReadUser), UserRole.User, "role of a registered user");
+        Same(Describe(await _users.GetCredentialsAsync(ReadUser)), Describe(await Raw_get_credentials_once()), "credentials");
+        Same(Describe(await _users.GetCredentialsAsync(ReadUser)), $"{ReadUser} {PasswordHash} {PasswordSalt}", "credentials of a registered user");
 
         // Writes: the stored state after the library call equals the state after the raw twin, from the same start.
         Same(await WrittenAsync(SavedUser, () => Lib_save_once().AsTask()), await WrittenAsync(SavedUser, Raw_save_once), "hash written by save");
@@ -99,6 +105,8 @@ public class UserBenchmarks : RedisBenchmark
         Same(await WrittenAsync(WriteUser, () => Lib_set_current_room_once().AsTask()), await WrittenAsync(WriteUser, Raw_set_current_room_once), "hash written by set current room");
         Same(await WrittenAsync(WriteUser, () => Lib_set_current_sid_once().AsTask()), await WrittenAsync(WriteUser, Raw_set_current_sid_once), "hash written by set current sid");
         Same(await _users.SetPasswordAsync(WriteUser, PasswordHash, PasswordSalt), await Raw_set_password_once(), "set password result");
+        Same(await WrittenAsync(WriteUser, () => Lib_register_password_once().AsTask()), await WrittenAsync(WriteUser, Raw_register_password_once), "hash written by register password");
+        Same(await _users.RegisterPasswordAsync(WriteUser, PasswordHash, PasswordSalt), await Raw_register_password_once(), "register password result (already registered)");
         Same(await _users.SetCurrentRoomAsync(WriteUser, RoomId), await Raw_set_current_room_once(), "set current room result");
         Same(await _users.SetCurrentSidAsync(WriteUser, Sid), await Raw_set_current_sid_once(), "set current sid result");
         await VerifyTouchAsync("lastActivity", () => Lib_touch_last_activity_once().AsTask(), Raw_touch_last_activity_once);
@@ -180,6 +188,8 @@ public class UserBenchmarks : RedisBenchmark
             + " " + await _db.SetContainsAsync("admins:index", RenameB);
     }
 
+    private static string Describe(UserCredentials? c) => c is null ? "none" : $"{c.UserName} {c.PasswordHash} {c.PasswordSalt}";
+
     private static string Describe(HashEntry[] entries) =>
         string.Join(", ", entries.OrderBy(e => (string?)e.Name, StringComparer.Ordinal).Select(e => $"{e.Name}={e.Value}"));
 
@@ -224,7 +234,8 @@ public class UserBenchmarks : RedisBenchmark
             return null;
         }
 
-        string? name = null, room = null, sid = null, hash = null, salt = null;
+        string? name = null, room = null, sid = null;
+        bool registered = false;
         DateTime? created = null, login = null, activity = null;
         foreach (HashEntry entry in entries)
         {
@@ -237,13 +248,12 @@ public class UserBenchmarks : RedisBenchmark
                 case "lastActivity": activity = ParseIso(v); break;
                 case "currentRoom": room = v; break;
                 case "currentSid": sid = v; break;
-                case "passwordHash": hash = v; break;
-                case "passwordSalt": salt = v; break;
+                case "passwordHash": registered = true; break;
                 default: break;
             }
         }
 
-        return new User(name ?? ReadUser, created, login, activity, room, sid, hash, salt);
+        return new User(name ?? ReadUser, created, login, activity, room, sid) { IsRegistered = registered };
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.GetById")]
@@ -293,16 +303,6 @@ public class UserBenchmarks : RedisBenchmark
             deleted.Add("currentSid");
         }
 
-        if (u.PasswordHash is null)
-        {
-            deleted.Add("passwordHash");
-        }
-
-        if (u.PasswordSalt is null)
-        {
-            deleted.Add("passwordSalt");
-        }
-
         var args = new List<RedisValue>(2 + deleted.Count + 16) { u.UserName, deleted.Count };
         args.AddRange(deleted);
         args.Add("userName");
@@ -317,18 +317,6 @@ public class UserBenchmarks : RedisBenchmark
         {
             args.Add("lastLogin");
             args.Add(FormatIso(login));
-        }
-
-        if (u.PasswordHash is { } hash)
-        {
-            args.Add("passwordHash");
-            args.Add(hash);
-        }
-
-        if (u.PasswordSalt is { } salt)
-        {
-            args.Add("passwordSalt");
-            args.Add(salt);
         }
 
         if (u.CurrentRoom is { } room)
@@ -404,6 +392,37 @@ public class UserBenchmarks : RedisBenchmark
     public Task Lib_set_password() => Repeat(Lib_set_password_once);
 
     public ValueTask<bool> Lib_set_password_once() => _users.SetPasswordAsync(WriteUser, PasswordHash, PasswordSalt);
+
+    // Repeated on a registered user: the refused path (HLEN, HEXISTS), the one a race's losers take.
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Users.RegisterPassword")]
+    public Task Raw_register_password() => Repeat(Raw_register_password_once);
+
+    public async Task<bool> Raw_register_password_once() =>
+        (long)await _db.ScriptEvaluateAsync(_registerPassword.Sha1, ["user:" + WriteUser], [PasswordHash, PasswordSalt]).ConfigureAwait(false) == 1;
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.RegisterPassword")]
+    public Task Lib_register_password() => Repeat(Lib_register_password_once);
+
+    public ValueTask<bool> Lib_register_password_once() => _users.RegisterPasswordAsync(WriteUser, PasswordHash, PasswordSalt);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Users.GetCredentials")]
+    public Task Raw_get_credentials() => Repeat(Raw_get_credentials_once);
+
+    public async Task<UserCredentials?> Raw_get_credentials_once()
+    {
+        IBatch batch = _db.CreateBatch();
+        Task<bool> exists = batch.KeyExistsAsync("user:" + ReadUser);
+        Task<RedisValue[]> fields = batch.HashGetAsync("user:" + ReadUser, ["passwordHash", "passwordSalt"]);
+        batch.Execute();
+        bool found = await exists.ConfigureAwait(false);
+        RedisValue[] values = await fields.ConfigureAwait(false);
+        return found ? new UserCredentials(ReadUser, values[0], values[1]) : null;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.GetCredentials")]
+    public Task Lib_get_credentials() => Repeat(Lib_get_credentials_once);
+
+    public ValueTask<UserCredentials?> Lib_get_credentials_once() => _users.GetCredentialsAsync(ReadUser);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Users.SetAdmin")]
     public Task Raw_set_admin() => Repeat(Raw_set_admin_once);

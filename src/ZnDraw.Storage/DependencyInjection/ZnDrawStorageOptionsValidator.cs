@@ -64,9 +64,17 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
         {
             failures.Add($"{nameof(ZnDrawStorageOptions.Passwords)}: required.");
         }
-        else if (options.Passwords.Pbkdf2Iterations is < ZnDrawPasswordOptions.MinPbkdf2Iterations or > ZnDrawPasswordOptions.MaxPbkdf2Iterations)
+        else
         {
-            failures.Add($"Passwords.Pbkdf2Iterations: {options.Passwords.Pbkdf2Iterations} is outside {ZnDrawPasswordOptions.MinPbkdf2Iterations}..{ZnDrawPasswordOptions.MaxPbkdf2Iterations}.");
+            if (!Enum.IsDefined(options.Passwords.Hashing))
+            {
+                failures.Add($"Passwords.Hashing: '{options.Passwords.Hashing}' is not a PasswordHashing.");
+            }
+
+            if (options.Passwords.Pbkdf2Iterations is < ZnDrawPasswordOptions.MinPbkdf2Iterations or > ZnDrawPasswordOptions.MaxPbkdf2Iterations)
+            {
+                failures.Add($"Passwords.Pbkdf2Iterations: {options.Passwords.Pbkdf2Iterations} is outside {ZnDrawPasswordOptions.MinPbkdf2Iterations}..{ZnDrawPasswordOptions.MaxPbkdf2Iterations}.");
+            }
         }
 
         CheckReconciliation(failures, options.IndexReconciliation);

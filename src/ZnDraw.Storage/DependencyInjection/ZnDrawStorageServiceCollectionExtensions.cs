@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ZnDraw.Storage;
 using ZnDraw.Storage.DependencyInjection;
@@ -9,6 +11,7 @@ using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Services;
 
 #pragma warning disable IDE0130 // DI extensions live in the DI namespace, as Microsoft's do.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -87,6 +90,9 @@ public static class ZnDrawStorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ZnDrawConnection>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ZnDrawStorageStartup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PasswordPolicyStartup>(sp => new PasswordPolicyStartup(
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
+            (ILogger?)sp.GetService<ILogger<UserService>>() ?? NullLogger.Instance)));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.CreateKeySpace());
         services.TryAddSingleton(sp => new RedisStoreContext(
             sp.GetRequiredService<ZnDrawConnection>().Multiplexer,

@@ -3,7 +3,10 @@ using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
 
-/// <summary>Maps <see cref="User"/> to and from the hash <c>user:{user}</c>, the admin flag and the session keys.</summary>
+/// <summary>
+/// Maps <see cref="User"/> and <see cref="UserCredentials"/> to and from the hash <c>user:{user}</c>, the admin flag and
+/// the session keys. A <see cref="User"/> never writes <c>passwordHash</c>/<c>passwordSalt</c>.
+/// </summary>
 internal static class UserMapping
 {
     public const string UserNameField = "userName";
@@ -39,8 +42,7 @@ internal static class UserMapping
         ArgumentNullException.ThrowIfNull(user);
         return 1 + (user.CreatedAt is null ? 0 : 1) + (user.LastLogin is null ? 0 : 1)
             + (user.LastActivity is null ? 0 : 1) + (user.CurrentRoom is null ? 0 : 1)
-            + (user.CurrentSid is null ? 0 : 1) + (user.PasswordHash is null ? 0 : 1)
-            + (user.PasswordSalt is null ? 0 : 1);
+            + (user.CurrentSid is null ? 0 : 1);
     }
 
     /// <summary>
@@ -68,18 +70,6 @@ internal static class UserMapping
                 : ZnDrawTime.FormatIso(login);
         }
 
-        if (user.PasswordHash is { } hash)
-        {
-            target[at++] = PasswordHashField;
-            target[at++] = hash;
-        }
-
-        if (user.PasswordSalt is { } salt)
-        {
-            target[at++] = PasswordSaltField;
-            target[at++] = salt;
-        }
-
         if (user.CurrentRoom is { } room)
         {
             target[at++] = CurrentRoomField;
@@ -99,8 +89,8 @@ internal static class UserMapping
         }
     }
 
-    /// <summary>The number of the seven optional fields of <paramref name="user"/> that are <see langword="null"/>.</summary>
-    public static int NullFieldCount(User user) => 8 - FieldCount(user);
+    /// <summary>The number of the five optional fields of <paramref name="user"/> that are <see langword="null"/>.</summary>
+    public static int NullFieldCount(User user) => 6 - FieldCount(user);
 
     /// <summary>
     /// Writes the names of the optional fields of <paramref name="user"/> that are <see langword="null"/> (what a save
@@ -133,16 +123,6 @@ internal static class UserMapping
         {
             target[at++] = CurrentSidField;
         }
-
-        if (user.PasswordHash is null)
-        {
-            target[at++] = PasswordHashField;
-        }
-
-        if (user.PasswordSalt is null)
-        {
-            target[at++] = PasswordSaltField;
-        }
     }
 
     /// <summary>
@@ -161,7 +141,8 @@ internal static class UserMapping
             return null;
         }
 
-        string? name = null, room = null, sid = null, hash = null, salt = null;
+        string? name = null, room = null, sid = null;
+        bool registered = false;
         DateTime? created = null, login = null, activity = null;
         Span<char> buffer = stackalloc char[32];
         foreach (HashEntry entry in entries)
@@ -179,13 +160,22 @@ internal static class UserMapping
                 case LastActivityField: activity = ParseIso(key, LastActivityField, entry.Value); break;
                 case CurrentRoomField: room = entry.Value; break;
                 case CurrentSidField: sid = entry.Value; break;
-                case PasswordHashField: hash = entry.Value; break;
-                case PasswordSaltField: salt = entry.Value; break;
+                case PasswordHashField: registered = true; break;
                 default: break; // Fields of later ZnDraw versions are ignored.
             }
         }
 
-        return new User(name ?? userName, created, login, activity, room, sid, hash, salt);
+        return new User(name ?? userName, created, login, activity, room, sid) { IsRegistered = registered };
+    }
+
+    /// <summary>
+    /// Reads credentials from the replies of <c>EXISTS user:{user}</c> and <c>HMGET user:{user} passwordHash
+    /// passwordSalt</c>; <see langword="null"/> when the user does not exist.
+    /// </summary>
+    public static UserCredentials? CredentialsFrom(string userName, bool exists, RedisValue[] fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return exists ? new UserCredentials(userName, fields[0], fields[1]) : null;
     }
 
     /// <summary>Reads <c>admin:user:{user}</c>: exactly <c>"1"</c> means admin, anything else (or missing) does not, as in ZnDraw.</summary>

@@ -27,9 +27,14 @@ namespace ZnDraw.Storage.Repositories;
 /// The <see cref="IRepository{T}"/> members: <see cref="IRepository{T}.GetByIdAsync"/> is one <c>HGETALL</c>.
 /// <see cref="IRepository{T}.ExistsAsync"/> is one <c>EXISTS</c>. <see cref="IRepository{T}.SaveAsync"/> replaces the
 /// fields the model knows (one Lua script: <c>HDEL</c> of the members that are <see langword="null"/>, <c>HSET</c> of
-/// the others, <c>SADD users:index</c>); fields of later ZnDraw versions are kept. <see cref="IRepository{T}.DeleteAsync"/>
-/// removes <c>user:{user}</c>, <c>admin:user:{user}</c> and the name in both index sets in one Lua script (ZnDraw
-/// leaves nothing else either); it returns whether the user hash existed.
+/// the others, <c>SADD users:index</c>); <c>passwordHash</c>, <c>passwordSalt</c> and fields of later ZnDraw versions are
+/// kept. <see cref="IRepository{T}.DeleteAsync"/> removes <c>user:{user}</c>, <c>admin:user:{user}</c> and the name in
+/// both index sets in one Lua script (ZnDraw leaves nothing else either); it returns whether the user hash existed.
+/// </para>
+/// <para>
+/// Credentials: <see cref="User"/> carries no password hash or salt. They are written only by
+/// <see cref="SetPasswordAsync"/>, <see cref="RegisterPasswordAsync"/> and <see cref="RenameAsync"/>, and read only by
+/// <see cref="GetCredentialsAsync"/>.
 /// </para>
 /// <para>
 /// StackExchange.Redis takes no cancellation tokens: a token is checked before anything is sent and then bounds the
@@ -48,7 +53,8 @@ public interface IUserRepository : IRepository<User>
     /// One Lua script: <c>HLEN user:{user}</c>; when empty one <c>HSET</c> of every non-null field; then
     /// <c>SADD users:index</c> (also when the user already existed, which repairs a missing index entry). The check runs
     /// inside the script, so of concurrent creates of one name exactly one returns <see langword="true"/>.
-    /// Cluster-safe layout: the <c>SADD</c> is a second round trip after the script.
+    /// Cluster-safe layout: the <c>SADD</c> is a second round trip after the script. The user has no password: give it
+    /// one with <see cref="RegisterPasswordAsync"/>.
     /// </remarks>
     ValueTask<bool> CreateAsync(User user, CancellationToken cancellationToken = default);
 
@@ -62,7 +68,8 @@ public interface IUserRepository : IRepository<User>
     /// <param name="userName">The user.</param>
     /// <param name="passwordHash">
     /// The hash: ZnDraw's 64 lowercase hex characters (<see cref="ZnDrawPasswordHash.Compute"/>), or the self-describing
-    /// <c>pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX</c> that <c>UserService</c> writes outside ZnDraw compatibility.
+    /// <c>pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX</c> (iterations 1 to <see cref="ZnDrawPasswordOptions.MaxPbkdf2Iterations"/>)
+    /// that <c>UserService</c> writes under <see cref="PasswordHashing.Pbkdf2"/>.
     /// </param>
     /// <param name="passwordSalt">The salt the hash was computed with (ZnDraw: 32 lowercase hex characters); not empty.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -70,10 +77,39 @@ public interface IUserRepository : IRepository<User>
     /// <remarks>
     /// One Lua script: <c>HLEN</c>, then one <c>HSET user:{user} passwordHash … passwordSalt …</c>. ZnDraw writes the two
     /// fields in two commands, so a crash in between leaves a user whose password can never verify; here both are
-    /// written or neither. A missing user is not created (no half hash).
+    /// written or neither. A missing user is not created (no half hash). Whatever password the user had is replaced: use
+    /// <see cref="RegisterPasswordAsync"/> for a first password.
     /// </remarks>
     /// <exception cref="ArgumentException">The hash is in neither format, or the salt is empty.</exception>
     ValueTask<bool> SetPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gives an existing user without a password its first password hash and salt, atomically; <see langword="false"/>
+    /// (nothing written) when the user does not exist or already has a <c>passwordHash</c>.
+    /// </summary>
+    /// <param name="userName">The user (usually a guest).</param>
+    /// <param name="passwordHash">The hash, in a format <see cref="SetPasswordAsync"/> accepts.</param>
+    /// <param name="passwordSalt">The salt of <paramref name="passwordHash"/>; not empty.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns><see langword="true"/> when this call registered the user.</returns>
+    /// <remarks>
+    /// One Lua script on the user's hash only (one slot in every layout; the index sets do not change): <c>HLEN</c>,
+    /// <c>HEXISTS passwordHash</c>, then one <c>HSET</c> of both fields. The check and the write are one step, so of
+    /// concurrent calls for one user exactly one returns <see langword="true"/> and its password is the one stored
+    /// (ZnDraw checks and writes in separate commands: the last password wins).
+    /// </remarks>
+    /// <exception cref="ArgumentException">The hash is in neither format, or the salt is empty.</exception>
+    ValueTask<bool> RegisterPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a user's password hash and salt; <see langword="null"/> when the user does not exist.</summary>
+    /// <param name="userName">The user.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The credentials (without a hash for a guest), or <see langword="null"/>.</returns>
+    /// <remarks>
+    /// One round trip: <c>EXISTS user:{user}</c> and <c>HMGET user:{user} passwordHash passwordSalt</c> in one batch (one
+    /// slot). The only read of the credentials: treat the result as secret (it prints and serializes without them).
+    /// </remarks>
+    ValueTask<UserCredentials?> GetCredentialsAsync(string userName, CancellationToken cancellationToken = default);
 
     /// <summary>Grants or revokes the admin flag <c>admin:user:{user}</c>.</summary>
     /// <param name="userName">The user.</param>

@@ -58,6 +58,14 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         return 1
         """, historyWhen: "eq 1");
 
+    // KEYS: user hash. ARGV: hash, salt. The first password of an existing user: 1 written, 0 no user, -1 already registered.
+    private static readonly RedisScript RegisterPasswordScript = new("user.register-password", """
+        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
+        if redis.call('HEXISTS', KEYS[1], 'passwordHash') == 1 then return -1 end
+        redis.call('HSET', KEYS[1], 'passwordHash', ARGV[1], 'passwordSalt', ARGV[2])
+        return 1
+        """);
+
     // KEYS: admin flag, admins:index. ARGV: name, '1' (grant) or '0' (revoke).
     private static readonly RedisScript SetAdminScript = new("user.set-admin", """
         redis.call('SCARD', KEYS[2])
@@ -230,6 +238,37 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             key,
             [UserMapping.PasswordHashField, passwordHash, UserMapping.PasswordSaltField, passwordSalt],
             cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> RegisterPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        ValidatePassword(passwordHash, passwordSalt);
+        return RegisterPasswordScript.EvaluateAsync(
+            context.Database, [key], [passwordHash, passwordSalt], 0, static (result, _) => (long)result == 1, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<UserCredentials?> GetCredentialsAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        IBatch batch = context.Database.CreateBatch();
+        Task<bool> exists = batch.KeyExistsAsync(key);
+        Task<RedisValue[]> fields = batch.HashGetAsync(key, [UserMapping.PasswordHashField, UserMapping.PasswordSaltField]);
+        batch.Execute();
+        try
+        {
+            bool found = await RedisStoreContext.WaitAsync(exists, cancellationToken).ConfigureAwait(false);
+            RedisValue[] values = await RedisStoreContext.WaitAsync(fields, cancellationToken).ConfigureAwait(false);
+            return UserMapping.CredentialsFrom(userName, found, values);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)key!, ex);
+        }
     }
 
     /// <inheritdoc/>
@@ -497,15 +536,6 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             KeyValidation.ValidateSessionId(sid, context.Keys.Layout, paramName);
         }
 
-        if ((user.PasswordHash is null) != (user.PasswordSalt is null))
-        {
-            throw new ArgumentException("PasswordHash and PasswordSalt must both be set or both be null.", paramName);
-        }
-
-        if (user.PasswordHash is not null)
-        {
-            ValidatePassword(user.PasswordHash, user.PasswordSalt!);
-        }
     }
 
     private static void ValidatePassword(string passwordHash, string passwordSalt)
@@ -571,8 +601,8 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     private static bool IsZnDrawHash(string hash) =>
         hash.Length == ZnDrawPasswordHash.HashHexLength && !hash.AsSpan().ContainsAnyExcept(LowercaseHex);
 
-    // pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX, as written by Services.PasswordHasher (iterations: 1 to 9 digits, no
-    // leading zero; salt and hash: non-empty, even-length lowercase hex).
+    // pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX, as written by Services.PasswordHasher (iterations: 1 to
+    // ZnDrawPasswordOptions.MaxPbkdf2Iterations, no leading zero; salt and hash: non-empty, even-length lowercase hex).
     private static bool IsPbkdf2Hash(string hash)
     {
         const string Prefix = "pbkdf2-sha256$";
@@ -592,6 +622,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         ReadOnlySpan<char> salt = rest[parts[1]];
         ReadOnlySpan<char> digest = rest[parts[2]];
         return iterations.Length is > 0 and <= 9 && iterations[0] != '0' && !iterations.ContainsAnyExceptInRange('0', '9')
+            && int.Parse(iterations, System.Globalization.CultureInfo.InvariantCulture) <= ZnDrawPasswordOptions.MaxPbkdf2Iterations
             && salt.Length > 0 && salt.Length % 2 == 0 && !salt.ContainsAnyExcept(LowercaseHex)
             && digest.Length > 0 && digest.Length % 2 == 0 && !digest.ContainsAnyExcept(LowercaseHex);
     }

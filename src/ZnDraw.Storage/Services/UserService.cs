@@ -13,12 +13,15 @@ namespace ZnDraw.Storage.Services;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Passwords: ZnDraw's salted SHA-256 hashes are verified (so users a Python ZnDraw registered can log in). New hashes
-/// are PBKDF2-HMAC-SHA256 (<see cref="ZnDrawPasswordOptions.Pbkdf2Iterations"/> iterations, stored as
-/// <c>pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX</c> in <c>passwordHash</c>), and a ZnDraw hash is replaced by one at the
-/// next successful login, unless <see cref="ZnDrawPasswordOptions.ZnDrawCompatible"/> is set because a Python ZnDraw
-/// shares the Redis (it then writes and keeps ZnDraw's format). Every comparison is constant-time. No password, hash or
-/// salt is ever logged or put in an exception message.
+/// Passwords follow <see cref="ZnDrawPasswordOptions.Hashing"/>, resolved once when the service is created (see
+/// <see cref="PasswordHashing"/> and <c>docs/passwords.md</c>). Under <see cref="Storage.PasswordHashing.ZnDrawSha256"/>
+/// (the default in ZnDraw's own key layout) every hash written is ZnDraw's salted SHA-256, so a Python ZnDraw sharing the
+/// Redis verifies it, and nothing is upgraded. Under <see cref="Storage.PasswordHashing.Pbkdf2"/> (the default elsewhere)
+/// new hashes are PBKDF2-HMAC-SHA256 (<see cref="ZnDrawPasswordOptions.Pbkdf2Iterations"/> iterations, stored as
+/// <c>pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX</c> in <c>passwordHash</c>) and a ZnDraw hash is replaced by one at the
+/// next successful login. Both formats are always verified; a stored PBKDF2 hash is never rewritten as SHA-256; a stored
+/// iteration count above <see cref="ZnDrawPasswordOptions.MaxPbkdf2Iterations"/> is refused without hashing. Every
+/// comparison is constant-time. No password, hash or salt is ever logged or put in an exception message.
 /// </para>
 /// <para>
 /// Hashing a password with PBKDF2 is deliberately slow (hundreds of milliseconds of CPU at the default iterations) and
@@ -51,7 +54,11 @@ public sealed class UserService
 
     /// <summary>Creates the service.</summary>
     /// <param name="users">The user repository.</param>
-    /// <param name="options">The storage options; <see cref="ZnDrawStorageOptions.Passwords"/> is used.</param>
+    /// <param name="options">
+    /// The storage options: <see cref="ZnDrawStorageOptions.Passwords"/>, and <see cref="ZnDrawStorageOptions.Layout"/> with
+    /// <see cref="ZnDrawStorageOptions.KeyPrefix"/> to resolve <see cref="PasswordHashing.Automatic"/> (they must name the
+    /// key space of <paramref name="users"/>, as they do in DI).
+    /// </param>
     /// <param name="logger">The logger.</param>
     public UserService(IUserRepository users, IOptions<ZnDrawStorageOptions> options, ILogger<UserService> logger)
     {
@@ -59,13 +66,17 @@ public sealed class UserService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _users = users;
-        _hasher = new PasswordHasher(options.Value.Passwords);
+        _hasher = new PasswordHasher(ZnDrawPasswordOptions.Resolve(options.Value), options.Value.Passwords.Pbkdf2Iterations);
         _logger = logger;
 
         // Verified against when a password is given for an unknown user, so that "unknown user" takes as long as
         // "wrong password" and the time of a login does not tell which names exist.
         _dummyHash = new Lazy<(string, string)>(() => _hasher.Hash(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))));
     }
+
+    /// <summary>The password policy in effect: <see cref="ZnDrawPasswordOptions.Hashing"/> with <see cref="PasswordHashing.Automatic"/> resolved by the key layout.</summary>
+    /// <value><see cref="PasswordHashing.ZnDrawSha256"/> or <see cref="PasswordHashing.Pbkdf2"/>; never <see cref="PasswordHashing.Automatic"/>.</value>
+    public PasswordHashing PasswordHashing => _hasher.Hashing;
 
     /// <summary>Creates a guest user named <c>user-</c> + 8 random lowercase hex characters.</summary>
     /// <param name="cancellationToken">Bounds the waits.</param>
@@ -118,16 +129,19 @@ public sealed class UserService
     /// <returns>The registered name (<paramref name="newName"/> trimmed).</returns>
     /// <remarks>
     /// <para>
-    /// Same name: the user must exist and have no password; hash and salt are written together
-    /// (<see cref="IUserRepository.SetPasswordAsync"/>). Two concurrent registrations of one guest both pass the check and
-    /// the last password wins, as in ZnDraw.
+    /// Same name: the user must exist and have no password; <see cref="IUserRepository.RegisterPasswordAsync"/> checks
+    /// that and writes hash and salt together in one atomic step, so of concurrent registrations of one guest exactly one
+    /// succeeds and its password is the one stored; the others get <see cref="UserOperationError.AlreadyRegistered"/>.
     /// </para>
     /// <para>
     /// New name: <see cref="IUserRepository.RenameAsync"/> moves the user and writes the password in the same step, so no
     /// crash leaves two users or a user without its password; of concurrent registrations to one name exactly one
-    /// succeeds. As in ZnDraw, the old user may already be registered (the host authenticated it): it is renamed with the
-    /// new password. Its admin flag moves with it.
+    /// succeeds (the others get <see cref="UserOperationError.UserNameTaken"/>), and of concurrent registrations of one
+    /// guest to different names exactly one succeeds (the guest is gone for the others:
+    /// <see cref="UserOperationError.UserNotFound"/>). As in ZnDraw, the old user may already be registered (the host
+    /// authenticated it): it is renamed with the new password. Its admin flag moves with it.
     /// </para>
+    /// <para>The hash follows <see cref="PasswordHashing"/>.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A name or the password is empty, or a name is invalid.</exception>
     /// <exception cref="UserOperationException">
@@ -151,17 +165,16 @@ public sealed class UserService
         {
             if (string.Equals(name, guestName, StringComparison.Ordinal))
             {
-                var user = await _users.GetByIdAsync(name, cancellationToken).ConfigureAwait(false)
-                    ?? throw NotFound(name);
-                if (user.IsRegistered)
-                {
-                    throw new UserOperationException(UserOperationError.AlreadyRegistered, name, $"User '{name}' is already registered.");
-                }
-
                 var (hash, salt) = _hasher.Hash(password);
-                if (!await _users.SetPasswordAsync(name, hash, salt, cancellationToken).ConfigureAwait(false))
+                if (!await _users.RegisterPasswordAsync(name, hash, salt, cancellationToken).ConfigureAwait(false))
                 {
-                    throw NotFound(name);
+                    // Nothing changed; tell which precondition failed.
+                    if (!await _users.ExistsAsync(name, cancellationToken).ConfigureAwait(false))
+                    {
+                        throw NotFound(name);
+                    }
+
+                    throw new UserOperationException(UserOperationError.AlreadyRegistered, name, $"User '{name}' is already registered.");
                 }
 
                 UserServiceLog.Registered(_logger, guestName, name);
@@ -203,9 +216,11 @@ public sealed class UserService
     /// <list type="bullet">
     /// <item>With a password: the user must exist (<see cref="LoginStatus.UnknownUser"/>) and the password must verify
     /// (<see cref="LoginStatus.WrongPassword"/>, also for a user without a password). On success <c>lastLogin</c> is set
-    /// and a ZnDraw SHA-256 hash (or a PBKDF2 hash with fewer iterations than configured) is replaced by a new PBKDF2
-    /// hash, unless ZnDraw compatibility is on. The upgrade re-reads the user first and is skipped when the stored hash
-    /// changed meanwhile (a concurrent password change wins); a failed upgrade is logged and never fails the login.</item>
+    /// and, under <see cref="PasswordHashing.Pbkdf2"/> only, a ZnDraw SHA-256 hash (or a PBKDF2 hash with fewer
+    /// iterations than configured) is replaced by a new PBKDF2 hash. The upgrade re-reads the credentials first and is
+    /// skipped when the stored hash changed meanwhile (a concurrent password change wins); a failed upgrade is logged and
+    /// never fails the login. A host that only needs to check a password uses <see cref="VerifyPasswordAsync"/>, which
+    /// writes nothing.</item>
     /// <item>Without a password and with a name: a registered user gets <see cref="LoginStatus.PasswordRequired"/>; an
     /// existing guest is logged in again (<c>lastLogin</c> set); an unknown name is created as a guest.</item>
     /// <item>Without both: a new guest is created (<see cref="CreateGuestAsync"/>).</item>
@@ -262,12 +277,55 @@ public sealed class UserService
         }
     }
 
+    /// <summary>Checks a user's password without any side effect: no <c>lastLogin</c> write, no rehash, nothing created.</summary>
+    /// <param name="userName">The user name (trimmed).</param>
+    /// <param name="password">The password to check; must not be empty.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>
+    /// <see langword="true"/> when the user exists, has a password and <paramref name="password"/> verifies against it;
+    /// <see langword="false"/> otherwise (unknown user, guest, wrong password, or a stored hash in no known format, which
+    /// is also logged as a warning).
+    /// </returns>
+    /// <remarks>
+    /// One round trip (<see cref="IUserRepository.GetCredentialsAsync"/>), then the hash computation on the calling thread
+    /// (hundreds of milliseconds for a PBKDF2 hash). An unknown user costs a hash computation too, so the time does not
+    /// tell which names exist. For hosts that verify a password (re-authentication, an API key flow) without logging in.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The name or the password is empty, or the name is invalid.</exception>
+    public async Task<bool> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userName);
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        var name = userName.Trim();
+        if (name.Length == 0)
+        {
+            throw new ArgumentException("The user name must not be empty.", nameof(userName));
+        }
+
+        var op = StorageOperation.Start("user.verify_password");
+        try
+        {
+            var (verification, _) = await CheckPasswordAsync(name, password, cancellationToken).ConfigureAwait(false);
+            return verification is PasswordVerification.Success or PasswordVerification.SuccessRehashNeeded;
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
     /// <summary>Changes a registered user's password after checking the current one.</summary>
     /// <param name="userName">The user.</param>
     /// <param name="currentPassword">The current password; must not be empty.</param>
     /// <param name="newPassword">The new password; must not be empty.</param>
     /// <param name="cancellationToken">Bounds the waits.</param>
     /// <returns>A task that completes when the new hash and salt are written (together, in one step).</returns>
+    /// <remarks>The new hash follows <see cref="PasswordHashing"/>.</remarks>
     /// <exception cref="ArgumentException">A password is empty, or the name is invalid.</exception>
     /// <exception cref="UserOperationException">
     /// <see cref="UserOperationError.UserNotFound"/>, <see cref="UserOperationError.NotRegistered"/> (a guest) or
@@ -281,8 +339,8 @@ public sealed class UserService
         var op = StorageOperation.Start("user.change_password");
         try
         {
-            var user = await GetRegisteredAsync(userName, cancellationToken).ConfigureAwait(false);
-            var verification = _hasher.Verify(currentPassword, user.PasswordHash, user.PasswordSalt);
+            var credentials = await GetRegisteredAsync(userName, cancellationToken).ConfigureAwait(false);
+            var verification = _hasher.Verify(currentPassword, credentials.PasswordHash, credentials.PasswordSalt);
             if (verification is not (PasswordVerification.Success or PasswordVerification.SuccessRehashNeeded))
             {
                 if (verification == PasswordVerification.Malformed)
@@ -312,6 +370,7 @@ public sealed class UserService
     /// <param name="newPassword">The new password; must not be empty.</param>
     /// <param name="cancellationToken">Bounds the waits.</param>
     /// <returns>A task that completes when the new hash and salt are written (together, in one step).</returns>
+    /// <remarks>The new hash follows <see cref="PasswordHashing"/>.</remarks>
     /// <exception cref="ArgumentException">The password is empty, or the name is invalid.</exception>
     /// <exception cref="UserOperationException"><see cref="UserOperationError.UserNotFound"/> or <see cref="UserOperationError.NotRegistered"/> (a guest, as ZnDraw refuses).</exception>
     public async Task ResetPasswordAsync(string userName, string newPassword, CancellationToken cancellationToken = default)
@@ -452,11 +511,11 @@ public sealed class UserService
     private static UserOperationException NotFound(string userName) =>
         new(UserOperationError.UserNotFound, userName, $"User '{userName}' does not exist.");
 
-    private async Task<User> GetRegisteredAsync(string userName, CancellationToken cancellationToken)
+    private async Task<UserCredentials> GetRegisteredAsync(string userName, CancellationToken cancellationToken)
     {
-        var user = await _users.GetByIdAsync(userName, cancellationToken).ConfigureAwait(false) ?? throw NotFound(userName);
-        return user.IsRegistered
-            ? user
+        var credentials = await _users.GetCredentialsAsync(userName, cancellationToken).ConfigureAwait(false) ?? throw NotFound(userName);
+        return credentials.IsRegistered
+            ? credentials
             : throw new UserOperationException(UserOperationError.NotRegistered, userName, $"User '{userName}' is not registered.");
     }
 
@@ -469,32 +528,51 @@ public sealed class UserService
         }
     }
 
-    private async Task<LoginResult> LoginWithPasswordAsync(string name, string password, CancellationToken cancellationToken)
+    // Reads the credentials and verifies; writes nothing. Credentials are null for an unknown user.
+    private async Task<(PasswordVerification Verification, UserCredentials? Credentials)> CheckPasswordAsync(
+        string name, string password, CancellationToken cancellationToken)
     {
-        var user = await _users.GetByIdAsync(name, cancellationToken).ConfigureAwait(false);
-        if (user is null)
+        var credentials = await _users.GetCredentialsAsync(name, cancellationToken).ConfigureAwait(false);
+        if (credentials is null)
         {
             var (dummyHash, dummySalt) = _dummyHash.Value;
             _ = _hasher.Verify(password, dummyHash, dummySalt);
+            return (PasswordVerification.Failed, null);
+        }
+
+        var verification = _hasher.Verify(password, credentials.PasswordHash, credentials.PasswordSalt);
+        if (verification == PasswordVerification.Malformed)
+        {
+            UserServiceLog.MalformedHash(_logger, name);
+        }
+
+        return (verification, credentials);
+    }
+
+    private async Task<LoginResult> LoginWithPasswordAsync(string name, string password, CancellationToken cancellationToken)
+    {
+        var (verification, credentials) = await CheckPasswordAsync(name, password, cancellationToken).ConfigureAwait(false);
+        if (credentials is null)
+        {
             return new LoginResult(LoginStatus.UnknownUser, name);
         }
 
-        var verification = _hasher.Verify(password, user.PasswordHash, user.PasswordSalt);
         switch (verification)
         {
             case PasswordVerification.Success:
                 break;
             case PasswordVerification.SuccessRehashNeeded:
-                await UpgradeHashAsync(user, password, cancellationToken).ConfigureAwait(false);
+                await UpgradeHashAsync(credentials, password, cancellationToken).ConfigureAwait(false);
                 break;
-            case PasswordVerification.Malformed:
-                UserServiceLog.MalformedHash(_logger, name);
-                return new LoginResult(LoginStatus.WrongPassword, name);
             default:
                 return new LoginResult(LoginStatus.WrongPassword, name);
         }
 
-        return new LoginResult(LoginStatus.Succeeded, name, await TouchAndGetRoleAsync(user, cancellationToken).ConfigureAwait(false));
+        // Both commands are sent before either reply is awaited: one round trip. A verified user is registered.
+        var touch = _users.TouchLastLoginAsync(name, cancellationToken);
+        var admin = _users.IsAdminAsync(name, cancellationToken);
+        await touch.ConfigureAwait(false);
+        return new LoginResult(LoginStatus.Succeeded, name, await admin.ConfigureAwait(false) ? UserRole.Admin : UserRole.User);
     }
 
     private async Task<LoginResult> LoginAsGuestAsync(string name, CancellationToken cancellationToken)
@@ -531,7 +609,7 @@ public sealed class UserService
         return user.GetRole(await admin.ConfigureAwait(false));
     }
 
-    private async Task UpgradeHashAsync(User user, string password, CancellationToken cancellationToken)
+    private async Task UpgradeHashAsync(UserCredentials stored, string password, CancellationToken cancellationToken)
     {
         try
         {
@@ -539,18 +617,18 @@ public sealed class UserService
 
             // Re-read right before writing: if the password changed since the login read it, the change wins. The read
             // and the write are two steps (see the report on a compare-and-set in IUserRepository).
-            var current = await _users.GetByIdAsync(user.UserName, cancellationToken).ConfigureAwait(false);
+            var current = await _users.GetCredentialsAsync(stored.UserName, cancellationToken).ConfigureAwait(false);
             if (current is null
-                || !string.Equals(current.PasswordHash, user.PasswordHash, StringComparison.Ordinal)
-                || !string.Equals(current.PasswordSalt, user.PasswordSalt, StringComparison.Ordinal))
+                || !string.Equals(current.PasswordHash, stored.PasswordHash, StringComparison.Ordinal)
+                || !string.Equals(current.PasswordSalt, stored.PasswordSalt, StringComparison.Ordinal))
             {
-                UserServiceLog.HashChangedDuringUpgrade(_logger, user.UserName);
+                UserServiceLog.HashChangedDuringUpgrade(_logger, stored.UserName);
                 return;
             }
 
-            if (await _users.SetPasswordAsync(user.UserName, hash, salt, cancellationToken).ConfigureAwait(false))
+            if (await _users.SetPasswordAsync(stored.UserName, hash, salt, cancellationToken).ConfigureAwait(false))
             {
-                UserServiceLog.HashUpgraded(_logger, user.UserName);
+                UserServiceLog.HashUpgraded(_logger, stored.UserName);
             }
         }
         catch (OperationCanceledException)
@@ -561,7 +639,7 @@ public sealed class UserService
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            UserServiceLog.HashUpgradeFailed(_logger, ex.GetType().Name, user.UserName);
+            UserServiceLog.HashUpgradeFailed(_logger, ex.GetType().Name, stored.UserName);
         }
     }
 }
@@ -590,7 +668,7 @@ internal static partial class UserServiceLog
     [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "Password hash of {UserName} could not be upgraded ({ErrorType}); the login succeeds and the next one retries.")]
     public static partial void HashUpgradeFailed(ILogger logger, string errorType, string userName);
 
-    [LoggerMessage(EventId = 3108, Level = LogLevel.Warning, Message = "The stored password hash of {UserName} is in no known format; the password is refused.")]
+    [LoggerMessage(EventId = 3108, Level = LogLevel.Warning, Message = "The stored password hash of {UserName} is in no known format, or its PBKDF2 iteration count is above the maximum; the password is refused without hashing.")]
     public static partial void MalformedHash(ILogger logger, string userName);
 
     [LoggerMessage(EventId = 3109, Level = LogLevel.Debug, Message = "Password of {UserName} changed.")]
@@ -604,4 +682,7 @@ internal static partial class UserServiceLog
 
     [LoggerMessage(EventId = 3112, Level = LogLevel.Debug, Message = "Password hash of {UserName} changed during the login; upgrade skipped.")]
     public static partial void HashChangedDuringUpgrade(ILogger logger, string userName);
+
+    [LoggerMessage(EventId = 3113, Level = LogLevel.Warning, Message = "Passwords are hashed with ZnDraw's salted SHA-256 ({Reason}) so that a ZnDraw server sharing this Redis can verify them. It is a fast hash: once no ZnDraw server shares the Redis, set ZnDrawStorage:Passwords:Hashing to Pbkdf2 (each user's hash is then upgraded at the next login; see docs/passwords.md).")]
+    public static partial void ZnDrawSha256InUse(ILogger logger, string reason);
 }

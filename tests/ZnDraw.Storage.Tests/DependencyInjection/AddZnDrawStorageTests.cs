@@ -35,7 +35,7 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
                 "Layout": "ClusterSafe",
                 "Database": 2,
                 "Locks": { "DefaultTtl": "00:00:30" },
-                "Passwords": { "ZnDrawCompatible": true, "Pbkdf2Iterations": 700000 } } }
+                "Passwords": { "Hashing": "ZnDrawSha256", "Pbkdf2Iterations": 700000 } } }
             """);
         var services = new ServiceCollection();
         services.AddZnDrawStorage(config.GetSection(ZnDrawStorageOptions.DefaultSectionName));
@@ -43,7 +43,7 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
 
         var options = provider.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(30), options.Locks.DefaultTtl);
-        Assert.True(options.Passwords.ZnDrawCompatible);
+        Assert.Equal(PasswordHashing.ZnDrawSha256, options.Passwords.Hashing);
         Assert.Equal(700_000, options.Passwords.Pbkdf2Iterations);
 
         var keys = provider.GetRequiredService<KeySpace>();
@@ -77,6 +77,7 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
     [InlineData("\"Locks\": { \"DefaultTtl\": \"00:00:00\" }", "Locks.DefaultTtl")]
     [InlineData("\"Locks\": { \"PresenterTtl\": \"00:10:00\" }", "Locks.PresenterTtl")]
     [InlineData("\"Passwords\": { \"Pbkdf2Iterations\": 1000 }", "Passwords.Pbkdf2Iterations")]
+    [InlineData("\"Passwords\": { \"Hashing\": 7 }", "Passwords.Hashing")]
     public async Task An_invalid_setting_fails_host_start_naming_the_setting(string setting, string name)
     {
         var config = Json($$"""{ "ConnectionString": "{{redis.Address}}", {{setting}} }""");

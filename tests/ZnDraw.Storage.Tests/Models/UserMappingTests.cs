@@ -25,15 +25,19 @@ public class UserMappingTests
         Assert.Equal("alice", user.UserName);
         Assert.Equal(new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc).AddTicks(1_234_560), user.CreatedAt);
         Assert.Equal("", user.CurrentSid);
-        Assert.True(user.VerifyPassword("s3cret"));
+        Assert.True(user.IsRegistered);
         Assert.Equal(UserRole.User, user.GetRole(isAdmin: false));
         Assert.Equal(UserRole.Admin, user.GetRole(isAdmin: true));
 
         Dictionary<string, string> written = TestData.ToDictionary(UserMapping.ToHashEntries(user));
         Dictionary<string, string> expected = TestData.ToDictionary(stored);
         expected["lastActivity"] = "2025-10-31T12:06:00.500000";
+
+        // The credentials are not part of the model: a user never writes them (they stay as stored).
+        expected.Remove("passwordHash");
+        expected.Remove("passwordSalt");
         Assert.Equal(expected, written);
-        Assert.Equal(user, UserMapping.FromHash(Key, "alice", UserMapping.ToHashEntries(user)));
+        Assert.Equal(user with { IsRegistered = false }, UserMapping.FromHash(Key, "alice", UserMapping.ToHashEntries(user)));
     }
 
     [Fact]
@@ -43,7 +47,52 @@ public class UserMappingTests
         User guest = UserMapping.FromHash(Key, "alice", TestData.Hash(("currentSid", "abc")))!;
         Assert.Equal("alice", guest.UserName);
         Assert.Equal(UserRole.Guest, guest.GetRole(false));
-        Assert.False(guest.VerifyPassword(""));
+        Assert.False(guest.IsRegistered);
+    }
+
+    [Fact]
+    public void A_user_read_from_a_registered_hash_shows_and_serializes_no_hash_or_salt()
+    {
+        const string Hash = "1e6ac894fd19240b9821e0bc46f7dfb91c6a58d659288a080b633e98b99b248a";
+        const string Salt = "00112233445566778899aabbccddeeff";
+        User user = UserMapping.FromHash(Key, "alice", TestData.Hash(
+            ("userName", "alice"), ("createdAt", "2025-10-31T12:00:00"), ("passwordHash", Hash), ("passwordSalt", Salt)))!;
+
+        string text = user.ToString();
+        string json = System.Text.Json.JsonSerializer.Serialize(user);
+
+        Assert.True(user.IsRegistered);
+        Assert.Contains("alice", text, StringComparison.Ordinal);
+        Assert.Contains("alice", json, StringComparison.Ordinal);
+        foreach (string secret in new[] { Hash, Salt })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, json, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Credentials_show_and_serialize_no_hash_or_salt()
+    {
+        const string Hash = "pbkdf2-sha256$600000$00112233445566778899aabbccddeeff$1e6ac894fd19240b9821e0bc46f7dfb91c6a58d659288a080b633e98b99b248a";
+        const string Salt = "00112233445566778899aabbccddeeff";
+        var credentials = UserMapping.CredentialsFrom("alice", exists: true, [Hash, Salt])!;
+
+        string text = credentials.ToString();
+        string json = System.Text.Json.JsonSerializer.Serialize(credentials);
+
+        Assert.Equal(Hash, credentials.PasswordHash);
+        Assert.Equal(Salt, credentials.PasswordSalt);
+        Assert.True(credentials.IsRegistered);
+        Assert.Contains("alice", text, StringComparison.Ordinal);
+        foreach (string secret in new[] { Hash, Salt, "1e6ac894fd19240b9821e0bc46f7dfb91c6a58d659288a080b633e98b99b248a" })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, json, StringComparison.Ordinal);
+        }
+
+        Assert.Null(UserMapping.CredentialsFrom("alice", exists: false, [RedisValue.Null, RedisValue.Null]));
+        Assert.False(UserMapping.CredentialsFrom("g", exists: true, [RedisValue.Null, RedisValue.Null])!.IsRegistered);
     }
 
     [Fact]
@@ -52,15 +101,6 @@ public class UserMappingTests
         var ex = Assert.Throws<StorageDataException>(() => UserMapping.FromHash(Key, "alice", TestData.Hash(("createdAt", "yesterday"))));
         Assert.Equal(Key, ex.Key);
         Assert.Equal("createdAt", ex.Field);
-    }
-
-    [Fact]
-    public void WithPassword_registers_with_a_fresh_salt()
-    {
-        User user = new User("bob").WithPassword("pw");
-        Assert.True(user.IsRegistered);
-        Assert.True(user.VerifyPassword("pw"));
-        Assert.Matches("^[0-9a-f]{32}$", user.PasswordSalt!);
     }
 
     [Theory]
@@ -104,7 +144,7 @@ public class UserMappingTests
         [
             new("alice"),
             new("bob", created, created),
-            new("carol", created, created.AddSeconds(1), created.AddSeconds(2), "r1", "s1", new string('a', 64), "salt"),
+            new("carol", created, created.AddSeconds(1), created.AddSeconds(2), "r1", "s1") { IsRegistered = true },
             new("dave", LastLogin: created, CurrentSid: ""),
         ];
         foreach (User user in users)
@@ -125,8 +165,13 @@ public class UserMappingTests
             at = 0;
             UserMapping.WriteNullFieldNames(user, nulls, ref at);
             Assert.Equal(nulls.Length, at);
-            Assert.Equal(7, entries.Length - 1 + nulls.Length);
+            Assert.Equal(5, entries.Length - 1 + nulls.Length);
             Assert.Empty(entries.Select(e => (string)e.Name!).Intersect(nulls.Select(n => (string)n!)));
+
+            // A save neither writes nor deletes the credentials.
+            string[] touched = [.. entries.Select(e => (string)e.Name!), .. nulls.Select(n => (string)n!)];
+            Assert.DoesNotContain("passwordHash", touched);
+            Assert.DoesNotContain("passwordSalt", touched);
         }
     }
 

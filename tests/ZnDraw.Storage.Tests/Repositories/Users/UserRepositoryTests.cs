@@ -30,6 +30,13 @@ public sealed class UserRepositoryTests(RedisFixture redis)
     private static async Task<Dictionary<string, string>> RawHash(IDatabase db, RedisKey key) =>
         (await db.HashGetAllAsync(key)).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
 
+    // Whether the stored credentials of a user verify with ZnDraw's algorithm.
+    private static async Task<bool> VerifiesAsync(UserRepository repo, string name, string password)
+    {
+        UserCredentials? c = await repo.GetCredentialsAsync(name);
+        return c is not null && ZnDrawPasswordHash.Verify(password, c.PasswordSalt, c.PasswordHash);
+    }
+
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
     public async Task Create_writes_what_ZnDraw_create_user_writes_and_indexes_the_name(string space)
@@ -165,13 +172,13 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         Assert.Equal("room-1", user.CurrentRoom);
         Assert.Equal("", user.CurrentSid);
         Assert.True(user.IsRegistered);
-        Assert.True(user.VerifyPassword("pässwort"));
-        Assert.False(user.VerifyPassword("passwort"));
+        Assert.True(await VerifiesAsync(repo, name, "pässwort"));
+        Assert.False(await VerifiesAsync(repo, name, "passwort"));
         Assert.Equal(UserRole.User, await repo.GetRoleAsync(name));
     }
 
     [Fact]
-    public async Task Save_writes_byte_identical_fields_replaces_known_ones_and_keeps_unknown_ones()
+    public async Task Save_writes_byte_identical_fields_replaces_known_ones_and_keeps_credentials_and_unknown_ones()
     {
         var (repo, keys) = Create(Spaces.Prefixed);
         string name = NewName();
@@ -187,9 +194,10 @@ public sealed class UserRepositoryTests(RedisFixture redis)
             {
                 ["userName"] = name, ["createdAt"] = FixedTime.InstantText, ["lastLogin"] = FixedTime.InstantText,
                 ["lastActivity"] = FixedTime.InstantText, ["currentRoom"] = "r1", ["currentSid"] = "sid9", ["laterField"] = "x",
+                ["passwordHash"] = Hash1, ["passwordSalt"] = Salt1,
             },
             raw);
-        Assert.Equal(user, await repo.GetByIdAsync(name));
+        Assert.Equal(user with { IsRegistered = true }, await repo.GetByIdAsync(name));
         Assert.Equal([name], await repo.ListAllAsync());
     }
 
@@ -222,8 +230,8 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         Assert.True(await repo.SetPasswordAsync(name, Hash1, Salt1));
         Assert.False(await repo.SetPasswordAsync(missing, Hash1, Salt1));
 
-        User? user = await repo.GetByIdAsync(name);
-        Assert.True(user!.VerifyPassword("s3cret"));
+        Assert.True((await repo.GetByIdAsync(name))!.IsRegistered);
+        Assert.True(await VerifiesAsync(repo, name, "s3cret"));
         Assert.Equal(UserRole.User, await repo.GetRoleAsync(name));
         Assert.False(await Db.KeyExistsAsync(keys.User(missing).HashKey()));
     }
@@ -239,17 +247,77 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         var m = await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.SetPasswordAsync(name, Hash2, Salt2); });
 
         Assert.Equal(["EVALSHA"], m.CommandNames);
-        Assert.True((await repo.GetByIdAsync(name))!.VerifyPassword("pässwort"));
+        Assert.True(await VerifiesAsync(repo, name, "pässwort"));
     }
 
     [Theory]
     [InlineData("1E6AC894FD19240B9821E0BC46F7DFB91C6A58D659288A080B633E98B99B248A", Salt1)]
     [InlineData("abc", Salt1)]
     [InlineData(Hash1, "")]
+    [InlineData("pbkdf2-sha256$10000001$" + Salt1 + "$" + Hash1, Salt1)]
+    [InlineData("pbkdf2-sha256$2000000000$" + Salt1 + "$" + Hash1, Salt1)]
     public async Task Set_password_refuses_a_malformed_hash_or_empty_salt(string hash, string salt)
     {
         var (repo, _) = Create(Spaces.ZnDraw);
         await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetPasswordAsync(NewName(), hash, salt));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RegisterPasswordAsync(NewName(), hash, salt));
+    }
+
+    [Fact]
+    public async Task A_pbkdf2_hash_up_to_the_maximum_iterations_is_stored()
+    {
+        var (repo, _) = Create(Spaces.ZnDraw);
+        string name = NewName();
+        await repo.CreateAsync(new User(name));
+        string hash = "pbkdf2-sha256$10000000$" + Salt1 + "$" + Hash1;
+
+        Assert.True(await repo.SetPasswordAsync(name, hash, Salt1));
+
+        Assert.Equal(hash, (await repo.GetCredentialsAsync(name))!.PasswordHash);
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Register_password_writes_only_a_first_password_of_an_existing_user(string space)
+    {
+        var (repo, keys) = Create(space);
+        string name = NewName(), missing = NewName();
+        await repo.CreateAsync(new User(name));
+        await Db.HashSetAsync(keys.User(name).HashKey(), "futureField", "kept");
+
+        Assert.False(await repo.RegisterPasswordAsync(missing, Hash1, Salt1)); // also loads the script (NOSCRIPT once)
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => Assert.True(await repo.RegisterPasswordAsync(name, Hash1, Salt1)));
+        Assert.False(await repo.RegisterPasswordAsync(name, Hash2, Salt2));
+
+        Assert.Equal(1, m.RoundTrips);
+        Dictionary<string, string> raw = await RawHash(Db, keys.User(name).HashKey());
+        Assert.Equal(Hash1, raw["passwordHash"]);
+        Assert.Equal(Salt1, raw["passwordSalt"]);
+        Assert.Equal("kept", raw["futureField"]);
+        Assert.False(await Db.KeyExistsAsync(keys.User(missing).HashKey()));
+        Assert.Equal(UserRole.User, await repo.GetRoleAsync(name));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
+    public async Task Get_credentials_reads_hash_and_salt_in_one_round_trip_and_names_a_wrong_typed_key(string space)
+    {
+        var (repo, keys) = Create(space);
+        string user = NewName(), guest = NewName(), missing = NewName(), bad = NewName();
+        await repo.CreateAsync(new User(user));
+        await repo.SetPasswordAsync(user, Hash2, Salt2);
+        await repo.CreateAsync(new User(guest));
+        await Db.StringSetAsync(keys.User(bad).HashKey(), "not a hash");
+
+        var (credentials, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.GetCredentialsAsync(user));
+
+        Assert.Equal(1, m.RoundTrips);
+        Assert.Equal((user, Hash2, Salt2, true), (credentials!.UserName, credentials.PasswordHash, credentials.PasswordSalt, credentials.IsRegistered));
+        var g = await repo.GetCredentialsAsync(guest);
+        Assert.Equal((guest, (string?)null, (string?)null, false), (g!.UserName, g.PasswordHash, g.PasswordSalt, g.IsRegistered));
+        Assert.Null(await repo.GetCredentialsAsync(missing));
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetCredentialsAsync(bad));
+        Assert.Equal((string)keys.User(bad).HashKey()!, ex.Key);
     }
 
     [Theory]
@@ -325,7 +393,6 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetCurrentRoomAsync(name, "a:b"));
         await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetCurrentSidAsync(name, "a:b"));
         await Assert.ThrowsAsync<ArgumentException>(async () => await repo.GetByIdAsync(" padded"));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.CreateAsync(new User(name, PasswordHash: Hash1)));
         await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RenameAsync(name, name));
         await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RenameAsync(name, NewName(), Hash1, null));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await repo.SaveAsync(null!));
@@ -363,7 +430,7 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         Assert.DoesNotContain(oldName, users);
         Assert.Contains(newName, admins);
         Assert.DoesNotContain(oldName, admins);
-        Assert.True((await repo.GetByIdAsync(newName))!.VerifyPassword("s3cret"));
+        Assert.True(await VerifiesAsync(repo, newName, "s3cret"));
     }
 
     [Theory]
@@ -377,7 +444,8 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         Assert.True(await repo.RenameAsync(oldName, newName));
 
         User? user = await repo.GetByIdAsync(newName);
-        Assert.Equal(new User(newName, Now, Now, PasswordHash: Hash2, PasswordSalt: Salt2), user);
+        Assert.Equal(new User(newName, Now, Now) { IsRegistered = true }, user);
+        Assert.True(await VerifiesAsync(repo, newName, "pässwort"));
         Assert.False(await Db.KeyExistsAsync(keys.User(newName).AdminKey()));
         Assert.DoesNotContain(newName, await repo.ListAdminsAsync());
     }
@@ -493,7 +561,8 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         var (repo, keys) = Create(space);
         string guest = NewName(), user = NewName(), admin = NewName(), badHash = NewName(), badFlag = NewName();
         await repo.CreateAsync(new User(guest));
-        await repo.CreateAsync(new User(user, PasswordHash: Hash1, PasswordSalt: Salt1));
+        await repo.CreateAsync(new User(user));
+        await repo.SetPasswordAsync(user, Hash1, Salt1);
         await repo.SetAdminAsync(admin, true);
         await Db.StringSetAsync(keys.User(badHash).HashKey(), "not a hash");
         await Db.HashSetAsync(keys.User(badFlag).AdminKey(), "x", "1");
@@ -509,11 +578,12 @@ public sealed class UserRepositoryTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Save_deletes_the_null_fields_and_writes_the_others(string space)
+    public async Task Save_deletes_the_null_fields_writes_the_others_and_keeps_the_credentials(string space)
     {
         var (repo, keys) = Create(space);
         string name = NewName();
-        await repo.CreateAsync(new User(name, Now, Now, Now, "r1", "s1", Hash1, Salt1));
+        await repo.CreateAsync(new User(name, Now, Now, Now, "r1", "s1"));
+        await repo.SetPasswordAsync(name, Hash1, Salt1);
         await Db.HashSetAsync(keys.User(name).HashKey(), "futureField", "kept");
 
         await repo.SaveAsync(new User(name, Now, Now.AddSeconds(1)));
@@ -526,6 +596,8 @@ public sealed class UserRepositoryTests(RedisFixture redis)
                 ["createdAt"] = ZnDrawTime.FormatIso(Now),
                 ["lastLogin"] = ZnDrawTime.FormatIso(Now.AddSeconds(1)),
                 ["futureField"] = "kept",
+                ["passwordHash"] = Hash1,
+                ["passwordSalt"] = Salt1,
             },
             stored);
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Keys;
 
 namespace ZnDraw.Storage.Tests.Services.Users;
 
@@ -10,11 +11,22 @@ public static class TestOptions
 {
     public const int FastIterations = 1_000;
 
-    public static IOptions<ZnDrawStorageOptions> Modern(int iterations = FastIterations) =>
-        Options.Create(new ZnDrawStorageOptions { Passwords = new ZnDrawPasswordOptions { Pbkdf2Iterations = iterations } });
+    /// <summary>PBKDF2 chosen explicitly (any layout).</summary>
+    public static IOptions<ZnDrawStorageOptions> Pbkdf2(int iterations = FastIterations) =>
+        Options.Create(new ZnDrawStorageOptions { Passwords = new ZnDrawPasswordOptions { Hashing = PasswordHashing.Pbkdf2, Pbkdf2Iterations = iterations } });
 
-    public static IOptions<ZnDrawStorageOptions> Compatible() =>
-        Options.Create(new ZnDrawStorageOptions { Passwords = new ZnDrawPasswordOptions { ZnDrawCompatible = true, Pbkdf2Iterations = FastIterations } });
+    /// <summary>ZnDraw's SHA-256 chosen explicitly (any layout).</summary>
+    public static IOptions<ZnDrawStorageOptions> ZnDrawSha256() =>
+        Options.Create(new ZnDrawStorageOptions { Passwords = new ZnDrawPasswordOptions { Hashing = PasswordHashing.ZnDrawSha256, Pbkdf2Iterations = FastIterations } });
+
+    /// <summary>Options naming the layout and prefix of <paramref name="keys"/>, with <paramref name="hashing"/> (default: Automatic).</summary>
+    public static IOptions<ZnDrawStorageOptions> For(KeySpace keys, PasswordHashing hashing = PasswordHashing.Automatic, int iterations = FastIterations) =>
+        Options.Create(new ZnDrawStorageOptions
+        {
+            Layout = keys.Layout,
+            KeyPrefix = keys.Prefix.Length == 0 ? null : keys.Prefix,
+            Passwords = new ZnDrawPasswordOptions { Hashing = hashing, Pbkdf2Iterations = iterations },
+        });
 }
 
 /// <summary>One captured log call: the formatted message, every structured value, and the exception text.</summary>

@@ -14,11 +14,6 @@ namespace ZnDraw.Storage.Tests.Services.Users;
 [Collection(RedisCollection.Name)]
 public sealed class UserServiceIntegrationTests(RedisFixture redis)
 {
-    /// <summary>
-    /// UserRepository.SetPasswordAsync/RenameAsync/SaveAsync accept only 64-hex hashes, so PBKDF2 hashes are refused until
-    /// the repository accepts the self-describing format (diff in the services report).
-    /// </summary>
-
     private IDatabase Db => redis.Database;
 
     private (UserService Service, KeySpace Space) Create(string space, IOptions<ZnDrawStorageOptions> options)
@@ -34,9 +29,9 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Guest_then_register_then_login_in_ZnDraw_compatibility_writes_what_ZnDraw_verifies(string space)
+    public async Task Guest_then_register_then_login_under_ZnDraws_hashing_writes_what_ZnDraw_verifies(string space)
     {
-        var (service, keys) = Create(space, TestOptions.Compatible());
+        var (service, keys) = Create(space, TestOptions.ZnDrawSha256());
         var name = NewName();
 
         var guest = await service.LoginAsync(null, null);
@@ -57,9 +52,9 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task A_user_ZnDraw_registered_logs_in_and_compatibility_keeps_its_hash()
+    public async Task A_user_ZnDraw_registered_logs_in_and_ZnDraws_hashing_keeps_its_hash()
     {
-        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Compatible());
+        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.ZnDrawSha256());
         var name = NewName();
         await Db.HashSetAsync(keys.User(name).HashKey(), [
             new("userName", name), new("createdAt", "2025-01-01T00:00:00"), new("lastLogin", "2025-01-01T00:00:00"),
@@ -74,9 +69,9 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task A_legacy_login_succeeds_in_the_default_mode_whatever_the_upgrade_does()
+    public async Task A_legacy_login_succeeds_under_pbkdf2_whatever_the_upgrade_does()
     {
-        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Modern());
+        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Pbkdf2());
         var name = NewName();
         await Db.HashSetAsync(keys.User(name).HashKey(), [
             new("userName", name), new("createdAt", "2025-01-01T00:00:00"),
@@ -90,7 +85,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     [Fact]
     public async Task A_legacy_hash_is_upgraded_to_pbkdf2_at_the_next_login()
     {
-        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Modern());
+        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Pbkdf2());
         var name = NewName();
         await Db.HashSetAsync(keys.User(name).HashKey(), [
             new("userName", name), new("createdAt", "2025-01-01T00:00:00"),
@@ -107,9 +102,9 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Register_change_and_reset_write_pbkdf2_hashes_by_default(string space)
+    public async Task Register_change_and_reset_write_pbkdf2_hashes_under_pbkdf2(string space)
     {
-        var (service, keys) = Create(space, TestOptions.Modern());
+        var (service, keys) = Create(space, TestOptions.Pbkdf2());
         var guest = (await service.CreateGuestAsync()).UserName;
         var name = NewName();
 
@@ -126,9 +121,9 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Change_and_reset_password_in_compatibility()
+    public async Task Change_and_reset_password_under_ZnDraws_hashing()
     {
-        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Compatible());
+        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.ZnDrawSha256());
         var guest = (await service.CreateGuestAsync()).UserName;
         await service.RegisterAsync(guest, guest, "one");
 
@@ -147,7 +142,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     [Fact]
     public async Task Of_concurrent_registrations_to_one_name_exactly_one_succeeds()
     {
-        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Compatible());
+        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.ZnDrawSha256());
         var guests = new List<string>();
         for (var i = 0; i < 8; i++)
         {
@@ -179,7 +174,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
     [Fact]
     public async Task The_admin_flag_and_the_profile()
     {
-        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.Compatible());
+        var (service, keys) = Create(Spaces.ZnDraw, TestOptions.ZnDrawSha256());
         var guest = (await service.LoginAsync(null, null)).UserName;
 
         await service.SetAdminAsync(guest, true);

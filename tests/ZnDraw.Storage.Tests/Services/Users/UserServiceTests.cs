@@ -17,16 +17,21 @@ public sealed class UserServiceTests
     private readonly IUserRepository _repo = Substitute.For<IUserRepository>();
 
     private UserService Service(bool compatible = false) =>
-        new(_repo, compatible ? TestOptions.Compatible() : TestOptions.Modern(), NullLogger<UserService>.Instance);
+        new(_repo, compatible ? TestOptions.ZnDrawSha256() : TestOptions.Pbkdf2(), NullLogger<UserService>.Instance);
 
-    private static User Registered(string name) => new(name, PasswordHash: LegacyHash, PasswordSalt: LegacySalt);
+    // A registered user whose stored hash is ZnDraw's (LegacyHash, "s3cret").
+    private void ExistsRegistered(string name) => Exists(name, LegacyHash, LegacySalt);
 
-    private void Exists(User user)
+    private void ExistsGuest(string name) => Exists(name, null, null);
+
+    private void Exists(string name, string? hash, string? salt)
     {
-        _repo.GetByIdAsync(user.UserName, Arg.Any<CancellationToken>()).Returns(user);
-        _repo.ExistsAsync(user.UserName, Arg.Any<CancellationToken>()).Returns(true);
-        _repo.TouchLastLoginAsync(user.UserName, Arg.Any<CancellationToken>()).Returns(true);
-        _repo.SetPasswordAsync(user.UserName, Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
+        _repo.GetByIdAsync(name, Arg.Any<CancellationToken>()).Returns(new User(name) { IsRegistered = hash is not null });
+        _repo.GetCredentialsAsync(name, Arg.Any<CancellationToken>()).Returns(new UserCredentials(name, hash, salt));
+        _repo.ExistsAsync(name, Arg.Any<CancellationToken>()).Returns(true);
+        _repo.TouchLastLoginAsync(name, Arg.Any<CancellationToken>()).Returns(true);
+        _repo.SetPasswordAsync(name, Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
+        _repo.RegisterPasswordAsync(name, Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(hash is null);
     }
 
     [Fact]
@@ -37,7 +42,7 @@ public sealed class UserServiceTests
         var guest = await Service().CreateGuestAsync();
 
         Assert.Matches("^user-[0-9a-f]{8}$", guest.UserName);
-        Assert.Null(guest.PasswordHash);
+        Assert.False(guest.IsRegistered);
         await _repo.Received(1).CreateAsync(guest, Arg.Any<CancellationToken>());
     }
 
@@ -66,26 +71,27 @@ public sealed class UserServiceTests
     }
 
     [Fact]
-    public async Task Register_under_the_same_name_sets_a_pbkdf2_hash_and_its_salt_in_one_call()
+    public async Task Register_under_the_same_name_sets_a_pbkdf2_hash_and_its_salt_in_one_conditional_call()
     {
-        Exists(new User("user-0000abcd"));
+        ExistsGuest("user-0000abcd");
 
         Assert.Equal("user-0000abcd", await Service().RegisterAsync("user-0000abcd", "  user-0000abcd ", "pw"));
 
-        await _repo.Received(1).SetPasswordAsync(
+        await _repo.Received(1).RegisterPasswordAsync(
             "user-0000abcd",
             Arg.Is<string>(h => h.StartsWith("pbkdf2-sha256$1000$", StringComparison.Ordinal)),
             Arg.Is<string>(s => s.Length == 32),
             Arg.Any<CancellationToken>());
         await _repo.DidNotReceiveWithAnyArgs().RenameAsync(default!, default!, default, default, default);
+        await _repo.DidNotReceiveWithAnyArgs().SetPasswordAsync(default!, default!, default!, default);
     }
 
     [Fact]
     public async Task Register_in_ZnDraw_compatibility_writes_ZnDraws_hash()
     {
-        Exists(new User("g"));
+        ExistsGuest("g");
         string? hash = null, salt = null;
-        _repo.SetPasswordAsync("g", Arg.Do<string>(h => hash = h), Arg.Do<string>(s => salt = s), Arg.Any<CancellationToken>()).Returns(true);
+        _repo.RegisterPasswordAsync("g", Arg.Do<string>(h => hash = h), Arg.Do<string>(s => salt = s), Arg.Any<CancellationToken>()).Returns(true);
 
         await Service(compatible: true).RegisterAsync("g", "g", "s3cret");
 
@@ -95,12 +101,23 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Register_under_the_same_name_refuses_a_registered_user()
     {
-        Exists(Registered("bob"));
+        ExistsRegistered("bob");
 
         var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().RegisterAsync("bob", "bob", "pw"));
 
         Assert.Equal(UserOperationError.AlreadyRegistered, ex.Error);
         await _repo.DidNotReceiveWithAnyArgs().SetPasswordAsync(default!, default!, default!, default);
+    }
+
+    [Fact]
+    public async Task Register_under_the_same_name_of_a_missing_user_is_refused_as_not_found()
+    {
+        _repo.RegisterPasswordAsync(default!, default!, default!, default).ReturnsForAnyArgs(false);
+        _repo.ExistsAsync("g", Arg.Any<CancellationToken>()).Returns(false);
+
+        var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().RegisterAsync("g", "g", "pw"));
+
+        Assert.Equal(UserOperationError.UserNotFound, ex.Error);
     }
 
     [Fact]
@@ -166,7 +183,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Login_with_a_wrong_password_is_WrongPassword_and_touches_nothing()
     {
-        Exists(Registered("bob"));
+        ExistsRegistered("bob");
 
         var result = await Service().LoginAsync("bob", "wrong");
 
@@ -179,7 +196,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Login_with_a_password_of_a_guest_is_WrongPassword()
     {
-        Exists(new User("g"));
+        ExistsGuest("g");
 
         Assert.Equal(LoginStatus.WrongPassword, (await Service().LoginAsync("g", "pw")).Status);
     }
@@ -187,7 +204,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Login_with_a_ZnDraw_hash_succeeds_touches_lastLogin_and_upgrades_to_pbkdf2()
     {
-        Exists(Registered("bob"));
+        ExistsRegistered("bob");
 
         var result = await Service().LoginAsync("bob", "s3cret");
 
@@ -203,7 +220,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Login_in_ZnDraw_compatibility_keeps_the_ZnDraw_hash()
     {
-        Exists(Registered("bob"));
+        ExistsRegistered("bob");
 
         Assert.True((await Service(compatible: true).LoginAsync("bob", "s3cret")).Succeeded);
 
@@ -214,10 +231,10 @@ public sealed class UserServiceTests
     public async Task A_current_pbkdf2_hash_is_not_rewritten()
     {
         string? hash = null, salt = null;
-        _repo.SetPasswordAsync("g", Arg.Do<string>(h => hash = h), Arg.Do<string>(s => salt = s), Arg.Any<CancellationToken>()).Returns(true);
-        Exists(new User("g"));
+        ExistsGuest("g");
+        _repo.RegisterPasswordAsync("g", Arg.Do<string>(h => hash = h), Arg.Do<string>(s => salt = s), Arg.Any<CancellationToken>()).Returns(true);
         await Service().RegisterAsync("g", "g", "pw");
-        Exists(new User("g", PasswordHash: hash, PasswordSalt: salt));
+        Exists("g", hash, salt);
         _repo.ClearReceivedCalls();
 
         Assert.True((await Service().LoginAsync("g", "pw")).Succeeded);
@@ -226,12 +243,47 @@ public sealed class UserServiceTests
     }
 
     [Fact]
+    public async Task Login_under_ZnDraws_hashing_never_rewrites_a_pbkdf2_hash()
+    {
+        var (hash, salt) = new PasswordHasher(PasswordHashing.Pbkdf2, TestOptions.FastIterations).Hash("pw");
+        Exists("g", hash, salt);
+
+        Assert.True((await Service(compatible: true).LoginAsync("g", "pw")).Succeeded);
+
+        await _repo.DidNotReceiveWithAnyArgs().SetPasswordAsync(default!, default!, default!, default);
+        await _repo.Received(1).TouchLastLoginAsync("g", Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Verify_password_reads_the_credentials_and_calls_nothing_else()
+    {
+        ExistsRegistered("bob");
+
+        Assert.True(await Service().VerifyPasswordAsync("bob", "s3cret"));
+        Assert.False(await Service().VerifyPasswordAsync("bob", "wrong"));
+        Assert.False(await Service().VerifyPasswordAsync("ghost", "s3cret"));
+
+        Assert.All(_repo.ReceivedCalls(), c => Assert.Equal(nameof(IUserRepository.GetCredentialsAsync), c.GetMethodInfo().Name));
+        Assert.Equal(3, _repo.ReceivedCalls().Count());
+    }
+
+    [Theory]
+    [InlineData("", "pw")]
+    [InlineData("  ", "pw")]
+    [InlineData("bob", "")]
+    public async Task Verify_password_refuses_empty_input_before_any_call(string name, string password)
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().VerifyPasswordAsync(name, password));
+        Assert.Empty(_repo.ReceivedCalls());
+    }
+
+    [Fact]
     public async Task The_upgrade_is_skipped_when_the_password_changed_during_the_login()
     {
-        Exists(Registered("bob"));
-        _repo.GetByIdAsync("bob", Arg.Any<CancellationToken>()).Returns(
-            Registered("bob"),
-            new User("bob", PasswordHash: new string('a', 64), PasswordSalt: LegacySalt));
+        ExistsRegistered("bob");
+        _repo.GetCredentialsAsync("bob", Arg.Any<CancellationToken>()).Returns(
+            new UserCredentials("bob", LegacyHash, LegacySalt),
+            new UserCredentials("bob", new string('a', 64), LegacySalt));
 
         Assert.True((await Service().LoginAsync("bob", "s3cret")).Succeeded);
 
@@ -241,7 +293,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task A_failed_upgrade_does_not_fail_the_login()
     {
-        Exists(Registered("bob"));
+        ExistsRegistered("bob");
         _repo.SetPasswordAsync("bob", Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>())
             .ThrowsAsync(new ArgumentException("The password hash must be 64 lowercase hex characters."));
 
@@ -253,7 +305,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task An_admin_flag_makes_the_role_admin()
     {
-        Exists(Registered("root"));
+        ExistsRegistered("root");
         _repo.IsAdminAsync("root", Arg.Any<CancellationToken>()).Returns(true);
 
         Assert.Equal(UserRole.Admin, (await Service(compatible: true).LoginAsync("root", "s3cret")).Role);
@@ -262,7 +314,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task A_stored_hash_in_no_known_format_refuses_the_password()
     {
-        Exists(new User("bob", PasswordHash: "not-a-hash", PasswordSalt: LegacySalt));
+        Exists("bob", "not-a-hash", LegacySalt);
 
         Assert.Equal(LoginStatus.WrongPassword, (await Service().LoginAsync("bob", "s3cret")).Status);
     }
@@ -270,7 +322,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Login_without_a_password_of_a_registered_user_is_PasswordRequired()
     {
-        Exists(Registered("bob"));
+        ExistsRegistered("bob");
 
         Assert.Equal(new LoginResult(LoginStatus.PasswordRequired, "bob"), await Service().LoginAsync("bob", null));
         await _repo.DidNotReceiveWithAnyArgs().TouchLastLoginAsync(default!, default);
@@ -279,7 +331,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Login_without_a_password_of_an_existing_guest_logs_it_in_again()
     {
-        Exists(new User("g"));
+        ExistsGuest("g");
 
         Assert.Equal(new LoginResult(LoginStatus.Succeeded, "g", UserRole.Guest), await Service().LoginAsync("g", ""));
         await _repo.Received(1).TouchLastLoginAsync("g", Arg.Any<CancellationToken>());
@@ -329,7 +381,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Change_password_checks_the_current_one()
     {
-        Exists(Registered("bob"));
+        ExistsRegistered("bob");
 
         var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().ChangePasswordAsync("bob", "wrong", "new"));
         Assert.Equal(UserOperationError.WrongPassword, ex.Error);
@@ -342,7 +394,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Change_and_reset_refuse_guests_and_missing_users()
     {
-        Exists(new User("g"));
+        ExistsGuest("g");
 
         Assert.Equal(UserOperationError.NotRegistered, (await Assert.ThrowsAsync<UserOperationException>(() => Service().ChangePasswordAsync("g", "a", "b"))).Error);
         Assert.Equal(UserOperationError.NotRegistered, (await Assert.ThrowsAsync<UserOperationException>(() => Service().ResetPasswordAsync("g", "b"))).Error);
@@ -354,7 +406,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Reset_sets_a_new_hash_without_the_current_password()
     {
-        Exists(Registered("bob"));
+        ExistsRegistered("bob");
 
         await Service(compatible: true).ResetPasswordAsync("bob", "fresh");
 
@@ -365,7 +417,8 @@ public sealed class UserServiceTests
     public async Task Get_returns_the_profile_with_the_role_and_no_secrets()
     {
         var created = new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc);
-        Exists(Registered("bob") with { CreatedAt = created, CurrentRoom = "r1", CurrentSid = "" });
+        ExistsRegistered("bob");
+        _repo.GetByIdAsync("bob", Arg.Any<CancellationToken>()).Returns(new User("bob", created, CurrentRoom: "r1", CurrentSid: "") { IsRegistered = true });
         _repo.IsAdminAsync("bob", Arg.Any<CancellationToken>()).Returns(true);
 
         var profile = await Service().GetAsync("bob");
