@@ -128,14 +128,14 @@ foreach (var room in (await rooms.ListDetailsAsync()).Where(r => r.Id.StartsWith
 
 Console.WriteLine();
 Console.WriteLine("History of extension Rotate (from SQL, newest first):");
-foreach (var e in (await history.GetExtensionHistoryAsync("Rotate", limit: 5)))
+foreach (var e in (await history.GetExtensionHistoryAsync("Rotate", limit: 5)).Items)
 {
     Console.WriteLine($"  {e.OccurredAt:yyyy-MM-dd HH:mm:ss}  {e.Scope,-32}{e.Category}/{e.Name}  worker {e.WorkerId[..Math.Min(8, e.WorkerId.Length)]}");
 }
 
 Console.WriteLine();
 Console.WriteLine($"Room events of {roomId} (from SQL):");
-foreach (var e in (await history.GetRoomEventsAsync(roomId)).Reverse())
+foreach (var e in (await history.GetRoomEventsAsync(roomId)).Items.Reverse())
 {
     Console.WriteLine($"  {e.OccurredAt:HH:mm:ss}  {e.EventType,-20}{e.User}");
 }

@@ -1,13 +1,17 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Keys;
 
 namespace ZnDraw.Storage.Samples.WebApi;
 
 /// <summary>
 /// Read-only history endpoints over <see cref="IHistoryQuery"/>: extension registrations, room events
-/// and user sessions, newest first. Query parameters: <c>limit</c> (an integer, 1 to 1000, default 100)
-/// and <c>since</c> (an ISO 8601 date or date-time; without an offset it is UTC).
+/// and user sessions, newest first, one page at a time. Query parameters: <c>limit</c> (the page size, an integer,
+/// 1 to 1000, default 100), <c>since</c> (an ISO 8601 date or date-time; without an offset it is UTC) and
+/// <c>before</c> (the <c>nextCursor</c> of the previous page). The answer is <c>{"items": [...], "nextCursor": ...}</c>;
+/// <c>nextCursor</c> is null on the last page. An invalid id or parameter answers 400 naming it.
 /// </summary>
 internal static class HistoryEndpoints
 {
@@ -28,18 +32,21 @@ internal static class HistoryEndpoints
         var history = endpoints.MapGroup("/api").WithTags("History");
 
         history.MapGet("/extensions/{name}/history", (
-                string name, string? limit, string? since, [FromServices] IHistoryQuery? query, CancellationToken cancellationToken) =>
-            RunAsync(query, limit, since, (q, l, s) => q.GetExtensionHistoryAsync(name, l, s, cancellationToken)))
+                string name, string? limit, string? since, string? before, [FromServices] IHistoryQuery? query, CancellationToken cancellationToken) =>
+            RunAsync(query, ("name", name, static n => KeyValidation.ValidateExtensionName(n)), limit, since, before,
+                (q, l, s, b) => q.GetExtensionHistoryAsync(name, l, s, b, cancellationToken)))
             .WithName("GetExtensionHistory");
 
         history.MapGet("/rooms/{roomId}/events", (
-                string roomId, string? limit, string? since, [FromServices] IHistoryQuery? query, CancellationToken cancellationToken) =>
-            RunAsync(query, limit, since, (q, l, s) => q.GetRoomEventsAsync(roomId, l, s, cancellationToken)))
+                string roomId, string? limit, string? since, string? before, [FromServices] IHistoryQuery? query, CancellationToken cancellationToken) =>
+            RunAsync(query, ("roomId", roomId, static r => KeyValidation.ValidateRoomId(r)), limit, since, before,
+                (q, l, s, b) => q.GetRoomEventsAsync(roomId, l, s, b, cancellationToken)))
             .WithName("GetRoomEvents");
 
         history.MapGet("/users/{username}/sessions", (
-                string username, string? limit, string? since, [FromServices] IHistoryQuery? query, CancellationToken cancellationToken) =>
-            RunAsync(query, limit, since, (q, l, s) => q.GetUserSessionsAsync(username, l, s, cancellationToken)))
+                string username, string? limit, string? since, string? before, [FromServices] IHistoryQuery? query, CancellationToken cancellationToken) =>
+            RunAsync(query, ("username", username, static u => KeyValidation.ValidateUserName(u)), limit, since, before,
+                (q, l, s, b) => q.GetUserSessionsAsync(username, l, s, b, cancellationToken)))
             .WithName("GetUserSessions");
 
         return endpoints;
@@ -47,9 +54,11 @@ internal static class HistoryEndpoints
 
     private static async Task<IResult> RunAsync<T>(
         IHistoryQuery? query,
+        (string Parameter, string Value, Action<string> Validate) id,
         string? limit,
         string? since,
-        Func<IHistoryQuery, int, DateTimeOffset?, Task<IReadOnlyList<T>>> read)
+        string? before,
+        Func<IHistoryQuery, int, DateTimeOffset?, string?, Task<HistoryPage<T>>> read)
     {
         if (query is null)
         {
@@ -61,6 +70,15 @@ internal static class HistoryEndpoints
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        try
+        {
+            id.Validate(id.Value);
+        }
+        catch (ArgumentException ex)
+        {
+            errors[id.Parameter] = [ex.Message];
+        }
+
         var count = DefaultLimit;
         if (limit is not null && !TryParseLimit(limit, out count))
         {
@@ -82,14 +100,25 @@ internal static class HistoryEndpoints
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(
-                errors,
-                title: "Invalid query parameter",
-                detail: "Invalid value for " + string.Join(" and ", errors.Keys) + ".");
+            return Invalid(errors);
         }
 
-        return TypedResults.Ok(await read(query, count, from).ConfigureAwait(false));
+        try
+        {
+            return TypedResults.Ok(await read(query, count, from, before).ConfigureAwait(false));
+        }
+        catch (ArgumentException ex) when (ex.ParamName is "before")
+        {
+            // Only the store can tell its cursors: an unknown one is the caller's mistake, not a server error.
+            return Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["before"] = [ex.Message] });
+        }
     }
+
+    private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(
+            errors,
+            title: "Invalid request",
+            detail: "Invalid value for " + string.Join(" and ", errors.Keys) + ".");
 
     private static bool TryParseLimit(string text, out int limit) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit)

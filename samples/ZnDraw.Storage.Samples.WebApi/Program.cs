@@ -35,6 +35,11 @@ switch (SampleSettings.ReadHistoryStore(builder.Configuration))
 
 builder.Services.AddProblemDetails();
 
+// A body or parameter the endpoint cannot bind (malformed JSON, a number where a string belongs) is the client's
+// mistake: answer 400 (problem details, below) in every environment. Minimal APIs otherwise throw in Development,
+// and the exception handler turns that into a 500.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+
 var app = builder.Build();
 
 app.UseExceptionHandler();

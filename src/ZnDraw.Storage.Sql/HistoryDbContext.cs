@@ -110,6 +110,7 @@ public class HistoryDbContext : DbContext
             e.HasIndex(x => x.Username).HasDatabaseName("ix_user_login_events_username");
             e.HasIndex(x => x.LoginAt).HasDatabaseName("ix_user_login_events_login_at");
             e.HasIndex(x => new { x.Username, x.SessionId }).HasDatabaseName("ix_user_login_events_username_session_id");
+            e.HasIndex(x => new { x.Username, x.LoginAt }).HasDatabaseName("ix_user_login_events_username_login_at");
         });
     }
 }

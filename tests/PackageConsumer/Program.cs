@@ -74,10 +74,10 @@ await sink.WriteAsync(
         new UserLogoutEvent(HistoryEvent.NewEventId(t0.AddMinutes(2)), t0.AddMinutes(2), "alice", "sid-1"),
     ],
     CancellationToken.None);
-var events = await query.GetRoomEventsAsync(room);
+var events = (await query.GetRoomEventsAsync(room)).Items;
 Check(events.Select(e => e.EventType).SequenceEqual([RoomEventTypes.Locked, RoomEventTypes.Created]), "room events newest first");
-Check((await query.GetExtensionHistoryAsync("Rotate")).Any(e => e.Scope == HistoryScopes.Room(room)), "extension registration read back");
-var session = (await query.GetUserSessionsAsync("alice")).Single(s => s.SessionId == "sid-1");
+Check((await query.GetExtensionHistoryAsync("Rotate")).Items.Any(e => e.Scope == HistoryScopes.Room(room)), "extension registration read back");
+var session = (await query.GetUserSessionsAsync("alice")).Items.Single(s => s.SessionId == "sid-1");
 Check(session.LogoutAt == t0.AddMinutes(2), "session paired with its logout");
 
 await host.StopAsync();

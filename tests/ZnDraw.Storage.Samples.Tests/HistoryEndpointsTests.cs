@@ -37,7 +37,7 @@ public abstract class HistoryEndpointsTests(SampleApp app)
         var other = new ExtensionRegisteredEvent(HistoryEvent.NewEventId(At(9)), At(9), HistoryScopes.Global, "modifiers", NewId("Other"), "{}", "w");
         await Sink.WriteAsync([.. written, other], CancellationToken.None);
 
-        var all = await _client.GetOkAsync<List<ExtensionRegisteredEvent>>($"/api/extensions/{name}/history");
+        var all = (await _client.GetOkAsync<HistoryPage<ExtensionRegisteredEvent>>($"/api/extensions/{name}/history")).Items;
         Assert.Equal(written.Select(e => e.EventId).Reverse(), all.Select(e => e.EventId));
         var newest = all[0];
         Assert.Equal(written[4].OccurredAt, newest.OccurredAt);
@@ -47,13 +47,13 @@ public abstract class HistoryEndpointsTests(SampleApp app)
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(written[4].SchemaJson), JsonNode.Parse(newest.SchemaJson)), newest.SchemaJson);
         Assert.Equal("worker-4", newest.WorkerId);
 
-        var limited = await _client.GetOkAsync<List<ExtensionRegisteredEvent>>($"/api/extensions/{name}/history?limit=2");
+        var limited = (await _client.GetOkAsync<HistoryPage<ExtensionRegisteredEvent>>($"/api/extensions/{name}/history?limit=2")).Items;
         Assert.Equal([written[4].EventId, written[3].EventId], limited.Select(e => e.EventId));
 
-        var since = await _client.GetOkAsync<List<ExtensionRegisteredEvent>>($"/api/extensions/{name}/history?since={Iso(At(2))}");
+        var since = (await _client.GetOkAsync<HistoryPage<ExtensionRegisteredEvent>>($"/api/extensions/{name}/history?since={Iso(At(2))}")).Items;
         Assert.Equal([written[4].EventId, written[3].EventId, written[2].EventId], since.Select(e => e.EventId));
 
-        var both = await _client.GetOkAsync<List<ExtensionRegisteredEvent>>($"/api/extensions/{name}/history?since={Iso(At(1))}&limit=1");
+        var both = (await _client.GetOkAsync<HistoryPage<ExtensionRegisteredEvent>>($"/api/extensions/{name}/history?since={Iso(At(1))}&limit=1")).Items;
         Assert.Equal(written[4].EventId, Assert.Single(both).EventId);
     }
 
@@ -68,26 +68,26 @@ public abstract class HistoryEndpointsTests(SampleApp app)
         var elsewhere = new RoomHistoryEvent(HistoryEvent.NewEventId(At(8)), At(8), NewId("room"), RoomEventTypes.Created, null, null);
         await Sink.WriteAsync([.. written, elsewhere], CancellationToken.None);
 
-        var all = await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events");
+        var all = (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events")).Items;
         Assert.Equal(types.Reverse(), all.Select(e => e.EventType));
         Assert.All(all, e => Assert.Equal(room, e.RoomId));
         Assert.Equal("water box", Assert.Single(all[0].Metadata!).Value);
         Assert.Null(all[^1].User);
         Assert.Equal("alice", all[0].User);
 
-        var limited = await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?limit=3");
+        var limited = (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?limit=3")).Items;
         Assert.Equal(types.Skip(1).Reverse(), limited.Select(e => e.EventType));
 
-        var since = await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since={Iso(At(3))}");
+        var since = (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?since={Iso(At(3))}")).Items;
         Assert.Equal(RoomEventTypes.DescriptionChanged, Assert.Single(since).EventType);
 
         // A date alone is midnight UTC, a date-time without offset is UTC, an offset is honoured (13:01+01:00 is 12:01Z).
-        Assert.Equal(4, (await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01")).Count);
-        Assert.Empty(await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-02"));
-        var offset = await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since={Uri.EscapeDataString("2024-05-01T13:01:00+01:00")}");
+        Assert.Equal(4, (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01")).Items.Count);
+        Assert.Empty((await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-02")).Items);
+        var offset = (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?since={Uri.EscapeDataString("2024-05-01T13:01:00+01:00")}")).Items;
         Assert.Equal(3, offset.Count);
-        Assert.Equal(3, (await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01T12:01:00")).Count);
-        Assert.Equal(2, (await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01T12:01:30.5Z")).Count);
+        Assert.Equal(3, (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01T12:01:00")).Items.Count);
+        Assert.Equal(2, (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?since=2024-05-01T12:01:30.5Z")).Items.Count);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public abstract class HistoryEndpointsTests(SampleApp app)
 
         await Sink.WriteAsync(events, CancellationToken.None);
 
-        var all = await _client.GetOkAsync<List<UserSession>>($"/api/users/{user}/sessions");
+        var all = (await _client.GetOkAsync<HistoryPage<UserSession>>($"/api/users/{user}/sessions")).Items;
         Assert.Equal(["sid-2", "sid-1", "sid-0"], all.Select(s => s.SessionId));
         Assert.Null(all[0].LogoutAt); // still open
         Assert.Equal(At(15), all[1].LogoutAt);
@@ -114,10 +114,10 @@ public abstract class HistoryEndpointsTests(SampleApp app)
         Assert.Equal("10.0.0.1", all[1].IpAddress);
         Assert.All(all, s => Assert.Equal(user, s.Username));
 
-        var limited = await _client.GetOkAsync<List<UserSession>>($"/api/users/{user}/sessions?limit=1");
+        var limited = (await _client.GetOkAsync<HistoryPage<UserSession>>($"/api/users/{user}/sessions?limit=1")).Items;
         Assert.Equal("sid-2", Assert.Single(limited).SessionId);
 
-        var since = await _client.GetOkAsync<List<UserSession>>($"/api/users/{user}/sessions?since={Iso(At(10))}");
+        var since = (await _client.GetOkAsync<HistoryPage<UserSession>>($"/api/users/{user}/sessions?since={Iso(At(10))}")).Items;
         Assert.Equal(["sid-2", "sid-1"], since.Select(s => s.SessionId));
     }
 
@@ -129,18 +129,109 @@ public abstract class HistoryEndpointsTests(SampleApp app)
             HistoryEvent.NewEventId(T0.AddSeconds(i)), T0.AddSeconds(i), room, RoomEventTypes.Locked, "bob", null)).ToList();
         await Sink.WriteAsync(written, CancellationToken.None);
 
-        var page = await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events");
+        var page = (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events")).Items;
         Assert.Equal(100, page.Count);
         Assert.Equal(written[^1].EventId, page[0].EventId);
-        Assert.Equal(120, (await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{room}/events?limit=1000")).Count);
+        Assert.Equal(120, (await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?limit=1000")).Items.Count);
+    }
+
+    [Fact]
+    public async Task Paging_FollowsNextCursor_ReturningEveryRowOnce_WhileRowsAreInserted()
+    {
+        var room = NewId("room");
+        // 25 events, five of them sharing one time (ties are ordered by insertion).
+        var written = Enumerable.Range(0, 25).Select(i => new RoomHistoryEvent(
+            HistoryEvent.NewEventId(T0.AddSeconds(i < 5 ? 0 : i)), T0.AddSeconds(i < 5 ? 0 : i), room, RoomEventTypes.Locked, "u" + i, null)).ToList();
+        await Sink.WriteAsync(written, CancellationToken.None);
+        var older = new RoomHistoryEvent(HistoryEvent.NewEventId(At(-1)), At(-1), room, RoomEventTypes.Created, "old", null);
+
+        var seen = new List<RoomHistoryEvent>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var path = $"/api/rooms/{room}/events?limit=10" + (cursor is null ? "" : "&before=" + Uri.EscapeDataString(cursor));
+            var page = await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>(path);
+            Assert.True(page.Items.Count <= 10);
+            seen.AddRange(page.Items);
+            cursor = page.NextCursor;
+            pages++;
+
+            // Between page reads: a newer event (above every cursor) and, once, one older than the cursor.
+            await Sink.WriteAsync([new RoomHistoryEvent(HistoryEvent.NewEventId(At(60 + pages)), At(60 + pages), room, RoomEventTypes.Unlocked, "late", null)], CancellationToken.None);
+            if (pages == 1)
+            {
+                await Sink.WriteAsync([older], CancellationToken.None);
+            }
+        }
+        while (cursor is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(written.Select(e => e.EventId).Reverse().Append(older.EventId), seen.Select(e => e.EventId));
+        var newest = await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?limit=3");
+        Assert.Equal(RoomEventTypes.Unlocked, newest.Items[0].EventType);
+        Assert.NotNull(newest.NextCursor);
+    }
+
+    [Fact]
+    public async Task Paging_ALastFullPageHasNoCursor_AndTheCursorIsInTheBody()
+    {
+        var room = NewId("room");
+        await Sink.WriteAsync([.. Enumerable.Range(0, 4).Select(i => new RoomHistoryEvent(HistoryEvent.NewEventId(At(i)), At(i), room, RoomEventTypes.Locked, null, null))], CancellationToken.None);
+
+        var first = await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?limit=2");
+        var second = await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{room}/events?limit=2&before={Uri.EscapeDataString(first.NextCursor!)}");
+        Assert.Equal(2, second.Items.Count);
+        Assert.Null(second.NextCursor); // exactly four rows: no empty third page
+
+        var json = await _client.GetStringAsync(new Uri($"/api/rooms/{room}/events?limit=2", UriKind.Relative));
+        Assert.Contains("\"nextCursor\":\"" + first.NextCursor + "\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"items\":[", json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/extensions/Rotate/history")]
+    [InlineData("/api/rooms/r1/events")]
+    [InlineData("/api/users/alice/sessions")]
+    public async Task BadCursor_Is400ProblemNamingBefore(string path)
+    {
+        foreach (var before in new[] { "nope", "", "AAAAAAAAAAAAAAAAAAAAAA%3D%3D", "%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F%2F", "______________________", "AAAAAAAAAAAAAAAAAAAAA%2A" })
+        {
+            var problem = await _client.GetProblemAsync($"{path}?before={before}", HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty("before", out _), $"before={before}: {problem}");
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/rooms/bad%20id!/events", "roomId")]
+    [InlineData("/api/rooms/a:b/events", "roomId")]
+    [InlineData("/api/users/%20alice/sessions", "username")]
+    [InlineData("/api/users/al%0Aice/sessions", "username")]
+    public async Task InvalidIds_Are400ProblemNamingTheParameter(string path, string parameter)
+    {
+        var problem = await _client.GetProblemAsync(path, HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(parameter, out _), problem.ToString());
+        Assert.Single(errors.EnumerateObject());
+    }
+
+    [Fact]
+    public async Task AnOverlongExtensionName_Is400ProblemNamingName_TogetherWithABadLimit()
+    {
+        var problem = await _client.GetProblemAsync($"/api/extensions/{new string('x', 4097)}/history?limit=0", HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("name", out _), problem.ToString());
+        Assert.True(errors.TryGetProperty("limit", out _), problem.ToString());
     }
 
     [Fact]
     public async Task UnknownIds_AreEmptyLists()
     {
-        Assert.Empty(await _client.GetOkAsync<List<ExtensionRegisteredEvent>>($"/api/extensions/{NewId("x")}/history"));
-        Assert.Empty(await _client.GetOkAsync<List<RoomHistoryEvent>>($"/api/rooms/{NewId("room")}/events"));
-        Assert.Empty(await _client.GetOkAsync<List<UserSession>>($"/api/users/{NewId("user")}/sessions"));
+        Assert.Empty((await _client.GetOkAsync<HistoryPage<ExtensionRegisteredEvent>>($"/api/extensions/{NewId("x")}/history")).Items);
+        Assert.Empty((await _client.GetOkAsync<HistoryPage<RoomHistoryEvent>>($"/api/rooms/{NewId("room")}/events")).Items);
+        Assert.Empty((await _client.GetOkAsync<HistoryPage<UserSession>>($"/api/users/{NewId("user")}/sessions")).Items);
     }
 
     [Fact]

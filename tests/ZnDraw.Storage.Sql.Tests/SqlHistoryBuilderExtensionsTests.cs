@@ -45,7 +45,7 @@ public sealed class SqlHistoryBuilderExtensionsTests(RedisFixture redis) : IAsyn
         Assert.True(await tx.ExecuteAsync());
         await recorder.CommittedAsync(redis.Database, created, enlisted, CancellationToken.None);
 
-        var events = await Eventually.WaitForAsync(() => query.GetRoomEventsAsync(room), l => l.Count > 0, TimeSpan.FromSeconds(30), "the event in SQLite");
+        var events = await Eventually.WaitForAsync(async () => (await query.GetRoomEventsAsync(room)).Items, l => l.Count > 0, TimeSpan.FromSeconds(30), "the event in SQLite");
         HistoryOutboxTests.AssertSameEvent(created, Assert.Single(events));
         await host.StopAsync();
         await redis.Database.KeyDeleteAsync(stream);
@@ -62,7 +62,7 @@ public sealed class SqlHistoryBuilderExtensionsTests(RedisFixture redis) : IAsyn
 
         await recorder.CommittedAsync(redis.Database, login, enlisted: false, CancellationToken.None);
 
-        var session = Assert.Single(await host.Services.GetRequiredService<IHistoryQuery>().GetUserSessionsAsync("bob"));
+        var session = Assert.Single((await host.Services.GetRequiredService<IHistoryQuery>().GetUserSessionsAsync("bob")).Items);
         Assert.Equal("sid-1", session.SessionId);
         await host.StopAsync();
     }

@@ -70,19 +70,19 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
 
         await Sink.WriteAsync([registered, .. roomEvents, login, logout], CancellationToken.None);
 
-        var extensions = await Query.GetExtensionHistoryAsync(ext);
+        var extensions = (await Query.GetExtensionHistoryAsync(ext)).Items;
         var storedRegistration = Assert.Single(extensions);
         Assert.Equal(registered with { SchemaJson = "" }, storedRegistration with { SchemaJson = "" });
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(registered.SchemaJson), JsonNode.Parse(storedRegistration.SchemaJson)));
 
-        var events = await Query.GetRoomEventsAsync(room);
+        var events = (await Query.GetRoomEventsAsync(room)).Items;
         Assert.Equal(roomEvents.Count, events.Count);
         foreach (var (expected, actual) in roomEvents.AsEnumerable().Reverse().Zip(events))
         {
             HistoryOutboxTests.AssertSameEvent(expected, actual);
         }
 
-        var session = Assert.Single(await Query.GetUserSessionsAsync(user));
+        var session = Assert.Single((await Query.GetUserSessionsAsync(user)).Items);
         Assert.Equal(new UserSession(user, "sid-1", login.OccurredAt, logout.OccurredAt, login.IpAddress), session);
     }
 
@@ -102,8 +102,8 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
         await Sink.WriteAsync(batch, CancellationToken.None);
         await Sink.WriteAsync([batch[1], batch[1], new RoomHistoryEvent(Id(4), T0.AddSeconds(4), room, RoomEventTypes.Unlocked, "a", null)], CancellationToken.None);
 
-        Assert.Equal(3, (await Query.GetRoomEventsAsync(room)).Count);
-        Assert.Single(await Query.GetUserSessionsAsync(user));
+        Assert.Equal(3, (await Query.GetRoomEventsAsync(room)).Items.Count);
+        Assert.Single((await Query.GetUserSessionsAsync(user)).Items);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
         await Sink.WriteAsync([logout with { EventId = Id(9), OccurredAt = T0.AddSeconds(9) }], CancellationToken.None);
         await Sink.WriteAsync([new UserLogoutEvent(Id(10), T0.AddSeconds(10), user, "unknown-session")], CancellationToken.None);
 
-        var sessions = await Query.GetUserSessionsAsync(user);
+        var sessions = (await Query.GetUserSessionsAsync(user)).Items;
         Assert.Equal(
             [
                 new UserSession(user, "s2", second.OccurredAt, null, null),
@@ -145,7 +145,7 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
                 new UserSession(user, "s2", other.OccurredAt, otherLogout.OccurredAt, null),
                 new UserSession(user, "s1", login.OccurredAt, logout.OccurredAt, null),
             ],
-            await Query.GetUserSessionsAsync(user));
+            (await Query.GetUserSessionsAsync(user)).Items);
     }
 
     [Fact]
@@ -184,21 +184,161 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
 
         await Sink.WriteAsync(batch, CancellationToken.None);
 
-        var latest3 = await Query.GetRoomEventsAsync(room, limit: 3);
+        var latest3 = (await Query.GetRoomEventsAsync(room, limit: 3)).Items;
         Assert.Equal([T0.AddSeconds(9), T0.AddSeconds(8), T0.AddSeconds(7)], latest3.Select(e => e.OccurredAt));
-        var since = await Query.GetRoomEventsAsync(room, limit: 100, since: T0.AddSeconds(6));
+        var since = (await Query.GetRoomEventsAsync(room, limit: 100, since: T0.AddSeconds(6))).Items;
         Assert.Equal([9, 8, 7, 6], since.Select(e => (int)(e.OccurredAt - T0).TotalSeconds));
-        var sinceMillis = await Query.GetRoomEventsAsync(room, since: T0.AddSeconds(5).AddMilliseconds(1));
+        var sinceMillis = (await Query.GetRoomEventsAsync(room, since: T0.AddSeconds(5).AddMilliseconds(1))).Items;
         Assert.Equal(4, sinceMillis.Count);
 
-        var ext2 = await Query.GetExtensionHistoryAsync(ext, limit: 2, since: T0.AddSeconds(3));
+        var ext2 = (await Query.GetExtensionHistoryAsync(ext, limit: 2, since: T0.AddSeconds(3))).Items;
         Assert.Equal(["w9", "w8"], ext2.Select(e => e.WorkerId));
-        Assert.Equal(10, (await Query.GetExtensionHistoryAsync(ext)).Count);
-        Assert.Empty(await Query.GetExtensionHistoryAsync(ext, since: T0.AddDays(1)));
+        Assert.Equal(10, (await Query.GetExtensionHistoryAsync(ext)).Items.Count);
+        Assert.Empty((await Query.GetExtensionHistoryAsync(ext, since: T0.AddDays(1))).Items);
 
-        var sessions = await Query.GetUserSessionsAsync(user, limit: 4, since: T0.AddSeconds(2));
+        var sessions = (await Query.GetUserSessionsAsync(user, limit: 4, since: T0.AddSeconds(2))).Items;
         Assert.Equal(["sid9", "sid8", "sid7", "sid6"], sessions.Select(s => s.SessionId));
-        Assert.Empty(await Query.GetRoomEventsAsync(RedisFixture.NewId("other")));
+        Assert.Empty((await Query.GetRoomEventsAsync(RedisFixture.NewId("other"))).Items);
+    }
+
+    [Fact]
+    public async Task KeysetPaging_ReturnsEveryRowOnce_InOrder_WhileRowsAreInsertedConcurrently()
+    {
+        var room = RedisFixture.NewId("room");
+        var ext = RedisFixture.NewId("ext");
+        var user = RedisFixture.NewId("user");
+        var batch = new List<HistoryEvent>();
+        for (var i = 0; i < 60; i++)
+        {
+            // Groups of three share a time (ties are broken by id), written out of time order.
+            var t = T0.AddSeconds((i * 7 % 60) / 3);
+            batch.Add(new RoomHistoryEvent(HistoryEvent.NewEventId(t), t, room, RoomEventTypes.Locked, "u" + i, null));
+            batch.Add(new ExtensionRegisteredEvent(HistoryEvent.NewEventId(t), t, HistoryScopes.Global, "analysis", ext, "{}", "w" + i));
+            batch.Add(new UserLoginEvent(HistoryEvent.NewEventId(t), t, user, "sid" + i, null));
+        }
+
+        await Sink.WriteAsync(batch, CancellationToken.None);
+        var expectedRoom = (await Query.GetRoomEventsAsync(room, limit: 1000)).Items.Select(e => e.EventId).ToList();
+        var expectedExt = (await Query.GetExtensionHistoryAsync(ext, limit: 1000)).Items.Select(e => e.EventId).ToList();
+        var expectedUser = (await Query.GetUserSessionsAsync(user, limit: 1000)).Items.Select(e => e.SessionId).ToList();
+        Assert.Equal(60, expectedRoom.Count);
+
+        // A writer inserts newer rows, rows of an already-read time and older rows while the pages are read.
+        using var stop = new CancellationTokenSource();
+        var extra = 0;
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var n = Interlocked.Increment(ref extra);
+                var t = T0.AddSeconds((n % 3) switch { 0 => 100 + n, 1 => 10, _ => -1 - n });
+                await Sink.WriteAsync(
+                    [
+                        new RoomHistoryEvent(HistoryEvent.NewEventId(t), t, room, RoomEventTypes.Unlocked, "x" + n, null),
+                        new ExtensionRegisteredEvent(HistoryEvent.NewEventId(t), t, HistoryScopes.Global, "analysis", ext, "{}", "x" + n),
+                        new UserLoginEvent(HistoryEvent.NewEventId(t), t, user, "x" + n, null),
+                    ],
+                    CancellationToken.None);
+                await Task.Delay(2);
+            }
+        });
+
+        var seenRoom = new List<RoomHistoryEvent>();
+        var seenExt = new List<ExtensionRegisteredEvent>();
+        var seenUser = new List<UserSession>();
+        string? roomCursor = null, extCursor = null, userCursor = null;
+        var first = true;
+        while (first || roomCursor is not null || extCursor is not null || userCursor is not null)
+        {
+            if (first || roomCursor is not null)
+            {
+                var page = await Query.GetRoomEventsAsync(room, limit: 7, before: roomCursor);
+                seenRoom.AddRange(page.Items);
+                roomCursor = page.NextCursor;
+            }
+
+            if (first || extCursor is not null)
+            {
+                var page = await Query.GetExtensionHistoryAsync(ext, limit: 7, before: extCursor);
+                seenExt.AddRange(page.Items);
+                extCursor = page.NextCursor;
+            }
+
+            if (first || userCursor is not null)
+            {
+                var page = await Query.GetUserSessionsAsync(user, limit: 7, before: userCursor);
+                seenUser.AddRange(page.Items);
+                userCursor = page.NextCursor;
+            }
+
+            first = false;
+            await Task.Delay(5);
+        }
+
+        await stop.CancelAsync();
+        await writer;
+
+        Assert.True(extra > 3, "the writer ran while paging");
+        AssertWalk(expectedRoom, seenRoom.Select(e => e.EventId).ToList(), seenRoom.Select(e => e.OccurredAt).ToList());
+        AssertWalk(expectedExt, seenExt.Select(e => e.EventId).ToList(), seenExt.Select(e => e.OccurredAt).ToList());
+        AssertWalk(expectedUser, seenUser.Select(e => e.SessionId).ToList(), seenUser.Select(e => e.LoginAt).ToList());
+
+        static void AssertWalk(List<string> expected, List<string> seen, List<DateTimeOffset> times)
+        {
+            Assert.Equal(seen.Count, seen.Distinct().Count()); // nothing repeated
+            Assert.Equal(expected, seen.Where(expected.Contains)); // nothing that existed skipped, in order
+            Assert.Equal(times.OrderDescending(), times); // newest first across pages
+        }
+    }
+
+    [Fact]
+    public async Task KeysetPaging_StopsWithoutAnEmptyPage_AndAcceptsOnlyItsOwnCursors()
+    {
+        var room = RedisFixture.NewId("room");
+        await Sink.WriteAsync([.. Enumerable.Range(0, 6).Select(i => new RoomHistoryEvent(Id(i), T0.AddSeconds(i), room, RoomEventTypes.Locked, null, null))], CancellationToken.None);
+
+        var first = await Query.GetRoomEventsAsync(room, limit: 3);
+        var second = await Query.GetRoomEventsAsync(room, limit: 3, before: first.NextCursor);
+        var all = await Query.GetRoomEventsAsync(room, limit: 6);
+
+        Assert.NotNull(first.NextCursor);
+        Assert.Equal(3, second.Items.Count);
+        Assert.Null(second.NextCursor);
+        Assert.Null(all.NextCursor);
+        Assert.Equal(all.Items, [.. first.Items, .. second.Items]);
+
+        // The cursor is a position: it also pages a since-filtered query and another room.
+        var since = await Query.GetRoomEventsAsync(room, limit: 3, since: T0.AddSeconds(2), before: first.NextCursor);
+        Assert.Equal([T0.AddSeconds(2)], since.Items.Select(e => e.OccurredAt));
+
+        foreach (var bad in new[] { "", "x", "AAAAAAAAAAAAAAAAAAAAAA==", "//////////////////////", "______________________", first.NextCursor!.ToUpperInvariant() + "A" })
+        {
+            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetRoomEventsAsync(room, before: bad))).ParamName);
+            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetExtensionHistoryAsync("x", before: bad))).ParamName);
+            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetUserSessionsAsync("x", before: bad))).ParamName);
+        }
+    }
+
+    [Theory]
+    [InlineData("bad id!")]
+    [InlineData("a:b")]
+    [InlineData("")]
+    public async Task AnInvalidRoomId_ThrowsNamingRoomId(string roomId) =>
+        Assert.Equal("roomId", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetRoomEventsAsync(roomId))).ParamName);
+
+    [Theory]
+    [InlineData(" alice")]
+    [InlineData("al\nice")]
+    [InlineData("")]
+    public async Task AnInvalidUserName_ThrowsNamingUsername(string username) =>
+        Assert.Equal("username", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetUserSessionsAsync(username))).ParamName);
+
+    [Fact]
+    public async Task AnInvalidExtensionName_ThrowsNamingName()
+    {
+        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetExtensionHistoryAsync(""))).ParamName);
+        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetExtensionHistoryAsync(new string('x', 4097)))).ParamName);
+        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentNullException>(() => Query.GetExtensionHistoryAsync(null!))).ParamName);
     }
 
     [Theory]
@@ -223,11 +363,11 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
 
         await Sink.WriteAsync([e, r], CancellationToken.None);
 
-        var stored = Assert.Single(await Query.GetExtensionHistoryAsync(ext));
+        var stored = Assert.Single((await Query.GetExtensionHistoryAsync(ext)).Items);
         Assert.Equal(longCategory[..100], stored.Category);
         Assert.Equal(255, stored.WorkerId.Length);
         Assert.Equal("{not json", JsonNode.Parse(stored.SchemaJson)!.GetValue<string>());
-        var storedRoom = Assert.Single(await Query.GetRoomEventsAsync(room));
+        var storedRoom = Assert.Single((await Query.GetRoomEventsAsync(room)).Items);
         Assert.Equal(50, storedRoom.EventType.Length);
     }
 }

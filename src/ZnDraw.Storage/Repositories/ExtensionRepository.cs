@@ -14,6 +14,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     /// <summary>How often a read-then-verified-script step is retried when the data changed in between.</summary>
     internal const int MaxAttempts = 1000;
 
+    /// <summary>The categories whose workers ZnDraw's disconnect handler cleans (and whose reverse indexes cleanup looks up).</summary>
+    internal static readonly string[] ZnDrawWorkerCategories = ["modifiers", "selections", "analysis"];
+
     private static readonly RedisValue One = "1";
     private static readonly RedisValue Zero = "0";
 
@@ -63,8 +66,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         """, historyWhen: "gt 0");
 
     // KEYS: [registrations], then per group: reverse index, schema, [registry], then per extension: idle, progressing, queue
-    // ARGV: sid, has registrations, group count, then per group: entry, has registry, n, n extension names, then the
-    //       n key-name triples are taken from KEYS (for the registry SREM).
+    // ARGV: sid, has registrations, group count, then per group: entry ('' for a scope found through ZnDraw's keys, which
+    //       has none), has registry, n, n extension names, then the n key-name triples are taken from KEYS (for the
+    //       registry SREM).
     // Returns {-1} when a reverse index changed since it was read, else {registrations removed, extensions deleted}.
     private static readonly RedisScript UnregisterScript = new("extension-unregister-worker", ExtensionLua.CheckType + """
         local sid = ARGV[1]
@@ -111,7 +115,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             redis.call('SREM', grp.registry, grp.rev)
             if redis.call('EXISTS', grp.schema) == 0 then redis.call('SREM', grp.registry, grp.schema) end
           end
-          if registrations then redis.call('SREM', registrations, grp.entry) end
+          if registrations and grp.entry ~= '' then redis.call('SREM', registrations, grp.entry) end
         end
         return {removed, deleted}
         """);
@@ -270,53 +274,11 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         int removed = 0, deleted = 0;
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            RedisValue[] members;
-            try
-            {
-                members = await RedisContext(Db.SetMembersAsync(registrations), cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-            {
-                throw RedisErrors.WrongType((string)registrations!, ex);
-            }
-
-            // The scopes to clean (the first count slots), in the registrations' order.
-            var groups = new Group[members.Length];
-            int count = 0;
-            foreach (var member in members)
-            {
-                string entry = (string)member!;
-                if (ExtensionWorkerRegistrations.TryParseExtensions(entry, out var scope, out var roomId, out var category)
-                    && TryScopeKeys(scope, roomId, category, workerId, out var schemaKey, out var reverse))
-                {
-                    groups[count++] = new Group(entry, scope, roomId, category, schemaKey, reverse);
-                }
-            }
-
+            var groups = await ReadGroupsAsync(workerId, registrations, cancellationToken).ConfigureAwait(false);
+            int count = groups.Length;
             if (count == 0)
             {
                 return new ExtensionWorkerRemoval(removed, deleted);
-            }
-
-            // Read every reverse index in one batch; the replies arrive together and are awaited one by one.
-            var batch = Db.CreateBatch();
-            var reads = new Task<RedisValue[]>[count];
-            for (int i = 0; i < count; i++)
-            {
-                reads[i] = batch.SetMembersAsync(groups[i].Reverse);
-            }
-
-            batch.Execute();
-            try
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    groups[i].Names = await RedisContext(reads[i], cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-            {
-                throw RedisErrors.WrongType(ReverseKeys(groups, count), ex);
             }
 
             bool changed = false;
@@ -335,11 +297,11 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                     var (r, d, ok) = await RunUnregisterAsync(workerId, null, groups, i, 1, cancellationToken).ConfigureAwait(false);
                     removed += r;
                     deleted += d;
-                    if (ok)
+                    if (ok && groups[i].Entry.Length > 0)
                     {
                         done.Add(groups[i].Entry);
                     }
-                    else
+                    else if (!ok)
                     {
                         changed = true;
                     }
@@ -597,6 +559,171 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown extension scope."),
     };
 
+    /// <summary>
+    /// The scopes to clean for <paramref name="workerId"/>, each with the extension names of its reverse index as read
+    /// now: every extension entry of the worker's registrations set and, in the <see cref="KeyLayout.ZnDraw"/> layout,
+    /// the scopes a ZnDraw server registers the worker in (which it records in no registrations set).
+    /// </summary>
+    /// <remarks>
+    /// ZnDraw scopes, found without SCAN: the categories <see cref="ZnDrawWorkerCategories"/> plus every category of the
+    /// registrations set, each in the global scope and in the <c>currentRoom</c> of the sid's user (<c>sid:{sid}</c>,
+    /// then <c>user:{user}</c>). A ZnDraw scope whose reverse index is empty is dropped (nothing to clean). Round trips:
+    /// SMEMBERS registrations (+ GET <c>sid:{sid}</c> in the same batch), HGET <c>currentRoom</c> (ZnDraw layout, when
+    /// the sid names a user), then one batch of SMEMBERS of every reverse index.
+    /// </remarks>
+    private async ValueTask<Group[]> ReadGroupsAsync(string workerId, RedisKey registrations, CancellationToken cancellationToken)
+    {
+        bool znDraw = _context.Keys.Layout == KeyLayout.ZnDraw;
+        RedisValue[] members;
+        RedisValue userName = RedisValue.Null;
+        RedisKey sessionKey = default;
+        if (znDraw)
+        {
+            sessionKey = _context.Keys.Session(workerId).Username();
+            var first = Db.CreateBatch();
+            var membersRead = first.SetMembersAsync(registrations);
+            var userRead = first.StringGetAsync(sessionKey);
+            first.Execute();
+            members = await ReadAsync(membersRead, registrations, cancellationToken).ConfigureAwait(false);
+            userName = await ReadAsync(userRead, sessionKey, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            members = await ReadAsync(Db.SetMembersAsync(registrations), registrations, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The registrations' scopes first, in their order; then the ZnDraw scopes not already among them.
+        var groups = new List<Group>(members.Length + (znDraw ? 2 * ZnDrawWorkerCategories.Length : 0));
+        foreach (var member in members)
+        {
+            string entry = (string)member!;
+            if (ExtensionWorkerRegistrations.TryParseExtensions(entry, out var scope, out var roomId, out var category)
+                && TryScopeKeys(scope, roomId, category, workerId, out var schemaKey, out var reverse))
+            {
+                groups.Add(new Group(entry, scope, roomId, category, schemaKey, reverse));
+            }
+        }
+
+        int fromRegistrations = groups.Count;
+        if (znDraw)
+        {
+            string? currentRoom = await CurrentRoomAsync(userName, cancellationToken).ConfigureAwait(false);
+            var categories = new List<string>(ZnDrawWorkerCategories);
+            for (int i = 0; i < fromRegistrations; i++)
+            {
+                if (!categories.Contains(groups[i].Category))
+                {
+                    categories.Add(groups[i].Category);
+                }
+            }
+
+            foreach (string category in categories)
+            {
+                if (currentRoom is not null)
+                {
+                    AddZnDrawScope(groups, ExtensionScope.Room, currentRoom, category, workerId);
+                }
+
+                AddZnDrawScope(groups, ExtensionScope.Global, null, category, workerId);
+            }
+        }
+
+        if (groups.Count == 0)
+        {
+            return [];
+        }
+
+        // Read every reverse index in one batch; the replies arrive together and are awaited one by one.
+        var batch = Db.CreateBatch();
+        var reads = new Task<RedisValue[]>[groups.Count];
+        for (int i = 0; i < groups.Count; i++)
+        {
+            reads[i] = batch.SetMembersAsync(groups[i].Reverse);
+        }
+
+        batch.Execute();
+        var result = new List<Group>(groups.Count);
+        try
+        {
+            for (int i = 0; i < groups.Count; i++)
+            {
+                var group = groups[i];
+                group.Names = await RedisContext(reads[i], cancellationToken).ConfigureAwait(false);
+
+                // A registrations entry is kept even when empty (the script drops the entry); a ZnDraw scope only when
+                // the worker serves something there.
+                if (i < fromRegistrations || group.Names.Length > 0)
+                {
+                    result.Add(group);
+                }
+            }
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            var keys = new RedisKey[groups.Count];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                keys[i] = groups[i].Reverse;
+            }
+
+            throw RedisErrors.WrongType(keys, ex);
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>The <c>currentRoom</c> of the user <paramref name="userName"/> (HGET), or null when there is no user, no room, or an id no key can be built from.</summary>
+    private async ValueTask<string?> CurrentRoomAsync(RedisValue userName, CancellationToken cancellationToken)
+    {
+        if (userName.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        RedisKey userKey;
+        try
+        {
+            userKey = _context.Keys.User((string)userName!).HashKey();
+        }
+        catch (ArgumentException)
+        {
+            // sid:{sid} names a user no key can be built for (written by hand): no room to look in.
+            return null;
+        }
+
+        var room = await ReadAsync(Db.HashGetAsync(userKey, UserMapping.CurrentRoomField), userKey, cancellationToken).ConfigureAwait(false);
+        return room.IsNullOrEmpty ? null : (string?)room;
+    }
+
+    /// <summary>Adds the ZnDraw scope (<paramref name="scope"/>, <paramref name="roomId"/>, <paramref name="category"/>) unless it is already listed or no key can be built for it.</summary>
+    private void AddZnDrawScope(List<Group> groups, ExtensionScope scope, string? roomId, string category, string workerId)
+    {
+        foreach (var group in groups)
+        {
+            if (group.Scope == scope && group.Category == category && string.Equals(group.RoomId, roomId, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        if (TryScopeKeys(scope, roomId, category, workerId, out var schemaKey, out var reverse))
+        {
+            groups.Add(new Group(string.Empty, scope, roomId, category, schemaKey, reverse));
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(Task<T> read, RedisKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RedisContext(read, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)key!, ex);
+        }
+    }
+
     private bool TryScopeKeys(ExtensionScope scope, string? roomId, string category, string workerId, out RedisKey schema, out RedisKey reverse)
     {
         try
@@ -611,17 +738,6 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             reverse = default;
             return false;
         }
-    }
-
-    private static RedisKey[] ReverseKeys(Group[] groups, int count)
-    {
-        var keys = new RedisKey[count];
-        for (int i = 0; i < count; i++)
-        {
-            keys[i] = groups[i].Reverse;
-        }
-
-        return keys;
     }
 
     /// <summary>

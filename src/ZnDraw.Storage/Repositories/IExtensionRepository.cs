@@ -11,7 +11,7 @@ namespace ZnDraw.Storage.Repositories;
 /// key has the wrong type, so nothing is half-written). Room-scoped writes also register the room's id-bearing keys in
 /// <c>room:{room}:keys</c> in the same script. Every registration is recorded in
 /// <c>zndraw-storage:worker:{sid}:registrations</c>, so that <see cref="UnregisterWorkerAsync"/> cleans every room and
-/// category the worker registered in.
+/// category the worker registered in; workers a ZnDraw server registered are found through ZnDraw's own reverse indexes.
 /// </para>
 /// <para>
 /// StackExchange.Redis takes no tokens: a <see cref="CancellationToken"/> is checked before anything is sent and then
@@ -42,25 +42,39 @@ public interface IExtensionRepository
     /// </remarks>
     ValueTask<ExtensionRegistrationResult> RegisterExtensionAsync(ExtensionId extension, JsonElement schema, string workerId, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a worker from every extension it registered, in every room and the global scope, and every category.</summary>
+    /// <summary>Removes a worker from every extension it registered, in every room and the global scope, and every category, whether this library or a ZnDraw server registered it.</summary>
     /// <param name="workerId">The worker's sid.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>How many extensions the worker left, and how many of them were deleted.</returns>
     /// <remarks>
     /// <para>
-    /// Reads the worker's registrations set (SMEMBERS), then its reverse indexes (one batch of SMEMBERS), then runs one
-    /// script that re-checks each reverse index is unchanged (else everything is re-read and retried) and, per extension:
-    /// SREM the worker from idle_workers and progressing_workers; when both sets are then empty and LLEN queue is 0,
-    /// DEL the sets and HDEL the schema field. Then DEL the reverse index and SREM the registration entry. Because the
-    /// sets are re-checked inside the script, a worker registering concurrently never loses its schema.
+    /// The scopes to clean: every entry of the worker's registrations set (what this library registered) and, in the
+    /// <see cref="Keys.KeyLayout.ZnDraw"/> layout, the scopes a ZnDraw server registers workers in, which it records only
+    /// in its reverse indexes <c>room:{room}:extensions:{category}:{sid}</c> and <c>global:extensions:{category}:{sid}</c>:
+    /// for the categories <c>modifiers</c>, <c>selections</c>, <c>analysis</c> (the ones ZnDraw's disconnect handler
+    /// cleans) plus every category of the registrations set, the global scope and the <c>currentRoom</c> of the sid's
+    /// user (<c>sid:{sid}</c> → <c>user:{user}</c>), as ZnDraw's disconnect handler looks it up. No SCAN: a worker that
+    /// ZnDraw registered in another room than the user's current one, or in another category, is not found (ZnDraw's
+    /// own handler misses it too), and once <c>sid:{sid}</c> is deleted only the global scope is found, so call this
+    /// before deleting the session.
     /// </para>
     /// <para>
-    /// <see cref="Keys.KeyLayout.ZnDraw"/>: one script over every scope and the registrations set (three round trips).
-    /// <see cref="Keys.KeyLayout.ClusterSafe"/>: one script per scope (room, or global category), then SREM of the
-    /// processed entries from the registrations set (another slot). Entries are only removed after their scope was
-    /// cleaned, so a crash in between is repaired by calling again. A registration by the same worker id racing its own
-    /// unregistration can lose its entry under ClusterSafe; ZnDraw sids are per connection, so a disconnected worker does
-    /// not register again. Filesystem entries of the registrations set are left to <see cref="IFilesystemRepository"/>.
+    /// Round trips: SMEMBERS of the registrations set (with GET <c>sid:{sid}</c> in the same batch in the ZnDraw
+    /// layout), HGET <c>user:{user}</c> <c>currentRoom</c> (ZnDraw layout, when the sid names a user), one batch of
+    /// SMEMBERS of every reverse index, then one script that re-checks each reverse index is unchanged (else everything
+    /// is re-read and retried) and, per extension: SREM the worker from idle_workers and progressing_workers; when both
+    /// sets are then empty and LLEN queue is 0, DEL the sets and HDEL the schema field. Then DEL the reverse index (ZnDraw's
+    /// and the library's: one key) and SREM the registration entry. Because the sets are re-checked inside the script, a
+    /// worker registering concurrently never loses its schema.
+    /// </para>
+    /// <para>
+    /// <see cref="Keys.KeyLayout.ZnDraw"/>: one script over every scope and the registrations set.
+    /// <see cref="Keys.KeyLayout.ClusterSafe"/> (no ZnDraw server writes there): one script per scope (room, or global
+    /// category), then SREM of the processed entries from the registrations set (another slot). Entries are only removed
+    /// after their scope was cleaned, so a crash in between is repaired by calling again. A registration by the same
+    /// worker id racing its own unregistration can lose its entry under ClusterSafe; ZnDraw sids are per connection, so a
+    /// disconnected worker does not register again. Filesystem entries of the registrations set are left to
+    /// <see cref="IFilesystemRepository"/>.
     /// </para>
     /// </remarks>
     ValueTask<ExtensionWorkerRemoval> UnregisterWorkerAsync(string workerId, CancellationToken cancellationToken = default);

@@ -181,10 +181,13 @@ public sealed class ExtensionService
     /// <exception cref="ArgumentException"><paramref name="sid"/> is invalid.</exception>
     /// <remarks>
     /// ZnDraw cleans only the user's current room and three categories, so a worker registered elsewhere stays
-    /// registered forever; this uses the worker's own registration record instead
-    /// (<see cref="IExtensionRepository.UnregisterWorkerAsync"/>). An extension left without workers and with an empty
-    /// queue loses its sets and schema. Safe to call again (a second call removes nothing). Filesystems the worker
-    /// provided are <see cref="IFilesystemRepository"/>'s to clean.
+    /// registered forever. This cleans what this library registered from the worker's own registration record, and what a
+    /// ZnDraw server registered the way ZnDraw's disconnect handler finds it (the current room of the sid's user and the
+    /// global scope, categories <c>modifiers</c>, <c>selections</c>, <c>analysis</c> and those the library recorded for
+    /// the worker); see <see cref="IExtensionRepository.UnregisterWorkerAsync"/> for the limits. Call it before deleting
+    /// the session (<c>sid:{sid}</c>): without it a ZnDraw-registered worker is only found in the global scope. An
+    /// extension left without workers and with an empty queue loses its sets and schema. Safe to call again (a second
+    /// call removes nothing). Filesystems the worker provided are <see cref="IFilesystemRepository"/>'s to clean.
     /// </remarks>
     public async ValueTask<int> CleanupUserExtensionsAsync(string sid, CancellationToken cancellationToken = default)
     {

@@ -10,13 +10,14 @@ namespace ZnDraw.Storage.Samples.Tests.Infrastructure;
 
 /// <summary>
 /// The web API sample, started in-process over real HTTP (the test server) with its configuration
-/// replaced by <paramref name="settings"/>; environment <c>Testing</c>, so no appsettings.Development.json.
+/// replaced by <paramref name="settings"/>; environment <paramref name="environment"/>, by default <c>Testing</c>
+/// (so no appsettings.Development.json).
 /// </summary>
-public sealed class SampleApp(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+public sealed class SampleApp(IReadOnlyDictionary<string, string?> settings, string environment = "Testing") : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

@@ -210,6 +210,9 @@ namespace ZnDraw.Storage.Sql.Migrations.PostgreSql
                     b.HasIndex("Username")
                         .HasDatabaseName("ix_user_login_events_username");
 
+                    b.HasIndex("Username", "LoginAt")
+                        .HasDatabaseName("ix_user_login_events_username_login_at");
+
                     b.HasIndex("Username", "SessionId")
                         .HasDatabaseName("ix_user_login_events_username_session_id");
 

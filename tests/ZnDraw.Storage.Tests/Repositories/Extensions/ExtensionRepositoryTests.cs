@@ -222,6 +222,99 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
     }
 
     [Theory]
+    [InlineData("zndraw")]
+    [InlineData("prefixed")]
+    public async Task Unregister_worker_removes_a_worker_registered_by_zndraw_as_zndraws_disconnect_handler_does(string space)
+    {
+        var repo = Repo(redis, space);
+        string prefix = TestSpaces.Get(space).Prefix;
+        string room = RedisFixture.NewId("room"), elsewhere = RedisFixture.NewId("room"), user = RedisFixture.NewId("user");
+        string sid = RedisFixture.NewId("sid"), other = RedisFixture.NewId("other");
+        string globalName = RedisFixture.NewId("Public"), libraryCategory = RedisFixture.NewId("cat");
+
+        // As ZnDraw's socket connect and extension registration write them, no library call.
+        await Db.StringSetAsync($"{prefix}sid:{sid}", user);
+        await Db.HashSetAsync($"{prefix}user:{user}", [new("userName", user), new("currentRoom", room)]);
+        await ZnDrawRegisterAsync(prefix, room, "modifiers", "Rotate", sid);
+        await ZnDrawRegisterAsync(prefix, room, "modifiers", "Scale", sid);
+        await ZnDrawRegisterAsync(prefix, room, "analysis", "Plot", sid);
+        await ZnDrawRegisterAsync(prefix, room, "selections", "All", sid);
+        await ZnDrawRegisterAsync(prefix, room, "selections", "All", other); // another worker keeps it
+        await ZnDrawRegisterAsync(prefix, null, "modifiers", globalName, sid);
+        await ZnDrawRegisterAsync(prefix, null, "analysis", "Queued", sid);
+        await Db.ListRightPushAsync($"{prefix}global:extensions:analysis:Queued:queue", "{}"); // a queued job keeps it
+        await ZnDrawRegisterAsync(prefix, room, libraryCategory, "Known", sid); // a category the library recorded for the worker
+        await ZnDrawRegisterAsync(prefix, room, "custom", "Unknown", sid); // not found without SCAN (documented)
+        await ZnDrawRegisterAsync(prefix, elsewhere, "modifiers", "Elsewhere", sid); // not the current room (documented)
+        var libraryExt = ExtensionId.InRoom(RedisFixture.NewId("room"), libraryCategory, "Lib");
+        await repo.RegisterExtensionAsync(libraryExt, Schema, sid);
+
+        var (removal, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.UnregisterWorkerAsync(sid));
+
+        Assert.Equal(4, m.RoundTrips); // registrations + sid, currentRoom, reverse indexes, script
+        Assert.Equal(new ExtensionWorkerRemoval(8, 6), removal);
+        string head = $"{prefix}room:{room}:extensions:";
+        foreach (var (schema, name) in new[] { ($"{head}modifiers", "Rotate"), ($"{head}modifiers", "Scale"), ($"{head}analysis", "Plot"), ($"{head}{libraryCategory}", "Known"), ($"{prefix}global:extensions:modifiers", globalName) })
+        {
+            Assert.False(await Db.HashExistsAsync(schema, name), $"{schema} {name}");
+            Assert.False(await Db.KeyExistsAsync($"{schema}:{name}:idle_workers"), $"{schema} {name}");
+        }
+
+        Assert.Null(await repo.GetSchemaAsync(libraryExt));
+        Assert.True(await Db.HashExistsAsync($"{head}selections", "All"));
+        Assert.Equal([other], (await Db.SetMembersAsync($"{head}selections:All:idle_workers")).Select(v => (string)v!));
+        Assert.True(await Db.HashExistsAsync($"{prefix}global:extensions:analysis", "Queued"));
+        Assert.Empty(await Db.SetMembersAsync($"{prefix}global:extensions:analysis:Queued:idle_workers"));
+        foreach (var reverse in new[] { $"{head}modifiers:{sid}", $"{head}analysis:{sid}", $"{head}selections:{sid}", $"{head}{libraryCategory}:{sid}", $"{prefix}global:extensions:modifiers:{sid}", $"{prefix}global:extensions:analysis:{sid}" })
+        {
+            Assert.False(await Db.KeyExistsAsync(reverse), reverse);
+        }
+
+        Assert.True(await Db.HashExistsAsync($"{head}custom", "Unknown"));
+        Assert.True(await Db.HashExistsAsync($"{prefix}room:{elsewhere}:extensions:modifiers", "Elsewhere"));
+        Assert.Equal(user, (string?)await Db.StringGetAsync($"{prefix}sid:{sid}")); // the session is the host's to delete
+        Assert.Equal(new ExtensionWorkerRemoval(0, 0), await repo.UnregisterWorkerAsync(sid));
+    }
+
+    [Theory]
+    [InlineData("zndraw")]
+    [InlineData("prefixed")]
+    public async Task Unregister_worker_finds_zndraws_global_registrations_without_a_session_and_ignores_an_unusable_user(string space)
+    {
+        var repo = Repo(redis, space);
+        string prefix = TestSpaces.Get(space).Prefix;
+        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid"), noSession = RedisFixture.NewId("sid");
+        string name = RedisFixture.NewId("Public");
+
+        // sid:{sid} names a user no key can be built for, and a user whose currentRoom is not a valid room id.
+        await Db.StringSetAsync($"{prefix}sid:{sid}", " padded");
+        await ZnDrawRegisterAsync(prefix, room, "modifiers", "Rotate", sid);
+        Assert.Equal(new ExtensionWorkerRemoval(0, 0), await repo.UnregisterWorkerAsync(sid));
+        string user = RedisFixture.NewId("user");
+        await Db.StringSetAsync($"{prefix}sid:{sid}", user);
+        await Db.HashSetAsync($"{prefix}user:{user}", "currentRoom", "no:room");
+        Assert.Equal(new ExtensionWorkerRemoval(0, 0), await repo.UnregisterWorkerAsync(sid));
+        Assert.True(await Db.HashExistsAsync($"{prefix}room:{room}:extensions:modifiers", "Rotate"));
+
+        await ZnDrawRegisterAsync(prefix, null, "selections", name, noSession);
+        Assert.Equal(new ExtensionWorkerRemoval(1, 1), await repo.UnregisterWorkerAsync(noSession));
+        Assert.False(await Db.HashExistsAsync($"{prefix}global:extensions:selections", name));
+        Assert.False(await Db.KeyExistsAsync($"{prefix}global:extensions:selections:{noSession}"));
+    }
+
+    [Fact]
+    public async Task Unregister_worker_names_a_wrong_typed_session_key()
+    {
+        var repo = Repo(redis, "zndraw");
+        string sid = RedisFixture.NewId("sid");
+        await Db.SetAddAsync($"sid:{sid}", "not a string");
+
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.UnregisterWorkerAsync(sid));
+
+        Assert.Contains($"sid:{sid}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
     public async Task Unregister_worker_names_a_wrong_typed_reverse_index_and_skips_entries_it_cannot_read(string space)
     {
@@ -378,4 +471,13 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
 
     internal static Job NewJob(string room, string id, DateTime created, string category = "modifiers", string extension = "Rotate") =>
         new(id, room, category, extension, JsonDocument.Parse("""{"angle": 1.0}""").RootElement, "user-1", JobStatus.Queued, JobProvider.Client, created);
+
+    /// <summary>Registers <paramref name="sid"/> for an extension with the commands ZnDraw's registration route sends.</summary>
+    private async Task ZnDrawRegisterAsync(string prefix, string? room, string category, string name, string sid)
+    {
+        string head = room is null ? $"{prefix}global:extensions:{category}" : $"{prefix}room:{room}:extensions:{category}";
+        await Db.HashSetAsync(head, name, SchemaText);
+        await Db.SetAddAsync($"{head}:{name}:idle_workers", sid);
+        await Db.SetAddAsync($"{head}:{sid}", name);
+    }
 }

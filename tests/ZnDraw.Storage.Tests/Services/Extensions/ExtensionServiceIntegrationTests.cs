@@ -142,6 +142,60 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
     }
 
     [Theory]
+    [InlineData(Layouts.ZnDraw)]
+    [InlineData(Layouts.Prefixed)]
+    public async Task Cleanup_removes_a_worker_that_zndraw_registered_in_the_users_room_and_the_global_scope(string layout)
+    {
+        var space = Layouts.Space(layout);
+        var f = Create(space);
+        string p = space.Prefix;
+        string room = RedisFixture.NewId("room"), user = RedisFixture.NewId("user"), sid = RedisFixture.NewId("sid"), other = RedisFixture.NewId("sid");
+        string rotate = RedisFixture.NewId("Rotate"), plot = RedisFixture.NewId("Plot"), shared = RedisFixture.NewId("Shared"), queued = RedisFixture.NewId("Queued");
+
+        // ZnDraw's connect and registration commands, no library call: room and global scope.
+        await _db.StringSetAsync($"{p}sid:{sid}", user);
+        await _db.HashSetAsync($"{p}user:{user}", [new("userName", user), new("currentRoom", room)]);
+        await RawRegisterAsync($"{p}room:{room}:extensions:modifiers", rotate, sid);
+        await RawRegisterAsync($"{p}room:{room}:extensions:analysis", plot, sid);
+        await RawRegisterAsync($"{p}room:{room}:extensions:selections", shared, sid);
+        await RawRegisterAsync($"{p}room:{room}:extensions:selections", shared, other);
+        await RawRegisterAsync($"{p}global:extensions:modifiers", rotate, sid);
+        await RawRegisterAsync($"{p}global:extensions:analysis", queued, sid);
+        var job = await f.Service.SubmitJobAsync(room, ExtensionId.Global("analysis", queued), "alice", Schema);
+
+        Assert.Equal(5, await f.Service.CleanupUserExtensionsAsync(sid));
+
+        Assert.Null(await f.Extensions.GetSchemaAsync(ExtensionId.InRoom(room, "modifiers", rotate)));
+        Assert.Null(await f.Extensions.GetSchemaAsync(ExtensionId.InRoom(room, "analysis", plot)));
+        Assert.Null(await f.Extensions.GetSchemaAsync(ExtensionId.Global("modifiers", rotate)));
+        Assert.False(await _db.KeyExistsAsync($"{p}room:{room}:extensions:modifiers:{rotate}:idle_workers"));
+        Assert.False(await _db.KeyExistsAsync($"{p}global:extensions:modifiers:{rotate}:idle_workers"));
+        Assert.NotNull(await f.Extensions.GetSchemaAsync(ExtensionId.InRoom(room, "selections", shared)));
+        Assert.Equal([other], (await f.Extensions.GetWorkersAsync(ExtensionId.InRoom(room, "selections", shared))).Select(w => w.WorkerId));
+        Assert.NotNull(await f.Extensions.GetSchemaAsync(ExtensionId.Global("analysis", queued)));
+        Assert.Empty(await f.Extensions.GetWorkersAsync(ExtensionId.Global("analysis", queued)));
+        Assert.Equal(1, await f.Extensions.QueueLengthAsync(ExtensionId.Global("analysis", queued)));
+        Assert.Equal(JobStatus.Queued, (await f.Jobs.GetAsync(room, job.Id))!.Status);
+        foreach (var reverse in new[] { $"room:{room}:extensions:modifiers:{sid}", $"room:{room}:extensions:analysis:{sid}", $"room:{room}:extensions:selections:{sid}", $"global:extensions:modifiers:{sid}", $"global:extensions:analysis:{sid}" })
+        {
+            Assert.False(await _db.KeyExistsAsync(p + reverse), reverse);
+        }
+
+        Assert.Equal(0, await f.Service.CleanupUserExtensionsAsync(sid));
+        Assert.Equal(0, await f.Service.CleanupUserExtensionsAsync(other)); // no session: its room is unknown (documented)
+        await _db.StringSetAsync($"{p}sid:{other}", user);
+        Assert.Equal(1, await f.Service.CleanupUserExtensionsAsync(other));
+        Assert.Null(await f.Extensions.GetSchemaAsync(ExtensionId.InRoom(room, "selections", shared)));
+    }
+
+    private async Task RawRegisterAsync(string schemaKey, string name, string sid)
+    {
+        await _db.HashSetAsync(schemaKey, name, """{"type": "object"}""");
+        await _db.SetAddAsync($"{schemaKey}:{name}:idle_workers", sid);
+        await _db.SetAddAsync($"{schemaKey}:{sid}", name);
+    }
+
+    [Theory]
     [MemberData(nameof(Layouts.All), MemberType = typeof(Layouts))]
     public async Task Cleanup_removes_the_worker_from_every_room_and_category_it_registered_in(string layout)
     {
