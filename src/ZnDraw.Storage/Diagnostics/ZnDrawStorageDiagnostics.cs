@@ -19,6 +19,12 @@ public static class ZnDrawStorageDiagnostics
     /// <summary>Counter of failed operations, tagged <c>operation</c> and <c>error.type</c>.</summary>
     public const string ErrorsInstrument = "zndraw.storage.operation.errors";
 
+    /// <summary>
+    /// Counter of unreadable entries that a listing skipped and reported (each also logged as a warning naming the key),
+    /// tagged <c>aggregate</c> (<c>room</c>, <c>filesystem</c>, <c>extension</c>).
+    /// </summary>
+    public const string UnreadableInstrument = "zndraw.storage.unreadable";
+
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(ZnDrawStorageDiagnostics).Assembly.GetName().Version?.ToString());
 
     internal static readonly Meter Meter = new(Name, typeof(ZnDrawStorageDiagnostics).Assembly.GetName().Version?.ToString());
@@ -28,6 +34,9 @@ public static class ZnDrawStorageDiagnostics
 
     internal static readonly Counter<long> Errors = Meter.CreateCounter<long>(
         ErrorsInstrument, "{error}", "Failed ZnDraw.Storage operations.");
+
+    internal static readonly Counter<long> Unreadable = Meter.CreateCounter<long>(
+        UnreadableInstrument, "{entry}", "Unreadable stored entries skipped by listings.");
 }
 
 /// <summary>

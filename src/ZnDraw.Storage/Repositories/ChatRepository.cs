@@ -77,6 +77,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         RoomKeys keys = context.Keys.Room(roomId);
         KeyValidation.ValidateUserName(author, context.Keys.Layout);
         ArgumentException.ThrowIfNullOrEmpty(content);
+        SizeLimits.CheckText(content, context.Limits.MaxChatMessageBytes, "chat message", nameof(content));
 
         DateTimeOffset now = NowToMillisecond();
         string idPrefix = ChatMessage.MessageId(roomId, 0)[..^1];
@@ -102,6 +103,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         KeyValidation.ValidateSegment(messageId);
         KeyValidation.ValidateUserName(author, context.Keys.Layout);
         ArgumentException.ThrowIfNullOrEmpty(newContent);
+        SizeLimits.CheckText(newContent, context.Limits.MaxChatMessageBytes, "chat message", nameof(newContent));
 
         DateTimeOffset now = NowToMillisecond();
         // Cut out the '0' of "createdAt": 0 (the script puts the stored createdAt there).

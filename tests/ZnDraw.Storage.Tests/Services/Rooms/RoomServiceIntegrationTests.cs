@@ -29,14 +29,26 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var context = RoomTestSupport.Context(redis, space);
         var rooms = new RoomRepository(context);
         var settings = new SettingsRepository(context);
+        var users = new UserRepository(context);
         var service = new RoomService(
             rooms,
             settings,
+            users,
             Options.Create(new ZnDrawStorageOptions { Layout = space.Layout }),
             null,
             history ?? Recorders.Direct(_sink),
             context.Database);
         return (service, rooms, settings, new FrameRepository(context));
+    }
+
+    /// <summary>Creates the users a test joins with (a join refuses unknown users); existing ones are kept.</summary>
+    private async Task UsersAsync(KeySpace space, params string[] names)
+    {
+        var users = new UserRepository(RoomTestSupport.Context(redis, space));
+        foreach (var name in names)
+        {
+            await users.CreateAsync(new User(name));
+        }
     }
 
     [Theory]
@@ -65,6 +77,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var space = Layouts.Space(layout);
         var (service, _, settings, _) = Create(space);
         var id = RedisFixture.NewId("room");
+        await UsersAsync(space, "alice", "bob");
 
         var first = await service.JoinAsync(id, "alice", description: "Water", creatorSettings: CreatorSettings);
         var second = await service.JoinAsync(id, "bob", description: "ignored", creatorSettings: CreatorSettings);
@@ -91,6 +104,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var (service, _, settings, _) = Create(space);
         var id = RedisFixture.NewId("room");
         var users = Enumerable.Range(0, 12).Select(i => $"user-{i:D2}").ToArray();
+        await UsersAsync(space, users);
 
         var results = await Task.WhenAll(users.Select(u => service.JoinAsync(id, u, creatorSettings: CreatorSettings).AsTask()));
 
@@ -113,6 +127,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var source = RedisFixture.NewId("src");
         var target = RedisFixture.NewId("dst");
         var empty = RedisFixture.NewId("empty");
+        await UsersAsync(space, "alice", "bob");
         await service.JoinAsync(source, "alice");
         await frames.AppendAsync(source, [new FrameIndex(source, 0), new FrameIndex(source, 1)]);
         await service.JoinAsync(empty, "alice");
@@ -140,11 +155,12 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var (service, _, _, _) = Create(space);
         var id = RedisFixture.NewId("room");
         var user = RedisFixture.NewId("user");
+        await UsersAsync(space, user);
 
         await Assert.ThrowsAsync<RoomNotFoundException>(async () => await service.JoinAsync(id, user, allowCreate: false));
 
         Assert.Null(await service.GetAsync(id));
-        Assert.False(await _db.KeyExistsAsync(space.User(user).HashKey()));
+        Assert.False(await _db.HashExistsAsync(space.User(user).HashKey(), "currentRoom"));
         Assert.False(await _db.KeyExistsAsync(space.Room(id).Users()));
         Assert.DoesNotContain(id, await service.ListAsync());
     }
@@ -156,6 +172,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var space = Layouts.Space(layout);
         var (service, _, _, _) = Create(space);
         var id = RedisFixture.NewId("room");
+        await UsersAsync(space, "alice");
         await service.JoinAsync(id, "alice");
 
         await service.LockAsync(id, "alice");
@@ -188,8 +205,10 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
     {
         var stream = RedisFixture.NewId("outbox");
         var recorder = Recorders.Durable(_sink, stream);
-        var (service, _, _, _) = Create(new KeySpace(RedisFixture.NewId("p") + ":"), recorder);
+        var space = new KeySpace(RedisFixture.NewId("p") + ":");
+        var (service, _, _, _) = Create(space, recorder);
         var id = RedisFixture.NewId("room");
+        await UsersAsync(space, "alice", "bob");
 
         await service.JoinAsync(id, "alice");
         await service.LockAsync(id, "alice");

@@ -15,7 +15,15 @@ public sealed class RoomServiceTests
 {
     private readonly IRoomRepository _rooms = Substitute.For<IRoomRepository>();
     private readonly ISettingsRepository _settings = Substitute.For<ISettingsRepository>();
+    private readonly IUserRepository _users = Substitute.For<IUserRepository>();
     private readonly CollectingSink _sink = new();
+
+    public RoomServiceTests()
+    {
+        // Every user of these tests exists, unless a test says otherwise.
+        _users.ExistsAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
+        _rooms.AddUserAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
+    }
 
     private static readonly UserRoomSettings CreatorSettings = new(
         [new RoomSettingsSection(RoomSettingsSections.Camera, JsonDocument.Parse("""{"fov": 50}""").RootElement)]);
@@ -23,6 +31,7 @@ public sealed class RoomServiceTests
     private RoomService Service(bool history = true) => new(
         _rooms,
         _settings,
+        _users,
         Options.Create(new ZnDrawStorageOptions()),
         null,
         history ? Recorders.Direct(_sink) : HistoryRecorder.Disabled,
@@ -345,13 +354,13 @@ public sealed class RoomServiceTests
     {
         var recorder = Recorders.Durable(_sink, "s");
 
-        Assert.Throws<ArgumentNullException>(() => new RoomService(_rooms, _settings, Options.Create(new ZnDrawStorageOptions()), null, recorder, null));
+        Assert.Throws<ArgumentNullException>(() => new RoomService(_rooms, _settings, _users, Options.Create(new ZnDrawStorageOptions()), null, recorder, null));
     }
 
     [Fact]
     public void The_public_constructor_needs_no_history()
     {
-        var service = new RoomService(_rooms, _settings, Options.Create(new ZnDrawStorageOptions()));
+        var service = new RoomService(_rooms, _settings, _users, Options.Create(new ZnDrawStorageOptions()));
 
         Assert.NotNull(service);
     }
