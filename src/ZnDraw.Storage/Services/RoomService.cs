@@ -38,6 +38,7 @@ public sealed class RoomService
     private readonly ISettingsRepository _settings;
     private readonly IUserRepository _users;
     private readonly KeyLayout _layout;
+    private readonly ZnDrawLimitOptions _limits;
     private readonly ILogger _logger;
     private readonly HistoryRecorder _history;
     private readonly IDatabaseAsync? _historyDatabase;
@@ -89,6 +90,7 @@ public sealed class RoomService
         _settings = settings;
         _users = users;
         _layout = options.Value.Layout;
+        _limits = options.Value.Limits ?? new ZnDrawLimitOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _history = history;
         _historyDatabase = historyDatabase;
@@ -98,7 +100,7 @@ public sealed class RoomService
     /// <param name="roomId">The room id: ZnDraw's rule <c>^[a-zA-Z0-9_\-\.]+$</c> (a <c>:</c> is refused first, as ZnDraw's join does).</param>
     /// <param name="userName">The joining user (see <see cref="KeyValidation.ValidateUserName"/>).</param>
     /// <param name="allowCreate">Whether a missing room may be created (ZnDraw's <c>allowCreate</c>, default true).</param>
-    /// <param name="description">The description of a room this call creates; ignored when the room exists.</param>
+    /// <param name="description">The description of a room this call creates; ignored when the room exists. At most <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> of the service's options.</param>
     /// <param name="copyFrom">When the room is created: the room to copy (frames, geometries, bookmarks); ignored when the room exists.</param>
     /// <param name="creatorSettings">
     /// Settings sections written for <paramref name="userName"/> only when this call created the room (ZnDraw writes
@@ -148,6 +150,8 @@ public sealed class RoomService
                 KeyValidation.ValidateRoomId(copyFrom);
             }
 
+            // Checked here too (the repository checks its own limits): the user check below sends a command first.
+            SizeLimits.CheckText(description, _limits.MaxDescriptionBytes, "description", nameof(description));
             if (!await _users.ExistsAsync(userName, cancellationToken).ConfigureAwait(false))
             {
                 throw new UserNotFoundException(userName);
@@ -336,6 +340,7 @@ public sealed class RoomService
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room, with <see cref="Room.FrameCount"/> set.</returns>
     /// <exception cref="ArgumentException"><paramref name="roomId"/> is invalid.</exception>
+    /// <exception cref="StorageDataException">One of the room's keys holds another Redis type than ZnDraw writes (the exception names it).</exception>
     /// <remarks>One batch (<see cref="IRoomRepository.GetWithFrameCountAsync"/>).</remarks>
     public async ValueTask<Room?> GetAsync(string roomId, CancellationToken cancellationToken = default)
     {
