@@ -519,7 +519,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
 
             ArgumentNullException.ThrowIfNull(field.Value, nameof(metadata));
             int valueBytes = Encoding.UTF8.GetByteCount(field.Value);
-            SizeLimits.CheckBytes(valueBytes, limits.MaxMetadataValueBytes, $"value of metadata field '{field.Key}'", nameof(metadata));
+            if (valueBytes > limits.MaxMetadataValueBytes)
+            {
+                throw SizeLimits.TooLarge($"value of metadata field '{field.Key}'", valueBytes, limits.MaxMetadataValueBytes, nameof(metadata));
+            }
+
             total += Encoding.UTF8.GetByteCount(field.Key) + valueBytes;
             args[i++] = field.Key;
             args[i++] = field.Value;

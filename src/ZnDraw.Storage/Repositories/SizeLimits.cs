@@ -5,7 +5,7 @@ namespace ZnDraw.Storage.Repositories;
 /// <summary>The checks behind <see cref="ZnDrawLimitOptions"/>: throw <see cref="ArgumentException"/> before anything is sent.</summary>
 internal static class SizeLimits
 {
-    /// <summary>The UTF-8 length of <paramref name="text"/>, counted only as far as needed to compare with <paramref name="limit"/>.</summary>
+    /// <summary>Whether <paramref name="text"/> is at most <paramref name="limit"/> UTF-8 bytes; counts the bytes only when the length alone cannot tell.</summary>
     public static bool FitsUtf8(string text, int limit)
     {
         // A UTF-16 char is 1 to 3 UTF-8 bytes (a surrogate pair, 2 chars, is 4 bytes): count only when the bounds disagree.
@@ -35,6 +35,7 @@ internal static class SizeLimits
         }
     }
 
-    private static ArgumentException TooLarge(string what, long bytes, int limit, string paramName) =>
+    /// <summary>The exception for a value of <paramref name="bytes"/> over <paramref name="limit"/>.</summary>
+    public static ArgumentException TooLarge(string what, long bytes, int limit, string paramName) =>
         new($"The {what} is {bytes} bytes (UTF-8); the limit is {limit} bytes (ZnDrawStorageOptions.Limits). Nothing was written.", paramName);
 }
