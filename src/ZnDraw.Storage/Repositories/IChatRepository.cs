@@ -31,6 +31,7 @@ public interface IChatRepository
     /// {createdAt ms} msg_{room}_{n}</c>. Unlike ZnDraw (INCR, then a MULTI) a failure leaves no gap in the numbers.
     /// <c>createdAt</c> and <c>updatedAt</c> are the repository clock's now, truncated to milliseconds.
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="content"/> is over <see cref="ZnDrawLimitOptions.MaxChatMessageBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<ChatMessage> PostAsync(string roomId, string author, string content, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces a message's content; only its author may.</summary>
@@ -49,6 +50,7 @@ public interface IChatRepository
     /// <paramref name="author"/> (the values ZnDraw stores). A stored message that is not JSON, or lacks
     /// <c>author.id</c> or an integer <c>createdAt</c>, throws <see cref="StorageDataException"/>.
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="newContent"/> is over <see cref="ZnDrawLimitOptions.MaxChatMessageBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<ChatEditResult> EditAsync(string roomId, string messageId, string author, string newContent, CancellationToken cancellationToken = default);
 
     /// <summary>One message, or <see langword="null"/> when there is none with that id.</summary>

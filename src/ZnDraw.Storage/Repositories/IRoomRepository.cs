@@ -35,8 +35,9 @@ namespace ZnDraw.Storage.Repositories;
 /// </para>
 /// <para>
 /// StackExchange.Redis takes no cancellation tokens: a token is checked before anything is sent and then bounds the
-/// wait only, so a command may still run on the server after the caller stopped waiting. Invalid ids throw
-/// <see cref="ArgumentException"/> before anything is sent; a key of the wrong Redis type or an unreadable value throws
+/// wait only, so a command may still run on the server after the caller stopped waiting. Invalid ids and a description
+/// over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (also in <see cref="IRepository{T}.SaveAsync"/>, parameter
+/// <c>entity</c>) throw <see cref="ArgumentException"/> before anything is sent; a key of the wrong Redis type or an unreadable value throws
 /// <see cref="StorageDataException"/> naming the key.
 /// </para>
 /// </remarks>
@@ -55,6 +56,7 @@ public interface IRoomRepository : IRepository<Room>
     /// inside the script, so of concurrent creates of one id exactly one returns <see langword="true"/>. Cluster-safe
     /// layout: the SADD is a second round trip after the script.
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="description"/> is over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<bool> CreateAsync(string roomId, string? description = null, CancellationToken cancellationToken = default);
 
     /// <summary>Creates <paramref name="targetRoomId"/> as a copy of <paramref name="sourceRoomId"/>'s frames, geometries and bookmarks, as ZnDraw's duplicate does.</summary>
@@ -80,6 +82,7 @@ public interface IRoomRepository : IRepository<Room>
     /// not at all, but a source changed between the read and the write is copied as read.
     /// </para>
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="description"/> is over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<RoomCopyResult> CopyAsync(string sourceRoomId, string targetRoomId, string? description = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the room like <see cref="IRepository{T}.GetByIdAsync"/> and also its frame count (<see cref="Room.FrameCount"/>).</summary>
@@ -144,6 +147,7 @@ public interface IRoomRepository : IRepository<Room>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Whether the room existed (and was written).</returns>
     /// <remarks>One Lua script: <c>EXISTS current_frame</c>, then <c>SET</c> or <c>DEL description</c>.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="description"/> is over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<bool> SetDescriptionAsync(string roomId, string? description, CancellationToken cancellationToken = default);
 
     /// <summary>The room's file metadata, or <see langword="null"/> when it has none.</summary>
@@ -160,6 +164,7 @@ public interface IRoomRepository : IRepository<Room>
     /// <returns>Whether the room existed (and was written).</returns>
     /// <exception cref="ArgumentException"><paramref name="metadata"/> has no fields or an empty field name.</exception>
     /// <remarks>One Lua script: <c>EXISTS current_frame</c>, then <c>HSET metadata</c> with every field. ZnDraw refuses this when the room is locked; that check is the caller's.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="metadata"/> is over <see cref="ZnDrawLimitOptions.MaxMetadataValueBytes"/> (UTF-8 bytes) or its total (names and values) over <see cref="ZnDrawLimitOptions.MaxMetadataTotalBytes"/>; nothing is sent.</exception>
     ValueTask<bool> SetMetadataAsync(string roomId, RoomMetadata metadata, CancellationToken cancellationToken = default);
 
     /// <summary>Removes one metadata field; <see langword="false"/> when it was not there.</summary>
