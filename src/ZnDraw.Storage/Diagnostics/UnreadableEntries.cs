@@ -18,6 +18,9 @@ internal static partial class UnreadableEntries
     /// <summary>The <c>aggregate</c> tag of extensions.</summary>
     public const string Extension = "extension";
 
+    /// <summary>The <c>aggregate</c> tag of chat messages.</summary>
+    public const string ChatMessage = "chat_message";
+
     /// <summary>Logs and counts one unreadable entry of <paramref name="aggregate"/> that a listing skipped.</summary>
     public static void Report(ILogger logger, string aggregate, StorageDataException exception)
     {

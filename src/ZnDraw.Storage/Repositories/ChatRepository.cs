@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis;
@@ -164,7 +166,12 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         RedisKey index = keys.ChatIndex();
         RedisKey data = keys.ChatData();
         return PageScript.EvaluateAsync(
-            context.Database, [index, data], args, (data, limit, forward), static (result, s) => ToPage((RedisResult[])result!, s.data, s.limit, s.forward), cancellationToken);
+            context.Database,
+            [index, data],
+            args,
+            (data, limit, forward, context.Logger),
+            static (result, s) => ToPage((RedisResult[])result!, s.data, s.limit, s.forward, s.Logger),
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -175,7 +182,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         return RedisReply.Of(context.Database.SortedSetLengthAsync(index), index, cancellationToken);
     }
 
-    private static ChatPage ToPage(RedisResult[] reply, RedisKey data, int limit, bool forward)
+    private static ChatPage ToPage(RedisResult[] reply, RedisKey data, int limit, bool forward, ILogger logger)
     {
         RedisValue[] ids = (RedisValue[])reply[0]!;
         RedisValue[] values = ids.Length == 0 ? [] : (RedisValue[])reply[1]!;
@@ -186,9 +193,16 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         var messages = new List<ChatMessage>(count);
         for (int i = 0; i < count; i++)
         {
-            if (ChatMapping.Parse(dataKey, ids[i].ToString(), values[i]) is { } message)
+            try
             {
-                messages.Add(message);
+                if (ChatMapping.Parse(dataKey, ids[i].ToString(), values[i]) is { } message)
+                {
+                    messages.Add(message);
+                }
+            }
+            catch (StorageDataException ex)
+            {
+                UnreadableEntries.Report(logger, UnreadableEntries.ChatMessage, ex);
             }
         }
 

@@ -81,6 +81,13 @@ public interface IChatRepository
     /// One Lua script: <c>ZREVRANGEBYSCORE</c> (or <c>ZRANGEBYSCORE</c> for "after") with exclusive bounds and
     /// <c>LIMIT 0 limit+1</c>, then <c>HMGET chat:data</c> of those ids. Index entries without data are skipped.
     /// </para>
+    /// <para>
+    /// A page never fails because of one message and never alters one: a message that cannot be read (for which
+    /// <see cref="GetAsync"/> throws <see cref="StorageDataException"/>) is left out of the page and reported: one
+    /// warning naming the key and field, and one count on
+    /// <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged <c>aggregate=chat_message</c>.
+    /// The page then holds fewer than <paramref name="limit"/> messages.
+    /// </para>
     /// </remarks>
     ValueTask<ChatPage> GetPageAsync(string roomId, int limit, DateTimeOffset? before = null, DateTimeOffset? after = null, CancellationToken cancellationToken = default);
 

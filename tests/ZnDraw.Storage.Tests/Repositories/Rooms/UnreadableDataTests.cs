@@ -202,6 +202,34 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         await _db.KeyDeleteAsync(schemas);
     }
 
+    [Theory]
+    [MemberData(nameof(Layouts.All), MemberType = typeof(Layouts))]
+    public async Task Chat_page_returns_the_readable_messages_and_reports_each_unreadable_one(string layout)
+    {
+        var space = Layouts.Space(layout);
+        var logs = new CapturingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        var chat = new ChatRepository(new RedisStoreContext(redis.Connection, space, loggerFactory: factory));
+        var room = RedisFixture.NewId("room");
+        var first = await chat.PostAsync(room, "alice", "first");
+        var broken = await chat.PostAsync(room, "alice", "to be broken");
+        var last = await chat.PostAsync(room, "alice", "last");
+        string data = space.Room(room).ChatData().ToString();
+        await _db.HashSetAsync(data, broken.Id, "{not json");
+
+        using var counter = new UnreadableCounter();
+        var page = await chat.GetPageAsync(room, 10);
+
+        Assert.Equal([last.Id, first.Id], page.Messages.Select(m => m.Id));
+        Assert.Equal(1, counter.Count("chat_message"));
+        var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2100);
+        Assert.Contains(data, warning.Message, StringComparison.Ordinal);
+        Assert.Contains(broken.Id, warning.Message, StringComparison.Ordinal);
+        var single = await Assert.ThrowsAsync<StorageDataException>(async () => await chat.GetAsync(room, broken.Id));
+        Assert.Equal((data, broken.Id), (single.Key, single.Field));
+        await new RoomRepository(RoomTestSupport.Context(redis, space)).DeleteAsync(room);
+    }
+
     /// <summary>Counts <c>zndraw.storage.unreadable</c> measurements by their <c>aggregate</c> tag while it lives.</summary>
     private sealed class UnreadableCounter : IDisposable
     {
