@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Repositories;
@@ -19,8 +20,16 @@ public sealed class ZnDrawRedisStore
     /// <param name="keySpace">Prefix and layout; default <see cref="KeySpace.Default"/> (ZnDraw's own keys).</param>
     /// <param name="timeProvider">The clock for stored timestamps; default <see cref="TimeProvider.System"/>.</param>
     /// <param name="database">The Redis database number; default -1 (the connection's default).</param>
-    public ZnDrawRedisStore(IConnectionMultiplexer multiplexer, KeySpace? keySpace = null, TimeProvider? timeProvider = null, int database = -1)
-        : this(new RedisStoreContext(multiplexer, keySpace, timeProvider, database))
+    /// <param name="limits">Size limits of user-supplied text; default <see cref="ZnDrawLimitOptions"/>' defaults. Not validated here (the DI path validates them at start).</param>
+    /// <param name="loggerFactory">Creates the logger that reports unreadable entries skipped by listings; default none.</param>
+    public ZnDrawRedisStore(
+        IConnectionMultiplexer multiplexer,
+        KeySpace? keySpace = null,
+        TimeProvider? timeProvider = null,
+        int database = -1,
+        ZnDrawLimitOptions? limits = null,
+        ILoggerFactory? loggerFactory = null)
+        : this(new RedisStoreContext(multiplexer, keySpace, timeProvider, database, limits, loggerFactory))
     {
     }
 

@@ -38,6 +38,9 @@ public sealed class ZnDrawStorageOptions
     /// <summary>Lock defaults.</summary>
     public ZnDrawLockOptions Locks { get; set; } = new();
 
+    /// <summary>Size limits of user-supplied text (descriptions, chat, geometry and figure JSON, metadata, bookmark labels).</summary>
+    public ZnDrawLimitOptions Limits { get; set; } = new();
+
     /// <summary>Password hashing policy (see <see cref="ZnDrawPasswordOptions.Hashing"/>).</summary>
     public ZnDrawPasswordOptions Passwords { get; set; } = new();
 

@@ -57,10 +57,11 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         RedisStoreContext context = BenchmarkRedis.Context();
         var rooms = new RoomRepository(context);
         var settings = new SettingsRepository(context);
+        var users = new UserRepository(context);
         var options = Options.Create(new ZnDrawStorageOptions());
-        _serviceOff = new RoomService(rooms, settings, options, null, HistoryRecorder.Disabled, null);
-        _serviceDurable = new RoomService(rooms, settings, options, null, _durable, _db);
-        _serviceDirect = new RoomService(rooms, settings, options, null, _direct, _db);
+        _serviceOff = new RoomService(rooms, settings, users, options, null, HistoryRecorder.Disabled, null);
+        _serviceDurable = new RoomService(rooms, settings, users, options, null, _durable, _db);
+        _serviceDirect = new RoomService(rooms, settings, users, options, null, _direct, _db);
         // The floor of that path, by hand: the same script by EVALSHA, and its outbox variant (the text the library
         // runs in durable mode) with a prebuilt event, so no event is built per call.
         _setIfRoom = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetIfRoomScript"));

@@ -30,7 +30,14 @@ internal static class ThroughputScenario
 
         async Task<Room?> RawGet()
         {
-            RedisValue[] v = await db.StringGetAsync(rawKeys()).ConfigureAwait(false);
+            // The library's commands: MGET and EXISTS of the same keys in one batch.
+            RedisKey[] keys = rawKeys();
+            IBatch batch = db.CreateBatch();
+            Task<RedisValue[]> core = batch.StringGetAsync(keys);
+            Task<long> existing = batch.KeyExistsAsync(keys);
+            batch.Execute();
+            RedisValue[] v = await core.ConfigureAwait(false);
+            _ = await existing.ConfigureAwait(false);
             if (v[3].IsNull)
             {
                 return null;

@@ -60,6 +60,21 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
             CheckTtl(failures, "Locks.PresenterTtl", options.Locks.PresenterTtl);
         }
 
+        if (options.Limits is null)
+        {
+            failures.Add($"{nameof(ZnDrawStorageOptions.Limits)}: required.");
+        }
+        else
+        {
+            foreach (var (limitName, value) in options.Limits.All())
+            {
+                if (value is < 1 or > ZnDrawLimitOptions.MaxLimit)
+                {
+                    failures.Add($"Limits.{limitName}: {value} is outside 1..{ZnDrawLimitOptions.MaxLimit}.");
+                }
+            }
+        }
+
         if (options.Passwords is null)
         {
             failures.Add($"{nameof(ZnDrawStorageOptions.Passwords)}: required.");

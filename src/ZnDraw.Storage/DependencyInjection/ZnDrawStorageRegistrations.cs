@@ -33,6 +33,7 @@ internal static class ZnDrawStorageRegistrations
         services.TryAddSingleton(sp => new RoomService(
             sp.GetRequiredService<IRoomRepository>(),
             sp.GetRequiredService<ISettingsRepository>(),
+            sp.GetRequiredService<IUserRepository>(),
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
             sp.GetService<ILogger<RoomService>>(),
             sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled,

@@ -98,7 +98,9 @@ public static class ZnDrawStorageServiceCollectionExtensions
             sp.GetRequiredService<ZnDrawConnection>().Multiplexer,
             sp.GetRequiredService<KeySpace>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Database));
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Database,
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Limits,
+            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         // History costs nothing until a sink is registered (AddHistorySink, AddSqlHistory): the recorder is then Off.
         services.AddOptions<HistoryOptions>();
         services.TryAddSingleton<HistoryRecorder>();

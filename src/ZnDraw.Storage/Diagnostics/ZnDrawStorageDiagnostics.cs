@@ -26,6 +26,12 @@ public static class ZnDrawStorageDiagnostics
     /// </summary>
     public const string IndexReconciledInstrument = "zndraw.storage.index.reconciled";
 
+    /// <summary>
+    /// Counter of unreadable entries that a listing skipped and reported (each also logged as a warning naming the key),
+    /// tagged <c>aggregate</c> (<c>room</c>, <c>filesystem</c>, <c>extension</c>, <c>chat_message</c>).
+    /// </summary>
+    public const string UnreadableInstrument = "zndraw.storage.unreadable";
+
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(ZnDrawStorageDiagnostics).Assembly.GetName().Version?.ToString());
 
     internal static readonly Meter Meter = new(Name, typeof(ZnDrawStorageDiagnostics).Assembly.GetName().Version?.ToString());
@@ -39,6 +45,9 @@ public static class ZnDrawStorageDiagnostics
     internal static readonly Counter<long> IndexReconciled = Meter.CreateCounter<long>(
         IndexReconciledInstrument, "{entry}", "Index entries added or removed by reconciliation with other writers.");
 
+    internal static readonly Counter<long> Unreadable = Meter.CreateCounter<long>(
+        UnreadableInstrument, "{entry}", "Unreadable stored entries skipped by listings.");
+
     /// <summary>Adds <paramref name="count"/> to <see cref="IndexReconciled"/> (nothing for 0 or without listeners).</summary>
     internal static void RecordReconciled(string index, string change, long count)
     {
@@ -50,6 +59,7 @@ public static class ZnDrawStorageDiagnostics
                 new KeyValuePair<string, object?>("change", change));
         }
     }
+
 }
 
 /// <summary>

@@ -26,16 +26,26 @@ internal static class ExtensionMapping
     public static ExtensionSchema? FromValue(string key, string name, string category, ExtensionScope scope, string? roomId, in RedisValue value) =>
         value.IsNull ? null : new ExtensionSchema(name, category, JsonParsing.Parse(key, name, value), scope, roomId);
 
-    /// <summary>Reads every schema of a category (HGETALL), in stored order; empty for a missing key.</summary>
-    /// <exception cref="StorageDataException">A schema's JSON is broken.</exception>
-    public static ExtensionSchema[] FromHash(string key, string category, ExtensionScope scope, string? roomId, HashEntry[] entries)
+    /// <summary>
+    /// Reads every schema of a category (HGETALL), in stored order; empty for a missing key. A schema whose JSON is
+    /// broken is left out and handed to <paramref name="unreadable"/> (a listing reports it and goes on).
+    /// </summary>
+    public static List<ExtensionSchema> FromHash(string key, string category, ExtensionScope scope, string? roomId, HashEntry[] entries, Action<StorageDataException> unreadable)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var result = new ExtensionSchema[entries.Length];
+        ArgumentNullException.ThrowIfNull(unreadable);
+        var result = new List<ExtensionSchema>(entries.Length);
         for (int i = 0; i < entries.Length; i++)
         {
             string name = entries[i].Name!;
-            result[i] = new ExtensionSchema(name, category, JsonParsing.Parse(key, name, entries[i].Value), scope, roomId);
+            try
+            {
+                result.Add(new ExtensionSchema(name, category, JsonParsing.Parse(key, name, entries[i].Value), scope, roomId));
+            }
+            catch (StorageDataException ex)
+            {
+                unreadable(ex);
+            }
         }
 
         return result;

@@ -10,6 +10,7 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
 {
     private readonly IDatabase _db = context.Database;
     private readonly KeySpace _keys = context.Keys;
+    private readonly ZnDrawLimitOptions _limits = context.Limits;
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<Bookmark>> GetAllAsync(string roomId, CancellationToken cancellationToken = default)
@@ -35,6 +36,7 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
         RoomKeys room = _keys.Room(roomId);
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
         ArgumentException.ThrowIfNullOrEmpty(label);
+        SizeLimits.CheckText(label, _limits.MaxBookmarkLabelBytes, "bookmark label", nameof(label));
         RedisValue[] args = FrameMapping.BookmarkArgs(frame, label);
         return FrameScripts.SetBookmark.EvaluateVoidAsync(
             _db,

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis;
@@ -77,6 +79,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         RoomKeys keys = context.Keys.Room(roomId);
         KeyValidation.ValidateUserName(author, context.Keys.Layout);
         ArgumentException.ThrowIfNullOrEmpty(content);
+        SizeLimits.CheckText(content, context.Limits.MaxChatMessageBytes, "chat message", nameof(content));
 
         DateTimeOffset now = NowToMillisecond();
         string idPrefix = ChatMessage.MessageId(roomId, 0)[..^1];
@@ -102,6 +105,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         KeyValidation.ValidateSegment(messageId);
         KeyValidation.ValidateUserName(author, context.Keys.Layout);
         ArgumentException.ThrowIfNullOrEmpty(newContent);
+        SizeLimits.CheckText(newContent, context.Limits.MaxChatMessageBytes, "chat message", nameof(newContent));
 
         DateTimeOffset now = NowToMillisecond();
         // Cut out the '0' of "createdAt": 0 (the script puts the stored createdAt there).
@@ -162,7 +166,12 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         RedisKey index = keys.ChatIndex();
         RedisKey data = keys.ChatData();
         return PageScript.EvaluateAsync(
-            context.Database, [index, data], args, (data, limit, forward), static (result, s) => ToPage((RedisResult[])result!, s.data, s.limit, s.forward), cancellationToken);
+            context.Database,
+            [index, data],
+            args,
+            (data, limit, forward, context.Logger),
+            static (result, s) => ToPage((RedisResult[])result!, s.data, s.limit, s.forward, s.Logger),
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -173,7 +182,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         return RedisReply.Of(context.Database.SortedSetLengthAsync(index), index, cancellationToken);
     }
 
-    private static ChatPage ToPage(RedisResult[] reply, RedisKey data, int limit, bool forward)
+    private static ChatPage ToPage(RedisResult[] reply, RedisKey data, int limit, bool forward, ILogger logger)
     {
         RedisValue[] ids = (RedisValue[])reply[0]!;
         RedisValue[] values = ids.Length == 0 ? [] : (RedisValue[])reply[1]!;
@@ -184,9 +193,16 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         var messages = new List<ChatMessage>(count);
         for (int i = 0; i < count; i++)
         {
-            if (ChatMapping.Parse(dataKey, ids[i].ToString(), values[i]) is { } message)
+            try
             {
-                messages.Add(message);
+                if (ChatMapping.Parse(dataKey, ids[i].ToString(), values[i]) is { } message)
+                {
+                    messages.Add(message);
+                }
+            }
+            catch (StorageDataException ex)
+            {
+                UnreadableEntries.Report(logger, UnreadableEntries.ChatMessage, ex);
             }
         }
 

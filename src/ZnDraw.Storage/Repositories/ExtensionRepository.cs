@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis;
@@ -344,8 +345,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         RedisKey schemaKey = SchemaKey(scope, roomId, category);
         return RedisReply.Map(
             Db.HashGetAllAsync(schemaKey),
-            (schemaKey, category, scope, roomId),
-            static (entries, s) => (IReadOnlyList<ExtensionSchema>)ExtensionMapping.FromHash((string)s.schemaKey!, s.category, s.scope, s.roomId, entries),
+            (schemaKey, category, scope, roomId, _context.Logger),
+            static (entries, s) => (IReadOnlyList<ExtensionSchema>)ExtensionMapping.FromHash(
+                (string)s.schemaKey!, s.category, s.scope, s.roomId, entries, ex => UnreadableEntries.Report(s.Logger, UnreadableEntries.Extension, ex)),
             schemaKey,
             cancellationToken);
     }

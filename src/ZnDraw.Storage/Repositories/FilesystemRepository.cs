@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis;
@@ -17,11 +19,15 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
     // KEYS: metadata, worker, reverse index, index, [registry], [registrations]
     // ARGV: name, sid, has registry, has registrations, entry, metadata name, worker name, reverse name, field/value pairs...
     // KEYS: the scope's filesystem index. ARGV: the metadata key head. Returns name, HGETALL pairs, name, ...
+    // A metadata key of the wrong type yields its error text instead of its fields: the listing reports that entry and
+    // goes on (redis.pcall), where a plain call would fail the whole listing.
     private static readonly RedisScript ListScript = new("filesystem-list", """
         local out = {}
         for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
           out[#out + 1] = name
-          out[#out + 1] = redis.call('HGETALL', ARGV[1] .. name)
+          local fields = redis.pcall('HGETALL', ARGV[1] .. name)
+          if fields.err then fields = fields.err end
+          out[#out + 1] = fields
         end
         return out
         """);
@@ -198,7 +204,12 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         // its hash tag under the cluster-safe layout), so a listing is one round trip however many filesystems there are.
         string metadataHead = FilesystemKeys.MetadataHeadText(roomId, _context.Keys);
         return ListScript.EvaluateAsync(
-            Db, [index], [metadataHead], (index, metadataHead), static (reply, s) => ToList((RedisResult[])reply!, s.index, s.metadataHead), cancellationToken);
+            Db,
+            [index],
+            [metadataHead],
+            (index, metadataHead, _context.Logger),
+            static (reply, s) => ToList((RedisResult[])reply!, s.index, s.metadataHead, s.Logger),
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -328,36 +339,56 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         throw new InvalidOperationException($"The filesystems of worker '{workerId}' kept changing while it was being unregistered.");
     }
 
-    private static IReadOnlyList<FilesystemInfo> ToList(RedisResult[] reply, RedisKey index, string metadataHead)
+    /// <summary>The readable filesystems of a listing reply; each unreadable entry is reported (warning and counter) and skipped.</summary>
+    private static IReadOnlyList<FilesystemInfo> ToList(RedisResult[] reply, RedisKey index, string metadataHead, ILogger logger)
     {
         var result = new List<FilesystemInfo>(reply.Length / 2);
         for (int i = 0; i + 1 < reply.Length; i += 2)
         {
-            string name = (string)reply[i]!;
             try
             {
-                KeyValidation.ValidateFilesystemName(name, nameof(name));
+                if (ToInfo((string)reply[i]!, reply[i + 1], index, metadataHead) is { } info)
+                {
+                    result.Add(info);
+                }
             }
-            catch (ArgumentException ex)
+            catch (StorageDataException ex)
             {
-                throw new StorageDataException((string)index!, null, "the index holds a name that is not a valid filesystem name.", ex);
-            }
-
-            var fields = (RedisValue[])reply[i + 1]!;
-            var entries = new HashEntry[fields.Length / 2];
-            for (int j = 0; j < entries.Length; j++)
-            {
-                entries[j] = new HashEntry(fields[2 * j], fields[(2 * j) + 1]);
-            }
-
-            if (FilesystemMapping.FromHash(metadataHead + name, entries) is { } info)
-            {
-                result.Add(info);
+                UnreadableEntries.Report(logger, UnreadableEntries.Filesystem, ex);
             }
         }
 
         result.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return result;
+    }
+
+    /// <summary>One listed filesystem; <see langword="null"/> when its hash is gone.</summary>
+    /// <exception cref="StorageDataException">The index entry is not a valid name, or its metadata cannot be read.</exception>
+    private static FilesystemInfo? ToInfo(string name, RedisResult reply, RedisKey index, string metadataHead)
+    {
+        try
+        {
+            KeyValidation.ValidateFilesystemName(name, nameof(name));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StorageDataException((string)index!, name, "the index holds a name that is not a valid filesystem name.", ex);
+        }
+
+        string key = metadataHead + name;
+        if (reply.Resp2Type != ResultType.Array)
+        {
+            throw new StorageDataException(key, null, $"the key holds a value of the wrong Redis type ({(string?)reply}).");
+        }
+
+        var fields = (RedisValue[])reply!;
+        var entries = new HashEntry[fields.Length / 2];
+        for (int j = 0; j < entries.Length; j++)
+        {
+            entries[j] = new HashEntry(fields[2 * j], fields[(2 * j) + 1]);
+        }
+
+        return FilesystemMapping.FromHash(key, entries);
     }
 
     private FilesystemKeys KeysOf(ExtensionScope scope, string? roomId, string name) => scope switch

@@ -50,6 +50,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         RedisKey key = _keys.Room(roomId).Geometries();
         ArgumentException.ThrowIfNullOrEmpty(name);
         RedisValue value = GeometryMapping.Format(geometry);
+        SizeLimits.CheckBytes(value.Length(), context.Limits.MaxGeometryJsonBytes, "geometry JSON", nameof(geometry));
         return RedisReply.Of((Task)_db.HashSetAsync(key, name, value), key, cancellationToken);
     }
 
@@ -75,6 +76,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         for (int attempt = 0; attempt < MaxMergeAttempts; attempt++)
         {
             RedisValue merged = GeometryMapping.Merge(key, name, current, geometry);
+            SizeLimits.CheckBytes(merged.Length(), context.Limits.MaxGeometryJsonBytes, "merged geometry JSON", nameof(geometry));
             RedisValue[] args = current.IsNull
                 ? [name, RedisText.Zero, RedisValue.EmptyString, merged]
                 : [name, RedisText.One, current, merged];
@@ -117,6 +119,7 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         RedisKey key = _keys.Room(roomId).Figures();
         ArgumentException.ThrowIfNullOrEmpty(name);
         RedisValue value = GeometryMapping.FormatFigure(figure);
+        SizeLimits.CheckBytes(value.Length(), context.Limits.MaxFigureJsonBytes, "figure JSON", nameof(figure));
         return RedisReply.Of((Task)_db.HashSetAsync(key, name, value), key, cancellationToken);
     }
 

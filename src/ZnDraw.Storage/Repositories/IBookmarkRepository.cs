@@ -42,6 +42,7 @@ public interface IBookmarkRepository
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="label"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="frame"/> is negative or not below the frame count (nothing was changed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="label"/> is over <see cref="ZnDrawLimitOptions.MaxBookmarkLabelBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask SetAsync(string roomId, int frame, string label, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the bookmark on logical frame <paramref name="frame"/> (<c>HDEL</c>).</summary>

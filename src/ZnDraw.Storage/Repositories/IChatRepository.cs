@@ -31,6 +31,7 @@ public interface IChatRepository
     /// {createdAt ms} msg_{room}_{n}</c>. Unlike ZnDraw (INCR, then a MULTI) a failure leaves no gap in the numbers.
     /// <c>createdAt</c> and <c>updatedAt</c> are the repository clock's now, truncated to milliseconds.
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="content"/> is over <see cref="ZnDrawLimitOptions.MaxChatMessageBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<ChatMessage> PostAsync(string roomId, string author, string content, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces a message's content; only its author may.</summary>
@@ -49,6 +50,7 @@ public interface IChatRepository
     /// <paramref name="author"/> (the values ZnDraw stores). A stored message that is not JSON, or lacks
     /// <c>author.id</c> or an integer <c>createdAt</c>, throws <see cref="StorageDataException"/>.
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="newContent"/> is over <see cref="ZnDrawLimitOptions.MaxChatMessageBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<ChatEditResult> EditAsync(string roomId, string messageId, string author, string newContent, CancellationToken cancellationToken = default);
 
     /// <summary>One message, or <see langword="null"/> when there is none with that id.</summary>
@@ -78,6 +80,13 @@ public interface IChatRepository
     /// <para>
     /// One Lua script: <c>ZREVRANGEBYSCORE</c> (or <c>ZRANGEBYSCORE</c> for "after") with exclusive bounds and
     /// <c>LIMIT 0 limit+1</c>, then <c>HMGET chat:data</c> of those ids. Index entries without data are skipped.
+    /// </para>
+    /// <para>
+    /// A page never fails because of one message and never alters one: a message that cannot be read (for which
+    /// <see cref="GetAsync"/> throws <see cref="StorageDataException"/>) is left out of the page and reported: one
+    /// warning naming the key and field, and one count on
+    /// <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged <c>aggregate=chat_message</c>.
+    /// The page then holds fewer than <paramref name="limit"/> messages.
     /// </para>
     /// </remarks>
     ValueTask<ChatPage> GetPageAsync(string roomId, int limit, DateTimeOffset? before = null, DateTimeOffset? after = null, CancellationToken cancellationToken = default);

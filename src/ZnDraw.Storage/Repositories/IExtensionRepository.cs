@@ -90,7 +90,14 @@ public interface IExtensionRepository
     /// <param name="roomId">The room, for <see cref="ExtensionScope.Room"/>; must be null for <see cref="ExtensionScope.Global"/>.</param>
     /// <param name="category">The category.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>The schemas; empty when none.</returns>
+    /// <returns>The readable schemas; empty when none.</returns>
+    /// <remarks>
+    /// The listing never fails because of one extension and never alters a value: a schema whose JSON cannot be read
+    /// (for which <see cref="GetSchemaAsync"/> throws <see cref="StorageDataException"/>) is left out and reported: one
+    /// warning naming the key and field, and one count on
+    /// <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged <c>aggregate=extension</c>. A
+    /// schema hash of the wrong Redis type holds no entries to list and throws <see cref="StorageDataException"/>.
+    /// </remarks>
     ValueTask<IReadOnlyList<ExtensionSchema>> ListExtensionsAsync(ExtensionScope scope, string? roomId, string category, CancellationToken cancellationToken = default);
 
     /// <summary>Lists an extension's workers: SMEMBERS of idle_workers and progressing_workers in one batch.</summary>

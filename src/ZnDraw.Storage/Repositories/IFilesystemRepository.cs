@@ -45,8 +45,14 @@ public interface IFilesystemRepository
     /// <param name="scope">Room-scoped or global.</param>
     /// <param name="roomId">The room, or null for global.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>The filesystems; index entries whose hash is gone are skipped.</returns>
-    /// <remarks>One round trip: one script reads the index set and every member's metadata hash (HGETALL).</remarks>
+    /// <returns>The readable filesystems; index entries whose hash is gone are skipped.</returns>
+    /// <remarks>
+    /// One round trip: one script reads the index set and every member's metadata hash (HGETALL). The listing never
+    /// fails because of one entry and never alters a value: an entry that cannot be read (a metadata key of the wrong
+    /// Redis type, unreadable metadata, an invalid name in the index; <see cref="GetAsync"/> throws
+    /// <see cref="StorageDataException"/> for it) is left out and reported: one warning naming the key, and one count on
+    /// <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged <c>aggregate=filesystem</c>.
+    /// </remarks>
     ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a filesystem: metadata, worker key, its entry in the provider's reverse index, the index set and the room key registry.</summary>

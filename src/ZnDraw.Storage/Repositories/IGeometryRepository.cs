@@ -48,6 +48,7 @@ public interface IGeometryRepository
     /// <see cref="GeometryTypes"/>, so geometry classes of newer ZnDraw versions can be stored.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>A task that completes when the geometry is stored.</returns>
+    /// <exception cref="ArgumentException"><paramref name="geometry"/> is over <see cref="ZnDrawLimitOptions.MaxGeometryJsonBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask SetAsync(string roomId, string name, Geometry geometry, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -78,6 +79,7 @@ public interface IGeometryRepository
     /// </remarks>
     /// <exception cref="StorageDataException">The stored geometry does not parse.</exception>
     /// <exception cref="InvalidOperationException">Other writers changed the geometry on every one of the attempts (nothing was written by this call).</exception>
+    /// <exception cref="ArgumentException"><paramref name="geometry"/> is over <see cref="ZnDrawLimitOptions.MaxGeometryJsonBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<Geometry> MergeAsync(string roomId, string name, Geometry geometry, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a geometry (<c>HDEL</c>).</summary>
@@ -100,6 +102,7 @@ public interface IGeometryRepository
     /// <param name="figure">The figure.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>A task that completes when the figure is stored.</returns>
+    /// <exception cref="ArgumentException"><paramref name="figure"/> is over <see cref="ZnDrawLimitOptions.MaxFigureJsonBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask SetFigureAsync(string roomId, string name, Figure figure, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a figure (<c>HDEL</c>).</summary>

@@ -18,10 +18,12 @@ namespace ZnDraw.Storage.Repositories;
 /// same operation or <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/> repairs it.
 /// </para>
 /// <para>
-/// The <see cref="IRepository{T}"/> members: <see cref="IRepository{T}.GetByIdAsync"/> is one <c>MGET</c> of
-/// <c>description</c>, <c>locked</c>, <c>hidden</c>, <c>current_frame</c> (<see langword="null"/> when
-/// <c>current_frame</c> is absent; values are read as ZnDraw reads them: flags are true only for <c>"1"</c>, a missing,
-/// negative or non-numeric frame is 0; <see cref="Room.FrameCount"/> is <see langword="null"/>).
+/// The <see cref="IRepository{T}"/> members: <see cref="IRepository{T}.GetByIdAsync"/> is one batch: <c>MGET</c> of
+/// <c>description</c>, <c>locked</c>, <c>hidden</c>, <c>current_frame</c> and <c>EXISTS</c> of the same keys
+/// (<see langword="null"/> when <c>current_frame</c> is absent; values are read as ZnDraw reads them: flags are true
+/// only for <c>"1"</c>, a negative or non-numeric frame is 0; <see cref="Room.FrameCount"/> is <see langword="null"/>).
+/// One of these keys holding another Redis type than a string (which <c>MGET</c> reads as nil) throws
+/// <see cref="StorageDataException"/> naming that key, found by a second batch of <c>TYPE</c> only then.
 /// <see cref="IRepository{T}.ExistsAsync"/> is one <c>EXISTS current_frame</c>. <see cref="IRepository{T}.SaveAsync"/>
 /// writes <c>description</c> (DEL when <see langword="null"/>), <c>locked</c>, <c>hidden</c>, <c>current_frame</c>
 /// and <c>SADD rooms:index</c> in one Lua script (<see cref="Room.FrameCount"/> is ignored); it creates the room if it
@@ -33,8 +35,9 @@ namespace ZnDraw.Storage.Repositories;
 /// </para>
 /// <para>
 /// StackExchange.Redis takes no cancellation tokens: a token is checked before anything is sent and then bounds the
-/// wait only, so a command may still run on the server after the caller stopped waiting. Invalid ids throw
-/// <see cref="ArgumentException"/> before anything is sent; a key of the wrong Redis type or an unreadable value throws
+/// wait only, so a command may still run on the server after the caller stopped waiting. Invalid ids and a description
+/// over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (also in <see cref="IRepository{T}.SaveAsync"/>, parameter
+/// <c>entity</c>) throw <see cref="ArgumentException"/> before anything is sent; a key of the wrong Redis type or an unreadable value throws
 /// <see cref="StorageDataException"/> naming the key.
 /// </para>
 /// </remarks>
@@ -53,6 +56,7 @@ public interface IRoomRepository : IRepository<Room>
     /// inside the script, so of concurrent creates of one id exactly one returns <see langword="true"/>. Cluster-safe
     /// layout: the SADD is a second round trip after the script.
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="description"/> is over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<bool> CreateAsync(string roomId, string? description = null, CancellationToken cancellationToken = default);
 
     /// <summary>Creates <paramref name="targetRoomId"/> as a copy of <paramref name="sourceRoomId"/>'s frames, geometries and bookmarks, as ZnDraw's duplicate does.</summary>
@@ -78,13 +82,18 @@ public interface IRoomRepository : IRepository<Room>
     /// not at all, but a source changed between the read and the write is copied as read.
     /// </para>
     /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="description"/> is over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<RoomCopyResult> CopyAsync(string sourceRoomId, string targetRoomId, string? description = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the room like <see cref="IRepository{T}.GetByIdAsync"/> and also its frame count (<see cref="Room.FrameCount"/>).</summary>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room with its frame count, or <see langword="null"/> when it does not exist.</returns>
-    /// <remarks>One batch: <c>MGET description locked hidden current_frame</c> and <c>ZCARD trajectory:indices</c>.</remarks>
+    /// <remarks>
+    /// One batch: <c>MGET description locked hidden current_frame</c>, <c>EXISTS</c> of the same keys and
+    /// <c>ZCARD trajectory:indices</c>. A key of the wrong Redis type throws <see cref="StorageDataException"/> naming it
+    /// (as <see cref="IRepository{T}.GetByIdAsync"/> does).
+    /// </remarks>
     ValueTask<Room?> GetWithFrameCountAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Every room id in <c>rooms:index</c>, sorted ordinally.</summary>
@@ -138,6 +147,7 @@ public interface IRoomRepository : IRepository<Room>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Whether the room existed (and was written).</returns>
     /// <remarks>One Lua script: <c>EXISTS current_frame</c>, then <c>SET</c> or <c>DEL description</c>.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="description"/> is over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<bool> SetDescriptionAsync(string roomId, string? description, CancellationToken cancellationToken = default);
 
     /// <summary>The room's file metadata, or <see langword="null"/> when it has none.</summary>
@@ -154,6 +164,7 @@ public interface IRoomRepository : IRepository<Room>
     /// <returns>Whether the room existed (and was written).</returns>
     /// <exception cref="ArgumentException"><paramref name="metadata"/> has no fields or an empty field name.</exception>
     /// <remarks>One Lua script: <c>EXISTS current_frame</c>, then <c>HSET metadata</c> with every field. ZnDraw refuses this when the room is locked; that check is the caller's.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="metadata"/> is over <see cref="ZnDrawLimitOptions.MaxMetadataValueBytes"/> (UTF-8 bytes) or its total (names and values) over <see cref="ZnDrawLimitOptions.MaxMetadataTotalBytes"/>; nothing is sent.</exception>
     ValueTask<bool> SetMetadataAsync(string roomId, RoomMetadata metadata, CancellationToken cancellationToken = default);
 
     /// <summary>Removes one metadata field; <see langword="false"/> when it was not there.</summary>
@@ -164,18 +175,47 @@ public interface IRoomRepository : IRepository<Room>
     /// <remarks>One <c>HDEL metadata</c>.</remarks>
     ValueTask<bool> DeleteMetadataFieldAsync(string roomId, string field, CancellationToken cancellationToken = default);
 
-    /// <summary>Records that <paramref name="userName"/> joined the room: adds the name to <c>room:{room}:users</c> and sets the user's <c>currentRoom</c>.</summary>
+    /// <summary>
+    /// Records that <paramref name="userName"/> joined the room: adds the name to <c>room:{room}:users</c> and sets the
+    /// user's <c>currentRoom</c>; <see langword="false"/> when the user does not exist (nothing is written).
+    /// </summary>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">The user name.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>A task that completes when both writes are done.</returns>
+    /// <returns><see langword="true"/> when the user exists and both writes are done; <see langword="false"/> when <c>user:{user}</c> is absent.</returns>
     /// <remarks>
-    /// ZnDraw layout: one MULTI/EXEC with <c>SADD room:{room}:users</c> and <c>HSET user:{user} currentRoom</c>, as
-    /// ZnDraw's join does. Cluster-safe layout: the two keys are in different slots, so both commands are sent in one
-    /// pipelined batch (one round trip, not atomic); both are idempotent, so repeating the call after a failure
-    /// completes it. The user hash is not otherwise created or checked.
+    /// ZnDraw layout: one Lua script: <c>EXISTS user:{user}</c>, then <c>SADD room:{room}:users</c> and
+    /// <c>HSET user:{user} currentRoom</c> (ZnDraw's join writes the same two in a MULTI, without the check). The check
+    /// runs in the step that writes, so the call never creates a user hash holding only <c>currentRoom</c>, also when
+    /// the user is deleted concurrently. Cluster-safe layout: the keys are in different slots: one script in the user's
+    /// slot (<c>EXISTS</c>, <c>HSET currentRoom</c>), then <c>SADD</c> (idempotent) when it wrote: two round trips;
+    /// repeating the call after a failure completes it. The room's existence is not checked.
     /// </remarks>
-    ValueTask AddUserAsync(string roomId, string userName, CancellationToken cancellationToken = default);
+    ValueTask<bool> AddUserAsync(string roomId, string userName, CancellationToken cancellationToken = default);
+
+    /// <summary>The global default room (ZnDraw's <c>default_room</c>: the room new clients land in), or <see langword="null"/> when none is set.</summary>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The stored room id, as stored (the room may have been deleted since it was set).</returns>
+    /// <remarks>One <c>GET default_room</c>. A key of another type throws <see cref="StorageDataException"/>.</remarks>
+    ValueTask<string?> GetDefaultRoomAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Makes <paramref name="roomId"/> the global default room; <see langword="false"/> when the room does not exist (nothing is written).</summary>
+    /// <param name="roomId">The room id (ZnDraw's room id rule).</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>Whether the room existed (and was made the default).</returns>
+    /// <remarks>
+    /// ZnDraw checks that the room exists before it sets the key; so does this call. ZnDraw layout: one Lua script
+    /// (<c>EXISTS room:{room}:current_frame</c>, then <c>SET default_room</c>): atomic. Cluster-safe layout: the two keys
+    /// are in different slots: <c>EXISTS</c>, then <c>SET</c>, two round trips (a room deleted in between can be left
+    /// as the default, as a room deleted later is).
+    /// </remarks>
+    ValueTask<bool> SetDefaultRoomAsync(string roomId, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the global default room; <see langword="false"/> when none was set.</summary>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>Whether a default room was set.</returns>
+    /// <remarks>One <c>DEL default_room</c>.</remarks>
+    ValueTask<bool> ClearDefaultRoomAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Every user name that ever joined the room, sorted ordinally.</summary>
     /// <param name="roomId">The room id.</param>

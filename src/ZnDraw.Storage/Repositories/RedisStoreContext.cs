@@ -1,12 +1,20 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using ZnDraw.Storage.Keys;
 
 namespace ZnDraw.Storage.Repositories;
 
-/// <summary>What every Redis repository shares: the database, the key space and the clock.</summary>
+/// <summary>What every Redis repository shares: the database, the key space, the clock, the size limits and the logger.</summary>
 internal sealed class RedisStoreContext
 {
-    public RedisStoreContext(IConnectionMultiplexer multiplexer, KeySpace? keySpace = null, TimeProvider? timeProvider = null, int database = -1)
+    public RedisStoreContext(
+        IConnectionMultiplexer multiplexer,
+        KeySpace? keySpace = null,
+        TimeProvider? timeProvider = null,
+        int database = -1,
+        ZnDrawLimitOptions? limits = null,
+        ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
         Multiplexer = multiplexer;
@@ -14,6 +22,8 @@ internal sealed class RedisStoreContext
         Keys = keySpace ?? KeySpace.Default;
         Global = Keys.Global;
         Time = timeProvider ?? TimeProvider.System;
+        Limits = limits ?? new ZnDrawLimitOptions();
+        Logger = loggerFactory?.CreateLogger("ZnDraw.Storage.Repositories") ?? NullLogger.Instance;
     }
 
     /// <summary>The connection (for SCAN over every primary in the reindex operation).</summary>
@@ -30,6 +40,12 @@ internal sealed class RedisStoreContext
 
     /// <summary>The clock for timestamps written to Redis.</summary>
     public TimeProvider Time { get; }
+
+    /// <summary>The size limits checked before a write is sent.</summary>
+    public ZnDrawLimitOptions Limits { get; }
+
+    /// <summary>The repositories' logger (unreadable entries skipped by listings).</summary>
+    public ILogger Logger { get; }
 
     /// <summary>Now, in UTC.</summary>
     public DateTime UtcNow => Time.GetUtcNow().UtcDateTime;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using StackExchange.Redis;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
@@ -121,40 +122,92 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         return 1
         """);
 
+    // KEYS: user hash, [room users]. ARGV: user name, room id. Returns 0 (nothing written) when the user hash is absent:
+    // the check and the writes are one step, so a join racing the user's deletion never leaves a hash with only
+    // currentRoom. Type checks come before any write (scripts are not rolled back).
+    private static readonly RedisScript AddUserScript = new("room.add-user", """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('HLEN', KEYS[1])
+        if KEYS[2] then
+          redis.call('SCARD', KEYS[2])
+          redis.call('SADD', KEYS[2], ARGV[1])
+        end
+        redis.call('HSET', KEYS[1], 'currentRoom', ARGV[2])
+        return 1
+        """);
+
     private static readonly RedisValue[] DefaultGeometryArgs = BuildDefaultGeometryArgs();
 
     private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
 
     /// <inheritdoc/>
-    public ValueTask<Room?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        RoomKeys keys = context.Keys.Room(id);
-
-        // MGET cannot raise WRONGTYPE (a key of another type reads as nil): no key to map errors for.
-        return RedisReply.Map(
-            context.Database.StringGetAsync(CoreKeys(keys)),
-            id,
-            static (values, roomId) => values[3].IsNull ? null : RoomMapping.FromValues(roomId, values[0], values[1], values[2], values[3]),
-            default,
-            cancellationToken);
-    }
+    public ValueTask<Room?> GetByIdAsync(string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(id, withFrameCount: false, cancellationToken);
 
     /// <inheritdoc/>
+    public ValueTask<Room?> GetWithFrameCountAsync(string roomId, CancellationToken cancellationToken = default) =>
+        ReadAsync(roomId, withFrameCount: true, cancellationToken);
+
+    /// <summary>
+    /// One batch: <c>MGET</c> of the core keys (a key of another type reads as nil there), <c>EXISTS</c> of the same
+    /// keys (counts keys of any type) and, when asked, <c>ZCARD</c>. When <c>EXISTS</c> counts more keys than
+    /// <c>MGET</c> returned values, a second batch of <c>TYPE</c> finds the key that is not a string.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Room?> GetWithFrameCountAsync(string roomId, CancellationToken cancellationToken = default)
+    private async ValueTask<Room?> ReadAsync(string roomId, bool withFrameCount, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(roomId);
+        RedisKey[] core = CoreKeys(keys);
         RedisKey trajectory = keys.TrajectoryIndices();
         IBatch batch = context.Database.CreateBatch();
-        Task<RedisValue[]> core = batch.StringGetAsync(CoreKeys(keys));
-        Task<long> count = batch.SortedSetLengthAsync(trajectory);
+        Task<RedisValue[]> values = batch.StringGetAsync(core);
+        Task<long> existing = batch.KeyExistsAsync(core);
+        Task<long>? count = withFrameCount ? batch.SortedSetLengthAsync(trajectory) : null;
         batch.Execute();
-        await WaitAllAsync(core, count, cancellationToken).ConfigureAwait(false);
-        RedisValue[] values = await core.ConfigureAwait(false);
-        long frames = await RedisCalls.SentAsync(count, trajectory).ConfigureAwait(false);
-        return values[3].IsNull ? null : RoomMapping.FromValues(roomId, values[0], values[1], values[2], values[3], frames);
+        await (count is null ? WaitAllAsync(values, existing, cancellationToken) : WaitAllAsync(values, existing, count, cancellationToken)).ConfigureAwait(false);
+        RedisValue[] read = await values.ConfigureAwait(false);
+        long present = await existing.ConfigureAwait(false);
+        long? frames = count is null ? null : await RedisCalls.SentAsync(count, trajectory).ConfigureAwait(false);
+        int strings = 0;
+        foreach (RedisValue value in read)
+        {
+            strings += value.IsNull ? 0 : 1;
+        }
+
+        if (present > strings)
+        {
+            await ThrowIfNotStringAsync(core, read, cancellationToken).ConfigureAwait(false);
+        }
+
+        return read[3].IsNull ? null : RoomMapping.FromValues(roomId, read[0], read[1], read[2], read[3], frames);
+    }
+
+    /// <summary>Throws <see cref="StorageDataException"/> for the first key read as nil that holds another type than a string.</summary>
+    private async Task ThrowIfNotStringAsync(RedisKey[] keys, RedisValue[] read, CancellationToken cancellationToken)
+    {
+        var types = new Task<RedisType>?[keys.Length];
+        IBatch batch = context.Database.CreateBatch();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            types[i] = read[i].IsNull ? batch.KeyTypeAsync(keys[i]) : null;
+        }
+
+        batch.Execute();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (types[i] is { } task)
+            {
+                RedisType type = await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
+                if (type is not RedisType.None and not RedisType.String)
+                {
+                    throw new StorageDataException(
+                        keys[i].ToString(), null, $"expected a string, found a {type.ToString().ToLowerInvariant()} (wrong Redis type).");
+                }
+            }
+        }
+
+        // Otherwise a concurrent write created a key between MGET and EXISTS: the values read stand.
     }
 
     /// <inheritdoc/>
@@ -172,6 +225,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(entity);
         RoomKeys keys = context.Keys.Room(entity.Id);
+        CheckDescription(entity.Description, nameof(entity));
         RedisValue frame = RoomMapping.FormatCurrentFrame(entity.CurrentFrame);
         RedisKey index = context.Global.RoomsIndex();
 
@@ -247,6 +301,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(roomId);
+        CheckDescription(description, nameof(description));
         RedisKey index = context.Global.RoomsIndex();
         RedisKey[] scriptKeys = ClusterSafe
             ? [keys.CurrentFrame(), keys.Locked(), keys.Hidden(), keys.Description(), keys.Geometries()]
@@ -284,6 +339,8 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         {
             throw new ArgumentException("A room cannot be copied onto itself.", nameof(targetRoomId));
         }
+
+        CheckDescription(description, nameof(description));
 
         RedisKey index = context.Global.RoomsIndex();
         RedisValue hasDescription = description is null ? RedisText.Zero : RedisText.One;
@@ -426,6 +483,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(roomId);
+        CheckDescription(description, nameof(description));
         return SetIfRoomAsync(keys, keys.Description(), description is null ? RedisValue.Null : (RedisValue)description, cancellationToken);
     }
 
@@ -450,6 +508,8 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
 
         var args = new RedisValue[metadata.Fields.Count * 2];
         int i = 0;
+        long total = 0;
+        ZnDrawLimitOptions limits = context.Limits;
         foreach (KeyValuePair<string, string> field in metadata.Fields)
         {
             if (string.IsNullOrEmpty(field.Key))
@@ -458,9 +518,18 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             }
 
             ArgumentNullException.ThrowIfNull(field.Value, nameof(metadata));
+            int valueBytes = Encoding.UTF8.GetByteCount(field.Value);
+            if (valueBytes > limits.MaxMetadataValueBytes)
+            {
+                throw SizeLimits.TooLarge($"value of metadata field '{field.Key}'", valueBytes, limits.MaxMetadataValueBytes, nameof(metadata));
+            }
+
+            total += Encoding.UTF8.GetByteCount(field.Key) + valueBytes;
             args[i++] = field.Key;
             args[i++] = field.Value;
         }
+
+        SizeLimits.CheckBytes(total, limits.MaxMetadataTotalBytes, "metadata (every field name and value)", nameof(metadata));
 
         return SetMetadataScript.EvaluateAsync(
             context.Database, [keys.CurrentFrame(), keys.Metadata()], args, 0, static (result, _) => (long)result == 1, cancellationToken);
@@ -476,34 +545,76 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask AddUserAsync(string roomId, string userName, CancellationToken cancellationToken = default)
+    public ValueTask<bool> AddUserAsync(string roomId, string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey users = context.Keys.Room(roomId).Users();
         RedisKey user = context.Keys.User(userName).HashKey();
-        Task<bool> added;
-        Task<bool> current;
-        if (ClusterSafe)
+        RedisValue[] args = [userName, roomId];
+        if (!ClusterSafe)
         {
-            // Two slots: one pipelined batch (not atomic); both commands are idempotent.
-            IBatch batch = context.Database.CreateBatch();
-            added = batch.SetAddAsync(users, userName);
-            current = batch.HashSetAsync(user, UserMapping.CurrentRoomField, roomId);
-            batch.Execute();
-            await WaitAllAsync(added, current, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            ITransaction transaction = context.Database.CreateTransaction();
-            added = transaction.SetAddAsync(users, userName);
-            current = transaction.HashSetAsync(user, UserMapping.CurrentRoomField, roomId);
-            Task<bool> committed = transaction.ExecuteAsync();
-            await RedisStoreContext.WaitAsync(committed, cancellationToken).ConfigureAwait(false);
+            return AddUserScript.EvaluateAsync(context.Database, [user, users], args, 0, static (result, _) => (long)result == 1, cancellationToken);
         }
 
-        await RedisCalls.SentAsync(added, users).ConfigureAwait(false);
-        await RedisCalls.SentAsync(current, user).ConfigureAwait(false);
+        return AddUserClusterSafeAsync(user, users, args, userName, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AddUserClusterSafeAsync(RedisKey user, RedisKey users, RedisValue[] args, string userName, CancellationToken cancellationToken)
+    {
+        // Two slots: the user's hash is checked and written in one script in its slot, then the room's user set.
+        RedisResult result = await RedisCalls.RunAsync(context, AddUserScript, [user], args, cancellationToken).ConfigureAwait(false);
+        if ((long)result != 1)
+        {
+            return false;
+        }
+
+        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(users, userName), users, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<string?> GetDefaultRoomAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Global.DefaultRoom();
+        return RedisReply.Map(context.Database.StringGetAsync(key), 0, static (value, _) => value.IsNull ? null : value.ToString(), key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetDefaultRoomAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        KeyValidation.ValidateRoomId(roomId);
+        RoomKeys keys = context.Keys.Room(roomId);
+        RedisKey key = context.Global.DefaultRoom();
+        if (!ClusterSafe)
+        {
+            return SetIfRoomAsync(keys, key, roomId, cancellationToken);
+        }
+
+        return SetDefaultRoomClusterSafeAsync(keys.CurrentFrame(), key, roomId, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SetDefaultRoomClusterSafeAsync(RedisKey currentFrame, RedisKey key, string roomId, CancellationToken cancellationToken)
+    {
+        // Two slots: check, then write (not atomic; documented).
+        if (!await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(currentFrame), cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, roomId), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ClearDefaultRoomAsync(CancellationToken cancellationToken = default)
+    {
+        // DEL cannot raise WRONGTYPE.
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyDeleteAsync(context.Global.DefaultRoom()), cancellationToken));
     }
 
     /// <inheritdoc/>
@@ -529,6 +640,9 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         RedisValue[] args = value.IsNull ? [RedisText.Zero, RedisValue.EmptyString] : [RedisText.One, value];
         return SetIfRoomScript.EvaluateAsync(context.Database, [keys.CurrentFrame(), target], args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
+
+    private void CheckDescription(string? description, string paramName) =>
+        SizeLimits.CheckText(description, context.Limits.MaxDescriptionBytes, "description", paramName);
 
     private static RedisKey[] CoreKeys(RoomKeys keys) => [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame()];
 

@@ -36,7 +36,9 @@ public sealed class RoomService
 
     private readonly IRoomRepository _rooms;
     private readonly ISettingsRepository _settings;
+    private readonly IUserRepository _users;
     private readonly KeyLayout _layout;
+    private readonly ZnDrawLimitOptions _limits;
     private readonly ILogger _logger;
     private readonly HistoryRecorder _history;
     private readonly IDatabaseAsync? _historyDatabase;
@@ -44,20 +46,23 @@ public sealed class RoomService
     /// <summary>Creates the service without history recording.</summary>
     /// <param name="rooms">The room repository.</param>
     /// <param name="settings">The settings repository (creator's default settings).</param>
+    /// <param name="users">The user repository (a join checks that the user exists).</param>
     /// <param name="options">The storage options (the key layout decides which user names are valid).</param>
     /// <param name="logger">The logger; <see langword="null"/> for none.</param>
     public RoomService(
         IRoomRepository rooms,
         ISettingsRepository settings,
+        IUserRepository users,
         IOptions<ZnDrawStorageOptions> options,
         ILogger<RoomService>? logger = null)
-        : this(rooms, settings, options, logger, HistoryRecorder.Disabled, null)
+        : this(rooms, settings, users, options, logger, HistoryRecorder.Disabled, null)
     {
     }
 
     /// <summary>Creates the service with history recording (DI uses this one).</summary>
     /// <param name="rooms">The room repository.</param>
     /// <param name="settings">The settings repository.</param>
+    /// <param name="users">The user repository.</param>
     /// <param name="options">The storage options.</param>
     /// <param name="logger">The logger; <see langword="null"/> for none.</param>
     /// <param name="history">The history recorder (<see cref="HistoryRecorder.Disabled"/> when history is not configured).</param>
@@ -65,6 +70,7 @@ public sealed class RoomService
     internal RoomService(
         IRoomRepository rooms,
         ISettingsRepository settings,
+        IUserRepository users,
         IOptions<ZnDrawStorageOptions> options,
         ILogger<RoomService>? logger,
         HistoryRecorder history,
@@ -72,6 +78,7 @@ public sealed class RoomService
     {
         ArgumentNullException.ThrowIfNull(rooms);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(history);
         if (history.Mode == HistoryMode.Durable)
@@ -81,7 +88,9 @@ public sealed class RoomService
 
         _rooms = rooms;
         _settings = settings;
+        _users = users;
         _layout = options.Value.Layout;
+        _limits = options.Value.Limits ?? new ZnDrawLimitOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _history = history;
         _historyDatabase = historyDatabase;
@@ -91,7 +100,7 @@ public sealed class RoomService
     /// <param name="roomId">The room id: ZnDraw's rule <c>^[a-zA-Z0-9_\-\.]+$</c> (a <c>:</c> is refused first, as ZnDraw's join does).</param>
     /// <param name="userName">The joining user (see <see cref="KeyValidation.ValidateUserName"/>).</param>
     /// <param name="allowCreate">Whether a missing room may be created (ZnDraw's <c>allowCreate</c>, default true).</param>
-    /// <param name="description">The description of a room this call creates; ignored when the room exists.</param>
+    /// <param name="description">The description of a room this call creates; ignored when the room exists. At most <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> of the service's options.</param>
     /// <param name="copyFrom">When the room is created: the room to copy (frames, geometries, bookmarks); ignored when the room exists.</param>
     /// <param name="creatorSettings">
     /// Settings sections written for <paramref name="userName"/> only when this call created the room (ZnDraw writes
@@ -101,7 +110,8 @@ public sealed class RoomService
     /// </param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Whether the room was joined, created or copied.</returns>
-    /// <exception cref="ArgumentException">An id is invalid.</exception>
+    /// <exception cref="ArgumentException">An id is invalid, or <paramref name="description"/> is over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/>.</exception>
+    /// <exception cref="UserNotFoundException">The user does not exist (<c>user:{user}</c> is absent): nothing is written.</exception>
     /// <exception cref="RoomNotFoundException">The room does not exist and <paramref name="allowCreate"/> is false.</exception>
     /// <exception cref="RoomNotCopyableException">The room does not exist and <paramref name="copyFrom"/> has no frames or does not exist.</exception>
     /// <remarks>
@@ -112,10 +122,13 @@ public sealed class RoomService
     /// the others join. ZnDraw checks first and creates afterwards, so two joins could both "create" and reset the room.
     /// </para>
     /// <para>
-    /// Steps: create or copy (one round trip; with <paramref name="allowCreate"/> false one <c>EXISTS</c> instead), the
-    /// creator's settings (one more, only when created and sections were given), then
-    /// <see cref="IRoomRepository.AddUserAsync"/> (user's <c>currentRoom</c> and the room's users, one more). If a later
-    /// step fails the room stays created; calling again joins it.
+    /// Steps: <c>EXISTS user:{user}</c> (an unknown user is refused before anything is written), create or copy (one
+    /// round trip; with <paramref name="allowCreate"/> false one <c>EXISTS</c> instead), the creator's settings (one
+    /// more, only when created and sections were given), then <see cref="IRoomRepository.AddUserAsync"/> (user's
+    /// <c>currentRoom</c> and the room's users; it checks the user again in the step that writes, so a user deleted
+    /// concurrently never gets a hash holding only <c>currentRoom</c>). If a later step fails the room stays created;
+    /// calling again joins it. When the user is deleted between the first check and the last step, the room this call
+    /// created stays (an ordinary empty room) and <see cref="UserNotFoundException"/> is thrown.
     /// </para>
     /// </remarks>
     public async ValueTask<RoomJoinResult> JoinAsync(
@@ -135,6 +148,13 @@ public sealed class RoomService
             if (copyFrom is not null)
             {
                 KeyValidation.ValidateRoomId(copyFrom);
+            }
+
+            // Checked here too (the repository checks its own limits): the user check below sends a command first.
+            SizeLimits.CheckText(description, _limits.MaxDescriptionBytes, "description", nameof(description));
+            if (!await _users.ExistsAsync(userName, cancellationToken).ConfigureAwait(false))
+            {
+                throw new UserNotFoundException(userName);
             }
 
             RoomJoinOutcome outcome;
@@ -190,7 +210,11 @@ public sealed class RoomService
                 await _settings.SetSectionsAsync(roomId, userName, creatorSettings, cancellationToken).ConfigureAwait(false);
             }
 
-            await _rooms.AddUserAsync(roomId, userName, cancellationToken).ConfigureAwait(false);
+            if (!await _rooms.AddUserAsync(roomId, userName, cancellationToken).ConfigureAwait(false))
+            {
+                throw new UserNotFoundException(userName);
+            }
+
             RoomServiceLog.Joined(_logger, userName, roomId, outcome);
             return new RoomJoinResult(roomId, userName, outcome);
         }
@@ -316,6 +340,7 @@ public sealed class RoomService
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room, with <see cref="Room.FrameCount"/> set.</returns>
     /// <exception cref="ArgumentException"><paramref name="roomId"/> is invalid.</exception>
+    /// <exception cref="StorageDataException">One of the room's keys holds another Redis type than ZnDraw writes (the exception names it).</exception>
     /// <remarks>One batch (<see cref="IRoomRepository.GetWithFrameCountAsync"/>).</remarks>
     public async ValueTask<Room?> GetAsync(string roomId, CancellationToken cancellationToken = default)
     {
@@ -352,10 +377,20 @@ public sealed class RoomService
     /// <summary>Every room with its flags, description and frame count, sorted by id (ZnDraw's room list, without its SCAN).</summary>
     /// <param name="includeHidden">Whether hidden rooms are listed; ZnDraw lists them (and only reports the flag).</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>The rooms.</returns>
+    /// <returns>The readable rooms.</returns>
     /// <remarks>
-    /// Two round trips: <c>SMEMBERS</c> of the index, then every room's batch (<c>MGET</c> + <c>ZCARD</c>) sent
-    /// together and awaited together (pipelined). Index entries of rooms that no longer exist are skipped and logged.
+    /// <para>
+    /// Two round trips: <c>SMEMBERS</c> of the index, then every room's batch (<c>MGET</c> + <c>EXISTS</c> +
+    /// <c>ZCARD</c>, see <see cref="IRoomRepository.GetWithFrameCountAsync"/>) sent together and awaited together
+    /// (pipelined). Index entries of rooms that no longer exist are skipped and logged.
+    /// </para>
+    /// <para>
+    /// The listing never fails because of one room and never alters a value: a room whose data cannot be read (a key
+    /// of the wrong Redis type, for which <see cref="GetAsync"/> throws <see cref="StorageDataException"/>) is left
+    /// out and reported: one warning naming the key, and one count on
+    /// <see cref="ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged <c>aggregate=room</c>. Connection failures
+    /// and cancellation still fail the call.
+    /// </para>
     /// </remarks>
     public async ValueTask<IReadOnlyList<Room>> ListDetailsAsync(bool includeHidden = true, CancellationToken cancellationToken = default)
     {
@@ -374,11 +409,26 @@ public sealed class RoomService
                 reads[i] = _rooms.GetWithFrameCountAsync(ids[i], cancellationToken).AsTask();
             }
 
-            var rooms = await Task.WhenAll(reads).ConfigureAwait(false);
-            var result = new List<Room>(rooms.Length);
-            int missing = 0;
-            foreach (var room in rooms)
+            try
             {
+                await Task.WhenAll(reads).ConfigureAwait(false);
+            }
+            catch (StorageDataException)
+            {
+                // Reported room by room below; any other failure is rethrown there.
+            }
+
+            var result = new List<Room>(reads.Length);
+            int missing = 0;
+            foreach (var read in reads)
+            {
+                if (read.Exception?.InnerException is StorageDataException unreadable)
+                {
+                    UnreadableEntries.Report(_logger, UnreadableEntries.Room, unreadable);
+                    continue;
+                }
+
+                var room = await read.ConfigureAwait(false);
                 if (room is null)
                 {
                     missing++;
@@ -395,6 +445,72 @@ public sealed class RoomService
             }
 
             return result;
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <summary>The global default room (ZnDraw's <c>default_room</c>), or <see langword="null"/> when none is set.</summary>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The room id as stored; the room may have been deleted since it was set.</returns>
+    /// <exception cref="StorageDataException">The key holds another Redis type than a string.</exception>
+    /// <remarks>One <c>GET default_room</c> (<see cref="IRoomRepository.GetDefaultRoomAsync"/>).</remarks>
+    public async ValueTask<string?> GetDefaultRoomAsync(CancellationToken cancellationToken = default)
+    {
+        using var op = StorageOperation.Start("room.get_default");
+        try
+        {
+            return await _rooms.GetDefaultRoomAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Makes an existing room the global default room, as ZnDraw's default-room route does.</summary>
+    /// <param name="roomId">The room id (ZnDraw's room id rule).</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>A task that completes when the default is stored.</returns>
+    /// <exception cref="ArgumentException"><paramref name="roomId"/> is invalid.</exception>
+    /// <exception cref="RoomNotFoundException">The room does not exist (nothing is written).</exception>
+    /// <remarks>
+    /// The room must exist, as in ZnDraw. <see cref="IRoomRepository.SetDefaultRoomAsync"/>: one atomic script in the
+    /// ZnDraw and prefixed layouts; check then write (two round trips) in the cluster-safe layout.
+    /// </remarks>
+    public async ValueTask SetDefaultRoomAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        using var op = StorageOperation.Start("room.set_default");
+        try
+        {
+            if (!await _rooms.SetDefaultRoomAsync(roomId, cancellationToken).ConfigureAwait(false))
+            {
+                throw new RoomNotFoundException(roomId);
+            }
+
+            RoomServiceLog.Changed(_logger, roomId, "default room");
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Removes the global default room.</summary>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns><see langword="true"/> when a default room was set.</returns>
+    /// <remarks>One <c>DEL default_room</c> (<see cref="IRoomRepository.ClearDefaultRoomAsync"/>).</remarks>
+    public async ValueTask<bool> ClearDefaultRoomAsync(CancellationToken cancellationToken = default)
+    {
+        using var op = StorageOperation.Start("room.clear_default");
+        try
+        {
+            return await _rooms.ClearDefaultRoomAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -33,6 +33,24 @@ public sealed class RoomNotFoundException : ZnDrawServiceException
     public string RoomId { get; }
 }
 
+/// <summary>
+/// The user does not exist (its <c>user:{user}</c> hash is absent), so the operation was refused: a room join never
+/// creates a user hash. Nothing was written, except as the refusing method documents otherwise.
+/// </summary>
+public sealed class UserNotFoundException : ZnDrawServiceException
+{
+    /// <summary>Creates the exception for <paramref name="userName"/>.</summary>
+    /// <param name="userName">The missing user.</param>
+    public UserNotFoundException(string userName)
+        : base($"User '{userName}' does not exist.")
+    {
+        UserName = userName;
+    }
+
+    /// <summary>The missing user.</summary>
+    public string UserName { get; }
+}
+
 /// <summary>A room with this id already exists, so it cannot be created as a copy.</summary>
 public sealed class RoomAlreadyExistsException : ZnDrawServiceException
 {

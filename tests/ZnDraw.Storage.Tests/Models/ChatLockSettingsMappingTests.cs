@@ -158,7 +158,7 @@ public class ExtensionAndFilesystemMappingTests
         HashEntry entry = ExtensionMapping.ToHashEntry(s);
         Assert.Equal("Rotate", (string?)entry.Name);
         Assert.Equal(schema, (string?)entry.Value);
-        Assert.Equal([s], ExtensionMapping.FromHash("room:r1:extensions:modifiers", "modifiers", ExtensionScope.Room, "r1", [entry]));
+        Assert.Equal([s], ExtensionMapping.FromHash("room:r1:extensions:modifiers", "modifiers", ExtensionScope.Room, "r1", [entry], ex => throw ex));
         Assert.Null(ExtensionMapping.FromValue("k", "x", "modifiers", ExtensionScope.Global, null, RedisValue.Null));
         var ex = Assert.Throws<StorageDataException>(() => ExtensionMapping.FromValue("k", "x", "modifiers", ExtensionScope.Global, null, "{"));
         Assert.Equal("x", ex.Field);

@@ -67,7 +67,7 @@ public sealed class ClusterSafeRepositoriesOnRealClusterTests(RedisClusterFixtur
         Assert.Equal(named, (await store.Sessions.GetByIdAsync(sid))?.UserName);
 
         Assert.True(await store.Rooms.CreateAsync(room));
-        await store.Rooms.AddUserAsync(room, named);
+        Assert.True(await store.Rooms.AddUserAsync(room, named));
         Assert.Contains(named, await store.Rooms.GetUsersAsync(room));
         Assert.True(await store.Locks.AcquireAsync(room, "trajectory:meta", named, TimeSpan.FromSeconds(30)));
         Assert.False(await store.Locks.AcquireAsync(room, "trajectory:meta", "bob", TimeSpan.FromSeconds(30)));

@@ -29,14 +29,26 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var context = RoomTestSupport.Context(redis, space);
         var rooms = new RoomRepository(context);
         var settings = new SettingsRepository(context);
+        var users = new UserRepository(context);
         var service = new RoomService(
             rooms,
             settings,
+            users,
             Options.Create(new ZnDrawStorageOptions { Layout = space.Layout }),
             null,
             history ?? Recorders.Direct(_sink),
             context.Database);
         return (service, rooms, settings, new FrameRepository(context));
+    }
+
+    /// <summary>Creates the users a test joins with (a join refuses unknown users); existing ones are kept.</summary>
+    private async Task UsersAsync(KeySpace space, params string[] names)
+    {
+        var users = new UserRepository(RoomTestSupport.Context(redis, space));
+        foreach (var name in names)
+        {
+            await users.CreateAsync(new User(name));
+        }
     }
 
     [Theory]
@@ -65,6 +77,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var space = Layouts.Space(layout);
         var (service, _, settings, _) = Create(space);
         var id = RedisFixture.NewId("room");
+        await UsersAsync(space, "alice", "bob");
 
         var first = await service.JoinAsync(id, "alice", description: "Water", creatorSettings: CreatorSettings);
         var second = await service.JoinAsync(id, "bob", description: "ignored", creatorSettings: CreatorSettings);
@@ -91,6 +104,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var (service, _, settings, _) = Create(space);
         var id = RedisFixture.NewId("room");
         var users = Enumerable.Range(0, 12).Select(i => $"user-{i:D2}").ToArray();
+        await UsersAsync(space, users);
 
         var results = await Task.WhenAll(users.Select(u => service.JoinAsync(id, u, creatorSettings: CreatorSettings).AsTask()));
 
@@ -113,6 +127,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var source = RedisFixture.NewId("src");
         var target = RedisFixture.NewId("dst");
         var empty = RedisFixture.NewId("empty");
+        await UsersAsync(space, "alice", "bob");
         await service.JoinAsync(source, "alice");
         await frames.AppendAsync(source, [new FrameIndex(source, 0), new FrameIndex(source, 1)]);
         await service.JoinAsync(empty, "alice");
@@ -140,11 +155,12 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var (service, _, _, _) = Create(space);
         var id = RedisFixture.NewId("room");
         var user = RedisFixture.NewId("user");
+        await UsersAsync(space, user);
 
         await Assert.ThrowsAsync<RoomNotFoundException>(async () => await service.JoinAsync(id, user, allowCreate: false));
 
         Assert.Null(await service.GetAsync(id));
-        Assert.False(await _db.KeyExistsAsync(space.User(user).HashKey()));
+        Assert.False(await _db.HashExistsAsync(space.User(user).HashKey(), "currentRoom"));
         Assert.False(await _db.KeyExistsAsync(space.Room(id).Users()));
         Assert.DoesNotContain(id, await service.ListAsync());
     }
@@ -156,6 +172,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         var space = Layouts.Space(layout);
         var (service, _, _, _) = Create(space);
         var id = RedisFixture.NewId("room");
+        await UsersAsync(space, "alice");
         await service.JoinAsync(id, "alice");
 
         await service.LockAsync(id, "alice");
@@ -188,8 +205,10 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
     {
         var stream = RedisFixture.NewId("outbox");
         var recorder = Recorders.Durable(_sink, stream);
-        var (service, _, _, _) = Create(new KeySpace(RedisFixture.NewId("p") + ":"), recorder);
+        var space = new KeySpace(RedisFixture.NewId("p") + ":");
+        var (service, _, _, _) = Create(space, recorder);
         var id = RedisFixture.NewId("room");
+        await UsersAsync(space, "alice", "bob");
 
         await service.JoinAsync(id, "alice");
         await service.LockAsync(id, "alice");
@@ -202,5 +221,190 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
         Assert.All(parsed, e => Assert.Equal(id, e.RoomId));
         Assert.Empty(_sink.Events); // the dispatcher, not the service, delivers durable events
         await _db.KeyDeleteAsync(stream);
+    }
+
+    // ---------------------------------------------------------------- unknown users (join)
+
+    [Theory]
+    [MemberData(nameof(Layouts.All), MemberType = typeof(Layouts))]
+    public async Task Join_as_a_user_that_does_not_exist_throws_and_writes_nothing(string layout)
+    {
+        var space = Layouts.Space(layout);
+        var (service, _, _, frames) = Create(space);
+        var ghost = RedisFixture.NewId("ghost");
+        var existing = RedisFixture.NewId("room");
+        var source = RedisFixture.NewId("src");
+        await UsersAsync(space, "alice");
+        await service.JoinAsync(existing, "alice");
+        await service.JoinAsync(source, "alice");
+        await frames.AppendAsync(source, [new FrameIndex(source, 0)]);
+        var fresh = RedisFixture.NewId("room");
+        var copy = RedisFixture.NewId("copy");
+        // Every key this test could write: anything naming the unknown user, and the keys of the four rooms.
+        async Task<List<string>> KeysAsync()
+        {
+            var keys = await RoomTestSupport.ScanAsync(redis, $"*{ghost}*");
+            foreach (var id in new[] { fresh, copy, existing, source })
+            {
+                keys.AddRange(await RoomTestSupport.ScanAsync(redis, RoomTestSupport.Glob(RoomTestSupport.RoomBase(space, id)) + "*"));
+            }
+
+            return keys;
+        }
+
+        var keysBefore = await KeysAsync();
+        var usersBefore = await _db.SetMembersAsync(space.Room(existing).Users());
+        int eventsBefore = _sink.Events.Count;
+
+        var calls = new Func<Task>[]
+        {
+            async () => await service.JoinAsync(fresh, ghost),
+            async () => await service.JoinAsync(existing, ghost),
+            async () => await service.JoinAsync(existing, ghost, allowCreate: false),
+            async () => await service.JoinAsync(copy, ghost, copyFrom: source),
+        };
+        foreach (var call in calls)
+        {
+            var ex = await Assert.ThrowsAsync<UserNotFoundException>(call);
+            Assert.Equal(ghost, ex.UserName);
+        }
+
+        Assert.Equal(keysBefore, await KeysAsync());
+        Assert.Equal(usersBefore.Length, (await _db.SetMembersAsync(space.Room(existing).Users())).Length);
+        Assert.DoesNotContain(fresh, await service.ListAsync());
+        Assert.False(await _db.KeyExistsAsync(space.User(ghost).HashKey()));
+        Assert.Null(await service.GetAsync(fresh));
+        Assert.Null(await service.GetAsync(copy));
+        Assert.DoesNotContain(ghost, await service.GetUsersAsync(existing));
+        Assert.Equal(eventsBefore, _sink.Events.Count);
+
+        // The name stays free: ZnDraw's and the library's user creation still succeed.
+        var users = new UserRepository(RoomTestSupport.Context(redis, space));
+        Assert.True(await users.CreateAsync(new User(ghost)));
+        Assert.Equal(RoomJoinOutcome.Joined, (await service.JoinAsync(existing, ghost)).Outcome);
+        Assert.Equal(existing, (await users.GetByIdAsync(ghost))!.CurrentRoom);
+        await users.DeleteAsync(ghost);
+        foreach (var id in new[] { existing, source })
+        {
+            await service.DeleteAsync(id);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts.All), MemberType = typeof(Layouts))]
+    public async Task A_join_racing_the_users_deletion_never_leaves_a_partial_user_hash(string layout)
+    {
+        var space = Layouts.Space(layout);
+        var (service, rooms, _, _) = Create(space);
+        var users = new UserRepository(RoomTestSupport.Context(redis, space));
+        var room = RedisFixture.NewId("room");
+        await UsersAsync(space, "alice");
+        await service.JoinAsync(room, "alice");
+        int joined = 0, refused = 0;
+
+        for (int i = 0; i < 60; i++)
+        {
+            var name = RedisFixture.NewId("racer");
+            Assert.True(await users.CreateAsync(new User(name)));
+            var join = Task.Run(async () => await service.JoinAsync(room, name));
+            var delete = Task.Run(async () => await users.DeleteAsync(name));
+            await delete;
+            try
+            {
+                await join;
+                joined++;
+            }
+            catch (UserNotFoundException)
+            {
+                refused++;
+            }
+
+            // The deletion finished last or the join refused: either way no hash holding only currentRoom is left.
+            Assert.False(await _db.KeyExistsAsync(space.User(name).HashKey()), $"iteration {i}: a partial user hash was left");
+        }
+
+        Assert.Equal(60, joined + refused);
+        Assert.False(await rooms.AddUserAsync(room, RedisFixture.NewId("nobody")));
+        await service.DeleteAsync(room);
+    }
+
+    // ---------------------------------------------------------------- default room
+
+    [Theory]
+    [MemberData(nameof(Layouts.All), MemberType = typeof(Layouts))]
+    public async Task Default_room_is_set_only_for_an_existing_room_read_and_cleared(string layout)
+    {
+        var space = Layouts.Space(layout);
+        var (service, _, _, _) = Create(space);
+        RedisKey key = space.Global.DefaultRoom();
+        Assert.Equal(space.Prefix + "default_room", key.ToString());
+        if (layout == Layouts.ZnDraw)
+        {
+            Assert.Equal("default_room", key.ToString()); // ZnDraw's own key, byte for byte
+        }
+
+        RedisValue saved = await _db.StringGetAsync(key);
+        try
+        {
+            await _db.KeyDeleteAsync(key);
+            var id = RedisFixture.NewId("room");
+            Assert.Null(await service.GetDefaultRoomAsync());
+            await Assert.ThrowsAsync<RoomNotFoundException>(async () => await service.SetDefaultRoomAsync(id));
+            Assert.False(await _db.KeyExistsAsync(key));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await service.SetDefaultRoomAsync("bad id!"));
+
+            await service.CreateAsync(id);
+            await service.SetDefaultRoomAsync(id);
+            Assert.Equal(id, (string?)await _db.StringGetAsync(key)); // the plain string ZnDraw reads
+            Assert.Equal(id, await service.GetDefaultRoomAsync());
+
+            await _db.StringSetAsync(key, "written-by-zndraw");
+            Assert.Equal("written-by-zndraw", await service.GetDefaultRoomAsync());
+
+            Assert.True(await service.ClearDefaultRoomAsync());
+            Assert.False(await service.ClearDefaultRoomAsync());
+            Assert.Null(await service.GetDefaultRoomAsync());
+
+            await _db.HashSetAsync(key, "not", "a string");
+            var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await service.GetDefaultRoomAsync());
+            Assert.Contains(key.ToString(), ex.Message, StringComparison.Ordinal);
+            await service.DeleteAsync(id);
+        }
+        finally
+        {
+            await _db.KeyDeleteAsync(key);
+            if (!saved.IsNull)
+            {
+                await _db.StringSetAsync(key, saved);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Setting_the_default_room_checks_and_writes_in_one_round_trip_in_the_zndraw_layout()
+    {
+        var (service, rooms, _, _) = Create(KeySpace.Default);
+        var id = RedisFixture.NewId("room");
+        RedisValue saved = await _db.StringGetAsync("default_room");
+        try
+        {
+            await service.CreateAsync(id);
+            await rooms.SetDefaultRoomAsync(id); // loads the script
+
+            var (set, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await rooms.SetDefaultRoomAsync(id));
+
+            Assert.True(set);
+            Assert.Equal(1, m.RoundTrips);
+            Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await rooms.GetDefaultRoomAsync(); })).RoundTrips);
+            Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await rooms.ClearDefaultRoomAsync(); })).RoundTrips);
+            await service.DeleteAsync(id);
+        }
+        finally
+        {
+            if (!saved.IsNull)
+            {
+                await _db.StringSetAsync("default_room", saved);
+            }
+        }
     }
 }

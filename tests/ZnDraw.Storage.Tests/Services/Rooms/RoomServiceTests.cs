@@ -15,7 +15,15 @@ public sealed class RoomServiceTests
 {
     private readonly IRoomRepository _rooms = Substitute.For<IRoomRepository>();
     private readonly ISettingsRepository _settings = Substitute.For<ISettingsRepository>();
+    private readonly IUserRepository _users = Substitute.For<IUserRepository>();
     private readonly CollectingSink _sink = new();
+
+    public RoomServiceTests()
+    {
+        // Every user of these tests exists, unless a test says otherwise.
+        _users.ExistsAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
+        _rooms.AddUserAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(true);
+    }
 
     private static readonly UserRoomSettings CreatorSettings = new(
         [new RoomSettingsSection(RoomSettingsSections.Camera, JsonDocument.Parse("""{"fov": 50}""").RootElement)]);
@@ -23,6 +31,7 @@ public sealed class RoomServiceTests
     private RoomService Service(bool history = true) => new(
         _rooms,
         _settings,
+        _users,
         Options.Create(new ZnDrawStorageOptions()),
         null,
         history ? Recorders.Direct(_sink) : HistoryRecorder.Disabled,
@@ -341,17 +350,63 @@ public sealed class RoomServiceTests
     }
 
     [Fact]
+    public async Task Join_of_an_unknown_user_is_refused_before_the_room_is_created()
+    {
+        _users.ExistsAsync("ghost", Arg.Any<CancellationToken>()).Returns(false);
+
+        var ex = await Assert.ThrowsAsync<UserNotFoundException>(async () => await Service().JoinAsync("r1", "ghost", copyFrom: "r0"));
+
+        Assert.Equal("ghost", ex.UserName);
+        await _rooms.DidNotReceiveWithAnyArgs().CreateAsync(default!, default, default);
+        await _rooms.DidNotReceiveWithAnyArgs().CopyAsync(default!, default!, default, default);
+        await _rooms.DidNotReceiveWithAnyArgs().AddUserAsync(default!, default!, default);
+        Assert.Empty(_sink.Events);
+    }
+
+    [Fact]
+    public async Task Join_refused_by_the_add_user_step_throws_user_not_found()
+    {
+        _rooms.CreateAsync("r1", null, Arg.Any<CancellationToken>()).Returns(false);
+        _rooms.AddUserAsync("r1", "gone", Arg.Any<CancellationToken>()).Returns(false); // deleted after the first check
+
+        await Assert.ThrowsAsync<UserNotFoundException>(async () => await Service().JoinAsync("r1", "gone"));
+    }
+
+    [Fact]
+    public async Task Join_with_an_oversized_description_sends_nothing()
+    {
+        var service = new RoomService(
+            _rooms, _settings, _users, Options.Create(new ZnDrawStorageOptions { Limits = new ZnDrawLimitOptions { MaxDescriptionBytes = 4 } }));
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await service.JoinAsync("r1", "alice", description: "12345"));
+
+        Assert.Equal("description", ex.ParamName);
+        await _users.DidNotReceiveWithAnyArgs().ExistsAsync(default!, default);
+        await _rooms.DidNotReceiveWithAnyArgs().CreateAsync(default!, default, default);
+    }
+
+    [Fact]
+    public async Task Set_default_room_of_a_missing_room_throws_room_not_found()
+    {
+        _rooms.SetDefaultRoomAsync("r1", Arg.Any<CancellationToken>()).Returns(false);
+        _rooms.SetDefaultRoomAsync("r2", Arg.Any<CancellationToken>()).Returns(true);
+
+        await Assert.ThrowsAsync<RoomNotFoundException>(async () => await Service().SetDefaultRoomAsync("r1"));
+        await Service().SetDefaultRoomAsync("r2");
+    }
+
+    [Fact]
     public void Durable_history_without_a_database_is_refused_at_construction()
     {
         var recorder = Recorders.Durable(_sink, "s");
 
-        Assert.Throws<ArgumentNullException>(() => new RoomService(_rooms, _settings, Options.Create(new ZnDrawStorageOptions()), null, recorder, null));
+        Assert.Throws<ArgumentNullException>(() => new RoomService(_rooms, _settings, _users, Options.Create(new ZnDrawStorageOptions()), null, recorder, null));
     }
 
     [Fact]
     public void The_public_constructor_needs_no_history()
     {
-        var service = new RoomService(_rooms, _settings, Options.Create(new ZnDrawStorageOptions()));
+        var service = new RoomService(_rooms, _settings, _users, Options.Create(new ZnDrawStorageOptions()));
 
         Assert.NotNull(service);
     }
