@@ -56,6 +56,13 @@ internal static class RoomEndpoints
                         title: "Room exists",
                         detail: $"A room '{roomId}' already exists.");
                 }
+                catch (ArgumentException ex) when (ex.ParamName == "description")
+                {
+                    // Over ZnDrawStorageOptions.Limits.MaxDescriptionBytes: refused before anything was written.
+                    return TypedResults.ValidationProblem(
+                        new Dictionary<string, string[]>(StringComparer.Ordinal) { ["description"] = [ex.Message] },
+                        title: "Description too long");
+                }
             })
             .WithName("CreateRoom");
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using ZnDraw.Storage;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Samples.Tests.Infrastructure;
 
@@ -70,6 +71,23 @@ public sealed class RoomEndpointsTests(RoomsApp fixture) : IClassFixture<RoomsAp
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Http.Json);
         Assert.True(problem.GetProperty("errors").TryGetProperty("roomId", out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task Create_WithADescriptionOverTheLimit_Is400NamingDescription_AndCreatesNothing()
+    {
+        var id = NewRoomId();
+        var limit = new ZnDrawLimitOptions().MaxDescriptionBytes;
+
+        using var atLimit = await CreateAsync(new { roomId = id, description = new string('d', limit) });
+        using var over = await CreateAsync(new { roomId = id + "-over", description = new string('d', limit + 1) });
+
+        Assert.Equal(HttpStatusCode.Created, atLimit.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
+        var problem = await over.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Http.Json);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("description", out _), problem.ToString());
+        using var get = await _client.GetAsync(new Uri($"/api/rooms/{id}-over", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
     }
 
     [Fact]

@@ -166,8 +166,14 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         RedisKey registrations = "zndraw-storage:worker:" + worker + ":registrations";
         for (int attempt = 0; attempt < 1000; attempt++)
         {
-            // 1. The scopes the worker registered in: "extensions:room:{room}:{category}" or "extensions:global:{category}".
-            RedisValue[] entries = await _db.SetMembersAsync(registrations).ConfigureAwait(false);
+            // 1. The scopes the worker registered in: "extensions:room:{room}:{category}" or "extensions:global:{category}",
+            //    and (ZnDraw layout) the user of the worker's session, whose current room ZnDraw's own reverse index is in.
+            IBatch first = _db.CreateBatch();
+            Task<RedisValue[]> entriesRead = first.SetMembersAsync(registrations);
+            Task<RedisValue> sessionRead = first.StringGetAsync("sid:" + worker);
+            first.Execute();
+            RedisValue[] entries = await entriesRead.ConfigureAwait(false);
+            RedisValue sessionUser = await sessionRead.ConfigureAwait(false);
             var groups = new List<(string Entry, string? Room, string Schema)>(entries.Length);
             foreach (RedisValue value in entries)
             {
@@ -187,21 +193,51 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
                 }
             }
 
-            if (groups.Count == 0)
+            // ZnDraw's own scopes for a worker it may have registered: its categories (and the registrations') in the
+            // global scope; the session's user has no current room here (no sid:{worker} in this benchmark).
+            if (!sessionUser.IsNullOrEmpty)
             {
-                return default;
+                throw new InvalidOperationException("the benchmark worker has no session");
+            }
+
+            int fromRegistrations = groups.Count;
+            foreach (string category in (string[])["modifiers", "selections", "analysis"])
+            {
+                string schema = "global:extensions:" + category;
+                if (!groups.Exists(g => g.Room is null && g.Schema == schema))
+                {
+                    groups.Add((string.Empty, null, schema));
+                }
             }
 
             // 2. Each scope's reverse index (the extensions the worker serves there), in one batch.
             IBatch batch = _db.CreateBatch();
-            var reads = new Task<RedisValue[]>[groups.Count];
+            var allReads = new Task<RedisValue[]>[groups.Count];
             for (int i = 0; i < groups.Count; i++)
             {
-                reads[i] = batch.SetMembersAsync(groups[i].Schema + ":" + worker);
+                allReads[i] = batch.SetMembersAsync(groups[i].Schema + ":" + worker);
             }
 
             batch.Execute();
-            await Task.WhenAll(reads).ConfigureAwait(false);
+            await Task.WhenAll(allReads).ConfigureAwait(false);
+
+            // A registrations entry is kept even when empty; a ZnDraw scope only when the worker serves something there.
+            var kept = new List<int>(groups.Count);
+            for (int i = 0; i < groups.Count; i++)
+            {
+                if (i < fromRegistrations || allReads[i].Result.Length > 0)
+                {
+                    kept.Add(i);
+                }
+            }
+
+            if (kept.Count == 0)
+            {
+                return default;
+            }
+
+            groups = [.. kept.Select(i => groups[i])];
+            var reads = kept.Select(i => allReads[i]).ToArray();
 
             // 3. One script that re-checks the reverse indexes and removes the worker.
             var keys = new List<RedisKey> { registrations };
