@@ -173,6 +173,12 @@ public class BookmarkBenchmarks : RedisBenchmark
                 throw new InvalidOperationException("bad bookmark field");
             }
 
+            // Refuses a label that is not UTF-8 (decoding would replace bytes), as the library does.
+            if (!System.Text.Unicode.Utf8.IsValid(((ReadOnlyMemory<byte>)entries[i].Value).Span))
+            {
+                throw new InvalidOperationException("bad bookmark label");
+            }
+
             result[i] = new Bookmark(frame, (string?)entries[i].Value ?? string.Empty);
         }
 

@@ -412,7 +412,15 @@ public class BookmarkMoreBenchmarks : RedisBenchmark
     public async Task<Bookmark?> Raw_get_once()
     {
         RedisValue label = await _db.HashGetAsync("room:" + RoomId + ":bookmarks", ReadFrame.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-        return label.IsNull ? null : new Bookmark(ReadFrame, (string)label!);
+        if (label.IsNull)
+        {
+            return null;
+        }
+
+        // Refuses a label that is not UTF-8 (decoding would replace bytes), as the library does.
+        return System.Text.Unicode.Utf8.IsValid(((ReadOnlyMemory<byte>)label).Span)
+            ? new Bookmark(ReadFrame, (string)label!)
+            : throw new InvalidOperationException("bad bookmark label");
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Bookmarks.Get")]

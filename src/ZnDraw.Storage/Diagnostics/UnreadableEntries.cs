@@ -21,6 +21,18 @@ internal static partial class UnreadableEntries
     /// <summary>The <c>aggregate</c> tag of chat messages.</summary>
     public const string ChatMessage = "chat_message";
 
+    /// <summary>The <c>aggregate</c> tag of geometries (fields of <c>room:{room}:geometries</c>).</summary>
+    public const string Geometry = "geometry";
+
+    /// <summary>The <c>aggregate</c> tag of selections (fields of <c>room:{room}:selections</c>).</summary>
+    public const string Selection = "selection";
+
+    /// <summary>The <c>aggregate</c> tag of selection groups (fields of <c>room:{room}:selection_groups</c>).</summary>
+    public const string SelectionGroup = "selection_group";
+
+    /// <summary>The <c>aggregate</c> tag of bookmarks (fields of <c>room:{room}:bookmarks</c>).</summary>
+    public const string Bookmark = "bookmark";
+
     /// <summary>Logs and counts one unreadable entry of <paramref name="aggregate"/> that a listing skipped.</summary>
     public static void Report(ILogger logger, string aggregate, StorageDataException exception)
     {
@@ -30,6 +42,12 @@ internal static partial class UnreadableEntries
             ZnDrawStorageDiagnostics.Unreadable.Add(1, new KeyValuePair<string, object?>("aggregate", aggregate));
         }
     }
+
+    /// <summary>
+    /// The first <paramref name="count"/> entries of <paramref name="entries"/>, an array filled from the front by a
+    /// listing that skipped <c>entries.Length - count</c> unreadable ones; the array itself when none was skipped.
+    /// </summary>
+    public static T[] Trim<T>(T[] entries, int count) => count == entries.Length ? entries : entries[..count];
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Listing skipped an unreadable {Aggregate} at key '{Key}' (field {Field}): {Reason}")]
     private static partial void Skipped(ILogger logger, string aggregate, string key, string? field, string reason);

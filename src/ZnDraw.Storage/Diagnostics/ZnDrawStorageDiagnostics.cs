@@ -28,7 +28,8 @@ public static class ZnDrawStorageDiagnostics
 
     /// <summary>
     /// Counter of unreadable entries that a listing skipped and reported (each also logged as a warning naming the key),
-    /// tagged <c>aggregate</c> (<c>room</c>, <c>filesystem</c>, <c>extension</c>, <c>chat_message</c>).
+    /// tagged <c>aggregate</c> (<c>room</c>, <c>filesystem</c>, <c>extension</c>, <c>chat_message</c>,
+    /// <c>geometry</c>, <c>selection</c>, <c>selection_group</c>, <c>bookmark</c>).
     /// </summary>
     public const string UnreadableInstrument = "zndraw.storage.unreadable";
 

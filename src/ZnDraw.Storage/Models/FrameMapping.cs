@@ -1,5 +1,6 @@
 using System.Globalization;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
@@ -99,27 +100,53 @@ internal static class FrameMapping
         return RedisText.Integer(frame);
     }
 
-    /// <summary>Reads HGETALL of <c>room:{room}:bookmarks</c>, sorted by frame.</summary>
-    /// <exception cref="StorageDataException">A field is not a non-negative decimal int.</exception>
-    public static Bookmark[] BookmarksFromHash(string key, HashEntry[] entries) => BookmarksFromHash((RedisKey)key, entries);
-
-    /// <inheritdoc cref="BookmarksFromHash(string, HashEntry[])"/>
+    /// <summary>
+    /// Reads HGETALL of <c>room:{room}:bookmarks</c>, sorted by frame. A field that is not a non-negative decimal int, or
+    /// a label that is not UTF-8 text (see <see cref="ParseLabel"/>), is left out and handed to
+    /// <paramref name="unreadable"/> (a listing reports it and goes on).
+    /// </summary>
     /// <remarks>The key and the field become text only for the error message.</remarks>
-    public static Bookmark[] BookmarksFromHash(in RedisKey key, HashEntry[] entries)
+    public static Bookmark[] BookmarksFromHash(in RedisKey key, HashEntry[] entries, Action<StorageDataException> unreadable)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(unreadable);
         var result = new Bookmark[entries.Length];
+        int count = 0;
         for (int i = 0; i < entries.Length; i++)
         {
-            if (!RedisText.TryParseInt64(entries[i].Name, System.Globalization.NumberStyles.None, out long frame) || frame > int.MaxValue)
+            try
             {
-                RedisText.ParseIndex(key.ToString(), entries[i].Name, entries[i].Name); // throws the StorageDataException
-            }
+                if (!RedisText.TryParseInt64(entries[i].Name, NumberStyles.None, out long frame) || frame > int.MaxValue)
+                {
+                    RedisText.ParseIndex(key.ToString(), entries[i].Name, entries[i].Name); // throws the StorageDataException
+                }
 
-            result[i] = new Bookmark((int)frame, (string?)entries[i].Value ?? string.Empty);
+                result[count] = new Bookmark((int)frame, ParseLabel(key, entries[i].Name, entries[i].Value));
+                count++;
+            }
+            catch (StorageDataException ex)
+            {
+                unreadable(ex);
+            }
         }
 
+        result = UnreadableEntries.Trim(result, count);
         Array.Sort(result, static (a, b) => a.Frame.CompareTo(b.Frame));
         return result;
+    }
+
+    /// <summary>
+    /// A bookmark label as stored: plain UTF-8 text. Bytes that are not UTF-8 would decode to replacement characters (a
+    /// label that is not the stored one), so they are refused.
+    /// </summary>
+    /// <exception cref="StorageDataException">The label is not valid UTF-8.</exception>
+    public static string ParseLabel(in RedisKey key, in RedisValue field, in RedisValue label)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(((ReadOnlyMemory<byte>)label).Span))
+        {
+            throw new StorageDataException(JsonParsing.KeyText(key), (string?)field, "bookmark label is not UTF-8 text.");
+        }
+
+        return (string?)label ?? string.Empty;
     }
 }

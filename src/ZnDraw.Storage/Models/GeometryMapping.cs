@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
@@ -53,18 +54,31 @@ internal static class GeometryMapping
         return new Geometry(JsonParsing.GetString(type), data.Clone());
     }
 
-    /// <summary>Reads every geometry (HGETALL) in stored order; empty for a missing key.</summary>
-    public static KeyValuePair<string, Geometry>[] FromHash(in RedisKey key, HashEntry[] entries)
+    /// <summary>
+    /// Reads every geometry (HGETALL) in stored order; empty for a missing key. A field that is not a geometry (see
+    /// <see cref="Parse"/>) is left out and handed to <paramref name="unreadable"/> (a listing reports it and goes on).
+    /// </summary>
+    public static KeyValuePair<string, Geometry>[] FromHash(in RedisKey key, HashEntry[] entries, Action<StorageDataException> unreadable)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(unreadable);
         var result = new KeyValuePair<string, Geometry>[entries.Length];
+        int count = 0;
         for (int i = 0; i < entries.Length; i++)
         {
             string name = entries[i].Name!;
-            result[i] = new(name, Parse(key, name, entries[i].Value) ?? throw RedisText.Missing(JsonParsing.KeyText(key), name));
+            try
+            {
+                result[count] = new(name, Parse(key, name, entries[i].Value) ?? throw RedisText.Missing(JsonParsing.KeyText(key), name));
+                count++;
+            }
+            catch (StorageDataException ex)
+            {
+                unreadable(ex);
+            }
         }
 
-        return result;
+        return UnreadableEntries.Trim(result, count);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
@@ -23,18 +24,31 @@ internal static class SelectionMapping
     public static Selection? ParseSelection(in RedisKey key, string geometry, in RedisValue value) =>
         value.IsNull ? null : new Selection(geometry, ParseIndices(key, geometry, value));
 
-    /// <summary>Reads HGETALL of <c>room:{room}:selections</c> in stored order.</summary>
-    public static Selection[] SelectionsFromHash(in RedisKey key, HashEntry[] entries)
+    /// <summary>
+    /// Reads HGETALL of <c>room:{room}:selections</c> in stored order. A field that is not an index array is left out
+    /// and handed to <paramref name="unreadable"/> (a listing reports it and goes on).
+    /// </summary>
+    public static Selection[] SelectionsFromHash(in RedisKey key, HashEntry[] entries, Action<StorageDataException> unreadable)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(unreadable);
         var result = new Selection[entries.Length];
+        int count = 0;
         for (int i = 0; i < entries.Length; i++)
         {
             string geometry = entries[i].Name!;
-            result[i] = new Selection(geometry, ParseIndices(key, geometry, entries[i].Value));
+            try
+            {
+                result[count] = new Selection(geometry, ParseIndices(key, geometry, entries[i].Value));
+                count++;
+            }
+            catch (StorageDataException ex)
+            {
+                unreadable(ex);
+            }
         }
 
-        return result;
+        return UnreadableEntries.Trim(result, count);
     }
 
     /// <summary>The hash entries of several selections (HSET mapping).</summary>
@@ -131,6 +145,33 @@ internal static class SelectionMapping
         }
 
         return new SelectionGroup(name, selections.ToImmutable());
+    }
+
+    /// <summary>
+    /// Reads HGETALL of <c>room:{room}:selection_groups</c> in stored order. A group that does not parse (see
+    /// <see cref="ParseGroup"/>) is left out and handed to <paramref name="unreadable"/> (a listing reports it and goes on).
+    /// </summary>
+    public static SelectionGroup[] GroupsFromHash(in RedisKey key, HashEntry[] entries, Action<StorageDataException> unreadable)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(unreadable);
+        var result = new SelectionGroup[entries.Length];
+        int count = 0;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            string name = entries[i].Name!;
+            try
+            {
+                result[count] = ParseGroup(key, name, entries[i].Value) ?? throw RedisText.Missing(JsonParsing.KeyText(key), name);
+                count++;
+            }
+            catch (StorageDataException ex)
+            {
+                unreadable(ex);
+            }
+        }
+
+        return UnreadableEntries.Trim(result, count);
     }
 
     /// <summary>Reads <c>room:{room}:frame_selection:{group}</c>; <see langword="null"/> when missing.</summary>

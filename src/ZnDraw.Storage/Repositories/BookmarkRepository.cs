@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis;
@@ -12,12 +13,20 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
     private readonly KeySpace _keys = context.Keys;
     private readonly ZnDrawLimitOptions _limits = context.Limits;
 
+    // Made once per repository: a listing allocates nothing for it.
+    private readonly Action<StorageDataException> _unreadable = ex => UnreadableEntries.Report(context.Logger, UnreadableEntries.Bookmark, ex);
+
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<Bookmark>> GetAllAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Bookmarks();
-        return RedisReply.Map(_db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<Bookmark>)FrameMapping.BookmarksFromHash(key, entries), key, cancellationToken);
+        return RedisReply.Map(
+            _db.HashGetAllAsync(key),
+            (key, _unreadable),
+            static (entries, s) => (IReadOnlyList<Bookmark>)FrameMapping.BookmarksFromHash(s.key, entries, s._unreadable),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -26,7 +35,12 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Bookmarks();
         RedisValue field = FrameMapping.BookmarkField(frame);
-        return RedisReply.Map(_db.HashGetAsync(key, field), frame, static (label, frame) => label.IsNull ? null : new Bookmark(frame, (string)label!), key, cancellationToken);
+        return RedisReply.Map(
+            _db.HashGetAsync(key, field),
+            (key, field, frame),
+            static (label, s) => label.IsNull ? null : new Bookmark(s.frame, FrameMapping.ParseLabel(s.key, s.field, label)),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>

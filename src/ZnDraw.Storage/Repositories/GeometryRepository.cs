@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis;
@@ -17,6 +18,11 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
     private readonly IDatabase _db = context.Database;
     private readonly KeySpace _keys = context.Keys;
 
+    // One report delegate per listing, made once per repository: a listing allocates nothing for it.
+    private readonly Action<StorageDataException> _unreadableGeometry = ex => UnreadableEntries.Report(context.Logger, UnreadableEntries.Geometry, ex);
+    private readonly Action<StorageDataException> _unreadableSelection = ex => UnreadableEntries.Report(context.Logger, UnreadableEntries.Selection, ex);
+    private readonly Action<StorageDataException> _unreadableGroup = ex => UnreadableEntries.Report(context.Logger, UnreadableEntries.SelectionGroup, ex);
+
     /// <inheritdoc/>
     public ValueTask<Geometry?> GetAsync(string roomId, string name, CancellationToken cancellationToken = default)
     {
@@ -32,7 +38,11 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Geometries();
         return RedisReply.Map(
-            _db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<KeyValuePair<string, Geometry>>)GeometryMapping.FromHash(key, entries), key, cancellationToken);
+            _db.HashGetAllAsync(key),
+            (key, _unreadableGeometry),
+            static (entries, s) => (IReadOnlyList<KeyValuePair<string, Geometry>>)GeometryMapping.FromHash(s.key, entries, s._unreadableGeometry),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -156,7 +166,11 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Selections();
         return RedisReply.Map(
-            _db.HashGetAllAsync(key), key, static (entries, key) => (IReadOnlyList<Selection>)SelectionMapping.SelectionsFromHash(key, entries), key, cancellationToken);
+            _db.HashGetAllAsync(key),
+            (key, _unreadableSelection),
+            static (entries, s) => (IReadOnlyList<Selection>)SelectionMapping.SelectionsFromHash(s.key, entries, s._unreadableSelection),
+            key,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -204,18 +218,8 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         RedisKey key = _keys.Room(roomId).SelectionGroups();
         return RedisReply.Map(
             _db.HashGetAllAsync(key),
-            key,
-            static (entries, key) =>
-            {
-                var groups = new SelectionGroup[entries.Length];
-                for (int i = 0; i < groups.Length; i++)
-                {
-                    string name = entries[i].Name!;
-                    groups[i] = SelectionMapping.ParseGroup(key, name, entries[i].Value) ?? throw RedisText.Missing(JsonParsing.KeyText(key), name);
-                }
-
-                return (IReadOnlyList<SelectionGroup>)groups;
-            },
+            (key, _unreadableGroup),
+            static (entries, s) => (IReadOnlyList<SelectionGroup>)SelectionMapping.GroupsFromHash(s.key, entries, s._unreadableGroup),
             key,
             cancellationToken);
     }

@@ -51,7 +51,7 @@ public class GeometryMappingTests
         Assert.Equal("{\"type\": \"Arrow\", \"data\": {\"position\": [[0, 0, 0]], \"color\": [\"#FF0000\"], \"scale\": 1.0}}", (string?)stored);
         Assert.Equal(g, GeometryMapping.Parse(Key, "a", stored));
 
-        KeyValuePair<string, Geometry>[] all = GeometryMapping.FromHash(Key, [new HashEntry("a", stored)]);
+        KeyValuePair<string, Geometry>[] all = GeometryMapping.FromHash(Key, [new HashEntry("a", stored)], ex => Assert.Fail(ex.Message));
         Assert.Equal(g, all[0].Value);
         Assert.Null(GeometryMapping.Parse(Key, "a", RedisValue.Null));
         Assert.Throws<ArgumentException>(() => GeometryMapping.Format(new Geometry("Arrow", TestData.Json("[1]"))));

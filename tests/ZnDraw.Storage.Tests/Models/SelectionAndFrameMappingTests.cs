@@ -16,7 +16,7 @@ public class SelectionMappingTests
         Assert.Equal("[]", (string?)SelectionMapping.FormatIndices([]));
         Assert.Equal("[]", (string?)SelectionMapping.FormatIndices(default));
 
-        Selection[] all = SelectionMapping.SelectionsFromHash("room:r1:selections", SelectionMapping.SelectionsToHashEntries([s, new Selection("bonds", [])]));
+        Selection[] all = SelectionMapping.SelectionsFromHash("room:r1:selections", SelectionMapping.SelectionsToHashEntries([s, new Selection("bonds", [])]), ex => Assert.Fail(ex.Message));
         Assert.Equal([s, new Selection("bonds", [])], all);
         Assert.Throws<ArgumentOutOfRangeException>(() => SelectionMapping.FormatIndices([-1]));
     }
@@ -163,13 +163,49 @@ public class FrameMappingTests
     public void Bookmarks_golden_sorted_and_round_trip()
     {
         HashEntry[] stored = TestData.Hash(("2", "Transition state"), ("0", "Start"), ("10", "caf\u00e9"));
-        Bookmark[] bookmarks = FrameMapping.BookmarksFromHash("room:r1:bookmarks", TestData.AsBytes(stored));
+        Bookmark[] bookmarks = FrameMapping.BookmarksFromHash("room:r1:bookmarks", TestData.AsBytes(stored), ex => Assert.Fail(ex.Message));
         Assert.Equal([new Bookmark(0, "Start"), new Bookmark(2, "Transition state"), new Bookmark(10, "caf\u00e9")], bookmarks);
         Assert.Equal(TestData.ToDictionary(stored), TestData.ToDictionary(bookmarks.Select(FrameMapping.ToHashEntry).ToArray()));
         Assert.Equal("2", (string?)FrameMapping.BookmarkField(2));
 
-        var ex = Assert.Throws<StorageDataException>(() => FrameMapping.BookmarksFromHash("room:r1:bookmarks", TestData.Hash(("two", "x"))));
-        Assert.Equal("two", ex.Field);
         Assert.Throws<ArgumentException>(() => FrameMapping.ToHashEntry(new Bookmark(0, "")));
+    }
+
+    [Fact]
+    public void A_bookmark_listing_leaves_out_and_hands_over_each_unreadable_field_and_label()
+    {
+        var unreadable = new List<StorageDataException>();
+        HashEntry[] stored =
+        [
+            new("3", "c"), new("two", "x"), new("1", new byte[] { 0x61, 0xFF }), new("-1", "y"), new("99999999999", "z"), new("0", "a"),
+        ];
+        Bookmark[] bookmarks = FrameMapping.BookmarksFromHash("room:r1:bookmarks", stored, unreadable.Add);
+
+        Assert.Equal([new Bookmark(0, "a"), new Bookmark(3, "c")], bookmarks);
+        Assert.Equal(["two", "1", "-1", "99999999999"], unreadable.Select(e => e.Field));
+        Assert.All(unreadable, e => Assert.Equal("room:r1:bookmarks", e.Key));
+        Assert.Contains("UTF-8", unreadable[1].Message, StringComparison.Ordinal);
+        var single = Assert.Throws<StorageDataException>(() => FrameMapping.ParseLabel("room:r1:bookmarks", "1", new byte[] { 0x61, 0xFF }));
+        Assert.Equal(("room:r1:bookmarks", "1"), (single.Key, single.Field));
+        Assert.Equal("caf\u00e9", FrameMapping.ParseLabel("room:r1:bookmarks", "1", "caf\u00e9"));
+    }
+
+    [Fact]
+    public void Selection_and_group_listings_leave_out_and_hand_over_each_unreadable_field()
+    {
+        const string selections = "room:r1:selections";
+        const string groups = "room:r1:selection_groups";
+        var unreadable = new List<StorageDataException>();
+
+        Selection[] all = SelectionMapping.SelectionsFromHash(
+            selections, TestData.AsBytes(TestData.Hash(("particles", "[0, 1]"), ("bonds", "[1, -1]"), ("curve", "{"), ("box", "[]"))), unreadable.Add);
+        Assert.Equal([new Selection("particles", [0, 1]), new Selection("box", [])], all);
+        Assert.Equal([(selections, "bonds"), (selections, "curve")], unreadable.Select(e => (e.Key, e.Field)));
+
+        unreadable.Clear();
+        SelectionGroup[] read = SelectionMapping.GroupsFromHash(
+            groups, TestData.AsBytes(TestData.Hash(("g1", "[1]"), ("g2", "{\"particles\": [5]}"), ("g3", "{\"particles\": [1.5]}"))), unreadable.Add);
+        Assert.Equal([new SelectionGroup("g2", [new Selection("particles", [5])])], read);
+        Assert.Equal([(groups, "g1"), (groups, "g3")], unreadable.Select(e => (e.Key, e.Field)));
     }
 }

@@ -1,8 +1,11 @@
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Tests.Infrastructure;
+using ZnDraw.Storage.Tests.Services.Users;
 using static ZnDraw.Storage.Tests.Repositories.Frames.FramesTestSupport;
 
 namespace ZnDraw.Storage.Tests.Repositories.Frames;
@@ -75,15 +78,27 @@ public sealed class BookmarkRepositoryTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Corrupt_bookmarks_are_storage_errors()
+    public async Task Corrupt_bookmarks_are_left_out_of_the_listing_and_reported_and_single_reads_throw()
     {
         string room = RedisFixture.NewId("r");
         var keys = new RoomKeys(room);
-        await _db.HashSetAsync(keys.Bookmarks(), [new("0", "a"), new("two", "b")]);
-        var repo = Repo();
-        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAllAsync(room));
-        Assert.Equal("two", ex.Field);
-        Assert.Equal((string)keys.Bookmarks()!, ex.Key);
+        string key = keys.Bookmarks()!;
+        await _db.HashSetAsync(key, [new("0", "a"), new("two", "b"), new("1", new byte[] { 0x62, 0xC3 })]);
+        var logs = new CapturingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        var repo = new BookmarkRepository(new RedisStoreContext(redis.Connection, KeySpace.Default, loggerFactory: factory));
+
+        using var counter = new UnreadableCounter();
+        Assert.Equal([new Bookmark(0, "a")], await repo.GetAllAsync(room));
+        Assert.Equal(2, counter.Count(UnreadableEntries.Bookmark));
+        var warnings = logs.Entries.Where(e => e.EventId.Id == 2100).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
+        Assert.Single(warnings, w => w.Message.Contains($"'{key}' (field two)", StringComparison.Ordinal));
+        Assert.Single(warnings, w => w.Message.Contains($"'{key}' (field 1)", StringComparison.Ordinal) && w.Message.Contains("UTF-8", StringComparison.Ordinal));
+        var label = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(room, 1));
+        Assert.Equal((key, "1"), (label.Key, label.Field));
+        Assert.Equal(3, (await _db.HashGetAllAsync(key)).Length); // reading never removes what it cannot read
 
         string room2 = RedisFixture.NewId("r");
         string key2 = new RoomKeys(room2).Bookmarks()!;

@@ -1,9 +1,13 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Tests.Infrastructure;
+using ZnDraw.Storage.Tests.Models;
+using ZnDraw.Storage.Tests.Services.Users;
 using static ZnDraw.Storage.Tests.Repositories.Frames.FramesTestSupport;
 
 namespace ZnDraw.Storage.Tests.Repositories.Frames;
@@ -142,7 +146,37 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
         var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.MergeAsync(room, "g", new Geometry("Sphere", Json("{}"))));
         Assert.Equal("g", ex.Field);
         Assert.Equal("{\"type\": \"Sphere\"", (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
-        Assert.Equal("g", (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAllAsync(room))).Field);
+        Assert.Equal("g", (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(room, "g"))).Field);
+        Assert.Empty(await repo.GetAllAsync(room)); // a listing leaves it out (and reports it), it does not fail
+    }
+
+    [Theory]
+    [MemberData(nameof(GeometryMappingTests.BadGeometries), MemberType = typeof(GeometryMappingTests))]
+    public async Task A_listing_returns_the_readable_geometries_and_reports_one_that_single_reads_and_merges_refuse(string stored)
+    {
+        string room = RedisFixture.NewId("r");
+        string key = new RoomKeys(room).Geometries()!;
+        var logs = new CapturingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        var repo = new GeometryRepository(new RedisStoreContext(redis.Connection, KeySpace.Default, loggerFactory: factory));
+        await repo.SetAsync(room, "good", new Geometry("Box", Json("{\"size\": 1.0}")));
+        await _db.HashSetAsync(key, "bad", stored);
+
+        using var counter = new UnreadableCounter();
+        var all = await repo.GetAllAsync(room);
+
+        Assert.Equal([new KeyValuePair<string, Geometry>("good", new Geometry("Box", Json("{\"size\": 1.0}")))], all);
+        Assert.Equal(1, counter.Count(UnreadableEntries.Geometry));
+        var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2100);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains($"'{key}' (field bad)", warning.Message, StringComparison.Ordinal);
+
+        var single = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(room, "bad"));
+        Assert.Equal((key, "bad"), (single.Key, single.Field));
+        var merge = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.MergeAsync(room, "bad", new Geometry("Sphere", Json("{\"a\": 1}"))));
+        Assert.Equal((key, "bad"), (merge.Key, merge.Field));
+        Assert.Equal(stored, (string?)await _db.HashGetAsync(key, "bad")); // neither the listing nor the merge touched it
+        Assert.Equal(1, counter.Count(UnreadableEntries.Geometry)); // single reads and merges throw, they do not report
     }
 
     [Fact]
@@ -212,6 +246,45 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
         Assert.Null(await repo.GetActiveSelectionGroupAsync(room));
         Assert.False(await repo.DeleteSelectionGroupAsync(room, "g2"));
         Assert.Empty(await repo.GetSelectionGroupsAsync(room));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
+    public async Task Selection_and_group_listings_return_the_readable_entries_and_report_each_unreadable_one(string kind)
+    {
+        KeySpace space = Space(kind);
+        string room = RedisFixture.NewId("r");
+        RoomKeys keys = space.Room(room);
+        string selections = keys.Selections()!;
+        string groups = keys.SelectionGroups()!;
+        var logs = new CapturingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        var repo = new GeometryRepository(new RedisStoreContext(redis.Connection, space, loggerFactory: factory));
+        await repo.SetSelectionAsync(room, new Selection("particles", [0, 2]));
+        await _db.HashSetAsync(selections, "bonds", "[1, -1]");
+        var group = new SelectionGroup("good", [new Selection("particles", [4])]);
+        await repo.SetSelectionGroupAsync(room, group);
+        await _db.HashSetAsync(groups, "bad", "{\"particles\": [1, 2.5]}");
+
+        using var counter = new UnreadableCounter();
+        Assert.Equal([new Selection("particles", [0, 2])], await repo.GetSelectionsAsync(room));
+        Assert.Equal([group], await repo.GetSelectionGroupsAsync(room));
+
+        Assert.Equal(1, counter.Count(UnreadableEntries.Selection));
+        Assert.Equal(1, counter.Count(UnreadableEntries.SelectionGroup));
+        var warnings = logs.Entries.Where(e => e.EventId.Id == 2100).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
+        Assert.Contains($"'{selections}' (field bonds)", warnings[0].Message, StringComparison.Ordinal);
+        Assert.Contains($"'{groups}' (field bad)", warnings[1].Message, StringComparison.Ordinal);
+
+        var selection = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSelectionAsync(room, "bonds"));
+        Assert.Equal((selections, "bonds"), (selection.Key, selection.Field));
+        var single = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSelectionGroupAsync(room, "bad"));
+        Assert.Equal((groups, "bad"), (single.Key, single.Field));
+        var load = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.LoadSelectionGroupAsync(room, "bad"));
+        Assert.Equal((groups, "bad"), (load.Key, load.Field));
+        Assert.Equal("[1, -1]", (string?)await _db.HashGetAsync(selections, "bonds"));
     }
 
     [Fact]
@@ -294,7 +367,9 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
         await _db.HashSetAsync(keys.Figures(), "f", "{");
         await _db.HashSetAsync(keys.Selections(), "particles", "[1, -1]");
         await _db.HashSetAsync(keys.SelectionGroups(), "grp", "{\"particles\": [1, 2.5]}");
-        var repo = Repo(space);
+        var logs = new CapturingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        var repo = new GeometryRepository(new RedisStoreContext(redis.Connection, space, loggerFactory: factory));
 
         async Task Check(RedisKey key, string field, Func<Task> call)
         {
@@ -303,14 +378,23 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
             Assert.Equal(field, ex.Field);
         }
 
+        // A listing returns the readable entries (here none) and names the key and field in its warning.
+        async Task Listed<T>(RedisKey key, string field, Func<ValueTask<IReadOnlyList<T>>> listing)
+        {
+            logs.Entries.Clear();
+            Assert.Empty(await listing());
+            var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2100);
+            Assert.Contains($"'{(string)key!}' (field {field})", warning.Message, StringComparison.Ordinal);
+        }
+
         await Check(keys.Geometries(), "g", async () => await repo.GetAsync(room, "g"));
-        await Check(keys.Geometries(), "g", async () => await repo.GetAllAsync(room));
+        await Listed(keys.Geometries(), "g", () => repo.GetAllAsync(room));
         await Check(keys.Geometries(), "g", async () => await repo.MergeAsync(room, "g", new Geometry("Sphere", Json("{}"))));
         await Check(keys.Figures(), "f", async () => await repo.GetFigureAsync(room, "f"));
         await Check(keys.Selections(), "particles", async () => await repo.GetSelectionAsync(room, "particles"));
-        await Check(keys.Selections(), "particles", async () => await repo.GetSelectionsAsync(room));
+        await Listed(keys.Selections(), "particles", () => repo.GetSelectionsAsync(room));
         await Check(keys.SelectionGroups(), "grp", async () => await repo.GetSelectionGroupAsync(room, "grp"));
-        await Check(keys.SelectionGroups(), "grp", async () => await repo.GetSelectionGroupsAsync(room));
+        await Listed(keys.SelectionGroups(), "grp", () => repo.GetSelectionGroupsAsync(room));
         Assert.Equal("{\"type\": \"\", \"data\": {}}", (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
     }
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -228,38 +226,5 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         var single = await Assert.ThrowsAsync<StorageDataException>(async () => await chat.GetAsync(room, broken.Id));
         Assert.Equal((data, broken.Id), (single.Key, single.Field));
         await new RoomRepository(RoomTestSupport.Context(redis, space)).DeleteAsync(room);
-    }
-
-    /// <summary>Counts <c>zndraw.storage.unreadable</c> measurements by their <c>aggregate</c> tag while it lives.</summary>
-    private sealed class UnreadableCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentDictionary<string, long> _counts = new();
-
-        public UnreadableCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == ZnDrawStorageDiagnostics.Name && instrument.Name == ZnDrawStorageDiagnostics.UnreadableInstrument)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "aggregate")
-                    {
-                        _counts.AddOrUpdate((string)tag.Value!, value, (_, old) => old + value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Count(string aggregate) => _counts.GetValueOrDefault(aggregate);
-
-        public void Dispose() => _listener.Dispose();
     }
 }
