@@ -11,7 +11,11 @@ namespace ZnDraw.Storage.Repositories;
 /// <para>
 /// Every call is one round trip. The token is checked before anything is sent and then only bounds the wait; a command may still
 /// run on the server after the caller stopped waiting. Invalid room ids throw <see cref="ArgumentException"/> before anything is
-/// sent; a key of the wrong Redis type or a field that is not a decimal index throws <see cref="StorageDataException"/>.
+/// sent; a key of the wrong Redis type throws <see cref="StorageDataException"/> naming the key. A bookmark whose field is not a
+/// non-negative decimal index or whose label is not UTF-8 text is unreadable: <see cref="GetAsync"/> throws
+/// <see cref="StorageDataException"/> naming key and field, <see cref="GetAllAsync"/> leaves it out and reports it. Frame edits
+/// shift bookmarks inside Redis, byte for byte, and leave fields that are not an index where they are: no write drops or
+/// rewrites a bookmark because it could not be read.
 /// </para>
 /// </remarks>
 public interface IBookmarkRepository
@@ -19,7 +23,15 @@ public interface IBookmarkRepository
     /// <summary>Every bookmark of the room, sorted by frame (<c>HGETALL</c>); empty when there is none.</summary>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
-    /// <returns>The bookmarks in frame order.</returns>
+    /// <returns>The readable bookmarks in frame order.</returns>
+    /// <remarks>
+    /// The listing never fails because of one bookmark and never alters a value: a field that is not a non-negative decimal
+    /// index (within <see cref="int"/>), or a label that is not UTF-8 text (decoding would replace bytes), is left out and
+    /// reported: one warning (event id 2100) naming the key and field, and one count on
+    /// <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/> (<c>zndraw.storage.unreadable</c>) tagged
+    /// <c>aggregate=bookmark</c>. Nothing is written. A hash of the wrong Redis type holds no entries to list and throws
+    /// <see cref="StorageDataException"/>.
+    /// </remarks>
     ValueTask<IReadOnlyList<Bookmark>> GetAllAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The bookmark on logical frame <paramref name="frame"/> (<c>HGET</c>), or <see langword="null"/>.</summary>
@@ -28,6 +40,7 @@ public interface IBookmarkRepository
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The bookmark, or <see langword="null"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="frame"/> is negative.</exception>
+    /// <exception cref="StorageDataException">The stored label is not UTF-8 text (named by key and field).</exception>
     ValueTask<Bookmark?> GetAsync(string roomId, int frame, CancellationToken cancellationToken = default);
 
     /// <summary>Sets (or replaces) the label of the bookmark on logical frame <paramref name="frame"/>.</summary>

@@ -38,6 +38,12 @@ public interface IFrameRepository
     /// <param name="stop">The last rank, inclusive; <c>-1</c> (the default) is the last frame.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The entries in logical order; empty when the range holds no frame.</returns>
+    /// <remarks>
+    /// Not a listing: an entry's position is its logical frame index, so leaving out a member that is not
+    /// <c>"{room}:{index}"</c> would move every later frame to another index. Such a member makes the call throw, as
+    /// <see cref="GetAsync"/> does for it.
+    /// </remarks>
+    /// <exception cref="StorageDataException">A member in the range is not <c>"{room}:{index}"</c> (named by key).</exception>
     ValueTask<IReadOnlyList<TrajectoryEntry>> GetRangeAsync(string roomId, int start = 0, int stop = -1, CancellationToken cancellationToken = default);
 
     /// <summary>The physical frame at logical index <paramref name="index"/> (<c>ZRANGE index index</c>), or <see langword="null"/> past the end.</summary>

@@ -15,8 +15,12 @@ namespace ZnDraw.Storage.Repositories;
 /// <para>
 /// Every call is one round trip except <see cref="MergeAsync"/> (see there). The token is checked before anything is sent and
 /// then only bounds the wait; a command may still run on the server after the caller stopped waiting. Invalid room ids and empty
-/// names throw <see cref="ArgumentException"/> before anything is sent; a key of the wrong Redis type or a value that does not
-/// parse throws <see cref="StorageDataException"/> naming key and field. All keys belong to one room, so every call is
+/// names throw <see cref="ArgumentException"/> before anything is sent; a key of the wrong Redis type throws
+/// <see cref="StorageDataException"/> naming the key. A stored value that does not parse makes a single read
+/// (<see cref="GetAsync"/>, <see cref="GetFigureAsync"/>, <see cref="GetSelectionAsync"/>, <see cref="GetSelectionGroupAsync"/>)
+/// and every read-modify-write (<see cref="MergeAsync"/>, <see cref="LoadSelectionGroupAsync"/>) throw
+/// <see cref="StorageDataException"/> naming key and field, writing nothing; the listings (<see cref="GetAllAsync"/>,
+/// <see cref="GetSelectionsAsync"/>, <see cref="GetSelectionGroupsAsync"/>) leave it out and report it (see there). All keys belong to one room, so every call is
 /// single-slot in the <see cref="Keys.KeyLayout.ClusterSafe"/> layout too.
 /// </para>
 /// </remarks>
@@ -32,7 +36,14 @@ public interface IGeometryRepository
     /// <summary>Every geometry of the room in stored order (<c>HGETALL</c>); empty when there is none.</summary>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
-    /// <returns>Name and geometry pairs.</returns>
+    /// <returns>Name and geometry pairs of the readable geometries.</returns>
+    /// <remarks>
+    /// The listing never fails because of one entry and never alters a value: a field whose value is not a geometry (for which
+    /// <see cref="GetAsync"/> throws <see cref="StorageDataException"/>) is left out and reported: one warning (event id
+    /// 2100) naming the key and field, and one count on <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/>
+    /// (<c>zndraw.storage.unreadable</c>) tagged <c>aggregate=geometry</c>. Nothing is written. A hash of the wrong Redis
+    /// type holds no entries to list and throws <see cref="StorageDataException"/>.
+    /// </remarks>
     ValueTask<IReadOnlyList<KeyValuePair<string, Geometry>>> GetAllAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The geometry names of the room in stored order (<c>HKEYS</c>).</summary>
@@ -77,7 +88,8 @@ public interface IGeometryRepository
     /// condition returns no current value, so every retry would also need a new read.
     /// </para>
     /// </remarks>
-    /// <exception cref="StorageDataException">The stored geometry does not parse.</exception>
+    /// <exception cref="StorageDataException">The stored geometry does not parse (named by key and field); nothing is written, so
+    /// a value no read understands is never replaced by a merge.</exception>
     /// <exception cref="InvalidOperationException">Other writers changed the geometry on every one of the attempts (nothing was written by this call).</exception>
     /// <exception cref="ArgumentException"><paramref name="geometry"/> is over <see cref="ZnDrawLimitOptions.MaxGeometryJsonBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<Geometry> MergeAsync(string roomId, string name, Geometry geometry, CancellationToken cancellationToken = default);
@@ -128,7 +140,14 @@ public interface IGeometryRepository
     /// <summary>Every selection of the room in stored order (<c>HGETALL</c>).</summary>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
-    /// <returns>The selections.</returns>
+    /// <returns>The readable selections.</returns>
+    /// <remarks>
+    /// The listing never fails because of one entry and never alters a value: a field whose value is not an array of non-negative integer indices (for which
+    /// <see cref="GetSelectionAsync"/> throws <see cref="StorageDataException"/>) is left out and reported: one warning (event id
+    /// 2100) naming the key and field, and one count on <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/>
+    /// (<c>zndraw.storage.unreadable</c>) tagged <c>aggregate=selection</c>. Nothing is written. A hash of the wrong Redis
+    /// type holds no entries to list and throws <see cref="StorageDataException"/>.
+    /// </remarks>
     ValueTask<IReadOnlyList<Selection>> GetSelectionsAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Sets a geometry's selection manually; like ZnDraw, this clears the active selection group.</summary>
@@ -153,7 +172,14 @@ public interface IGeometryRepository
     /// <summary>Every selection group of the room in stored order (<c>HGETALL</c>).</summary>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
-    /// <returns>The groups.</returns>
+    /// <returns>The readable groups.</returns>
+    /// <remarks>
+    /// The listing never fails because of one entry and never alters a value: a group whose value is not a JSON object of index arrays (for which
+    /// <see cref="GetSelectionGroupAsync"/> throws <see cref="StorageDataException"/>) is left out and reported: one warning (event id
+    /// 2100) naming the key and field, and one count on <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/>
+    /// (<c>zndraw.storage.unreadable</c>) tagged <c>aggregate=selection_group</c>. Nothing is written. A hash of the wrong Redis
+    /// type holds no entries to list and throws <see cref="StorageDataException"/>.
+    /// </remarks>
     ValueTask<IReadOnlyList<SelectionGroup>> GetSelectionGroupsAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Stores (creates or replaces) a selection group as <c>{"particles": [0, 1], …}</c> (<c>HSET</c>).</summary>

@@ -36,6 +36,13 @@ public interface ISettingsRepository
     /// <param name="userName">The user name.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The settings, or <see langword="null"/>.</returns>
+    /// <remarks>
+    /// Not a listing: the sections are one aggregate, the user's settings in the room, which a host shows and writes back as a
+    /// whole (<see cref="SetSectionsAsync"/>). Leaving out a section it cannot read would hand back settings that are not the
+    /// stored ones, and writing them back would replace that section by the defaults; so a section that is not a JSON object
+    /// throws, as <see cref="GetSectionAsync"/> does.
+    /// </remarks>
+    /// <exception cref="StorageDataException">A section is not a JSON object (named by key and field).</exception>
     ValueTask<UserRoomSettings?> GetAllAsync(string roomId, string userName, CancellationToken cancellationToken = default);
 
     /// <summary>Stores one settings section (a JSON object).</summary>
