@@ -119,6 +119,24 @@ public sealed class BookmarkRepositoryTests(RedisFixture redis)
         Assert.Equal(new Dictionary<string, string> { ["2"] = "one", ["junk"] = "kept" }, await RawHashAsync(_db, keys.Bookmarks()));
     }
 
+    [Fact]
+    public async Task Frame_edits_shift_an_unreadable_label_byte_for_byte_and_never_drop_it()
+    {
+        string room = RedisFixture.NewId("r");
+        var keys = new RoomKeys(room);
+        byte[] notUtf8 = [0x62, 0xC3, 0x28];
+        await SeedAsync(_db, keys.TrajectoryIndices(), room, 3);
+        await _db.HashSetAsync(keys.Bookmarks(), [new("1", notUtf8), new("2", "two")]);
+        var frames = new FrameRepository(Context(redis));
+
+        await frames.InsertAsync(room, 0, new(room, 5));
+        Assert.Equal(notUtf8, (byte[]?)await _db.HashGetAsync(keys.Bookmarks(), "2"));
+        await frames.DeleteAsync(room, [0]);
+        Assert.Equal(notUtf8, (byte[]?)await _db.HashGetAsync(keys.Bookmarks(), "1"));
+        Assert.Equal("two", (string?)await _db.HashGetAsync(keys.Bookmarks(), "2"));
+        Assert.Equal([new Bookmark(2, "two")], await Repo().GetAllAsync(room)); // still left out, still stored
+    }
+
     [Theory]
     [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
     public async Task Works_in_every_key_space(string kind)
