@@ -21,6 +21,8 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     private static readonly RedisValue One = "1";
     private static readonly RedisValue Zero = "0";
 
+    private readonly Action<StorageDataException> _unreadableExtension = ex => UnreadableEntries.Report(context.Logger, UnreadableEntries.Extension, ex);
+
     // KEYS: schema, idle, progressing, reverse index, [room registry], [worker registrations]
     // ARGV: name, schema JSON, sid, has registry, has registrations, registration entry, key names for the registry...
     // Returns 1 registered, 2 joined, 0 schema conflict, -2 stored schema is not JSON.
@@ -345,9 +347,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         RedisKey schemaKey = SchemaKey(scope, roomId, category);
         return RedisReply.Map(
             Db.HashGetAllAsync(schemaKey),
-            (schemaKey, category, scope, roomId, _context.Logger),
+            (schemaKey, category, scope, roomId, _unreadableExtension),
             static (entries, s) => (IReadOnlyList<ExtensionSchema>)ExtensionMapping.FromHash(
-                (string)s.schemaKey!, s.category, s.scope, s.roomId, entries, ex => UnreadableEntries.Report(s.Logger, UnreadableEntries.Extension, ex)),
+                (string)s.schemaKey!, s.category, s.scope, s.roomId, entries, s._unreadableExtension),
             schemaKey,
             cancellationToken);
     }
