@@ -129,9 +129,12 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         Assert.DoesNotContain(rooms, r => r.Id == badFrame || r.Id == badDescription);
         Assert.Contains(badFrame, await service.ListAsync()); // still indexed: the listing reports, it does not drop silently
         var warnings = logs.Entries.Where(e => e.Level == LogLevel.Warning && e.EventId.Id == 2100).Select(e => e.Message).ToList();
-        Assert.Contains(warnings, m => m.Contains(frameKey, StringComparison.Ordinal));
-        Assert.Contains(warnings, m => m.Contains(descriptionKey, StringComparison.Ordinal));
-        Assert.Equal(2, counter.Count("room"));
+        Assert.Single(warnings, m => m.Contains(frameKey, StringComparison.Ordinal));
+        Assert.Single(warnings, m => m.Contains(descriptionKey, StringComparison.Ordinal));
+
+        // In ZnDraw's unprefixed key space the index may also hold unreadable rooms other tests left behind: each
+        // reported room is one warning of this service and one count.
+        Assert.Equal(warnings.Count, counter.Count("room"));
         await Assert.ThrowsAsync<StorageDataException>(async () => await service.GetAsync(badFrame));
         await Assert.ThrowsAsync<StorageDataException>(async () => await service.GetAsync(badDescription));
 
