@@ -31,6 +31,6 @@ internal static partial class UnreadableEntries
         }
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Listing skipped an unreadable {Aggregate} at key '{Key}' (field {Field}): {Reason}")]
+    [LoggerMessage(EventId = ZnDrawEventIds.UnreadableEntrySkipped, Level = LogLevel.Warning, Message = "Listing skipped an unreadable {Aggregate} at key '{Key}' (field {Field}): {Reason}")]
     private static partial void Skipped(ILogger logger, string aggregate, string key, string? field, string reason);
 }
