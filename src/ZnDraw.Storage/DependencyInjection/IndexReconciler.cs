@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Repositories;
 
@@ -291,43 +292,43 @@ internal sealed partial class IndexReconciler : BackgroundService
 
     private static Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken) => RedisStoreContext.WaitAsync(task, cancellationToken);
 
-    [LoggerMessage(EventId = 3400, Level = LogLevel.Debug, Message = "Index reconciliation is disabled (IndexReconciliation.Enabled = false).")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerDisabled, Level = LogLevel.Debug, Message = "Index reconciliation is disabled (IndexReconciliation.Enabled = false).")]
     private static partial void LogDisabled(ILogger logger);
 
-    [LoggerMessage(EventId = 3401, Level = LogLevel.Debug, Message = "Index reconciled: {KeysScanned} keys scanned, {Rooms} rooms, {Users} users, {Admins} admins, {Removed} stale entries removed.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerReconciled, Level = LogLevel.Debug, Message = "Index reconciled: {KeysScanned} keys scanned, {Rooms} rooms, {Users} users, {Admins} admins, {Removed} stale entries removed.")]
     private static partial void LogReconciled(ILogger logger, long keysScanned, int rooms, int users, int admins, int removed);
 
-    [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "Index reconciliation failed; retrying every {Interval}.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerFailed, Level = LogLevel.Warning, Message = "Index reconciliation failed; retrying every {Interval}.")]
     private static partial void LogFailed(ILogger logger, Exception exception, TimeSpan interval);
 
-    [LoggerMessage(EventId = 3403, Level = LogLevel.Debug, Message = "Index reconciliation still failing: {Reason}")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerStillFailing, Level = LogLevel.Debug, Message = "Index reconciliation still failing: {Reason}")]
     private static partial void LogStillFailing(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 3404, Level = LogLevel.Information, Message = "Index reconciliation works again.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerRecovered, Level = LogLevel.Information, Message = "Index reconciliation works again.")]
     private static partial void LogRecovered(ILogger logger);
 
-    [LoggerMessage(EventId = 3405, Level = LogLevel.Warning, Message = "Cannot read or change the Redis setting {Setting} ({Reason}); the keyspace notifications are used if the server emits them, otherwise rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Set it on the server (e.g. CONFIG SET notify-keyspace-events K$hgx) for updates within a second.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerSettingInaccessible, Level = LogLevel.Warning, Message = "Cannot read or change the Redis setting {Setting} ({Reason}); the keyspace notifications are used if the server emits them, otherwise rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Set it on the server (e.g. CONFIG SET notify-keyspace-events K$hgx) for updates within a second.")]
     private static partial void LogSettingInaccessible(ILogger logger, string setting, string reason, TimeSpan interval);
 
-    [LoggerMessage(EventId = 3412, Level = LogLevel.Information, Message = "Did not check the Redis setting {Setting} ({Reason}); the keyspace notifications are used if the server emits them, otherwise rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Enable allowAdmin on the connection to have it checked at start.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerSettingNotChecked, Level = LogLevel.Information, Message = "Did not check the Redis setting {Setting} ({Reason}); the keyspace notifications are used if the server emits them, otherwise rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Enable allowAdmin on the connection to have it checked at start.")]
     private static partial void LogSettingNotChecked(ILogger logger, string setting, string reason, TimeSpan interval);
 
-    [LoggerMessage(EventId = 3406, Level = LogLevel.Warning, Message = "The Redis setting {Setting} is \"{Flags}\" and lacks \"{Missing}\"; rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Add the flags on the server, or set IndexReconciliation.ConfigureKeyspaceNotifications to let the library add them.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerNotificationsOff, Level = LogLevel.Warning, Message = "The Redis setting {Setting} is \"{Flags}\" and lacks \"{Missing}\"; rooms and users other writers create or delete reach the listings at the next reconcile, every {Interval}. Add the flags on the server, or set IndexReconciliation.ConfigureKeyspaceNotifications to let the library add them.")]
     private static partial void LogNotificationsOff(ILogger logger, string setting, string flags, string missing, TimeSpan interval);
 
-    [LoggerMessage(EventId = 3407, Level = LogLevel.Information, Message = "Set the Redis setting {Setting} to \"{Flags}\" (was \"{Previous}\").")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerConfigured, Level = LogLevel.Information, Message = "Set the Redis setting {Setting} to \"{Flags}\" (was \"{Previous}\").")]
     private static partial void LogConfigured(ILogger logger, string setting, string flags, string previous);
 
-    [LoggerMessage(EventId = 3408, Level = LogLevel.Information, Message = "Keyspace notifications are not used on a Redis Cluster (each node emits its own); reconciling every {Interval}.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerClusterWithoutNotifications, Level = LogLevel.Information, Message = "Keyspace notifications are not used on a Redis Cluster (each node emits its own); reconciling every {Interval}.")]
     private static partial void LogClusterWithoutNotifications(ILogger logger, TimeSpan interval);
 
-    [LoggerMessage(EventId = 3409, Level = LogLevel.Debug, Message = "Subscribed to {Channels}@{Database}__ notifications of room, user and admin keys.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerSubscribed, Level = LogLevel.Debug, Message = "Subscribed to {Channels}@{Database}__ notifications of room, user and admin keys.")]
     private static partial void LogSubscribed(ILogger logger, string channels, int database);
 
-    [LoggerMessage(EventId = 3410, Level = LogLevel.Debug, Message = "Applied {Entries} notified index entries: {Added} added, {Removed} removed.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerApplied, Level = LogLevel.Debug, Message = "Applied {Entries} notified index entries: {Added} added, {Removed} removed.")]
     private static partial void LogApplied(ILogger logger, int entries, long added, long removed);
 
-    [LoggerMessage(EventId = 3411, Level = LogLevel.Debug, Message = "Applying {Entries} notified index entries failed ({Reason}); the next reconcile catches up.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerApplyFailed, Level = LogLevel.Debug, Message = "Applying {Entries} notified index entries failed ({Reason}); the next reconcile catches up.")]
     private static partial void LogApplyFailed(ILogger logger, int entries, string reason);
 
     /// <summary>The channel subscriptions (none on a cluster); unsubscribed at host stop.</summary>

@@ -49,6 +49,6 @@ internal static partial class UnreadableEntries
     /// </summary>
     public static T[] Trim<T>(T[] entries, int count) => count == entries.Length ? entries : entries[..count];
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Listing skipped an unreadable {Aggregate} at key '{Key}' (field {Field}): {Reason}")]
+    [LoggerMessage(EventId = ZnDrawEventIds.UnreadableEntrySkipped, Level = LogLevel.Warning, Message = "Listing skipped an unreadable {Aggregate} at key '{Key}' (field {Field}): {Reason}")]
     private static partial void Skipped(ILogger logger, string aggregate, string key, string? field, string reason);
 }

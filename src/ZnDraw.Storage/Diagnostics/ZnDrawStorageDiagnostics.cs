@@ -67,6 +67,22 @@ public static class ZnDrawStorageDiagnostics
 /// Times one operation: an activity (when the source has listeners), the duration histogram and the error counter
 /// (when they are enabled). A <see langword="struct"/>: free when nobody listens.
 /// </summary>
+/// <remarks>
+/// Every service method uses it the same way, with nothing else in the catch:
+/// <code>
+/// using var op = StorageOperation.Start("room.create");
+/// try
+/// {
+///     ...
+/// }
+/// catch (Exception ex) when (op.RecordFailure(ex))
+/// {
+///     throw;
+/// }
+/// </code>
+/// The filter records the failure and answers <see langword="false"/>, so the exception is never caught: it leaves the
+/// method as thrown (same type, same stack), and <see cref="Dispose"/> then records the outcome.
+/// </remarks>
 internal struct StorageOperation : IDisposable
 {
     private readonly string _name;
@@ -92,12 +108,15 @@ internal struct StorageOperation : IDisposable
         return new StorageOperation(name, activity, started);
     }
 
-    /// <summary>Marks the operation failed with <paramref name="exception"/>.</summary>
-    public void Fail(Exception exception)
+    /// <summary>Marks the operation failed with <paramref name="exception"/>; for a catch filter (see the remarks).</summary>
+    /// <param name="exception">The exception leaving the operation.</param>
+    /// <returns>Always <see langword="false"/>: the filter never catches.</returns>
+    public bool RecordFailure(Exception exception)
     {
         _errorType = exception.GetType().Name;
         _activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
         _activity?.SetTag("error.type", _errorType);
+        return false;
     }
 
     /// <summary>Records the duration (and error) and ends the activity.</summary>

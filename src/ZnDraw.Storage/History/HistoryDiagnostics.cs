@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using ZnDraw.Storage.Diagnostics;
 
 namespace ZnDraw.Storage.History;
 
@@ -34,33 +35,33 @@ internal static class HistoryMetrics
 /// <summary>Source-generated log messages of history recording.</summary>
 internal static partial class HistoryLog
 {
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "History sink failed to store {Count} event(s) in direct mode; they are not recorded.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryDirectSinkFailed, Level = LogLevel.Warning, Message = "History sink failed to store {Count} event(s) in direct mode; they are not recorded.")]
     public static partial void DirectSinkFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "History event {EventId} could not be appended to outbox {Stream} after its state change committed; it is not recorded.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryOutboxAppendFailed, Level = LogLevel.Warning, Message = "History event {EventId} could not be appended to outbox {Stream} after its state change committed; it is not recorded.")]
     public static partial void OutboxAppendFailed(ILogger logger, Exception exception, string eventId, string stream);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "History dispatcher {Consumer} started on outbox {Stream}, group {Group}.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryDispatcherStarted, Level = LogLevel.Information, Message = "History dispatcher {Consumer} started on outbox {Stream}, group {Group}.")]
     public static partial void DispatcherStarted(ILogger logger, string consumer, string stream, string group);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "History sink failed to store a batch of {Count} event(s); retrying in {Delay}.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryBatchFailed, Level = LogLevel.Warning, Message = "History sink failed to store a batch of {Count} event(s); retrying in {Delay}.")]
     public static partial void BatchFailed(ILogger logger, Exception exception, int count, TimeSpan delay);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "History outbox {Stream} is unreachable; retrying in {Delay}.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryOutboxUnavailable, Level = LogLevel.Warning, Message = "History outbox {Stream} is unreachable; retrying in {Delay}.")]
     public static partial void OutboxUnavailable(ILogger logger, Exception exception, string stream, TimeSpan delay);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "History outbox entry {EntryId} is unreadable and is dropped.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryPoisonEntry, Level = LogLevel.Error, Message = "History outbox entry {EntryId} is unreadable and is dropped.")]
     public static partial void PoisonEntry(ILogger logger, Exception exception, string entryId);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "History dispatcher {Consumer} reclaimed {Count} entries from stalled dispatchers.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryReclaimed, Level = LogLevel.Information, Message = "History dispatcher {Consumer} reclaimed {Count} entries from stalled dispatchers.")]
     public static partial void Reclaimed(ILogger logger, string consumer, int count);
 
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "History dispatcher stored {Count} event(s).")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryDelivered, Level = LogLevel.Debug, Message = "History dispatcher stored {Count} event(s).")]
     public static partial void Delivered(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "History dispatcher could not acknowledge or trim outbox {Stream}; entries will be redelivered (harmless).")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryAckFailed, Level = LogLevel.Warning, Message = "History dispatcher could not acknowledge or trim outbox {Stream}; entries will be redelivered (harmless).")]
     public static partial void AckFailed(ILogger logger, Exception exception, string stream);
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "History mode is {Mode} but no history sink is registered: history is off.")]
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryNoSink, Level = LogLevel.Information, Message = "History mode is {Mode} but no history sink is registered: history is off.")]
     public static partial void NoSink(ILogger logger, HistoryMode mode);
 }

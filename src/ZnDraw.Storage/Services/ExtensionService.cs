@@ -167,9 +167,8 @@ public sealed class ExtensionService
             ExtensionServiceLog.Registered(_logger, sid, extension.Scope, extension.Category, extension.Name, result);
             return result;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -199,9 +198,8 @@ public sealed class ExtensionService
             ExtensionServiceLog.CleanedUp(_logger, sid, removal.Registrations, removal.ExtensionsRemoved);
             return removal.Registrations;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -273,9 +271,8 @@ public sealed class ExtensionService
             ExtensionServiceLog.Submitted(_logger, job.Id, extension.Category, extension.Name, roomId);
             return job;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -330,9 +327,8 @@ public sealed class ExtensionService
 
             return null;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -389,9 +385,8 @@ public sealed class ExtensionService
             ExtensionServiceLog.Finished(_logger, jobId, roomId, workerSid, finish.Status, finish.WorkerReleased);
             return finish;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }

@@ -74,7 +74,7 @@ public sealed class LockService
         ValidateNames(roomId, target, holder);
         var ttl = timeToLive ?? _options.DefaultTtl;
         var seconds = LockLimits.ToSeconds(ttl, nameof(timeToLive));
-        var op = StorageOperation.Start("lock.acquire");
+        using var op = StorageOperation.Start("lock.acquire");
         try
         {
             var now = _time.GetUtcNow();
@@ -88,14 +88,9 @@ public sealed class LockService
             LockServiceLog.Acquired(_logger, roomId, target, holder, seconds);
             return Lease(roomId, target, holder, now, seconds);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -114,7 +109,7 @@ public sealed class LockService
         ValidateNames(roomId, target, holder);
         var ttl = timeToLive ?? _options.DefaultTtl;
         var seconds = LockLimits.ToSeconds(ttl, nameof(timeToLive));
-        var op = StorageOperation.Start("lock.refresh");
+        using var op = StorageOperation.Start("lock.refresh");
         try
         {
             var now = _time.GetUtcNow();
@@ -127,14 +122,9 @@ public sealed class LockService
             LockServiceLog.Refreshed(_logger, roomId, target, holder, seconds);
             return Lease(roomId, target, holder, now, seconds);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -149,7 +139,7 @@ public sealed class LockService
     public async Task<bool> ReleaseAsync(string roomId, string target, string holder, CancellationToken cancellationToken = default)
     {
         ValidateNames(roomId, target, holder);
-        var op = StorageOperation.Start("lock.release");
+        using var op = StorageOperation.Start("lock.release");
         try
         {
             var released = await _locks.ReleaseAsync(roomId, target, holder, cancellationToken).ConfigureAwait(false);
@@ -164,14 +154,9 @@ public sealed class LockService
 
             return released;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -191,7 +176,7 @@ public sealed class LockService
     {
         ValidateNames(roomId, target, holder);
         ArgumentNullException.ThrowIfNull(message);
-        var op = StorageOperation.Start("lock.set_metadata");
+        using var op = StorageOperation.Start("lock.set_metadata");
         try
         {
             var written = await _locks.SetMetadataAsync(roomId, target, holder, Metadata(holder, _time.GetUtcNow(), message), cancellationToken).ConfigureAwait(false);
@@ -202,14 +187,9 @@ public sealed class LockService
 
             return written;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -224,19 +204,14 @@ public sealed class LockService
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(target);
-        var op = StorageOperation.Start("lock.get");
+        using var op = StorageOperation.Start("lock.get");
         try
         {
             return await _locks.GetAsync(roomId, target, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -255,21 +230,16 @@ public sealed class LockService
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(sid);
-        var op = StorageOperation.Start("lock.acquire_presenter");
+        using var op = StorageOperation.Start("lock.acquire_presenter");
         try
         {
             var acquired = await _locks.AcquirePresenterAsync(roomId, sid, _options.PresenterTtl, cancellationToken).ConfigureAwait(false);
             LockServiceLog.Presenter(_logger, roomId, sid, acquired);
             return acquired;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -284,21 +254,16 @@ public sealed class LockService
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(sid);
-        var op = StorageOperation.Start("lock.release_presenter");
+        using var op = StorageOperation.Start("lock.release_presenter");
         try
         {
             var released = await _locks.ReleasePresenterAsync(roomId, sid, cancellationToken).ConfigureAwait(false);
             LockServiceLog.PresenterReleased(_logger, roomId, sid, released);
             return released;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -311,19 +276,14 @@ public sealed class LockService
     public async Task<string?> GetPresenterAsync(string roomId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
-        var op = StorageOperation.Start("lock.get_presenter");
+        using var op = StorageOperation.Start("lock.get_presenter");
         try
         {
             return await _locks.GetPresenterAsync(roomId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -355,28 +315,3 @@ public sealed record LockLease(string RoomId, string Target, string Owner, TimeS
 /// <summary>Source-generated JSON for the metadata message (no reflection).</summary>
 [System.Text.Json.Serialization.JsonSerializable(typeof(string))]
 internal sealed partial class LockServiceJson : System.Text.Json.Serialization.JsonSerializerContext;
-
-/// <summary>Log messages of <see cref="LockService"/> (event ids 3300–3399).</summary>
-internal static partial class LockServiceLog
-{
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Debug, Message = "Lock {Target} in room {RoomId} acquired by {Holder} for {Seconds} s.")]
-    public static partial void Acquired(ILogger logger, string roomId, string target, string holder, long seconds);
-
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Debug, Message = "Lock {Target} in room {RoomId} is held by another user; refused to {Holder}.")]
-    public static partial void AcquireRefused(ILogger logger, string roomId, string target, string holder);
-
-    [LoggerMessage(EventId = 3303, Level = LogLevel.Debug, Message = "Lock {Target} in room {RoomId} refreshed by {Holder} for {Seconds} s.")]
-    public static partial void Refreshed(ILogger logger, string roomId, string target, string holder, long seconds);
-
-    [LoggerMessage(EventId = 3304, Level = LogLevel.Debug, Message = "Lock {Target} in room {RoomId} released by {Holder}.")]
-    public static partial void Released(ILogger logger, string roomId, string target, string holder);
-
-    [LoggerMessage(EventId = 3305, Level = LogLevel.Debug, Message = "Could not {Action} lock {Target} in room {RoomId}: {Holder} does not hold it.")]
-    public static partial void NotOwner(ILogger logger, string action, string roomId, string target, string holder);
-
-    [LoggerMessage(EventId = 3306, Level = LogLevel.Debug, Message = "Presenter of room {RoomId} requested by {Sid}: {Acquired}.")]
-    public static partial void Presenter(ILogger logger, string roomId, string sid, bool acquired);
-
-    [LoggerMessage(EventId = 3307, Level = LogLevel.Debug, Message = "Presenter of room {RoomId} released by {Sid}: {Released}.")]
-    public static partial void PresenterReleased(ILogger logger, string roomId, string sid, bool released);
-}

@@ -218,9 +218,8 @@ public sealed class RoomService
             RoomServiceLog.Joined(_logger, userName, roomId, outcome);
             return new RoomJoinResult(roomId, userName, outcome);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -266,9 +265,8 @@ public sealed class RoomService
             RoomServiceLog.Copied(_logger, sourceRoomId, targetRoomId);
             return targetRoomId;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -298,9 +296,8 @@ public sealed class RoomService
             await RecordAsync(scope, created, cancellationToken).ConfigureAwait(false);
             return new Room(roomId, description, FrameCount: 0);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -328,9 +325,8 @@ public sealed class RoomService
             RoomServiceLog.Deleted(_logger, roomId, deleted);
             return deleted;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -349,9 +345,8 @@ public sealed class RoomService
         {
             return await _rooms.GetWithFrameCountAsync(roomId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -367,9 +362,8 @@ public sealed class RoomService
         {
             return await _rooms.ListAllAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -446,9 +440,8 @@ public sealed class RoomService
 
             return result;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -465,9 +458,8 @@ public sealed class RoomService
         {
             return await _rooms.GetDefaultRoomAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -494,9 +486,8 @@ public sealed class RoomService
 
             RoomServiceLog.Changed(_logger, roomId, "default room");
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -512,9 +503,8 @@ public sealed class RoomService
         {
             return await _rooms.ClearDefaultRoomAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -531,9 +521,8 @@ public sealed class RoomService
         {
             return await _rooms.GetUsersAsync(roomId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -601,9 +590,8 @@ public sealed class RoomService
             await RecordAsync(scope, changed, cancellationToken).ConfigureAwait(false);
             RoomServiceLog.Changed(_logger, roomId, RoomEventTypes.DescriptionChanged);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }
@@ -640,9 +628,8 @@ public sealed class RoomService
             await RecordAsync(scope, changed, cancellationToken).ConfigureAwait(false);
             RoomServiceLog.Changed(_logger, roomId, eventType);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
     }

@@ -92,7 +92,7 @@ public sealed class SessionService
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        var op = StorageOperation.Start("session.connect");
+        using var op = StorageOperation.Start("session.connect");
         try
         {
             // Sent together; each checks that the user exists before writing.
@@ -124,14 +124,9 @@ public sealed class SessionService
 
             return session;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -154,7 +149,7 @@ public sealed class SessionService
     public async Task<SessionInfo?> DisconnectAsync(string sid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
-        var op = StorageOperation.Start("session.disconnect");
+        using var op = StorageOperation.Start("session.disconnect");
         try
         {
             var session = await _sessions.GetByIdAsync(sid, cancellationToken).ConfigureAwait(false);
@@ -191,14 +186,9 @@ public sealed class SessionService
 
             return session;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -211,32 +201,14 @@ public sealed class SessionService
     public async Task<SessionInfo?> GetAsync(string sid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
-        var op = StorageOperation.Start("session.get");
+        using var op = StorageOperation.Start("session.get");
         try
         {
             return await _sessions.GetByIdAsync(sid, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
         }
-        finally
-        {
-            op.Dispose();
-        }
     }
-}
-
-/// <summary>Log messages of <see cref="SessionService"/> (event ids 3200–3299).</summary>
-internal static partial class SessionServiceLog
-{
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Debug, Message = "Session {Sid} connected to user {UserName} as {Role}.")]
-    public static partial void Connected(ILogger logger, string sid, string userName, UserRole role);
-
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "Session {Sid} of user {UserName} disconnected.")]
-    public static partial void Disconnected(ILogger logger, string sid, string userName);
-
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Debug, Message = "Session {Sid} does not exist (already disconnected).")]
-    public static partial void NoSession(ILogger logger, string sid);
 }

@@ -89,7 +89,7 @@ public sealed class UserService
     /// <exception cref="UserOperationException"><see cref="UserOperationError.GuestNamesExhausted"/>: every drawn name was taken.</exception>
     public async Task<User> CreateGuestAsync(CancellationToken cancellationToken = default)
     {
-        var op = StorageOperation.Start("user.create_guest");
+        using var op = StorageOperation.Start("user.create_guest");
         try
         {
             for (var attempt = 1; attempt <= MaxGuestNameAttempts; attempt++)
@@ -110,14 +110,9 @@ public sealed class UserService
                 GuestNamePrefix,
                 $"No free guest name was found in {MaxGuestNameAttempts} attempts.");
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -160,7 +155,7 @@ public sealed class UserService
             throw new ArgumentException("The user name must not be empty.", nameof(newName));
         }
 
-        var op = StorageOperation.Start("user.register");
+        using var op = StorageOperation.Start("user.register");
         try
         {
             if (string.Equals(name, guestName, StringComparison.Ordinal))
@@ -177,7 +172,7 @@ public sealed class UserService
                     throw new UserOperationException(UserOperationError.AlreadyRegistered, name, $"User '{name}' is already registered.");
                 }
 
-                UserServiceLog.Registered(_logger, guestName, name);
+                UserServiceLog.GuestRegistered(_logger, guestName, name);
                 return name;
             }
 
@@ -193,17 +188,12 @@ public sealed class UserService
                 throw new UserOperationException(UserOperationError.UserNameTaken, name, $"User name '{name}' is already taken.");
             }
 
-            UserServiceLog.Registered(_logger, guestName, name);
+            UserServiceLog.GuestRegistered(_logger, guestName, name);
             return name;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -237,7 +227,7 @@ public sealed class UserService
             throw new ArgumentException("A user name is required when a password is given.", nameof(userName));
         }
 
-        var op = StorageOperation.Start("user.login");
+        using var op = StorageOperation.Start("user.login");
         try
         {
             LoginResult result;
@@ -266,14 +256,9 @@ public sealed class UserService
 
             return result;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -302,20 +287,15 @@ public sealed class UserService
             throw new ArgumentException("The user name must not be empty.", nameof(userName));
         }
 
-        var op = StorageOperation.Start("user.verify_password");
+        using var op = StorageOperation.Start("user.verify_password");
         try
         {
             var (verification, _) = await CheckPasswordAsync(name, password, cancellationToken).ConfigureAwait(false);
             return verification is PasswordVerification.Success or PasswordVerification.SuccessRehashNeeded;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -336,7 +316,7 @@ public sealed class UserService
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(currentPassword);
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
-        var op = StorageOperation.Start("user.change_password");
+        using var op = StorageOperation.Start("user.change_password");
         try
         {
             var credentials = await GetRegisteredAsync(userName, cancellationToken).ConfigureAwait(false);
@@ -354,14 +334,9 @@ public sealed class UserService
             await WritePasswordAsync(userName, newPassword, cancellationToken).ConfigureAwait(false);
             UserServiceLog.PasswordChanged(_logger, userName);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -377,21 +352,16 @@ public sealed class UserService
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
-        var op = StorageOperation.Start("user.reset_password");
+        using var op = StorageOperation.Start("user.reset_password");
         try
         {
             await GetRegisteredAsync(userName, cancellationToken).ConfigureAwait(false);
             await WritePasswordAsync(userName, newPassword, cancellationToken).ConfigureAwait(false);
             UserServiceLog.PasswordReset(_logger, userName);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -405,20 +375,15 @@ public sealed class UserService
     public async Task SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        var op = StorageOperation.Start("user.set_admin");
+        using var op = StorageOperation.Start("user.set_admin");
         try
         {
             await _users.SetAdminAsync(userName, isAdmin, cancellationToken).ConfigureAwait(false);
             UserServiceLog.AdminSet(_logger, userName, isAdmin);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -431,19 +396,14 @@ public sealed class UserService
     public async Task<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        var op = StorageOperation.Start("user.get_role");
+        using var op = StorageOperation.Start("user.get_role");
         try
         {
             return await _users.GetRoleAsync(userName, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -456,7 +416,7 @@ public sealed class UserService
     public async Task<UserProfile?> GetAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        var op = StorageOperation.Start("user.get");
+        using var op = StorageOperation.Start("user.get");
         try
         {
             var userTask = _users.GetByIdAsync(userName, cancellationToken);
@@ -465,14 +425,9 @@ public sealed class UserService
             var isAdmin = await adminTask.ConfigureAwait(false);
             return user is null ? null : ToProfile(user, isAdmin);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -482,19 +437,14 @@ public sealed class UserService
     /// <remarks>One <c>SMEMBERS</c>, no SCAN. Users an older ZnDraw wrote appear after the reindex operation.</remarks>
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var op = StorageOperation.Start("user.list");
+        using var op = StorageOperation.Start("user.list");
         try
         {
             return await _users.ListAllAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (op.RecordFailure(ex))
         {
-            op.Fail(ex);
             throw;
-        }
-        finally
-        {
-            op.Dispose();
         }
     }
 
@@ -642,47 +592,4 @@ public sealed class UserService
             UserServiceLog.HashUpgradeFailed(_logger, ex.GetType().Name, stored.UserName);
         }
     }
-}
-
-/// <summary>Log messages of <see cref="UserService"/> (event ids 3100–3199). None carries a password, hash or salt.</summary>
-internal static partial class UserServiceLog
-{
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Guest user {UserName} created.")]
-    public static partial void GuestCreated(ILogger logger, string userName);
-
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Guest name {UserName} is taken (attempt {Attempt} of {MaxAttempts}).")]
-    public static partial void GuestNameTaken(ILogger logger, string userName, int attempt, int maxAttempts);
-
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "User {OldName} registered as {NewName}.")]
-    public static partial void Registered(ILogger logger, string oldName, string newName);
-
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "User {UserName} logged in as {Role}.")]
-    public static partial void LoggedIn(ILogger logger, string userName, UserRole role);
-
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Debug, Message = "Login of {UserName} refused: {Status}.")]
-    public static partial void LoginRefused(ILogger logger, string userName, LoginStatus status);
-
-    [LoggerMessage(EventId = 3106, Level = LogLevel.Debug, Message = "Password hash of {UserName} upgraded.")]
-    public static partial void HashUpgraded(ILogger logger, string userName);
-
-    [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "Password hash of {UserName} could not be upgraded ({ErrorType}); the login succeeds and the next one retries.")]
-    public static partial void HashUpgradeFailed(ILogger logger, string errorType, string userName);
-
-    [LoggerMessage(EventId = 3108, Level = LogLevel.Warning, Message = "The stored password hash of {UserName} is in no known format, or its PBKDF2 iteration count is above the maximum; the password is refused without hashing.")]
-    public static partial void MalformedHash(ILogger logger, string userName);
-
-    [LoggerMessage(EventId = 3109, Level = LogLevel.Debug, Message = "Password of {UserName} changed.")]
-    public static partial void PasswordChanged(ILogger logger, string userName);
-
-    [LoggerMessage(EventId = 3110, Level = LogLevel.Debug, Message = "Password of {UserName} reset.")]
-    public static partial void PasswordReset(ILogger logger, string userName);
-
-    [LoggerMessage(EventId = 3111, Level = LogLevel.Debug, Message = "Admin flag of {UserName} set to {IsAdmin}.")]
-    public static partial void AdminSet(ILogger logger, string userName, bool isAdmin);
-
-    [LoggerMessage(EventId = 3112, Level = LogLevel.Debug, Message = "Password hash of {UserName} changed during the login; upgrade skipped.")]
-    public static partial void HashChangedDuringUpgrade(ILogger logger, string userName);
-
-    [LoggerMessage(EventId = 3113, Level = LogLevel.Warning, Message = "Passwords are hashed with ZnDraw's salted SHA-256 ({Reason}) so that a ZnDraw server sharing this Redis can verify them. It is a fast hash: once no ZnDraw server shares the Redis, set ZnDrawStorage:Passwords:Hashing to Pbkdf2 (each user's hash is then upgraded at the next login; see docs/passwords.md).")]
-    public static partial void ZnDrawSha256InUse(ILogger logger, string reason);
 }

@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ZnDraw.Storage.Diagnostics;
+using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Diagnostics;
 
+// In the Redis collection with ServiceOperationTests, never beside it: both listen to the library's activity source,
+// which is process-wide, and Without_listeners_nothing_is_started needs nobody listening.
+[Collection(RedisCollection.Name)]
 public sealed class StorageOperationTests
 {
     [Fact]
@@ -52,9 +56,9 @@ public sealed class StorageOperationTests
         {
         }
 
-        var failing = StorageOperation.Start(operation);
-        failing.Fail(new StorageDataException("k", null, "bad"));
-        failing.Dispose();
+        var thrown = new StorageDataException("k", null, "bad");
+        var caught = Assert.Throws<StorageDataException>(() => Fails(operation, thrown));
+        Assert.Same(thrown, caught); // the filter lets the exception pass unchanged
 
         Assert.Equal(2, activities.Count);
         Assert.Equal(ActivityStatusCode.Error, activities[1].Status);
@@ -74,6 +78,20 @@ public sealed class StorageOperationTests
         using (StorageOperation.Start("test.quiet"))
         {
             Assert.Same(before, Activity.Current);
+        }
+    }
+
+    // The pattern every service method uses: the filter records the failure, Dispose records the outcome.
+    private static void Fails(string operation, Exception exception)
+    {
+        using var op = StorageOperation.Start(operation);
+        try
+        {
+            throw exception;
+        }
+        catch (Exception ex) when (op.RecordFailure(ex))
+        {
+            throw;
         }
     }
 
