@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Repositories;
 using ZnDraw.Storage.Samples.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Samples.Tests;
@@ -59,47 +58,8 @@ public sealed class DevelopmentMalformedBodyTests(DevelopmentApp fixture)
 public sealed class ProductionMalformedBodyTests(ProductionApp fixture)
     : MalformedBodyTests(fixture.App), IClassFixture<ProductionApp>;
 
-/// <summary>The sample in one environment, without history, its keys under a prefix of its own; its rooms are deleted afterwards.</summary>
-public abstract class EnvironmentApp(string environment) : IAsyncLifetime
-{
-    private SampleApp? _app;
-
-    public SampleApp App => _app ?? throw new InvalidOperationException("The app fixture is not initialised.");
-
-    public Task InitializeAsync()
-    {
-        _app = new SampleApp(
-            new Dictionary<string, string?>
-            {
-                ["ZnDrawStorage:ConnectionString"] = TestServers.Redis,
-                ["ZnDrawStorage:KeyPrefix"] = $"samples-test-{Guid.NewGuid():N}:",
-                ["History:Sqlite"] = string.Empty, // also over appsettings.Development.json
-                ["History:Postgres"] = string.Empty,
-            },
-            environment);
-        _ = _app.Server;
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_app is null)
-        {
-            return;
-        }
-
-        var rooms = _app.Services.GetRequiredService<IRoomRepository>();
-        foreach (var room in await rooms.ListAllAsync())
-        {
-            await rooms.DeleteAsync(room);
-        }
-
-        await _app.DisposeAsync();
-    }
-}
-
 /// <summary>The sample in Development.</summary>
-public sealed class DevelopmentApp() : EnvironmentApp("Development");
+public sealed class DevelopmentApp() : RoomsApp("Development");
 
 /// <summary>The sample in Production.</summary>
-public sealed class ProductionApp() : EnvironmentApp("Production");
+public sealed class ProductionApp() : RoomsApp("Production");

@@ -168,11 +168,19 @@ public sealed class NoHistoryApp : IAsyncLifetime
 
 /// <summary>
 /// The sample without history, its keys under a prefix of its own (so that listing rooms sees only this
-/// fixture's rooms); the rooms are deleted afterwards.
+/// fixture's rooms), in the given environment (default <c>Testing</c>); the rooms are deleted afterwards.
 /// </summary>
-public sealed class RoomsApp : IAsyncLifetime
+public class RoomsApp : IAsyncLifetime
 {
+    private readonly string _environment;
     private SampleApp? _app;
+
+    public RoomsApp()
+        : this("Testing")
+    {
+    }
+
+    protected RoomsApp(string environment) => _environment = environment;
 
     public SampleApp App => _app ?? throw new InvalidOperationException("The app fixture is not initialised.");
 
@@ -182,9 +190,10 @@ public sealed class RoomsApp : IAsyncLifetime
         {
             ["ZnDrawStorage:ConnectionString"] = TestServers.Redis,
             ["ZnDrawStorage:KeyPrefix"] = $"samples-test-{Guid.NewGuid():N}:",
-            ["History:Sqlite"] = string.Empty,
+            ["History:Sqlite"] = string.Empty, // also over appsettings.Development.json
             ["History:Postgres"] = string.Empty,
-        });
+        },
+        _environment);
         _ = _app.Server;
         return Task.CompletedTask;
     }
