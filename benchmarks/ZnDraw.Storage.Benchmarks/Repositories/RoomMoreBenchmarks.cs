@@ -56,6 +56,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
         await _db.SortedSetAddAsync("room:" + RoomId + ":trajectory:indices", entries);
         await _rooms.SetMetadataAsync(RoomId, Metadata);
+        await _rooms.SetDefaultRoomAsync(RoomId);
         for (int i = 0; i < Users; i++)
         {
             // A join needs an existing user: a minimal user hash, then the join.
@@ -129,7 +130,22 @@ public class RoomMoreBenchmarks : RedisBenchmark
         Same(libCurrent, await _db.HashGetAsync(user, "currentRoom"), "user's currentRoom");
         Same(libCurrent, (RedisValue)RoomId, "user's currentRoom is the room");
 
+        // Default room: set by each side (the same value), cleared by each side, then set again for the reads.
+        await _db.KeyDeleteAsync("default_room");
+        Same(await Lib_set_default_room_once(), true, "library set default room");
+        Same(await _db.StringGetAsync("default_room"), (RedisValue)RoomId, "default room written by the library");
+        await _db.KeyDeleteAsync("default_room");
+        Same(await Raw_set_default_room_once(), true, "raw set default room");
+        Same(await _db.StringGetAsync("default_room"), (RedisValue)RoomId, "default room written by the raw twin");
+        Same(await Lib_set_then_clear_default_room_once(), await Raw_set_then_clear_default_room_once(), "set then clear default room");
+        Same(await _db.KeyExistsAsync("default_room"), false, "default room cleared");
+        Same(await _rooms.SetDefaultRoomAsync("bench-no-such-room"), false, "library set default room to a missing room");
+        RedisResult missing = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, ["room:bench-no-such-room:current_frame", "default_room"], ["1", "bench-no-such-room"]);
+        Same((long)missing, 0L, "raw set default room to a missing room");
+        await _rooms.SetDefaultRoomAsync(RoomId);
+
         // Reads, on the state the setup (and the writes above) left.
+        Same(await Lib_get_default_room_once(), await Raw_get_default_room_once(), "default room");
         Same(await _rooms.GetWithFrameCountAsync(RoomId), await Raw_get_with_frame_count_once(), "get with frame count");
         Same(await _rooms.GetDescriptionAsync(RoomId), await Raw_get_description_once(), "description");
         Same(await _rooms.GetMetadataAsync(RoomId), await Raw_get_metadata_once(), "metadata");
@@ -233,6 +249,53 @@ public class RoomMoreBenchmarks : RedisBenchmark
     public Task Lib_set_hidden() => Repeat(Lib_set_hidden_once);
 
     public ValueTask<bool> Lib_set_hidden_once() => _rooms.SetHiddenAsync(RoomId, false);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetDefaultRoom")]
+    public Task Raw_get_default_room() => Repeat(Raw_get_default_room_once);
+
+    public async Task<string?> Raw_get_default_room_once()
+    {
+        RedisValue value = await _db.StringGetAsync("default_room").ConfigureAwait(false);
+        return value.IsNull ? null : value.ToString();
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetDefaultRoom")]
+    public Task Lib_get_default_room() => Repeat(Lib_get_default_room_once);
+
+    public ValueTask<string?> Lib_get_default_room_once() => _rooms.GetDefaultRoomAsync();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetDefaultRoom")]
+    public Task Raw_set_default_room() => Repeat(Raw_set_default_room_once);
+
+    public async Task<bool> Raw_set_default_room_once()
+    {
+        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "default_room"];
+        RedisResult result = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, keys, ["1", RoomId]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetDefaultRoom")]
+    public Task Lib_set_default_room() => Repeat(Lib_set_default_room_once);
+
+    public ValueTask<bool> Lib_set_default_room_once() => _rooms.SetDefaultRoomAsync(RoomId);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetThenClearDefaultRoom")]
+    public Task Raw_set_then_clear_default_room() => Repeat(Raw_set_then_clear_default_room_once);
+
+    public async Task<(bool, bool)> Raw_set_then_clear_default_room_once()
+    {
+        bool set = await Raw_set_default_room_once().ConfigureAwait(false);
+        return (set, await _db.KeyDeleteAsync("default_room").ConfigureAwait(false));
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetThenClearDefaultRoom")]
+    public Task Lib_set_then_clear_default_room() => Repeat(Lib_set_then_clear_default_room_once);
+
+    public async Task<(bool, bool)> Lib_set_then_clear_default_room_once()
+    {
+        bool set = await _rooms.SetDefaultRoomAsync(RoomId).ConfigureAwait(false);
+        return (set, await _rooms.ClearDefaultRoomAsync().ConfigureAwait(false));
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetDescription")]
     public Task Raw_get_description() => Repeat(Raw_get_description_once);
