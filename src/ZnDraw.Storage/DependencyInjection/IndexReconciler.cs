@@ -188,7 +188,7 @@ internal sealed partial class IndexReconciler : BackgroundService
             {
                 if (_options.ConfigureKeyspaceNotifications)
                 {
-                    await WaitAsync(server.ExecuteAsync("CONFIG", "SET", NotifySetting, flags + missing), cancellationToken).ConfigureAwait(false);
+                    await RedisStoreContext.WaitAsync(server.ExecuteAsync("CONFIG", "SET", NotifySetting, flags + missing), cancellationToken).ConfigureAwait(false);
                     LogConfigured(_logger, NotifySetting, flags + missing, flags);
                 }
                 else
@@ -218,7 +218,7 @@ internal sealed partial class IndexReconciler : BackgroundService
             // Key-event channels carry the key in the message: one channel per event, every key (filtered here).
             foreach (string name in (string[])["set", "hset", "hdel", "del", "expired", "evicted", "rename_from", "rename_to"])
             {
-                ChannelMessageQueue queue = await WaitAsync(subscriber.SubscribeAsync(RedisChannel.Literal($"__keyevent@{database}__:{name}")), cancellationToken).ConfigureAwait(false);
+                ChannelMessageQueue queue = await RedisStoreContext.WaitAsync(subscriber.SubscribeAsync(RedisChannel.Literal($"__keyevent@{database}__:{name}")), cancellationToken).ConfigureAwait(false);
                 queue.OnMessage(message => Enqueue(space, message.Message.ToString()));
                 queues.Add(queue);
             }
@@ -230,7 +230,7 @@ internal sealed partial class IndexReconciler : BackgroundService
             string prefix = IndexMaintenance.EscapeGlob(space.Prefix);
             foreach (string pattern in (string[])[prefix + "room:*:current_frame", prefix + "user:*", prefix + "admin:user:*"])
             {
-                ChannelMessageQueue queue = await WaitAsync(subscriber.SubscribeAsync(RedisChannel.Pattern(head + pattern)), cancellationToken).ConfigureAwait(false);
+                ChannelMessageQueue queue = await RedisStoreContext.WaitAsync(subscriber.SubscribeAsync(RedisChannel.Pattern(head + pattern)), cancellationToken).ConfigureAwait(false);
                 queue.OnMessage(message => Enqueue(space, message.Channel.ToString()[head.Length..]));
                 queues.Add(queue);
             }
@@ -285,12 +285,11 @@ internal sealed partial class IndexReconciler : BackgroundService
 
     private static async Task<string> ReadFlagsAsync(IServer server, CancellationToken cancellationToken)
     {
-        RedisResult reply = await WaitAsync(server.ExecuteAsync("CONFIG", "GET", NotifySetting), cancellationToken).ConfigureAwait(false);
+        RedisResult reply = await RedisStoreContext.WaitAsync(server.ExecuteAsync("CONFIG", "GET", NotifySetting), cancellationToken).ConfigureAwait(false);
         RedisResult[]? parts = (RedisResult[]?)reply;
         return parts is { Length: >= 2 } ? parts[1].ToString() ?? string.Empty : string.Empty;
     }
 
-    private static Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken) => RedisStoreContext.WaitAsync(task, cancellationToken);
 
     [LoggerMessage(EventId = ZnDrawEventIds.ReconcilerDisabled, Level = LogLevel.Debug, Message = "Index reconciliation is disabled (IndexReconciliation.Enabled = false).")]
     private static partial void LogDisabled(ILogger logger);

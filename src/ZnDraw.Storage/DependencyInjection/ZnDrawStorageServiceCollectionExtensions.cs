@@ -89,8 +89,8 @@ public static class ZnDrawStorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ZnDrawStorageOptions>, ZnDrawStorageOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ZnDrawConnection>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ZnDrawStorageStartup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PasswordPolicyStartup>(sp => new PasswordPolicyStartup(
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ZnDrawStorageStartup>(sp => new ZnDrawStorageStartup(
+            sp.GetRequiredService<ZnDrawConnection>(),
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
             (ILogger?)sp.GetService<ILogger<UserService>>() ?? NullLogger.Instance)));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.CreateKeySpace());

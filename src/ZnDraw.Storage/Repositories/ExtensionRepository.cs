@@ -588,12 +588,12 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             var membersRead = first.SetMembersAsync(registrations);
             var userRead = first.StringGetAsync(sessionKey);
             first.Execute();
-            members = await ReadAsync(membersRead, registrations, cancellationToken).ConfigureAwait(false);
-            userName = await ReadAsync(userRead, sessionKey, cancellationToken).ConfigureAwait(false);
+            members = await RedisCalls.OneKeyAsync(membersRead, registrations, cancellationToken).ConfigureAwait(false);
+            userName = await RedisCalls.OneKeyAsync(userRead, sessionKey, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            members = await ReadAsync(Db.SetMembersAsync(registrations), registrations, cancellationToken).ConfigureAwait(false);
+            members = await RedisCalls.OneKeyAsync(Db.SetMembersAsync(registrations), registrations, cancellationToken).ConfigureAwait(false);
         }
 
         // The registrations' scopes first, in their order; then the ZnDraw scopes not already among them.
@@ -695,7 +695,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             return null;
         }
 
-        var room = await ReadAsync(Db.HashGetAsync(userKey, UserMapping.CurrentRoomField), userKey, cancellationToken).ConfigureAwait(false);
+        var room = await RedisCalls.OneKeyAsync(Db.HashGetAsync(userKey, UserMapping.CurrentRoomField), userKey, cancellationToken).ConfigureAwait(false);
         return room.IsNullOrEmpty ? null : (string?)room;
     }
 
@@ -713,18 +713,6 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         if (TryScopeKeys(scope, roomId, category, workerId, out var schemaKey, out var reverse))
         {
             groups.Add(new Group(string.Empty, scope, roomId, category, schemaKey, reverse));
-        }
-    }
-
-    private static async Task<T> ReadAsync<T>(Task<T> read, RedisKey key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await RedisContext(read, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
-        {
-            throw RedisErrors.WrongType((string)key!, ex);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -149,11 +150,7 @@ public sealed class UserService
         ArgumentException.ThrowIfNullOrEmpty(guestName);
         ArgumentNullException.ThrowIfNull(newName);
         ArgumentException.ThrowIfNullOrEmpty(password);
-        var name = newName.Trim();
-        if (name.Length == 0)
-        {
-            throw new ArgumentException("The user name must not be empty.", nameof(newName));
-        }
+        var name = TrimmedName(newName);
 
         using var op = StorageOperation.Start("user.register");
         try
@@ -281,11 +278,7 @@ public sealed class UserService
     {
         ArgumentNullException.ThrowIfNull(userName);
         ArgumentException.ThrowIfNullOrEmpty(password);
-        var name = userName.Trim();
-        if (name.Length == 0)
-        {
-            throw new ArgumentException("The user name must not be empty.", nameof(userName));
-        }
+        var name = TrimmedName(userName);
 
         using var op = StorageOperation.Start("user.verify_password");
         try
@@ -460,6 +453,13 @@ public sealed class UserService
 
     private static UserOperationException NotFound(string userName) =>
         new(UserOperationError.UserNotFound, userName, $"User '{userName}' does not exist.");
+
+    /// <summary>The name as ZnDraw takes it (stripped); a blank name is an <see cref="ArgumentException"/> naming the parameter.</summary>
+    private static string TrimmedName(string name, [CallerArgumentExpression(nameof(name))] string? paramName = null)
+    {
+        var trimmed = name.Trim();
+        return trimmed.Length > 0 ? trimmed : throw new ArgumentException("The user name must not be empty.", paramName);
+    }
 
     private async Task<UserCredentials> GetRegisteredAsync(string userName, CancellationToken cancellationToken)
     {
