@@ -5,11 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
-using ZnDraw.Storage;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage;
 
 // ZnDraw.Storage quick start: a short, real session against the Redis that ./scripts/demo.sh started
 // (or the one named by ZNDRAW_REDIS / the first argument), with history recorded in an SQLite file.

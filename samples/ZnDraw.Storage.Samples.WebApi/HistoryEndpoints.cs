@@ -1,8 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Samples.WebApi;
 

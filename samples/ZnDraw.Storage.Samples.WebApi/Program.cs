@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using ZnDraw.Storage;
 using ZnDraw.Storage.Samples.WebApi;
+using ZnDraw.Storage;
 
 // ZnDraw.Storage minimal web API sample: a health check on the shared Redis, room endpoints and
 // the history endpoints over whatever history store is configured. Every endpoint goes through the

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Samples.WebApi;

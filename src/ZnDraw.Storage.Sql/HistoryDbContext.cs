@@ -1,5 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Microsoft.EntityFrameworkCore;
+using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Sql;
 

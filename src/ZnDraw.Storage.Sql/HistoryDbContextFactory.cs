@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Sql;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Sql;
 

@@ -1,4 +1,4 @@
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage;
 

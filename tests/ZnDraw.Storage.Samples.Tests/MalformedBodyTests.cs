@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Samples.Tests.Infrastructure;

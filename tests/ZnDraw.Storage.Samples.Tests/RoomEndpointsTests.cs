@@ -1,8 +1,8 @@
-using System.Net;
 using System.Net.Http.Json;
-using ZnDraw.Storage;
+using System.Net;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Samples.Tests.Infrastructure;
+using ZnDraw.Storage;
 
 namespace ZnDraw.Storage.Samples.Tests;
 

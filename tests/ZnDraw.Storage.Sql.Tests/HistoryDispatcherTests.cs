@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Sql.Tests;
@@ -210,8 +212,10 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
     /// <summary>Writes <paramref name="count"/> state changes, each with its event in the same MULTI/EXEC (pipelined).</summary>
     private async Task<List<HistoryEvent>> ProduceAsync(string stream, string room, int count)
     {
-        var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink());
         var db = redis.Database;
+        var outbox = new HistoryOutbox(stream);
+        var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink(),
+            outbox: new RedisHistoryOutbox(db, outbox, canEnlist: true));
         var state = (RedisKey)("test:" + room + ":description");
         var events = new List<HistoryEvent>(count);
         var commits = new List<Task<bool>>(count);
@@ -221,7 +225,7 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
                 new Dictionary<string, string> { ["description"] = "d" + i });
             var tx = db.CreateTransaction();
             _ = tx.StringSetAsync(state, "d" + i);
-            Assert.True(recorder.Enlist(tx, e));
+            outbox.Enlist(tx, e);
             commits.Add(tx.ExecuteAsync());
             events.Add(e);
         }

@@ -1,5 +1,7 @@
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Sql.Tests;
@@ -51,37 +53,7 @@ public sealed class HistoryOutboxTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Append_InTransaction_AddsTheEntryOnlyWhenTheTransactionCommits()
-    {
-        var db = redis.Database;
-        var stream = (RedisKey)RedisFixture.NewId("stream");
-        var guard = (RedisKey)RedisFixture.NewId("guard");
-        var outbox = new HistoryOutbox(stream);
-        var e = new RoomHistoryEvent(HistoryEvent.NewEventId(At), At, "r1", RoomEventTypes.Locked, "bob", null);
-
-        var refused = db.CreateTransaction();
-        refused.AddCondition(Condition.KeyExists(guard));
-        _ = refused.StringSetAsync(RedisFixture.NewId("state"), "x");
-        _ = outbox.Append(refused, e);
-        Assert.False(await refused.ExecuteAsync());
-        Assert.Equal(0, await db.StreamLengthAsync(stream));
-
-        var accepted = db.CreateTransaction();
-        accepted.AddCondition(Condition.KeyNotExists(guard));
-        _ = accepted.StringSetAsync(RedisFixture.NewId("state"), "x");
-        var added = outbox.Append(accepted, e);
-        Assert.True(await accepted.ExecuteAsync());
-        var id = await added;
-
-        var entries = await db.StreamRangeAsync(stream);
-        var entry = Assert.Single(entries);
-        Assert.Equal(id, entry.Id);
-        AssertSameEvent(e, outbox.Parse(entry));
-        await db.KeyDeleteAsync(stream);
-    }
-
-    [Fact]
-    public async Task Enlist_WritesTheSameEntryAsAppend_OnlyWhenTheTransactionCommits()
+    public async Task Enlist_WritesTheStreamFields_OnlyWhenTheTransactionCommits()
     {
         var db = redis.Database;
         var stream = (RedisKey)RedisFixture.NewId("stream");
@@ -110,27 +82,6 @@ public sealed class HistoryOutboxTests(RedisFixture redis)
         await db.KeyDeleteAsync(stream);
     }
 
-    [Fact]
-    public async Task LuaAppend_AppendsWhenTheStreamKeyIsPassed_AndNothingOtherwise()
-    {
-        var db = redis.Database;
-        var state = (RedisKey)RedisFixture.NewId("state");
-        var stream = (RedisKey)RedisFixture.NewId("stream");
-        var outbox = new HistoryOutbox(stream);
-        var script = "redis.call('SET', KEYS[1], ARGV[1]) " + HistoryOutbox.LuaAppend(keyIndex: 2, argIndex: 2);
-        var e = new RoomHistoryEvent(HistoryEvent.NewEventId(At), At, "r1", RoomEventTypes.DescriptionChanged, "bob",
-            new Dictionary<string, string> { ["description"] = "new" });
-
-        await db.ScriptEvaluateAsync(script, [state], ["v1"]);
-        Assert.Equal(0, await db.StreamLengthAsync(stream));
-
-        await db.ScriptEvaluateAsync(script, [state, outbox.StreamKey], ["v2", .. HistoryOutbox.ToScriptArgs(e)]);
-
-        Assert.Equal("v2", await db.StringGetAsync(state));
-        var entry = Assert.Single(await db.StreamRangeAsync(stream));
-        AssertSameEvent(e, outbox.Parse(entry));
-        await db.KeyDeleteAsync([state, stream]);
-    }
 
     internal static void AssertSameEvent(HistoryEvent expected, HistoryEvent actual)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Sql.Tests;
@@ -41,31 +42,26 @@ public sealed class HistoryRecorderTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Off_EnlistQueuesNothing()
+    public async Task Off_OpensNoScopeAndRecordsNothing()
     {
         var recorder = HistoryRecorder.Disabled;
-        var state = (RedisKey)RedisFixture.NewId("state");
-        var tx = redis.Database.CreateTransaction();
-        _ = tx.StringSetAsync(state, "x");
+        var e = NewEvent(recorder);
 
-        Assert.False(recorder.Enlist(tx, NewEvent(recorder)));
-        Assert.True(await tx.ExecuteAsync());
+        Assert.Null(recorder.BeginOutbox(e));
+        await recorder.RecordAsync(null, e, CancellationToken.None);
+
         Assert.Equal(0, await redis.Database.StreamLengthAsync(HistoryOptions.DefaultStreamKey));
-        await recorder.CommittedAsync(redis.Database, NewEvent(recorder), enlisted: false, CancellationToken.None);
-        await redis.Database.KeyDeleteAsync(state);
     }
 
     [Fact]
-    public async Task Direct_HandsTheEventToTheSinkAfterCommit()
+    public async Task Direct_HandsTheEventToTheSinkAfterTheCall()
     {
         var sink = new ProbeSink();
         var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), sink: sink);
         var e = NewEvent(recorder);
 
-        var tx = redis.Database.CreateTransaction();
-        Assert.False(recorder.Enlist(tx, e)); // direct mode never touches the transaction
-        Assert.True(await tx.ExecuteAsync());
-        await recorder.CommittedAsync(redis.Database, e, enlisted: false, CancellationToken.None);
+        Assert.Null(recorder.BeginOutbox(e)); // direct mode never enlists in a backend step
+        await recorder.RecordAsync(null, e, CancellationToken.None);
 
         Assert.Equal([e], sink.Received);
     }
@@ -87,29 +83,54 @@ public sealed class HistoryRecorderTests(RedisFixture redis)
         var sink = new ProbeSink { FailWith = new InvalidOperationException("database down") };
         var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), sink: sink);
 
-        await recorder.CommittedAsync(redis.Database, NewEvent(recorder), enlisted: false, CancellationToken.None);
+        await recorder.RecordAsync(null, NewEvent(recorder), CancellationToken.None);
 
         Assert.Equal(1, sink.Failures);
         Assert.True(Interlocked.Read(ref failures) >= 1);
     }
 
     [Fact]
-    public async Task Durable_EnlistsTheEventInTheTransaction_OrAppendsAfterCommitWhenNotEnlisted()
+    public async Task Durable_LeavesAnEnlistedEventToTheBackendStep_AndAppendsAnEventNoStepTook()
     {
         var stream = RedisFixture.NewId("stream");
-        var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink());
-        var inTx = NewEvent(recorder);
-        var afterCommit = NewEvent(recorder);
+        var outbox = new RedisHistoryOutbox(redis.Database, new HistoryOutbox(stream), canEnlist: true);
+        var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink(), outbox: outbox);
+        var inStep = NewEvent(recorder);
+        var afterCall = NewEvent(recorder);
 
-        var tx = redis.Database.CreateTransaction();
-        _ = tx.StringSetAsync(RedisFixture.NewId("state"), "x");
-        Assert.True(recorder.Enlist(tx, inTx));
-        Assert.True(await tx.ExecuteAsync());
-        await recorder.CommittedAsync(redis.Database, inTx, enlisted: true, CancellationToken.None);
-        await recorder.CommittedAsync(redis.Database, afterCommit, enlisted: false, CancellationToken.None);
+        using (var scope = recorder.BeginOutbox(inStep))
+        {
+            Assert.NotNull(scope);
+            Assert.True(scope.TryTake()); // what a backend step does: take the event and write it with the state change
+            var tx = redis.Database.CreateTransaction();
+            _ = tx.StringSetAsync(RedisFixture.NewId("state"), "x");
+            outbox.Stream.Enlist(tx, inStep);
+            Assert.True(await tx.ExecuteAsync());
+            await recorder.RecordAsync(scope, inStep, CancellationToken.None);
+        }
+
+        using (var untaken = recorder.BeginOutbox(afterCall))
+        {
+            await recorder.RecordAsync(untaken, afterCall, CancellationToken.None);
+        }
 
         var entries = await redis.Database.StreamRangeAsync(stream);
-        Assert.Equal([inTx.EventId, afterCommit.EventId], entries.Select(x => (string?)x[HistoryOutbox.IdField]));
+        Assert.Equal([inStep.EventId, afterCall.EventId], entries.Select(x => (string?)x[HistoryOutbox.IdField]));
+        await redis.Database.KeyDeleteAsync(stream);
+    }
+
+    [Fact]
+    public async Task Durable_WithAnOutboxThatCannotEnlist_OpensNoScopeAndAppendsAfterTheCall()
+    {
+        var stream = RedisFixture.NewId("stream");
+        var outbox = new RedisHistoryOutbox(redis.Database, new HistoryOutbox(stream), canEnlist: false);
+        var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink(), outbox: outbox);
+        var e = NewEvent(recorder);
+
+        Assert.Null(recorder.BeginOutbox(e));
+        await recorder.RecordAsync(null, e, CancellationToken.None);
+
+        Assert.Equal(1, await redis.Database.StreamLengthAsync(stream));
         await redis.Database.KeyDeleteAsync(stream);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Sql.Tests;
@@ -25,6 +26,8 @@ public sealed class SqlHistoryBuilderExtensionsTests(RedisFixture redis) : IAsyn
         using var host = TestHost.Build(b =>
         {
             b.Services.AddSingleton<IConnectionMultiplexer>(redis.Connection);
+            // What AddZnDrawStorage registers: the Redis backend's outbox on the same stream.
+            b.Services.AddSingleton<IHistoryOutbox>(new RedisHistoryOutbox(redis.Database, new HistoryOutbox(stream), canEnlist: true));
             b.AddSqlHistory(_sqlite.Configure, o => o.MigrateOnStart = true)
                 .AddHistory(o =>
                 {
@@ -39,11 +42,7 @@ public sealed class SqlHistoryBuilderExtensionsTests(RedisFixture redis) : IAsyn
         Assert.Equal(HistoryMode.Durable, recorder.Mode);
 
         var created = new RoomHistoryEvent(recorder.NewEventId(), recorder.Now, room, RoomEventTypes.Created, "alice", null);
-        var tx = redis.Database.CreateTransaction();
-        _ = tx.SetAddAsync(RedisFixture.NewId("rooms-index"), room);
-        var enlisted = recorder.Enlist(tx, created);
-        Assert.True(await tx.ExecuteAsync());
-        await recorder.CommittedAsync(redis.Database, created, enlisted, CancellationToken.None);
+        await recorder.RecordAsync(null, created, CancellationToken.None); // the outbox append the DI path registered
 
         var events = await Eventually.WaitForAsync(async () => (await query.GetRoomEventsAsync(room)).Items, l => l.Count > 0, TimeSpan.FromSeconds(30), "the event in SQLite");
         HistoryOutboxTests.AssertSameEvent(created, Assert.Single(events));
@@ -60,7 +59,7 @@ public sealed class SqlHistoryBuilderExtensionsTests(RedisFixture redis) : IAsyn
         Assert.Equal(HistoryMode.Direct, recorder.Mode);
         var login = new UserLoginEvent(recorder.NewEventId(), recorder.Now, "bob", "sid-1", "127.0.0.1");
 
-        await recorder.CommittedAsync(redis.Database, login, enlisted: false, CancellationToken.None);
+        await recorder.RecordAsync(null, login, CancellationToken.None);
 
         var session = Assert.Single((await host.Services.GetRequiredService<IHistoryQuery>().GetUserSessionsAsync("bob")).Items);
         Assert.Equal("sid-1", session.SessionId);

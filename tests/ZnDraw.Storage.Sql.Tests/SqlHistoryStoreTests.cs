@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Benchmarks.Cpu;
 

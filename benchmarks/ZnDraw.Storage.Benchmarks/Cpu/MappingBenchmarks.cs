@@ -4,8 +4,10 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Mapping;
 
 namespace ZnDraw.Storage.Benchmarks.Cpu;
 

@@ -3,8 +3,10 @@ using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Benchmarks.History;
@@ -44,7 +46,8 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         _db = Db();
         await _db.KeyDeleteAsync(Stream);
         _off = HistoryRecorder.Disabled;
-        _durable = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = Stream }), sink: new HistoryDatabases.NullSink());
+        _durable = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = Stream }), sink: new HistoryDatabases.NullSink(),
+            outbox: new RedisHistoryOutbox(_db, new HistoryOutbox(Stream), canEnlist: true));
         _sqliteFile = HistoryDatabases.NewSqliteFile();
         var (sink, _) = await HistoryDatabases.SqliteAsync(_sqliteFile);
         _direct = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), sink: sink);
@@ -59,9 +62,9 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         var settings = new SettingsRepository(context);
         var users = new UserRepository(context);
         var options = Options.Create(new ZnDrawStorageOptions());
-        _serviceOff = new RoomService(rooms, settings, users, options, null, HistoryRecorder.Disabled, null);
-        _serviceDurable = new RoomService(rooms, settings, users, options, null, _durable, _db);
-        _serviceDirect = new RoomService(rooms, settings, users, options, null, _direct, _db);
+        _serviceOff = new RoomService(rooms, settings, users, options, null, HistoryRecorder.Disabled);
+        _serviceDurable = new RoomService(rooms, settings, users, options, null, _durable);
+        _serviceDirect = new RoomService(rooms, settings, users, options, null, _direct);
         // The floor of that path, by hand: the same script by EVALSHA, and its outbox variant (the text the library
         // runs in durable mode) with a prebuilt event, so no event is built per call.
         _setIfRoom = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetIfRoomScript"));
@@ -98,9 +101,15 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         HistoryEvent? e = history.IsEnabled
             ? new RoomHistoryEvent(history.NewEventId(), history.Now, RoomId, RoomEventTypes.Locked, "alice", null)
             : null;
+        // What a MULTI/EXEC repository step does (the session repository): take the scope's event into the transaction.
+        using var scope = history.BeginOutbox(e);
         ITransaction tx = _db.CreateTransaction();
         _ = tx.StringSetAsync(Locked, "1");
-        bool enlisted = e is not null && history.Enlist(tx, e);
+        if (scope is { Outbox: RedisHistoryOutbox outbox } && scope.TryTake())
+        {
+            outbox.Stream.Enlist(tx, scope.Event);
+        }
+
         if (!await tx.ExecuteAsync().ConfigureAwait(false))
         {
             return false;
@@ -108,7 +117,7 @@ public class HistoryWriteBenchmarks : RedisBenchmark
 
         if (e is not null)
         {
-            await history.CommittedAsync(_db, e, enlisted, CancellationToken.None).ConfigureAwait(false);
+            await history.RecordAsync(scope, e, CancellationToken.None).ConfigureAwait(false);
         }
 
         return true;

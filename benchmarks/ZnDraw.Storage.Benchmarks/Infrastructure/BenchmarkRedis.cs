@@ -2,9 +2,10 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Redis;
-using ZnDraw.Storage.Repositories;
 
 namespace ZnDraw.Storage.Benchmarks.Infrastructure;
 

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
-using StackExchange.Redis;
 using StackExchange.Redis.Profiling;
+using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Benchmarks.Infrastructure;
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using BenchmarkDotNet.Reports;
 using ZnDraw.Storage.Benchmarks.Scenarios;
+using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Benchmarks.Infrastructure;
 

@@ -1,12 +1,14 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 

@@ -3,7 +3,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 

@@ -5,8 +5,9 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 

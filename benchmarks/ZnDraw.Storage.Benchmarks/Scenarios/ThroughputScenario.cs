@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Benchmarks.Scenarios;
 

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.DependencyInjection;
 

@@ -1,10 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.DependencyInjection;
@@ -36,8 +38,7 @@ internal static class ZnDrawStorageRegistrations
             sp.GetRequiredService<IUserRepository>(),
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
             sp.GetService<ILogger<RoomService>>(),
-            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled,
-            sp.GetRequiredService<RedisStoreContext>().Database));
+            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled));
         services.TryAddSingleton(sp => new ExtensionService(
             sp.GetRequiredService<IExtensionRepository>(),
             sp.GetRequiredService<IJobRepository>(),
@@ -46,8 +47,7 @@ internal static class ZnDrawStorageRegistrations
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<ExtensionService>>(),
-            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled,
-            sp.GetRequiredService<RedisStoreContext>().Database));
+            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled));
         services.TryAddSingleton(sp => new UserService(
             sp.GetRequiredService<IUserRepository>(),
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
@@ -56,8 +56,7 @@ internal static class ZnDrawStorageRegistrations
             sp.GetRequiredService<ISessionRepository>(),
             sp.GetRequiredService<IUserRepository>(),
             sp.GetService<ILogger<SessionService>>() ?? NullLogger<SessionService>.Instance,
-            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled,
-            sp.GetRequiredService<RedisStoreContext>().Database));
+            sp.GetService<HistoryRecorder>() ?? HistoryRecorder.Disabled));
         services.TryAddSingleton(sp => new LockService(
             sp.GetRequiredService<ILockRepository>(),
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),

@@ -2,16 +2,19 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ZnDraw.Storage;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.DependencyInjection;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage;
 
 #pragma warning disable IDE0130 // DI extensions live in the DI namespace, as Microsoft's do.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -103,6 +106,10 @@ public static class ZnDrawStorageServiceCollectionExtensions
             sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         // History costs nothing until a sink is registered (AddHistorySink, AddSqlHistory): the recorder is then Off.
         services.AddOptions<HistoryOptions>();
+        services.TryAddSingleton<IHistoryOutbox>(sp => new RedisHistoryOutbox(
+            sp.GetRequiredService<RedisStoreContext>().Database,
+            new HistoryOutbox(sp.GetRequiredService<IOptions<HistoryOptions>>().Value.StreamKey),
+            canEnlist: sp.GetRequiredService<KeySpace>().Layout == KeyLayout.ZnDraw));
         services.TryAddSingleton<HistoryRecorder>();
         ZnDrawStorageRegistrations.AddRepositoriesAndServices(services);
         // After ZnDrawStorageStartup, so the first reconcile finds the connection made; it never delays host start.

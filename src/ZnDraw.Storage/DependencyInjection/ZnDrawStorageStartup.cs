@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.DependencyInjection;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Diagnostics;
 

@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Diagnostics;
+using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Diagnostics;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.History;
 

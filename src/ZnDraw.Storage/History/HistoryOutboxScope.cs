@@ -6,10 +6,10 @@ namespace ZnDraw.Storage.History;
 /// </summary>
 /// <remarks>
 /// A service begins a scope (<see cref="HistoryRecorder.BeginOutbox"/>) right around the one repository call whose
-/// success the event records. A script that declares when it succeeded (<c>RedisScript</c>'s history condition) takes
-/// the event, appends it only if it succeeded, and sets <see cref="Enlisted"/>. Scripts that do not declare a
+/// success the event records. A backend step that declares when it succeeded (for Redis, a script's history condition)
+/// takes the event, appends it only if it succeeded, and sets <see cref="Enlisted"/>. Steps that do not declare a
 /// condition ignore the scope. The scope is ambient (an <see cref="AsyncLocal{T}"/>) so that repository signatures stay
-/// free of history; it is only ever set in durable mode under the ZnDraw layout, so nothing is paid otherwise.
+/// free of history; it is only ever set in durable mode when the backend's outbox can enlist, so nothing is paid otherwise.
 /// </remarks>
 internal sealed class HistoryOutboxScope : IDisposable
 {
@@ -17,7 +17,7 @@ internal sealed class HistoryOutboxScope : IDisposable
 
     private readonly HistoryOutboxScope? _previous;
 
-    internal HistoryOutboxScope(HistoryOutbox outbox, HistoryEvent historyEvent)
+    internal HistoryOutboxScope(IHistoryOutbox outbox, HistoryEvent historyEvent)
     {
         Outbox = outbox;
         Event = historyEvent;
@@ -28,8 +28,8 @@ internal sealed class HistoryOutboxScope : IDisposable
     /// <summary>The scope of the current call, or <see langword="null"/>.</summary>
     public static HistoryOutboxScope? Current => CurrentScope.Value;
 
-    /// <summary>The outbox stream.</summary>
-    public HistoryOutbox Outbox { get; }
+    /// <summary>The backend's outbox; the backend recognises its own and appends in its atomic step.</summary>
+    public IHistoryOutbox Outbox { get; }
 
     /// <summary>The event to append.</summary>
     public HistoryEvent Event { get; }

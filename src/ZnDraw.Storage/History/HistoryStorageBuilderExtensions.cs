@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis.History;
 
 #pragma warning disable IDE0130 // DI extensions live in the DI namespace, as Microsoft's do.
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
@@ -49,7 +50,7 @@ public sealed record ExtensionSchema(
     public bool Equals(ExtensionSchema? other) =>
         other is not null && Name == other.Name && Category == other.Category && Scope == other.Scope
         && RoomId == other.RoomId && WorkerId == other.WorkerId && RegisteredAt == other.RegisteredAt
-        && JsonParsing.DeepEquals(Schema, other.Schema);
+        && JsonValues.DeepEquals(Schema, other.Schema);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Name, Category, Scope, RoomId);
@@ -81,7 +82,7 @@ public sealed record ExtensionTask(string UserName, JsonElement Data, string Roo
     /// <inheritdoc/>
     public bool Equals(ExtensionTask? other) =>
         other is not null && UserName == other.UserName && Room == other.Room && JobId == other.JobId
-        && Provider == other.Provider && JsonParsing.DeepEquals(Data, other.Data);
+        && Provider == other.Provider && JsonValues.DeepEquals(Data, other.Data);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(UserName, Room, JobId, Provider);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
@@ -14,10 +15,10 @@ public sealed record Geometry(string Type, JsonElement Data)
 {
     /// <inheritdoc/>
     public bool Equals(Geometry? other) =>
-        other is not null && Type == other.Type && JsonParsing.DeepEquals(Data, other.Data);
+        other is not null && Type == other.Type && JsonValues.DeepEquals(Data, other.Data);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Type, JsonParsing.ShallowHash(Data));
+    public override int GetHashCode() => HashCode.Combine(Type, JsonValues.ShallowHash(Data));
 }
 
 /// <summary>The geometry class names ZnDraw registers (field <c>type</c> of a stored geometry) at 940d2ae0.</summary>
@@ -59,10 +60,10 @@ public static class GeometryTypes
 public sealed record Figure(JsonElement Value)
 {
     /// <inheritdoc/>
-    public bool Equals(Figure? other) => other is not null && JsonParsing.DeepEquals(Value, other.Value);
+    public bool Equals(Figure? other) => other is not null && JsonValues.DeepEquals(Value, other.Value);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => JsonParsing.ShallowHash(Value);
+    public override int GetHashCode() => JsonValues.ShallowHash(Value);
 }
 
 /// <summary>One of the geometries ZnDraw writes into every new room.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
@@ -84,5 +85,5 @@ public sealed record Job(
     public override int GetHashCode() => HashCode.Combine(Id, Status, CreatedAt);
 
     private static bool JsonEquals(JsonElement? a, JsonElement? b) =>
-        a is null ? b is null : b is not null && JsonParsing.DeepEquals(a.Value, b.Value);
+        a is null ? b is null : b is not null && JsonValues.DeepEquals(a.Value, b.Value);
 }

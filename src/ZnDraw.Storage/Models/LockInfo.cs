@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
@@ -61,7 +62,7 @@ public sealed record LockMetadata(string UserName, DateTime Timestamp, Immutable
 
         for (int i = 0; i < a.Length; i++)
         {
-            if (a[i].Key != b[i].Key || !JsonParsing.DeepEquals(a[i].Value, b[i].Value))
+            if (a[i].Key != b[i].Key || !JsonValues.DeepEquals(a[i].Value, b[i].Value))
             {
                 return false;
             }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;
@@ -30,10 +31,10 @@ public sealed record RoomSettingsSection(string Name, JsonElement Value)
 {
     /// <inheritdoc/>
     public bool Equals(RoomSettingsSection? other) =>
-        other is not null && Name == other.Name && JsonParsing.DeepEquals(Value, other.Value);
+        other is not null && Name == other.Name && JsonValues.DeepEquals(Value, other.Value);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Name, JsonParsing.ShallowHash(Value));
+    public override int GetHashCode() => HashCode.Combine(Name, JsonValues.ShallowHash(Value));
 }
 
 /// <summary>A user's settings in one room: the hash <c>room:{room}:user:{user}:settings</c>.</summary>

@@ -24,7 +24,7 @@ public enum UserRole
 /// <para>
 /// The fields <c>passwordHash</c> and <c>passwordSalt</c> are deliberately not part of this model, so that neither
 /// <see cref="object.ToString"/>, a serializer nor a log of a user can reveal them: the repository writes them only
-/// through <see cref="Repositories.IUserRepository.SetPasswordAsync"/> (and the registration calls) and reads them only
+/// through <see cref="Contracts.IUserRepository.SetPasswordAsync"/> (and the registration calls) and reads them only
 /// as <see cref="UserCredentials"/>; saving a user leaves them untouched.
 /// </para>
 /// </remarks>
@@ -45,7 +45,7 @@ public sealed record User(
     /// <summary>Whether the user registered a password (ZnDraw: the field <c>passwordHash</c> exists), as read from the store.</summary>
     /// <value>
     /// Set when the user is read; ignored when a user is created or saved (a password is set with
-    /// <see cref="Repositories.IUserRepository.SetPasswordAsync"/> or <c>UserService</c>). Default <see langword="false"/>.
+    /// <see cref="Contracts.IUserRepository.SetPasswordAsync"/> or <c>UserService</c>). Default <see langword="false"/>.
     /// </value>
     public bool IsRegistered { get; init; }
 

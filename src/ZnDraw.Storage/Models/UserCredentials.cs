@@ -1,10 +1,11 @@
 using System.Text.Json.Serialization;
+using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Models;
 
 /// <summary>A user's stored password credentials: the fields <c>passwordHash</c> and <c>passwordSalt</c> of <c>user:{user}</c>.</summary>
 /// <remarks>
-/// Read only on the password path (<see cref="Repositories.IUserRepository.GetCredentialsAsync"/>, used by
+/// Read only on the password path (<see cref="Contracts.IUserRepository.GetCredentialsAsync"/>, used by
 /// <c>UserService</c>); kept apart from <see cref="User"/> so that a user can be shown, logged or serialized without them.
 /// Even so, <see cref="ToString"/> names neither value and System.Text.Json writes neither (<see cref="JsonIgnoreAttribute"/>).
 /// The hash is <see cref="ZnDrawPasswordHash"/>'s 64 lowercase hex characters or

@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Repositories;
-using ZnDraw.Storage.Serialization;
+using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis;
 

@@ -2,9 +2,11 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Repositories;
-using ZnDraw.Storage.Serialization;
+using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis;
 
@@ -116,11 +118,11 @@ internal sealed class RedisScript
     {
         sha1 = _sha1;
         text = Text;
-        if (_withOutboxSha1 is not null && HistoryOutboxScope.Current is { } current && current.TryTake())
+        if (_withOutboxSha1 is not null && HistoryOutboxScope.Current is { Outbox: RedisHistoryOutbox outbox } current && current.TryTake())
         {
             sha1 = _withOutboxSha1;
             text = _withOutboxText!;
-            keys = [.. keys, current.Outbox.StreamKey];
+            keys = [.. keys, outbox.Stream.StreamKey];
             values = [.. values, .. HistoryOutbox.ToScriptArgs(current.Event)];
             return current;
         }

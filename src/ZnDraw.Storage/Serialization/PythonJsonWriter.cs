@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
-using StackExchange.Redis;
+using System.Text;
 
 namespace ZnDraw.Storage.Serialization;
 
@@ -71,17 +70,18 @@ internal sealed class PythonJsonWriter : IDisposable
         return writer.ToString();
     }
 
-    /// <summary>Serialises <paramref name="element"/> in Python style as a Redis value (UTF-8 bytes).</summary>
-    public static RedisValue ToRedisValue(JsonElement element)
+    /// <summary>Serialises <paramref name="element"/> in Python style as UTF-8 bytes (what ZnDraw stores).</summary>
+    public static byte[] ToUtf8(JsonElement element)
     {
         using var writer = Rent();
         writer.WriteElement(element);
-        return writer.ToRedisValue();
+        return writer.ToArray();
     }
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
-    public RedisValue ToRedisValue() => WrittenSpan.ToArray();
+    /// <summary>A copy of what was written (UTF-8 bytes).</summary>
+    public byte[] ToArray() => WrittenSpan.ToArray();
 
     public override string ToString() => Encoding.ASCII.GetString(_buffer, 0, _length);
 

@@ -1,5 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Serialization;
 

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Services;
 

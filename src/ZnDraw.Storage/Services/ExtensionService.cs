@@ -1,13 +1,13 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Services;
 
@@ -39,7 +39,6 @@ public sealed class ExtensionService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HistoryRecorder _history;
-    private readonly IDatabaseAsync? _historyDatabase;
 
     /// <summary>Creates the service without history recording.</summary>
     /// <param name="extensions">The extension repository.</param>
@@ -57,7 +56,7 @@ public sealed class ExtensionService
         IOptions<ZnDrawStorageOptions> options,
         TimeProvider? timeProvider = null,
         ILogger<ExtensionService>? logger = null)
-        : this(extensions, jobs, sessions, settings, options, timeProvider, logger, HistoryRecorder.Disabled, null)
+        : this(extensions, jobs, sessions, settings, options, timeProvider, logger, HistoryRecorder.Disabled)
     {
     }
 
@@ -70,7 +69,6 @@ public sealed class ExtensionService
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">The logger; <see langword="null"/> for none.</param>
     /// <param name="history">The history recorder (<see cref="HistoryRecorder.Disabled"/> when history is not configured).</param>
-    /// <param name="historyDatabase">The database the durable-mode outbox <c>XADD</c> goes to; required in durable mode.</param>
     internal ExtensionService(
         IExtensionRepository extensions,
         IJobRepository jobs,
@@ -79,8 +77,7 @@ public sealed class ExtensionService
         IOptions<ZnDrawStorageOptions> options,
         TimeProvider? timeProvider,
         ILogger<ExtensionService>? logger,
-        HistoryRecorder history,
-        IDatabaseAsync? historyDatabase)
+        HistoryRecorder history)
     {
         ArgumentNullException.ThrowIfNull(extensions);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -88,10 +85,6 @@ public sealed class ExtensionService
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(history);
-        if (history.Mode == HistoryMode.Durable)
-        {
-            ArgumentNullException.ThrowIfNull(historyDatabase);
-        }
 
         _extensions = extensions;
         _jobs = jobs;
@@ -101,7 +94,6 @@ public sealed class ExtensionService
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _history = history;
-        _historyDatabase = historyDatabase;
     }
 
     /// <summary>Registers the connected worker <paramref name="sid"/> for <paramref name="extension"/>, storing the schema when the extension is new.</summary>
@@ -161,7 +153,7 @@ public sealed class ExtensionService
 
             if (historyEvent is not null)
             {
-                await _history.RecordAsync(outbox, historyEvent, cancellationToken, _historyDatabase).ConfigureAwait(false);
+                await _history.RecordAsync(outbox, historyEvent, cancellationToken).ConfigureAwait(false);
             }
 
             ExtensionServiceLog.Registered(_logger, sid, extension.Scope, extension.Category, extension.Name, result);

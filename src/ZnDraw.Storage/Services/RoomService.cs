@@ -1,12 +1,12 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Services;
 
@@ -41,7 +41,6 @@ public sealed class RoomService
     private readonly ZnDrawLimitOptions _limits;
     private readonly ILogger _logger;
     private readonly HistoryRecorder _history;
-    private readonly IDatabaseAsync? _historyDatabase;
 
     /// <summary>Creates the service without history recording.</summary>
     /// <param name="rooms">The room repository.</param>
@@ -55,7 +54,7 @@ public sealed class RoomService
         IUserRepository users,
         IOptions<ZnDrawStorageOptions> options,
         ILogger<RoomService>? logger = null)
-        : this(rooms, settings, users, options, logger, HistoryRecorder.Disabled, null)
+        : this(rooms, settings, users, options, logger, HistoryRecorder.Disabled)
     {
     }
 
@@ -66,25 +65,19 @@ public sealed class RoomService
     /// <param name="options">The storage options.</param>
     /// <param name="logger">The logger; <see langword="null"/> for none.</param>
     /// <param name="history">The history recorder (<see cref="HistoryRecorder.Disabled"/> when history is not configured).</param>
-    /// <param name="historyDatabase">The database the durable-mode outbox <c>XADD</c> goes to; required unless history is off.</param>
     internal RoomService(
         IRoomRepository rooms,
         ISettingsRepository settings,
         IUserRepository users,
         IOptions<ZnDrawStorageOptions> options,
         ILogger<RoomService>? logger,
-        HistoryRecorder history,
-        IDatabaseAsync? historyDatabase)
+        HistoryRecorder history)
     {
         ArgumentNullException.ThrowIfNull(rooms);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(history);
-        if (history.Mode == HistoryMode.Durable)
-        {
-            ArgumentNullException.ThrowIfNull(historyDatabase);
-        }
 
         _rooms = rooms;
         _settings = settings;
@@ -93,7 +86,6 @@ public sealed class RoomService
         _limits = options.Value.Limits ?? new ZnDrawLimitOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _history = history;
-        _historyDatabase = historyDatabase;
     }
 
     /// <summary>Lets <paramref name="userName"/> join <paramref name="roomId"/>, creating the room (empty, or as a copy) when it does not exist, as ZnDraw's join route does.</summary>
@@ -653,5 +645,5 @@ public sealed class RoomService
     /// the outbox (same atomic step) when it could; otherwise the sink or a separate XADD. Never throws for history faults.
     /// </summary>
     private ValueTask RecordAsync(HistoryOutboxScope? scope, RoomHistoryEvent? historyEvent, CancellationToken cancellationToken) =>
-        historyEvent is null ? ValueTask.CompletedTask : _history.RecordAsync(scope, historyEvent, cancellationToken, _historyDatabase);
+        historyEvent is null ? ValueTask.CompletedTask : _history.RecordAsync(scope, historyEvent, cancellationToken);
 }

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Services;
 
@@ -38,14 +38,13 @@ public sealed class SessionService
     private readonly IUserRepository _users;
     private readonly ILogger _logger;
     private readonly HistoryRecorder _history;
-    private readonly IDatabaseAsync? _historyDatabase;
 
     /// <summary>Creates the service without history recording.</summary>
     /// <param name="sessions">The session repository.</param>
     /// <param name="users">The user repository.</param>
     /// <param name="logger">The logger.</param>
     public SessionService(ISessionRepository sessions, IUserRepository users, ILogger<SessionService> logger)
-        : this(sessions, users, logger, HistoryRecorder.Disabled, null)
+        : this(sessions, users, logger, HistoryRecorder.Disabled)
     {
     }
 
@@ -54,23 +53,17 @@ public sealed class SessionService
     /// <param name="users">The user repository.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="history">The recorder; <see cref="HistoryRecorder.Disabled"/> when history is not configured.</param>
-    /// <param name="historyDatabase">The database the durable-mode outbox lives in; required when the recorder is durable.</param>
-    internal SessionService(ISessionRepository sessions, IUserRepository users, ILogger<SessionService> logger, HistoryRecorder history, IDatabaseAsync? historyDatabase)
+    internal SessionService(ISessionRepository sessions, IUserRepository users, ILogger<SessionService> logger, HistoryRecorder history)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(history);
-        if (history.Mode == HistoryMode.Durable && historyDatabase is null)
-        {
-            throw new ArgumentNullException(nameof(historyDatabase), "Durable history needs the database of the outbox.");
-        }
 
         _sessions = sessions;
         _users = users;
         _logger = logger;
         _history = history;
-        _historyDatabase = historyDatabase;
     }
 
     /// <summary>Connects a Socket.IO session to a user, as ZnDraw's socket <c>connect</c> handler does.</summary>
@@ -116,7 +109,7 @@ public sealed class SessionService
                 await _sessions.SaveAsync(session, cancellationToken).ConfigureAwait(false);
                 if (login is not null)
                 {
-                    await _history.RecordAsync(outbox, login, cancellationToken, _historyDatabase).ConfigureAwait(false);
+                    await _history.RecordAsync(outbox, login, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -178,7 +171,7 @@ public sealed class SessionService
 
                 if (logout is not null)
                 {
-                    await _history.RecordAsync(outbox, logout, cancellationToken, _historyDatabase).ConfigureAwait(false);
+                    await _history.RecordAsync(outbox, logout, cancellationToken).ConfigureAwait(false);
                 }
             }
 

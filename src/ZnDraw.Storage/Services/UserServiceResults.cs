@@ -1,3 +1,4 @@
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 
 namespace ZnDraw.Storage.Services;

@@ -4,7 +4,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Samples.Tests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 
 namespace ZnDraw.Storage.Sql.Tests.Infrastructure;

@@ -5,9 +5,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.DependencyInjection;
-using ZnDraw.Storage.Keys;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.DependencyInjection;
@@ -63,7 +65,7 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
 
         var contracts = typeof(ZnDrawRedisStore).Assembly.GetExportedTypes()
-            .Where(t => (t.IsInterface && t.Namespace == "ZnDraw.Storage.Repositories" && !t.IsGenericType)
+            .Where(t => (t.IsInterface && t.Namespace == "ZnDraw.Storage.Contracts" && !t.IsGenericType)
                 || (t.IsClass && !t.IsAbstract && t.Namespace == "ZnDraw.Storage.Services" && t.Name.EndsWith("Service", StringComparison.Ordinal)))
             .ToList();
         Assert.Contains(typeof(IRoomRepository), contracts);

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Repositories.Rooms;
@@ -127,7 +128,6 @@ public sealed class ServiceOperationTests : IDisposable
             new UserRepository(context),
             Options.Create(new ZnDrawStorageOptions { Layout = space.Layout }),
             null,
-            HistoryRecorder.Disabled,
-            null);
+            HistoryRecorder.Disabled);
     }
 }

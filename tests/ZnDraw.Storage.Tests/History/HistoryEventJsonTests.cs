@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CsCheck;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis.History;
 
 namespace ZnDraw.Storage.Tests.History;
 

@@ -2,10 +2,12 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.History;
@@ -14,8 +16,9 @@ namespace ZnDraw.Storage.Tests.History;
 [Collection(RedisCollection.Name)]
 public sealed class TransactionalOutboxTests(RedisFixture redis)
 {
-    private static HistoryRecorder Recorder(string stream, HistoryMode mode, KeySpace space, IHistorySink? sink = null) =>
-        new(Options.Create(new HistoryOptions { Mode = mode, StreamKey = stream }), sink: sink ?? Substitute.For<IHistorySink>(), keySpace: space);
+    private HistoryRecorder Recorder(string stream, HistoryMode mode, KeySpace space, IHistorySink? sink = null) =>
+        new(Options.Create(new HistoryOptions { Mode = mode, StreamKey = stream }), sink: sink ?? Substitute.For<IHistorySink>(),
+            outbox: mode == HistoryMode.Durable ? ZnDraw.Storage.Tests.Services.Rooms.Recorders.Outbox(redis.Database, stream, space.Layout) : null);
 
     private static RoomHistoryEvent Event(HistoryRecorder recorder, string roomId, string type) =>
         new(recorder.NewEventId(), recorder.Now, roomId, type, "alice", null);
@@ -167,7 +170,7 @@ public sealed class TransactionalOutboxTests(RedisFixture redis)
         var context = new RedisStoreContext(redis.Connection);
         var users = new UserRepository(context);
         var sessions = new ZnDraw.Storage.Services.SessionService(
-            new SessionRepository(context), users, Microsoft.Extensions.Logging.Abstractions.NullLogger<ZnDraw.Storage.Services.SessionService>.Instance, recorder, context.Database);
+            new SessionRepository(context), users, Microsoft.Extensions.Logging.Abstractions.NullLogger<ZnDraw.Storage.Services.SessionService>.Instance, recorder);
         var name = "user-" + Guid.NewGuid().ToString("N")[..8];
         var sid = Guid.NewGuid().ToString("N");
         Assert.True(await users.CreateAsync(new User(name)));

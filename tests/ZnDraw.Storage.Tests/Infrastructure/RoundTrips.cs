@@ -1,5 +1,5 @@
-using StackExchange.Redis;
 using StackExchange.Redis.Profiling;
+using StackExchange.Redis;
 
 namespace ZnDraw.Storage.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Keys;

@@ -1,5 +1,7 @@
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Tests.Keys;
 

@@ -1,4 +1,5 @@
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Tests.Keys;
 

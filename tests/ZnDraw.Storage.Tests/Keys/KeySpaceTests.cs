@@ -1,5 +1,6 @@
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Tests.Keys;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CsCheck;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Tests.Keys;
 

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Serialization;
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Tests.Models;
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Mapping;
 
 namespace ZnDraw.Storage.Tests.Models;
 

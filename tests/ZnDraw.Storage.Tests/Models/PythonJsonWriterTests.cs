@@ -1,3 +1,5 @@
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Tests.Models;
@@ -89,15 +91,15 @@ public class LoneSurrogateTests
     public void Values_python_writes_with_lone_surrogates_are_read_and_written_back()
     {
         const string geometry = "{\"type\": \"Sphere\\ud800\", \"data\": {\"\\udc00\": \"\\ud800\"}}";
-        ZnDraw.Storage.Models.Geometry g = ZnDraw.Storage.Models.GeometryMapping.Parse("k", "f", geometry)!;
+        ZnDraw.Storage.Models.Geometry g = ZnDraw.Storage.Redis.Mapping.GeometryMapping.Parse("k", "f", geometry)!;
         Assert.Equal("Sphere\ud800", g.Type);
-        Assert.Equal(geometry, (string?)ZnDraw.Storage.Models.GeometryMapping.Format(g));
-        Assert.Equal(g, ZnDraw.Storage.Models.GeometryMapping.Parse("k", "f", geometry));
+        Assert.Equal(geometry, (string?)ZnDraw.Storage.Redis.Mapping.GeometryMapping.Format(g));
+        Assert.Equal(g, ZnDraw.Storage.Redis.Mapping.GeometryMapping.Parse("k", "f", geometry));
 
         const string meta = "{\"userName\": \"a\\udc00\", \"timestamp\": \"2025-10-31T12:00:00\", \"m\\ud800\": 1}";
-        ZnDraw.Storage.Models.LockMetadata m = ZnDraw.Storage.Models.LockMapping.ParseMetadata("k", meta)!;
+        ZnDraw.Storage.Models.LockMetadata m = ZnDraw.Storage.Redis.Mapping.LockMapping.ParseMetadata("k", meta)!;
         Assert.Equal("a\udc00", m.UserName);
-        Assert.Equal(meta, (string?)ZnDraw.Storage.Models.LockMapping.FormatMetadata(m));
+        Assert.Equal(meta, (string?)ZnDraw.Storage.Redis.Mapping.LockMapping.FormatMetadata(m));
     }
 }
 
@@ -108,7 +110,7 @@ public class JsonEqualityTests
     [InlineData("[\"\\ud800\", 1.0]")]
     public void Exotic_values_equal_themselves(string json)
     {
-        Assert.True(ZnDraw.Storage.Serialization.JsonParsing.DeepEquals(TestData.Json(json), TestData.Json(json)));
-        Assert.False(ZnDraw.Storage.Serialization.JsonParsing.DeepEquals(TestData.Json(json), TestData.Json("2")));
+        Assert.True(ZnDraw.Storage.Serialization.JsonValues.DeepEquals(TestData.Json(json), TestData.Json(json)));
+        Assert.False(ZnDraw.Storage.Serialization.JsonValues.DeepEquals(TestData.Json(json), TestData.Json("2")));
     }
 }

@@ -1,5 +1,7 @@
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Mapping;
 
 namespace ZnDraw.Storage.Tests.Models;
 

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Mapping;
 
 namespace ZnDraw.Storage.Tests.Models;
 

@@ -1,5 +1,5 @@
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Tests.Infrastructure;
 using static ZnDraw.Storage.Tests.Reconciliation.ZnDrawWriter;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Tests.Infrastructure;
 using static ZnDraw.Storage.Tests.Reconciliation.ZnDrawWriter;

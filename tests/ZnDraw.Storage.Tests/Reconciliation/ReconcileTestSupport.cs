@@ -3,8 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Services.Users;
 

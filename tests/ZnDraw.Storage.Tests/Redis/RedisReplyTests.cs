@@ -1,5 +1,6 @@
 using System.Globalization;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using StackExchange.Redis;
-using ZnDraw.Storage.Serialization;
+using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Tests.Models;
 
 namespace ZnDraw.Storage.Tests.Serialization;

@@ -1,5 +1,5 @@
-using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Tests.Services;

@@ -1,7 +1,9 @@
 using System.Text.Json;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Repositories.Cluster;

@@ -1,6 +1,8 @@
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Repositories.Cluster;

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Repositories.Extensions;

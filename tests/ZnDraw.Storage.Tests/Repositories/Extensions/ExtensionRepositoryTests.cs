@@ -1,8 +1,9 @@
 using System.Text.Json;
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Repositories.Extensions;
@@ -58,7 +59,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         var workers = await repo.GetWorkersAsync(ext);
         Assert.Equal(new[] { a, b }.Order(), workers.Select(w => w.WorkerId).Order());
         Assert.All(workers, w => Assert.Equal(WorkerAvailability.Idle, w.Availability));
-        var keys = ext.KeysIn(TestSpaces.Get(space));
+        var keys = TestSpaces.Get(space).Extension(ext);
         Assert.Equal(SchemaText, (string?)await Db.HashGetAsync(keys.Schema, "Rotate"));
         Assert.NotNull(await repo.GetSchemaAsync(ext));
         Assert.False(await Db.KeyExistsAsync(keys.UserExtensions(c)));
@@ -83,7 +84,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.Equal(WorkerAvailability.Progressing, Assert.Single(await repo.GetWorkersAsync(rotate)).Availability);
 
         // As in ZnDraw, a finished worker is idle again for every extension it serves.
-        var keys = delete.KeysIn(TestSpaces.Get(space));
+        var keys = TestSpaces.Get(space).Extension(delete);
         await Db.SetMoveAsync(keys.IdleWorkers, keys.ProgressingWorkers, sid);
         await repo.ReleaseWorkerAsync(ExtensionId.InRoom(room, "modifiers", "Unused"), sid); // script cached (EVALSHA)
         var (was, release) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.ReleaseWorkerAsync(rotate, sid));
@@ -214,10 +215,10 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.NotNull(await repo.GetSchemaAsync(queued)); // a pending task keeps the extension
         Assert.Empty(await repo.GetWorkersAsync(queued));
         var ks = TestSpaces.Get(space);
-        Assert.False(await Db.KeyExistsAsync(alone.KeysIn(ks).UserExtensions(sid)));
-        Assert.False(await Db.KeyExistsAsync(alone.KeysIn(ks).IdleWorkers));
+        Assert.False(await Db.KeyExistsAsync(ks.Extension(alone).UserExtensions(sid)));
+        Assert.False(await Db.KeyExistsAsync(ks.Extension(alone).IdleWorkers));
         Assert.False(await Db.KeyExistsAsync(ks.Worker(sid).Registrations()));
-        Assert.False(await Db.SetContainsAsync(ks.Room(r1).KeyRegistry(), (string)alone.KeysIn(ks).IdleWorkers!));
+        Assert.False(await Db.SetContainsAsync(ks.Room(r1).KeyRegistry(), (string)ks.Extension(alone).IdleWorkers!));
         Assert.Equal(new ExtensionWorkerRemoval(0, 0), await repo.UnregisterWorkerAsync(sid));
     }
 
@@ -328,7 +329,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         RedisKey registrations = ks.Worker(sid).Registrations();
         await Db.SetAddAsync(registrations, ["extensions:room:bad:room:x", "filesystems:global", "extensions:room:r:1:c"]);
 
-        RedisKey reverse = second.KeysIn(ks).UserExtensions(sid);
+        RedisKey reverse = ks.Extension(second).UserExtensions(sid);
         await Db.KeyDeleteAsync(reverse);
         await Db.StringSetAsync(reverse, "not a set");
         var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.UnregisterWorkerAsync(sid));
@@ -351,7 +352,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         var ks = TestSpaces.Get(space);
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
         var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
-        var keys = ext.KeysIn(ks);
+        var keys = ks.Extension(ext);
 
         Assert.Equal(ExtensionRegistrationResult.Registered, await repo.RegisterExtensionAsync(ext, Schema, sid));
         Assert.Equal(ExtensionRegistrationResult.Joined, await repo.RegisterExtensionAsync(ext, Schema, sid));

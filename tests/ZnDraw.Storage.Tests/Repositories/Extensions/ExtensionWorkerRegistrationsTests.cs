@@ -1,5 +1,6 @@
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Tests.Repositories.Extensions;
 

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Keys;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 using ZnDraw.Storage.Tests.Models;
 
@@ -147,7 +150,7 @@ public sealed class GeometryMergeTests
         var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (JsonProperty property in stored.Data.EnumerateObject())
         {
-            string member = JsonParsing.GetName(property);
+            string member = JsonValues.GetName(property);
             if (!written.Add(member))
             {
                 continue;
@@ -160,7 +163,7 @@ public sealed class GeometryMergeTests
 
         foreach (JsonProperty property in update.Data.EnumerateObject())
         {
-            string member = JsonParsing.GetName(property);
+            string member = JsonValues.GetName(property);
             if (written.Add(member))
             {
                 writer.WritePropertyName(member);

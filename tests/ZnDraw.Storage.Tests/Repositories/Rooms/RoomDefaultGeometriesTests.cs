@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using ZnDraw.Storage.Keys;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Models;

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
-using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Services.Users;

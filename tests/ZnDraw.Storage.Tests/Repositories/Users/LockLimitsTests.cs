@@ -1,4 +1,5 @@
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Tests.Repositories.Users;
 

@@ -1,5 +1,6 @@
-using ZnDraw.Storage.Keys;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Repositories.Users;

@@ -2,10 +2,11 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Repositories.Rooms;
@@ -40,8 +41,7 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
             Options.Create(new ZnDrawStorageOptions { Layout = space.Layout }),
             null,
             null,
-            Recorders.Direct(_sink),
-            context.Database);
+            Recorders.Direct(_sink));
         return new Fixture(service, extensions, jobs, sessions, settings);
     }
 

@@ -2,9 +2,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Repositories.Rooms;
 using ZnDraw.Storage.Tests.Services.Rooms;
@@ -34,8 +35,7 @@ public sealed class ExtensionServiceTests
         Options.Create(new ZnDrawStorageOptions()),
         new ManualClock(Now),
         null,
-        history ? Recorders.Direct(_sink, new ManualClock(Now)) : HistoryRecorder.Disabled,
-        Substitute.For<IDatabaseAsync>());
+        history ? Recorders.Direct(_sink, new ManualClock(Now)) : HistoryRecorder.Disabled);
 
     private void Session(string sid, UserRole? role) =>
         _sessions.GetByIdAsync(sid, Arg.Any<CancellationToken>()).Returns(new SessionInfo(sid, "worker-user", role));

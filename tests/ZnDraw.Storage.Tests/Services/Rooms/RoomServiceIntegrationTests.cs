@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Repositories.Rooms;
@@ -36,8 +38,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
             users,
             Options.Create(new ZnDrawStorageOptions { Layout = space.Layout }),
             null,
-            history ?? Recorders.Direct(_sink),
-            context.Database);
+            history ?? Recorders.Direct(_sink));
         return (service, rooms, settings, new FrameRepository(context));
     }
 
@@ -204,8 +205,8 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
     public async Task Durable_history_appends_each_event_to_the_outbox_after_the_commit()
     {
         var stream = RedisFixture.NewId("outbox");
-        var recorder = Recorders.Durable(_sink, stream);
         var space = new KeySpace(RedisFixture.NewId("p") + ":");
+        var recorder = Recorders.Durable(_sink, stream, _db, space.Layout);
         var (service, _, _, _) = Create(space, recorder);
         var id = RedisFixture.NewId("room");
         await UsersAsync(space, "alice", "bob");
@@ -216,7 +217,7 @@ public sealed class RoomServiceIntegrationTests(RedisFixture redis)
 
         var entries = await _db.StreamRangeAsync(stream);
         Assert.Equal(2, entries.Length);
-        var parsed = entries.Select(e => Assert.IsType<RoomHistoryEvent>(recorder.Outbox!.Parse(e))).ToList();
+        var parsed = entries.Select(e => Assert.IsType<RoomHistoryEvent>(new HistoryOutbox(stream).Parse(e))).ToList();
         Assert.Equal([RoomEventTypes.Created, RoomEventTypes.Locked], parsed.Select(e => e.EventType));
         Assert.All(parsed, e => Assert.Equal(id, e.RoomId));
         Assert.Empty(_sink.Events); // the dispatcher, not the service, delivers durable events

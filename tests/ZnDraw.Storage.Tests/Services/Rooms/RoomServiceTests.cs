@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using NSubstitute;
 using NSubstitute.ExceptionExtensions;
+using NSubstitute;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Tests.Services.Rooms;
@@ -34,8 +35,7 @@ public sealed class RoomServiceTests
         _users,
         Options.Create(new ZnDrawStorageOptions()),
         null,
-        history ? Recorders.Direct(_sink) : HistoryRecorder.Disabled,
-        Substitute.For<IDatabaseAsync>());
+        history ? Recorders.Direct(_sink) : HistoryRecorder.Disabled);
 
     // ---------------------------------------------------------------- join
 
@@ -396,11 +396,12 @@ public sealed class RoomServiceTests
     }
 
     [Fact]
-    public void Durable_history_without_a_database_is_refused_at_construction()
+    public void Durable_history_without_an_outbox_is_refused_at_construction()
     {
-        var recorder = Recorders.Durable(_sink, "s");
+        var ex = Assert.Throws<ArgumentException>(() => new HistoryRecorder(
+            Options.Create(new HistoryOptions { Mode = HistoryMode.Durable }), sink: _sink));
 
-        Assert.Throws<ArgumentNullException>(() => new RoomService(_rooms, _settings, _users, Options.Create(new ZnDrawStorageOptions()), null, recorder, null));
+        Assert.Equal("outbox", ex.ParamName);
     }
 
     [Fact]

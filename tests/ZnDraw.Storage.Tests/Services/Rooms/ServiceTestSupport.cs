@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis.History;
 
 namespace ZnDraw.Storage.Tests.Services.Rooms;
 
@@ -34,6 +36,11 @@ internal static class Recorders
     public static HistoryRecorder Direct(IHistorySink sink, TimeProvider? time = null) =>
         new(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), time, null, sink);
 
-    public static HistoryRecorder Durable(IHistorySink sink, string streamKey) =>
-        new(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = streamKey }), null, null, sink);
+    /// <summary>A durable recorder over the outbox stream <paramref name="streamKey"/> of <paramref name="database"/>.</summary>
+    public static HistoryRecorder Durable(IHistorySink sink, string streamKey, IDatabaseAsync database, KeyLayout layout = KeyLayout.ZnDraw) =>
+        new(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = streamKey }), null, null, sink, Outbox(database, streamKey, layout));
+
+    /// <summary>The Redis outbox the DI path registers: scripts enlist under ZnDraw's layout only.</summary>
+    public static RedisHistoryOutbox Outbox(IDatabaseAsync database, string streamKey, KeyLayout layout = KeyLayout.ZnDraw) =>
+        new(database, new HistoryOutbox(streamKey), layout == KeyLayout.ZnDraw);
 }

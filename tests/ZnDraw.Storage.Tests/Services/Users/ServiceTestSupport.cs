@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
+using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Tests.Services.Users;
 

@@ -2,10 +2,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
-using ZnDraw.Storage.Keys;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Repositories.Users;
@@ -20,7 +21,7 @@ public sealed class SessionServiceTests
     private readonly MemorySink _sink = new();
 
     private SessionService Service(bool history = true) => history
-        ? new(_sessions, _users, NullLogger<SessionService>.Instance, Recorder(_sink), null)
+        ? new(_sessions, _users, NullLogger<SessionService>.Instance, Recorder(_sink))
         : new(_sessions, _users, NullLogger<SessionService>.Instance);
 
     internal static HistoryRecorder Recorder(IHistorySink sink) =>
@@ -151,7 +152,7 @@ public sealed class SessionServiceIntegrationTests(RedisFixture redis)
         var context = Spaces.Context(redis, keys);
         var users = new UserRepository(context);
         var sink = new MemorySink();
-        var service = new SessionService(new SessionRepository(context), users, NullLogger<SessionService>.Instance, SessionServiceTests.Recorder(sink), context.Database);
+        var service = new SessionService(new SessionRepository(context), users, NullLogger<SessionService>.Instance, SessionServiceTests.Recorder(sink));
         var name = RedisFixture.NewId("user");
         var sid = RedisFixture.NewId("sid");
         Assert.True(await users.CreateAsync(new User(name)));
@@ -197,7 +198,7 @@ public sealed class SessionServiceIntegrationTests(RedisFixture redis)
         var context = Spaces.Context(redis, KeySpace.Default);
         var users = new UserRepository(context);
         var sink = new MemorySink();
-        var service = new SessionService(new SessionRepository(context), users, NullLogger<SessionService>.Instance, SessionServiceTests.Recorder(sink), context.Database);
+        var service = new SessionService(new SessionRepository(context), users, NullLogger<SessionService>.Instance, SessionServiceTests.Recorder(sink));
         var name = RedisFixture.NewId("user");
         var sid = RedisFixture.NewId("sid");
         await users.CreateAsync(new User(name));

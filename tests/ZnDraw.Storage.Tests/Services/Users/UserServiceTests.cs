@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using NSubstitute;
 using NSubstitute.ExceptionExtensions;
+using NSubstitute;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Repositories;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Tests.Services.Users;

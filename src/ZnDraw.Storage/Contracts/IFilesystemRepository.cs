@@ -1,0 +1,79 @@
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+
+namespace ZnDraw.Storage.Contracts;
+
+/// <summary>Filesystem providers (ZnDraw 6547422b), room-scoped or global: metadata hash, worker key, worker reverse index and the scope's index set.</summary>
+/// <remarks>
+/// <para>
+/// Keys are ZnDraw's (<c>room:{room}:filesystems:{fs}</c>, <c>…:{fs}:worker</c>, <c>…:filesystems:{sid}</c>, and the
+/// <c>global:filesystems:</c> equivalents) plus this library's index sets <c>room:{room}:filesystems</c> and
+/// <c>global:filesystems</c>, so listing needs no SCAN. Filesystems registered by a ZnDraw server are not in the index
+/// until the reindex operation adds them. Writes are Lua scripts that refuse with WRONGTYPE before their first write
+/// (a filesystem named like a worker's sid collides with that worker's reverse index: ZnDraw's own layout).
+/// </para>
+/// <para>
+/// A <see cref="CancellationToken"/> is checked before anything is sent and then bounds the wait only; a command may
+/// still run on the server after the caller gave up. Invalid ids throw <see cref="ArgumentException"/> before anything
+/// is sent; stored data of the wrong type or encoding throws <see cref="StorageDataException"/>.
+/// </para>
+/// </remarks>
+public interface IFilesystemRepository
+{
+    /// <summary>Registers (or replaces) a filesystem provided by <see cref="FilesystemInfo.WorkerId"/>.</summary>
+    /// <param name="scope">Room-scoped or global.</param>
+    /// <param name="roomId">The room for <see cref="ExtensionScope.Room"/>; null for <see cref="ExtensionScope.Global"/>.</param>
+    /// <param name="filesystem">The metadata (written as ZnDraw's hash: <c>name</c>, <c>fsType</c>, <c>workerId</c>, <c>userName</c>, <c>public</c>).</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>A task that completes when the filesystem is stored.</returns>
+    /// <remarks>
+    /// One script: DEL + HSET metadata, SET worker, SADD reverse index, SADD the scope's index set, SADD the room key
+    /// registry (room scope), and under <see cref="KeyLayout.ZnDraw"/> SADD the worker's registrations set. Under
+    /// <see cref="KeyLayout.ClusterSafe"/> the registrations set (another slot) is written first, idempotently. A
+    /// previous provider's reverse index keeps the name; unregistering that worker skips filesystems it no longer provides.
+    /// </remarks>
+    ValueTask RegisterAsync(ExtensionScope scope, string? roomId, FilesystemInfo filesystem, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a filesystem's metadata (HGETALL); <see langword="null"/> when it is not registered.</summary>
+    /// <param name="scope">Room-scoped or global.</param>
+    /// <param name="roomId">The room, or null for global.</param>
+    /// <param name="name">The filesystem name.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The metadata.</returns>
+    ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a scope's filesystems, ordered by name.</summary>
+    /// <param name="scope">Room-scoped or global.</param>
+    /// <param name="roomId">The room, or null for global.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The readable filesystems; index entries whose hash is gone are skipped.</returns>
+    /// <remarks>
+    /// One round trip: one script reads the index set and every member's metadata hash (HGETALL). The listing never
+    /// fails because of one entry and never alters a value: an entry that cannot be read (a metadata key of the wrong
+    /// Redis type, unreadable metadata, an invalid name in the index; <see cref="GetAsync"/> throws
+    /// <see cref="StorageDataException"/> for it) is left out and reported: one warning naming the key, and one count on
+    /// <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged <c>aggregate=filesystem</c>.
+    /// </remarks>
+    ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a filesystem: metadata, worker key, its entry in the provider's reverse index, the index set and the room key registry.</summary>
+    /// <param name="scope">Room-scoped or global.</param>
+    /// <param name="roomId">The room, or null for global.</param>
+    /// <param name="name">The filesystem name.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>Whether the metadata hash existed.</returns>
+    /// <remarks>One round trip: one script reads the worker key (to name the provider's reverse index) and deletes.</remarks>
+    ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes every filesystem a worker provides, in every room and the global scope.</summary>
+    /// <param name="workerId">The worker's sid.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>How many filesystems were removed.</returns>
+    /// <remarks>
+    /// SMEMBERS of the worker's registrations set, one batch of SMEMBERS of its reverse indexes, then one script that
+    /// re-checks them (retrying when they changed) and deletes each filesystem whose worker key still names this worker,
+    /// then the reverse indexes. <see cref="KeyLayout.ZnDraw"/>: one script over every scope and the registrations set;
+    /// <see cref="KeyLayout.ClusterSafe"/>: one script per scope, then SREM of the processed entries (another slot).
+    /// </remarks>
+    ValueTask<int> UnregisterWorkerAsync(string workerId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,65 @@
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+
+namespace ZnDraw.Storage.Contracts;
+
+/// <summary>Rebuilds the index sets and room key registries from the keys in Redis, for data written by an older ZnDraw server.</summary>
+/// <remarks>
+/// <para>
+/// This is the only place in the library that uses <c>SCAN</c>. It walks every key of the key space (MATCH
+/// <c>{prefix}*</c>) on every primary of the connection, page by page, and then:
+/// </para>
+/// <list type="bullet">
+/// <item><description><c>rooms:index</c>: adds every room id that has any key under <c>{prefix}room:{id}:</c> (ZnDraw's own
+/// room listing rule: the second segment of <c>room:*</c>); ids that are not valid room ids are skipped.</description></item>
+/// <item><description><c>users:index</c>: adds every user name whose <c>user:{name}</c> key is a hash.</description></item>
+/// <item><description><c>admins:index</c>: adds every user name whose <c>admin:user:{name}</c> holds <c>"1"</c>.</description></item>
+/// <item><description>each room's key registry (<see cref="RoomKeys.KeyRegistry"/>): adds every key under the room's prefix
+/// whose name is not one of the fixed room keys (lock targets, frame selections, per-user settings and extension data,
+/// extension and filesystem keys), and in the cluster-safe layout the room's job hashes (<c>job:{room}:…</c>).</description></item>
+/// <item><description>each worker's reverse index (<see cref="WorkerKeys.Registrations"/>): adds the scope of every
+/// extension <c>idle_workers</c> / <c>progressing_workers</c> set (room-scoped and global) the worker is a member of,
+/// so that disconnect cleanup finds workers ZnDraw registered.</description></item>
+/// <item><description>removes index entries whose keys were not found and are still absent when checked again (a
+/// room without <c>current_frame</c>, a user without hash, an admin flag not <c>"1"</c>), so that writers running
+/// concurrently are not undone. Registries are only added to: a stale name in a registry costs nothing.</description></item>
+/// </list>
+/// <para>
+/// Idempotent: running it twice gives the same sets. Safe to run against a live server; keys created during the
+/// scan are indexed by their own writers. The token is checked between keys and pages; work already written stays.
+/// </para>
+/// <para>
+/// A host started with <c>AddZnDrawStorage</c> runs this in the background at start and every
+/// <see cref="ZnDrawIndexReconciliationOptions.Interval"/> (see <c>docs/index-reconciliation.md</c>); entries added
+/// and removed are counted by <see cref="Diagnostics.ZnDrawStorageDiagnostics.IndexReconciledInstrument"/>.
+/// </para>
+/// </remarks>
+public interface IIndexMaintenance
+{
+    /// <summary>The default <c>COUNT</c> hint of each <c>SCAN</c>: 1000 keys.</summary>
+    public const int DefaultPageSize = 1000;
+
+    /// <summary>Rebuilds the index sets and room key registries, scanning <paramref name="pageSize"/> keys per <c>SCAN</c> call.</summary>
+    /// <param name="pageSize">The <c>COUNT</c> hint of each <c>SCAN</c>, 1 to 100000; default <see cref="DefaultPageSize"/>.</param>
+    /// <param name="cancellationToken">Stops the scan between keys and pages.</param>
+    /// <returns>What was found and written.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is out of range.</exception>
+    ValueTask<ReindexResult> ReindexAsync(int pageSize = DefaultPageSize, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/> found and wrote.</summary>
+/// <param name="KeysScanned">Keys the scan visited (under the key space's prefix).</param>
+/// <param name="Rooms">Room ids found (now in <c>rooms:index</c>).</param>
+/// <param name="Users">User names found (now in <c>users:index</c>).</param>
+/// <param name="Admins">Admin user names found (now in <c>admins:index</c>).</param>
+/// <param name="RegisteredKeys">Id-bearing room keys found (now in their room's key registry).</param>
+/// <param name="StaleEntriesRemoved">Index entries removed because their keys no longer exist.</param>
+/// <param name="SkippedKeys">Keys that looked like room, user or admin keys but carry an id this library refuses.</param>
+public sealed record ReindexResult(
+    long KeysScanned,
+    int Rooms,
+    int Users,
+    int Admins,
+    long RegisteredKeys,
+    int StaleEntriesRemoved,
+    long SkippedKeys);

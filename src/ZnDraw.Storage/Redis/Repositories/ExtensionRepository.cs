@@ -1,0 +1,821 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Diagnostics;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Serialization;
+using ZnDraw.Storage.Redis;
+
+namespace ZnDraw.Storage.Redis.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IExtensionRepository"/>.</summary>
+internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensionRepository
+{
+    /// <summary>How often a read-then-verified-script step is retried when the data changed in between.</summary>
+    internal const int MaxAttempts = 1000;
+
+    /// <summary>The categories whose workers ZnDraw's disconnect handler cleans (and whose reverse indexes cleanup looks up).</summary>
+    internal static readonly string[] ZnDrawWorkerCategories = ["modifiers", "selections", "analysis"];
+
+    private static readonly RedisValue One = "1";
+    private static readonly RedisValue Zero = "0";
+
+    private readonly Action<StorageDataException> _unreadableExtension = ex => UnreadableEntries.Report(context.Logger, UnreadableEntries.Extension, ex);
+
+    // KEYS: schema, idle, progressing, reverse index, [room registry], [worker registrations]
+    // ARGV: name, schema JSON, sid, has registry, has registrations, registration entry, key names for the registry...
+    // Returns 1 registered, 2 joined, 0 schema conflict, -2 stored schema is not JSON.
+    private static readonly RedisScript RegisterScript = new("extension-register", ExtensionLua.CheckType + """
+        local function deq(a, b)
+          if type(a) ~= type(b) then return false end
+          if type(a) ~= 'table' then return a == b end
+          for k, v in pairs(a) do
+            if not deq(v, b[k]) then return false end
+          end
+          for k, _ in pairs(b) do
+            if a[k] == nil then return false end
+          end
+          return true
+        end
+        local k = 5
+        local registry, registrations
+        if ARGV[4] == '1' then registry = KEYS[k]; k = k + 1 end
+        if ARGV[5] == '1' then registrations = KEYS[k] end
+        check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set'); check(KEYS[4], 'set')
+        if registry then check(registry, 'set') end
+        if registrations then check(registrations, 'set') end
+        local existing = redis.call('HGET', KEYS[1], ARGV[1])
+        local result = 1
+        if existing then
+          if existing ~= ARGV[2] then
+            local ok, stored = pcall(cjson.decode, existing)
+            if not ok then return -2 end
+            if not deq(stored, cjson.decode(ARGV[2])) then return 0 end
+          end
+          result = 2
+        else
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        end
+        if redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 0 then
+          redis.call('SADD', KEYS[2], ARGV[3])
+        end
+        redis.call('SADD', KEYS[4], ARGV[1])
+        if registry then
+          for i = 7, #ARGV do redis.call('SADD', registry, ARGV[i]) end
+        end
+        if registrations then redis.call('SADD', registrations, ARGV[6]) end
+        return result
+        """, historyWhen: "gt 0");
+
+    // KEYS: [registrations], then per group: reverse index, schema, [registry], then per extension: idle, progressing, queue
+    // ARGV: sid, has registrations, group count, then per group: entry ('' for a scope found through ZnDraw's keys, which
+    //       has none), has registry, n, n extension names, then the n key-name triples are taken from KEYS (for the
+    //       registry SREM).
+    // Returns {-1} when a reverse index changed since it was read, else {registrations removed, extensions deleted}.
+    private static readonly RedisScript UnregisterScript = new("extension-unregister-worker", ExtensionLua.CheckType + """
+        local sid = ARGV[1]
+        local k = 1
+        local registrations
+        if ARGV[2] == '1' then registrations = KEYS[1]; k = 2; check(registrations, 'set') end
+        local ngroups = tonumber(ARGV[3])
+        local a = 4
+        local groups = {}
+        for g = 1, ngroups do
+          local grp = { entry = ARGV[a], rev = KEYS[k], schema = KEYS[k + 1], exts = {} }
+          local hasRegistry = ARGV[a + 1] == '1'
+          local n = tonumber(ARGV[a + 2])
+          a = a + 3
+          k = k + 2
+          if hasRegistry then grp.registry = KEYS[k]; k = k + 1 end
+          check(grp.rev, 'set'); check(grp.schema, 'hash')
+          if grp.registry then check(grp.registry, 'set') end
+          if redis.call('SCARD', grp.rev) ~= n then return {-1} end
+          for i = 1, n do
+            local name = ARGV[a]
+            a = a + 1
+            if redis.call('SISMEMBER', grp.rev, name) == 0 then return {-1} end
+            grp.exts[i] = { name = name, idle = KEYS[k], prog = KEYS[k + 1], queue = KEYS[k + 2] }
+            check(KEYS[k], 'set'); check(KEYS[k + 1], 'set'); check(KEYS[k + 2], 'list')
+            k = k + 3
+          end
+          groups[g] = grp
+        end
+        local removed, deleted = 0, 0
+        for _, grp in ipairs(groups) do
+          for _, e in ipairs(grp.exts) do
+            redis.call('SREM', e.idle, sid)
+            redis.call('SREM', e.prog, sid)
+            removed = removed + 1
+            if redis.call('SCARD', e.idle) == 0 and redis.call('SCARD', e.prog) == 0 and redis.call('LLEN', e.queue) == 0 then
+              redis.call('DEL', e.idle, e.prog)
+              if redis.call('HDEL', grp.schema, e.name) == 1 then deleted = deleted + 1 end
+              if grp.registry then redis.call('SREM', grp.registry, e.idle, e.prog, e.queue) end
+            end
+          end
+          redis.call('DEL', grp.rev)
+          if grp.registry then
+            redis.call('SREM', grp.registry, grp.rev)
+            if redis.call('EXISTS', grp.schema) == 0 then redis.call('SREM', grp.registry, grp.schema) end
+          end
+          if registrations and grp.entry ~= '' then redis.call('SREM', registrations, grp.entry) end
+        end
+        return {removed, deleted}
+        """);
+
+    // KEYS: idle, progressing. Returns the worker id or nil.
+    private static readonly RedisScript AcquireScript = new("extension-acquire-worker", """
+        local w = redis.call('SPOP', KEYS[1])
+        if not w then return false end
+        redis.call('SADD', KEYS[2], w)
+        return w
+        """);
+
+    // KEYS: reverse index, idle, progressing. ARGV: sid, extension name, the category's key head ("...:extensions:{cat}:").
+    // The other extensions the worker serves come from its reverse index; their sets are head .. name .. suffix.
+    // Every type check runs before the first write (scripts are not rolled back). Returns 1/0: was the worker progressing.
+    private static readonly RedisScript ReleaseScript = new("extension-release-worker", """
+        local sid, name, head = ARGV[1], ARGV[2], ARGV[3]
+        local served = redis.call('SMEMBERS', KEYS[1])
+        redis.call('SCARD', KEYS[2])
+        redis.call('SCARD', KEYS[3])
+        local isMember = false
+        local others = {}
+        for _, other in ipairs(served) do
+          if other == name then
+            isMember = true
+          else
+            others[#others + 1] = other
+            redis.call('SCARD', head .. other .. ':idle_workers')
+            redis.call('SCARD', head .. other .. ':progressing_workers')
+          end
+        end
+        local was = redis.call('SREM', KEYS[3], sid)
+        if not isMember then return was end
+        redis.call('SADD', KEYS[2], sid)
+        for _, other in ipairs(others) do
+          redis.call('SREM', head .. other .. ':progressing_workers', sid)
+          redis.call('SADD', head .. other .. ':idle_workers', sid)
+        end
+        return was
+        """);
+
+    // KEYS: queue, idle, progressing, [job hash]
+    // ARGV: expected head, sid, now ISO, now epoch ms, '1' to update the job hash (KEYS[4]) here
+    // Returns {0} empty, {-1, head} head changed, {2, next head} stale task dropped, {3} worker not idle, {1} dequeued.
+    private static readonly RedisScript DequeueScript = new("extension-dequeue", ExtensionLua.IsoToMilliseconds + """
+        local head = redis.call('LINDEX', KEYS[1], 0)
+        if not head then return {0} end
+        if head ~= ARGV[1] then return {-1, head} end
+        local withJob = ARGV[5] == '1'
+        if withJob then
+          local status = redis.call('HGET', KEYS[4], 'status')
+          if not status or status == 'completed' or status == 'failed' then
+            redis.call('LPOP', KEYS[1])
+            local nxt = redis.call('LINDEX', KEYS[1], 0)
+            if nxt then return {2, nxt} end
+            return {2}
+          end
+        end
+        if redis.call('SMOVE', KEYS[2], KEYS[3], ARGV[2]) == 0 then return {3} end
+        redis.call('LPOP', KEYS[1])
+        if withJob then
+          local wait = ''
+          local created = iso_ms(redis.call('HGET', KEYS[4], 'created_at'))
+          if created then wait = string.format('%.0f', tonumber(ARGV[4]) - created) end
+          redis.call('HSET', KEYS[4], 'status', 'running', 'started_at', ARGV[3], 'worker_id', ARGV[2], 'wait_time_ms', wait)
+        end
+        return {1}
+        """);
+
+    private readonly RedisStoreContext _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    private IDatabase Db => _context.Database;
+
+    private bool ClusterSafe => _context.Keys.Layout == KeyLayout.ClusterSafe;
+
+    /// <inheritdoc/>
+    public ValueTask<ExtensionRegistrationResult> RegisterExtensionAsync(ExtensionId extension, JsonElement schema, string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Extension(extension);
+        var registrations = _context.Keys.Worker(workerId).Registrations(); // validates the worker id
+        RedisValue schemaText = ExtensionMapping.FormatSchema(schema);
+        string entry = ExtensionWorkerRegistrations.ForExtensions(extension.Scope, extension.RoomId, extension.Category);
+        bool hasRegistry = !keys.IsGlobal;
+        bool registrationsInScript = !ClusterSafe;
+
+        // KEYS and ARGV built straight into their final arrays. A room's registry also gets the key names as ARGV:
+        // each name is made once as text and sent as both key and argument.
+        var keyArray = new RedisKey[4 + (hasRegistry ? 1 : 0) + (registrationsInScript ? 1 : 0)];
+        var args = new RedisValue[hasRegistry ? 11 : 6];
+        args[0] = keys.Extension;
+        args[1] = schemaText;
+        args[2] = workerId;
+        args[3] = hasRegistry ? One : Zero;
+        args[4] = registrationsInScript ? One : Zero;
+        args[5] = entry;
+        if (hasRegistry)
+        {
+            string schemaKey = keys.SchemaText(), idle = keys.IdleWorkersText(), progressing = keys.ProgressingWorkersText();
+            string reverse = keys.UserExtensionsText(workerId);
+            keyArray[0] = schemaKey;
+            keyArray[1] = idle;
+            keyArray[2] = progressing;
+            keyArray[3] = reverse;
+            keyArray[4] = _context.Keys.Room(keys.RoomId!).KeyRegistry();
+            args[6] = schemaKey;
+            args[7] = idle;
+            args[8] = progressing;
+            args[9] = keys.QueueText();
+            args[10] = reverse;
+        }
+        else
+        {
+            keyArray[0] = keys.Schema;
+            keyArray[1] = keys.IdleWorkers;
+            keyArray[2] = keys.ProgressingWorkers;
+            keyArray[3] = keys.UserExtensions(workerId);
+        }
+
+        if (registrationsInScript)
+        {
+            keyArray[^1] = registrations;
+
+            // One script (ZnDraw's layout): no async layer of our own. keyArray[0] is the schema hash.
+            return RegisterScript.EvaluateAsync(
+                Db, keyArray, args, (Schema: keyArray[0], keys.Extension), static (result, s) => ToRegistrationResult(result, s.Schema, s.Extension), cancellationToken);
+        }
+
+        return AddEntryThenRegisterAsync(registrations, entry, keyArray, args, keys.Extension, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ExtensionRegistrationResult> AddEntryThenRegisterAsync(
+        RedisKey registrations, string entry, RedisKey[] keyArray, RedisValue[] args, string extension, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Cluster-safe: the registrations set is in the worker's slot. Written first, idempotently: a crash
+            // after this leaves an entry that points at nothing, which UnregisterWorkerAsync drops.
+            await RedisContext(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
+            var result = await RegisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
+            return ToRegistrationResult(result, keyArray[0], extension);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keyArray, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ExtensionWorkerRemoval> UnregisterWorkerAsync(string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var registrations = _context.Keys.Worker(workerId).Registrations();
+        int removed = 0, deleted = 0;
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var groups = await ReadGroupsAsync(workerId, registrations, cancellationToken).ConfigureAwait(false);
+            int count = groups.Length;
+            if (count == 0)
+            {
+                return new ExtensionWorkerRemoval(removed, deleted);
+            }
+
+            bool changed = false;
+            if (!ClusterSafe)
+            {
+                var (r, d, ok) = await RunUnregisterAsync(workerId, registrations, groups, 0, count, cancellationToken).ConfigureAwait(false);
+                removed += r;
+                deleted += d;
+                changed = !ok;
+            }
+            else
+            {
+                var done = new List<RedisValue>(count);
+                for (int i = 0; i < count; i++)
+                {
+                    var (r, d, ok) = await RunUnregisterAsync(workerId, null, groups, i, 1, cancellationToken).ConfigureAwait(false);
+                    removed += r;
+                    deleted += d;
+                    if (ok && groups[i].Entry.Length > 0)
+                    {
+                        done.Add(groups[i].Entry);
+                    }
+                    else if (!ok)
+                    {
+                        changed = true;
+                    }
+                }
+
+                // Second step (the registrations set is in the worker's slot): only entries whose scope was cleaned.
+                if (done.Count > 0)
+                {
+                    await RedisContext(Db.SetRemoveAsync(registrations, [.. done]), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (!changed)
+            {
+                return new ExtensionWorkerRemoval(removed, deleted);
+            }
+        }
+
+        throw new InvalidOperationException($"The registrations of worker '{workerId}' kept changing while it was being unregistered.");
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ExtensionSchema?> GetSchemaAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Extension(extension);
+        RedisKey schema = keys.Schema;
+        return RedisReply.Map(
+            Db.HashGetAsync(schema, keys.Extension),
+            (schema, keys.Extension, keys.Category, extension.Scope, keys.RoomId),
+            static (value, s) => ExtensionMapping.FromValue((string)s.schema!, s.Extension, s.Category, s.Scope, s.RoomId, value),
+            schema,
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<ExtensionSchema>> ListExtensionsAsync(ExtensionScope scope, string? roomId, string category, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey schemaKey = SchemaKey(scope, roomId, category);
+        return RedisReply.Map(
+            Db.HashGetAllAsync(schemaKey),
+            (schemaKey, category, scope, roomId, _unreadableExtension),
+            static (entries, s) => (IReadOnlyList<ExtensionSchema>)ExtensionMapping.FromHash(
+                (string)s.schemaKey!, s.category, s.scope, s.roomId, entries, s._unreadableExtension),
+            schemaKey,
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<WorkerState>> GetWorkersAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Extension(extension);
+        var batch = Db.CreateBatch();
+        var idle = batch.SetMembersAsync(keys.IdleWorkers);
+        var progressing = batch.SetMembersAsync(keys.ProgressingWorkers);
+        batch.Execute();
+        RedisValue[] idleWorkers, progressingWorkers;
+        try
+        {
+            // One by one: both replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
+            idleWorkers = await RedisContext(idle, cancellationToken).ConfigureAwait(false);
+            progressingWorkers = await RedisContext(progressing, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType([keys.IdleWorkers, keys.ProgressingWorkers], ex);
+        }
+
+        var result = new List<WorkerState>(idleWorkers.Length + progressingWorkers.Length);
+        foreach (var w in idleWorkers)
+        {
+            result.Add(new WorkerState((string)w!, extension.Scope, keys.RoomId, keys.Category, keys.Extension, WorkerAvailability.Idle));
+        }
+
+        foreach (var w in progressingWorkers)
+        {
+            result.Add(new WorkerState((string)w!, extension.Scope, keys.RoomId, keys.Category, keys.Extension, WorkerAvailability.Progressing));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<string?> AcquireWorkerAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Extension(extension);
+        RedisKey[] scriptKeys = [keys.IdleWorkers, keys.ProgressingWorkers];
+        return AcquireScript.EvaluateAsync(Db, scriptKeys, [], 0, static (result, _) => result.IsNull ? null : (string?)result, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ReleaseWorkerAsync(ExtensionId extension, string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Extension(extension);
+
+        // One script: it reads the worker's reverse index itself and builds the other extensions' set names from the
+        // category's key head (same room and category, so the same slot under the cluster-safe layout).
+        RedisKey[] keyArray = [keys.UserExtensions(workerId), keys.IdleWorkers, keys.ProgressingWorkers];
+        RedisValue[] args = [workerId, keys.Extension, keys.CategoryHeadText()];
+        return ReleaseScript.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (int)result == 1, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long> EnqueueAsync(ExtensionId extension, ExtensionTask task, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(task);
+        var keys = _context.Keys.Extension(extension);
+        ValidateTask(task, keys);
+        RedisValue json = ExtensionMapping.FormatTask(task);
+        RedisKey queue = keys.Queue;
+        if (keys.IsGlobal)
+        {
+            // One command (RPUSH): no async layer of our own.
+            return RedisReply.Of(Db.ListRightPushAsync(queue, json), queue, cancellationToken);
+        }
+
+        return PushAndRegisterAsync(queue, json, _context.Keys.Room(keys.RoomId!).KeyRegistry(), cancellationToken);
+    }
+
+    /// <summary>A room-scoped queue push: RPUSH and the room's key registry in one MULTI.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<long> PushAndRegisterAsync(RedisKey queue, RedisValue json, RedisKey registry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var tx = Db.CreateTransaction();
+            var push = tx.ListRightPushAsync(queue, json);
+            _ = tx.SetAddAsync(registry, (string)queue!);
+            await RedisContext(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
+            return await push.ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)queue!, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long> QueueLengthAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey queue = _context.Keys.Extension(extension).Queue;
+        return RedisReply.Of(Db.ListLengthAsync(queue), queue, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ExtensionDequeueResult> DequeueAsync(ExtensionId extension, string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Extension(extension);
+        KeyValidation.ValidateSessionId(workerId, _context.Keys.Layout);
+        string queueName = (string)keys.Queue!;
+        List<ExtensionTask>? skipped = null;
+
+        RedisValue head;
+        try
+        {
+            head = await RedisContext(Db.ListGetByIndexAsync(keys.Queue, 0), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(queueName, ex);
+        }
+
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (head.IsNull)
+            {
+                return new ExtensionDequeueResult(ExtensionDequeueStatus.QueueEmpty, null, false, Skipped(skipped));
+            }
+
+            var task = ExtensionMapping.ParseTask(queueName, head)!;
+            JobKeys jobKeys = TaskJobKeys(queueName, task);
+            bool sameSlot = !ClusterSafe || (!keys.IsGlobal && task.Room == keys.RoomId);
+            DateTime now = _context.UtcNow;
+            RedisKey[] scriptKeys = sameSlot
+                ? [keys.Queue, keys.IdleWorkers, keys.ProgressingWorkers, jobKeys.Hash()]
+                : [keys.Queue, keys.IdleWorkers, keys.ProgressingWorkers];
+            RedisValue[] args = [head, workerId, ZnDrawTime.FormatIso(now), EpochMilliseconds(now), sameSlot ? One : Zero];
+            RedisResult[] reply;
+            reply = (RedisResult[])(await DequeueScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false))!;
+
+            switch ((int)reply[0])
+            {
+                case 0:
+                    return new ExtensionDequeueResult(ExtensionDequeueStatus.QueueEmpty, null, false, Skipped(skipped));
+                case -1:
+                    head = (RedisValue)reply[1];
+                    continue;
+                case 2:
+                    (skipped ??= []).Add(task);
+                    head = reply.Length > 1 ? (RedisValue)reply[1] : RedisValue.Null;
+                    continue;
+                case 3:
+                    return new ExtensionDequeueResult(ExtensionDequeueStatus.WorkerNotIdle, null, false, Skipped(skipped));
+                default:
+                    bool started = sameSlot || await JobRepository.StartCoreAsync(Db, jobKeys, workerId, now, cancellationToken).ConfigureAwait(false) == JobTransitionResult.Applied;
+                    return new ExtensionDequeueResult(ExtensionDequeueStatus.Dequeued, task, started, Skipped(skipped));
+            }
+        }
+
+        throw new InvalidOperationException($"The queue '{queueName}' kept changing; no task could be taken.");
+    }
+
+    internal static RedisValue EpochMilliseconds(DateTime utc) =>
+        RedisText.Integer(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds());
+
+    private static ExtensionRegistrationResult ToRegistrationResult(RedisResult result, RedisKey schema, string extension) => (int)result switch
+    {
+        1 => ExtensionRegistrationResult.Registered,
+        2 => ExtensionRegistrationResult.Joined,
+        0 => ExtensionRegistrationResult.SchemaConflict,
+        _ => throw new StorageDataException((string)schema!, extension, "the stored schema is not valid JSON."),
+    };
+
+    private static IReadOnlyList<ExtensionTask> Skipped(List<ExtensionTask>? skipped) => skipped is null ? [] : skipped;
+
+    private static Task<T> RedisContext<T>(Task<T> task, CancellationToken cancellationToken) =>
+        RedisStoreContext.WaitAsync(task, cancellationToken);
+
+    private static void ValidateTask(ExtensionTask task, ExtensionKeys keys)
+    {
+        KeyValidation.ValidateRoomId(task.Room, nameof(task));
+        KeyValidation.ValidateJobId(task.JobId, nameof(task));
+        if (!keys.IsGlobal && task.Room != keys.RoomId)
+        {
+            throw new ArgumentException("The task's room must be the room of the room-scoped extension.", nameof(task));
+        }
+    }
+
+    private JobKeys TaskJobKeys(string queueName, ExtensionTask task)
+    {
+        try
+        {
+            return _context.Keys.Job(task.Room, task.JobId);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StorageDataException(queueName, "room", "the queued task names an invalid room or job id.", ex);
+        }
+    }
+
+    private RedisKey SchemaKey(ExtensionScope scope, string? roomId, string category) => scope switch
+    {
+        ExtensionScope.Room => ExtensionKeys.SchemaKey(roomId ?? throw new ArgumentException("A room-scoped extension needs a room id.", nameof(roomId)), category, _context.Keys),
+        ExtensionScope.Global => roomId is null
+            ? ExtensionKeys.GlobalSchemaKey(category, _context.Keys)
+            : throw new ArgumentException("A global extension has no room id.", nameof(roomId)),
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown extension scope."),
+    };
+
+    /// <summary>
+    /// The scopes to clean for <paramref name="workerId"/>, each with the extension names of its reverse index as read
+    /// now: every extension entry of the worker's registrations set and, in the <see cref="KeyLayout.ZnDraw"/> layout,
+    /// the scopes a ZnDraw server registers the worker in (which it records in no registrations set).
+    /// </summary>
+    /// <remarks>
+    /// ZnDraw scopes, found without SCAN: the categories <see cref="ZnDrawWorkerCategories"/> plus every category of the
+    /// registrations set, each in the global scope and in the <c>currentRoom</c> of the sid's user (<c>sid:{sid}</c>,
+    /// then <c>user:{user}</c>). A ZnDraw scope whose reverse index is empty is dropped (nothing to clean). Round trips:
+    /// SMEMBERS registrations (+ GET <c>sid:{sid}</c> in the same batch), HGET <c>currentRoom</c> (ZnDraw layout, when
+    /// the sid names a user), then one batch of SMEMBERS of every reverse index.
+    /// </remarks>
+    private async ValueTask<Group[]> ReadGroupsAsync(string workerId, RedisKey registrations, CancellationToken cancellationToken)
+    {
+        bool znDraw = _context.Keys.Layout == KeyLayout.ZnDraw;
+        RedisValue[] members;
+        RedisValue userName = RedisValue.Null;
+        RedisKey sessionKey = default;
+        if (znDraw)
+        {
+            sessionKey = _context.Keys.Session(workerId).Username();
+            var first = Db.CreateBatch();
+            var membersRead = first.SetMembersAsync(registrations);
+            var userRead = first.StringGetAsync(sessionKey);
+            first.Execute();
+            members = await RedisCalls.OneKeyAsync(membersRead, registrations, cancellationToken).ConfigureAwait(false);
+            userName = await RedisCalls.OneKeyAsync(userRead, sessionKey, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            members = await RedisCalls.OneKeyAsync(Db.SetMembersAsync(registrations), registrations, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The registrations' scopes first, in their order; then the ZnDraw scopes not already among them.
+        var groups = new List<Group>(members.Length + (znDraw ? 2 * ZnDrawWorkerCategories.Length : 0));
+        foreach (var member in members)
+        {
+            string entry = (string)member!;
+            if (ExtensionWorkerRegistrations.TryParseExtensions(entry, out var scope, out var roomId, out var category)
+                && TryScopeKeys(scope, roomId, category, workerId, out var schemaKey, out var reverse))
+            {
+                groups.Add(new Group(entry, scope, roomId, category, schemaKey, reverse));
+            }
+        }
+
+        int fromRegistrations = groups.Count;
+        if (znDraw)
+        {
+            string? currentRoom = await CurrentRoomAsync(userName, cancellationToken).ConfigureAwait(false);
+            var categories = new List<string>(ZnDrawWorkerCategories);
+            for (int i = 0; i < fromRegistrations; i++)
+            {
+                if (!categories.Contains(groups[i].Category))
+                {
+                    categories.Add(groups[i].Category);
+                }
+            }
+
+            foreach (string category in categories)
+            {
+                if (currentRoom is not null)
+                {
+                    AddZnDrawScope(groups, ExtensionScope.Room, currentRoom, category, workerId);
+                }
+
+                AddZnDrawScope(groups, ExtensionScope.Global, null, category, workerId);
+            }
+        }
+
+        if (groups.Count == 0)
+        {
+            return [];
+        }
+
+        // Read every reverse index in one batch; the replies arrive together and are awaited one by one.
+        var batch = Db.CreateBatch();
+        var reads = new Task<RedisValue[]>[groups.Count];
+        for (int i = 0; i < groups.Count; i++)
+        {
+            reads[i] = batch.SetMembersAsync(groups[i].Reverse);
+        }
+
+        batch.Execute();
+        var result = new List<Group>(groups.Count);
+        try
+        {
+            for (int i = 0; i < groups.Count; i++)
+            {
+                var group = groups[i];
+                group.Names = await RedisContext(reads[i], cancellationToken).ConfigureAwait(false);
+
+                // A registrations entry is kept even when empty (the script drops the entry); a ZnDraw scope only when
+                // the worker serves something there.
+                if (i < fromRegistrations || group.Names.Length > 0)
+                {
+                    result.Add(group);
+                }
+            }
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            var keys = new RedisKey[groups.Count];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                keys[i] = groups[i].Reverse;
+            }
+
+            throw RedisErrors.WrongType(keys, ex);
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>The <c>currentRoom</c> of the user <paramref name="userName"/> (HGET), or null when there is no user, no room, or an id no key can be built from.</summary>
+    private async ValueTask<string?> CurrentRoomAsync(RedisValue userName, CancellationToken cancellationToken)
+    {
+        if (userName.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        RedisKey userKey;
+        try
+        {
+            userKey = _context.Keys.User((string)userName!).HashKey();
+        }
+        catch (ArgumentException)
+        {
+            // sid:{sid} names a user no key can be built for (written by hand): no room to look in.
+            return null;
+        }
+
+        var room = await RedisCalls.OneKeyAsync(Db.HashGetAsync(userKey, UserMapping.CurrentRoomField), userKey, cancellationToken).ConfigureAwait(false);
+        return room.IsNullOrEmpty ? null : (string?)room;
+    }
+
+    /// <summary>Adds the ZnDraw scope (<paramref name="scope"/>, <paramref name="roomId"/>, <paramref name="category"/>) unless it is already listed or no key can be built for it.</summary>
+    private void AddZnDrawScope(List<Group> groups, ExtensionScope scope, string? roomId, string category, string workerId)
+    {
+        foreach (var group in groups)
+        {
+            if (group.Scope == scope && group.Category == category && string.Equals(group.RoomId, roomId, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        if (TryScopeKeys(scope, roomId, category, workerId, out var schemaKey, out var reverse))
+        {
+            groups.Add(new Group(string.Empty, scope, roomId, category, schemaKey, reverse));
+        }
+    }
+
+    private bool TryScopeKeys(ExtensionScope scope, string? roomId, string category, string workerId, out RedisKey schema, out RedisKey reverse)
+    {
+        try
+        {
+            (schema, reverse) = ExtensionKeys.ScopeKeys(scope == ExtensionScope.Room ? roomId! : null, category, workerId, _context.Keys);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            // An entry naming an invalid room or category (written by hand): no key can be built, nothing to clean.
+            schema = default;
+            reverse = default;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Runs the unregister script over <paramref name="count"/> groups from <paramref name="start"/> on; ok is false when
+    /// a reverse index changed. KEYS and ARGV are counted first and written straight into their final arrays.
+    /// </summary>
+    private ValueTask<(int Removed, int Deleted, bool Ok)> RunUnregisterAsync(string workerId, RedisKey? registrations, Group[] groups, int start, int count, CancellationToken cancellationToken)
+    {
+        int keyCount = registrations is null ? 0 : 1, argCount = 3;
+        for (int g = start; g < start + count; g++)
+        {
+            int n = groups[g].Names.Length;
+            keyCount += 2 + (groups[g].Scope == ExtensionScope.Room ? 1 : 0) + (3 * n);
+            argCount += 3 + n;
+        }
+
+        var scriptKeys = new RedisKey[keyCount];
+        var args = new RedisValue[argCount];
+        int k = 0, a = 0;
+        args[a++] = workerId;
+        args[a++] = registrations is null ? Zero : One;
+        args[a++] = count;
+        if (registrations is { } r)
+        {
+            scriptKeys[k++] = r;
+        }
+
+        for (int g = start; g < start + count; g++)
+        {
+            Group group = groups[g];
+            bool hasRegistry = group.Scope == ExtensionScope.Room;
+            scriptKeys[k++] = group.Reverse;
+            scriptKeys[k++] = group.Schema;
+            if (hasRegistry)
+            {
+                scriptKeys[k++] = _context.Keys.Room(group.RoomId!).KeyRegistry();
+            }
+
+            args[a++] = group.Entry;
+            args[a++] = hasRegistry ? One : Zero;
+            args[a++] = group.Names.Length;
+            foreach (RedisValue value in group.Names)
+            {
+                string name = (string)value!;
+                var keys = hasRegistry
+                    ? _context.Keys.Extension(group.RoomId!, group.Category, name)
+                    : _context.Keys.GlobalExtension(group.Category, name);
+                scriptKeys[k++] = keys.IdleWorkers;
+                scriptKeys[k++] = keys.ProgressingWorkers;
+                scriptKeys[k++] = keys.Queue;
+                args[a++] = name;
+            }
+        }
+
+        // WRONGTYPE names every key of the script (the script has no history variant, so exactly these keys).
+        return UnregisterScript.EvaluateAsync(
+            Db,
+            scriptKeys,
+            args,
+            0,
+            static (result, _) =>
+            {
+                var reply = (RedisResult[])result!;
+                int first = (int)reply[0];
+                return first < 0 ? (0, 0, false) : (first, (int)reply[1], true);
+            },
+            cancellationToken);
+    }
+
+    // One scope of a worker's registrations: a room's or the global category. Names: the reverse index as read.
+    private struct Group(string entry, ExtensionScope scope, string? roomId, string category, RedisKey schema, RedisKey reverse)
+    {
+        public readonly string Entry = entry;
+
+        public readonly ExtensionScope Scope = scope;
+
+        public readonly string? RoomId = roomId;
+
+        public readonly string Category = category;
+
+        public readonly RedisKey Schema = schema;
+
+        public readonly RedisKey Reverse = reverse;
+
+        public RedisValue[] Names = [];
+    }
+}

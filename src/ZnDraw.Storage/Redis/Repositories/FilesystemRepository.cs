@@ -1,0 +1,478 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Diagnostics;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Serialization;
+using ZnDraw.Storage.Redis;
+
+namespace ZnDraw.Storage.Redis.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IFilesystemRepository"/>.</summary>
+internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesystemRepository
+{
+    private const int FixedArgs = 8;
+    private static readonly RedisValue One = "1";
+    private static readonly RedisValue Zero = "0";
+
+    // KEYS: metadata, worker, reverse index, index, [registry], [registrations]
+    // ARGV: name, sid, has registry, has registrations, entry, metadata name, worker name, reverse name, field/value pairs...
+    // KEYS: the scope's filesystem index. ARGV: the metadata key head. Returns name, HGETALL pairs, name, ...
+    // A metadata key of the wrong type yields its error text instead of its fields: the listing reports that entry and
+    // goes on (redis.pcall), where a plain call would fail the whole listing.
+    private static readonly RedisScript ListScript = new("filesystem-list", """
+        local out = {}
+        for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          out[#out + 1] = name
+          local fields = redis.pcall('HGETALL', ARGV[1] .. name)
+          if fields.err then fields = fields.err end
+          out[#out + 1] = fields
+        end
+        return out
+        """);
+
+    private static readonly RedisScript RegisterScript = new("filesystem-register", ExtensionLua.CheckType + """
+        local k = 5
+        local registry, registrations
+        if ARGV[3] == '1' then registry = KEYS[k]; k = k + 1 end
+        if ARGV[4] == '1' then registrations = KEYS[k] end
+        check(KEYS[1], 'hash'); check(KEYS[2], 'string'); check(KEYS[3], 'set'); check(KEYS[4], 'set')
+        if registry then check(registry, 'set') end
+        if registrations then check(registrations, 'set') end
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+        redis.call('SET', KEYS[2], ARGV[2])
+        redis.call('SADD', KEYS[3], ARGV[1])
+        redis.call('SADD', KEYS[4], ARGV[1])
+        if registry then redis.call('SADD', registry, ARGV[6], ARGV[7], ARGV[8]) end
+        if registrations then redis.call('SADD', registrations, ARGV[5]) end
+        return 1
+        """);
+
+    // KEYS: metadata, worker, index, [registry]. ARGV: name, has registry, metadata key name, worker key name, the
+    // metadata key head ("...filesystems:"), which is also the head of the provider's reverse index (ZnDraw's layout).
+    // The provider is read here, so the removal is one step; its reverse index must be a set (or absent).
+    private static readonly RedisScript UnregisterScript = new("filesystem-unregister", ExtensionLua.CheckType + """
+        local registry
+        if ARGV[2] == '1' then registry = KEYS[4] end
+        check(KEYS[1], 'hash'); check(KEYS[2], 'string'); check(KEYS[3], 'set')
+        if registry then check(registry, 'set') end
+        local owner = redis.call('GET', KEYS[2]) or ''
+        local reverse
+        if owner ~= '' then reverse = ARGV[5] .. owner; check(reverse, 'set') end
+        local existed = redis.call('EXISTS', KEYS[1])
+        redis.call('DEL', KEYS[1], KEYS[2])
+        redis.call('SREM', KEYS[3], ARGV[1])
+        if registry then redis.call('SREM', registry, ARGV[3], ARGV[4]) end
+        if reverse then redis.call('SREM', reverse, ARGV[1]) end
+        return existed
+        """);
+
+    // KEYS: [registrations], then per group: reverse index, index, [registry], then per name: metadata, worker
+    // ARGV: sid, has registrations, group count, then per group: entry, has registry, n, n names
+    // Returns -1 when a reverse index changed since it was read, else the number of filesystems removed.
+    private static readonly RedisScript UnregisterWorkerScript = new("filesystem-unregister-worker", ExtensionLua.CheckType + """
+        local sid = ARGV[1]
+        local k = 1
+        local registrations
+        if ARGV[2] == '1' then registrations = KEYS[1]; k = 2; check(registrations, 'set') end
+        local a = 4
+        local groups = {}
+        for g = 1, tonumber(ARGV[3]) do
+          local grp = { entry = ARGV[a], rev = KEYS[k], index = KEYS[k + 1], items = {} }
+          local hasRegistry = ARGV[a + 1] == '1'
+          local n = tonumber(ARGV[a + 2])
+          a = a + 3
+          k = k + 2
+          if hasRegistry then grp.registry = KEYS[k]; k = k + 1; check(grp.registry, 'set') end
+          check(grp.rev, 'set'); check(grp.index, 'set')
+          if redis.call('SCARD', grp.rev) ~= n then return -1 end
+          for i = 1, n do
+            local name = ARGV[a]
+            a = a + 1
+            if redis.call('SISMEMBER', grp.rev, name) == 0 then return -1 end
+            check(KEYS[k], 'hash'); check(KEYS[k + 1], 'string')
+            grp.items[i] = { name = name, meta = KEYS[k], worker = KEYS[k + 1] }
+            k = k + 2
+          end
+          groups[g] = grp
+        end
+        local removed = 0
+        for _, grp in ipairs(groups) do
+          for _, it in ipairs(grp.items) do
+            if redis.call('GET', it.worker) == sid then
+              redis.call('DEL', it.meta, it.worker)
+              redis.call('SREM', grp.index, it.name)
+              if grp.registry then redis.call('SREM', grp.registry, it.meta, it.worker) end
+              removed = removed + 1
+            end
+          end
+          redis.call('DEL', grp.rev)
+          if grp.registry then redis.call('SREM', grp.registry, grp.rev) end
+          if registrations then redis.call('SREM', registrations, grp.entry) end
+        end
+        return removed
+        """);
+
+    private readonly RedisStoreContext _context = context ?? throw new ArgumentNullException(nameof(context));
+
+    private IDatabase Db => _context.Database;
+
+    /// <inheritdoc/>
+    public ValueTask RegisterAsync(ExtensionScope scope, string? roomId, FilesystemInfo filesystem, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(filesystem);
+        var keys = KeysOf(scope, roomId, filesystem.Name);
+        RedisKey reverse = keys.UserFilesystems(filesystem.WorkerId);
+        RedisKey registrations = _context.Keys.Worker(filesystem.WorkerId).Registrations();
+        ArgumentException.ThrowIfNullOrEmpty(filesystem.FsType, nameof(filesystem));
+        ArgumentException.ThrowIfNullOrEmpty(filesystem.UserName, nameof(filesystem));
+        bool hasRegistry = !keys.IsGlobal;
+        bool registrationsInScript = !_context.Keys.IsClusterSafe;
+        string entry = ExtensionWorkerRegistrations.ForFilesystems(keys.RoomId);
+
+        // KEYS and ARGV built straight into their final arrays; each key name is one string, sent as key and argument.
+        string metadata = (string)keys.Metadata!, worker = (string)keys.Worker!;
+        var keyArray = new RedisKey[4 + (hasRegistry ? 1 : 0) + (registrationsInScript ? 1 : 0)];
+        keyArray[0] = metadata;
+        keyArray[1] = worker;
+        keyArray[2] = reverse;
+        keyArray[3] = keys.Index;
+        if (hasRegistry)
+        {
+            keyArray[4] = _context.Keys.Room(keys.RoomId!).KeyRegistry();
+        }
+
+        if (registrationsInScript)
+        {
+            keyArray[^1] = registrations;
+        }
+
+        var args = new RedisValue[FixedArgs + (2 * FilesystemMapping.FieldCount)];
+        args[0] = filesystem.Name;
+        args[1] = filesystem.WorkerId;
+        args[2] = hasRegistry ? One : Zero;
+        args[3] = registrationsInScript ? One : Zero;
+        args[4] = entry;
+        args[5] = metadata;
+        args[6] = worker;
+        args[7] = (string)reverse!;
+        FilesystemMapping.WritePairs(filesystem, args, FixedArgs);
+
+        if (registrationsInScript)
+        {
+            // One script (ZnDraw's layout): no async layer of our own.
+            return RegisterScript.EvaluateVoidAsync(Db, keyArray, args, 0, static (_, _) => true, cancellationToken);
+        }
+
+        return AddEntryThenRegisterAsync(registrations, entry, keyArray, args, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AddEntryThenRegisterAsync(RedisKey registrations, string entry, RedisKey[] keyArray, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Cluster-safe: the registrations set is in the worker's slot; written first (idempotent), so a crash
+            // in between leaves only an entry pointing at nothing.
+            await RedisStoreContext.WaitAsync(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
+            await RegisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(keyArray, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey metadata = KeysOf(scope, roomId, name).Metadata;
+        return RedisReply.Map(Db.HashGetAllAsync(metadata), metadata, static (entries, key) => FilesystemMapping.FromHash((string)key!, entries), metadata, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey index = IndexOf(scope, roomId);
+
+        // One script reads the index and every metadata hash it names (all in the index's slot: the metadata keys share
+        // its hash tag under the cluster-safe layout), so a listing is one round trip however many filesystems there are.
+        string metadataHead = FilesystemKeys.MetadataHeadText(roomId, _context.Keys);
+        return ListScript.EvaluateAsync(
+            Db,
+            [index],
+            [metadataHead],
+            (index, metadataHead, _context.Logger),
+            static (reply, s) => ToList((RedisResult[])reply!, s.index, s.metadataHead, s.Logger),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = KeysOf(scope, roomId, name);
+        bool hasRegistry = !keys.IsGlobal;
+        string metadata = (string)keys.Metadata!, worker = (string)keys.Worker!;
+        RedisKey[] keyArray = hasRegistry
+            ? [metadata, worker, keys.Index, _context.Keys.Room(keys.RoomId!).KeyRegistry()]
+            : [metadata, worker, keys.Index];
+        RedisValue[] args = [name, hasRegistry ? One : Zero, metadata, worker, keys.MetadataHeadText()];
+        return UnregisterScript.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (long)result == 1, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> UnregisterWorkerAsync(string workerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey registrations = _context.Keys.Worker(workerId).Registrations();
+        int removed = 0;
+        for (int attempt = 0; attempt < ExtensionRepository.MaxAttempts; attempt++)
+        {
+            RedisValue[] members;
+            try
+            {
+                members = await RedisStoreContext.WaitAsync(Db.SetMembersAsync(registrations), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                throw RedisErrors.WrongType((string)registrations!, ex);
+            }
+
+            var groups = new List<(string Entry, string? RoomId, RedisKey Reverse, RedisKey Index)>(members.Length);
+            foreach (var member in members)
+            {
+                string entry = (string)member!;
+                if (!ExtensionWorkerRegistrations.TryParseFilesystems(entry, out var roomId))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    RedisKey reverse = roomId is null
+                        ? FilesystemKeys.GlobalUserFilesystemsKey(workerId, _context.Keys)
+                        : FilesystemKeys.UserFilesystemsKey(roomId, workerId, _context.Keys);
+                    RedisKey index = roomId is null ? _context.Global.GlobalFilesystemsIndex() : _context.Keys.Room(roomId).FilesystemsIndex();
+                    groups.Add((entry, roomId, reverse, index));
+                }
+                catch (ArgumentException)
+                {
+                    // An entry naming an invalid room: no key can be built, nothing to clean.
+                }
+            }
+
+            if (groups.Count == 0)
+            {
+                return removed;
+            }
+
+            var batch = Db.CreateBatch();
+            var reads = new Task<RedisValue[]>[groups.Count];
+            for (int i = 0; i < groups.Count; i++)
+            {
+                reads[i] = batch.SetMembersAsync(groups[i].Reverse);
+            }
+
+            batch.Execute();
+            try
+            {
+                // The replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
+                foreach (Task<RedisValue[]> read in reads)
+                {
+                    await RedisStoreContext.WaitAsync(read, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            {
+                var reverseKeys = new RedisKey[groups.Count];
+                for (int i = 0; i < reverseKeys.Length; i++)
+                {
+                    reverseKeys[i] = groups[i].Reverse;
+                }
+
+                throw RedisErrors.WrongType(reverseKeys, ex);
+            }
+
+            bool changed = false;
+            if (!_context.Keys.IsClusterSafe)
+            {
+                int r = await RunUnregisterWorkerAsync(workerId, registrations, groups, reads, 0, groups.Count, cancellationToken).ConfigureAwait(false);
+                changed = r < 0;
+                removed += Math.Max(r, 0);
+            }
+            else
+            {
+                var done = new List<RedisValue>(groups.Count);
+                for (int i = 0; i < groups.Count; i++)
+                {
+                    int r = await RunUnregisterWorkerAsync(workerId, null, groups, reads, i, 1, cancellationToken).ConfigureAwait(false);
+                    if (r < 0)
+                    {
+                        changed = true;
+                    }
+                    else
+                    {
+                        removed += r;
+                        done.Add(groups[i].Entry);
+                    }
+                }
+
+                if (done.Count > 0)
+                {
+                    await RedisStoreContext.WaitAsync(Db.SetRemoveAsync(registrations, [.. done]), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (!changed)
+            {
+                return removed;
+            }
+        }
+
+        throw new InvalidOperationException($"The filesystems of worker '{workerId}' kept changing while it was being unregistered.");
+    }
+
+    /// <summary>The readable filesystems of a listing reply; each unreadable entry is reported (warning and counter) and skipped.</summary>
+    private static IReadOnlyList<FilesystemInfo> ToList(RedisResult[] reply, RedisKey index, string metadataHead, ILogger logger)
+    {
+        var result = new List<FilesystemInfo>(reply.Length / 2);
+        for (int i = 0; i + 1 < reply.Length; i += 2)
+        {
+            try
+            {
+                if (ToInfo((string)reply[i]!, reply[i + 1], index, metadataHead) is { } info)
+                {
+                    result.Add(info);
+                }
+            }
+            catch (StorageDataException ex)
+            {
+                UnreadableEntries.Report(logger, UnreadableEntries.Filesystem, ex);
+            }
+        }
+
+        result.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return result;
+    }
+
+    /// <summary>One listed filesystem; <see langword="null"/> when its hash is gone.</summary>
+    /// <exception cref="StorageDataException">The index entry is not a valid name, or its metadata cannot be read.</exception>
+    private static FilesystemInfo? ToInfo(string name, RedisResult reply, RedisKey index, string metadataHead)
+    {
+        try
+        {
+            KeyValidation.ValidateFilesystemName(name, nameof(name));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StorageDataException((string)index!, name, "the index holds a name that is not a valid filesystem name.", ex);
+        }
+
+        string key = metadataHead + name;
+        if (reply.Resp2Type != ResultType.Array)
+        {
+            throw new StorageDataException(key, null, $"the key holds a value of the wrong Redis type ({(string?)reply}).");
+        }
+
+        var fields = (RedisValue[])reply!;
+        var entries = new HashEntry[fields.Length / 2];
+        for (int j = 0; j < entries.Length; j++)
+        {
+            entries[j] = new HashEntry(fields[2 * j], fields[(2 * j) + 1]);
+        }
+
+        return FilesystemMapping.FromHash(key, entries);
+    }
+
+    private FilesystemKeys KeysOf(ExtensionScope scope, string? roomId, string name) => scope switch
+    {
+        ExtensionScope.Room => _context.Keys.Filesystem(roomId ?? throw new ArgumentException("A room-scoped filesystem needs a room id.", nameof(roomId)), name),
+        ExtensionScope.Global => roomId is null
+            ? _context.Keys.GlobalFilesystem(name)
+            : throw new ArgumentException("A global filesystem has no room id.", nameof(roomId)),
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown scope."),
+    };
+
+    private RedisKey IndexOf(ExtensionScope scope, string? roomId) => scope switch
+    {
+        ExtensionScope.Room => _context.Keys.Room(roomId ?? throw new ArgumentException("A room-scoped filesystem needs a room id.", nameof(roomId))).FilesystemsIndex(),
+        ExtensionScope.Global => roomId is null
+            ? _context.Global.GlobalFilesystemsIndex()
+            : throw new ArgumentException("A global filesystem has no room id.", nameof(roomId)),
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown scope."),
+    };
+
+    // KEYS and ARGV are counted first and written straight into their final arrays.
+    private ValueTask<int> RunUnregisterWorkerAsync(
+        string workerId,
+        RedisKey? registrations,
+        List<(string Entry, string? RoomId, RedisKey Reverse, RedisKey Index)> groups,
+        Task<RedisValue[]>[] reads,
+        int start,
+        int count,
+        CancellationToken cancellationToken)
+    {
+        int keyCount = registrations is null ? 0 : 1, argCount = 3;
+        for (int g = start; g < start + count; g++)
+        {
+            int n = reads[g].Result.Length;
+            keyCount += 2 + (groups[g].RoomId is null ? 0 : 1) + (2 * n);
+            argCount += 3 + n;
+        }
+
+        var scriptKeys = new RedisKey[keyCount];
+        var args = new RedisValue[argCount];
+        int k = 0, a = 0;
+        args[a++] = workerId;
+        args[a++] = registrations is null ? Zero : One;
+        args[a++] = count;
+        if (registrations is { } r)
+        {
+            scriptKeys[k++] = r;
+        }
+
+        for (int g = start; g < start + count; g++)
+        {
+            var (entry, roomId, reverse, index) = groups[g];
+            RedisValue[] names = reads[g].Result;
+            scriptKeys[k++] = reverse;
+            scriptKeys[k++] = index;
+            if (roomId is not null)
+            {
+                scriptKeys[k++] = _context.Keys.Room(roomId).KeyRegistry();
+            }
+
+            args[a++] = entry;
+            args[a++] = roomId is null ? Zero : One;
+            args[a++] = names.Length;
+            foreach (var value in names)
+            {
+                string name = (string)value!;
+                FilesystemKeys fs;
+                try
+                {
+                    fs = roomId is null ? _context.Keys.GlobalFilesystem(name) : _context.Keys.Filesystem(roomId, name);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new StorageDataException((string)reverse!, null, "the reverse index holds a name that is not a valid filesystem name.", ex);
+                }
+
+                scriptKeys[k++] = fs.Metadata;
+                scriptKeys[k++] = fs.Worker;
+                args[a++] = name;
+            }
+        }
+
+        return UnregisterWorkerScript.EvaluateAsync(Db, scriptKeys, args, 0, static (result, _) => (int)result, cancellationToken);
+    }
+}

@@ -1,0 +1,749 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Diagnostics;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Serialization;
+
+namespace ZnDraw.Storage.Redis.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IIndexMaintenance"/>.</summary>
+internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMaintenance
+{
+    /// <summary>The default <c>SCAN COUNT</c>.</summary>
+    public const int DefaultPageSize = 1000;
+
+    private const int MaxPageSize = 100_000;
+
+    /// <summary>The <c>index</c> tag values of <see cref="ZnDrawStorageDiagnostics.IndexReconciledInstrument"/>.</summary>
+    internal const string RoomsTag = "rooms";
+    internal const string UsersTag = "users";
+    internal const string AdminsTag = "admins";
+    internal const string WorkersTag = "workers";
+
+    /// <inheritdoc/>
+    public ValueTask<ReindexResult> ReindexAsync(int pageSize = IIndexMaintenance.DefaultPageSize, CancellationToken cancellationToken = default) =>
+        ReindexAsync(pageSize, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReindexAsync(int, CancellationToken)"/>, pausing <paramref name="pauseBetweenPages"/> after each
+    /// <paramref name="pageSize"/> keys scanned (the background reconciler's entry point; the one SCAN of the library).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<ReindexResult> ReindexAsync(int pageSize, TimeSpan pauseBetweenPages, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+
+        var found = new Found(context.Keys);
+        RedisValue pattern = EscapeGlob(context.Keys.Prefix) + "*";
+        int database = context.Database.Database;
+        foreach (IServer server in context.Multiplexer.GetServers())
+        {
+            if (server.IsReplica || !server.IsConnected)
+            {
+                continue;
+            }
+
+            long seen = 0;
+            await foreach (RedisKey key in server.KeysAsync(database, pattern, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                found.Classify(key.ToString());
+                if (++seen % pageSize == 0 && pauseBetweenPages > TimeSpan.Zero)
+                {
+                    await Task.Delay(pauseBetweenPages, context.Time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        found.AttachJobHashes();
+        IDatabase db = context.Database;
+        string[] users = await FilterAsync(found.UserCandidates, pageSize, static (b, c) => b.KeyTypeAsync(c.Key), static t => t == RedisType.Hash, cancellationToken).ConfigureAwait(false);
+        string[] admins = await FilterAsync(found.AdminCandidates, pageSize, static (b, c) => b.StringGetAsync(c.Key), static v => RedisText.IsOne(v), cancellationToken).ConfigureAwait(false);
+        string[] rooms = [.. found.Rooms.Keys];
+
+        GlobalKeys global = context.Global;
+        ZnDrawStorageDiagnostics.RecordReconciled(RoomsTag, "added", await AddAllAsync(global.RoomsIndex(), rooms, pageSize, cancellationToken).ConfigureAwait(false));
+        ZnDrawStorageDiagnostics.RecordReconciled(UsersTag, "added", await AddAllAsync(global.UsersIndex(), users, pageSize, cancellationToken).ConfigureAwait(false));
+        ZnDrawStorageDiagnostics.RecordReconciled(AdminsTag, "added", await AddAllAsync(global.AdminsIndex(), admins, pageSize, cancellationToken).ConfigureAwait(false));
+
+        long registered = 0;
+        foreach (KeyValuePair<string, List<string>> room in found.Rooms)
+        {
+            if (room.Value.Count == 0)
+            {
+                continue;
+            }
+
+            registered += room.Value.Count;
+            await AddAllAsync(context.Keys.Room(room.Key).KeyRegistry(), room.Value, pageSize, cancellationToken).ConfigureAwait(false);
+        }
+
+        ZnDrawStorageDiagnostics.RecordReconciled(WorkersTag, "added", await RebuildWorkerRegistrationsAsync(found.WorkerSets, pageSize, cancellationToken).ConfigureAwait(false));
+
+        int staleRooms = await RemoveStaleAsync(global.RoomsIndex(), rooms, RoomStillExists, cancellationToken).ConfigureAwait(false);
+        int staleUsers = await RemoveStaleAsync(global.UsersIndex(), users, UserStillExists, cancellationToken).ConfigureAwait(false);
+        int staleAdmins = await RemoveStaleAsync(global.AdminsIndex(), admins, AdminStillExists, cancellationToken).ConfigureAwait(false);
+        ZnDrawStorageDiagnostics.RecordReconciled(RoomsTag, "removed", staleRooms);
+        ZnDrawStorageDiagnostics.RecordReconciled(UsersTag, "removed", staleUsers);
+        ZnDrawStorageDiagnostics.RecordReconciled(AdminsTag, "removed", staleAdmins);
+
+        return new ReindexResult(found.KeysScanned, rooms.Length, users.Length, admins.Length, registered, staleRooms + staleUsers + staleAdmins, found.Skipped);
+    }
+
+    /// <summary>
+    /// Brings the index entries of <paramref name="entries"/> (rooms, users and admins named by keyspace notifications)
+    /// in line with their keys: added when the room's <c>current_frame</c>, the user hash or the admin flag <c>"1"</c>
+    /// exists; removed when the user hash or the admin flag is gone, or when the room has none of its fixed keys left
+    /// (a room with other keys but no <c>current_frame</c> is left as it is: ZnDraw still lists it, and so does the
+    /// scan). Two round trips: one batch of checks, one batch of <c>SADD</c>/<c>SREM</c>.
+    /// </summary>
+    /// <returns>How many entries were added and removed.</returns>
+    internal async ValueTask<(long Added, long Removed)> ReconcileEntriesAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (entries.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        IBatch checks = context.Database.CreateBatch();
+        var present = new Task<bool>[entries.Count];
+        var anyLeft = new Task<long>?[entries.Count];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            IndexEntry entry = entries[i];
+            switch (entry.Kind)
+            {
+                case IndexKind.Room:
+                    RoomKeys room = context.Keys.Room(entry.Id);
+                    present[i] = checks.KeyExistsAsync(room.CurrentFrame());
+                    anyLeft[i] = checks.KeyExistsAsync(RoomFixedKeys.For(room));
+                    break;
+                case IndexKind.User:
+                    present[i] = checks.KeyTypeAsync(context.Keys.User(entry.Id).HashKey())
+                        .ContinueWith(static t => t.Result == RedisType.Hash, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    break;
+                default:
+                    present[i] = checks.StringGetAsync(context.Keys.User(entry.Id).AdminKey())
+                        .ContinueWith(static t => RedisText.IsOne(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    break;
+            }
+        }
+
+        checks.Execute();
+        await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll([.. present, .. anyLeft.Where(static t => t is not null).Select(static t => (Task)t!)])), cancellationToken).ConfigureAwait(false);
+
+        IBatch writes = context.Database.CreateBatch();
+        var changes = new List<(IndexKind Kind, bool Add, Task<bool> Reply)>(entries.Count);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (!present[i].IsCompletedSuccessfully)
+            {
+                continue; // unreadable (e.g. a wrong type on the admin flag): the next scan decides
+            }
+
+            IndexEntry entry = entries[i];
+            RedisKey set = IndexOf(entry.Kind);
+            if (present[i].Result)
+            {
+                changes.Add((entry.Kind, true, writes.SetAddAsync(set, entry.Id)));
+            }
+            else if (entry.Kind != IndexKind.Room || (anyLeft[i]!.IsCompletedSuccessfully && anyLeft[i]!.Result == 0))
+            {
+                changes.Add((entry.Kind, false, writes.SetRemoveAsync(set, entry.Id)));
+            }
+        }
+
+        if (changes.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        writes.Execute();
+        await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(changes.Select(static c => (Task)c.Reply))), cancellationToken).ConfigureAwait(false);
+        long added = 0, removed = 0;
+        foreach ((IndexKind kind, bool add, Task<bool> reply) in changes)
+        {
+            if (reply.IsCompletedSuccessfully && reply.Result)
+            {
+                ZnDrawStorageDiagnostics.RecordReconciled(TagOf(kind), add ? "added" : "removed", 1);
+                if (add)
+                {
+                    added++;
+                }
+                else
+                {
+                    removed++;
+                }
+            }
+        }
+
+        return (added, removed);
+    }
+
+    /// <summary>
+    /// Reads the index entry a key names: <c>room:{room}:current_frame</c> (a room), <c>user:{name}</c> (a user) or
+    /// <c>admin:user:{name}</c> (an admin) of <paramref name="space"/>, with the same rules as the scan.
+    /// </summary>
+    /// <returns><see langword="false"/> for every other key and for ids the library refuses.</returns>
+    internal static bool TryReadIndexEntry(KeySpace space, string key, out IndexEntry entry)
+    {
+        entry = default;
+        if (!key.StartsWith(space.Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = key.AsSpan(space.Prefix.Length);
+        if (rest.StartsWith(Found.RoomHead, StringComparison.Ordinal))
+        {
+            if (Found.TrySplitRoomKey(space.Layout, rest[Found.RoomHead.Length..], out string roomId, out ReadOnlySpan<char> suffix)
+                && suffix.SequenceEqual(CurrentFrameSuffix) && KeyValidation.IsValidRoomId(roomId))
+            {
+                entry = new IndexEntry(IndexKind.Room, roomId);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (rest.StartsWith(Found.AdminHead, StringComparison.Ordinal))
+        {
+            if (Found.TryUserName(space, key, rest[Found.AdminHead.Length..], admin: true, out string admin))
+            {
+                entry = new IndexEntry(IndexKind.Admin, admin);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (rest.StartsWith(Found.UserHead, StringComparison.Ordinal)
+            && Found.TryUserName(space, key, rest[Found.UserHead.Length..], admin: false, out string user))
+        {
+            entry = new IndexEntry(IndexKind.User, user);
+            return true;
+        }
+
+        return false;
+    }
+
+    private const string CurrentFrameSuffix = "current_frame";
+
+    private static string TagOf(IndexKind kind) => kind switch
+    {
+        IndexKind.Room => RoomsTag,
+        IndexKind.User => UsersTag,
+        _ => AdminsTag,
+    };
+
+    private RedisKey IndexOf(IndexKind kind) => kind switch
+    {
+        IndexKind.Room => context.Global.RoomsIndex(),
+        IndexKind.User => context.Global.UsersIndex(),
+        _ => context.Global.AdminsIndex(),
+    };
+
+    /// <summary>
+    /// Adds to each worker's reverse index (<see cref="WorkerKeys.Registrations"/>) the scope of every extension worker
+    /// set it is a member of, so that disconnect cleanup finds workers another writer (ZnDraw) registered.
+    /// </summary>
+    /// <returns>The number of entries added.</returns>
+    private async Task<long> RebuildWorkerRegistrationsAsync(List<WorkerSet> sets, int pageSize, CancellationToken cancellationToken)
+    {
+        long added = 0;
+        for (int start = 0; start < sets.Count; start += pageSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int end = Math.Min(sets.Count, start + pageSize);
+            IBatch reads = context.Database.CreateBatch();
+            var members = new Task<RedisValue[]>[end - start];
+            for (int i = start; i < end; i++)
+            {
+                members[i - start] = reads.SetMembersAsync(sets[i].Key);
+            }
+
+            reads.Execute();
+            await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(members)), cancellationToken).ConfigureAwait(false);
+
+            var entries = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            for (int i = start; i < end; i++)
+            {
+                Task<RedisValue[]> read = members[i - start];
+                if (!read.IsCompletedSuccessfully)
+                {
+                    continue; // not a set: nothing to follow
+                }
+
+                WorkerSet set = sets[i];
+                string entry = ExtensionWorkerRegistrations.ForExtensions(set.RoomId is null ? ExtensionScope.Global : ExtensionScope.Room, set.RoomId, set.Category);
+                foreach (RedisValue member in read.Result)
+                {
+                    string sid = member.ToString();
+                    if (!entries.TryGetValue(sid, out HashSet<string>? scopes))
+                    {
+                        scopes = new HashSet<string>(StringComparer.Ordinal);
+                        entries.Add(sid, scopes);
+                    }
+
+                    scopes.Add(entry);
+                }
+            }
+
+            IBatch writes = context.Database.CreateBatch();
+            var replies = new List<Task<long>>(entries.Count);
+            foreach (KeyValuePair<string, HashSet<string>> worker in entries)
+            {
+                RedisKey registrations;
+                try
+                {
+                    registrations = context.Keys.Worker(worker.Key).Registrations();
+                }
+                catch (ArgumentException)
+                {
+                    continue; // a member this library cannot name a key for
+                }
+
+                replies.Add(writes.SetAddAsync(registrations, [.. worker.Value.Select(static e => (RedisValue)e)]));
+            }
+
+            writes.Execute();
+            await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(replies)), cancellationToken).ConfigureAwait(false);
+            foreach (Task<long> reply in replies)
+            {
+                if (reply.IsCompletedSuccessfully)
+                {
+                    added += reply.Result;
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Escapes the glob characters of <paramref name="prefix"/> for a MATCH or PSUBSCRIBE pattern.</summary>
+    internal static string EscapeGlob(string prefix)
+    {
+        if (prefix.AsSpan().IndexOfAny("*?[]\\") < 0)
+        {
+            return prefix;
+        }
+
+        var builder = new StringBuilder(prefix.Length + 4);
+        foreach (char c in prefix)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    private static Task IgnoreErrors(Task task) =>
+        task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Keeps the candidates whose key passes <paramref name="keep"/>, asking Redis in batches; a command error counts as "no".</summary>
+    private async Task<string[]> FilterAsync<T>(
+        List<(string Name, RedisKey Key)> candidates,
+        int pageSize,
+        Func<IBatch, (string Name, RedisKey Key), Task<T>> ask,
+        Func<T, bool> keep,
+        CancellationToken cancellationToken)
+    {
+        var result = new List<string>();
+        for (int start = 0; start < candidates.Count; start += pageSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int end = Math.Min(candidates.Count, start + pageSize);
+            IBatch batch = context.Database.CreateBatch();
+            var tasks = new Task<T>[end - start];
+            for (int i = start; i < end; i++)
+            {
+                tasks[i - start] = ask(batch, candidates[i]);
+            }
+
+            batch.Execute();
+            await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(tasks)), cancellationToken).ConfigureAwait(false);
+            for (int i = start; i < end; i++)
+            {
+                Task<T> task = tasks[i - start];
+                if (task.IsCompletedSuccessfully && keep(task.Result))
+                {
+                    result.Add(candidates[i].Name);
+                }
+            }
+        }
+
+        return [.. result.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <returns>How many members were new.</returns>
+    private async Task<long> AddAllAsync(RedisKey set, IReadOnlyList<string> members, int pageSize, CancellationToken cancellationToken)
+    {
+        long added = 0;
+        for (int start = 0; start < members.Count; start += pageSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(pageSize, members.Count - start);
+            var values = new RedisValue[count];
+            for (int i = 0; i < count; i++)
+            {
+                values[i] = members[start + i];
+            }
+
+            added += await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(set, values), set, cancellationToken).ConfigureAwait(false);
+        }
+
+        return added;
+    }
+
+    /// <summary>Removes the members of <paramref name="set"/> not in <paramref name="found"/> that <paramref name="stillExists"/> confirms are gone.</summary>
+    private async Task<int> RemoveStaleAsync(
+        RedisKey set,
+        string[] found,
+        Func<IBatch, string, Task<bool>?> stillExists,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisValue[] members = await RedisCalls.OneKeyAsync(context.Database.SetMembersAsync(set), set, cancellationToken).ConfigureAwait(false);
+        var known = new HashSet<string>(found, StringComparer.Ordinal);
+        var suspects = new List<string>();
+        foreach (RedisValue member in members)
+        {
+            string name = member.ToString();
+            if (!known.Contains(name))
+            {
+                suspects.Add(name);
+            }
+        }
+
+        if (suspects.Count == 0)
+        {
+            return 0;
+        }
+
+        IBatch batch = context.Database.CreateBatch();
+        var checks = new Task<bool>?[suspects.Count];
+        for (int i = 0; i < suspects.Count; i++)
+        {
+            checks[i] = stillExists(batch, suspects[i]); // null: not a valid id, stale by definition
+        }
+
+        batch.Execute();
+        Task[] pending = [.. checks.Where(static t => t is not null).Select(static t => (Task)t!)];
+        await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(pending)), cancellationToken).ConfigureAwait(false);
+        var gone = new List<RedisValue>();
+        for (int i = 0; i < suspects.Count; i++)
+        {
+            Task<bool>? check = checks[i];
+            if (check is null || (check.IsCompletedSuccessfully && !check.Result))
+            {
+                gone.Add(suspects[i]);
+            }
+        }
+
+        if (gone.Count == 0)
+        {
+            return 0;
+        }
+
+        return (int)await RedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(set, [.. gone]), set, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<bool>? RoomStillExists(IBatch batch, string roomId) =>
+        KeyValidation.IsValidRoomId(roomId) ? batch.KeyExistsAsync(context.Keys.Room(roomId).CurrentFrame()) : null;
+
+    private Task<bool>? UserStillExists(IBatch batch, string userName) =>
+        TryUserKeys(userName, out UserKeys keys)
+            ? batch.KeyTypeAsync(keys.HashKey()).ContinueWith(static t => t.Result == RedisType.Hash, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+            : null;
+
+    private Task<bool>? AdminStillExists(IBatch batch, string userName) =>
+        TryUserKeys(userName, out UserKeys keys)
+            ? batch.StringGetAsync(keys.AdminKey()).ContinueWith(static t => RedisText.IsOne(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+            : null;
+
+    private bool TryUserKeys(string userName, out UserKeys keys)
+    {
+        try
+        {
+            keys = context.Keys.User(userName);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            keys = default;
+            return false;
+        }
+    }
+
+    /// <summary>The keys the scan found, sorted by what they are.</summary>
+    private sealed class Found(KeySpace space)
+    {
+        public const string RoomHead = "room:";
+        public const string UserHead = "user:";
+        public const string AdminHead = "admin:user:";
+        private const string JobHead = "job:";
+        private const string GlobalExtensionsHead = "global:extensions:";
+        private const string ExtensionsHead = "extensions:";
+        private const string IdleWorkersTail = ":idle_workers";
+        private const string ProgressingWorkersTail = ":progressing_workers";
+
+        private readonly Dictionary<string, List<string>> _jobHashes = new(StringComparer.Ordinal);
+
+        public Dictionary<string, List<string>> Rooms { get; } = new(StringComparer.Ordinal);
+
+        public List<(string Name, RedisKey Key)> UserCandidates { get; } = [];
+
+        public List<(string Name, RedisKey Key)> AdminCandidates { get; } = [];
+
+        /// <summary>Extension worker sets (<c>…:idle_workers</c>, <c>…:progressing_workers</c>), room-scoped and global.</summary>
+        public List<WorkerSet> WorkerSets { get; } = [];
+
+        public long KeysScanned { get; private set; }
+
+        public long Skipped { get; private set; }
+
+        public void Classify(string key)
+        {
+            KeysScanned++;
+            if (!key.StartsWith(space.Prefix, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            ReadOnlySpan<char> rest = key.AsSpan(space.Prefix.Length);
+            if (rest.StartsWith(RoomHead, StringComparison.Ordinal))
+            {
+                ClassifyRoomKey(key, rest[RoomHead.Length..]);
+            }
+            else if (rest.StartsWith(AdminHead, StringComparison.Ordinal))
+            {
+                AddUserCandidate(AdminCandidates, key, rest[AdminHead.Length..], admin: true);
+            }
+            else if (rest.StartsWith(UserHead, StringComparison.Ordinal))
+            {
+                AddUserCandidate(UserCandidates, key, rest[UserHead.Length..], admin: false);
+            }
+            else if (rest.StartsWith(GlobalExtensionsHead, StringComparison.Ordinal))
+            {
+                TryAddWorkerSet(key, roomId: null, rest[GlobalExtensionsHead.Length..]);
+            }
+            else if (space.Layout == KeyLayout.ClusterSafe && rest.StartsWith(JobHead, StringComparison.Ordinal))
+            {
+                // job:{room}:{job} — belongs to the room's registry if the room turns out to exist.
+                if (SplitTagged(rest[JobHead.Length..], out string roomId, out ReadOnlySpan<char> jobId) && !jobId.IsEmpty
+                    && KeyValidation.IsValidRoomId(roomId))
+                {
+                    Get(_jobHashes, roomId).Add(key);
+                }
+            }
+        }
+
+        public void AttachJobHashes()
+        {
+            foreach (KeyValuePair<string, List<string>> job in _jobHashes)
+            {
+                if (Rooms.TryGetValue(job.Key, out List<string>? registry))
+                {
+                    registry.AddRange(job.Value);
+                }
+            }
+        }
+
+        /// <summary>Splits the text after <c>room:</c> into the room id and the suffix after it, as the layout writes them.</summary>
+        public static bool TrySplitRoomKey(KeyLayout layout, ReadOnlySpan<char> afterHead, out string roomId, out ReadOnlySpan<char> suffix)
+        {
+            if (layout == KeyLayout.ClusterSafe)
+            {
+                return SplitTagged(afterHead, out roomId, out suffix);
+            }
+
+            roomId = string.Empty;
+            suffix = default;
+            int colon = afterHead.IndexOf(':');
+            if (colon <= 0)
+            {
+                return false;
+            }
+
+            roomId = afterHead[..colon].ToString();
+            suffix = afterHead[(colon + 1)..];
+            return true;
+        }
+
+        /// <summary>
+        /// Reads the user name of <c>user:{name}</c> (or <c>admin:user:{name}</c>): <see langword="true"/> only when the
+        /// key space builds exactly <paramref name="key"/> from it.
+        /// </summary>
+        public static bool TryUserName(KeySpace space, string key, ReadOnlySpan<char> afterHead, bool admin, out string name)
+        {
+            if (space.Layout == KeyLayout.ClusterSafe)
+            {
+                if (afterHead.Length < 3 || afterHead[0] != '{' || afterHead[^1] != '}')
+                {
+                    name = string.Empty;
+                    return false;
+                }
+
+                name = afterHead[1..^1].ToString();
+            }
+            else
+            {
+                name = afterHead.ToString();
+            }
+
+            try
+            {
+                UserKeys keys = space.User(name);
+                return string.Equals(admin ? keys.AdminKey().ToString() : keys.HashKey().ToString(), key, StringComparison.Ordinal);
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        private static List<string> Get(Dictionary<string, List<string>> map, string id)
+        {
+            if (!map.TryGetValue(id, out List<string>? list))
+            {
+                list = [];
+                map.Add(id, list);
+            }
+
+            return list;
+        }
+
+        /// <summary>Splits <c>{id}:rest</c> (cluster-safe) into the id and the rest after the colon.</summary>
+        private static bool SplitTagged(ReadOnlySpan<char> text, out string id, out ReadOnlySpan<char> rest)
+        {
+            id = string.Empty;
+            rest = default;
+            int close = text.IndexOf('}');
+            if (text.IsEmpty || text[0] != '{' || close < 2 || close + 1 >= text.Length || text[close + 1] != ':')
+            {
+                return false;
+            }
+
+            id = text[1..close].ToString();
+            rest = text[(close + 2)..];
+            return true;
+        }
+
+        private void ClassifyRoomKey(string key, ReadOnlySpan<char> afterHead)
+        {
+            if (!TrySplitRoomKey(space.Layout, afterHead, out string roomId, out ReadOnlySpan<char> suffix) || !KeyValidation.IsValidRoomId(roomId))
+            {
+                Skipped++;
+                return;
+            }
+
+            List<string> registry = Get(Rooms, roomId);
+            if (!RoomFixedKeys.Suffixes.GetAlternateLookup<ReadOnlySpan<char>>().Contains(suffix))
+            {
+                registry.Add(key);
+                if (suffix.StartsWith(ExtensionsHead, StringComparison.Ordinal))
+                {
+                    TryAddWorkerSet(key, roomId, suffix[ExtensionsHead.Length..]);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Records <paramref name="key"/> when it is an extension's idle or progressing worker set:
+        /// <paramref name="afterExtensions"/> is <c>{category}:{extension}:idle_workers</c> (the category tagged in the
+        /// cluster-safe global form), and the key space must build exactly <paramref name="key"/> from its parts.
+        /// </summary>
+        private void TryAddWorkerSet(string key, string? roomId, ReadOnlySpan<char> afterExtensions)
+        {
+            bool idle = afterExtensions.EndsWith(IdleWorkersTail, StringComparison.Ordinal);
+            if (!idle && !afterExtensions.EndsWith(ProgressingWorkersTail, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            ReadOnlySpan<char> body = afterExtensions[..^(idle ? IdleWorkersTail.Length : ProgressingWorkersTail.Length)];
+            string category;
+            ReadOnlySpan<char> extension;
+            if (roomId is null && space.Layout == KeyLayout.ClusterSafe)
+            {
+                if (!SplitTagged(body, out category, out extension))
+                {
+                    return;
+                }
+            }
+            else
+            {
+                int colon = body.IndexOf(':');
+                if (colon <= 0)
+                {
+                    return;
+                }
+
+                category = body[..colon].ToString();
+                extension = body[(colon + 1)..];
+            }
+
+            if (extension.IsEmpty)
+            {
+                return;
+            }
+
+            try
+            {
+                ExtensionKeys keys = roomId is null
+                    ? ExtensionKeys.ForGlobalExtension(category, extension.ToString(), space)
+                    : ExtensionKeys.ForExtension(roomId, category, extension.ToString(), space);
+                if (string.Equals(idle ? keys.IdleWorkersText() : keys.ProgressingWorkersText(), key, StringComparison.Ordinal))
+                {
+                    WorkerSets.Add(new WorkerSet(key, roomId, category));
+                }
+            }
+            catch (ArgumentException)
+            {
+                // not a name this library accepts: not followed
+            }
+        }
+
+        private void AddUserCandidate(List<(string Name, RedisKey Key)> list, string key, ReadOnlySpan<char> afterHead, bool admin)
+        {
+            if (TryUserName(space, key, afterHead, admin, out string name))
+            {
+                list.Add((name, key));
+            }
+            else
+            {
+                Skipped++;
+            }
+        }
+    }
+
+    /// <summary>One extension worker set the scan found: its key and the scope it belongs to.</summary>
+    private readonly record struct WorkerSet(string Key, string? RoomId, string Category);
+}
+
+/// <summary>What an index entry is.</summary>
+internal enum IndexKind
+{
+    /// <summary>A member of <c>rooms:index</c>.</summary>
+    Room,
+
+    /// <summary>A member of <c>users:index</c>.</summary>
+    User,
+
+    /// <summary>A member of <c>admins:index</c>.</summary>
+    Admin,
+}
+
+/// <summary>One entry of an index set: its kind and its id (room id or user name).</summary>
+internal readonly record struct IndexEntry(IndexKind Kind, string Id);

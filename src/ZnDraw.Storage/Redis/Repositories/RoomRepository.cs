@@ -1,0 +1,662 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Serialization;
+using ZnDraw.Storage.Redis;
+
+namespace ZnDraw.Storage.Redis.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IRoomRepository"/>.</summary>
+internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepository
+{
+    // KEYS: current_frame, locked, hidden, description, geometries, [rooms:index]
+    // ARGV: room id, has description ("1"/"0"), description, then geometry name/value pairs in order.
+    // Scripts are not rolled back on error, so every type check (HLEN/SCARD raise WRONGTYPE) comes before any write.
+    private static readonly RedisScript CreateScript = new("room.create", """
+        redis.call('HLEN', KEYS[5])
+        if KEYS[6] then redis.call('SCARD', KEYS[6]) end
+        local created = 0
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          redis.call('SET', KEYS[1], '0')
+          redis.call('SET', KEYS[2], '0')
+          redis.call('SET', KEYS[3], '0')
+          if ARGV[2] == '1' then redis.call('SET', KEYS[4], ARGV[3]) end
+          redis.call('HSET', KEYS[5], unpack(ARGV, 4))
+          created = 1
+        end
+        if KEYS[6] then redis.call('SADD', KEYS[6], ARGV[1]) end
+        return created
+        """, historyWhen: "eq 1");
+
+    // ZnDraw layout only (one node). KEYS: source trajectory, geometries, bookmarks; target current_frame, locked,
+    // hidden, description, trajectory, geometries, bookmarks; rooms:index.
+    // ARGV: target id, has description, description. Returns a RoomCopyResult.
+    private static readonly RedisScript CopyScript = new("room.copy", """
+        if redis.call('ZCARD', KEYS[1]) == 0 then return 1 end
+        redis.call('HLEN', KEYS[2])
+        redis.call('HLEN', KEYS[3])
+        redis.call('SCARD', KEYS[11])
+        if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
+        redis.call('COPY', KEYS[1], KEYS[8], 'REPLACE')
+        redis.call('DEL', KEYS[9], KEYS[10])
+        redis.call('COPY', KEYS[2], KEYS[9])
+        redis.call('COPY', KEYS[3], KEYS[10])
+        if ARGV[2] == '1' then redis.call('SET', KEYS[7], ARGV[3]) end
+        redis.call('SET', KEYS[4], '0')
+        redis.call('SET', KEYS[5], '0')
+        redis.call('SET', KEYS[6], '0')
+        redis.call('SADD', KEYS[11], ARGV[1])
+        return 0
+        """, historyWhen: "eq 0");
+
+    // Cluster-safe layout: writes the target from a source read earlier, all keys in the target's slot.
+    // KEYS: current_frame, locked, hidden, description, trajectory, geometries, bookmarks.
+    // ARGV: has description, description, #trajectory args, #geometry args, #bookmark args, then
+    // score/member pairs, geometry field/value pairs, bookmark field/value pairs.
+    private static readonly RedisScript CopyWriteScript = new("room.copy-write", RedisCalls.LuaChunkedCall + """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
+        redis.call('DEL', KEYS[5], KEYS[6], KEYS[7])
+        local nt, ng, nb = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        chunked('ZADD', KEYS[5], 6, nt)
+        chunked('HSET', KEYS[6], 6 + nt, ng)
+        chunked('HSET', KEYS[7], 6 + nt + ng, nb)
+        if ARGV[1] == '1' then redis.call('SET', KEYS[4], ARGV[2]) end
+        redis.call('SET', KEYS[1], '0')
+        redis.call('SET', KEYS[2], '0')
+        redis.call('SET', KEYS[3], '0')
+        return 0
+        """);
+
+    // KEYS: the RoomFixedKeys (registry, jobs:active, jobs:inactive, jobs:by_time, the rest), [rooms:index].
+    // ARGV: room id, job hash head, room key base, number of room keys in KEYS.
+    // Deletes the job hashes named in the job sets and the keys named in the registry (only names under the room's
+    // base or the job head, so a damaged registry cannot reach other data), then the fixed keys, then SREM.
+    private static readonly RedisScript DeleteScript = new("room.delete", """
+        local removed = 0
+        local jobHead, base = ARGV[2], ARGV[3]
+        local n = tonumber(ARGV[4])
+        if KEYS[n + 1] then redis.call('SCARD', KEYS[n + 1]) end
+        local function del(list)
+          for i = 1, #list, 500 do
+            removed = removed + redis.call('DEL', unpack(list, i, math.min(i + 499, #list)))
+          end
+        end
+        local names = {}
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do names[#names + 1] = jobHead .. id end
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do names[#names + 1] = jobHead .. id end
+        for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do names[#names + 1] = jobHead .. id end
+        for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          if string.sub(k, 1, #base) == base or string.sub(k, 1, #jobHead) == jobHead then names[#names + 1] = k end
+        end
+        del(names)
+        removed = removed + redis.call('DEL', unpack(KEYS, 1, n))
+        if KEYS[n + 1] then redis.call('SREM', KEYS[n + 1], ARGV[1]) end
+        return removed
+        """, historyWhen: "gt 0");
+
+    // KEYS: description, locked, hidden, current_frame, [rooms:index].
+    // ARGV: has description, description, locked, hidden, current frame, room id.
+    private static readonly RedisScript SaveScript = new("room.save", """
+        if KEYS[5] then redis.call('SCARD', KEYS[5]) end
+        if ARGV[1] == '1' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
+        redis.call('SET', KEYS[2], ARGV[3])
+        redis.call('SET', KEYS[3], ARGV[4])
+        redis.call('SET', KEYS[4], ARGV[5])
+        if KEYS[5] then redis.call('SADD', KEYS[5], ARGV[6]) end
+        return 1
+        """);
+
+    // KEYS: current_frame, target key. ARGV: "1" to SET ARGV[2], "0" to DEL. Returns 1 when the room exists.
+    private static readonly RedisScript SetIfRoomScript = new("room.set-if-exists", """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if ARGV[1] == '1' then redis.call('SET', KEYS[2], ARGV[2]) else redis.call('DEL', KEYS[2]) end
+        return 1
+        """, historyWhen: "eq 1");
+
+    // KEYS: current_frame, metadata. ARGV: field/value pairs. Returns 1 when the room exists.
+    private static readonly RedisScript SetMetadataScript = new("room.set-metadata", RedisCalls.LuaChunkedCall + """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        chunked('HSET', KEYS[2], 1, #ARGV)
+        return 1
+        """);
+
+    // KEYS: user hash, [room users]. ARGV: user name, room id. Returns 0 (nothing written) when the user hash is absent:
+    // the check and the writes are one step, so a join racing the user's deletion never leaves a hash with only
+    // currentRoom. Type checks come before any write (scripts are not rolled back).
+    private static readonly RedisScript AddUserScript = new("room.add-user", """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('HLEN', KEYS[1])
+        if KEYS[2] then
+          redis.call('SCARD', KEYS[2])
+          redis.call('SADD', KEYS[2], ARGV[1])
+        end
+        redis.call('HSET', KEYS[1], 'currentRoom', ARGV[2])
+        return 1
+        """);
+
+    private static readonly RedisValue[] DefaultGeometryArgs = BuildDefaultGeometryArgs();
+
+    private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
+
+    /// <inheritdoc/>
+    public ValueTask<Room?> GetByIdAsync(string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(id, withFrameCount: false, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<Room?> GetWithFrameCountAsync(string roomId, CancellationToken cancellationToken = default) =>
+        ReadAsync(roomId, withFrameCount: true, cancellationToken);
+
+    /// <summary>
+    /// One batch: <c>MGET</c> of the core keys (a key of another type reads as nil there), <c>EXISTS</c> of the same
+    /// keys (counts keys of any type) and, when asked, <c>ZCARD</c>. When <c>EXISTS</c> counts more keys than
+    /// <c>MGET</c> returned values, a second batch of <c>TYPE</c> finds the key that is not a string.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Room?> ReadAsync(string roomId, bool withFrameCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        RedisKey[] core = CoreKeys(keys);
+        RedisKey trajectory = keys.TrajectoryIndices();
+        IBatch batch = context.Database.CreateBatch();
+        Task<RedisValue[]> values = batch.StringGetAsync(core);
+        Task<long> existing = batch.KeyExistsAsync(core);
+        Task<long>? count = withFrameCount ? batch.SortedSetLengthAsync(trajectory) : null;
+        batch.Execute();
+        await (count is null ? WaitAllAsync(values, existing, cancellationToken) : WaitAllAsync(values, existing, count, cancellationToken)).ConfigureAwait(false);
+        RedisValue[] read = await values.ConfigureAwait(false);
+        long present = await existing.ConfigureAwait(false);
+        long? frames = count is null ? null : await RedisCalls.SentAsync(count, trajectory).ConfigureAwait(false);
+        int strings = 0;
+        foreach (RedisValue value in read)
+        {
+            strings += value.IsNull ? 0 : 1;
+        }
+
+        if (present > strings)
+        {
+            await ThrowIfNotStringAsync(core, read, cancellationToken).ConfigureAwait(false);
+        }
+
+        return read[3].IsNull ? null : RoomMapping.FromValues(roomId, read[0], read[1], read[2], read[3], frames);
+    }
+
+    /// <summary>Throws <see cref="StorageDataException"/> for the first key read as nil that holds another type than a string.</summary>
+    private async Task ThrowIfNotStringAsync(RedisKey[] keys, RedisValue[] read, CancellationToken cancellationToken)
+    {
+        var types = new Task<RedisType>?[keys.Length];
+        IBatch batch = context.Database.CreateBatch();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            types[i] = read[i].IsNull ? batch.KeyTypeAsync(keys[i]) : null;
+        }
+
+        batch.Execute();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (types[i] is { } task)
+            {
+                RedisType type = await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
+                if (type is not RedisType.None and not RedisType.String)
+                {
+                    throw new StorageDataException(
+                        keys[i].ToString(), null, $"expected a string, found a {type.ToString().ToLowerInvariant()} (wrong Redis type).");
+                }
+            }
+        }
+
+        // Otherwise a concurrent write created a key between MGET and EXISTS: the values read stand.
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(id).CurrentFrame();
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SaveAsync(Room entity, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(entity);
+        RoomKeys keys = context.Keys.Room(entity.Id);
+        CheckDescription(entity.Description, nameof(entity));
+        RedisValue frame = RoomMapping.FormatCurrentFrame(entity.CurrentFrame);
+        RedisKey index = context.Global.RoomsIndex();
+
+        RedisKey[] scriptKeys = ClusterSafe
+            ? [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame()]
+            : [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame(), index];
+        RedisValue[] args =
+        [
+            entity.Description is null ? RedisText.Zero : RedisText.One,
+            entity.Description ?? string.Empty,
+            RoomMapping.FormatFlag(entity.Locked),
+            RoomMapping.FormatFlag(entity.Hidden),
+            frame,
+            entity.Id,
+        ];
+        if (!ClusterSafe)
+        {
+            return SaveScript.EvaluateVoidAsync(context.Database, scriptKeys, args, 0, static (_, _) => true, cancellationToken);
+        }
+
+        return SaveThenIndexAsync(scriptKeys, args, index, entity.Id, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SaveThenIndexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
+    {
+        await RedisCalls.RunAsync(context, SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+
+        // The index is in another slot: written after the room, idempotent.
+        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(id);
+        RedisKey index = context.Global.RoomsIndex();
+        RedisKey[] scriptKeys = RoomFixedKeys.For(keys, ClusterSafe ? 0 : 1);
+        if (!ClusterSafe)
+        {
+            scriptKeys[^1] = index;
+        }
+
+        RedisValue[] args =
+        [
+            id,
+            RedisCalls.JobHashHead(context.Keys, id),
+            context.Keys.RoomKeyText(id),
+            RoomFixedKeys.Count,
+        ];
+        if (!ClusterSafe)
+        {
+            return DeleteScript.EvaluateAsync(context.Database, scriptKeys, args, 0, static (result, _) => (long)result > 0, cancellationToken);
+        }
+
+        return DeleteThenUnindexAsync(scriptKeys, args, index, id, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> DeleteThenUnindexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
+    {
+        RedisResult result = await RedisCalls.RunAsync(context, DeleteScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+
+        // Second step in the index's slot: removes the id also when the room was already gone (repairs a crash
+        // between the two steps of an earlier call).
+        await RedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+        return (long)result > 0;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> CreateAsync(string roomId, string? description = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        CheckDescription(description, nameof(description));
+        RedisKey index = context.Global.RoomsIndex();
+        RedisKey[] scriptKeys = ClusterSafe
+            ? [keys.CurrentFrame(), keys.Locked(), keys.Hidden(), keys.Description(), keys.Geometries()]
+            : [keys.CurrentFrame(), keys.Locked(), keys.Hidden(), keys.Description(), keys.Geometries(), index];
+        var args = new RedisValue[3 + DefaultGeometryArgs.Length];
+        args[0] = roomId;
+        args[1] = description is null ? RedisText.Zero : RedisText.One;
+        args[2] = description ?? string.Empty;
+        DefaultGeometryArgs.CopyTo(args, 3);
+
+        if (!ClusterSafe)
+        {
+            return CreateScript.EvaluateAsync(context.Database, scriptKeys, args, 0, static (result, _) => (long)result == 1, cancellationToken);
+        }
+
+        return CreateThenIndexAsync(scriptKeys, args, index, roomId, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> CreateThenIndexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
+    {
+        // Cluster-safe layout: the index set lives in another slot, so it is a second, idempotent step.
+        RedisResult result = await RedisCalls.RunAsync(context, CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RoomCopyResult> CopyAsync(string sourceRoomId, string targetRoomId, string? description = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys source = context.Keys.Room(sourceRoomId);
+        RoomKeys target = context.Keys.Room(targetRoomId);
+        if (string.Equals(sourceRoomId, targetRoomId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A room cannot be copied onto itself.", nameof(targetRoomId));
+        }
+
+        CheckDescription(description, nameof(description));
+
+        RedisKey index = context.Global.RoomsIndex();
+        RedisValue hasDescription = description is null ? RedisText.Zero : RedisText.One;
+        RedisValue descriptionValue = description ?? string.Empty;
+        if (!ClusterSafe)
+        {
+            RedisKey[] keys =
+            [
+                source.TrajectoryIndices(), source.Geometries(), source.Bookmarks(),
+                target.CurrentFrame(), target.Locked(), target.Hidden(), target.Description(),
+                target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
+                index,
+            ];
+            return CopyScript.EvaluateAsync(
+                context.Database, keys, [targetRoomId, hasDescription, descriptionValue], 0, static (copied, _) => (RoomCopyResult)(int)copied, cancellationToken);
+        }
+
+        return CopyClusterSafeAsync(source, target, targetRoomId, index, hasDescription, descriptionValue, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RoomCopyResult> CopyClusterSafeAsync(
+        RoomKeys source, RoomKeys target, string targetRoomId, RedisKey index, RedisValue hasDescription, RedisValue descriptionValue, CancellationToken cancellationToken)
+    {
+        // Cluster-safe layout: read the source (one batch in its slot), write the target (one script in its slot),
+        // then the index.
+        IBatch batch = context.Database.CreateBatch();
+        RedisKey sourceTrajectory = source.TrajectoryIndices();
+        RedisKey sourceGeometries = source.Geometries();
+        RedisKey sourceBookmarks = source.Bookmarks();
+        Task<SortedSetEntry[]> frames = batch.SortedSetRangeByRankWithScoresAsync(sourceTrajectory);
+        Task<HashEntry[]> geometries = batch.HashGetAllAsync(sourceGeometries);
+        Task<HashEntry[]> bookmarks = batch.HashGetAllAsync(sourceBookmarks);
+        batch.Execute();
+        await WaitAllAsync(frames, geometries, bookmarks, cancellationToken).ConfigureAwait(false);
+        SortedSetEntry[] frameEntries = await RedisCalls.SentAsync(frames, sourceTrajectory).ConfigureAwait(false);
+        HashEntry[] geometryEntries = await RedisCalls.SentAsync(geometries, sourceGeometries).ConfigureAwait(false);
+        HashEntry[] bookmarkEntries = await RedisCalls.SentAsync(bookmarks, sourceBookmarks).ConfigureAwait(false);
+        if (frameEntries.Length == 0)
+        {
+            return RoomCopyResult.SourceHasNoTrajectory;
+        }
+
+        int nt = frameEntries.Length * 2;
+        int ng = geometryEntries.Length * 2;
+        int nb = bookmarkEntries.Length * 2;
+        var args = new RedisValue[5 + nt + ng + nb];
+        args[0] = hasDescription;
+        args[1] = descriptionValue;
+        args[2] = nt;
+        args[3] = ng;
+        args[4] = nb;
+        int i = 5;
+        foreach (SortedSetEntry entry in frameEntries)
+        {
+            args[i++] = entry.Score;
+            args[i++] = entry.Element;
+        }
+
+        foreach (HashEntry entry in geometryEntries)
+        {
+            args[i++] = entry.Name;
+            args[i++] = entry.Value;
+        }
+
+        foreach (HashEntry entry in bookmarkEntries)
+        {
+            args[i++] = entry.Name;
+            args[i++] = entry.Value;
+        }
+
+        RedisKey[] targetKeys =
+        [
+            target.CurrentFrame(), target.Locked(), target.Hidden(), target.Description(),
+            target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
+        ];
+        RedisResult written = await RedisCalls.RunAsync(context, CopyWriteScript, targetKeys, args, cancellationToken).ConfigureAwait(false);
+        var outcome = (RoomCopyResult)(int)written;
+        if (outcome == RoomCopyResult.Copied)
+        {
+            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, targetRoomId), index, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey index = context.Global.RoomsIndex();
+        return RedisReply.Map(context.Database.SetMembersAsync(index), 0, static (members, _) => (IReadOnlyList<string>)RedisCalls.SortedStrings(members), index, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long> GetFrameCountAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).TrajectoryIndices();
+        return RedisReply.Of(context.Database.SortedSetLengthAsync(key), key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetCurrentFrameAsync(string roomId, int frame, CancellationToken cancellationToken = default)
+    {
+        // SET … XX cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).CurrentFrame();
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        RedisValue value = RoomMapping.FormatCurrentFrame(frame);
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, value, when: When.Exists), cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetLockedAsync(string roomId, bool locked, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        return SetIfRoomAsync(keys, keys.Locked(), RoomMapping.FormatFlag(locked), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetHiddenAsync(string roomId, bool hidden, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        return SetIfRoomAsync(keys, keys.Hidden(), RoomMapping.FormatFlag(hidden), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<string?> GetDescriptionAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).Description();
+        return RedisReply.Map(context.Database.StringGetAsync(key), 0, static (value, _) => value.IsNull ? null : value.ToString(), key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetDescriptionAsync(string roomId, string? description, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        CheckDescription(description, nameof(description));
+        return SetIfRoomAsync(keys, keys.Description(), description is null ? RedisValue.Null : (RedisValue)description, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RoomMetadata?> GetMetadataAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).Metadata();
+        return RedisReply.Map(context.Database.HashGetAllAsync(key), key, static (entries, key) => RoomMapping.MetadataFromHash(key.ToString(), entries), key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetMetadataAsync(string roomId, RoomMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RoomKeys keys = context.Keys.Room(roomId);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Fields.Count == 0)
+        {
+            throw new ArgumentException("Metadata must have at least one field.", nameof(metadata));
+        }
+
+        var args = new RedisValue[metadata.Fields.Count * 2];
+        int i = 0;
+        long total = 0;
+        ZnDrawLimitOptions limits = context.Limits;
+        foreach (KeyValuePair<string, string> field in metadata.Fields)
+        {
+            if (string.IsNullOrEmpty(field.Key))
+            {
+                throw new ArgumentException("Metadata field names must not be empty.", nameof(metadata));
+            }
+
+            ArgumentNullException.ThrowIfNull(field.Value, nameof(metadata));
+            int valueBytes = Encoding.UTF8.GetByteCount(field.Value);
+            if (valueBytes > limits.MaxMetadataValueBytes)
+            {
+                throw SizeLimits.TooLarge($"value of metadata field '{field.Key}'", valueBytes, limits.MaxMetadataValueBytes, nameof(metadata));
+            }
+
+            total += Encoding.UTF8.GetByteCount(field.Key) + valueBytes;
+            args[i++] = field.Key;
+            args[i++] = field.Value;
+        }
+
+        SizeLimits.CheckBytes(total, limits.MaxMetadataTotalBytes, "metadata (every field name and value)", nameof(metadata));
+
+        return SetMetadataScript.EvaluateAsync(
+            context.Database, [keys.CurrentFrame(), keys.Metadata()], args, 0, static (result, _) => (long)result == 1, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteMetadataFieldAsync(string roomId, string field, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).Metadata();
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        return RedisReply.Of(context.Database.HashDeleteAsync(key, field), key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> AddUserAsync(string roomId, string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey users = context.Keys.Room(roomId).Users();
+        RedisKey user = context.Keys.User(userName).HashKey();
+        RedisValue[] args = [userName, roomId];
+        if (!ClusterSafe)
+        {
+            return AddUserScript.EvaluateAsync(context.Database, [user, users], args, 0, static (result, _) => (long)result == 1, cancellationToken);
+        }
+
+        return AddUserClusterSafeAsync(user, users, args, userName, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AddUserClusterSafeAsync(RedisKey user, RedisKey users, RedisValue[] args, string userName, CancellationToken cancellationToken)
+    {
+        // Two slots: the user's hash is checked and written in one script in its slot, then the room's user set.
+        RedisResult result = await RedisCalls.RunAsync(context, AddUserScript, [user], args, cancellationToken).ConfigureAwait(false);
+        if ((long)result != 1)
+        {
+            return false;
+        }
+
+        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(users, userName), users, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<string?> GetDefaultRoomAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Global.DefaultRoom();
+        return RedisReply.Map(context.Database.StringGetAsync(key), 0, static (value, _) => value.IsNull ? null : value.ToString(), key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetDefaultRoomAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        KeyValidation.ValidateRoomId(roomId);
+        RoomKeys keys = context.Keys.Room(roomId);
+        RedisKey key = context.Global.DefaultRoom();
+        if (!ClusterSafe)
+        {
+            return SetIfRoomAsync(keys, key, roomId, cancellationToken);
+        }
+
+        return SetDefaultRoomClusterSafeAsync(keys.CurrentFrame(), key, roomId, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SetDefaultRoomClusterSafeAsync(RedisKey currentFrame, RedisKey key, string roomId, CancellationToken cancellationToken)
+    {
+        // Two slots: check, then write (not atomic; documented).
+        if (!await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(currentFrame), cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, roomId), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ClearDefaultRoomAsync(CancellationToken cancellationToken = default)
+    {
+        // DEL cannot raise WRONGTYPE.
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyDeleteAsync(context.Global.DefaultRoom()), cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> GetUsersAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Room(roomId).Users();
+        return RedisReply.Map(context.Database.SetMembersAsync(key), 0, static (members, _) => (IReadOnlyList<string>)RedisCalls.SortedStrings(members), key, cancellationToken);
+    }
+
+    /// <summary>Waits for every task of an executed batch without throwing (each task's own error is observed later).</summary>
+    private static Task WaitAllAsync(Task first, Task second, CancellationToken cancellationToken) =>
+        RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(first, second)), cancellationToken);
+
+    private static Task WaitAllAsync(Task first, Task second, Task third, CancellationToken cancellationToken) =>
+        RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(first, second, third)), cancellationToken);
+
+    private static Task IgnoreErrors(Task task) =>
+        task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private ValueTask<bool> SetIfRoomAsync(RoomKeys keys, RedisKey target, RedisValue value, CancellationToken cancellationToken)
+    {
+        RedisValue[] args = value.IsNull ? [RedisText.Zero, RedisValue.EmptyString] : [RedisText.One, value];
+        return SetIfRoomScript.EvaluateAsync(context.Database, [keys.CurrentFrame(), target], args, 0, static (result, _) => (long)result == 1, cancellationToken);
+    }
+
+    private void CheckDescription(string? description, string paramName) =>
+        SizeLimits.CheckText(description, context.Limits.MaxDescriptionBytes, "description", paramName);
+
+    private static RedisKey[] CoreKeys(RoomKeys keys) => [keys.Description(), keys.Locked(), keys.Hidden(), keys.CurrentFrame()];
+
+    private static RedisValue[] BuildDefaultGeometryArgs()
+    {
+        var args = new List<RedisValue>(DefaultGeometries.All.Count * 2);
+        foreach (DefaultGeometry geometry in DefaultGeometries.All)
+        {
+            args.Add(geometry.Name);
+            args.Add(geometry.Json);
+        }
+
+        return [.. args];
+    }
+}

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.History;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Serialization;
+using ZnDraw.Storage.Redis;
+
+namespace ZnDraw.Storage.Redis.Repositories;
+
+/// <summary>The Redis implementation of <see cref="ISessionRepository"/>.</summary>
+internal sealed class SessionRepository(RedisStoreContext context) : ISessionRepository
+{
+    // KEYS: sid, role. Returns 1 when the sid key existed. (One multi-key DEL would not tell which key existed.)
+    private static readonly RedisScript DeleteScript = new("session.delete", """
+        local existed = redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[2])
+        return existed
+        """, historyWhen: "eq 1");
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<SessionInfo?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SessionKeys keys = context.Keys.Session(id);
+        RedisKey userKey = keys.Username();
+        RedisKey roleKey = keys.Role();
+        IBatch batch = context.Database.CreateBatch();
+        Task<RedisValue> user = batch.StringGetAsync(userKey);
+        Task<RedisValue> role = batch.StringGetAsync(roleKey);
+        batch.Execute();
+        try
+        {
+            // One by one: both replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
+            RedisValue userName = await RedisStoreContext.WaitAsync(user, cancellationToken).ConfigureAwait(false);
+            RedisValue roleText = await RedisStoreContext.WaitAsync(role, cancellationToken).ConfigureAwait(false);
+            return UserMapping.SessionFromValues(id, roleKey, userName, roleText);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(user.IsFaulted ? (string)userKey! : (string)roleKey!, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SaveAsync(SessionInfo entity, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(entity);
+        SessionKeys keys = context.Keys.Session(entity.Sid);
+        KeyValidation.ValidateUserName(entity.UserName, context.Keys.Layout, nameof(entity));
+        RedisValue role = entity.Role is { } r ? UserMapping.FormatRole(r) : RedisValue.Null;
+
+        // SET and DEL work on a key of any type, so this MULTI cannot fail half-way on WRONGTYPE.
+        ITransaction tx = context.Database.CreateTransaction();
+        Task<bool> setUser = tx.StringSetAsync(keys.Username(), entity.UserName);
+        Task setRole = role.IsNull ? tx.KeyDeleteAsync(keys.Role()) : tx.StringSetAsync(keys.Role(), role);
+
+        // Durable history (a login): the event goes into the same MULTI as the session keys.
+        if (HistoryOutboxScope.Current is { Outbox: RedisHistoryOutbox redisOutbox } scope && scope.TryTake())
+        {
+            redisOutbox.Stream.Enlist(tx, scope.Event);
+        }
+
+        Task<bool> exec = tx.ExecuteAsync();
+
+        // One by one, EXEC first: the queued commands complete with it; Task.WhenAll would cost an object.
+        await RedisStoreContext.WaitAsync(exec, cancellationToken).ConfigureAwait(false);
+        await setUser.ConfigureAwait(false);
+        await setRole.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SessionKeys keys = context.Keys.Session(id);
+        return DeleteScript.EvaluateAsync(context.Database, [keys.Username(), keys.Role()], [], 0, static (result, _) => (long)result == 1, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.Session(id).Username();
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
+    }
+}

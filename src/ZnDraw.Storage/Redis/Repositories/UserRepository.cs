@@ -1,0 +1,631 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Redis.Keys;
+using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Serialization;
+using ZnDraw.Storage.Redis;
+
+namespace ZnDraw.Storage.Redis.Repositories;
+
+/// <summary>The Redis implementation of <see cref="IUserRepository"/>.</summary>
+internal sealed class UserRepository(RedisStoreContext context) : IUserRepository
+{
+    // Scripts are not rolled back on error: every type check (HLEN, SCARD, GET raise WRONGTYPE) comes before any write.
+
+    // KEYS: user hash, [users:index]. ARGV: name, then field/value pairs.
+    private static readonly RedisScript CreateScript = new("user.create", """
+        local len = redis.call('HLEN', KEYS[1])
+        if KEYS[2] then redis.call('SCARD', KEYS[2]) end
+        local created = 0
+        if len == 0 then
+          redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+          created = 1
+        end
+        if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[1]) end
+        return created
+        """);
+
+    // KEYS: user hash, [users:index]. ARGV: name, n, n field names to delete, then field/value pairs.
+    private static readonly RedisScript SaveScript = new("user.save", """
+        redis.call('HLEN', KEYS[1])
+        if KEYS[2] then redis.call('SCARD', KEYS[2]) end
+        local n = tonumber(ARGV[2])
+        if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 3, 2 + n)) end
+        redis.call('HSET', KEYS[1], unpack(ARGV, 3 + n))
+        if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[1]) end
+        return 1
+        """);
+
+    // KEYS: user hash, admin flag, [users:index, admins:index]. ARGV: name. Returns 1 when the hash existed.
+    private static readonly RedisScript DeleteScript = new("user.delete", """
+        if KEYS[3] then
+          redis.call('SCARD', KEYS[3])
+          redis.call('SCARD', KEYS[4])
+        end
+        local existed = redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[2])
+        if KEYS[3] then
+          redis.call('SREM', KEYS[3], ARGV[1])
+          redis.call('SREM', KEYS[4], ARGV[1])
+        end
+        return existed
+        """);
+
+    // KEYS: user hash. ARGV: field/value pairs. Writes only into an existing hash.
+    private static readonly RedisScript SetFieldsScript = new("user.set-fields", """
+        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], unpack(ARGV))
+        return 1
+        """, historyWhen: "eq 1");
+
+    // KEYS: user hash. ARGV: hash, salt. The first password of an existing user: 1 written, 0 no user, -1 already registered.
+    private static readonly RedisScript RegisterPasswordScript = new("user.register-password", """
+        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
+        if redis.call('HEXISTS', KEYS[1], 'passwordHash') == 1 then return -1 end
+        redis.call('HSET', KEYS[1], 'passwordHash', ARGV[1], 'passwordSalt', ARGV[2])
+        return 1
+        """);
+
+    // KEYS: admin flag, admins:index. ARGV: name, '1' (grant) or '0' (revoke).
+    private static readonly RedisScript SetAdminScript = new("user.set-admin", """
+        redis.call('SCARD', KEYS[2])
+        if ARGV[2] == '1' then
+          redis.call('SET', KEYS[1], '1')
+          redis.call('SADD', KEYS[2], ARGV[1])
+        else
+          redis.call('DEL', KEYS[1])
+          redis.call('SREM', KEYS[2], ARGV[1])
+        end
+        return 1
+        """);
+
+    // ZnDraw layout. KEYS: old hash, new hash, old flag, new flag, users:index, admins:index.
+    // ARGV: old name, new name, now, '1' when a new password is given, hash, salt.
+    // Returns 1 renamed, 0 old missing, -1 new exists. Field order as ZnDraw's register_user writes them.
+    private static readonly RedisScript RenameScript = new("user.rename", """
+        local oldLen = redis.call('HLEN', KEYS[1])
+        local newLen = redis.call('HLEN', KEYS[2])
+        local admin = redis.call('GET', KEYS[3])
+        redis.call('SCARD', KEYS[5])
+        redis.call('SCARD', KEYS[6])
+        if oldLen == 0 then return 0 end
+        if newLen > 0 then return -1 end
+        local hash, salt = ARGV[5], ARGV[6]
+        if ARGV[4] ~= '1' then
+          hash = redis.call('HGET', KEYS[1], 'passwordHash')
+          salt = redis.call('HGET', KEYS[1], 'passwordSalt')
+        end
+        local created = redis.call('HGET', KEYS[1], 'createdAt') or ARGV[3]
+        local f = {'userName', ARGV[2]}
+        if hash then f[#f + 1] = 'passwordHash'; f[#f + 1] = hash end
+        if salt then f[#f + 1] = 'passwordSalt'; f[#f + 1] = salt end
+        f[#f + 1] = 'createdAt'; f[#f + 1] = created
+        f[#f + 1] = 'lastLogin'; f[#f + 1] = ARGV[3]
+        redis.call('HSET', KEYS[2], unpack(f))
+        redis.call('DEL', KEYS[1], KEYS[3])
+        redis.call('SREM', KEYS[5], ARGV[1])
+        redis.call('SADD', KEYS[5], ARGV[2])
+        redis.call('SREM', KEYS[6], ARGV[1])
+        if admin == '1' then
+          redis.call('SET', KEYS[4], '1')
+          redis.call('SADD', KEYS[6], ARGV[2])
+        end
+        return 1
+        """);
+
+    // Cluster-safe rename, step 2 (new user's slot). KEYS: new hash, new flag. ARGV: '1' when admin, then field/value pairs.
+    private static readonly RedisScript RenameCreateScript = new("user.rename-create", """
+        if redis.call('HLEN', KEYS[1]) > 0 then return 0 end
+        redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+        if ARGV[1] == '1' then redis.call('SET', KEYS[2], '1') end
+        return 1
+        """);
+
+    // Cluster-safe rename, step 3 (old user's slot). KEYS: old hash, old flag. Returns 0 when the old hash is gone.
+    private static readonly RedisScript RenameDeleteOldScript = new("user.rename-delete-old", """
+        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
+        redis.call('DEL', KEYS[1], KEYS[2])
+        return 1
+        """);
+
+    private static readonly System.Buffers.SearchValues<char> LowercaseHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
+
+    /// <inheritdoc/>
+    public ValueTask<User?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(id).HashKey();
+        return RedisReply.Map(
+            context.Database.HashGetAllAsync(key), (key, id), static (entries, s) => UserMapping.FromHash(s.key, s.id, entries), key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(id).HashKey();
+        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SaveAsync(User entity, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(entity);
+        UserKeys keys = context.Keys.User(entity.UserName);
+        ValidateUserFields(entity, nameof(entity));
+
+        // ARGV: name, n, the n null fields (HDEL), then the field/value pairs, written straight into one array.
+        int fields = UserMapping.FieldCount(entity);
+        int deleted = UserMapping.NullFieldCount(entity);
+        var args = new RedisValue[2 + deleted + (2 * fields)];
+        int i = 0;
+        args[i++] = entity.UserName;
+        args[i++] = deleted;
+        UserMapping.WriteNullFieldNames(entity, args, ref i);
+        UserMapping.WritePairs(entity, args, ref i);
+        if (!ClusterSafe)
+        {
+            return SaveScript.EvaluateVoidAsync(
+                context.Database, [keys.HashKey(), context.Global.UsersIndex()], args, 0, static (_, _) => true, cancellationToken);
+        }
+
+        return SaveThenIndexAsync(keys.HashKey(), args, entity.UserName, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        UserKeys keys = context.Keys.User(id);
+        if (!ClusterSafe)
+        {
+            return DeleteScript.EvaluateAsync(
+                context.Database,
+                [keys.HashKey(), keys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()],
+                [id],
+                0,
+                static (result, _) => (long)result == 1,
+                cancellationToken);
+        }
+
+        return DeleteThenUnindexAsync(keys, id, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> CreateAsync(User user, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(user);
+        UserKeys keys = context.Keys.User(user.UserName);
+        ValidateUserFields(user, nameof(user));
+        if (user.CreatedAt is null || user.LastLogin is null)
+        {
+            DateTime now = context.UtcNow;
+            user = user with { CreatedAt = user.CreatedAt ?? now, LastLogin = user.LastLogin ?? now };
+        }
+
+        var args = new RedisValue[1 + (2 * UserMapping.FieldCount(user))];
+        int i = 0;
+        args[i++] = user.UserName;
+        UserMapping.WritePairs(user, args, ref i);
+        if (!ClusterSafe)
+        {
+            return CreateScript.EvaluateAsync(
+                context.Database, [keys.HashKey(), context.Global.UsersIndex()], args, 0, static (result, _) => (long)result == 1, cancellationToken);
+        }
+
+        return CreateThenIndexAsync(keys.HashKey(), args, user.UserName, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ListIndexAsync(context.Global.UsersIndex(), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        ValidatePassword(passwordHash, passwordSalt);
+        return SetFieldsAsync(
+            key,
+            [UserMapping.PasswordHashField, passwordHash, UserMapping.PasswordSaltField, passwordSalt],
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> RegisterPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        ValidatePassword(passwordHash, passwordSalt);
+        return RegisterPasswordScript.EvaluateAsync(
+            context.Database, [key], [passwordHash, passwordSalt], 0, static (result, _) => (long)result == 1, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<UserCredentials?> GetCredentialsAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        IBatch batch = context.Database.CreateBatch();
+        Task<bool> exists = batch.KeyExistsAsync(key);
+        Task<RedisValue[]> fields = batch.HashGetAsync(key, [UserMapping.PasswordHashField, UserMapping.PasswordSaltField]);
+        batch.Execute();
+        try
+        {
+            bool found = await RedisStoreContext.WaitAsync(exists, cancellationToken).ConfigureAwait(false);
+            RedisValue[] values = await RedisStoreContext.WaitAsync(fields, cancellationToken).ConfigureAwait(false);
+            return UserMapping.CredentialsFrom(userName, found, values);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType((string)key!, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey flag = context.Keys.User(userName).AdminKey();
+        RedisKey index = context.Global.AdminsIndex();
+        if (!ClusterSafe)
+        {
+            return SetAdminScript.EvaluateVoidAsync(
+                context.Database, [flag, index], [userName, isAdmin ? RedisText.One : RedisText.Zero], 0, static (_, _) => true, cancellationToken);
+        }
+
+        return SetAdminClusterSafeAsync(flag, index, userName, isAdmin, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> IsAdminAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey flag = context.Keys.User(userName).AdminKey();
+        return RedisReply.Map(context.Database.StringGetAsync(flag), 0, static (value, _) => UserMapping.ParseAdminFlag(value), flag, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>> ListAdminsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ListIndexAsync(context.Global.AdminsIndex(), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        UserKeys keys = context.Keys.User(userName);
+        RedisKey flag = keys.AdminKey();
+        RedisKey hash = keys.HashKey();
+        IBatch batch = context.Database.CreateBatch();
+        Task<RedisValue> admin = batch.StringGetAsync(flag);
+        Task<bool> registered = batch.HashExistsAsync(hash, UserMapping.PasswordHashField);
+        batch.Execute();
+        try
+        {
+            // One by one: both replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
+            RedisValue adminFlag = await RedisStoreContext.WaitAsync(admin, cancellationToken).ConfigureAwait(false);
+            bool hasPassword = await RedisStoreContext.WaitAsync(registered, cancellationToken).ConfigureAwait(false);
+            return UserMapping.ParseAdminFlag(adminFlag) ? UserRole.Admin : hasPassword ? UserRole.User : UserRole.Guest;
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType(admin.IsFaulted ? (string)flag! : (string)hash!, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetCurrentRoomAsync(string userName, string roomId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        KeyValidation.ValidateRoomId(roomId);
+        return SetFieldsAsync(key, [UserMapping.CurrentRoomField, roomId], cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> SetCurrentSidAsync(string userName, string sid, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        ArgumentNullException.ThrowIfNull(sid);
+        if (sid.Length != 0)
+        {
+            KeyValidation.ValidateSessionId(sid, context.Keys.Layout);
+        }
+
+        return SetFieldsAsync(key, [UserMapping.CurrentSidField, sid], cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TouchLastActivityAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        string now = ZnDrawTime.FormatIso(context.UtcNow);
+        return SetFieldsAsync(key, [UserMapping.LastActivityField, now], cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TouchLastLoginAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = context.Keys.User(userName).HashKey();
+        string now = ZnDrawTime.FormatIso(context.UtcNow);
+        return SetFieldsAsync(key, [UserMapping.LastLoginField, now], cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> RenameAsync(string oldName, string newName, string? passwordHash = null, string? passwordSalt = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        UserKeys oldKeys = context.Keys.User(oldName);
+        UserKeys newKeys = context.Keys.User(newName);
+        if (string.Equals(oldName, newName, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The new user name must differ from the old one.", nameof(newName));
+        }
+
+        if ((passwordHash is null) != (passwordSalt is null))
+        {
+            throw new ArgumentException("Give both the password hash and the salt, or neither.", passwordHash is null ? nameof(passwordHash) : nameof(passwordSalt));
+        }
+
+        if (passwordHash is not null)
+        {
+            ValidatePassword(passwordHash, passwordSalt!);
+        }
+
+        string now = ZnDrawTime.FormatIso(context.UtcNow);
+        if (!ClusterSafe)
+        {
+            return RenameScript.EvaluateAsync(
+                context.Database,
+                [oldKeys.HashKey(), newKeys.HashKey(), oldKeys.AdminKey(), newKeys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()],
+                [oldName, newName, now, passwordHash is null ? RedisText.Zero : RedisText.One, passwordHash ?? string.Empty, passwordSalt ?? string.Empty],
+                0,
+                static (result, _) => (long)result == 1,
+                cancellationToken);
+        }
+
+        return RenameClusterSafeAsync(oldKeys, newKeys, now, passwordHash, passwordSalt, cancellationToken);
+    }
+
+    // Cluster-safe layout: the script in the user's slot, then the index (another slot, idempotent).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SaveThenIndexAsync(RedisKey hash, RedisValue[] args, string userName, CancellationToken cancellationToken)
+    {
+        await RunAsync(SaveScript, [hash], args, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(context.Global.UsersIndex(), userName, add: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> CreateThenIndexAsync(RedisKey hash, RedisValue[] args, string userName, CancellationToken cancellationToken)
+    {
+        RedisResult result = await RunAsync(CreateScript, [hash], args, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(context.Global.UsersIndex(), userName, add: true, cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> DeleteThenUnindexAsync(UserKeys keys, string id, CancellationToken cancellationToken)
+    {
+        RedisResult result = await RunAsync(DeleteScript, [keys.HashKey(), keys.AdminKey()], [id], cancellationToken).ConfigureAwait(false);
+
+        // Second, idempotent step: the index sets live in other slots. Also run when the user was already gone,
+        // so a delete repeated after a crash removes a lingering index entry.
+        IBatch batch = context.Database.CreateBatch();
+        Task<bool> users = batch.SetRemoveAsync(context.Global.UsersIndex(), id);
+        Task<bool> admins = batch.SetRemoveAsync(context.Global.AdminsIndex(), id);
+        batch.Execute();
+        await AwaitIndexAsync(Task.WhenAll(users, admins), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SetAdminClusterSafeAsync(RedisKey flag, RedisKey index, string userName, bool isAdmin, CancellationToken cancellationToken)
+    {
+        // Cluster-safe: the flag first (its own slot), then the index (idempotent).
+        Task write = isAdmin
+            ? context.Database.StringSetAsync(flag, UserMapping.AdminFlagValue)
+            : context.Database.KeyDeleteAsync(flag);
+        await RedisStoreContext.WaitAsync(write, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(index, userName, isAdmin, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The ordered single-slot steps described on IUserRepository.RenameAsync.
+    private async ValueTask<bool> RenameClusterSafeAsync(UserKeys oldKeys, UserKeys newKeys, string now, string? passwordHash, string? passwordSalt, CancellationToken cancellationToken)
+    {
+        // Step 1: read the old user (one slot, one batch).
+        RedisKey oldHash = oldKeys.HashKey();
+        RedisKey oldFlag = oldKeys.AdminKey();
+        IBatch batch = context.Database.CreateBatch();
+        Task<RedisValue[]> fieldsTask = batch.HashGetAsync(oldHash, [UserMapping.CreatedAtField, UserMapping.PasswordHashField, UserMapping.PasswordSaltField]);
+        Task<bool> existsTask = batch.KeyExistsAsync(oldHash);
+        Task<RedisValue> flagTask = batch.StringGetAsync(oldFlag);
+        batch.Execute();
+        try
+        {
+            await RedisStoreContext.WaitAsync(Task.WhenAll(fieldsTask, existsTask, flagTask), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw RedisErrors.WrongType([oldHash, oldFlag], ex);
+        }
+
+        if (!existsTask.Result)
+        {
+            return false;
+        }
+
+        RedisValue[] old = fieldsTask.Result;
+        bool isAdmin = UserMapping.ParseAdminFlag(flagTask.Result);
+        RedisValue hash = passwordHash is null ? old[1] : (RedisValue)passwordHash;
+        RedisValue salt = passwordHash is null ? old[2] : (RedisValue)passwordSalt;
+        var args = new List<RedisValue>(11)
+        {
+            isAdmin ? RedisText.One : RedisText.Zero,
+            UserMapping.UserNameField, newKeys.UserName,
+        };
+        if (!hash.IsNull)
+        {
+            args.Add(UserMapping.PasswordHashField);
+            args.Add(hash);
+        }
+
+        if (!salt.IsNull)
+        {
+            args.Add(UserMapping.PasswordSaltField);
+            args.Add(salt);
+        }
+
+        args.Add(UserMapping.CreatedAtField);
+        args.Add(old[0].IsNull ? now : old[0]);
+        args.Add(UserMapping.LastLoginField);
+        args.Add(now);
+
+        // Step 2: create the new user if the name is free (new user's slot).
+        RedisKey newHash = newKeys.HashKey();
+        RedisKey newFlag = newKeys.AdminKey();
+        RedisResult created = await RunAsync(RenameCreateScript, [newHash, newFlag], [.. args], cancellationToken).ConfigureAwait(false);
+        if ((long)created != 1)
+        {
+            return false;
+        }
+
+        // Step 3: delete the old user if it is still there (old user's slot); otherwise undo step 2.
+        RedisResult deleted = await RunAsync(RenameDeleteOldScript, [oldHash, oldFlag], [], cancellationToken).ConfigureAwait(false);
+        if ((long)deleted != 1)
+        {
+            await RedisStoreContext.WaitAsync(context.Database.KeyDeleteAsync([newHash, newFlag]), cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        // Step 4: the index sets (idempotent).
+        IBatch index = context.Database.CreateBatch();
+        Task addUser = index.SetAddAsync(context.Global.UsersIndex(), newKeys.UserName);
+        Task removeUser = index.SetRemoveAsync(context.Global.UsersIndex(), oldKeys.UserName);
+        Task removeAdmin = index.SetRemoveAsync(context.Global.AdminsIndex(), oldKeys.UserName);
+        Task addAdmin = isAdmin ? index.SetAddAsync(context.Global.AdminsIndex(), newKeys.UserName) : Task.CompletedTask;
+        index.Execute();
+        await AwaitIndexAsync(Task.WhenAll(addUser, removeUser, removeAdmin, addAdmin), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private void ValidateUserFields(User user, string paramName)
+    {
+        if (user.CurrentRoom is { } room && !KeyValidation.IsValidRoomId(room))
+        {
+            throw new ArgumentException($"CurrentRoom '{room}' is not a valid room id.", paramName);
+        }
+
+        if (user.CurrentSid is { Length: > 0 } sid)
+        {
+            KeyValidation.ValidateSessionId(sid, context.Keys.Layout, paramName);
+        }
+
+    }
+
+    private static void ValidatePassword(string passwordHash, string passwordSalt)
+    {
+        ArgumentNullException.ThrowIfNull(passwordHash);
+        ArgumentNullException.ThrowIfNull(passwordSalt);
+        if (!IsZnDrawHash(passwordHash) && !IsPbkdf2Hash(passwordHash))
+        {
+            throw new ArgumentException(
+                "The password hash must be 64 lowercase hex characters (SHA-256, as ZnDraw stores it) or pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX.",
+                nameof(passwordHash));
+        }
+
+        if (passwordSalt.Length == 0)
+        {
+            throw new ArgumentException("The password salt must not be empty.", nameof(passwordSalt));
+        }
+    }
+
+    private ValueTask<bool> SetFieldsAsync(RedisKey key, RedisValue[] pairs, CancellationToken cancellationToken) =>
+        SetFieldsScript.EvaluateAsync(context.Database, [key], pairs, 0, static (result, _) => (long)result == 1, cancellationToken);
+
+    private ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
+        script.EvaluateAsync(context.Database, keys, args, cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask IndexAsync(RedisKey index, string member, bool add, CancellationToken cancellationToken)
+    {
+        Task<bool> task = add ? context.Database.SetAddAsync(index, member) : context.Database.SetRemoveAsync(index, member);
+        await AwaitIndexAsync(task, [index], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task AwaitIndexAsync(Task task, RedisKey[] indexes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        {
+            throw indexes.Length == 1 ? RedisErrors.WrongType((string)indexes[0]!, ex) : RedisErrors.WrongType(indexes, ex);
+        }
+    }
+
+    private ValueTask<IReadOnlyList<string>> ListIndexAsync(RedisKey index, CancellationToken cancellationToken) =>
+        RedisReply.Map(
+            context.Database.SetMembersAsync(index),
+            0,
+            static (members, _) =>
+            {
+                var names = new string[members.Length];
+                for (int i = 0; i < members.Length; i++)
+                {
+                    names[i] = members[i]!;
+                }
+
+                Array.Sort(names, StringComparer.Ordinal);
+                return (IReadOnlyList<string>)names;
+            },
+            index,
+            cancellationToken);
+
+    private static bool IsZnDrawHash(string hash) =>
+        hash.Length == ZnDrawPasswordHash.HashHexLength && !hash.AsSpan().ContainsAnyExcept(LowercaseHex);
+
+    // pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX, as written by Services.PasswordHasher (iterations: 1 to
+    // ZnDrawPasswordOptions.MaxPbkdf2Iterations, no leading zero; salt and hash: non-empty, even-length lowercase hex).
+    private static bool IsPbkdf2Hash(string hash)
+    {
+        const string Prefix = "pbkdf2-sha256$";
+        if (hash.Length > 512 || !hash.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = hash.AsSpan(Prefix.Length);
+        Span<Range> parts = stackalloc Range[4];
+        if (rest.Split(parts, '$') != 3)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> iterations = rest[parts[0]];
+        ReadOnlySpan<char> salt = rest[parts[1]];
+        ReadOnlySpan<char> digest = rest[parts[2]];
+        return iterations.Length is > 0 and <= 9 && iterations[0] != '0' && !iterations.ContainsAnyExceptInRange('0', '9')
+            && int.Parse(iterations, System.Globalization.CultureInfo.InvariantCulture) <= ZnDrawPasswordOptions.MaxPbkdf2Iterations
+            && salt.Length > 0 && salt.Length % 2 == 0 && !salt.ContainsAnyExcept(LowercaseHex)
+            && digest.Length > 0 && digest.Length % 2 == 0 && !digest.ContainsAnyExcept(LowercaseHex);
+    }
+}
