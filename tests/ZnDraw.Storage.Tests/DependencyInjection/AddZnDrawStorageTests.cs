@@ -10,6 +10,7 @@ using ZnDraw.Storage.DependencyInjection;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.DependencyInjection;

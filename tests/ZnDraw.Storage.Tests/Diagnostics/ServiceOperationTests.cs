@@ -8,6 +8,7 @@ using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Repositories.Rooms;
 

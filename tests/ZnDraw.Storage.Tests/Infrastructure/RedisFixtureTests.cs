@@ -1,3 +1,4 @@
+using ZnDraw.Storage.Testing;
 using StackExchange.Redis;
 
 namespace ZnDraw.Storage.Tests.Infrastructure;

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using static ZnDraw.Storage.Tests.Reconciliation.ZnDrawWriter;
 

@@ -5,6 +5,7 @@ using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Services.Users;
 using static ZnDraw.Storage.Tests.Repositories.Frames.FramesTestSupport;

@@ -4,6 +4,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using static ZnDraw.Storage.Tests.Repositories.Frames.FramesTestSupport;
 

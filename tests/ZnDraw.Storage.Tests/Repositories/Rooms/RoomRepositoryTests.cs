@@ -4,6 +4,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Repositories.Rooms;

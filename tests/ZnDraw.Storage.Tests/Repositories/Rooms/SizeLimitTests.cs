@@ -9,6 +9,7 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Repositories.Rooms;

@@ -7,6 +7,7 @@ using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Services.Users;
 

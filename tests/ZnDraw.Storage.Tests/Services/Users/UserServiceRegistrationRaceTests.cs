@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Repositories.Users;
 

@@ -4,6 +4,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Repositories.Users;
 

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace ZnDraw.Storage.Tests.Infrastructure;
+namespace ZnDraw.Storage.Testing;
 
 /// <summary>
 /// A connection to the second test Redis, which emits keyspace notifications (<c>notify-keyspace-events K$hgx</c>). Its
@@ -57,10 +57,4 @@ public sealed class RedisNotifyFixture : IAsyncLifetime
             await _connection.DisposeAsync();
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class RedisNotifyCollection : ICollectionFixture<RedisNotifyFixture>
-{
-    public const string Name = "RedisNotify";
 }

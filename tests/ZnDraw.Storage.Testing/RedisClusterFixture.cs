@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace ZnDraw.Storage.Tests.Infrastructure;
+namespace ZnDraw.Storage.Testing;
 
 /// <summary>
 /// A connection to the throwaway Redis Cluster that <c>scripts/test.sh</c> starts, for the tests that
@@ -55,10 +55,4 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         var result = await server.ExecuteAsync("CLUSTER", "KEYSLOT", (string)key!);
         return (int)result;
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>
-{
-    public const string Name = "RedisCluster";
 }

@@ -1,7 +1,7 @@
 using StackExchange.Redis.Profiling;
 using StackExchange.Redis;
 
-namespace ZnDraw.Storage.Tests.Infrastructure;
+namespace ZnDraw.Storage.Testing;
 
 /// <summary>
 /// Counts the round trips an operation makes, using StackExchange.Redis profiling on the

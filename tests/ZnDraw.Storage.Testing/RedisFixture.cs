@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace ZnDraw.Storage.Tests.Infrastructure;
+namespace ZnDraw.Storage.Testing;
 
 /// <summary>
 /// One connection to the test Redis for every integration test. The address comes from
@@ -50,10 +50,4 @@ public sealed class RedisFixture : IAsyncLifetime
     /// <summary>A fresh id for one test, valid as a ZnDraw room id and as any other key segment.</summary>
     public static string NewId(string kind = "t") =>
         string.Create(CultureInfo.InvariantCulture, $"{kind}-{Guid.NewGuid():N}");
-}
-
-[CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisFixture>
-{
-    public const string Name = "Redis";
 }
