@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.Keys;
-using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Sql;
 
 // Uses ZnDraw.Storage the way a host application does, from the packages only: registration,
