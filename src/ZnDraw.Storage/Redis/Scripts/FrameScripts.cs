@@ -1,4 +1,4 @@
-namespace ZnDraw.Storage.Redis.Repositories;
+namespace ZnDraw.Storage.Redis.Scripts;
 
 /// <summary>
 /// The Lua scripts of the trajectory and bookmark repositories. Each returns an array whose first element is a status:

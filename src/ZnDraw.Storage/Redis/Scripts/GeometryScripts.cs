@@ -1,4 +1,4 @@
-namespace ZnDraw.Storage.Redis.Repositories;
+namespace ZnDraw.Storage.Redis.Scripts;
 
 /// <summary>The Lua scripts of <see cref="Repositories.GeometryRepository"/>. None re-encodes JSON (cjson's output is not Python's).</summary>
 internal static class GeometryScripts
