@@ -154,7 +154,7 @@ public static class Program
 
         if (Environment.GetEnvironmentVariable("ZNDRAW_BENCH_DEBUG") == "1")
         {
-            Console.WriteLine("round-trip keys: " + string.Join(", ", RoundTrips.All.Keys));
+            Console.WriteLine("round-trip keys: " + string.Join(", ", RoundTripCounts.All.Keys));
         }
 
         string written = await SummaryWriter.WriteAsync(outDir, mode, started, summaries, paired, scenarioResults);

@@ -8,6 +8,7 @@ using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.History;
 
@@ -67,8 +68,8 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         _serviceDirect = new RoomService(rooms, settings, users, options, null, _direct);
         // The floor of that path, by hand: the same script by EVALSHA, and its outbox variant (the text the library
         // runs in durable mode) with a prebuilt event, so no event is built per call.
-        _setIfRoom = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetIfRoomScript"));
-        _setIfRoomWithOutbox = new RawScript(BenchmarkRedis.OutboxScriptText(typeof(RoomRepository), "SetIfRoomScript"));
+        _setIfRoom = new RawScript(RoomScripts.SetIfExists.Text);
+        _setIfRoomWithOutbox = new RawScript(RoomScripts.SetIfExists.OutboxText!);
         _rawScriptEventArgs = ["1", "1", .. HistoryOutbox.ToScriptArgs(new RoomHistoryEvent(_durable.NewEventId(), _durable.Now, ServiceRoomId, RoomEventTypes.Locked, "alice", null))];
         await rooms.DeleteAsync(ServiceRoomId);
         await rooms.CreateAsync(ServiceRoomId, "history benchmark");

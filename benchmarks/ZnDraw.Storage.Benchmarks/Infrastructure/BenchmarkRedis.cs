@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
@@ -45,18 +44,6 @@ public static class BenchmarkRedis
         options.AllowAdmin = true; // FLUSHDB, INFO, SCRIPT LOAD in setups
         return ConnectionMultiplexer.Connect(options);
     }
-
-    /// <summary>The Lua text of a library script held in a private static field (so a raw twin runs the very same script).</summary>
-    internal static string ScriptText(Type owner, string field) => Script(owner, field).Text;
-
-    /// <summary>The text of that script's outbox variant (what durable history runs: the body, then the event's XADD).</summary>
-    internal static string OutboxScriptText(Type owner, string field) =>
-        typeof(RedisScript).GetField("_withOutboxText", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(Script(owner, field)) as string
-            ?? throw new InvalidOperationException($"{owner.Name}.{field} has no outbox variant.");
-
-    private static RedisScript Script(Type owner, string field) =>
-        owner.GetField(field, BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as RedisScript
-            ?? throw new InvalidOperationException($"{owner.Name}.{field} is not a RedisScript.");
 }
 
 /// <summary>What a hand-written caller keeps for a Lua script: its SHA1, loaded once; each call is one EVALSHA.</summary>

@@ -24,8 +24,8 @@ public sealed class RoundTripColumn : IColumn
     public string Legend => "Round trips of one call (StackExchange.Redis profiling; a batch, MULTI/EXEC or EVALSHA counts once), then its commands";
 
     public static RoundTripCount? For(BenchmarkCase benchmarkCase) =>
-        RoundTrips.All.TryGetValue(
-            RoundTrips.Key(benchmarkCase.Descriptor.Type, benchmarkCase.Descriptor.WorkloadMethod.Name, benchmarkCase.Parameters.PrintInfo),
+        RoundTripCounts.All.TryGetValue(
+            RoundTripCounts.Key(benchmarkCase.Descriptor.Type, benchmarkCase.Descriptor.WorkloadMethod.Name, benchmarkCase.Parameters.PrintInfo),
             out RoundTripCount? count) ? count : null;
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => Format(For(benchmarkCase));

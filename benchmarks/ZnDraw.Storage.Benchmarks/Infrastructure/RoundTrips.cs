@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
-using StackExchange.Redis.Profiling;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Testing;
 
 namespace ZnDraw.Storage.Benchmarks.Infrastructure;
 
@@ -11,15 +11,14 @@ namespace ZnDraw.Storage.Benchmarks.Infrastructure;
 public sealed record RoundTripCount(int RoundTrips, IReadOnlyList<string> Commands);
 
 /// <summary>
-/// Counts round trips with a StackExchange.Redis profiling session around one call. A round trip is a wave of
-/// commands sent before any reply of that wave arrived: one command, a pipelined batch, one MULTI/EXEC block or one
-/// EVALSHA each count as one; "send, await, send again" counts as two.
+/// The round trips of every benchmark method, counted once per parameter set in the class's global setup with the test
+/// kit's counter (<see cref="ZnDraw.Storage.Testing.RoundTrips"/>, the one the tests assert with): a round trip is a wave
+/// of commands sent before any reply of that wave arrived (one command, a pipelined batch, one MULTI/EXEC block or one
+/// EVALSHA each count as one; "send, await, send again" counts as two).
 /// </summary>
-public static class RoundTrips
+public static class RoundTripCounts
 {
-    private static readonly AsyncLocal<ProfilingSession?> Current = new();
     private static readonly ConcurrentDictionary<string, RoundTripCount> Results = new(StringComparer.Ordinal);
-    private static int _registered;
 
     /// <summary>Counts per "Type.Method" (and parameters, e.g. "FrameBenchmarks.Raw_range(Frames=1000)").</summary>
     public static IReadOnlyDictionary<string, RoundTripCount> All => Results;
@@ -30,43 +29,8 @@ public static class RoundTrips
     /// <summary>Runs <paramref name="call"/> once under a profiling session and returns what it sent.</summary>
     public static async Task<RoundTripCount> MeasureAsync(Func<Task> call)
     {
-        if (Interlocked.Exchange(ref _registered, 1) == 0)
-        {
-            BenchmarkRedis.Connection.RegisterProfiler(() => Current.Value);
-        }
-
-        var session = new ProfilingSession();
-        Current.Value = session;
-        try
-        {
-            await call().ConfigureAwait(false);
-        }
-        finally
-        {
-            Current.Value = null;
-        }
-
-        var commands = session.FinishProfiling().OrderBy(c => c.CommandCreated).ToList();
-        int waves = 0;
-        DateTime firstReply = DateTime.MinValue;
-        foreach (IProfiledCommand command in commands)
-        {
-            if (waves == 0 || command.CommandCreated >= firstReply)
-            {
-                waves++;
-                firstReply = command.CommandCreated + command.CreationToEnqueued + command.EnqueuedToSending + command.SentToResponse;
-            }
-            else
-            {
-                DateTime reply = command.CommandCreated + command.CreationToEnqueued + command.EnqueuedToSending + command.SentToResponse;
-                if (reply < firstReply)
-                {
-                    firstReply = reply;
-                }
-            }
-        }
-
-        return new RoundTripCount(waves, [.. commands.Select(c => c.Command)]);
+        RoundTrips.Measurement m = await RoundTrips.MeasureAsync(BenchmarkRedis.Connection, call).ConfigureAwait(false);
+        return new RoundTripCount(m.RoundTrips, m.CommandNames);
     }
 
     /// <summary>
@@ -165,7 +129,7 @@ public abstract class RedisBenchmark
     {
         SetupAsync().GetAwaiter().GetResult();
         VerifyAsync().GetAwaiter().GetResult();
-        RoundTrips.CountAll(this, ParameterText());
+        RoundTripCounts.CountAll(this, ParameterText());
         AfterCountAsync().GetAwaiter().GetResult();
     }
 

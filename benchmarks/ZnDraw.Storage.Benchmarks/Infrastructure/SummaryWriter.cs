@@ -219,8 +219,8 @@ public static class SummaryWriter
 
     private static SummaryRow PairedOnly(PairedResult p)
     {
-        RoundTrips.All.TryGetValue(RoundTrips.Key(p.Class, p.RawMethod, p.Parameters), out RoundTripCount? rawTrips);
-        RoundTrips.All.TryGetValue(RoundTrips.Key(p.Class, p.LibraryMethod, p.Parameters), out RoundTripCount? libTrips);
+        RoundTripCounts.All.TryGetValue(RoundTripCounts.Key(p.Class, p.RawMethod, p.Parameters), out RoundTripCount? rawTrips);
+        RoundTripCounts.All.TryGetValue(RoundTripCounts.Key(p.Class, p.LibraryMethod, p.Parameters), out RoundTripCount? libTrips);
         double? alloc = p.RawBytes > 0 ? p.LibraryBytes / p.RawBytes : null;
         var targets = new List<TargetCheck>();
         if (IsInstrument(p.Category))

@@ -9,6 +9,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -38,8 +39,8 @@ public class ChatBenchmarks : RedisBenchmark
     {
         _db = Db();
         _chat = new ChatRepository(BenchmarkRedis.Context());
-        _edit = new RawScript(BenchmarkRedis.ScriptText(typeof(ChatRepository), "EditScript"));
-        _page = new RawScript(BenchmarkRedis.ScriptText(typeof(ChatRepository), "PageScript"));
+        _edit = new RawScript(ChatScripts.Edit.Text);
+        _page = new RawScript(ChatScripts.Page.Text);
         string prefix = "room:" + RoomId + ":";
         await _db.KeyDeleteAsync([prefix + "chat:counter", prefix + "chat:data", prefix + "chat:index"]);
         for (int i = 1; i <= Messages; i++)
@@ -183,7 +184,7 @@ public class ChatPostBenchmarks : RedisBenchmark
     {
         _db = Db(BenchmarkRedis.ScratchDb);
         _chat = new ChatRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
-        _post = new RawScript(BenchmarkRedis.ScriptText(typeof(ChatRepository), "PostScript"));
+        _post = new RawScript(ChatScripts.Post.Text);
         await _db.ExecuteAsync("FLUSHDB");
     }
 

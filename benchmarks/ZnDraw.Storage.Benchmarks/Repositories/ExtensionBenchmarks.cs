@@ -5,6 +5,7 @@ using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -32,8 +33,8 @@ public class ExtensionBenchmarks : RedisBenchmark
     {
         _db = Db();
         _extensions = new ExtensionRepository(BenchmarkRedis.Context());
-        _acquire = new RawScript(BenchmarkRedis.ScriptText(typeof(ExtensionRepository), "AcquireScript"));
-        _release = new RawScript(BenchmarkRedis.ScriptText(typeof(ExtensionRepository), "ReleaseScript"));
+        _acquire = new RawScript(ExtensionScripts.Acquire.Text);
+        _release = new RawScript(ExtensionScripts.Release.Text);
         using var schema = JsonDocument.Parse("""{"properties": {"angle": {"type": "number", "default": 90}}}""");
         await _extensions.RegisterExtensionAsync(Extension, schema.RootElement, Worker);
         await _extensions.ReleaseWorkerAsync(Extension, Worker);

@@ -8,6 +8,7 @@ using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -62,10 +63,10 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         _db = Db();
         var context = BenchmarkRedis.Context();
         _extensions = new ExtensionRepository(context);
-        _register = new RawScript(BenchmarkRedis.ScriptText(typeof(ExtensionRepository), "RegisterScript"));
-        _unregister = new RawScript(BenchmarkRedis.ScriptText(typeof(ExtensionRepository), "UnregisterScript"));
-        _dequeue = new RawScript(BenchmarkRedis.ScriptText(typeof(ExtensionRepository), "DequeueScript"));
-        _release = new RawScript(BenchmarkRedis.ScriptText(typeof(ExtensionRepository), "ReleaseScript"));
+        _register = new RawScript(ExtensionScripts.Register.Text);
+        _unregister = new RawScript(ExtensionScripts.Unregister.Text);
+        _dequeue = new RawScript(ExtensionScripts.Dequeue.Text);
+        _release = new RawScript(ExtensionScripts.Release.Text);
 
         // The schema as a worker sends it (json.dumps text): the library stores it re-formatted, the raw twin as is.
         _schemaDocument = JsonDocument.Parse("""{"properties": {"angle": {"type": "number", "default": 90}, "axis": {"type": "string", "enum": ["x", "y", "z"]}}, "required": ["angle"]}""");

@@ -6,6 +6,7 @@ using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -41,10 +42,10 @@ public class FilesystemBenchmarks : RedisBenchmark
     {
         _db = Db();
         _filesystems = new FilesystemRepository(BenchmarkRedis.Context());
-        _register = new RawScript(BenchmarkRedis.ScriptText(typeof(FilesystemRepository), "RegisterScript"));
-        _list = new RawScript(BenchmarkRedis.ScriptText(typeof(FilesystemRepository), "ListScript"));
-        _unregister = new RawScript(BenchmarkRedis.ScriptText(typeof(FilesystemRepository), "UnregisterScript"));
-        _unregisterWorker = new RawScript(BenchmarkRedis.ScriptText(typeof(FilesystemRepository), "UnregisterWorkerScript"));
+        _register = new RawScript(FilesystemScripts.Register.Text);
+        _list = new RawScript(FilesystemScripts.List.Text);
+        _unregister = new RawScript(FilesystemScripts.Unregister.Text);
+        _unregisterWorker = new RawScript(FilesystemScripts.UnregisterWorker.Text);
         await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "zndraw-storage:worker:bench-fs-*");
         for (int i = 0; i < 10; i++)
         {

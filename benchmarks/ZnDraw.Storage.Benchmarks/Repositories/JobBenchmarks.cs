@@ -7,6 +7,7 @@ using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -29,7 +30,7 @@ public class JobBenchmarks : RedisBenchmark
     {
         _db = Db();
         _jobs = new JobRepository(BenchmarkRedis.Context());
-        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "CreateScript"));
+        _create = new RawScript(JobScripts.Create.Text);
         using var data = JsonDocument.Parse("""{"angle": 90, "axis": "z", "atoms": [1, 2, 3]}""");
         var read = new Job(ReadJobId, RoomId, "modifiers", "Rotate", data.RootElement.Clone(), "alice", JobStatus.Running, JobProvider.Client,
             Created, StartedAt: Created.AddSeconds(1), WorkerId: "worker-1", WaitTimeMs: 1000);

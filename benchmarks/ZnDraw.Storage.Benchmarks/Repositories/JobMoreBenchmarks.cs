@@ -7,6 +7,7 @@ using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -32,8 +33,8 @@ public class JobMoreBenchmarks : RedisBenchmark
     {
         _db = Db();
         _jobs = new JobRepository(BenchmarkRedis.Context());
-        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "CreateScript"));
-        _delete = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "DeleteScript"));
+        _create = new RawScript(JobScripts.Create.Text);
+        _delete = new RawScript(JobScripts.Delete.Text);
         await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
         for (int i = 0; i < 50; i++)
         {
@@ -143,9 +144,9 @@ public class JobTransitionBenchmarks : RedisBenchmark
     {
         _db = Db(BenchmarkRedis.ScratchDb);
         _jobs = new JobRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
-        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "CreateScript"));
-        _start = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "StartScript"));
-        _finish = new RawScript(BenchmarkRedis.ScriptText(typeof(JobRepository), "FinishScript"));
+        _create = new RawScript(JobScripts.Create.Text);
+        _start = new RawScript(JobScripts.Start.Text);
+        _finish = new RawScript(JobScripts.Finish.Text);
 
         // The result as a worker sends it (json.dumps text): the library stores it re-formatted, the raw twin as is.
         _resultDocument = JsonDocument.Parse("""{"energy": -12.5, "converged": true, "steps": [1, 2, 3]}""");

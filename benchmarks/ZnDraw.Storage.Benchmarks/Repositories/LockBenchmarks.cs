@@ -8,6 +8,7 @@ using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -48,13 +49,13 @@ public class LockBenchmarks : RedisBenchmark
     {
         _db = Db();
         _locks = new LockRepository(BenchmarkRedis.Context());
-        _acquire = new RawScript(BenchmarkRedis.ScriptText(typeof(LockRepository), "AcquireScript"));
-        _release = new RawScript(BenchmarkRedis.ScriptText(typeof(LockRepository), "ReleaseScript"));
-        _refresh = new RawScript(BenchmarkRedis.ScriptText(typeof(LockRepository), "RefreshScript"));
-        _setMetadata = new RawScript(BenchmarkRedis.ScriptText(typeof(LockRepository), "SetMetadataScript"));
-        _get = new RawScript(BenchmarkRedis.ScriptText(typeof(LockRepository), "GetScript"));
-        _acquirePresenter = new RawScript(BenchmarkRedis.ScriptText(typeof(LockRepository), "AcquirePresenterScript"));
-        _releasePresenter = new RawScript(BenchmarkRedis.ScriptText(typeof(LockRepository), "ReleasePresenterScript"));
+        _acquire = new RawScript(LockScripts.Acquire.Text);
+        _release = new RawScript(LockScripts.Release.Text);
+        _refresh = new RawScript(LockScripts.Refresh.Text);
+        _setMetadata = new RawScript(LockScripts.SetMetadata.Text);
+        _get = new RawScript(LockScripts.Get.Text);
+        _acquirePresenter = new RawScript(LockScripts.AcquirePresenter.Text);
+        _releasePresenter = new RawScript(LockScripts.ReleasePresenter.Text);
         using var message = JsonDocument.Parse("\"" + Message + "\"");
         _metadata = new LockMetadata(Holder, Stamp, [new("msg", message.RootElement.Clone())]);
 

@@ -6,6 +6,7 @@ using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -148,7 +149,7 @@ public class RoomCreateBenchmarks : RedisBenchmark
     {
         _db = Db(BenchmarkRedis.ScratchDb);
         _rooms = new RoomRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
-        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "CreateScript"));
+        _create = new RawScript(RoomScripts.Create.Text);
         _geometryArgs = [.. DefaultGeometries.All.SelectMany(g => new RedisValue[] { g.Name, g.Json })];
         await _db.ExecuteAsync("FLUSHDB");
     }

@@ -7,6 +7,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -42,10 +43,10 @@ public class RoomMoreBenchmarks : RedisBenchmark
     {
         _db = Db();
         _rooms = new RoomRepository(BenchmarkRedis.Context());
-        _save = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SaveScript"));
-        _setIfRoom = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetIfRoomScript"));
-        _setMetadata = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "SetMetadataScript"));
-        _addUser = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "AddUserScript"));
+        _save = new RawScript(RoomScripts.Save.Text);
+        _setIfRoom = new RawScript(RoomScripts.SetIfExists.Text);
+        _setMetadata = new RawScript(RoomScripts.SetMetadata.Text);
+        _addUser = new RawScript(RoomScripts.AddUser.Text);
         await _rooms.DeleteAsync(RoomId);
         await _rooms.CreateAsync(RoomId, Description);
         await _rooms.SaveAsync(SavedRoom);
@@ -474,9 +475,9 @@ public class RoomLifecycleBenchmarks : RedisBenchmark
     {
         _db = Db(BenchmarkRedis.ScratchDb);
         _rooms = new RoomRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
-        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "CreateScript"));
-        _delete = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "DeleteScript"));
-        _copy = new RawScript(BenchmarkRedis.ScriptText(typeof(RoomRepository), "CopyScript"));
+        _create = new RawScript(RoomScripts.Create.Text);
+        _delete = new RawScript(RoomScripts.Delete.Text);
+        _copy = new RawScript(RoomScripts.Copy.Text);
         _geometryArgs = [.. DefaultGeometries.All.SelectMany(g => new RedisValue[] { g.Name, g.Json })];
         await _db.ExecuteAsync("FLUSHDB");
         WriteSource();

@@ -5,6 +5,7 @@ using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -33,7 +34,7 @@ public class SessionBenchmarks : RedisBenchmark
     {
         _db = Db();
         _sessions = new SessionRepository(BenchmarkRedis.Context());
-        _delete = new RawScript(BenchmarkRedis.ScriptText(typeof(SessionRepository), "DeleteScript"));
+        _delete = new RawScript(SessionScripts.Delete.Text);
         await _sessions.SaveAsync(new SessionInfo(ReadSid, UserName, UserRole.Admin));
         await _sessions.SaveAsync(Saved);
         await _sessions.DeleteAsync(TransientSid);

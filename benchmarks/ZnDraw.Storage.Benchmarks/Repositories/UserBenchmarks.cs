@@ -6,6 +6,7 @@ using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Benchmarks.Repositories;
 
@@ -52,13 +53,13 @@ public class UserBenchmarks : RedisBenchmark
     {
         _db = Db();
         _users = new UserRepository(BenchmarkRedis.Context());
-        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "CreateScript"));
-        _save = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "SaveScript"));
-        _delete = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "DeleteScript"));
-        _setFields = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "SetFieldsScript"));
-        _setAdmin = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "SetAdminScript"));
-        _rename = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "RenameScript"));
-        _registerPassword = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "RegisterPasswordScript"));
+        _create = new RawScript(UserScripts.Create.Text);
+        _save = new RawScript(UserScripts.Save.Text);
+        _delete = new RawScript(UserScripts.Delete.Text);
+        _setFields = new RawScript(UserScripts.SetFields.Text);
+        _setAdmin = new RawScript(UserScripts.SetAdmin.Text);
+        _rename = new RawScript(UserScripts.Rename.Text);
+        _registerPassword = new RawScript(UserScripts.RegisterPassword.Text);
 
         // A registered user with every field (the read side); a second one the field writes change.
         var full = new User(ReadUser, Created, LoggedIn, Active, RoomId, Sid);
@@ -575,7 +576,7 @@ public class UserCreateBenchmarks : RedisBenchmark
     {
         _db = Db(BenchmarkRedis.ScratchDb);
         _users = new UserRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
-        _create = new RawScript(BenchmarkRedis.ScriptText(typeof(UserRepository), "CreateScript"));
+        _create = new RawScript(UserScripts.Create.Text);
         await _db.ExecuteAsync("FLUSHDB");
     }
 

@@ -29,27 +29,19 @@ internal sealed class RedisScript
     /// <param name="name">A short name used in logs and errors.</param>
     /// <param name="text">The Lua source.</param>
     /// <param name="historyWhen">
-    /// When the script's state change succeeded, for the transactional history outbox: <c>"eq 1"</c> (the reply, or its
-    /// first element, equals 1), <c>"gt 0"</c> (is greater than 0), ... (<c>eq</c>/<c>gt</c> with a number). With a
-    /// condition, a call made inside a <see cref="HistoryOutboxScope"/> runs a variant that appends the scope's event to
-    /// the outbox stream in the same script, only when the condition holds.
+    /// When the script's state change succeeded, for the transactional history outbox (see <see cref="HistoryWhen"/>).
+    /// With a condition, a call made inside a <see cref="HistoryOutboxScope"/> runs a variant that appends the scope's
+    /// event to the outbox stream in the same script, only when the condition holds.
     /// </param>
-    public RedisScript(string name, string text, string? historyWhen = null)
+    public RedisScript(string name, string text, HistoryWhen? historyWhen = null)
     {
         Name = name;
         Text = text;
         _sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(text));
         if (historyWhen is not null)
         {
-            var parts = historyWhen.Split(' ');
-            if (parts.Length != 2 || parts[0] is not ("eq" or "gt") || !double.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out _))
-            {
-                throw new ArgumentException("Expected 'eq N' or 'gt N'.", nameof(historyWhen));
-            }
-
             // The body runs unchanged as a function, after the outbox key and the event's two arguments are taken off
             // KEYS and ARGV, so it sees exactly the keys and arguments it was written for.
-            var test = parts[0] == "eq" ? "==" : ">";
             _withOutboxText = $$"""
                 local __outbox = table.remove(KEYS)
                 local __event = table.remove(ARGV)
@@ -61,7 +53,7 @@ internal sealed class RedisScript
                 local __v = __r
                 if type(__v) == 'table' then __v = __v[1] end
                 if type(__v) == 'boolean' then __v = __v and 1 or 0 end
-                if tonumber(__v) ~= nil and tonumber(__v) {{test}} {{parts[1]}} then
+                if tonumber(__v) ~= nil and {{historyWhen.ToLua("tonumber(__v)")}} then
                   redis.call('XADD', __outbox, '*', '{{HistoryOutbox.IdField}}', __id, '{{HistoryOutbox.EventField}}', __event)
                 end
                 return __r
@@ -75,6 +67,12 @@ internal sealed class RedisScript
 
     /// <summary>The Lua source.</summary>
     public string Text { get; }
+
+    /// <summary>
+    /// The Lua source of the outbox variant (the body as a function, then the event's <c>XADD</c> when the history
+    /// condition holds), or null for a script declared without a condition.
+    /// </summary>
+    public string? OutboxText => _withOutboxText;
 
     /// <summary>
     /// Runs the script: <c>EVALSHA</c>, falling back to <c>EVAL</c> on <c>NOSCRIPT</c>. WRONGTYPE on any key becomes

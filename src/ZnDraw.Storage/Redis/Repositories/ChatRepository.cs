@@ -9,6 +9,7 @@ using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 
@@ -21,53 +22,6 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
 
     // After the content only createdAt, updatedAt and isEdited follow, so the last occurrence is the member.
     private static ReadOnlySpan<byte> CreatedAtZero => "\"createdAt\": 0, "u8;
-
-    // KEYS: counter, data, index. ARGV: id prefix (msg_{room}_), JSON before the number, JSON after it, createdAt ms.
-    private static readonly RedisScript PostScript = new("chat.post", """
-        redis.call('HLEN', KEYS[2])
-        redis.call('ZCARD', KEYS[3])
-        local n = redis.pcall('INCR', KEYS[1])
-        if type(n) == 'table' then
-          if n.err and string.find(n.err, 'not an integer', 1, true) then return 'counter-not-an-integer' end
-          return n
-        end
-        local digits = string.format('%d', n)
-        local id = ARGV[1] .. digits
-        redis.call('HSET', KEYS[2], id, ARGV[2] .. digits .. ARGV[3])
-        redis.call('ZADD', KEYS[3], ARGV[4], id)
-        return n
-        """);
-
-    // KEYS: data. ARGV: message id, author, JSON before createdAt's value, JSON after it.
-    // Returns {1, createdAt} edited, {0} missing, {-1} other author, {-2, reason} unreadable.
-    private static readonly RedisScript EditScript = new("chat.edit", """
-        local raw = redis.call('HGET', KEYS[1], ARGV[1])
-        if not raw then return {0} end
-        local ok, doc = pcall(cjson.decode, raw)
-        if not ok or type(doc) ~= 'table' then return {-2, 'broken chat message JSON'} end
-        local author = doc['author']
-        if type(author) ~= 'table' or type(author['id']) ~= 'string' then return {-2, "chat message has no 'author.id'"} end
-        if author['id'] ~= ARGV[2] then return {-1} end
-        local created = doc['createdAt']
-        if type(created) ~= 'number' or created ~= math.floor(created) or math.abs(created) > 9007199254740991 then
-          return {-2, "chat message has no integer 'createdAt'"}
-        end
-        local text = string.format('%d', created)
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. text .. ARGV[4])
-        return {1, text}
-        """);
-
-    // KEYS: index, data. ARGV: 'rev' or 'fwd', first bound, second bound, count. Returns {ids, values}.
-    private static readonly RedisScript PageScript = new("chat.page", """
-        local ids
-        if ARGV[1] == 'rev' then
-          ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'LIMIT', 0, ARGV[4])
-        else
-          ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'LIMIT', 0, ARGV[4])
-        end
-        if #ids == 0 then return {ids, {}} end
-        return {ids, redis.call('HMGET', KEYS[2], unpack(ids))}
-        """);
 
     private static readonly RedisValue Reverse = "rev";
     private static readonly RedisValue Forward = "fwd";
@@ -88,7 +42,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
         (RedisValue head, RedisValue tail) = ChatMapping.FormatSplit(new ChatMessage(idPrefix, roomId, author, content, now, now), AfterId, last: false, offset: 0, drop: 0);
         RedisValue[] args = [idPrefix, head, tail, now.ToUnixTimeMilliseconds()];
         RedisKey counter = keys.ChatCounter();
-        return PostScript.EvaluateAsync(
+        return ChatScripts.Post.EvaluateAsync(
             context.Database,
             [counter, keys.ChatData(), keys.ChatIndex()],
             args,
@@ -118,7 +72,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
             offset: CreatedAtZero.Length - 3,
             drop: 1);
         RedisValue[] args = [messageId, author, head, tail];
-        return EditScript.EvaluateAsync(
+        return ChatScripts.Edit.EvaluateAsync(
             context.Database,
             [data],
             args,
@@ -167,7 +121,7 @@ internal sealed class ChatRepository(RedisStoreContext context) : IChatRepositor
             : [Reverse, before is { } b ? Exclusive(b) : PlusInfinity, after is { } a ? Exclusive(a) : MinusInfinity, limit + 1];
         RedisKey index = keys.ChatIndex();
         RedisKey data = keys.ChatData();
-        return PageScript.EvaluateAsync(
+        return ChatScripts.Page.EvaluateAsync(
             context.Database,
             [index, data],
             args,

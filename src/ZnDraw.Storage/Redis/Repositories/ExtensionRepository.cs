@@ -8,6 +8,7 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 
@@ -24,171 +25,6 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     private static readonly RedisValue Zero = "0";
 
     private readonly Action<StorageDataException> _unreadableExtension = ex => UnreadableEntries.Report(context.Logger, UnreadableEntries.Extension, ex);
-
-    // KEYS: schema, idle, progressing, reverse index, [room registry], [worker registrations]
-    // ARGV: name, schema JSON, sid, has registry, has registrations, registration entry, key names for the registry...
-    // Returns 1 registered, 2 joined, 0 schema conflict, -2 stored schema is not JSON.
-    private static readonly RedisScript RegisterScript = new("extension-register", ExtensionLua.CheckType + """
-        local function deq(a, b)
-          if type(a) ~= type(b) then return false end
-          if type(a) ~= 'table' then return a == b end
-          for k, v in pairs(a) do
-            if not deq(v, b[k]) then return false end
-          end
-          for k, _ in pairs(b) do
-            if a[k] == nil then return false end
-          end
-          return true
-        end
-        local k = 5
-        local registry, registrations
-        if ARGV[4] == '1' then registry = KEYS[k]; k = k + 1 end
-        if ARGV[5] == '1' then registrations = KEYS[k] end
-        check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set'); check(KEYS[4], 'set')
-        if registry then check(registry, 'set') end
-        if registrations then check(registrations, 'set') end
-        local existing = redis.call('HGET', KEYS[1], ARGV[1])
-        local result = 1
-        if existing then
-          if existing ~= ARGV[2] then
-            local ok, stored = pcall(cjson.decode, existing)
-            if not ok then return -2 end
-            if not deq(stored, cjson.decode(ARGV[2])) then return 0 end
-          end
-          result = 2
-        else
-          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-        end
-        if redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 0 then
-          redis.call('SADD', KEYS[2], ARGV[3])
-        end
-        redis.call('SADD', KEYS[4], ARGV[1])
-        if registry then
-          for i = 7, #ARGV do redis.call('SADD', registry, ARGV[i]) end
-        end
-        if registrations then redis.call('SADD', registrations, ARGV[6]) end
-        return result
-        """, historyWhen: "gt 0");
-
-    // KEYS: [registrations], then per group: reverse index, schema, [registry], then per extension: idle, progressing, queue
-    // ARGV: sid, has registrations, group count, then per group: entry ('' for a scope found through ZnDraw's keys, which
-    //       has none), has registry, n, n extension names, then the n key-name triples are taken from KEYS (for the
-    //       registry SREM).
-    // Returns {-1} when a reverse index changed since it was read, else {registrations removed, extensions deleted}.
-    private static readonly RedisScript UnregisterScript = new("extension-unregister-worker", ExtensionLua.CheckType + """
-        local sid = ARGV[1]
-        local k = 1
-        local registrations
-        if ARGV[2] == '1' then registrations = KEYS[1]; k = 2; check(registrations, 'set') end
-        local ngroups = tonumber(ARGV[3])
-        local a = 4
-        local groups = {}
-        for g = 1, ngroups do
-          local grp = { entry = ARGV[a], rev = KEYS[k], schema = KEYS[k + 1], exts = {} }
-          local hasRegistry = ARGV[a + 1] == '1'
-          local n = tonumber(ARGV[a + 2])
-          a = a + 3
-          k = k + 2
-          if hasRegistry then grp.registry = KEYS[k]; k = k + 1 end
-          check(grp.rev, 'set'); check(grp.schema, 'hash')
-          if grp.registry then check(grp.registry, 'set') end
-          if redis.call('SCARD', grp.rev) ~= n then return {-1} end
-          for i = 1, n do
-            local name = ARGV[a]
-            a = a + 1
-            if redis.call('SISMEMBER', grp.rev, name) == 0 then return {-1} end
-            grp.exts[i] = { name = name, idle = KEYS[k], prog = KEYS[k + 1], queue = KEYS[k + 2] }
-            check(KEYS[k], 'set'); check(KEYS[k + 1], 'set'); check(KEYS[k + 2], 'list')
-            k = k + 3
-          end
-          groups[g] = grp
-        end
-        local removed, deleted = 0, 0
-        for _, grp in ipairs(groups) do
-          for _, e in ipairs(grp.exts) do
-            redis.call('SREM', e.idle, sid)
-            redis.call('SREM', e.prog, sid)
-            removed = removed + 1
-            if redis.call('SCARD', e.idle) == 0 and redis.call('SCARD', e.prog) == 0 and redis.call('LLEN', e.queue) == 0 then
-              redis.call('DEL', e.idle, e.prog)
-              if redis.call('HDEL', grp.schema, e.name) == 1 then deleted = deleted + 1 end
-              if grp.registry then redis.call('SREM', grp.registry, e.idle, e.prog, e.queue) end
-            end
-          end
-          redis.call('DEL', grp.rev)
-          if grp.registry then
-            redis.call('SREM', grp.registry, grp.rev)
-            if redis.call('EXISTS', grp.schema) == 0 then redis.call('SREM', grp.registry, grp.schema) end
-          end
-          if registrations and grp.entry ~= '' then redis.call('SREM', registrations, grp.entry) end
-        end
-        return {removed, deleted}
-        """);
-
-    // KEYS: idle, progressing. Returns the worker id or nil.
-    private static readonly RedisScript AcquireScript = new("extension-acquire-worker", """
-        local w = redis.call('SPOP', KEYS[1])
-        if not w then return false end
-        redis.call('SADD', KEYS[2], w)
-        return w
-        """);
-
-    // KEYS: reverse index, idle, progressing. ARGV: sid, extension name, the category's key head ("...:extensions:{cat}:").
-    // The other extensions the worker serves come from its reverse index; their sets are head .. name .. suffix.
-    // Every type check runs before the first write (scripts are not rolled back). Returns 1/0: was the worker progressing.
-    private static readonly RedisScript ReleaseScript = new("extension-release-worker", """
-        local sid, name, head = ARGV[1], ARGV[2], ARGV[3]
-        local served = redis.call('SMEMBERS', KEYS[1])
-        redis.call('SCARD', KEYS[2])
-        redis.call('SCARD', KEYS[3])
-        local isMember = false
-        local others = {}
-        for _, other in ipairs(served) do
-          if other == name then
-            isMember = true
-          else
-            others[#others + 1] = other
-            redis.call('SCARD', head .. other .. ':idle_workers')
-            redis.call('SCARD', head .. other .. ':progressing_workers')
-          end
-        end
-        local was = redis.call('SREM', KEYS[3], sid)
-        if not isMember then return was end
-        redis.call('SADD', KEYS[2], sid)
-        for _, other in ipairs(others) do
-          redis.call('SREM', head .. other .. ':progressing_workers', sid)
-          redis.call('SADD', head .. other .. ':idle_workers', sid)
-        end
-        return was
-        """);
-
-    // KEYS: queue, idle, progressing, [job hash]
-    // ARGV: expected head, sid, now ISO, now epoch ms, '1' to update the job hash (KEYS[4]) here
-    // Returns {0} empty, {-1, head} head changed, {2, next head} stale task dropped, {3} worker not idle, {1} dequeued.
-    private static readonly RedisScript DequeueScript = new("extension-dequeue", ExtensionLua.IsoToMilliseconds + """
-        local head = redis.call('LINDEX', KEYS[1], 0)
-        if not head then return {0} end
-        if head ~= ARGV[1] then return {-1, head} end
-        local withJob = ARGV[5] == '1'
-        if withJob then
-          local status = redis.call('HGET', KEYS[4], 'status')
-          if not status or status == 'completed' or status == 'failed' then
-            redis.call('LPOP', KEYS[1])
-            local nxt = redis.call('LINDEX', KEYS[1], 0)
-            if nxt then return {2, nxt} end
-            return {2}
-          end
-        end
-        if redis.call('SMOVE', KEYS[2], KEYS[3], ARGV[2]) == 0 then return {3} end
-        redis.call('LPOP', KEYS[1])
-        if withJob then
-          local wait = ''
-          local created = iso_ms(redis.call('HGET', KEYS[4], 'created_at'))
-          if created then wait = string.format('%.0f', tonumber(ARGV[4]) - created) end
-          redis.call('HSET', KEYS[4], 'status', 'running', 'started_at', ARGV[3], 'worker_id', ARGV[2], 'wait_time_ms', wait)
-        end
-        return {1}
-        """);
 
     private readonly RedisStoreContext _context = context ?? throw new ArgumentNullException(nameof(context));
 
@@ -245,7 +81,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             keyArray[^1] = registrations;
 
             // One script (ZnDraw's layout): no async layer of our own. keyArray[0] is the schema hash.
-            return RegisterScript.EvaluateAsync(
+            return ExtensionScripts.Register.EvaluateAsync(
                 Db, keyArray, args, (Schema: keyArray[0], keys.Extension), static (result, s) => ToRegistrationResult(result, s.Schema, s.Extension), cancellationToken);
         }
 
@@ -261,7 +97,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             // Cluster-safe: the registrations set is in the worker's slot. Written first, idempotently: a crash
             // after this leaves an entry that points at nothing, which UnregisterWorkerAsync drops.
             await RedisContext(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
-            var result = await RegisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
+            var result = await ExtensionScripts.Register.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
             return ToRegistrationResult(result, keyArray[0], extension);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
@@ -398,7 +234,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Extension(extension);
         RedisKey[] scriptKeys = [keys.IdleWorkers, keys.ProgressingWorkers];
-        return AcquireScript.EvaluateAsync(Db, scriptKeys, [], 0, static (result, _) => result.IsNull ? null : (string?)result, cancellationToken);
+        return ExtensionScripts.Acquire.EvaluateAsync(Db, scriptKeys, [], 0, static (result, _) => result.IsNull ? null : (string?)result, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -411,7 +247,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         // category's key head (same room and category, so the same slot under the cluster-safe layout).
         RedisKey[] keyArray = [keys.UserExtensions(workerId), keys.IdleWorkers, keys.ProgressingWorkers];
         RedisValue[] args = [workerId, keys.Extension, keys.CategoryHeadText()];
-        return ReleaseScript.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (int)result == 1, cancellationToken);
+        return ExtensionScripts.Release.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (int)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -494,7 +330,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 : [keys.Queue, keys.IdleWorkers, keys.ProgressingWorkers];
             RedisValue[] args = [head, workerId, ZnDrawTime.FormatIso(now), EpochMilliseconds(now), sameSlot ? One : Zero];
             RedisResult[] reply;
-            reply = (RedisResult[])(await DequeueScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false))!;
+            reply = (RedisResult[])(await ExtensionScripts.Dequeue.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false))!;
 
             switch ((int)reply[0])
             {
@@ -787,7 +623,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         }
 
         // WRONGTYPE names every key of the script (the script has no history variant, so exactly these keys).
-        return UnregisterScript.EvaluateAsync(
+        return ExtensionScripts.Unregister.EvaluateAsync(
             Db,
             scriptKeys,
             args,

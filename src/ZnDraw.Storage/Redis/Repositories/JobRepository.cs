@@ -8,6 +8,7 @@ using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Serialization;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 
@@ -18,82 +19,6 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     internal const int TtlSeconds = 86400;
 
     private const int FixedArgs = 8;
-
-    // KEYS: hash, active, inactive, by_time, extension jobs, room registry, [queue]
-    // ARGV: job id, ttl, score, active?, hash name, extension-jobs name, task JSON, queue name for the registry ('' for none), field/value pairs...
-    // KEYS: job hash, jobs:active, jobs:inactive, jobs:by_time, room key registry.
-    // ARGV: job id, job hash name, the room's extension-job-set head ("...room:{r}:extension:").
-    // The extension's job set is named from the hash's category and extension (a category with ':' names none).
-    // Every read that can raise WRONGTYPE runs before the first write. Returns 1 when the hash existed.
-    private static readonly RedisScript DeleteScript = new("job-delete", """
-        local names = redis.call('HMGET', KEYS[1], 'category', 'extension')
-        redis.call('SCARD', KEYS[2]); redis.call('SCARD', KEYS[3]); redis.call('ZCARD', KEYS[4]); redis.call('SCARD', KEYS[5])
-        local extensionJobs = nil
-        local cat, ext = names[1], names[2]
-        if cat and ext and cat ~= '' and ext ~= '' and not string.find(cat, ':', 1, true) then
-          extensionJobs = ARGV[3] .. cat .. ':' .. ext .. ':jobs'
-          redis.call('SCARD', extensionJobs)
-        end
-        local deleted = redis.call('DEL', KEYS[1])
-        redis.call('SREM', KEYS[2], ARGV[1])
-        redis.call('SREM', KEYS[3], ARGV[1])
-        redis.call('ZREM', KEYS[4], ARGV[1])
-        if extensionJobs then redis.call('SREM', extensionJobs, ARGV[1]) end
-        redis.call('SREM', KEYS[5], ARGV[2])
-        return deleted
-        """);
-
-    private static readonly RedisScript CreateScript = new("job-create", ExtensionLua.CheckType + """
-        check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set'); check(KEYS[4], 'zset')
-        check(KEYS[5], 'set'); check(KEYS[6], 'set')
-        local queue = KEYS[7]
-        if queue then check(queue, 'list') end
-        local id = ARGV[1]
-        redis.call('DEL', KEYS[1])
-        redis.call('HSET', KEYS[1], unpack(ARGV, 9))
-        redis.call('EXPIRE', KEYS[1], ARGV[2])
-        if ARGV[4] == '1' then
-          redis.call('SREM', KEYS[3], id); redis.call('SADD', KEYS[2], id)
-        else
-          redis.call('SREM', KEYS[2], id); redis.call('SADD', KEYS[3], id)
-        end
-        redis.call('ZADD', KEYS[4], ARGV[3], id)
-        redis.call('SADD', KEYS[5], id)
-        redis.call('SADD', KEYS[6], ARGV[5], ARGV[6])
-        if queue then
-          redis.call('RPUSH', queue, ARGV[7])
-          if ARGV[8] ~= '' then redis.call('SADD', KEYS[6], ARGV[8]) end
-        end
-        return 1
-        """);
-
-    // KEYS: hash. ARGV: worker id, now ISO, now epoch ms. Returns 1 applied, 0 not found, 2 wrong status.
-    private static readonly RedisScript StartScript = new("job-start", ExtensionLua.CheckType + ExtensionLua.IsoToMilliseconds + """
-        check(KEYS[1], 'hash')
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 2 end
-        local wait = ''
-        local created = iso_ms(redis.call('HGET', KEYS[1], 'created_at'))
-        if created then wait = string.format('%.0f', tonumber(ARGV[3]) - created) end
-        redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[2], 'worker_id', ARGV[1], 'wait_time_ms', wait)
-        return 1
-        """);
-
-    // KEYS: hash, active, inactive. ARGV: status, now ISO, now epoch ms, field (result/error), value, job id.
-    // Returns 1 applied, 0 not found, 2 already finished.
-    private static readonly RedisScript FinishScript = new("job-finish", ExtensionLua.CheckType + ExtensionLua.IsoToMilliseconds + """
-        check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set')
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        local status = redis.call('HGET', KEYS[1], 'status')
-        if status ~= 'queued' and status ~= 'running' then return 2 end
-        local exec = ''
-        local started = iso_ms(redis.call('HGET', KEYS[1], 'started_at'))
-        if started then exec = string.format('%.0f', tonumber(ARGV[3]) - started) end
-        redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completed_at', ARGV[2], 'execution_time_ms', exec, ARGV[4], ARGV[5])
-        redis.call('SREM', KEYS[2], ARGV[6])
-        redis.call('SADD', KEYS[3], ARGV[6])
-        return 1
-        """);
 
     private static readonly RedisValue Completed = JobMapping.FormatStatus(JobStatus.Completed);
     private static readonly RedisValue Failed = JobMapping.FormatStatus(JobStatus.Failed);
@@ -151,7 +76,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         if (queue is null || queueInScript)
         {
             // One script does it all (the common case): no async layer of our own.
-            return CreateScript.EvaluateVoidAsync(Db, scriptKeys, args, 0, static (_, _) => true, cancellationToken);
+            return JobScripts.Create.EvaluateVoidAsync(Db, scriptKeys, args, 0, static (_, _) => true, cancellationToken);
         }
 
         return CreateThenEnqueueAsync(scriptKeys, args, queue.Value, taskJson, cancellationToken);
@@ -164,7 +89,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         {
             // Cluster-safe, global extension: the queue is in the category's slot. Job first, so a crash in between
             // leaves a job without a task (it expires) rather than a task that a worker would find without its job.
-            await CreateScript.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+            await JobScripts.Create.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
             await RedisStoreContext.WaitAsync(Db.ListRightPushAsync(queue, taskJson), cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
@@ -233,7 +158,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         string extensionHead = _context.Keys.RoomKeyText(roomId, "extension:");
         RedisKey[] scriptKeys = [hash, keys.Active(), keys.Inactive(), keys.ByTime(), registry];
         RedisValue[] args = [jobId, (string)hash!, extensionHead];
-        return DeleteScript.EvaluateAsync(Db, scriptKeys, args, 0, static (deleted, _) => (long)deleted == 1, cancellationToken);
+        return JobScripts.Delete.EvaluateAsync(Db, scriptKeys, args, 0, static (deleted, _) => (long)deleted == 1, cancellationToken);
     }
 
     /// <summary>Runs the start script (shared with the cross-slot step of <see cref="ExtensionRepository.DequeueAsync"/>).</summary>
@@ -241,7 +166,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     {
         RedisKey[] scriptKeys = [keys.Hash()];
         RedisValue[] args = [workerId, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now)];
-        return StartScript.EvaluateAsync(db, scriptKeys, args, 0, static (result, _) => ToTransition((int)result), cancellationToken);
+        return JobScripts.Start.EvaluateAsync(db, scriptKeys, args, 0, static (result, _) => ToTransition((int)result), cancellationToken);
     }
 
     /// <summary>The <c>jobs:by_time</c> score: epoch seconds of <paramref name="createdAt"/> (UTC; unspecified kind is UTC), microsecond precision.</summary>
@@ -265,7 +190,7 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         DateTime now = _context.UtcNow;
         RedisKey[] scriptKeys = [keys.Hash(), keys.Active(), keys.Inactive()];
         RedisValue[] args = [status, ZnDrawTime.FormatIso(now), ExtensionRepository.EpochMilliseconds(now), field, value, jobId];
-        return FinishScript.EvaluateAsync(Db, scriptKeys, args, 0, static (result, _) => ToTransition((int)result), cancellationToken);
+        return JobScripts.Finish.EvaluateAsync(Db, scriptKeys, args, 0, static (result, _) => ToTransition((int)result), cancellationToken);
     }
 
     private ValueTask<IReadOnlyList<string>> ListAsync(RedisKey key, CancellationToken cancellationToken) =>

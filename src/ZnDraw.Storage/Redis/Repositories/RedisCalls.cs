@@ -11,24 +11,6 @@ namespace ZnDraw.Storage.Redis.Repositories;
 /// <summary>Shared plumbing of the repositories: awaiting with a token and mapping WRONGTYPE to <see cref="StorageDataException"/>.</summary>
 internal static class RedisCalls
 {
-    /// <summary>
-    /// Lua helper prepended to scripts that write many arguments: calls <c>cmd key ARGV[first..first+count-1]</c> in
-    /// chunks of at most 1000 arguments (an even number, so field/value and score/member pairs stay together), because
-    /// Lua's <c>unpack</c> has a stack limit.
-    /// </summary>
-    public const string LuaChunkedCall = """
-        local function chunked(cmd, key, first, count)
-          local last = first + count - 1
-          local i = first
-          while i <= last do
-            local j = math.min(i + 999, last)
-            redis.call(cmd, key, unpack(ARGV, i, j))
-            i = j + 1
-          end
-        end
-
-        """;
-
     /// <summary>Runs <paramref name="script"/>; WRONGTYPE becomes <see cref="StorageDataException"/> naming every key of the script.</summary>
     public static ValueTask<RedisResult> RunAsync(RedisStoreContext context, RedisScript script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken) =>
         script.EvaluateAsync(context.Database, keys, values, cancellationToken);

@@ -7,137 +7,13 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 
 /// <summary>The Redis implementation of <see cref="IRoomRepository"/>.</summary>
 internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepository
 {
-    // KEYS: current_frame, locked, hidden, description, geometries, [rooms:index]
-    // ARGV: room id, has description ("1"/"0"), description, then geometry name/value pairs in order.
-    // Scripts are not rolled back on error, so every type check (HLEN/SCARD raise WRONGTYPE) comes before any write.
-    private static readonly RedisScript CreateScript = new("room.create", """
-        redis.call('HLEN', KEYS[5])
-        if KEYS[6] then redis.call('SCARD', KEYS[6]) end
-        local created = 0
-        if redis.call('EXISTS', KEYS[1]) == 0 then
-          redis.call('SET', KEYS[1], '0')
-          redis.call('SET', KEYS[2], '0')
-          redis.call('SET', KEYS[3], '0')
-          if ARGV[2] == '1' then redis.call('SET', KEYS[4], ARGV[3]) end
-          redis.call('HSET', KEYS[5], unpack(ARGV, 4))
-          created = 1
-        end
-        if KEYS[6] then redis.call('SADD', KEYS[6], ARGV[1]) end
-        return created
-        """, historyWhen: "eq 1");
-
-    // ZnDraw layout only (one node). KEYS: source trajectory, geometries, bookmarks; target current_frame, locked,
-    // hidden, description, trajectory, geometries, bookmarks; rooms:index.
-    // ARGV: target id, has description, description. Returns a RoomCopyResult.
-    private static readonly RedisScript CopyScript = new("room.copy", """
-        if redis.call('ZCARD', KEYS[1]) == 0 then return 1 end
-        redis.call('HLEN', KEYS[2])
-        redis.call('HLEN', KEYS[3])
-        redis.call('SCARD', KEYS[11])
-        if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
-        redis.call('COPY', KEYS[1], KEYS[8], 'REPLACE')
-        redis.call('DEL', KEYS[9], KEYS[10])
-        redis.call('COPY', KEYS[2], KEYS[9])
-        redis.call('COPY', KEYS[3], KEYS[10])
-        if ARGV[2] == '1' then redis.call('SET', KEYS[7], ARGV[3]) end
-        redis.call('SET', KEYS[4], '0')
-        redis.call('SET', KEYS[5], '0')
-        redis.call('SET', KEYS[6], '0')
-        redis.call('SADD', KEYS[11], ARGV[1])
-        return 0
-        """, historyWhen: "eq 0");
-
-    // Cluster-safe layout: writes the target from a source read earlier, all keys in the target's slot.
-    // KEYS: current_frame, locked, hidden, description, trajectory, geometries, bookmarks.
-    // ARGV: has description, description, #trajectory args, #geometry args, #bookmark args, then
-    // score/member pairs, geometry field/value pairs, bookmark field/value pairs.
-    private static readonly RedisScript CopyWriteScript = new("room.copy-write", RedisCalls.LuaChunkedCall + """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
-        redis.call('DEL', KEYS[5], KEYS[6], KEYS[7])
-        local nt, ng, nb = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-        chunked('ZADD', KEYS[5], 6, nt)
-        chunked('HSET', KEYS[6], 6 + nt, ng)
-        chunked('HSET', KEYS[7], 6 + nt + ng, nb)
-        if ARGV[1] == '1' then redis.call('SET', KEYS[4], ARGV[2]) end
-        redis.call('SET', KEYS[1], '0')
-        redis.call('SET', KEYS[2], '0')
-        redis.call('SET', KEYS[3], '0')
-        return 0
-        """);
-
-    // KEYS: the RoomFixedKeys (registry, jobs:active, jobs:inactive, jobs:by_time, the rest), [rooms:index].
-    // ARGV: room id, job hash head, room key base, number of room keys in KEYS.
-    // Deletes the job hashes named in the job sets and the keys named in the registry (only names under the room's
-    // base or the job head, so a damaged registry cannot reach other data), then the fixed keys, then SREM.
-    private static readonly RedisScript DeleteScript = new("room.delete", """
-        local removed = 0
-        local jobHead, base = ARGV[2], ARGV[3]
-        local n = tonumber(ARGV[4])
-        if KEYS[n + 1] then redis.call('SCARD', KEYS[n + 1]) end
-        local function del(list)
-          for i = 1, #list, 500 do
-            removed = removed + redis.call('DEL', unpack(list, i, math.min(i + 499, #list)))
-          end
-        end
-        local names = {}
-        for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do names[#names + 1] = jobHead .. id end
-        for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do names[#names + 1] = jobHead .. id end
-        for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do names[#names + 1] = jobHead .. id end
-        for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-          if string.sub(k, 1, #base) == base or string.sub(k, 1, #jobHead) == jobHead then names[#names + 1] = k end
-        end
-        del(names)
-        removed = removed + redis.call('DEL', unpack(KEYS, 1, n))
-        if KEYS[n + 1] then redis.call('SREM', KEYS[n + 1], ARGV[1]) end
-        return removed
-        """, historyWhen: "gt 0");
-
-    // KEYS: description, locked, hidden, current_frame, [rooms:index].
-    // ARGV: has description, description, locked, hidden, current frame, room id.
-    private static readonly RedisScript SaveScript = new("room.save", """
-        if KEYS[5] then redis.call('SCARD', KEYS[5]) end
-        if ARGV[1] == '1' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
-        redis.call('SET', KEYS[2], ARGV[3])
-        redis.call('SET', KEYS[3], ARGV[4])
-        redis.call('SET', KEYS[4], ARGV[5])
-        if KEYS[5] then redis.call('SADD', KEYS[5], ARGV[6]) end
-        return 1
-        """);
-
-    // KEYS: current_frame, target key. ARGV: "1" to SET ARGV[2], "0" to DEL. Returns 1 when the room exists.
-    private static readonly RedisScript SetIfRoomScript = new("room.set-if-exists", """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        if ARGV[1] == '1' then redis.call('SET', KEYS[2], ARGV[2]) else redis.call('DEL', KEYS[2]) end
-        return 1
-        """, historyWhen: "eq 1");
-
-    // KEYS: current_frame, metadata. ARGV: field/value pairs. Returns 1 when the room exists.
-    private static readonly RedisScript SetMetadataScript = new("room.set-metadata", RedisCalls.LuaChunkedCall + """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        chunked('HSET', KEYS[2], 1, #ARGV)
-        return 1
-        """);
-
-    // KEYS: user hash, [room users]. ARGV: user name, room id. Returns 0 (nothing written) when the user hash is absent:
-    // the check and the writes are one step, so a join racing the user's deletion never leaves a hash with only
-    // currentRoom. Type checks come before any write (scripts are not rolled back).
-    private static readonly RedisScript AddUserScript = new("room.add-user", """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        redis.call('HLEN', KEYS[1])
-        if KEYS[2] then
-          redis.call('SCARD', KEYS[2])
-          redis.call('SADD', KEYS[2], ARGV[1])
-        end
-        redis.call('HSET', KEYS[1], 'currentRoom', ARGV[2])
-        return 1
-        """);
-
     private static readonly RedisValue[] DefaultGeometryArgs = BuildDefaultGeometryArgs();
 
     private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
@@ -245,7 +121,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         ];
         if (!ClusterSafe)
         {
-            return SaveScript.EvaluateVoidAsync(context.Database, scriptKeys, args, 0, static (_, _) => true, cancellationToken);
+            return RoomScripts.Save.EvaluateVoidAsync(context.Database, scriptKeys, args, 0, static (_, _) => true, cancellationToken);
         }
 
         return SaveThenIndexAsync(scriptKeys, args, index, entity.Id, cancellationToken);
@@ -254,7 +130,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SaveThenIndexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
     {
-        await RedisCalls.RunAsync(context, SaveScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        await RedisCalls.RunAsync(context, RoomScripts.Save, scriptKeys, args, cancellationToken).ConfigureAwait(false);
 
         // The index is in another slot: written after the room, idempotent.
         await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
@@ -281,7 +157,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         ];
         if (!ClusterSafe)
         {
-            return DeleteScript.EvaluateAsync(context.Database, scriptKeys, args, 0, static (result, _) => (long)result > 0, cancellationToken);
+            return RoomScripts.Delete.EvaluateAsync(context.Database, scriptKeys, args, 0, static (result, _) => (long)result > 0, cancellationToken);
         }
 
         return DeleteThenUnindexAsync(scriptKeys, args, index, id, cancellationToken);
@@ -290,7 +166,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> DeleteThenUnindexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
     {
-        RedisResult result = await RedisCalls.RunAsync(context, DeleteScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RedisCalls.RunAsync(context, RoomScripts.Delete, scriptKeys, args, cancellationToken).ConfigureAwait(false);
 
         // Second step in the index's slot: removes the id also when the room was already gone (repairs a crash
         // between the two steps of an earlier call).
@@ -316,7 +192,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
 
         if (!ClusterSafe)
         {
-            return CreateScript.EvaluateAsync(context.Database, scriptKeys, args, 0, static (result, _) => (long)result == 1, cancellationToken);
+            return RoomScripts.Create.EvaluateAsync(context.Database, scriptKeys, args, 0, static (result, _) => (long)result == 1, cancellationToken);
         }
 
         return CreateThenIndexAsync(scriptKeys, args, index, roomId, cancellationToken);
@@ -326,7 +202,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private async ValueTask<bool> CreateThenIndexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
     {
         // Cluster-safe layout: the index set lives in another slot, so it is a second, idempotent step.
-        RedisResult result = await RedisCalls.RunAsync(context, CreateScript, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RedisCalls.RunAsync(context, RoomScripts.Create, scriptKeys, args, cancellationToken).ConfigureAwait(false);
         await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -356,7 +232,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
                 target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
                 index,
             ];
-            return CopyScript.EvaluateAsync(
+            return RoomScripts.Copy.EvaluateAsync(
                 context.Database, keys, [targetRoomId, hasDescription, descriptionValue], 0, static (copied, _) => (RoomCopyResult)(int)copied, cancellationToken);
         }
 
@@ -419,7 +295,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             target.CurrentFrame(), target.Locked(), target.Hidden(), target.Description(),
             target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
         ];
-        RedisResult written = await RedisCalls.RunAsync(context, CopyWriteScript, targetKeys, args, cancellationToken).ConfigureAwait(false);
+        RedisResult written = await RedisCalls.RunAsync(context, RoomScripts.CopyWrite, targetKeys, args, cancellationToken).ConfigureAwait(false);
         var outcome = (RoomCopyResult)(int)written;
         if (outcome == RoomCopyResult.Copied)
         {
@@ -533,7 +409,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
 
         SizeLimits.CheckBytes(total, limits.MaxMetadataTotalBytes, "metadata (every field name and value)", nameof(metadata));
 
-        return SetMetadataScript.EvaluateAsync(
+        return RoomScripts.SetMetadata.EvaluateAsync(
             context.Database, [keys.CurrentFrame(), keys.Metadata()], args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
@@ -555,7 +431,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         RedisValue[] args = [userName, roomId];
         if (!ClusterSafe)
         {
-            return AddUserScript.EvaluateAsync(context.Database, [user, users], args, 0, static (result, _) => (long)result == 1, cancellationToken);
+            return RoomScripts.AddUser.EvaluateAsync(context.Database, [user, users], args, 0, static (result, _) => (long)result == 1, cancellationToken);
         }
 
         return AddUserClusterSafeAsync(user, users, args, userName, cancellationToken);
@@ -565,7 +441,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private async ValueTask<bool> AddUserClusterSafeAsync(RedisKey user, RedisKey users, RedisValue[] args, string userName, CancellationToken cancellationToken)
     {
         // Two slots: the user's hash is checked and written in one script in its slot, then the room's user set.
-        RedisResult result = await RedisCalls.RunAsync(context, AddUserScript, [user], args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RedisCalls.RunAsync(context, RoomScripts.AddUser, [user], args, cancellationToken).ConfigureAwait(false);
         if ((long)result != 1)
         {
             return false;
@@ -640,7 +516,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private ValueTask<bool> SetIfRoomAsync(RoomKeys keys, RedisKey target, RedisValue value, CancellationToken cancellationToken)
     {
         RedisValue[] args = value.IsNull ? [RedisText.Zero, RedisValue.EmptyString] : [RedisText.One, value];
-        return SetIfRoomScript.EvaluateAsync(context.Database, [keys.CurrentFrame(), target], args, 0, static (result, _) => (long)result == 1, cancellationToken);
+        return RoomScripts.SetIfExists.EvaluateAsync(context.Database, [keys.CurrentFrame(), target], args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     private void CheckDescription(string? description, string paramName) =>

@@ -8,19 +8,13 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 
 /// <summary>The Redis implementation of <see cref="ISessionRepository"/>.</summary>
 internal sealed class SessionRepository(RedisStoreContext context) : ISessionRepository
 {
-    // KEYS: sid, role. Returns 1 when the sid key existed. (One multi-key DEL would not tell which key existed.)
-    private static readonly RedisScript DeleteScript = new("session.delete", """
-        local existed = redis.call('DEL', KEYS[1])
-        redis.call('DEL', KEYS[2])
-        return existed
-        """, historyWhen: "eq 1");
-
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SessionInfo?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
@@ -80,7 +74,7 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
     {
         cancellationToken.ThrowIfCancellationRequested();
         SessionKeys keys = context.Keys.Session(id);
-        return DeleteScript.EvaluateAsync(context.Database, [keys.Username(), keys.Role()], [], 0, static (result, _) => (long)result == 1, cancellationToken);
+        return SessionScripts.Delete.EvaluateAsync(context.Database, [keys.Username(), keys.Role()], [], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -6,130 +6,13 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Redis;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 
 /// <summary>The Redis implementation of <see cref="IUserRepository"/>.</summary>
 internal sealed class UserRepository(RedisStoreContext context) : IUserRepository
 {
-    // Scripts are not rolled back on error: every type check (HLEN, SCARD, GET raise WRONGTYPE) comes before any write.
-
-    // KEYS: user hash, [users:index]. ARGV: name, then field/value pairs.
-    private static readonly RedisScript CreateScript = new("user.create", """
-        local len = redis.call('HLEN', KEYS[1])
-        if KEYS[2] then redis.call('SCARD', KEYS[2]) end
-        local created = 0
-        if len == 0 then
-          redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-          created = 1
-        end
-        if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[1]) end
-        return created
-        """);
-
-    // KEYS: user hash, [users:index]. ARGV: name, n, n field names to delete, then field/value pairs.
-    private static readonly RedisScript SaveScript = new("user.save", """
-        redis.call('HLEN', KEYS[1])
-        if KEYS[2] then redis.call('SCARD', KEYS[2]) end
-        local n = tonumber(ARGV[2])
-        if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 3, 2 + n)) end
-        redis.call('HSET', KEYS[1], unpack(ARGV, 3 + n))
-        if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[1]) end
-        return 1
-        """);
-
-    // KEYS: user hash, admin flag, [users:index, admins:index]. ARGV: name. Returns 1 when the hash existed.
-    private static readonly RedisScript DeleteScript = new("user.delete", """
-        if KEYS[3] then
-          redis.call('SCARD', KEYS[3])
-          redis.call('SCARD', KEYS[4])
-        end
-        local existed = redis.call('DEL', KEYS[1])
-        redis.call('DEL', KEYS[2])
-        if KEYS[3] then
-          redis.call('SREM', KEYS[3], ARGV[1])
-          redis.call('SREM', KEYS[4], ARGV[1])
-        end
-        return existed
-        """);
-
-    // KEYS: user hash. ARGV: field/value pairs. Writes only into an existing hash.
-    private static readonly RedisScript SetFieldsScript = new("user.set-fields", """
-        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
-        redis.call('HSET', KEYS[1], unpack(ARGV))
-        return 1
-        """, historyWhen: "eq 1");
-
-    // KEYS: user hash. ARGV: hash, salt. The first password of an existing user: 1 written, 0 no user, -1 already registered.
-    private static readonly RedisScript RegisterPasswordScript = new("user.register-password", """
-        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
-        if redis.call('HEXISTS', KEYS[1], 'passwordHash') == 1 then return -1 end
-        redis.call('HSET', KEYS[1], 'passwordHash', ARGV[1], 'passwordSalt', ARGV[2])
-        return 1
-        """);
-
-    // KEYS: admin flag, admins:index. ARGV: name, '1' (grant) or '0' (revoke).
-    private static readonly RedisScript SetAdminScript = new("user.set-admin", """
-        redis.call('SCARD', KEYS[2])
-        if ARGV[2] == '1' then
-          redis.call('SET', KEYS[1], '1')
-          redis.call('SADD', KEYS[2], ARGV[1])
-        else
-          redis.call('DEL', KEYS[1])
-          redis.call('SREM', KEYS[2], ARGV[1])
-        end
-        return 1
-        """);
-
-    // ZnDraw layout. KEYS: old hash, new hash, old flag, new flag, users:index, admins:index.
-    // ARGV: old name, new name, now, '1' when a new password is given, hash, salt.
-    // Returns 1 renamed, 0 old missing, -1 new exists. Field order as ZnDraw's register_user writes them.
-    private static readonly RedisScript RenameScript = new("user.rename", """
-        local oldLen = redis.call('HLEN', KEYS[1])
-        local newLen = redis.call('HLEN', KEYS[2])
-        local admin = redis.call('GET', KEYS[3])
-        redis.call('SCARD', KEYS[5])
-        redis.call('SCARD', KEYS[6])
-        if oldLen == 0 then return 0 end
-        if newLen > 0 then return -1 end
-        local hash, salt = ARGV[5], ARGV[6]
-        if ARGV[4] ~= '1' then
-          hash = redis.call('HGET', KEYS[1], 'passwordHash')
-          salt = redis.call('HGET', KEYS[1], 'passwordSalt')
-        end
-        local created = redis.call('HGET', KEYS[1], 'createdAt') or ARGV[3]
-        local f = {'userName', ARGV[2]}
-        if hash then f[#f + 1] = 'passwordHash'; f[#f + 1] = hash end
-        if salt then f[#f + 1] = 'passwordSalt'; f[#f + 1] = salt end
-        f[#f + 1] = 'createdAt'; f[#f + 1] = created
-        f[#f + 1] = 'lastLogin'; f[#f + 1] = ARGV[3]
-        redis.call('HSET', KEYS[2], unpack(f))
-        redis.call('DEL', KEYS[1], KEYS[3])
-        redis.call('SREM', KEYS[5], ARGV[1])
-        redis.call('SADD', KEYS[5], ARGV[2])
-        redis.call('SREM', KEYS[6], ARGV[1])
-        if admin == '1' then
-          redis.call('SET', KEYS[4], '1')
-          redis.call('SADD', KEYS[6], ARGV[2])
-        end
-        return 1
-        """);
-
-    // Cluster-safe rename, step 2 (new user's slot). KEYS: new hash, new flag. ARGV: '1' when admin, then field/value pairs.
-    private static readonly RedisScript RenameCreateScript = new("user.rename-create", """
-        if redis.call('HLEN', KEYS[1]) > 0 then return 0 end
-        redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-        if ARGV[1] == '1' then redis.call('SET', KEYS[2], '1') end
-        return 1
-        """);
-
-    // Cluster-safe rename, step 3 (old user's slot). KEYS: old hash, old flag. Returns 0 when the old hash is gone.
-    private static readonly RedisScript RenameDeleteOldScript = new("user.rename-delete-old", """
-        if redis.call('HLEN', KEYS[1]) == 0 then return 0 end
-        redis.call('DEL', KEYS[1], KEYS[2])
-        return 1
-        """);
-
     private static readonly System.Buffers.SearchValues<char> LowercaseHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
@@ -171,7 +54,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         UserMapping.WritePairs(entity, args, ref i);
         if (!ClusterSafe)
         {
-            return SaveScript.EvaluateVoidAsync(
+            return UserScripts.Save.EvaluateVoidAsync(
                 context.Database, [keys.HashKey(), context.Global.UsersIndex()], args, 0, static (_, _) => true, cancellationToken);
         }
 
@@ -185,7 +68,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         UserKeys keys = context.Keys.User(id);
         if (!ClusterSafe)
         {
-            return DeleteScript.EvaluateAsync(
+            return UserScripts.Delete.EvaluateAsync(
                 context.Database,
                 [keys.HashKey(), keys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()],
                 [id],
@@ -216,7 +99,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         UserMapping.WritePairs(user, args, ref i);
         if (!ClusterSafe)
         {
-            return CreateScript.EvaluateAsync(
+            return UserScripts.Create.EvaluateAsync(
                 context.Database, [keys.HashKey(), context.Global.UsersIndex()], args, 0, static (result, _) => (long)result == 1, cancellationToken);
         }
 
@@ -248,7 +131,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(userName).HashKey();
         ValidatePassword(passwordHash, passwordSalt);
-        return RegisterPasswordScript.EvaluateAsync(
+        return UserScripts.RegisterPassword.EvaluateAsync(
             context.Database, [key], [passwordHash, passwordSalt], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
@@ -281,7 +164,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         RedisKey index = context.Global.AdminsIndex();
         if (!ClusterSafe)
         {
-            return SetAdminScript.EvaluateVoidAsync(
+            return UserScripts.SetAdmin.EvaluateVoidAsync(
                 context.Database, [flag, index], [userName, isAdmin ? RedisText.One : RedisText.Zero], 0, static (_, _) => true, cancellationToken);
         }
 
@@ -393,7 +276,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         string now = ZnDrawTime.FormatIso(context.UtcNow);
         if (!ClusterSafe)
         {
-            return RenameScript.EvaluateAsync(
+            return UserScripts.Rename.EvaluateAsync(
                 context.Database,
                 [oldKeys.HashKey(), newKeys.HashKey(), oldKeys.AdminKey(), newKeys.AdminKey(), context.Global.UsersIndex(), context.Global.AdminsIndex()],
                 [oldName, newName, now, passwordHash is null ? RedisText.Zero : RedisText.One, passwordHash ?? string.Empty, passwordSalt ?? string.Empty],
@@ -409,14 +292,14 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SaveThenIndexAsync(RedisKey hash, RedisValue[] args, string userName, CancellationToken cancellationToken)
     {
-        await RunAsync(SaveScript, [hash], args, cancellationToken).ConfigureAwait(false);
+        await RunAsync(UserScripts.Save, [hash], args, cancellationToken).ConfigureAwait(false);
         await IndexAsync(context.Global.UsersIndex(), userName, add: true, cancellationToken).ConfigureAwait(false);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> CreateThenIndexAsync(RedisKey hash, RedisValue[] args, string userName, CancellationToken cancellationToken)
     {
-        RedisResult result = await RunAsync(CreateScript, [hash], args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RunAsync(UserScripts.Create, [hash], args, cancellationToken).ConfigureAwait(false);
         await IndexAsync(context.Global.UsersIndex(), userName, add: true, cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -424,7 +307,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> DeleteThenUnindexAsync(UserKeys keys, string id, CancellationToken cancellationToken)
     {
-        RedisResult result = await RunAsync(DeleteScript, [keys.HashKey(), keys.AdminKey()], [id], cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RunAsync(UserScripts.Delete, [keys.HashKey(), keys.AdminKey()], [id], cancellationToken).ConfigureAwait(false);
 
         // Second, idempotent step: the index sets live in other slots. Also run when the user was already gone,
         // so a delete repeated after a crash removes a lingering index entry.
@@ -501,14 +384,14 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         // Step 2: create the new user if the name is free (new user's slot).
         RedisKey newHash = newKeys.HashKey();
         RedisKey newFlag = newKeys.AdminKey();
-        RedisResult created = await RunAsync(RenameCreateScript, [newHash, newFlag], [.. args], cancellationToken).ConfigureAwait(false);
+        RedisResult created = await RunAsync(UserScripts.RenameCreate, [newHash, newFlag], [.. args], cancellationToken).ConfigureAwait(false);
         if ((long)created != 1)
         {
             return false;
         }
 
         // Step 3: delete the old user if it is still there (old user's slot); otherwise undo step 2.
-        RedisResult deleted = await RunAsync(RenameDeleteOldScript, [oldHash, oldFlag], [], cancellationToken).ConfigureAwait(false);
+        RedisResult deleted = await RunAsync(UserScripts.RenameDeleteOld, [oldHash, oldFlag], [], cancellationToken).ConfigureAwait(false);
         if ((long)deleted != 1)
         {
             await RedisStoreContext.WaitAsync(context.Database.KeyDeleteAsync([newHash, newFlag]), cancellationToken).ConfigureAwait(false);
@@ -558,7 +441,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     }
 
     private ValueTask<bool> SetFieldsAsync(RedisKey key, RedisValue[] pairs, CancellationToken cancellationToken) =>
-        SetFieldsScript.EvaluateAsync(context.Database, [key], pairs, 0, static (result, _) => (long)result == 1, cancellationToken);
+        UserScripts.SetFields.EvaluateAsync(context.Database, [key], pairs, 0, static (result, _) => (long)result == 1, cancellationToken);
 
     private ValueTask<RedisResult> RunAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken) =>
         script.EvaluateAsync(context.Database, keys, args, cancellationToken);

@@ -5,6 +5,7 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
+using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Tests.Repositories.Frames;
 

@@ -1,6 +1,4 @@
-using ZnDraw.Storage.Redis;
-
-namespace ZnDraw.Storage.Redis.Repositories;
+namespace ZnDraw.Storage.Redis.Scripts;
 
 /// <summary>
 /// The Lua scripts of the trajectory and bookmark repositories. Each returns an array whose first element is a status:
@@ -57,7 +55,7 @@ internal static class FrameScripts
         """;
 
     /// <summary>KEYS: trajectory. ARGV: members. Returns {first new index}.</summary>
-    public static readonly RedisScript Append = new("frames.append", Helpers + """
+    public static readonly RedisScript Append = new("frame.append", Helpers + """
         local key = KEYS[1]
         for i = 1, #ARGV do
           if redis.call('ZSCORE', key, ARGV[i]) then return {-3, ARGV[i]} end
@@ -85,7 +83,7 @@ internal static class FrameScripts
         """);
 
     /// <summary>KEYS: trajectory, bookmarks. ARGV: position, member. Returns {new count}.</summary>
-    public static readonly RedisScript Insert = new("frames.insert", Helpers + """
+    public static readonly RedisScript Insert = new("frame.insert", Helpers + """
         local key = KEYS[1]
         local pos = tonumber(ARGV[1])
         local n = redis.call('ZCARD', key)
@@ -129,7 +127,7 @@ internal static class FrameScripts
     /// KEYS: trajectory, bookmarks. ARGV: room id, "1" to allow template frames, then the indices (ascending, distinct).
     /// Returns {deleted count}.
     /// </summary>
-    public static readonly RedisScript Delete = new("frames.delete", Helpers + """
+    public static readonly RedisScript Delete = new("frame.delete", Helpers + """
         local key = KEYS[1]
         local k = #ARGV - 2
         if k == 0 then return {0} end
@@ -164,7 +162,7 @@ internal static class FrameScripts
         """);
 
     /// <summary>KEYS: trajectory, bookmarks. ARGV: index (decimal text), member. Returns {0, old member}.</summary>
-    public static readonly RedisScript Replace = new("frames.replace", Helpers + """
+    public static readonly RedisScript Replace = new("frame.replace", Helpers + """
         local key = KEYS[1]
         local i = tonumber(ARGV[1])
         local n = redis.call('ZCARD', key)
@@ -190,12 +188,12 @@ internal static class FrameScripts
         """);
 
     /// <summary>KEYS: trajectory. Returns {count}.</summary>
-    public static readonly RedisScript Renormalize = new("frames.renormalize", Helpers + """
+    public static readonly RedisScript Renormalize = new("frame.renormalize", Helpers + """
         return {renormalize(KEYS[1])}
         """);
 
     /// <summary>KEYS: trajectory, bookmarks. ARGV: frame (decimal text), label. Returns {0}.</summary>
-    public static readonly RedisScript SetBookmark = new("bookmarks.set", """
+    public static readonly RedisScript SetBookmark = new("frame.set-bookmark", """
         local n = redis.call('ZCARD', KEYS[1])
         if tonumber(ARGV[1]) >= n then return {-1, n} end
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])

@@ -1,8 +1,6 @@
-using ZnDraw.Storage.Redis;
+namespace ZnDraw.Storage.Redis.Scripts;
 
-namespace ZnDraw.Storage.Redis.Repositories;
-
-/// <summary>The Lua scripts of <see cref="GeometryRepository"/>. None re-encodes JSON (cjson's output is not Python's).</summary>
+/// <summary>The Lua scripts of <see cref="Repositories.GeometryRepository"/>. None re-encodes JSON (cjson's output is not Python's).</summary>
 internal static class GeometryScripts
 {
     /// <summary>
@@ -10,7 +8,7 @@ internal static class GeometryScripts
     /// missing), the expected value, the new value. Returns {1} when written, {0} when the field is now missing, {0, current}
     /// otherwise.
     /// </summary>
-    public static readonly RedisScript CompareAndSet = new("geometries.cas", """
+    public static readonly RedisScript CompareAndSet = new("geometry.compare-and-set", """
         local cur = redis.call('HGET', KEYS[1], ARGV[1])
         local ok
         if ARGV[2] == '1' then ok = (cur == ARGV[3]) else ok = (cur == false) end
@@ -26,7 +24,7 @@ internal static class GeometryScripts
     /// KEYS: selection_groups, active_selection_group. ARGV: group. HDEL the group; DEL the active group when it names this
     /// group. Returns the number of fields removed.
     /// </summary>
-    public static readonly RedisScript DeleteGroup = new("selection_groups.delete", """
+    public static readonly RedisScript DeleteGroup = new("geometry.delete-group", """
         local removed = redis.call('HDEL', KEYS[1], ARGV[1])
         if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
         return removed
@@ -42,7 +40,7 @@ internal static class GeometryScripts
     /// by string concatenation, so values are byte-identical to what ZnDraw writes. Everything is validated before the first
     /// write.
     /// </remarks>
-    public static readonly RedisScript LoadGroup = new("selection_groups.load", """
+    public static readonly RedisScript LoadGroup = new("geometry.load-group", """
         local raw = redis.call('HGET', KEYS[1], ARGV[1])
         if not raw then return 0 end
         if not string.match(raw, '^%s*{') then return -1 end
