@@ -471,9 +471,9 @@ public sealed class RoomRepositoryTests(RedisFixture redis)
         [
             k.Lock("trajectory:meta"), k.LockMetadata("trajectory:meta"), k.FrameSelection(), k.UserSettings("bob"),
             k.UserExtensionData("bob", "modifiers"), ExtensionKeys.SchemaKey(id, "modifiers", space),
-            space.Extension(id, "modifiers", "Rotate").Queue, space.Extension(id, "modifiers", "Rotate").IdleWorkers,
+            space.Extension(id, "modifiers", "Rotate").Queue(), space.Extension(id, "modifiers", "Rotate").IdleWorkers(),
             ExtensionKeys.UserExtensionsKey(id, "modifiers", "sid1", space), k.ExtensionJobs("modifiers", "Rotate"),
-            space.Filesystem(id, "fs1").Metadata, space.Filesystem(id, "fs1").Worker, FilesystemKeys.UserFilesystemsKey(id, "sid1", space),
+            space.Filesystem(id, "fs1").Metadata(), space.Filesystem(id, "fs1").Worker(), FilesystemKeys.UserFilesystemsKey(id, "sid1", space),
         ];
         foreach (RedisKey key in registered)
         {

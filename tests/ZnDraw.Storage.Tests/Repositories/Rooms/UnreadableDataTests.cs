@@ -160,8 +160,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
             await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo(name, "LocalFileSystem", sid, "bob", false));
         }
 
-        string wrongType = space.Filesystem(room, "wrongtype").Metadata.ToString();
-        string broken = space.Filesystem(room, "broken").Metadata.ToString();
+        string wrongType = space.Filesystem(room, "wrongtype").Metadata().ToString();
+        string broken = space.Filesystem(room, "broken").Metadata().ToString();
         await _db.KeyDeleteAsync(wrongType);
         await _db.StringSetAsync(wrongType, "not a hash");
         await _db.HashDeleteAsync(broken, "fsType"); // a required field missing
