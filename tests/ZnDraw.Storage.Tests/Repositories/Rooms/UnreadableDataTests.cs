@@ -79,9 +79,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         RoomKeys keys = space.Room(id);
 
         await _db.StringSetAsync(keys.TrajectoryIndices(), "not a sorted set");
-        var frames = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetFrameCountAsync(id));
+        var frames = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetWithFrameCountAsync(id));
         Assert.Contains(keys.TrajectoryIndices().ToString(), frames.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetWithFrameCountAsync(id));
 
         await _db.StringSetAsync(keys.Users(), "not a set");
         var users = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetUsersAsync(id));
