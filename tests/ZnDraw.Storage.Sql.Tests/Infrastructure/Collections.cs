@@ -1,53 +1,8 @@
-using System.Globalization;
-using StackExchange.Redis;
+using ZnDraw.Storage.Testing;
 
 namespace ZnDraw.Storage.Sql.Tests.Infrastructure;
 
-/// <summary>
-/// One connection to the test Redis for every integration test. The address comes from
-/// <c>ZNDRAW_REDIS</c>, which <c>scripts/test.sh</c> sets after starting a throwaway server.
-/// A missing address fails every test that touches <see cref="Connection"/> (integration tests are
-/// never silently skipped), while the unit tests of the same classes still run without a server.
-/// </summary>
-public sealed class RedisFixture : IAsyncLifetime
-{
-    public const string EnvironmentVariable = "ZNDRAW_REDIS";
-
-    private ConnectionMultiplexer? _connection;
-
-    public ConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException(
-        $"Integration tests need a Redis server, and {EnvironmentVariable} is not set. " +
-        "Run ./scripts/test.sh (it installs and starts a throwaway Redis and PostgreSQL), or start one yourself " +
-        $"(redis-server --port 6390 --save '') and set {EnvironmentVariable}=127.0.0.1:6390.");
-
-    public IDatabase Database => Connection.GetDatabase();
-
-    public async Task InitializeAsync()
-    {
-        var address = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (string.IsNullOrWhiteSpace(address))
-        {
-            return; // Connection throws the explanation when a test needs it
-        }
-
-        var options = ConfigurationOptions.Parse(address);
-        options.AbortOnConnectFail = true;
-        options.ConnectTimeout = 5000;
-        _connection = await ConnectionMultiplexer.ConnectAsync(options);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
-    }
-
-    /// <summary>A fresh id for one test, valid as a ZnDraw room id and as any other key segment.</summary>
-    public static string NewId(string kind = "t") =>
-        string.Create(CultureInfo.InvariantCulture, $"{kind}-{Guid.NewGuid():N}");
-}
+// xUnit finds collection definitions only in the test assembly; the fixtures live in the shared test kit.
 
 /// <summary>Tests that need Redis only; they run in parallel with the PostgreSQL collection.</summary>
 [CollectionDefinition(Name)]
