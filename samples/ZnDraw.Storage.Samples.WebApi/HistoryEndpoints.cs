@@ -59,7 +59,7 @@ internal static class HistoryEndpoints
         string? limit,
         string? since,
         string? before,
-        Func<IHistoryQuery, int, DateTimeOffset?, string?, Task<HistoryPage<T>>> read)
+        Func<IHistoryQuery, int, DateTimeOffset?, string?, ValueTask<HistoryPage<T>>> read)
     {
         if (query is null)
         {

@@ -17,7 +17,7 @@ namespace ZnDraw.Storage.Sql;
 /// </remarks>
 internal sealed class SqlHistoryQuery(IDbContextFactory<HistoryDbContext> factory) : IHistoryQuery
 {
-    public async Task<HistoryPage<ExtensionRegisteredEvent>> GetExtensionHistoryAsync(
+    public async ValueTask<HistoryPage<ExtensionRegisteredEvent>> GetExtensionHistoryAsync(
         string name, int limit = 100, DateTimeOffset? since = null, string? before = null, CancellationToken cancellationToken = default)
     {
         KeyValidation.ValidateExtensionName(name, nameof(name));
@@ -43,7 +43,7 @@ internal sealed class SqlHistoryQuery(IDbContextFactory<HistoryDbContext> factor
             r.EventId, Utc(r.RegisteredAt), r.Scope, r.Category, r.Name, r.SchemaJson, r.WorkerId));
     }
 
-    public async Task<HistoryPage<RoomHistoryEvent>> GetRoomEventsAsync(
+    public async ValueTask<HistoryPage<RoomHistoryEvent>> GetRoomEventsAsync(
         string roomId, int limit = 100, DateTimeOffset? since = null, string? before = null, CancellationToken cancellationToken = default)
     {
         KeyValidation.ValidateRoomId(roomId, nameof(roomId));
@@ -69,7 +69,7 @@ internal sealed class SqlHistoryQuery(IDbContextFactory<HistoryDbContext> factor
             r.EventId, Utc(r.Timestamp), r.RoomId, r.EventType, r.User, ReadMetadata(r)));
     }
 
-    public async Task<HistoryPage<UserSession>> GetUserSessionsAsync(
+    public async ValueTask<HistoryPage<UserSession>> GetUserSessionsAsync(
         string username, int limit = 100, DateTimeOffset? since = null, string? before = null, CancellationToken cancellationToken = default)
     {
         KeyValidation.ValidateUserName(username, KeyLayout.ZnDraw, nameof(username));

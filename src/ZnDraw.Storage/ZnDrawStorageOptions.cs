@@ -54,14 +54,11 @@ public sealed class ZnDrawStorageOptions
 /// <summary>Lock defaults (<c>LockService</c>).</summary>
 public sealed class ZnDrawLockOptions
 {
-    /// <summary>Longest lock TTL ZnDraw accepts: 300 seconds.</summary>
-    public static readonly TimeSpan MaxTtl = TimeSpan.FromSeconds(300);
-
     /// <summary>TTL of a lock when the caller gives none.</summary>
-    /// <value>Default 60 s, as ZnDraw's client. Range: more than 0, at most 300 s.</value>
-    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromSeconds(60);
+    /// <value>Default 60 s (<see cref="Contracts.LockLimits.DefaultTimeToLive"/>), as ZnDraw's client. Range: more than 0, at most <see cref="Contracts.LockLimits.MaxTimeToLive"/> (300 s).</value>
+    public TimeSpan DefaultTtl { get; set; } = Contracts.LockLimits.DefaultTimeToLive;
 
     /// <summary>TTL of the presenter lock.</summary>
-    /// <value>Default 10 s, as ZnDraw. Range: more than 0, at most 300 s.</value>
-    public TimeSpan PresenterTtl { get; set; } = TimeSpan.FromSeconds(10);
+    /// <value>Default 10 s (<see cref="Contracts.LockLimits.DefaultPresenterTimeToLive"/>), as ZnDraw. Range: more than 0, at most <see cref="Contracts.LockLimits.MaxTimeToLive"/> (300 s).</value>
+    public TimeSpan PresenterTtl { get; set; } = Contracts.LockLimits.DefaultPresenterTimeToLive;
 }

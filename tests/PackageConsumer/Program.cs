@@ -43,7 +43,7 @@ Check(keys.Prefix == prefix, $"the registered KeySpace has prefix '{keys.Prefix}
 Check(keys.Room("r1").CurrentFrame().ToString() == prefix + "room:r1:current_frame", "prefixed room key");
 Check(KeySpace.Default.Room("r1").CurrentFrame().ToString() == "room:r1:current_frame", "ZnDraw room key");
 Check(new UserKeys("alice").AdminKey().ToString() == "admin:user:alice", "ZnDraw admin key");
-Check(ExtensionKeys.ForExtension("r1", "modifiers", "Rotate").IdleWorkers.ToString() == "room:r1:extensions:modifiers:Rotate:idle_workers", "ZnDraw extension key");
+Check(ExtensionKeys.ForExtension("r1", "modifiers", "Rotate").IdleWorkers().ToString() == "room:r1:extensions:modifiers:Rotate:idle_workers", "ZnDraw extension key");
 Check(Throws<ArgumentException>(() => KeySpace.Default.Room("bad:id")), "a room id with ':' is rejected");
 
 // Redis through the library's own connection.

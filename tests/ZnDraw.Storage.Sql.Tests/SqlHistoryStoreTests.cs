@@ -314,9 +314,9 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
 
         foreach (var bad in new[] { "", "x", "AAAAAAAAAAAAAAAAAAAAAA==", "//////////////////////", "______________________", first.NextCursor!.ToUpperInvariant() + "A" })
         {
-            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetRoomEventsAsync(room, before: bad))).ParamName);
-            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetExtensionHistoryAsync("x", before: bad))).ParamName);
-            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetUserSessionsAsync("x", before: bad))).ParamName);
+            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(async () => await Query.GetRoomEventsAsync(room, before: bad))).ParamName);
+            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(async () => await Query.GetExtensionHistoryAsync("x", before: bad))).ParamName);
+            Assert.Equal("before", (await Assert.ThrowsAsync<ArgumentException>(async () => await Query.GetUserSessionsAsync("x", before: bad))).ParamName);
         }
     }
 
@@ -325,21 +325,21 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
     [InlineData("a:b")]
     [InlineData("")]
     public async Task AnInvalidRoomId_ThrowsNamingRoomId(string roomId) =>
-        Assert.Equal("roomId", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetRoomEventsAsync(roomId))).ParamName);
+        Assert.Equal("roomId", (await Assert.ThrowsAsync<ArgumentException>(async () => await Query.GetRoomEventsAsync(roomId))).ParamName);
 
     [Theory]
     [InlineData(" alice")]
     [InlineData("al\nice")]
     [InlineData("")]
     public async Task AnInvalidUserName_ThrowsNamingUsername(string username) =>
-        Assert.Equal("username", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetUserSessionsAsync(username))).ParamName);
+        Assert.Equal("username", (await Assert.ThrowsAsync<ArgumentException>(async () => await Query.GetUserSessionsAsync(username))).ParamName);
 
     [Fact]
     public async Task AnInvalidExtensionName_ThrowsNamingName()
     {
-        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetExtensionHistoryAsync(""))).ParamName);
-        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentException>(() => Query.GetExtensionHistoryAsync(new string('x', 4097)))).ParamName);
-        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentNullException>(() => Query.GetExtensionHistoryAsync(null!))).ParamName);
+        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentException>(async () => await Query.GetExtensionHistoryAsync(""))).ParamName);
+        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentException>(async () => await Query.GetExtensionHistoryAsync(new string('x', 4097)))).ParamName);
+        Assert.Equal("name", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await Query.GetExtensionHistoryAsync(null!))).ParamName);
     }
 
     [Theory]
@@ -348,9 +348,9 @@ public abstract class SqlHistoryStoreTests<TDatabase> : IClassFixture<TDatabase>
     [InlineData(1001)]
     public async Task Limit_OutsideOneToThousand_Throws(int limit)
     {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Query.GetExtensionHistoryAsync("x", limit));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Query.GetRoomEventsAsync("x", limit));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Query.GetUserSessionsAsync("x", limit));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Query.GetExtensionHistoryAsync("x", limit));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Query.GetRoomEventsAsync("x", limit));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Query.GetUserSessionsAsync("x", limit));
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace ZnDraw.Storage.Testing;
 /// <summary>
 /// One connection to the test Redis for every integration test. The address comes from
 /// <c>ZNDRAW_REDIS</c>, which <c>scripts/test.sh</c> sets after starting a throwaway server.
-/// A missing address fails the test (integration tests are never silently skipped).
+/// A missing address fails every test that touches <see cref="Connection"/> with the explanation (integration tests
+/// are never silently skipped), while the tests of the same collection that need no server still run.
 /// </summary>
 public sealed class RedisFixture : IAsyncLifetime
 {
@@ -14,8 +15,10 @@ public sealed class RedisFixture : IAsyncLifetime
 
     private ConnectionMultiplexer? _connection;
 
-    public ConnectionMultiplexer Connection =>
-        _connection ?? throw new InvalidOperationException("The Redis fixture is not initialised.");
+    public ConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException(
+        $"Integration tests need a Redis server, and {EnvironmentVariable} is not set. " +
+        "Run ./scripts/test.sh (it installs and starts a throwaway Redis and PostgreSQL), or start one yourself " +
+        $"(redis-server --port 6390 --save '') and set {EnvironmentVariable}=127.0.0.1:6390.");
 
     public IDatabase Database => Connection.GetDatabase();
 
@@ -26,10 +29,7 @@ public sealed class RedisFixture : IAsyncLifetime
         Address = Environment.GetEnvironmentVariable(EnvironmentVariable) ?? string.Empty;
         if (string.IsNullOrWhiteSpace(Address))
         {
-            throw new InvalidOperationException(
-                $"Integration tests need a Redis server, and {EnvironmentVariable} is not set. " +
-                "Run ./scripts/test.sh (it installs and starts a throwaway Redis), or start one yourself " +
-                $"(redis-server --port 6390 --save '') and set {EnvironmentVariable}=127.0.0.1:6390.");
+            return; // Connection throws the explanation when a test needs it
         }
 
         var options = ConfigurationOptions.Parse(Address);

@@ -9,7 +9,7 @@ namespace ZnDraw.Storage.Testing;
 /// <remarks>
 /// A server of its own because <c>notify-keyspace-events</c> is server-wide: the tests of <see cref="RedisNotifyCollection"/>
 /// run one after another and may change the setting, and each restores <see cref="ServerFlags"/> when it ends. The shared
-/// test Redis keeps the default (no notifications) and is never reconfigured. A missing address fails the test.
+/// test Redis keeps the default (no notifications) and is never reconfigured. A missing address fails every test that touches <see cref="Connection"/>.
 /// </remarks>
 public sealed class RedisNotifyFixture : IAsyncLifetime
 {
@@ -20,8 +20,10 @@ public sealed class RedisNotifyFixture : IAsyncLifetime
 
     private ConnectionMultiplexer? _connection;
 
-    public ConnectionMultiplexer Connection =>
-        _connection ?? throw new InvalidOperationException("The Redis fixture is not initialised.");
+    public ConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException(
+        $"The reconciliation tests need a Redis server with keyspace notifications, and {EnvironmentVariable} is not set. " +
+        "Run ./scripts/test.sh, or source scripts/services.sh and call svc_init and svc_start_redis_notify " +
+        $"(or start redis-server --notify-keyspace-events 'K$hgx' yourself and set {EnvironmentVariable}).");
 
     public IDatabase Database => Connection.GetDatabase();
 
@@ -34,10 +36,7 @@ public sealed class RedisNotifyFixture : IAsyncLifetime
         Address = Environment.GetEnvironmentVariable(EnvironmentVariable) ?? string.Empty;
         if (string.IsNullOrWhiteSpace(Address))
         {
-            throw new InvalidOperationException(
-                $"The reconciliation tests need a Redis server with keyspace notifications, and {EnvironmentVariable} is not set. " +
-                "Run ./scripts/test.sh, or source scripts/services.sh and call svc_init and svc_start_redis_notify " +
-                $"(or start redis-server --notify-keyspace-events 'K$hgx' yourself and set {EnvironmentVariable}).");
+            return; // Connection throws the explanation when a test needs it
         }
 
         var options = ConfigurationOptions.Parse(Address);

@@ -29,5 +29,5 @@ public class KeyBuildingBenchmarks
     public RedisKey Raw_extension_idle_workers() => "room:" + _roomId + ":extensions:modifiers:Rotate:idle_workers";
 
     [Benchmark, BenchmarkCategory("Cpu.Keys.Extension")]
-    public RedisKey ExtensionKeys_idle_workers() => ExtensionKeys.ForExtension(_roomId, "modifiers", "Rotate").IdleWorkers;
+    public RedisKey ExtensionKeys_idle_workers() => ExtensionKeys.ForExtension(_roomId, "modifiers", "Rotate").IdleWorkers();
 }

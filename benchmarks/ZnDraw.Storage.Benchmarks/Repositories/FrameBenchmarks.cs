@@ -54,12 +54,12 @@ public class FrameReadBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Frames.Count")]
     public Task Raw_count() => Repeat(Raw_count_once);
 
-    public async Task<int> Raw_count_once() => checked((int)await _db.SortedSetLengthAsync("room:" + _room + ":trajectory:indices").ConfigureAwait(false));
+    public Task<long> Raw_count_once() => _db.SortedSetLengthAsync("room:" + _room + ":trajectory:indices");
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Frames.Count")]
     public Task Lib_count() => Repeat(Lib_count_once);
 
-    public ValueTask<int> Lib_count_once() => _frames.CountAsync(_room);
+    public ValueTask<long> Lib_count_once() => _frames.CountAsync(_room);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Frames.Range")]
     public Task Raw_range() => Repeat(Raw_range_once);

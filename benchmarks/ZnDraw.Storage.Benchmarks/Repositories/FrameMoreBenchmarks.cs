@@ -275,16 +275,16 @@ public class FrameMoreBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Frames.Renormalize")]
     public Task Raw_renormalize() => Repeat(Raw_renormalize_once);
 
-    public async Task<int> Raw_renormalize_once()
+    public async Task<long> Raw_renormalize_once()
     {
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_renormalize.Sha1, ["room:" + RoomId + ":trajectory:indices"]).ConfigureAwait(false))!;
-        return (int)result[0];
+        return (long)result[0];
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Frames.Renormalize")]
     public Task Lib_renormalize() => Repeat(Lib_renormalize_once);
 
-    public ValueTask<int> Lib_renormalize_once() => _frames.RenormalizeAsync(RoomId);
+    public ValueTask<long> Lib_renormalize_once() => _frames.RenormalizeAsync(RoomId);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Frames.ReplaceAll")]
     public Task Raw_replace_all() => Repeat(Raw_replace_all_once);

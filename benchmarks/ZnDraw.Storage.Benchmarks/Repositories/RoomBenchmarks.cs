@@ -41,7 +41,6 @@ public class RoomBenchmarks : RedisBenchmark
     {
         Same(await _rooms.GetByIdAsync(RoomId), await Raw_get_by_id_once(), "get by id");
         Same(await _rooms.ExistsAsync(RoomId), await Raw_exists_once(), "exists");
-        Same(await _rooms.GetFrameCountAsync(RoomId), await Raw_frame_count_once(), "frame count");
         SameSequence(await _rooms.ListAllAsync(), await Raw_list_all_once(), "list all");
     }
 
@@ -96,16 +95,6 @@ public class RoomBenchmarks : RedisBenchmark
     public Task Lib_set_current_frame() => Repeat(Lib_set_current_frame_once);
 
     public ValueTask<bool> Lib_set_current_frame_once() => _rooms.SetCurrentFrameAsync(RoomId, 12);
-
-    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetFrameCount")]
-    public Task Raw_frame_count() => Repeat(Raw_frame_count_once);
-
-    public Task<long> Raw_frame_count_once() => _db.SortedSetLengthAsync("room:" + RoomId + ":trajectory:indices");
-
-    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.GetFrameCount")]
-    public Task Lib_frame_count() => Repeat(Lib_frame_count_once);
-
-    public ValueTask<long> Lib_frame_count_once() => _rooms.GetFrameCountAsync(RoomId);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.ListAll")]
     public Task Raw_list_all() => Repeat(Raw_list_all_once);

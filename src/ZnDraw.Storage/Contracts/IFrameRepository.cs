@@ -31,7 +31,7 @@ public interface IFrameRepository
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The frame count.</returns>
-    ValueTask<int> CountAsync(string roomId, CancellationToken cancellationToken = default);
+    ValueTask<long> CountAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The frames of ranks <paramref name="start"/> to <paramref name="stop"/> (inclusive) with their scores (<c>ZRANGE … WITHSCORES</c>).</summary>
     /// <param name="roomId">The room id.</param>
@@ -126,7 +126,7 @@ public interface IFrameRepository
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The frame count.</returns>
     /// <remarks>One Lua script: ZRANGE 0 -1, then ZADD of the new scores in chunks; bookmarks are unaffected (logical indices do not change).</remarks>
-    ValueTask<int> RenormalizeAsync(string roomId, CancellationToken cancellationToken = default);
+    ValueTask<long> RenormalizeAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the whole trajectory with <paramref name="frames"/>, scored 0, 1, 2, … (ZnDraw's slice bulk replace).</summary>
     /// <param name="roomId">The room id.</param>

@@ -102,13 +102,6 @@ public interface IRoomRepository : IRepository<Room>
     /// <remarks>One <c>SMEMBERS rooms:index</c>. Rooms an older ZnDraw server wrote appear after <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/>.</remarks>
     ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The number of frames of the room (0 when it has none).</summary>
-    /// <param name="roomId">The room id.</param>
-    /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>The frame count.</returns>
-    /// <remarks>One <c>ZCARD trajectory:indices</c>.</remarks>
-    ValueTask<long> GetFrameCountAsync(string roomId, CancellationToken cancellationToken = default);
-
     /// <summary>Sets the room's current frame; <see langword="false"/> when the room does not exist (nothing is written).</summary>
     /// <param name="roomId">The room id.</param>
     /// <param name="frame">The logical frame index, at least 0. Not checked against the frame count, as in ZnDraw.</param>

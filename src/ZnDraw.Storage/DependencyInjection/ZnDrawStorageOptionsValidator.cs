@@ -124,9 +124,9 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
 
     private static void CheckTtl(List<string> failures, string name, TimeSpan ttl)
     {
-        if (ttl <= TimeSpan.Zero || ttl > ZnDrawLockOptions.MaxTtl)
+        if (ttl <= TimeSpan.Zero || ttl > LockLimits.MaxTimeToLive)
         {
-            failures.Add($"{name}: {ttl} must be more than 0 and at most {ZnDrawLockOptions.MaxTtl.TotalSeconds} s.");
+            failures.Add($"{name}: {ttl} must be more than 0 and at most {LockLimits.MaxTimeToLive.TotalSeconds} s.");
         }
     }
 }

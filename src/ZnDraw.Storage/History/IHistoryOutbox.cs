@@ -20,5 +20,5 @@ internal interface IHistoryOutbox
     /// <summary>Appends <paramref name="historyEvent"/> on its own, after the state change it records committed.</summary>
     /// <param name="historyEvent">The event.</param>
     /// <param name="cancellationToken">Bounds the wait; the append may still happen.</param>
-    Task AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken);
+    ValueTask AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken);
 }

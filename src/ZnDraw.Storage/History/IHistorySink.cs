@@ -46,7 +46,7 @@ public interface IHistoryQuery
     /// <returns>The page, and the cursor of the next (older) one when there is one.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid extension name, or <paramref name="before"/> is not a cursor of this store.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1 to <see cref="MaxLimit"/>.</exception>
-    Task<HistoryPage<ExtensionRegisteredEvent>> GetExtensionHistoryAsync(
+    ValueTask<HistoryPage<ExtensionRegisteredEvent>> GetExtensionHistoryAsync(
         string name, int limit = 100, DateTimeOffset? since = null, string? before = null, CancellationToken cancellationToken = default);
 
     /// <summary>Events of the room <paramref name="roomId"/>, newest first.</summary>
@@ -58,7 +58,7 @@ public interface IHistoryQuery
     /// <returns>The page, and the cursor of the next (older) one when there is one.</returns>
     /// <exception cref="ArgumentException"><paramref name="roomId"/> is not a valid room id, or <paramref name="before"/> is not a cursor of this store.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1 to <see cref="MaxLimit"/>.</exception>
-    Task<HistoryPage<RoomHistoryEvent>> GetRoomEventsAsync(
+    ValueTask<HistoryPage<RoomHistoryEvent>> GetRoomEventsAsync(
         string roomId, int limit = 100, DateTimeOffset? since = null, string? before = null, CancellationToken cancellationToken = default);
 
     /// <summary>Login sessions of <paramref name="username"/> with their logouts, newest login first.</summary>
@@ -70,6 +70,6 @@ public interface IHistoryQuery
     /// <returns>The page, and the cursor of the next (older) one when there is one.</returns>
     /// <exception cref="ArgumentException"><paramref name="username"/> is not a valid user name, or <paramref name="before"/> is not a cursor of this store.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1 to <see cref="MaxLimit"/>.</exception>
-    Task<HistoryPage<UserSession>> GetUserSessionsAsync(
+    ValueTask<HistoryPage<UserSession>> GetUserSessionsAsync(
         string username, int limit = 100, DateTimeOffset? since = null, string? before = null, CancellationToken cancellationToken = default);
 }

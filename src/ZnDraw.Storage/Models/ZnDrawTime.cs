@@ -80,16 +80,6 @@ public static class ZnDrawTime
         return false;
     }
 
-    /// <summary>Chat timestamps: integer milliseconds since the Unix epoch.</summary>
-    /// <param name="value">The time; sub-millisecond precision is truncated.</param>
-    /// <returns>Milliseconds since 1970-01-01T00:00:00Z.</returns>
-    public static long ToEpochMilliseconds(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
-
-    /// <summary>Chat timestamps: the time for <paramref name="milliseconds"/> since the Unix epoch, in UTC.</summary>
-    /// <param name="milliseconds">Milliseconds since 1970-01-01T00:00:00Z.</param>
-    /// <returns>The time with offset zero.</returns>
-    public static DateTimeOffset FromEpochMilliseconds(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
-
     /// <summary>Truncates <paramref name="value"/> to whole microseconds, the precision ZnDraw stores.</summary>
     /// <param name="value">Any time.</param>
     /// <returns>The same time without its sub-microsecond ticks.</returns>

@@ -21,9 +21,6 @@ internal sealed class ZnDrawConnection : IAsyncDisposable, IDisposable
         _options = options.Value;
     }
 
-    /// <summary>True when the multiplexer came from the host's container.</summary>
-    public bool IsHostProvided => _hostProvided is not null;
-
     /// <summary>
     /// The multiplexer. Connecting happens at host start (<see cref="ConnectAsync"/>); without a host, the first use
     /// connects synchronously.

@@ -149,13 +149,6 @@ internal sealed class PythonJsonWriter : IDisposable
         WriteNumber(value);
     }
 
-    /// <summary>Writes a float as Python's <c>repr(float)</c> does (<c>1.0</c>, <c>0.7</c>, <c>1e+16</c>).</summary>
-    public void WriteFloat(double value)
-    {
-        BeforeValue();
-        AppendAscii(PythonFloat.Format(value));
-    }
-
     public void WriteBoolean(bool value)
     {
         BeforeValue();
@@ -407,15 +400,6 @@ internal sealed class PythonJsonWriter : IDisposable
         esc[4] = Hex[(c >> 4) & 0xF];
         esc[5] = Hex[c & 0xF];
         Append(esc);
-    }
-
-    private void AppendAscii(string text)
-    {
-        EnsureCapacity(text.Length);
-        for (int i = 0; i < text.Length; i++)
-        {
-            _buffer[_length++] = (byte)text[i];
-        }
     }
 
     private void Append(byte b)

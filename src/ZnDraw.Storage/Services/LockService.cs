@@ -70,7 +70,7 @@ public sealed class LockService
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The TTL is zero, negative or above 300 s.</exception>
     /// <exception cref="ArgumentException">An id, the target or the holder is empty or invalid.</exception>
-    public async Task<LockLease?> AcquireAsync(string roomId, string target, string holder, TimeSpan? timeToLive = null, string? message = null, CancellationToken cancellationToken = default)
+    public async ValueTask<LockLease?> AcquireAsync(string roomId, string target, string holder, TimeSpan? timeToLive = null, string? message = null, CancellationToken cancellationToken = default)
     {
         ValidateNames(roomId, target, holder);
         var ttl = timeToLive ?? _options.DefaultTtl;
@@ -105,7 +105,7 @@ public sealed class LockService
     /// <remarks>One Lua script: compares the holder, then <c>EXPIRE</c> of the lock and of its metadata.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The TTL is zero, negative or above 300 s.</exception>
     /// <exception cref="ArgumentException">An id, the target or the holder is empty or invalid.</exception>
-    public async Task<LockLease?> RefreshAsync(string roomId, string target, string holder, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
+    public async ValueTask<LockLease?> RefreshAsync(string roomId, string target, string holder, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
         ValidateNames(roomId, target, holder);
         var ttl = timeToLive ?? _options.DefaultTtl;
@@ -137,7 +137,7 @@ public sealed class LockService
     /// <returns><see langword="true"/> when the lock and its metadata were deleted.</returns>
     /// <remarks>One Lua script: compares the holder, then deletes the lock and its metadata together.</remarks>
     /// <exception cref="ArgumentException">An id, the target or the holder is empty or invalid.</exception>
-    public async Task<bool> ReleaseAsync(string roomId, string target, string holder, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> ReleaseAsync(string roomId, string target, string holder, CancellationToken cancellationToken = default)
     {
         ValidateNames(roomId, target, holder);
         using var op = StorageOperation.Start("lock.release");
@@ -173,7 +173,7 @@ public sealed class LockService
     /// TTL in the same command (ZnDraw sets the TTL in a second command).
     /// </remarks>
     /// <exception cref="ArgumentException">An id, the target or the holder is empty or invalid.</exception>
-    public async Task<bool> SetMetadataAsync(string roomId, string target, string holder, string message, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> SetMetadataAsync(string roomId, string target, string holder, string message, CancellationToken cancellationToken = default)
     {
         ValidateNames(roomId, target, holder);
         ArgumentNullException.ThrowIfNull(message);
@@ -201,7 +201,7 @@ public sealed class LockService
     /// <returns>The lock, or <see langword="null"/>.</returns>
     /// <remarks>One read-only Lua script, so holder, TTL and metadata belong together.</remarks>
     /// <exception cref="ArgumentException">The id or the target is empty or invalid.</exception>
-    public async Task<LockInfo?> GetAsync(string roomId, string target, CancellationToken cancellationToken = default)
+    public async ValueTask<LockInfo?> GetAsync(string roomId, string target, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(target);
@@ -227,7 +227,7 @@ public sealed class LockService
     /// runs out to stay presenter.
     /// </remarks>
     /// <exception cref="ArgumentException">The id or the sid is empty or invalid.</exception>
-    public async Task<bool> AcquirePresenterAsync(string roomId, string sid, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> AcquirePresenterAsync(string roomId, string sid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(sid);
@@ -251,7 +251,7 @@ public sealed class LockService
     /// <returns><see langword="true"/> when the presenter lock was released.</returns>
     /// <remarks>One Lua script: compares the sid, then <c>DEL</c>.</remarks>
     /// <exception cref="ArgumentException">The id or the sid is empty or invalid.</exception>
-    public async Task<bool> ReleasePresenterAsync(string roomId, string sid, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> ReleasePresenterAsync(string roomId, string sid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(sid);
@@ -274,7 +274,7 @@ public sealed class LockService
     /// <returns>The sid, or <see langword="null"/>.</returns>
     /// <remarks>One <c>GET</c>.</remarks>
     /// <exception cref="ArgumentException">The id is empty or invalid.</exception>
-    public async Task<string?> GetPresenterAsync(string roomId, CancellationToken cancellationToken = default)
+    public async ValueTask<string?> GetPresenterAsync(string roomId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         using var op = StorageOperation.Start("lock.get_presenter");

@@ -81,7 +81,7 @@ public sealed class SessionService
     /// </remarks>
     /// <exception cref="ArgumentException">The sid or user name is empty or invalid.</exception>
     /// <exception cref="UserOperationException"><see cref="UserOperationError.UserNotFound"/>: the user does not exist (nothing was written).</exception>
-    public async Task<SessionInfo> ConnectAsync(string sid, string userName, UserRole? role = null, string? ipAddress = null, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionInfo> ConnectAsync(string sid, string userName, UserRole? role = null, string? ipAddress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
         ArgumentException.ThrowIfNullOrEmpty(userName);
@@ -139,7 +139,7 @@ public sealed class SessionService
     /// <para>ZnDraw's <c>sid:{sid}:role</c> is never deleted by ZnDraw; here it goes with the session.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">The sid is empty or invalid.</exception>
-    public async Task<SessionInfo?> DisconnectAsync(string sid, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionInfo?> DisconnectAsync(string sid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
         using var op = StorageOperation.Start("session.disconnect");
@@ -191,7 +191,7 @@ public sealed class SessionService
     /// <returns>The session, or <see langword="null"/> when <c>sid:{sid}</c> does not exist.</returns>
     /// <remarks>One round trip. <see cref="SessionInfo.Role"/> is <see langword="null"/> for sessions a ZnDraw older than 2025-11-04 wrote.</remarks>
     /// <exception cref="ArgumentException">The sid is empty or invalid.</exception>
-    public async Task<SessionInfo?> GetAsync(string sid, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionInfo?> GetAsync(string sid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
         using var op = StorageOperation.Start("session.get");

@@ -89,7 +89,7 @@ public sealed class UserService
     /// One round trip per attempt.
     /// </remarks>
     /// <exception cref="UserOperationException"><see cref="UserOperationError.GuestNamesExhausted"/>: every drawn name was taken.</exception>
-    public async Task<User> CreateGuestAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<User> CreateGuestAsync(CancellationToken cancellationToken = default)
     {
         using var op = StorageOperation.Start("user.create_guest");
         try
@@ -146,7 +146,7 @@ public sealed class UserService
     /// <see cref="UserOperationError.UserNameTaken"/> (the new name exists) or
     /// <see cref="UserOperationError.AlreadyRegistered"/> (same name, and it already has a password).
     /// </exception>
-    public async Task<string> RegisterAsync(string guestName, string newName, string password, CancellationToken cancellationToken = default)
+    public async ValueTask<string> RegisterAsync(string guestName, string newName, string password, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(guestName);
         ArgumentNullException.ThrowIfNull(newName);
@@ -217,7 +217,7 @@ public sealed class UserService
     /// No history event is emitted here: the login event belongs to a session, see <see cref="SessionService.ConnectAsync"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">A password was given without a user name, or the name is invalid.</exception>
-    public async Task<LoginResult> LoginAsync(string? userName, string? password, CancellationToken cancellationToken = default)
+    public async ValueTask<LoginResult> LoginAsync(string? userName, string? password, CancellationToken cancellationToken = default)
     {
         var name = userName?.Trim() ?? string.Empty;
         if (!string.IsNullOrEmpty(password) && name.Length == 0)
@@ -275,7 +275,7 @@ public sealed class UserService
     /// tell which names exist. For hosts that verify a password (re-authentication, an API key flow) without logging in.
     /// </remarks>
     /// <exception cref="ArgumentException">The name or the password is empty, or the name is invalid.</exception>
-    public async Task<bool> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userName);
         ArgumentException.ThrowIfNullOrEmpty(password);
@@ -305,7 +305,7 @@ public sealed class UserService
     /// <see cref="UserOperationError.UserNotFound"/>, <see cref="UserOperationError.NotRegistered"/> (a guest) or
     /// <see cref="UserOperationError.WrongPassword"/> (the current password does not verify).
     /// </exception>
-    public async Task ChangePasswordAsync(string userName, string currentPassword, string newPassword, CancellationToken cancellationToken = default)
+    public async ValueTask ChangePasswordAsync(string userName, string currentPassword, string newPassword, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(currentPassword);
@@ -342,7 +342,7 @@ public sealed class UserService
     /// <remarks>The new hash follows <see cref="PasswordHashing"/>.</remarks>
     /// <exception cref="ArgumentException">The password is empty, or the name is invalid.</exception>
     /// <exception cref="UserOperationException"><see cref="UserOperationError.UserNotFound"/> or <see cref="UserOperationError.NotRegistered"/> (a guest, as ZnDraw refuses).</exception>
-    public async Task ResetPasswordAsync(string userName, string newPassword, CancellationToken cancellationToken = default)
+    public async ValueTask ResetPasswordAsync(string userName, string newPassword, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
@@ -366,7 +366,7 @@ public sealed class UserService
     /// <returns>A task that completes when the flag and <c>admins:index</c> are written.</returns>
     /// <remarks>As in ZnDraw, the user hash need not exist (a host may flag its configured admin before the first login).</remarks>
     /// <exception cref="ArgumentException">The name is invalid.</exception>
-    public async Task SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
+    public async ValueTask SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         using var op = StorageOperation.Start("user.set_admin");
@@ -387,7 +387,7 @@ public sealed class UserService
     /// <returns>The role.</returns>
     /// <remarks>One round trip.</remarks>
     /// <exception cref="ArgumentException">The name is invalid.</exception>
-    public async Task<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default)
+    public async ValueTask<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         using var op = StorageOperation.Start("user.get_role");
@@ -407,7 +407,7 @@ public sealed class UserService
     /// <returns>The profile, or <see langword="null"/> when the user does not exist.</returns>
     /// <remarks>One round trip (<c>HGETALL</c> and <c>GET</c> of the admin flag are sent together).</remarks>
     /// <exception cref="ArgumentException">The name is invalid.</exception>
-    public async Task<UserProfile?> GetAsync(string userName, CancellationToken cancellationToken = default)
+    public async ValueTask<UserProfile?> GetAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         using var op = StorageOperation.Start("user.get");
@@ -429,7 +429,7 @@ public sealed class UserService
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The names.</returns>
     /// <remarks>One <c>SMEMBERS</c>, no SCAN. Users an older ZnDraw wrote appear after the reindex operation.</remarks>
-    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
     {
         using var op = StorageOperation.Start("user.list");
         try
@@ -462,7 +462,7 @@ public sealed class UserService
         return trimmed.Length > 0 ? trimmed : throw new ArgumentException("The user name must not be empty.", paramName);
     }
 
-    private async Task<UserCredentials> GetRegisteredAsync(string userName, CancellationToken cancellationToken)
+    private async ValueTask<UserCredentials> GetRegisteredAsync(string userName, CancellationToken cancellationToken)
     {
         var credentials = await _users.GetCredentialsAsync(userName, cancellationToken).ConfigureAwait(false) ?? throw NotFound(userName);
         return credentials.IsRegistered
@@ -470,7 +470,7 @@ public sealed class UserService
             : throw new UserOperationException(UserOperationError.NotRegistered, userName, $"User '{userName}' is not registered.");
     }
 
-    private async Task WritePasswordAsync(string userName, string password, CancellationToken cancellationToken)
+    private async ValueTask WritePasswordAsync(string userName, string password, CancellationToken cancellationToken)
     {
         var (hash, salt) = _hasher.Hash(password);
         if (!await _users.SetPasswordAsync(userName, hash, salt, cancellationToken).ConfigureAwait(false))
@@ -480,7 +480,7 @@ public sealed class UserService
     }
 
     // Reads the credentials and verifies; writes nothing. Credentials are null for an unknown user.
-    private async Task<(PasswordVerification Verification, UserCredentials? Credentials)> CheckPasswordAsync(
+    private async ValueTask<(PasswordVerification Verification, UserCredentials? Credentials)> CheckPasswordAsync(
         string name, string password, CancellationToken cancellationToken)
     {
         var credentials = await _users.GetCredentialsAsync(name, cancellationToken).ConfigureAwait(false);
@@ -500,7 +500,7 @@ public sealed class UserService
         return (verification, credentials);
     }
 
-    private async Task<LoginResult> LoginWithPasswordAsync(string name, string password, CancellationToken cancellationToken)
+    private async ValueTask<LoginResult> LoginWithPasswordAsync(string name, string password, CancellationToken cancellationToken)
     {
         var (verification, credentials) = await CheckPasswordAsync(name, password, cancellationToken).ConfigureAwait(false);
         if (credentials is null)
@@ -526,7 +526,7 @@ public sealed class UserService
         return new LoginResult(LoginStatus.Succeeded, name, await admin.ConfigureAwait(false) ? UserRole.Admin : UserRole.User);
     }
 
-    private async Task<LoginResult> LoginAsGuestAsync(string name, CancellationToken cancellationToken)
+    private async ValueTask<LoginResult> LoginAsGuestAsync(string name, CancellationToken cancellationToken)
     {
         // Two passes at most: a concurrent login may create the name between our read and our create.
         for (var pass = 0; pass < 2; pass++)
@@ -551,7 +551,7 @@ public sealed class UserService
         throw new UserOperationException(UserOperationError.UserNameTaken, name, $"User name '{name}' changed concurrently; try again.");
     }
 
-    private async Task<UserRole> TouchAndGetRoleAsync(User user, CancellationToken cancellationToken)
+    private async ValueTask<UserRole> TouchAndGetRoleAsync(User user, CancellationToken cancellationToken)
     {
         // Both commands are sent before either reply is awaited: one round trip.
         var touch = _users.TouchLastLoginAsync(user.UserName, cancellationToken);
@@ -560,7 +560,7 @@ public sealed class UserService
         return user.GetRole(await admin.ConfigureAwait(false));
     }
 
-    private async Task UpgradeHashAsync(UserCredentials stored, string password, CancellationToken cancellationToken)
+    private async ValueTask UpgradeHashAsync(UserCredentials stored, string password, CancellationToken cancellationToken)
     {
         try
         {

@@ -128,7 +128,6 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
         {
             await host.StartAsync();
             var connection = host.Services.GetRequiredService<ZnDrawConnection>();
-            Assert.False(connection.IsHostProvided);
             multiplexer = connection.Multiplexer;
             Assert.True(multiplexer.IsConnected);
             await host.StopAsync();

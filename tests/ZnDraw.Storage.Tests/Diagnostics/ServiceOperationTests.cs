@@ -111,7 +111,7 @@ public sealed class ServiceOperationTests : IDisposable
             NullLogger<UserService>.Instance);
 
         using var parent = _testSource.StartActivity("test");
-        var thrown = await Assert.ThrowsAsync<UserOperationException>(() => users.ResetPasswordAsync(RedisFixture.NewId("user"), "secret"));
+        var thrown = await Assert.ThrowsAsync<UserOperationException>(async () => await users.ResetPasswordAsync(RedisFixture.NewId("user"), "secret"));
         Assert.Equal(UserOperationError.UserNotFound, thrown.Error);
         var op = Assert.Single(_activities, a => a.ParentSpanId == parent!.SpanId);
         Assert.Equal("user.reset_password", op.OperationName);

@@ -16,9 +16,9 @@ public sealed class ClusterLayoutOnRealClusterTests(RedisClusterFixture cluster)
         var room = space.Room(roomId);
         var keys = RoomKeysTests.Members.Select(m => RoomKeysTests.Build(room, m)).ToList();
         var ext = space.Extension(roomId, "modifiers", "Rotate");
-        keys.AddRange([ext.Schema, ext.IdleWorkers, ext.ProgressingWorkers, ext.Queue, ext.UserExtensions("sid1")]);
+        keys.AddRange([ext.Schema(), ext.IdleWorkers(), ext.ProgressingWorkers(), ext.Queue(), ext.UserExtensions("sid1")]);
         var fs = space.Filesystem(roomId, "fs1");
-        keys.AddRange([fs.Metadata, fs.Worker, fs.Index, fs.UserFilesystems("sid1")]);
+        keys.AddRange([fs.Metadata(), fs.Worker(), fs.Index(), fs.UserFilesystems("sid1")]);
         keys.Add(space.Job(roomId, "6f1c2a4e-0000-4000-8000-000000000001").Hash());
         return [.. keys.Distinct()];
     }
@@ -78,8 +78,8 @@ public sealed class ClusterLayoutOnRealClusterTests(RedisClusterFixture cluster)
         Assert.Equal(await cluster.KeySlotAsync(session.Username()), await cluster.KeySlotAsync(session.Role()));
 
         var ext = Cluster.GlobalExtension("analysis", "Plot");
-        var slot = await cluster.KeySlotAsync(ext.Schema);
-        foreach (var key in new[] { ext.IdleWorkers, ext.ProgressingWorkers, ext.Queue, ext.UserExtensions("sid1") })
+        var slot = await cluster.KeySlotAsync(ext.Schema());
+        foreach (var key in new[] { ext.IdleWorkers(), ext.ProgressingWorkers(), ext.Queue(), ext.UserExtensions("sid1") })
         {
             Assert.Equal(slot, await cluster.KeySlotAsync(key));
         }

@@ -58,7 +58,7 @@ public class CollisionTests
     {
         var ext = ExtensionKeys.ForExtension("r", "c", "celery");
         var reverse = ExtensionKeys.UserExtensionsKey("r", "c", "celery:8d9f");
-        Assert.NotEqual(ext.Queue, reverse);
+        Assert.NotEqual(ext.Queue(), reverse);
         Assert.Equal("room:r:extensions:c:celery:8d9f", (string?)reverse);
     }
 
@@ -73,7 +73,7 @@ public class CollisionTests
     [Fact]
     public void Filesystem_x_worker_cannot_be_worker_key_of_x()
     {
-        Assert.Equal("room:r:filesystems:fs:worker", (string?)FilesystemKeys.ForFilesystem("r", "fs").Worker);
+        Assert.Equal("room:r:filesystems:fs:worker", (string?)FilesystemKeys.ForFilesystem("r", "fs").Worker());
         Assert.Equal("filesystemName", Assert.Throws<ArgumentException>(() => FilesystemKeys.ForFilesystem("r", "fs:worker")).ParamName);
         Assert.Equal("sid", Assert.Throws<ArgumentException>(() => FilesystemKeys.UserFilesystemsKey("r", "celery:worker")).ParamName);
     }
@@ -82,8 +82,8 @@ public class CollisionTests
     public void Filesystem_reverse_index_shares_ZnDraws_key_space_with_metadata()
     {
         // ZnDraw's own design (documented hazard): a filesystem named like a sid has the sid's reverse-index key.
-        Assert.Equal(FilesystemKeys.ForFilesystem("r", "s1").Metadata, FilesystemKeys.UserFilesystemsKey("r", "s1"));
-        Assert.NotEqual(FilesystemKeys.ForFilesystem("r", "s1").Index, FilesystemKeys.UserFilesystemsKey("r", "s1"));
+        Assert.Equal(FilesystemKeys.ForFilesystem("r", "s1").Metadata(), FilesystemKeys.UserFilesystemsKey("r", "s1"));
+        Assert.NotEqual(FilesystemKeys.ForFilesystem("r", "s1").Index(), FilesystemKeys.UserFilesystemsKey("r", "s1"));
     }
 
     [Fact]
@@ -155,8 +155,8 @@ public class CollisionTests
                 Add($"room {r} frame_selection {id}", () => room.FrameSelection(id));
                 Add($"room {r} user settings {id}", () => room.UserSettings(id));
                 Add($"room {r} schema {id}", () => ExtensionKeys.SchemaKey(r, id, space));
-                Add($"room {r} fs {id}", () => space.Filesystem(r, id).Metadata);
-                Add($"room {r} fs worker {id}", () => space.Filesystem(r, id).Worker);
+                Add($"room {r} fs {id}", () => space.Filesystem(r, id).Metadata());
+                Add($"room {r} fs worker {id}", () => space.Filesystem(r, id).Worker());
 
                 // ZnDraw's job hash is job:{job}, the same for every room; the cluster layout adds the room.
                 Add(layout == KeyLayout.ZnDraw ? $"job {id}" : $"job {r} {id}", () => space.Job(r, id).Hash());
@@ -169,9 +169,9 @@ public class CollisionTests
                     // The category "settings" names the settings hash on purpose (ZnDraw's design).
                     Add(category == "settings" ? $"room {r} user settings {id}" : $"room {r} user {id} data {category}", () => room.UserExtensionData(id, category));
                     var ext = space.Extension(r, category, id);
-                    Add($"room {r} ext {category} {id} idle", () => ext.IdleWorkers);
-                    Add($"room {r} ext {category} {id} progressing", () => ext.ProgressingWorkers);
-                    Add($"room {r} ext {category} {id} queue", () => ext.Queue);
+                    Add($"room {r} ext {category} {id} idle", () => ext.IdleWorkers());
+                    Add($"room {r} ext {category} {id} progressing", () => ext.ProgressingWorkers());
+                    Add($"room {r} ext {category} {id} queue", () => ext.Queue());
                     Add($"room {r} ext {category} {id} jobs", () => room.ExtensionJobs(category, id));
                 }
 
@@ -190,8 +190,8 @@ public class CollisionTests
             Add($"sid role {id}", () => space.Session(id).Role());
             Add($"worker {id}", () => space.Worker(id).Registrations());
             Add($"global schema {id}", () => ExtensionKeys.GlobalSchemaKey(id, space));
-            Add($"global fs {id}", () => space.GlobalFilesystem(id).Metadata);
-            Add($"global fs worker {id}", () => space.GlobalFilesystem(id).Worker);
+            Add($"global fs {id}", () => space.GlobalFilesystem(id).Metadata());
+            Add($"global fs worker {id}", () => space.GlobalFilesystem(id).Worker());
         }
 
         foreach (var category in categories)
@@ -199,9 +199,9 @@ public class CollisionTests
             foreach (var id in names)
             {
                 var ext = space.GlobalExtension(category, id);
-                Add($"global ext {category} {id} idle", () => ext.IdleWorkers);
-                Add($"global ext {category} {id} progressing", () => ext.ProgressingWorkers);
-                Add($"global ext {category} {id} queue", () => ext.Queue);
+                Add($"global ext {category} {id} idle", () => ext.IdleWorkers());
+                Add($"global ext {category} {id} progressing", () => ext.ProgressingWorkers());
+                Add($"global ext {category} {id} queue", () => ext.Queue());
             }
 
             foreach (var sid in sids)

@@ -11,10 +11,10 @@ public class ExtensionKeysTests
     public void Room_extension_is_ZnDraw_byte_for_byte()
     {
         var ext = ExtensionKeys.ForExtension("r1", "modifiers", "Rotate");
-        Assert.Equal("room:r1:extensions:modifiers", (string?)ext.Schema);
-        Assert.Equal("room:r1:extensions:modifiers:Rotate:idle_workers", (string?)ext.IdleWorkers);
-        Assert.Equal("room:r1:extensions:modifiers:Rotate:progressing_workers", (string?)ext.ProgressingWorkers);
-        Assert.Equal("room:r1:extensions:modifiers:Rotate:queue", (string?)ext.Queue);
+        Assert.Equal("room:r1:extensions:modifiers", (string?)ext.Schema());
+        Assert.Equal("room:r1:extensions:modifiers:Rotate:idle_workers", (string?)ext.IdleWorkers());
+        Assert.Equal("room:r1:extensions:modifiers:Rotate:progressing_workers", (string?)ext.ProgressingWorkers());
+        Assert.Equal("room:r1:extensions:modifiers:Rotate:queue", (string?)ext.Queue());
         Assert.Equal("room:r1:extensions:modifiers:s1", (string?)ext.UserExtensions("s1"));
         Assert.Equal(("r1", "modifiers", "Rotate", false), (ext.RoomId, ext.Category, ext.Extension, ext.IsGlobal));
         Assert.Equal("ExtensionKeys(room:r1:extensions:modifiers, Rotate)", ext.ToString());
@@ -24,10 +24,10 @@ public class ExtensionKeysTests
     public void Global_extension_is_ZnDraw_byte_for_byte()
     {
         var ext = ExtensionKeys.ForGlobalExtension("modifiers", "Rotate");
-        Assert.Equal("global:extensions:modifiers", (string?)ext.Schema);
-        Assert.Equal("global:extensions:modifiers:Rotate:idle_workers", (string?)ext.IdleWorkers);
-        Assert.Equal("global:extensions:modifiers:Rotate:progressing_workers", (string?)ext.ProgressingWorkers);
-        Assert.Equal("global:extensions:modifiers:Rotate:queue", (string?)ext.Queue);
+        Assert.Equal("global:extensions:modifiers", (string?)ext.Schema());
+        Assert.Equal("global:extensions:modifiers:Rotate:idle_workers", (string?)ext.IdleWorkers());
+        Assert.Equal("global:extensions:modifiers:Rotate:progressing_workers", (string?)ext.ProgressingWorkers());
+        Assert.Equal("global:extensions:modifiers:Rotate:queue", (string?)ext.Queue());
         Assert.Equal("global:extensions:modifiers:s1", (string?)ext.UserExtensions("s1"));
         Assert.True(ext.IsGlobal);
         Assert.Null(ext.RoomId);
@@ -48,11 +48,11 @@ public class ExtensionKeysTests
     {
         var space = new KeySpace("app1:");
         var ext = space.Extension("r1", "modifiers", "Rotate");
-        Assert.Equal("app1:room:r1:extensions:modifiers", (string?)ext.Schema);
-        Assert.Equal("app1:room:r1:extensions:modifiers:Rotate:queue", (string?)ext.Queue);
+        Assert.Equal("app1:room:r1:extensions:modifiers", (string?)ext.Schema());
+        Assert.Equal("app1:room:r1:extensions:modifiers:Rotate:queue", (string?)ext.Queue());
         Assert.Equal("app1:room:r1:extensions:modifiers:s1", (string?)ext.UserExtensions("s1"));
         var global = space.GlobalExtension("modifiers", "Rotate");
-        Assert.Equal("app1:global:extensions:modifiers:Rotate:idle_workers", (string?)global.IdleWorkers);
+        Assert.Equal("app1:global:extensions:modifiers:Rotate:idle_workers", (string?)global.IdleWorkers());
         Assert.Equal("app1:room:r1:extensions:c", (string?)ExtensionKeys.SchemaKey("r1", "c", space));
         Assert.Equal("app1:room:r1:extensions:c:s", (string?)ExtensionKeys.UserExtensionsKey("r1", "c", "s", space));
         Assert.Equal("app1:global:extensions:c", (string?)ExtensionKeys.GlobalSchemaKey("c", space));
@@ -63,16 +63,16 @@ public class ExtensionKeysTests
     public void Cluster_layout_tags_room_and_global_category()
     {
         var ext = Cluster.Extension("r1", "modifiers", "Rotate");
-        Assert.Equal("room:{r1}:extensions:modifiers:Rotate:queue", (string?)ext.Queue);
+        Assert.Equal("room:{r1}:extensions:modifiers:Rotate:queue", (string?)ext.Queue());
         var global = Cluster.GlobalExtension("modifiers", "Rotate");
-        Assert.Equal("global:extensions:{modifiers}", (string?)global.Schema);
-        Assert.Equal("global:extensions:{modifiers}:Rotate:queue", (string?)global.Queue);
+        Assert.Equal("global:extensions:{modifiers}", (string?)global.Schema());
+        Assert.Equal("global:extensions:{modifiers}:Rotate:queue", (string?)global.Queue());
         Assert.Equal("global:extensions:{modifiers}:s1", (string?)global.UserExtensions("s1"));
         Assert.Equal("global:extensions:{modifiers}:s1", (string?)ExtensionKeys.GlobalUserExtensionsKey("modifiers", "s1", Cluster));
 
-        var slot = ClusterSlot.Of(global.Schema);
+        var slot = ClusterSlot.Of(global.Schema());
         Assert.All(
-            new[] { global.IdleWorkers, global.ProgressingWorkers, global.Queue, global.UserExtensions("celery:x"), Cluster.GlobalExtension("modifiers", "Other{x}").Queue },
+            new[] { global.IdleWorkers(), global.ProgressingWorkers(), global.Queue(), global.UserExtensions("celery:x"), Cluster.GlobalExtension("modifiers", "Other{x}").Queue() },
             k => Assert.Equal(slot, ClusterSlot.Of(k)));
     }
 
@@ -83,7 +83,7 @@ public class ExtensionKeysTests
     [InlineData("celery")]
     [InlineData(" ")]
     public void Extension_names_may_contain_any_text(string name)
-        => Assert.Equal("room:r1:extensions:c:" + name + ":queue", (string?)ExtensionKeys.ForExtension("r1", "c", name).Queue);
+        => Assert.Equal("room:r1:extensions:c:" + name + ":queue", (string?)ExtensionKeys.ForExtension("r1", "c", name).Queue());
 
     [Fact]
     public void Arguments_are_validated_with_their_names()
@@ -105,8 +105,8 @@ public class ExtensionKeysTests
     public void Default_value_throws()
     {
         var ext = default(ExtensionKeys);
-        Assert.Throws<InvalidOperationException>(() => ext.Schema);
-        Assert.Throws<InvalidOperationException>(() => ext.Queue);
+        Assert.Throws<InvalidOperationException>(() => ext.Schema());
+        Assert.Throws<InvalidOperationException>(() => ext.Queue());
         Assert.Throws<InvalidOperationException>(() => ext.UserExtensions("s1"));
     }
 }
@@ -119,35 +119,35 @@ public class FilesystemKeysTests
     public void Room_filesystem_is_ZnDraw_byte_for_byte()
     {
         var fs = FilesystemKeys.ForFilesystem("r1", "local");
-        Assert.Equal("room:r1:filesystems:local", (string?)fs.Metadata);
-        Assert.Equal("room:r1:filesystems:local:worker", (string?)fs.Worker);
-        Assert.Equal("room:r1:filesystems", (string?)fs.Index);
+        Assert.Equal("room:r1:filesystems:local", (string?)fs.Metadata());
+        Assert.Equal("room:r1:filesystems:local:worker", (string?)fs.Worker());
+        Assert.Equal("room:r1:filesystems", (string?)fs.Index());
         Assert.Equal("room:r1:filesystems:s1", (string?)fs.UserFilesystems("s1"));
         Assert.Equal("room:r1:filesystems:s1", (string?)FilesystemKeys.UserFilesystemsKey("r1", "s1"));
         Assert.Equal(("r1", "local", false), (fs.RoomId, fs.Name, fs.IsGlobal));
         Assert.Equal("FilesystemKeys(room:r1:filesystems:local)", fs.ToString());
-        Assert.Equal(new RoomKeys("r1").FilesystemsIndex(), fs.Index);
+        Assert.Equal(new RoomKeys("r1").FilesystemsIndex(), fs.Index());
     }
 
     [Fact]
     public void Global_filesystem_is_ZnDraw_byte_for_byte()
     {
         var fs = FilesystemKeys.ForGlobalFilesystem("s3");
-        Assert.Equal("global:filesystems:s3", (string?)fs.Metadata);
-        Assert.Equal("global:filesystems:s3:worker", (string?)fs.Worker);
-        Assert.Equal("global:filesystems", (string?)fs.Index);
+        Assert.Equal("global:filesystems:s3", (string?)fs.Metadata());
+        Assert.Equal("global:filesystems:s3:worker", (string?)fs.Worker());
+        Assert.Equal("global:filesystems", (string?)fs.Index());
         Assert.Equal("global:filesystems:s1", (string?)FilesystemKeys.GlobalUserFilesystemsKey("s1"));
         Assert.Equal("global:filesystems:s1", (string?)fs.UserFilesystems("s1"));
         Assert.True(fs.IsGlobal);
-        Assert.Equal(KeySpace.Default.Global.GlobalFilesystemsIndex(), fs.Index);
+        Assert.Equal(KeySpace.Default.Global.GlobalFilesystemsIndex(), fs.Index());
     }
 
     [Fact]
     public void Prefix_applies_to_every_key()
     {
         var space = new KeySpace("app1:");
-        Assert.Equal("app1:room:r1:filesystems:local:worker", (string?)space.Filesystem("r1", "local").Worker);
-        Assert.Equal("app1:global:filesystems:s3", (string?)space.GlobalFilesystem("s3").Metadata);
+        Assert.Equal("app1:room:r1:filesystems:local:worker", (string?)space.Filesystem("r1", "local").Worker());
+        Assert.Equal("app1:global:filesystems:s3", (string?)space.GlobalFilesystem("s3").Metadata());
         Assert.Equal("app1:room:r1:filesystems:s1", (string?)FilesystemKeys.UserFilesystemsKey("r1", "s1", space));
         Assert.Equal("app1:global:filesystems:s1", (string?)FilesystemKeys.GlobalUserFilesystemsKey("s1", space));
     }
@@ -156,17 +156,17 @@ public class FilesystemKeysTests
     public void Cluster_layout_puts_all_global_filesystem_keys_in_one_slot()
     {
         var fs = Cluster.GlobalFilesystem("s3");
-        Assert.Equal("global:{filesystems}:s3", (string?)fs.Metadata);
-        Assert.Equal("global:{filesystems}:s3:worker", (string?)fs.Worker);
+        Assert.Equal("global:{filesystems}:s3", (string?)fs.Metadata());
+        Assert.Equal("global:{filesystems}:s3:worker", (string?)fs.Worker());
         Assert.Equal("global:{filesystems}", (string?)Cluster.Global.GlobalFilesystemsIndex());
-        var slot = ClusterSlot.Of(fs.Metadata);
+        var slot = ClusterSlot.Of(fs.Metadata());
         Assert.All(
-            new[] { fs.Worker, fs.Index, Cluster.GlobalFilesystem("other").Metadata, FilesystemKeys.GlobalUserFilesystemsKey("s1", Cluster), Cluster.Global.GlobalFilesystemsIndex() },
+            new[] { fs.Worker(), fs.Index(), Cluster.GlobalFilesystem("other").Metadata(), FilesystemKeys.GlobalUserFilesystemsKey("s1", Cluster), Cluster.Global.GlobalFilesystemsIndex() },
             k => Assert.Equal(slot, ClusterSlot.Of(k)));
 
         var room = Cluster.Filesystem("r1", "local");
-        Assert.Equal("room:{r1}:filesystems:local:worker", (string?)room.Worker);
-        Assert.Equal(ClusterSlot.Of(Cluster.Room("r1").CurrentFrame()), ClusterSlot.Of(room.Worker));
+        Assert.Equal("room:{r1}:filesystems:local:worker", (string?)room.Worker());
+        Assert.Equal(ClusterSlot.Of(Cluster.Room("r1").CurrentFrame()), ClusterSlot.Of(room.Worker()));
     }
 
     [Theory]
@@ -185,7 +185,7 @@ public class FilesystemKeysTests
     [InlineData("worker:x")]
     [InlineData("my files")]
     public void Other_names_are_accepted(string name)
-        => Assert.Equal("room:r1:filesystems:" + name + ":worker", (string?)FilesystemKeys.ForFilesystem("r1", name).Worker);
+        => Assert.Equal("room:r1:filesystems:" + name + ":worker", (string?)FilesystemKeys.ForFilesystem("r1", name).Worker());
 
     [Fact]
     public void Arguments_are_validated_with_their_names()
@@ -194,8 +194,8 @@ public class FilesystemKeysTests
         Assert.Equal("filesystemName", Assert.Throws<ArgumentNullException>(() => FilesystemKeys.ForFilesystem("r1", null!)).ParamName);
         Assert.Equal("sid", Assert.Throws<ArgumentException>(() => FilesystemKeys.UserFilesystemsKey("r1", "celery:worker")).ParamName);
         Assert.Equal("sid", Assert.Throws<ArgumentException>(() => FilesystemKeys.GlobalUserFilesystemsKey("fs:worker")).ParamName);
-        Assert.Throws<InvalidOperationException>(() => default(FilesystemKeys).Worker);
-        Assert.Throws<InvalidOperationException>(() => default(FilesystemKeys).Index);
+        Assert.Throws<InvalidOperationException>(() => default(FilesystemKeys).Worker());
+        Assert.Throws<InvalidOperationException>(() => default(FilesystemKeys).Index());
     }
 }
 
@@ -250,9 +250,9 @@ public class ExtensionKeysCategoryHeadTests
         foreach (var keys in new[] { space.Extension("r1", "modifiers", "Rotate"), space.GlobalExtension("analysis", "Plot") })
         {
             var head = keys.CategoryHeadText();
-            Assert.Equal((string?)keys.IdleWorkers, head + keys.Extension + ":idle_workers");
-            Assert.Equal((string?)keys.ProgressingWorkers, head + keys.Extension + ":progressing_workers");
-            Assert.Equal((string?)keys.Schema + ":", head);
+            Assert.Equal((string?)keys.IdleWorkers(), head + keys.Extension + ":idle_workers");
+            Assert.Equal((string?)keys.ProgressingWorkers(), head + keys.Extension + ":progressing_workers");
+            Assert.Equal((string?)keys.Schema() + ":", head);
         }
     }
 }
@@ -271,10 +271,10 @@ public class ExtensionAndFilesystemKeyTextTests
         var space = new KeySpace(prefix, layout);
         foreach (var keys in new[] { space.Extension("r1", "modifiers", "Rotate"), space.GlobalExtension("analysis", "Plot") })
         {
-            Assert.Equal((string?)keys.Schema, keys.SchemaText());
-            Assert.Equal((string?)keys.IdleWorkers, keys.IdleWorkersText());
-            Assert.Equal((string?)keys.ProgressingWorkers, keys.ProgressingWorkersText());
-            Assert.Equal((string?)keys.Queue, keys.QueueText());
+            Assert.Equal((string?)keys.Schema(), keys.SchemaText());
+            Assert.Equal((string?)keys.IdleWorkers(), keys.IdleWorkersText());
+            Assert.Equal((string?)keys.ProgressingWorkers(), keys.ProgressingWorkersText());
+            Assert.Equal((string?)keys.Queue(), keys.QueueText());
             Assert.Equal((string?)keys.UserExtensions("s1"), keys.UserExtensionsText("s1"));
             Assert.Equal("sid", Assert.Throws<ArgumentException>(() => keys.UserExtensionsText("a:b")).ParamName);
         }
@@ -291,13 +291,13 @@ public class ExtensionAndFilesystemKeyTextTests
 
         foreach (var fs in new[] { space.Filesystem("r1", "local"), space.GlobalFilesystem("s3") })
         {
-            Assert.Equal((string?)fs.Metadata, fs.MetadataHeadText() + fs.Name);
+            Assert.Equal((string?)fs.Metadata(), fs.MetadataHeadText() + fs.Name);
             Assert.Equal(fs.MetadataHeadText(), FilesystemKeys.MetadataHeadText(fs.RoomId, space));
-            Assert.Equal((string?)fs.Metadata + ":worker", (string?)fs.Worker);
+            Assert.Equal((string?)fs.Metadata() + ":worker", (string?)fs.Worker());
             Assert.Equal(fs.MetadataHeadText() + "s1", (string?)fs.UserFilesystems("s1"));
         }
 
-        Assert.Equal((string?)space.Room("r1").FilesystemsIndex(), (string?)space.Filesystem("r1", "local").Index);
+        Assert.Equal((string?)space.Room("r1").FilesystemsIndex(), (string?)space.Filesystem("r1", "local").Index());
         Assert.Equal("roomId", Assert.Throws<ArgumentException>(() => FilesystemKeys.MetadataHeadText("r:1", space)).ParamName);
     }
 
@@ -315,10 +315,10 @@ public class ExtensionAndFilesystemKeyTextTests
         for (int attempt = 0; attempt < 5 && allocated != 0; attempt++)
         {
             var first = space.Extension("r1", "modifiers", "Rotate");
-            _ = (first.Schema, first.IdleWorkers, first.ProgressingWorkers, first.Queue, fs.Index);
+            _ = (first.Schema(), first.IdleWorkers(), first.ProgressingWorkers(), first.Queue(), fs.Index());
             var keys = space.Extension("r1", "modifiers", "Rotate");
             long before = GC.GetAllocatedBytesForCurrentThread();
-            (schema, idle, progressing, queue, index) = (keys.Schema, keys.IdleWorkers, keys.ProgressingWorkers, keys.Queue, fs.Index);
+            (schema, idle, progressing, queue, index) = (keys.Schema(), keys.IdleWorkers(), keys.ProgressingWorkers(), keys.Queue(), fs.Index());
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
@@ -334,8 +334,8 @@ public class ExtensionAndFilesystemKeyTextTests
     public void A_cached_extension_is_still_validated_for_the_cluster_safe_layout()
     {
         // The ZnDraw layout accepts braces in a category and caches the pair; the cluster-safe layout must still refuse it.
-        Assert.Equal("room:r1:extensions:{c}:e:queue", (string?)KeySpace.Default.Extension("r1", "{c}", "e").Queue);
-        Assert.Equal("global:extensions:{c}:e:queue", (string?)KeySpace.Default.GlobalExtension("{c}", "e").Queue);
+        Assert.Equal("room:r1:extensions:{c}:e:queue", (string?)KeySpace.Default.Extension("r1", "{c}", "e").Queue());
+        Assert.Equal("global:extensions:{c}:e:queue", (string?)KeySpace.Default.GlobalExtension("{c}", "e").Queue());
         Assert.Equal("category", Assert.Throws<ArgumentException>(() => Cluster.Extension("r1", "{c}", "e")).ParamName);
         Assert.Equal("category", Assert.Throws<ArgumentException>(() => Cluster.GlobalExtension("{c}", "e")).ParamName);
         Assert.Equal("category", Assert.Throws<ArgumentNullException>(() => ExtensionKeys.ForExtension("r1", null!, "e")).ParamName);
@@ -349,10 +349,10 @@ public class ExtensionAndFilesystemKeyTextTests
         var prefixed = new KeySpace("app2:");
         for (int round = 0; round < 2; round++)
         {
-            Assert.Equal("global:extensions:modifiers:Scale:queue", (string?)KeySpace.Default.GlobalExtension("modifiers", "Scale").Queue);
-            Assert.Equal("app2:global:extensions:modifiers:Scale:queue", (string?)prefixed.GlobalExtension("modifiers", "Scale").Queue);
-            Assert.Equal("global:extensions:{modifiers}:Scale:idle_workers", (string?)Cluster.GlobalExtension("modifiers", "Scale").IdleWorkers);
-            Assert.Equal("global:extensions:{modifiers}", (string?)Cluster.GlobalExtension("modifiers", "Scale").Schema);
+            Assert.Equal("global:extensions:modifiers:Scale:queue", (string?)KeySpace.Default.GlobalExtension("modifiers", "Scale").Queue());
+            Assert.Equal("app2:global:extensions:modifiers:Scale:queue", (string?)prefixed.GlobalExtension("modifiers", "Scale").Queue());
+            Assert.Equal("global:extensions:{modifiers}:Scale:idle_workers", (string?)Cluster.GlobalExtension("modifiers", "Scale").IdleWorkers());
+            Assert.Equal("global:extensions:{modifiers}", (string?)Cluster.GlobalExtension("modifiers", "Scale").Schema());
             Assert.Equal("global:extensions:{modifiers}:Scale:progressing_workers", Cluster.GlobalExtension("modifiers", "Scale").ProgressingWorkersText());
         }
 
@@ -360,10 +360,10 @@ public class ExtensionAndFilesystemKeyTextTests
         for (int attempt = 0; attempt < 5 && allocated != 0; attempt++)
         {
             var first = prefixed.GlobalExtension("modifiers", "Scale");
-            _ = (first.Schema, first.IdleWorkers, first.ProgressingWorkers, first.Queue);
+            _ = (first.Schema(), first.IdleWorkers(), first.ProgressingWorkers(), first.Queue());
             var keys = prefixed.GlobalExtension("modifiers", "Scale");
             long before = GC.GetAllocatedBytesForCurrentThread();
-            _ = (keys.Schema, keys.IdleWorkers, keys.ProgressingWorkers, keys.Queue, keys.QueueText());
+            _ = (keys.Schema(), keys.IdleWorkers(), keys.ProgressingWorkers(), keys.Queue(), keys.QueueText());
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
@@ -381,9 +381,9 @@ public class ExtensionAndFilesystemKeyTextTests
             {
                 int n = round == 0 ? i : 1999 - i;
                 string category = "c" + (n % 7), extension = "e" + n;
-                Assert.Equal($"room:r{n % 3}:extensions:{category}:{extension}:queue", (string?)KeySpace.Default.Extension("r" + (n % 3), category, extension).Queue);
-                Assert.Equal($"room:{{r1}}:extensions:{category}:{extension}:idle_workers", (string?)cluster.Extension("r1", category, extension).IdleWorkers);
-                Assert.Equal($"room:r1:extensions:{category}", (string?)KeySpace.Default.Extension("r1", category, extension).Schema);
+                Assert.Equal($"room:r{n % 3}:extensions:{category}:{extension}:queue", (string?)KeySpace.Default.Extension("r" + (n % 3), category, extension).Queue());
+                Assert.Equal($"room:{{r1}}:extensions:{category}:{extension}:idle_workers", (string?)cluster.Extension("r1", category, extension).IdleWorkers());
+                Assert.Equal($"room:r1:extensions:{category}", (string?)KeySpace.Default.Extension("r1", category, extension).Schema());
             }
         }
     }

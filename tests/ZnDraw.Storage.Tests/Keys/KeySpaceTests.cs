@@ -35,10 +35,10 @@ public class KeySpaceTests
         Assert.Equal(new SessionKeys("s", space).Role(), space.Session("s").Role());
         Assert.Equal(new WorkerKeys("s", space).Registrations(), space.Worker("s").Registrations());
         Assert.Equal(new JobKeys("r1", "j", space).Hash(), space.Job("r1", "j").Hash());
-        Assert.Equal(ExtensionKeys.ForExtension("r1", "c", "e", space).Queue, space.Extension("r1", "c", "e").Queue);
-        Assert.Equal(ExtensionKeys.ForGlobalExtension("c", "e", space).Queue, space.GlobalExtension("c", "e").Queue);
-        Assert.Equal(FilesystemKeys.ForFilesystem("r1", "f", space).Worker, space.Filesystem("r1", "f").Worker);
-        Assert.Equal(FilesystemKeys.ForGlobalFilesystem("f", space).Worker, space.GlobalFilesystem("f").Worker);
+        Assert.Equal(ExtensionKeys.ForExtension("r1", "c", "e", space).Queue(), space.Extension("r1", "c", "e").Queue());
+        Assert.Equal(ExtensionKeys.ForGlobalExtension("c", "e", space).Queue(), space.GlobalExtension("c", "e").Queue());
+        Assert.Equal(FilesystemKeys.ForFilesystem("r1", "f", space).Worker(), space.Filesystem("r1", "f").Worker());
+        Assert.Equal(FilesystemKeys.ForGlobalFilesystem("f", space).Worker(), space.GlobalFilesystem("f").Worker());
     }
 
     [Theory]
@@ -77,9 +77,9 @@ public class KeySpaceTests
         var job = space.Job("r1", "j1");
         var keys = RoomKeysTests.Members.Select(m => RoomKeysTests.Build(room, m)).Concat(
         [
-            ext.Schema, ext.IdleWorkers, ext.ProgressingWorkers, ext.Queue, ext.UserExtensions("s1"),
+            ext.Schema(), ext.IdleWorkers(), ext.ProgressingWorkers(), ext.Queue(), ext.UserExtensions("s1"),
             ExtensionKeys.UserExtensionsKey("r1", "selections", "celery:abc", space),
-            fs.Metadata, fs.Worker, fs.Index, fs.UserFilesystems("s1"),
+            fs.Metadata(), fs.Worker(), fs.Index(), fs.UserFilesystems("s1"),
             job.Hash(), job.Active(), job.Inactive(), job.ByTime(), job.ExtensionJobs("analysis", "Histogram"),
             room.Lock("a{b}c"), room.UserSettings("x:y"),
         ]).ToList();

@@ -18,7 +18,7 @@ public class SelectionMappingTests
         Assert.Equal("[]", (string?)SelectionMapping.FormatIndices([]));
         Assert.Equal("[]", (string?)SelectionMapping.FormatIndices(default));
 
-        Selection[] all = SelectionMapping.SelectionsFromHash("room:r1:selections", SelectionMapping.SelectionsToHashEntries([s, new Selection("bonds", [])]), ex => Assert.Fail(ex.Message));
+        Selection[] all = SelectionMapping.SelectionsFromHash("room:r1:selections", [new HashEntry(s.Geometry, SelectionMapping.FormatIndices(s.Indices)), new HashEntry("bonds", SelectionMapping.FormatIndices([]))], ex => Assert.Fail(ex.Message));
         Assert.Equal([s, new Selection("bonds", [])], all);
         Assert.Throws<ArgumentOutOfRangeException>(() => SelectionMapping.FormatIndices([-1]));
     }
@@ -153,7 +153,7 @@ public class FrameMappingTests
     public void Entries_round_trip()
     {
         TrajectoryEntry[] entries = [new(new FrameIndex("r1", 0), 1.0), new(new FrameIndex("r2", 3), 1.5)];
-        SortedSetEntry[] stored = FrameMapping.ToSortedSetEntries(entries);
+        SortedSetEntry[] stored = [.. entries.Select(e => new SortedSetEntry(FrameMapping.FormatMember(e.Frame), e.Score))];
         Assert.Equal("r1:0", (string?)stored[0].Element);
         Assert.Equal(entries, FrameMapping.ParseEntries(Key, "r2", stored));
         Assert.True(entries[0].Frame.IsTemplateFor("r2"));

@@ -21,6 +21,6 @@ internal sealed class RedisHistoryOutbox(IDatabaseAsync database, HistoryOutbox 
     public bool CanEnlist { get; } = canEnlist;
 
     /// <inheritdoc/>
-    public Task AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken) =>
-        Stream.AppendAsync(database, historyEvent).WaitAsync(cancellationToken);
+    public ValueTask AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken) =>
+        new(Stream.AppendAsync(database, historyEvent).WaitAsync(cancellationToken));
 }

@@ -67,22 +67,22 @@ public readonly struct ExtensionKeys
     public string Extension { get; }
 
     /// <summary><c>room:{room}:extensions:{category}</c> (or <c>global:extensions:{category}</c>) — hash, extension name → JSON schema.</summary>
-    public RedisKey Schema => _roomPrefix is { } prefix
+    public RedisKey Schema() => _roomPrefix is { } prefix
         ? new RedisKey(_suffixes!.Schema).Prepend(prefix)
         : GlobalTexts().Schema;
 
     /// <summary><c>…:extensions:{category}:{extension}:idle_workers</c> — set of idle worker ids.</summary>
-    public RedisKey IdleWorkers => _roomPrefix is { } prefix
+    public RedisKey IdleWorkers() => _roomPrefix is { } prefix
         ? new RedisKey(_suffixes!.IdleWorkers).Prepend(prefix)
         : GlobalTexts().IdleWorkers;
 
     /// <summary><c>…:extensions:{category}:{extension}:progressing_workers</c> — set of busy worker ids.</summary>
-    public RedisKey ProgressingWorkers => _roomPrefix is { } prefix
+    public RedisKey ProgressingWorkers() => _roomPrefix is { } prefix
         ? new RedisKey(_suffixes!.ProgressingWorkers).Prepend(prefix)
         : GlobalTexts().ProgressingWorkers;
 
     /// <summary><c>…:extensions:{category}:{extension}:queue</c> — list of JSON tasks (RPUSH, LPOP).</summary>
-    public RedisKey Queue => _roomPrefix is { } prefix
+    public RedisKey Queue() => _roomPrefix is { } prefix
         ? new RedisKey(_suffixes!.Queue).Prepend(prefix)
         : GlobalTexts().Queue;
 
@@ -224,7 +224,7 @@ public readonly struct ExtensionKeys
 
     /// <summary>Describes the keys, e.g. <c>ExtensionKeys(room:r1:extensions:modifiers, Rotate)</c>.</summary>
     /// <returns>A description for logs and debuggers.</returns>
-    public override string ToString() => _space is null ? "ExtensionKeys(default)" : $"ExtensionKeys({Schema}, {Extension})";
+    public override string ToString() => _space is null ? "ExtensionKeys(default)" : $"ExtensionKeys({Schema()}, {Extension})";
 
     private static KeySpace ThrowUninitialized()
     {
@@ -254,16 +254,16 @@ public readonly struct ExtensionKeys
         return (new RedisKey(string.Concat("extensions:", category)).Prepend(prefix), new RedisKey(string.Concat("extensions:", category, ":", sid)).Prepend(prefix));
     }
 
-    /// <summary><see cref="Queue"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    /// <summary><see cref="Queue()"/> as text (one allocation), for a key name also sent as a script argument.</summary>
     internal string QueueText() => KeyText(QueueWord);
 
-    /// <summary><see cref="IdleWorkers"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    /// <summary><see cref="IdleWorkers()"/> as text (one allocation), for a key name also sent as a script argument.</summary>
     internal string IdleWorkersText() => KeyText(IdleWorkersWord);
 
-    /// <summary><see cref="ProgressingWorkers"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    /// <summary><see cref="ProgressingWorkers()"/> as text (one allocation), for a key name also sent as a script argument.</summary>
     internal string ProgressingWorkersText() => KeyText(ProgressingWorkersWord);
 
-    /// <summary><see cref="Schema"/> as text (one allocation), for a key name also sent as a script argument.</summary>
+    /// <summary><see cref="Schema()"/> as text (one allocation), for a key name also sent as a script argument.</summary>
     internal string SchemaText() => _roomPrefix is not null
         ? Space.RoomKeyText(RoomId!, _suffixes!.Schema)
         : GlobalTexts().Schema;
@@ -280,7 +280,7 @@ public readonly struct ExtensionKeys
     }
 
     /// <summary>
-    /// The text every per-extension key of this category starts with (<see cref="Schema"/> followed by <c>:</c>), in one
+    /// The text every per-extension key of this category starts with (<see cref="Schema()"/> followed by <c>:</c>), in one
     /// allocation, for scripts that build the keys of the category's other extensions.
     /// </summary>
     internal string CategoryHeadText() => _roomPrefix is not null

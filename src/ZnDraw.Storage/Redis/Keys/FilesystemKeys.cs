@@ -22,7 +22,7 @@ namespace ZnDraw.Storage.Redis.Keys;
 /// </para>
 /// <para>
 /// In the <see cref="KeyLayout.ClusterSafe"/> layout room-scoped keys carry the room id as hash tag; all global
-/// filesystem keys (metadata, worker, reverse index, <see cref="GlobalKeys.GlobalFilesystemsIndex"/>) carry the fixed
+/// filesystem keys (metadata, worker, reverse index, <see cref="GlobalKeys.GlobalFilesystemsIndex()"/>) carry the fixed
 /// tag <c>{filesystems}</c> (<c>global:{filesystems}:{fs}</c>), so registering a global filesystem is one slot.
 /// </para>
 /// </remarks>
@@ -55,16 +55,16 @@ public readonly struct FilesystemKeys
     public string Name { get; }
 
     /// <summary><c>room:{room}:filesystems:{fs}</c> (or <c>global:filesystems:{fs}</c>) — hash: <c>name</c>, <c>fsType</c>, <c>workerId</c>, <c>userName</c>, <c>public</c>.</summary>
-    public RedisKey Metadata => _metadata ?? KeyValidation.ThrowUninitialized(nameof(FilesystemKeys));
+    public RedisKey Metadata() => _metadata ?? KeyValidation.ThrowUninitialized(nameof(FilesystemKeys));
 
     /// <summary><c>…:filesystems:{fs}:worker</c> — string, the sid of the providing worker.</summary>
-    public RedisKey Worker => (_metadata ?? KeyValidation.ThrowUninitialized(nameof(FilesystemKeys))) + ":worker";
+    public RedisKey Worker() => (_metadata ?? KeyValidation.ThrowUninitialized(nameof(FilesystemKeys))) + ":worker";
 
     /// <summary>
     /// <c>room:{room}:filesystems</c> (or <c>global:filesystems</c>) — set of the scope's filesystem names, added by this
-    /// library: the same key as <see cref="RoomKeys.FilesystemsIndex"/> or <see cref="GlobalKeys.GlobalFilesystemsIndex"/>.
+    /// library: the same key as <see cref="RoomKeys.FilesystemsIndex()"/> or <see cref="GlobalKeys.GlobalFilesystemsIndex()"/>.
     /// </summary>
-    public RedisKey Index => Space is var space && _roomPrefix is { } prefix
+    public RedisKey Index() => Space is var space && _roomPrefix is { } prefix
         ? new RedisKey(RoomIndexWord).Prepend(prefix)
         : space.Global.GlobalFilesystemsScope;
 

@@ -20,6 +20,12 @@ namespace ZnDraw.Storage.Redis.Keys;
 /// <c>room:r1:lock:</c> plus <c>user:bob</c> is the lock key of target <c>user:bob</c> in room <c>r1</c>).
 /// </para>
 /// <para>Immutable and thread-safe; create one per application and reuse it.</para>
+/// <para>
+/// One rule for every key builder (<see cref="RoomKeys"/>, <see cref="ExtensionKeys"/>, <see cref="FilesystemKeys"/>,
+/// ...): a key is a method (<c>CurrentFrame()</c>, <c>Queue()</c>, <c>Lock(target)</c>), with or without arguments,
+/// as in ZnDraw's <c>redis_keys.py</c>; a property holds only what the builder was made from (<c>RoomId</c>,
+/// <c>Category</c>, <c>Name</c>, <see cref="Global"/>). A caller never has to remember which keys take parentheses.
+/// </para>
 /// </remarks>
 public sealed class KeySpace : IEquatable<KeySpace>
 {

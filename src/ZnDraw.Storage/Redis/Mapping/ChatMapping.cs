@@ -56,13 +56,6 @@ internal static class ChatMapping
         return (json[..cut].ToArray(), json[(cut + drop)..].ToArray());
     }
 
-    /// <summary>The <c>room:{room}:chat:index</c> score: <c>createdAt</c> in epoch ms.</summary>
-    public static double IndexScore(ChatMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        return message.CreatedAt.ToUnixTimeMilliseconds();
-    }
-
     /// <summary>Reads one message (HGET); <see langword="null"/> when the field is missing.</summary>
     /// <remarks><c>isEdited</c> is optional and defaults to <see langword="false"/>; every other member is required.</remarks>
     /// <exception cref="StorageDataException">Broken JSON, a missing member, a wrong JSON type, or a time out of range.</exception>

@@ -63,19 +63,6 @@ internal static class FrameMapping
         return result;
     }
 
-    /// <summary>Sorted-set entries for ZADD.</summary>
-    public static SortedSetEntry[] ToSortedSetEntries(IReadOnlyList<TrajectoryEntry> entries)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        var result = new SortedSetEntry[entries.Count];
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = new SortedSetEntry(FormatMember(entries[i].Frame), entries[i].Score);
-        }
-
-        return result;
-    }
-
     /// <summary>The script arguments <c>"{frame}", label</c> of a bookmark (no <see cref="Bookmark"/> built).</summary>
     /// <exception cref="ArgumentException">Negative frame or empty label (ZnDraw refuses both).</exception>
     public static RedisValue[] BookmarkArgs(int frame, string label)

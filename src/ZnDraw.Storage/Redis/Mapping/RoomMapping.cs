@@ -51,19 +51,6 @@ internal static class RoomMapping
             ParseCurrentFrame(currentFrame),
             frameCount);
 
-    /// <summary>The metadata hash entries in field order.</summary>
-    public static HashEntry[] MetadataToHashEntries(RoomMetadata metadata)
-    {
-        ArgumentNullException.ThrowIfNull(metadata);
-        var entries = new HashEntry[metadata.Fields.Count];
-        for (int i = 0; i < entries.Length; i++)
-        {
-            entries[i] = new HashEntry(metadata.Fields[i].Key, metadata.Fields[i].Value);
-        }
-
-        return entries;
-    }
-
     /// <summary>
     /// Reads <c>room:{room}:metadata</c> (HGETALL); <see langword="null"/> for an empty array.
     /// <c>file_size</c> must be a decimal integer and <c>file_modified_timestamp</c> an ISO timestamp when present.

@@ -54,19 +54,6 @@ internal static class SelectionMapping
         return UnreadableEntries.Trim(result, count);
     }
 
-    /// <summary>The hash entries of several selections (HSET mapping).</summary>
-    public static HashEntry[] SelectionsToHashEntries(IReadOnlyList<Selection> selections)
-    {
-        ArgumentNullException.ThrowIfNull(selections);
-        var entries = new HashEntry[selections.Count];
-        for (int i = 0; i < entries.Length; i++)
-        {
-            entries[i] = new HashEntry(selections[i].Geometry, FormatIndices(selections[i].Indices));
-        }
-
-        return entries;
-    }
-
     /// <summary>A group's JSON: <c>{"particles": [0, 1], …}</c> in Python style.</summary>
     public static RedisValue FormatGroup(SelectionGroup group)
     {

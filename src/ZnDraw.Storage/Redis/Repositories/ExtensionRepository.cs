@@ -70,9 +70,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         }
         else
         {
-            keyArray[0] = keys.Schema;
-            keyArray[1] = keys.IdleWorkers;
-            keyArray[2] = keys.ProgressingWorkers;
+            keyArray[0] = keys.Schema();
+            keyArray[1] = keys.IdleWorkers();
+            keyArray[2] = keys.ProgressingWorkers();
             keyArray[3] = keys.UserExtensions(workerId);
         }
 
@@ -169,7 +169,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Extension(extension);
-        RedisKey schema = keys.Schema;
+        RedisKey schema = keys.Schema();
         return RedisReply.Map(
             Db.HashGetAsync(schema, keys.Extension),
             (schema, keys.Extension, keys.Category, extension.Scope, keys.RoomId),
@@ -199,8 +199,8 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Extension(extension);
         var batch = Db.CreateBatch();
-        var idle = batch.SetMembersAsync(keys.IdleWorkers);
-        var progressing = batch.SetMembersAsync(keys.ProgressingWorkers);
+        var idle = batch.SetMembersAsync(keys.IdleWorkers());
+        var progressing = batch.SetMembersAsync(keys.ProgressingWorkers());
         batch.Execute();
         RedisValue[] idleWorkers, progressingWorkers;
         try
@@ -211,7 +211,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
-            throw RedisErrors.WrongType([keys.IdleWorkers, keys.ProgressingWorkers], ex);
+            throw RedisErrors.WrongType([keys.IdleWorkers(), keys.ProgressingWorkers()], ex);
         }
 
         var result = new List<WorkerState>(idleWorkers.Length + progressingWorkers.Length);
@@ -233,7 +233,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Extension(extension);
-        RedisKey[] scriptKeys = [keys.IdleWorkers, keys.ProgressingWorkers];
+        RedisKey[] scriptKeys = [keys.IdleWorkers(), keys.ProgressingWorkers()];
         return ExtensionScripts.Acquire.EvaluateAsync(Db, scriptKeys, [], 0, static (result, _) => result.IsNull ? null : (string?)result, cancellationToken);
     }
 
@@ -245,7 +245,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
 
         // One script: it reads the worker's reverse index itself and builds the other extensions' set names from the
         // category's key head (same room and category, so the same slot under the cluster-safe layout).
-        RedisKey[] keyArray = [keys.UserExtensions(workerId), keys.IdleWorkers, keys.ProgressingWorkers];
+        RedisKey[] keyArray = [keys.UserExtensions(workerId), keys.IdleWorkers(), keys.ProgressingWorkers()];
         RedisValue[] args = [workerId, keys.Extension, keys.CategoryHeadText()];
         return ExtensionScripts.Release.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (int)result == 1, cancellationToken);
     }
@@ -258,7 +258,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         var keys = _context.Keys.Extension(extension);
         ValidateTask(task, keys);
         RedisValue json = ExtensionMapping.FormatTask(task);
-        RedisKey queue = keys.Queue;
+        RedisKey queue = keys.Queue();
         if (keys.IsGlobal)
         {
             // One command (RPUSH): no async layer of our own.
@@ -290,7 +290,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     public ValueTask<long> QueueLengthAsync(ExtensionId extension, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        RedisKey queue = _context.Keys.Extension(extension).Queue;
+        RedisKey queue = _context.Keys.Extension(extension).Queue();
         return RedisReply.Of(Db.ListLengthAsync(queue), queue, cancellationToken);
     }
 
@@ -301,13 +301,13 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Extension(extension);
         KeyValidation.ValidateSessionId(workerId, _context.Keys.Layout);
-        string queueName = (string)keys.Queue!;
+        string queueName = (string)keys.Queue()!;
         List<ExtensionTask>? skipped = null;
 
         RedisValue head;
         try
         {
-            head = await RedisContext(Db.ListGetByIndexAsync(keys.Queue, 0), cancellationToken).ConfigureAwait(false);
+            head = await RedisContext(Db.ListGetByIndexAsync(keys.Queue(), 0), cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
         {
@@ -326,8 +326,8 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             bool sameSlot = !ClusterSafe || (!keys.IsGlobal && task.Room == keys.RoomId);
             DateTime now = _context.UtcNow;
             RedisKey[] scriptKeys = sameSlot
-                ? [keys.Queue, keys.IdleWorkers, keys.ProgressingWorkers, jobKeys.Hash()]
-                : [keys.Queue, keys.IdleWorkers, keys.ProgressingWorkers];
+                ? [keys.Queue(), keys.IdleWorkers(), keys.ProgressingWorkers(), jobKeys.Hash()]
+                : [keys.Queue(), keys.IdleWorkers(), keys.ProgressingWorkers()];
             RedisValue[] args = [head, workerId, ZnDrawTime.FormatIso(now), EpochMilliseconds(now), sameSlot ? One : Zero];
             RedisResult[] reply;
             reply = (RedisResult[])(await ExtensionScripts.Dequeue.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false))!;
@@ -615,9 +615,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 var keys = hasRegistry
                     ? _context.Keys.Extension(group.RoomId!, group.Category, name)
                     : _context.Keys.GlobalExtension(group.Category, name);
-                scriptKeys[k++] = keys.IdleWorkers;
-                scriptKeys[k++] = keys.ProgressingWorkers;
-                scriptKeys[k++] = keys.Queue;
+                scriptKeys[k++] = keys.IdleWorkers();
+                scriptKeys[k++] = keys.ProgressingWorkers();
+                scriptKeys[k++] = keys.Queue();
                 args[a++] = name;
             }
         }

@@ -38,12 +38,12 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         string entry = ExtensionWorkerRegistrations.ForFilesystems(keys.RoomId);
 
         // KEYS and ARGV built straight into their final arrays; each key name is one string, sent as key and argument.
-        string metadata = (string)keys.Metadata!, worker = (string)keys.Worker!;
+        string metadata = (string)keys.Metadata()!, worker = (string)keys.Worker()!;
         var keyArray = new RedisKey[4 + (hasRegistry ? 1 : 0) + (registrationsInScript ? 1 : 0)];
         keyArray[0] = metadata;
         keyArray[1] = worker;
         keyArray[2] = reverse;
-        keyArray[3] = keys.Index;
+        keyArray[3] = keys.Index();
         if (hasRegistry)
         {
             keyArray[4] = _context.Keys.Room(keys.RoomId!).KeyRegistry();
@@ -94,7 +94,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
     public ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        RedisKey metadata = KeysOf(scope, roomId, name).Metadata;
+        RedisKey metadata = KeysOf(scope, roomId, name).Metadata();
         return RedisReply.Map(Db.HashGetAllAsync(metadata), metadata, static (entries, key) => FilesystemMapping.FromHash((string)key!, entries), metadata, cancellationToken);
     }
 
@@ -122,10 +122,10 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
         cancellationToken.ThrowIfCancellationRequested();
         var keys = KeysOf(scope, roomId, name);
         bool hasRegistry = !keys.IsGlobal;
-        string metadata = (string)keys.Metadata!, worker = (string)keys.Worker!;
+        string metadata = (string)keys.Metadata()!, worker = (string)keys.Worker()!;
         RedisKey[] keyArray = hasRegistry
-            ? [metadata, worker, keys.Index, _context.Keys.Room(keys.RoomId!).KeyRegistry()]
-            : [metadata, worker, keys.Index];
+            ? [metadata, worker, keys.Index(), _context.Keys.Room(keys.RoomId!).KeyRegistry()]
+            : [metadata, worker, keys.Index()];
         RedisValue[] args = [name, hasRegistry ? One : Zero, metadata, worker, keys.MetadataHeadText()];
         return FilesystemScripts.Unregister.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
@@ -369,8 +369,8 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
                     throw new StorageDataException((string)reverse!, null, "the reverse index holds a name that is not a valid filesystem name.", ex);
                 }
 
-                scriptKeys[k++] = fs.Metadata;
-                scriptKeys[k++] = fs.Worker;
+                scriptKeys[k++] = fs.Metadata();
+                scriptKeys[k++] = fs.Worker();
                 args[a++] = name;
             }
         }

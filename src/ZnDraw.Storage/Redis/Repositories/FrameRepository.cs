@@ -17,11 +17,11 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     private readonly KeySpace _keys = context.Keys;
 
     /// <inheritdoc/>
-    public ValueTask<int> CountAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<long> CountAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
-        return RedisReply.Map(_db.SortedSetLengthAsync(key), 0, static (count, _) => checked((int)count), key, cancellationToken);
+        return RedisReply.Of(_db.SortedSetLengthAsync(key), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -171,11 +171,11 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     }
 
     /// <inheritdoc/>
-    public ValueTask<int> RenormalizeAsync(string roomId, CancellationToken cancellationToken = default)
+    public ValueTask<long> RenormalizeAsync(string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
-        return FrameScripts.Renormalize.EvaluateAsync(_db, [key], [], 0, static (reply, _) => (int)((RedisResult[])reply!)[0], cancellationToken);
+        return FrameScripts.Renormalize.EvaluateAsync(_db, [key], [], 0, static (reply, _) => (long)((RedisResult[])reply!)[0], cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -314,14 +314,6 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
-    public ValueTask<long> GetFrameCountAsync(string roomId, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        RedisKey key = context.Keys.Room(roomId).TrajectoryIndices();
-        return RedisReply.Of(context.Database.SortedSetLengthAsync(key), key, cancellationToken);
-    }
-
-    /// <inheritdoc/>
     public ValueTask<bool> SetCurrentFrameAsync(string roomId, int frame, CancellationToken cancellationToken = default)
     {
         // SET … XX cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.

@@ -24,15 +24,6 @@ internal static class RedisErrors
     public static StorageDataException WrongType(string key, RedisServerException exception) =>
         new(key, null, "the key holds a value of the wrong Redis type.", exception);
 
-    /// <summary>Rethrows <paramref name="exception"/> as <see cref="StorageDataException"/> when it is a WRONGTYPE error; otherwise returns.</summary>
-    public static void ThrowIfWrongType(string key, RedisServerException exception)
-    {
-        if (IsWrongType(exception))
-        {
-            throw WrongType(key, exception);
-        }
-    }
-
     /// <summary>
     /// A <see cref="StorageDataException"/> for a multi-key step (script or transaction) that hit
     /// WRONGTYPE on one of <paramref name="keys"/>; Redis does not say which key, so all are named.

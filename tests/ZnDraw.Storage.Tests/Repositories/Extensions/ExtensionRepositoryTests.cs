@@ -61,7 +61,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.Equal(new[] { a, b }.Order(), workers.Select(w => w.WorkerId).Order());
         Assert.All(workers, w => Assert.Equal(WorkerAvailability.Idle, w.Availability));
         var keys = TestSpaces.Get(space).Extension(ext);
-        Assert.Equal(SchemaText, (string?)await Db.HashGetAsync(keys.Schema, "Rotate"));
+        Assert.Equal(SchemaText, (string?)await Db.HashGetAsync(keys.Schema(), "Rotate"));
         Assert.NotNull(await repo.GetSchemaAsync(ext));
         Assert.False(await Db.KeyExistsAsync(keys.UserExtensions(c)));
     }
@@ -86,7 +86,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
 
         // As in ZnDraw, a finished worker is idle again for every extension it serves.
         var keys = TestSpaces.Get(space).Extension(delete);
-        await Db.SetMoveAsync(keys.IdleWorkers, keys.ProgressingWorkers, sid);
+        await Db.SetMoveAsync(keys.IdleWorkers(), keys.ProgressingWorkers(), sid);
         await repo.ReleaseWorkerAsync(ExtensionId.InRoom(room, "modifiers", "Unused"), sid); // script cached (EVALSHA)
         var (was, release) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.ReleaseWorkerAsync(rotate, sid));
         Assert.True(was);
@@ -217,9 +217,9 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.Empty(await repo.GetWorkersAsync(queued));
         var ks = TestSpaces.Get(space);
         Assert.False(await Db.KeyExistsAsync(ks.Extension(alone).UserExtensions(sid)));
-        Assert.False(await Db.KeyExistsAsync(ks.Extension(alone).IdleWorkers));
+        Assert.False(await Db.KeyExistsAsync(ks.Extension(alone).IdleWorkers()));
         Assert.False(await Db.KeyExistsAsync(ks.Worker(sid).Registrations()));
-        Assert.False(await Db.SetContainsAsync(ks.Room(r1).KeyRegistry(), (string)ks.Extension(alone).IdleWorkers!));
+        Assert.False(await Db.SetContainsAsync(ks.Room(r1).KeyRegistry(), (string)ks.Extension(alone).IdleWorkers()!));
         Assert.Equal(new ExtensionWorkerRemoval(0, 0), await repo.UnregisterWorkerAsync(sid));
     }
 
@@ -359,11 +359,11 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.Equal(ExtensionRegistrationResult.Joined, await repo.RegisterExtensionAsync(ext, Schema, sid));
 
         var registry = (await Db.SetMembersAsync(ks.Room(room).KeyRegistry())).Select(v => (string)v!).Order(StringComparer.Ordinal);
-        Assert.Equal(new[] { keys.Schema, keys.IdleWorkers, keys.ProgressingWorkers, keys.Queue, keys.UserExtensions(sid) }.Select(k => (string)k!).Order(StringComparer.Ordinal), registry);
+        Assert.Equal(new[] { keys.Schema(), keys.IdleWorkers(), keys.ProgressingWorkers(), keys.Queue(), keys.UserExtensions(sid) }.Select(k => (string)k!).Order(StringComparer.Ordinal), registry);
         Assert.True(await Db.SetContainsAsync(ks.Worker(sid).Registrations(), $"extensions:room:{room}:modifiers"));
         await repo.EnqueueAsync(ext, NewTask(room));
         Assert.Equal(1, await repo.QueueLengthAsync(ext));
-        Assert.Equal(1, await Db.ListLengthAsync((string)keys.Queue!));
+        Assert.Equal(1, await Db.ListLengthAsync((string)keys.Queue()!));
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
         Assert.Equal(["c"], (await repo.ListAsync(ExtensionScope.Room, room)).Select(f => f.Name));
         Assert.DoesNotContain(await repo.ListAsync(ExtensionScope.Global, null), f => f.Name == globalName);
         var ks = TestSpaces.Get(space);
-        Assert.False(await Db.KeyExistsAsync(ks.Filesystem(room, "a:x").Worker));
+        Assert.False(await Db.KeyExistsAsync(ks.Filesystem(room, "a:x").Worker()));
         Assert.False(await Db.KeyExistsAsync(ks.Filesystem(room, "a:x").UserFilesystems(sid)));
         Assert.Equal(0, await repo.UnregisterWorkerAsync(sid));
         Assert.Equal(1, await repo.UnregisterWorkerAsync(other));
@@ -116,7 +116,7 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
 
         Assert.Equal(fs, await repo.GetAsync(ExtensionScope.Room, room, "data"));
         var registry = (await Db.SetMembersAsync(ks.Room(room).KeyRegistry())).Select(v => (string)v!).Order(StringComparer.Ordinal);
-        Assert.Equal(new[] { keys.Metadata, keys.Worker, keys.UserFilesystems(sid) }.Select(k => (string)k!).Order(StringComparer.Ordinal), registry);
+        Assert.Equal(new[] { keys.Metadata(), keys.Worker(), keys.UserFilesystems(sid) }.Select(k => (string)k!).Order(StringComparer.Ordinal), registry);
         Assert.True(await repo.UnregisterAsync(ExtensionScope.Room, room, "data"));
         Assert.Empty(await Db.SetMembersAsync(ks.Room(room).KeyRegistry()).ContinueWith(t => t.Result.Where(v => ((string)v!).Contains(":filesystems:data", StringComparison.Ordinal))));
         Assert.False(await Db.SetContainsAsync(keys.UserFilesystems(sid), "data"));

@@ -144,7 +144,6 @@ public sealed class RoomRepositoryTests(RedisFixture redis)
         var (withCount, m2) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.GetWithFrameCountAsync(id));
         Assert.Equal(1, m2.RoundTrips);
         Assert.Equal(new Room(id, null, false, true, 0, 3), withCount);
-        Assert.Equal(3, await repo.GetFrameCountAsync(id));
 
         await _db.StringSetAsync($"room:{id}:current_frame", "abc");
         Assert.Equal(0, (await repo.GetByIdAsync(id))!.CurrentFrame);
@@ -158,7 +157,6 @@ public sealed class RoomRepositoryTests(RedisFixture redis)
         var repo = Repo(KeySpace.Default);
         string id = RedisFixture.NewId("room");
         Assert.Null(await repo.GetWithFrameCountAsync(id));
-        Assert.Equal(0, await repo.GetFrameCountAsync(id));
         Assert.Null(await repo.GetDescriptionAsync(id));
         Assert.Null(await repo.GetMetadataAsync(id));
         Assert.Empty(await repo.GetUsersAsync(id));
@@ -471,9 +469,9 @@ public sealed class RoomRepositoryTests(RedisFixture redis)
         [
             k.Lock("trajectory:meta"), k.LockMetadata("trajectory:meta"), k.FrameSelection(), k.UserSettings("bob"),
             k.UserExtensionData("bob", "modifiers"), ExtensionKeys.SchemaKey(id, "modifiers", space),
-            space.Extension(id, "modifiers", "Rotate").Queue, space.Extension(id, "modifiers", "Rotate").IdleWorkers,
+            space.Extension(id, "modifiers", "Rotate").Queue(), space.Extension(id, "modifiers", "Rotate").IdleWorkers(),
             ExtensionKeys.UserExtensionsKey(id, "modifiers", "sid1", space), k.ExtensionJobs("modifiers", "Rotate"),
-            space.Filesystem(id, "fs1").Metadata, space.Filesystem(id, "fs1").Worker, FilesystemKeys.UserFilesystemsKey(id, "sid1", space),
+            space.Filesystem(id, "fs1").Metadata(), space.Filesystem(id, "fs1").Worker(), FilesystemKeys.UserFilesystemsKey(id, "sid1", space),
         ];
         foreach (RedisKey key in registered)
         {
@@ -544,7 +542,6 @@ public sealed class RoomRepositoryTests(RedisFixture redis)
         await _db.StringSetAsync(k.Geometries(), "not a hash");
         await _db.StringSetAsync(space.Global.RoomsIndex(), "not a set");
 
-        Assert.Equal(k.TrajectoryIndices().ToString(), (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetFrameCountAsync(id))).Key);
         Assert.Equal(k.Metadata().ToString(), (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetMetadataAsync(id))).Key);
         Assert.Equal(k.Users().ToString(), (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetUsersAsync(id))).Key);
         Assert.Equal(k.Description().ToString(), (await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetDescriptionAsync(id))).Key);

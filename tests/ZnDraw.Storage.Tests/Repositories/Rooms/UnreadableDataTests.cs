@@ -79,9 +79,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         RoomKeys keys = space.Room(id);
 
         await _db.StringSetAsync(keys.TrajectoryIndices(), "not a sorted set");
-        var frames = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetFrameCountAsync(id));
+        var frames = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetWithFrameCountAsync(id));
         Assert.Contains(keys.TrajectoryIndices().ToString(), frames.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetWithFrameCountAsync(id));
 
         await _db.StringSetAsync(keys.Users(), "not a set");
         var users = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetUsersAsync(id));
@@ -160,8 +159,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
             await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo(name, "LocalFileSystem", sid, "bob", false));
         }
 
-        string wrongType = space.Filesystem(room, "wrongtype").Metadata.ToString();
-        string broken = space.Filesystem(room, "broken").Metadata.ToString();
+        string wrongType = space.Filesystem(room, "wrongtype").Metadata().ToString();
+        string broken = space.Filesystem(room, "broken").Metadata().ToString();
         await _db.KeyDeleteAsync(wrongType);
         await _db.StringSetAsync(wrongType, "not a hash");
         await _db.HashDeleteAsync(broken, "fsType"); // a required field missing

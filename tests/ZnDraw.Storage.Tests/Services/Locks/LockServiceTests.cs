@@ -28,8 +28,8 @@ public sealed class LockServiceTests
     public async Task A_TTL_outside_0_to_300_seconds_is_refused_before_any_call(double seconds)
     {
         var ttl = TimeSpan.FromSeconds(seconds);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Service().AcquireAsync("r1", "trajectory:meta", "alice", ttl));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Service().RefreshAsync("r1", "trajectory:meta", "alice", ttl));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Service().AcquireAsync("r1", "trajectory:meta", "alice", ttl));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Service().RefreshAsync("r1", "trajectory:meta", "alice", ttl));
         Assert.Empty(_repo.ReceivedCalls());
     }
 
@@ -92,10 +92,10 @@ public sealed class LockServiceTests
     [Fact]
     public async Task Empty_names_are_argument_errors()
     {
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().AcquireAsync("", "t", "alice"));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().ReleaseAsync("r1", "", "alice"));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().RefreshAsync("r1", "t", ""));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().AcquirePresenterAsync("r1", ""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().AcquireAsync("", "t", "alice"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().ReleaseAsync("r1", "", "alice"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().RefreshAsync("r1", "t", ""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().AcquirePresenterAsync("r1", ""));
         Assert.Empty(_repo.ReceivedCalls());
     }
 }
@@ -180,7 +180,7 @@ public sealed class LockServiceIntegrationTests(RedisFixture redis)
         var (service, _) = Create(Spaces.ZnDraw);
         var room = RedisFixture.NewId("r");
 
-        var leases = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => service.AcquireAsync(room, "t", "user-" + i)));
+        var leases = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => service.AcquireAsync(room, "t", "user-" + i).AsTask()));
 
         var lease = Assert.Single(leases, l => l is not null);
         Assert.Equal(lease!.Owner, (await service.GetAsync(room, "t"))!.Holder);
@@ -193,7 +193,7 @@ public sealed class LockServiceIntegrationTests(RedisFixture redis)
         var (service, keys) = Create(space);
         var room = RedisFixture.NewId("r");
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => service.AcquirePresenterAsync(room, "sid" + i)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => service.AcquirePresenterAsync(room, "sid" + i).AsTask()));
 
         Assert.Single(results, r => r);
         var presenter = await service.GetPresenterAsync(room);

@@ -66,7 +66,7 @@ public sealed class SessionServiceTests
     [Fact]
     public async Task Connect_of_a_missing_user_writes_no_session_and_records_nothing()
     {
-        var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().ConnectAsync("sid-1", "ghost", UserRole.Guest));
+        var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await Service().ConnectAsync("sid-1", "ghost", UserRole.Guest));
 
         Assert.Equal(UserOperationError.UserNotFound, ex.Error);
         await _sessions.DidNotReceiveWithAnyArgs().SaveAsync(default!, default);
@@ -130,10 +130,10 @@ public sealed class SessionServiceTests
     [Fact]
     public async Task Empty_ids_are_argument_errors()
     {
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().ConnectAsync("", "alice"));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().ConnectAsync("sid", ""));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().DisconnectAsync(""));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().GetAsync(""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().ConnectAsync("", "alice"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().ConnectAsync("sid", ""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().DisconnectAsync(""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().GetAsync(""));
         Assert.Empty(_users.ReceivedCalls());
         Assert.Empty(_sessions.ReceivedCalls());
     }
@@ -187,7 +187,7 @@ public sealed class SessionServiceIntegrationTests(RedisFixture redis)
         var name = RedisFixture.NewId("user");
         var sid = RedisFixture.NewId("sid");
 
-        await Assert.ThrowsAsync<UserOperationException>(() => service.ConnectAsync(sid, name, UserRole.User));
+        await Assert.ThrowsAsync<UserOperationException>(async () => await service.ConnectAsync(sid, name, UserRole.User));
 
         Assert.False(await Db.KeyExistsAsync(KeySpace.Default.Session(sid).Username()));
         Assert.False(await Db.KeyExistsAsync(KeySpace.Default.User(name).HashKey()));
@@ -205,7 +205,7 @@ public sealed class SessionServiceIntegrationTests(RedisFixture redis)
         await users.CreateAsync(new User(name));
         await service.ConnectAsync(sid, name, UserRole.Guest);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => service.DisconnectAsync(sid)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => service.DisconnectAsync(sid).AsTask()));
 
         Assert.Single(results, r => r is not null);
         Assert.Single(sink.Events.OfType<UserLogoutEvent>());

@@ -129,7 +129,7 @@ public sealed class UserServiceIntegrationTests(RedisFixture redis)
         var guest = (await service.CreateGuestAsync()).UserName;
         await service.RegisterAsync(guest, guest, "one");
 
-        var ex = await Assert.ThrowsAsync<UserOperationException>(() => service.ChangePasswordAsync(guest, "wrong", "two"));
+        var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await service.ChangePasswordAsync(guest, "wrong", "two"));
         Assert.Equal(UserOperationError.WrongPassword, ex.Error);
         await service.ChangePasswordAsync(guest, "one", "two");
         Assert.False((await service.LoginAsync(guest, "one")).Succeeded);

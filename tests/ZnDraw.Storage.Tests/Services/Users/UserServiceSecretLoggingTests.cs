@@ -73,7 +73,7 @@ public sealed class UserServiceSecretLoggingTests(RedisFixture redis)
         await RememberStored(name);
         Assert.True((await service.LoginAsync(name, Second)).Succeeded);
 
-        await Assert.ThrowsAsync<UserOperationException>(() => service.ChangePasswordAsync(name, Wrong, Second));
+        await Assert.ThrowsAsync<UserOperationException>(async () => await service.ChangePasswordAsync(name, Wrong, Second));
 
         var entries = provider.Entries.ToList();
         Assert.Contains(entries, e => e.EventId.Id == 3104); // the debug lines were captured

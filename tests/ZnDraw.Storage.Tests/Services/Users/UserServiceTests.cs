@@ -65,7 +65,7 @@ public sealed class UserServiceTests
     {
         _repo.CreateAsync(Arg.Any<User>(), Arg.Any<CancellationToken>()).Returns(false);
 
-        var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().CreateGuestAsync());
+        var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await Service().CreateGuestAsync());
 
         Assert.Equal(UserOperationError.GuestNamesExhausted, ex.Error);
         await _repo.Received(UserService.MaxGuestNameAttempts).CreateAsync(Arg.Any<User>(), Arg.Any<CancellationToken>());
@@ -104,7 +104,7 @@ public sealed class UserServiceTests
     {
         ExistsRegistered("bob");
 
-        var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().RegisterAsync("bob", "bob", "pw"));
+        var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await Service().RegisterAsync("bob", "bob", "pw"));
 
         Assert.Equal(UserOperationError.AlreadyRegistered, ex.Error);
         await _repo.DidNotReceiveWithAnyArgs().SetPasswordAsync(default!, default!, default!, default);
@@ -116,7 +116,7 @@ public sealed class UserServiceTests
         _repo.RegisterPasswordAsync(default!, default!, default!, default).ReturnsForAnyArgs(false);
         _repo.ExistsAsync("g", Arg.Any<CancellationToken>()).Returns(false);
 
-        var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().RegisterAsync("g", "g", "pw"));
+        var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await Service().RegisterAsync("g", "g", "pw"));
 
         Assert.Equal(UserOperationError.UserNotFound, ex.Error);
     }
@@ -143,7 +143,7 @@ public sealed class UserServiceTests
         _repo.RenameAsync(default!, default!, default, default, default).ReturnsForAnyArgs(false);
         _repo.ExistsAsync("g", Arg.Any<CancellationToken>()).Returns(true);
 
-        var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().RegisterAsync("g", "alice", "pw"));
+        var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await Service().RegisterAsync("g", "alice", "pw"));
 
         Assert.Equal(UserOperationError.UserNameTaken, ex.Error);
         Assert.Equal("alice", ex.UserName);
@@ -155,7 +155,7 @@ public sealed class UserServiceTests
         _repo.RenameAsync(default!, default!, default, default, default).ReturnsForAnyArgs(false);
         _repo.ExistsAsync("g", Arg.Any<CancellationToken>()).Returns(false);
 
-        var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().RegisterAsync("g", "alice", "pw"));
+        var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await Service().RegisterAsync("g", "alice", "pw"));
 
         Assert.Equal(UserOperationError.UserNotFound, ex.Error);
         Assert.Equal("g", ex.UserName);
@@ -168,7 +168,7 @@ public sealed class UserServiceTests
     [InlineData("", "alice", "pw")]
     public async Task Register_refuses_empty_names_and_passwords_before_any_call(string guest, string name, string password)
     {
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().RegisterAsync(guest, name, password));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().RegisterAsync(guest, name, password));
         Assert.Empty(_repo.ReceivedCalls());
     }
 
@@ -274,7 +274,7 @@ public sealed class UserServiceTests
     [InlineData("bob", "")]
     public async Task Verify_password_refuses_empty_input_before_any_call(string name, string password)
     {
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Service().VerifyPasswordAsync(name, password));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Service().VerifyPasswordAsync(name, password));
         Assert.Empty(_repo.ReceivedCalls());
     }
 
@@ -375,7 +375,7 @@ public sealed class UserServiceTests
     [Fact]
     public async Task Login_with_a_password_and_no_name_is_an_argument_error()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => Service().LoginAsync("  ", "pw"));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await Service().LoginAsync("  ", "pw"));
         Assert.Empty(_repo.ReceivedCalls());
     }
 
@@ -384,7 +384,7 @@ public sealed class UserServiceTests
     {
         ExistsRegistered("bob");
 
-        var ex = await Assert.ThrowsAsync<UserOperationException>(() => Service().ChangePasswordAsync("bob", "wrong", "new"));
+        var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await Service().ChangePasswordAsync("bob", "wrong", "new"));
         Assert.Equal(UserOperationError.WrongPassword, ex.Error);
         await _repo.DidNotReceiveWithAnyArgs().SetPasswordAsync(default!, default!, default!, default);
 
@@ -397,10 +397,10 @@ public sealed class UserServiceTests
     {
         ExistsGuest("g");
 
-        Assert.Equal(UserOperationError.NotRegistered, (await Assert.ThrowsAsync<UserOperationException>(() => Service().ChangePasswordAsync("g", "a", "b"))).Error);
-        Assert.Equal(UserOperationError.NotRegistered, (await Assert.ThrowsAsync<UserOperationException>(() => Service().ResetPasswordAsync("g", "b"))).Error);
-        Assert.Equal(UserOperationError.UserNotFound, (await Assert.ThrowsAsync<UserOperationException>(() => Service().ChangePasswordAsync("nobody", "a", "b"))).Error);
-        Assert.Equal(UserOperationError.UserNotFound, (await Assert.ThrowsAsync<UserOperationException>(() => Service().ResetPasswordAsync("nobody", "b"))).Error);
+        Assert.Equal(UserOperationError.NotRegistered, (await Assert.ThrowsAsync<UserOperationException>(async () => await Service().ChangePasswordAsync("g", "a", "b"))).Error);
+        Assert.Equal(UserOperationError.NotRegistered, (await Assert.ThrowsAsync<UserOperationException>(async () => await Service().ResetPasswordAsync("g", "b"))).Error);
+        Assert.Equal(UserOperationError.UserNotFound, (await Assert.ThrowsAsync<UserOperationException>(async () => await Service().ChangePasswordAsync("nobody", "a", "b"))).Error);
+        Assert.Equal(UserOperationError.UserNotFound, (await Assert.ThrowsAsync<UserOperationException>(async () => await Service().ResetPasswordAsync("nobody", "b"))).Error);
         await _repo.DidNotReceiveWithAnyArgs().SetPasswordAsync(default!, default!, default!, default);
     }
 

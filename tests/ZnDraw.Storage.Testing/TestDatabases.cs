@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace ZnDraw.Storage.Sql.Tests.Infrastructure;
+namespace ZnDraw.Storage.Testing;
 
 /// <summary>An empty history database for one test class, removed afterwards.</summary>
 public interface ITestDatabase : IAsyncLifetime

@@ -1,0 +1,22 @@
+using ZnDraw.Storage.Testing;
+
+namespace ZnDraw.Storage.Sql.Tests.Infrastructure;
+
+// xUnit finds collection definitions only in the test assembly; the fixtures live in the shared test kit.
+
+/// <summary>Tests that need Redis only; they run in parallel with the PostgreSQL collection.</summary>
+[CollectionDefinition(Name)]
+public sealed class RedisCollection : ICollectionFixture<RedisFixture>
+{
+    public const string Name = "Redis";
+}
+
+/// <summary>
+/// Every test that touches PostgreSQL: one collection, so the test that stops and restarts the
+/// server never runs beside another PostgreSQL test.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<RedisFixture>
+{
+    public const string Name = "PostgreSQL";
+}
