@@ -264,9 +264,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             var result = await RegisterScript.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
             return ToRegistrationResult(result, keyArray[0], extension);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(keyArray, ex);
+            throw RedisErrors.Map(ex, keyArray);
         }
     }
 
@@ -373,9 +373,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             idleWorkers = await RedisContext(idle, cancellationToken).ConfigureAwait(false);
             progressingWorkers = await RedisContext(progressing, cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType([keys.IdleWorkers, keys.ProgressingWorkers], ex);
+            throw RedisErrors.Map(ex, [keys.IdleWorkers, keys.ProgressingWorkers]);
         }
 
         var result = new List<WorkerState>(idleWorkers.Length + progressingWorkers.Length);
@@ -444,9 +444,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             await RedisContext(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
             return await push.ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType((string)queue!, ex);
+            throw RedisErrors.Map(ex, (string)queue!);
         }
     }
 
@@ -473,9 +473,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         {
             head = await RedisContext(Db.ListGetByIndexAsync(keys.Queue, 0), cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(queueName, ex);
+            throw RedisErrors.Map(ex, queueName);
         }
 
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
@@ -664,7 +664,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 }
             }
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
             var keys = new RedisKey[groups.Count];
             for (int i = 0; i < keys.Length; i++)
@@ -672,7 +672,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 keys[i] = groups[i].Reverse;
             }
 
-            throw RedisErrors.WrongType(keys, ex);
+            throw RedisErrors.Map(ex, keys);
         }
 
         return [.. result];

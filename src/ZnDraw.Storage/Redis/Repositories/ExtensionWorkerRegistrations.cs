@@ -173,8 +173,4 @@ internal static class ExtensionLua
         end
 
         """;
-
-    /// <summary>Keys as an array of strings for error messages.</summary>
-    public static StorageDataException WrongType(RedisKey[] keys, RedisServerException exception) =>
-        RedisErrors.WrongType(keys, exception);
 }

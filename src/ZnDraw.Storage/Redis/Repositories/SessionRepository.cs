@@ -40,9 +40,9 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
             RedisValue roleText = await RedisStoreContext.WaitAsync(role, cancellationToken).ConfigureAwait(false);
             return UserMapping.SessionFromValues(id, roleKey, userName, roleText);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(user.IsFaulted ? (string)userKey! : (string)roleKey!, ex);
+            throw RedisErrors.Map(ex, user.IsFaulted ? (string)userKey! : (string)roleKey!);
         }
     }
 

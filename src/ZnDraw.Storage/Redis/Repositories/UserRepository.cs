@@ -267,9 +267,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             RedisValue[] values = await RedisStoreContext.WaitAsync(fields, cancellationToken).ConfigureAwait(false);
             return UserMapping.CredentialsFrom(userName, found, values);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType((string)key!, ex);
+            throw RedisErrors.Map(ex, (string)key!);
         }
     }
 
@@ -322,9 +322,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             bool hasPassword = await RedisStoreContext.WaitAsync(registered, cancellationToken).ConfigureAwait(false);
             return UserMapping.ParseAdminFlag(adminFlag) ? UserRole.Admin : hasPassword ? UserRole.User : UserRole.Guest;
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(admin.IsFaulted ? (string)flag! : (string)hash!, ex);
+            throw RedisErrors.Map(ex, admin.IsFaulted ? (string)flag! : (string)hash!);
         }
     }
 
@@ -462,9 +462,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         {
             await RedisStoreContext.WaitAsync(Task.WhenAll(fieldsTask, existsTask, flagTask), cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType([oldHash, oldFlag], ex);
+            throw RedisErrors.Map(ex, [oldHash, oldFlag]);
         }
 
         if (!existsTask.Result)
@@ -576,9 +576,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         {
             await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw indexes.Length == 1 ? RedisErrors.WrongType((string)indexes[0]!, ex) : RedisErrors.WrongType(indexes, ex);
+            throw RedisErrors.Map(ex, indexes);
         }
     }
 
