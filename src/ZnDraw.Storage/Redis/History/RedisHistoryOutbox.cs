@@ -22,5 +22,5 @@ internal sealed class RedisHistoryOutbox(IDatabaseAsync database, HistoryOutbox 
 
     /// <inheritdoc/>
     public Task AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken) =>
-        Stream.AppendAsync(database, historyEvent).WaitAsync(cancellationToken);
+        RedisReply.Of(Stream.AppendAsync(database, historyEvent), Stream.StreamKey, cancellationToken).AsTask();
 }

@@ -315,7 +315,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 // Second step (the registrations set is in the worker's slot): only entries whose scope was cleaned.
                 if (done.Count > 0)
                 {
-                    await RedisContext(Db.SetRemoveAsync(registrations, [.. done]), cancellationToken).ConfigureAwait(false);
+                    await RedisCalls.OneKeyAsync(Db.SetRemoveAsync(registrations, [.. done]), registrations, cancellationToken).ConfigureAwait(false);
                 }
             }
 

@@ -328,7 +328,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
 
                 if (done.Count > 0)
                 {
-                    await RedisStoreContext.WaitAsync(Db.SetRemoveAsync(registrations, [.. done]), cancellationToken).ConfigureAwait(false);
+                    await RedisCalls.OneKeyAsync(Db.SetRemoveAsync(registrations, [.. done]), registrations, cancellationToken).ConfigureAwait(false);
                 }
             }
 

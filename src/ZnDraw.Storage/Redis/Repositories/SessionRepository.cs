@@ -69,10 +69,17 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
 
         Task<bool> exec = tx.ExecuteAsync();
 
-        // One by one, EXEC first: the queued commands complete with it; Task.WhenAll would cost an object.
-        await RedisStoreContext.WaitAsync(exec, cancellationToken).ConfigureAwait(false);
-        await setUser.ConfigureAwait(false);
-        await setRole.ConfigureAwait(false);
+        try
+        {
+            // One by one, EXEC first: the queued commands complete with it; Task.WhenAll would cost an object.
+            await RedisStoreContext.WaitAsync(exec, cancellationToken).ConfigureAwait(false);
+            await setUser.ConfigureAwait(false);
+            await setRole.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
+        {
+            throw RedisErrors.Map(ex, [keys.Username(), keys.Role()]);
+        }
     }
 
     /// <inheritdoc/>
@@ -86,9 +93,8 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
     /// <inheritdoc/>
     public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
-        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Session(id).Username();
-        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
+        return RedisReply.Of(context.Database.KeyExistsAsync(key), key, cancellationToken);
     }
 }

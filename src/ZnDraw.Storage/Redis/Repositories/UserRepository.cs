@@ -146,10 +146,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     /// <inheritdoc/>
     public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
-        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(id).HashKey();
-        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
+        return RedisReply.Of(context.Database.KeyExistsAsync(key), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -443,7 +442,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         Task write = isAdmin
             ? context.Database.StringSetAsync(flag, UserMapping.AdminFlagValue)
             : context.Database.KeyDeleteAsync(flag);
-        await RedisStoreContext.WaitAsync(write, cancellationToken).ConfigureAwait(false);
+        await RedisCalls.OneKeyAsync(write, flag, cancellationToken).ConfigureAwait(false);
         await IndexAsync(index, userName, isAdmin, cancellationToken).ConfigureAwait(false);
     }
 
@@ -511,7 +510,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         RedisResult deleted = await RunAsync(RenameDeleteOldScript, [oldHash, oldFlag], [], cancellationToken).ConfigureAwait(false);
         if ((long)deleted != 1)
         {
-            await RedisStoreContext.WaitAsync(context.Database.KeyDeleteAsync([newHash, newFlag]), cancellationToken).ConfigureAwait(false);
+            await RedisCalls.OneKeyAsync(context.Database.KeyDeleteAsync([newHash, newFlag]), newHash, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
