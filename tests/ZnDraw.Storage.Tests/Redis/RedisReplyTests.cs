@@ -49,11 +49,21 @@ public sealed class RedisReplyTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Without_a_key_a_server_error_is_not_translated()
+    public async Task Without_a_key_a_server_error_is_still_translated()
     {
         string key = RedisFixture.NewId("reply");
         await Db.SetAddAsync(key, "x");
-        await Assert.ThrowsAsync<RedisServerException>(async () => await RedisReply.Of(Db.SortedSetLengthAsync(key), default, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await RedisReply.Of(Db.SortedSetLengthAsync(key), default, CancellationToken.None));
+        Assert.Equal(string.Empty, ex.Key);
+    }
+
+    [Fact]
+    public async Task A_script_error_is_a_StorageBackendException_naming_the_script()
+    {
+        var broken = new RedisScript("test.broken", "return redis.call('NOSUCHCOMMAND')");
+        var ex = await Assert.ThrowsAsync<StorageBackendException>(async () => await broken.EvaluateAsync(Db, [RedisFixture.NewId("reply")], []));
+        Assert.Equal("test.broken", ex.Operation);
+        Assert.IsType<RedisServerException>(ex.InnerException);
     }
 
     [Fact]
@@ -89,15 +99,16 @@ public sealed class RedisReplyTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task A_failed_command_surfaces_its_own_exception()
+    public async Task A_command_on_a_closed_connection_is_a_StorageUnavailableException_naming_key_and_caller()
     {
-        // The multiplexer is closed: the client fails the command; RedisReply hands that failure on unchanged.
+        // The multiplexer is closed: the client fails the command; RedisReply maps it, the client's exception inside.
         var closed = await ConnectionMultiplexer.ConnectAsync(redis.Address);
         IDatabase db = closed.GetDatabase();
         await closed.CloseAsync();
-        Exception ex = await Record.ExceptionAsync(async () => await RedisReply.Of(db.StringGetAsync("k"), "k", CancellationToken.None));
-        Assert.NotNull(ex);
-        Assert.IsNotType<StorageDataException>(ex);
+        var ex = await Assert.ThrowsAsync<StorageUnavailableException>(async () => await RedisReply.Of(db.StringGetAsync("k"), "k", CancellationToken.None));
+        Assert.Equal("k", ex.Key);
+        Assert.Equal(nameof(A_command_on_a_closed_connection_is_a_StorageUnavailableException_naming_key_and_caller), ex.Operation);
+        Assert.IsType<RedisConnectionException>(ex.InnerException);
         closed.Dispose();
     }
 
