@@ -101,15 +101,24 @@ public sealed class RedisReplyTests(RedisFixture redis)
     [Fact]
     public async Task A_command_on_a_closed_connection_is_a_StorageUnavailableException_naming_key_and_caller()
     {
-        // The multiplexer is closed: the client fails the command; RedisReply maps it, the client's exception inside.
-        var closed = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+        // Nothing listens on the port: the client fails the command; RedisReply maps it, the client's exception inside.
+        // (A disposed multiplexer throws ObjectDisposedException when the command is issued, before any await.)
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var closed = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { { System.Net.IPAddress.Loopback, port } },
+            AbortOnConnectFail = false,
+            ConnectTimeout = 200,
+            AsyncTimeout = 200,
+        });
         IDatabase db = closed.GetDatabase();
-        await closed.CloseAsync();
         var ex = await Assert.ThrowsAsync<StorageUnavailableException>(async () => await RedisReply.Of(db.StringGetAsync("k"), "k", CancellationToken.None));
         Assert.Equal("k", ex.Key);
         Assert.Equal(nameof(A_command_on_a_closed_connection_is_a_StorageUnavailableException_naming_key_and_caller), ex.Operation);
         Assert.IsType<RedisConnectionException>(ex.InnerException);
-        closed.Dispose();
     }
 
     [Fact]
