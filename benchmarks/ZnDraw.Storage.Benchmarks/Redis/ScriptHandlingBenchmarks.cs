@@ -144,9 +144,9 @@ public class ScriptHandlingBenchmarks : RedisBenchmark
         {
             result = await RedisStoreContext.WaitAsync(task, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(keys, ex);
+            throw RedisErrors.Map(ex, keys);
         }
 
         return map(result, state);

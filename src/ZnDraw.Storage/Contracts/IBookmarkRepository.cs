@@ -21,6 +21,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface IBookmarkRepository
 {
     /// <summary>Every bookmark of the room, sorted by frame (<c>HGETALL</c>); empty when there is none.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The readable bookmarks in frame order.</returns>
@@ -35,6 +36,7 @@ public interface IBookmarkRepository
     ValueTask<IReadOnlyList<Bookmark>> GetAllAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The bookmark on logical frame <paramref name="frame"/> (<c>HGET</c>), or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="frame">The logical frame index (non-negative).</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -44,6 +46,7 @@ public interface IBookmarkRepository
     ValueTask<Bookmark?> GetAsync(string roomId, int frame, CancellationToken cancellationToken = default);
 
     /// <summary>Sets (or replaces) the label of the bookmark on logical frame <paramref name="frame"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="frame">The logical frame index: 0 … frame count − 1.</param>
     /// <param name="label">The label, plain text, not empty.</param>
@@ -59,6 +62,7 @@ public interface IBookmarkRepository
     ValueTask SetAsync(string roomId, int frame, string label, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the bookmark on logical frame <paramref name="frame"/> (<c>HDEL</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="frame">The logical frame index (non-negative).</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -67,6 +71,7 @@ public interface IBookmarkRepository
     ValueTask<bool> DeleteAsync(string roomId, int frame, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes every bookmark of the room (<c>DEL</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns><see langword="true"/> when there were bookmarks.</returns>

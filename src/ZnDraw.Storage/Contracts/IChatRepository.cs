@@ -20,6 +20,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface IChatRepository
 {
     /// <summary>Posts a message and returns it with its new id and times.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="author">The author's user name.</param>
     /// <param name="content">The text; must not be empty.</param>
@@ -35,6 +36,7 @@ public interface IChatRepository
     ValueTask<ChatMessage> PostAsync(string roomId, string author, string content, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces a message's content; only its author may.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="messageId">The message id (<c>msg_{room}_{n}</c>).</param>
     /// <param name="author">The user asking to edit; must be the message's author.</param>
@@ -54,6 +56,7 @@ public interface IChatRepository
     ValueTask<ChatEditResult> EditAsync(string roomId, string messageId, string author, string newContent, CancellationToken cancellationToken = default);
 
     /// <summary>One message, or <see langword="null"/> when there is none with that id.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="messageId">The message id (<c>msg_{room}_{n}</c>).</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -62,6 +65,7 @@ public interface IChatRepository
     ValueTask<ChatMessage?> GetAsync(string roomId, string messageId, CancellationToken cancellationToken = default);
 
     /// <summary>A page of messages, newest first.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="limit">The most messages to return, 1 to <see cref="ChatPage.MaxLimit"/>.</param>
     /// <param name="before">Only messages created strictly before this time (exclusive, millisecond precision), or <see langword="null"/>.</param>
@@ -92,6 +96,7 @@ public interface IChatRepository
     ValueTask<ChatPage> GetPageAsync(string roomId, int limit, DateTimeOffset? before = null, DateTimeOffset? after = null, CancellationToken cancellationToken = default);
 
     /// <summary>The number of messages in the room.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The message count.</returns>

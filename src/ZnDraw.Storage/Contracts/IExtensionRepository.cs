@@ -24,6 +24,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface IExtensionRepository
 {
     /// <summary>Registers <paramref name="workerId"/> as a worker of <paramref name="extension"/>, storing its schema when the extension is new.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension.</param>
     /// <param name="schema">The JSON schema of the extension's parameters (stored as Python's <c>json.dumps</c> writes it).</param>
     /// <param name="workerId">The worker's sid (or <c>celery:{task}</c>).</param>
@@ -44,6 +45,7 @@ public interface IExtensionRepository
     ValueTask<ExtensionRegistrationResult> RegisterExtensionAsync(ExtensionId extension, JsonElement schema, string workerId, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a worker from every extension it registered, in every room and the global scope, and every category, whether this library or a ZnDraw server registered it.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="workerId">The worker's sid.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>How many extensions the worker left, and how many of them were deleted.</returns>
@@ -81,12 +83,14 @@ public interface IExtensionRepository
     ValueTask<ExtensionWorkerRemoval> UnregisterWorkerAsync(string workerId, CancellationToken cancellationToken = default);
 
     /// <summary>Reads one extension's schema (HGET); <see langword="null"/> when it is not registered.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The schema, with <see cref="ExtensionSchema.WorkerId"/> and <see cref="ExtensionSchema.RegisteredAt"/> null (ZnDraw stores neither).</returns>
     ValueTask<ExtensionSchema?> GetSchemaAsync(ExtensionId extension, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the extensions of one category in a room or the global scope (HGETALL of the schema hash), in stored order.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="scope">Room-scoped or global.</param>
     /// <param name="roomId">The room, for <see cref="ExtensionScope.Room"/>; must be null for <see cref="ExtensionScope.Global"/>.</param>
     /// <param name="category">The category.</param>
@@ -102,18 +106,21 @@ public interface IExtensionRepository
     ValueTask<IReadOnlyList<ExtensionSchema>> ListExtensionsAsync(ExtensionScope scope, string? roomId, string category, CancellationToken cancellationToken = default);
 
     /// <summary>Lists an extension's workers: SMEMBERS of idle_workers and progressing_workers in one batch.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Idle workers first, then progressing ones.</returns>
     ValueTask<IReadOnlyList<WorkerState>> GetWorkersAsync(ExtensionId extension, CancellationToken cancellationToken = default);
 
     /// <summary>Takes any idle worker of the extension and marks it progressing (one script: SPOP idle, SADD progressing).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The worker id, or <see langword="null"/> when no worker is idle.</returns>
     ValueTask<string?> AcquireWorkerAsync(ExtensionId extension, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a worker idle again: for this extension and, as ZnDraw does, for every other extension of its reverse index.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension the worker finished a task of.</param>
     /// <param name="workerId">The worker.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -126,6 +133,7 @@ public interface IExtensionRepository
     ValueTask<bool> ReleaseWorkerAsync(ExtensionId extension, string workerId, CancellationToken cancellationToken = default);
 
     /// <summary>Appends a task to the extension's queue (RPUSH, ZnDraw's JSON), registering the queue key in the room registry.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension.</param>
     /// <param name="task">The task; for a room-scoped extension its room must be the extension's room.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -134,12 +142,14 @@ public interface IExtensionRepository
     ValueTask<long> EnqueueAsync(ExtensionId extension, ExtensionTask task, CancellationToken cancellationToken = default);
 
     /// <summary>The number of queued tasks (LLEN).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The queue length.</returns>
     ValueTask<long> QueueLengthAsync(ExtensionId extension, CancellationToken cancellationToken = default);
 
     /// <summary>Hands the oldest queued task to an idle worker: pops it, marks its job running and the worker progressing, in one script.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension.</param>
     /// <param name="workerId">The polling worker; must be idle for this extension.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>

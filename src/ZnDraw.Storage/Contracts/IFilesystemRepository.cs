@@ -21,6 +21,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface IFilesystemRepository
 {
     /// <summary>Registers (or replaces) a filesystem provided by <see cref="FilesystemInfo.WorkerId"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="scope">Room-scoped or global.</param>
     /// <param name="roomId">The room for <see cref="ExtensionScope.Room"/>; null for <see cref="ExtensionScope.Global"/>.</param>
     /// <param name="filesystem">The metadata (written as ZnDraw's hash: <c>name</c>, <c>fsType</c>, <c>workerId</c>, <c>userName</c>, <c>public</c>).</param>
@@ -35,6 +36,7 @@ public interface IFilesystemRepository
     ValueTask RegisterAsync(ExtensionScope scope, string? roomId, FilesystemInfo filesystem, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a filesystem's metadata (HGETALL); <see langword="null"/> when it is not registered.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="scope">Room-scoped or global.</param>
     /// <param name="roomId">The room, or null for global.</param>
     /// <param name="name">The filesystem name.</param>
@@ -43,6 +45,7 @@ public interface IFilesystemRepository
     ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>Lists a scope's filesystems, ordered by name.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="scope">Room-scoped or global.</param>
     /// <param name="roomId">The room, or null for global.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -57,6 +60,7 @@ public interface IFilesystemRepository
     ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a filesystem: metadata, worker key, its entry in the provider's reverse index, the index set and the room key registry.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="scope">Room-scoped or global.</param>
     /// <param name="roomId">The room, or null for global.</param>
     /// <param name="name">The filesystem name.</param>
@@ -66,6 +70,7 @@ public interface IFilesystemRepository
     ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>Removes every filesystem a worker provides, in every room and the global scope.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="workerId">The worker's sid.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>How many filesystems were removed.</returns>

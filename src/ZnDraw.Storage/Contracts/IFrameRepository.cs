@@ -28,12 +28,14 @@ namespace ZnDraw.Storage.Contracts;
 public interface IFrameRepository
 {
     /// <summary>The number of frames in the room's trajectory (<c>ZCARD</c>); 0 when there is none.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The frame count.</returns>
     ValueTask<long> CountAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The frames of ranks <paramref name="start"/> to <paramref name="stop"/> (inclusive) with their scores (<c>ZRANGE … WITHSCORES</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="start">The first rank; negative counts from the end, as in <c>ZRANGE</c>.</param>
     /// <param name="stop">The last rank, inclusive; <c>-1</c> (the default) is the last frame.</param>
@@ -48,6 +50,7 @@ public interface IFrameRepository
     ValueTask<IReadOnlyList<TrajectoryEntry>> GetRangeAsync(string roomId, int start = 0, int stop = -1, CancellationToken cancellationToken = default);
 
     /// <summary>The physical frame at logical index <paramref name="index"/> (<c>ZRANGE index index</c>), or <see langword="null"/> past the end.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="index">The logical frame index (non-negative).</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -56,6 +59,7 @@ public interface IFrameRepository
     ValueTask<FrameIndex?> GetAsync(string roomId, int index, CancellationToken cancellationToken = default);
 
     /// <summary>Appends frames at the end; scores are last score + 1.0, + 2.0, … (1.0, 2.0, … for an empty trajectory).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="frames">The frames, in order; none may already be in the trajectory, and none may repeat.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -70,6 +74,7 @@ public interface IFrameRepository
     ValueTask<int> AppendAsync(string roomId, IReadOnlyList<FrameIndex> frames, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts a frame so that it becomes logical frame <paramref name="position"/>; bookmarks at or after it move up by one.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="position">0 … frame count; the frame count appends.</param>
     /// <param name="frame">The frame; it must not be in the trajectory yet.</param>
@@ -92,6 +97,7 @@ public interface IFrameRepository
     ValueTask InsertAsync(string roomId, int position, FrameIndex frame, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the frames at the given logical indices; bookmarks on them are dropped and later ones shift down.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="indices">The logical indices (non-negative; duplicates count once; any order).</param>
     /// <param name="allowTemplateFrames">
@@ -111,6 +117,7 @@ public interface IFrameRepository
     ValueTask<int> DeleteAsync(string roomId, IReadOnlyList<int> indices, bool allowTemplateFrames = false, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the frame at logical index <paramref name="index"/>, keeping its score; the bookmark at that index is removed (ZnDraw's rule).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="index">The logical frame index.</param>
     /// <param name="frame">The new frame; it must not be elsewhere in the trajectory.</param>
@@ -122,6 +129,7 @@ public interface IFrameRepository
     ValueTask<FrameIndex> ReplaceAsync(string roomId, int index, FrameIndex frame, CancellationToken cancellationToken = default);
 
     /// <summary>Rewrites the scores as 0, 1, 2, … in the current order (ZnDraw's renormalize route).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The frame count.</returns>
@@ -129,6 +137,7 @@ public interface IFrameRepository
     ValueTask<long> RenormalizeAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the whole trajectory with <paramref name="frames"/>, scored 0, 1, 2, … (ZnDraw's slice bulk replace).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="frames">The new frames in order (no frame twice); empty deletes the trajectory.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -138,6 +147,7 @@ public interface IFrameRepository
     ValueTask ReplaceAllAsync(string roomId, IReadOnlyList<FrameIndex> frames, CancellationToken cancellationToken = default);
 
     /// <summary>The selected frames of <paramref name="group"/> (<c>GET room:{room}:frame_selection:{group}</c>), or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="group">The selection group; ZnDraw only uses <c>default</c>.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -146,6 +156,7 @@ public interface IFrameRepository
     ValueTask<FrameSelection?> GetFrameSelectionAsync(string roomId, string group = FrameSelection.DefaultGroup, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a frame selection as a JSON array (<c>[0, 1]</c>, Python style) in <c>room:{room}:frame_selection:{group}</c>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="selection">The group and its frames (non-negative).</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>

@@ -28,6 +28,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface IGeometryRepository
 {
     /// <summary>The geometry named <paramref name="name"/> (<c>HGET</c>), or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The geometry name (hash field), e.g. <c>particles</c>.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -35,6 +36,7 @@ public interface IGeometryRepository
     ValueTask<Geometry?> GetAsync(string roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>Every geometry of the room in stored order (<c>HGETALL</c>); empty when there is none.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>Name and geometry pairs of the readable geometries.</returns>
@@ -48,12 +50,14 @@ public interface IGeometryRepository
     ValueTask<IReadOnlyList<KeyValuePair<string, Geometry>>> GetAllAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The geometry names of the room in stored order (<c>HKEYS</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The names.</returns>
     ValueTask<IReadOnlyList<string>> ListNamesAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Stores (creates or replaces) a geometry as <c>{"type": …, "data": {…}}</c> (<c>HSET</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The geometry name, not empty.</param>
     /// <param name="geometry">The geometry; <see cref="Geometry.Data"/> must be a JSON object. The type is not checked against
@@ -68,6 +72,7 @@ public interface IGeometryRepository
     /// <paramref name="geometry"/>'s data replace or extend the stored data; otherwise (missing, or another type) the geometry is
     /// stored as given.
     /// </summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The geometry name, not empty.</param>
     /// <param name="geometry">The type and the data members to merge; <see cref="Geometry.Data"/> must be a JSON object.</param>
@@ -96,6 +101,7 @@ public interface IGeometryRepository
     ValueTask<Geometry> MergeAsync(string roomId, string name, Geometry geometry, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a geometry (<c>HDEL</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The geometry name, not empty.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -103,6 +109,7 @@ public interface IGeometryRepository
     ValueTask<bool> DeleteAsync(string roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>The figure stored under <paramref name="name"/> (<c>HGET</c>), or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The figure key, not empty.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -110,6 +117,7 @@ public interface IGeometryRepository
     ValueTask<Figure?> GetFigureAsync(string roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a figure (any JSON value, e.g. Plotly JSON) in Python <c>json.dumps</c> form (<c>HSET</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The figure key, not empty.</param>
     /// <param name="figure">The figure.</param>
@@ -119,6 +127,7 @@ public interface IGeometryRepository
     ValueTask SetFigureAsync(string roomId, string name, Figure figure, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a figure (<c>HDEL</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The figure key, not empty.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -126,12 +135,14 @@ public interface IGeometryRepository
     ValueTask<bool> DeleteFigureAsync(string roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>The figure keys of the room in stored order (<c>HKEYS</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The keys.</returns>
     ValueTask<IReadOnlyList<string>> ListFigureNamesAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The selection of geometry <paramref name="geometry"/> (<c>HGET</c>), or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="geometry">The geometry name, not empty.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -139,6 +150,7 @@ public interface IGeometryRepository
     ValueTask<Selection?> GetSelectionAsync(string roomId, string geometry, CancellationToken cancellationToken = default);
 
     /// <summary>Every selection of the room in stored order (<c>HGETALL</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The readable selections.</returns>
@@ -152,6 +164,7 @@ public interface IGeometryRepository
     ValueTask<IReadOnlyList<Selection>> GetSelectionsAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Sets a geometry's selection manually; like ZnDraw, this clears the active selection group.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="selection">The geometry (not empty) and its indices (non-negative), stored as <c>[0, 1]</c>.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -164,6 +177,7 @@ public interface IGeometryRepository
     ValueTask SetSelectionAsync(string roomId, Selection selection, CancellationToken cancellationToken = default);
 
     /// <summary>The selection group named <paramref name="name"/> (<c>HGET</c>), or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The group name, not empty.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -171,6 +185,7 @@ public interface IGeometryRepository
     ValueTask<SelectionGroup?> GetSelectionGroupAsync(string roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>Every selection group of the room in stored order (<c>HGETALL</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The readable groups.</returns>
@@ -184,6 +199,7 @@ public interface IGeometryRepository
     ValueTask<IReadOnlyList<SelectionGroup>> GetSelectionGroupsAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Stores (creates or replaces) a selection group as <c>{"particles": [0, 1], …}</c> (<c>HSET</c>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="group">The group; its name must not be empty, its indices non-negative.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -191,6 +207,7 @@ public interface IGeometryRepository
     ValueTask SetSelectionGroupAsync(string roomId, SelectionGroup group, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a selection group; when it is the active group, the active group is cleared too.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The group name, not empty.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -199,12 +216,14 @@ public interface IGeometryRepository
     ValueTask<bool> DeleteSelectionGroupAsync(string roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>The name of the active selection group (<c>GET</c>), or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
     /// <returns>The group name, or <see langword="null"/>.</returns>
     ValueTask<string?> GetActiveSelectionGroupAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Loads a selection group: every selection it holds is written to the selections hash and the group becomes active.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="name">The group name, not empty.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>

@@ -40,6 +40,7 @@ public interface IIndexMaintenance
     public const int DefaultPageSize = 1000;
 
     /// <summary>Rebuilds the index sets and room key registries, scanning <paramref name="pageSize"/> keys per <c>SCAN</c> call.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="pageSize">The <c>COUNT</c> hint of each <c>SCAN</c>, 1 to 100000; default <see cref="DefaultPageSize"/>.</param>
     /// <param name="cancellationToken">Stops the scan between keys and pages.</param>
     /// <returns>What was found and written.</returns>

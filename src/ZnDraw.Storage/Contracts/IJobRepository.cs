@@ -21,6 +21,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface IJobRepository
 {
     /// <summary>Creates (or replaces) a job and, optionally, queues its task, in one atomic step.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="job">The job; all sixteen fields are written (<c>""</c> for unset ones), as ZnDraw writes them.</param>
     /// <param name="enqueue">A task to RPUSH to the extension's queue in the same step; its room and job id must be the job's.</param>
     /// <param name="queueScope">Whether <paramref name="enqueue"/> goes to the room-scoped or the global extension's queue.</param>
@@ -46,6 +47,7 @@ public interface IJobRepository
     ValueTask CreateAsync(Job job, ExtensionTask? enqueue = null, ExtensionScope queueScope = ExtensionScope.Room, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a job (HGETALL); <see langword="null"/> when its hash does not exist (never created, deleted or expired).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The job's room.</param>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -53,6 +55,7 @@ public interface IJobRepository
     ValueTask<Job?> GetAsync(string roomId, string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a queued job running: <c>status</c>, <c>started_at</c>, <c>worker_id</c>, <c>wait_time_ms</c> (now − <c>created_at</c>), in one script.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The job's room.</param>
     /// <param name="jobId">The job id.</param>
     /// <param name="workerId">The worker running it.</param>
@@ -61,6 +64,7 @@ public interface IJobRepository
     ValueTask<JobTransitionResult> StartAsync(string roomId, string jobId, string workerId, CancellationToken cancellationToken = default);
 
     /// <summary>Completes a queued or running job with its result, and moves it from <c>jobs:active</c> to <c>jobs:inactive</c>, in one script.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The job's room.</param>
     /// <param name="jobId">The job id.</param>
     /// <param name="result">The result JSON (field <c>result</c>).</param>
@@ -72,6 +76,7 @@ public interface IJobRepository
     ValueTask<JobTransitionResult> CompleteAsync(string roomId, string jobId, JsonElement result, CancellationToken cancellationToken = default);
 
     /// <summary>Fails a queued or running job with an error message, and moves it to <c>jobs:inactive</c>, in one script.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The job's room.</param>
     /// <param name="jobId">The job id.</param>
     /// <param name="error">The error text (field <c>error</c>); not empty.</param>
@@ -80,6 +85,7 @@ public interface IJobRepository
     ValueTask<JobTransitionResult> FailAsync(string roomId, string jobId, string error, CancellationToken cancellationToken = default);
 
     /// <summary>The ids in <c>room:{room}:jobs:active</c> (SMEMBERS).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The ids, unordered.</returns>
@@ -87,12 +93,14 @@ public interface IJobRepository
     ValueTask<IReadOnlyList<string>> ListActiveAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The ids in <c>room:{room}:jobs:inactive</c> (SMEMBERS); not pruned, as <see cref="ListActiveAsync"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The ids, unordered.</returns>
     ValueTask<IReadOnlyList<string>> ListInactiveAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a job: its hash and every set entry (active, inactive, by time, extension jobs, room key registry).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The job's room.</param>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>

@@ -28,6 +28,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface ILockRepository
 {
     /// <summary>Takes the lock for <paramref name="holder"/>; <see langword="false"/> when another holder has it.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target, usually <see cref="LockInfo.TrajectoryMetaTarget"/>.</param>
     /// <param name="holder">The user name that will hold the lock (the owner token).</param>
@@ -53,6 +54,7 @@ public interface ILockRepository
     ValueTask<bool> AcquireAsync(string roomId, string target, string holder, TimeSpan timeToLive, LockMetadata? metadata = null, CancellationToken cancellationToken = default);
 
     /// <summary>Extends the lock held by <paramref name="holder"/>; <see langword="false"/> when it does not hold it (expired or someone else's).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target.</param>
     /// <param name="holder">The user name that must hold the lock.</param>
@@ -64,6 +66,7 @@ public interface ILockRepository
     ValueTask<bool> RefreshAsync(string roomId, string target, string holder, TimeSpan timeToLive, CancellationToken cancellationToken = default);
 
     /// <summary>Releases the lock held by <paramref name="holder"/>; <see langword="false"/> when it does not hold it.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target.</param>
     /// <param name="holder">The user name that must hold the lock.</param>
@@ -73,6 +76,7 @@ public interface ILockRepository
     ValueTask<bool> ReleaseAsync(string roomId, string target, string holder, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the lock's metadata, only by its holder; <see langword="false"/> when <paramref name="holder"/> does not hold the lock.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target.</param>
     /// <param name="holder">The user name that must hold the lock.</param>
@@ -88,6 +92,7 @@ public interface ILockRepository
     ValueTask<bool> SetMetadataAsync(string roomId, string target, string holder, LockMetadata metadata, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the lock: holder, remaining TTL and metadata; <see langword="null"/> when nobody holds it.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -96,6 +101,7 @@ public interface ILockRepository
     ValueTask<LockInfo?> GetAsync(string roomId, string target, CancellationToken cancellationToken = default);
 
     /// <summary>Becomes (or stays) presenter of the room; <see langword="false"/> when another session presents.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="sid">The Socket.IO session that wants to present.</param>
     /// <param name="timeToLive">The TTL, <see cref="LockLimits.DefaultPresenterTimeToLive"/> (10 s) when <see langword="null"/>; more than zero, at most 300 s.</param>
@@ -106,6 +112,7 @@ public interface ILockRepository
     ValueTask<bool> AcquirePresenterAsync(string roomId, string sid, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default);
 
     /// <summary>Stops presenting, only by the presenting session; <see langword="false"/> when <paramref name="sid"/> is not presenter.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="sid">The Socket.IO session that presents.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -114,6 +121,7 @@ public interface ILockRepository
     ValueTask<bool> ReleasePresenterAsync(string roomId, string sid, CancellationToken cancellationToken = default);
 
     /// <summary>The sid of the room's presenter, or <see langword="null"/> when nobody presents.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The sid, or <see langword="null"/>.</returns>

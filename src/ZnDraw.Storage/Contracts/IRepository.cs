@@ -12,14 +12,18 @@ public interface IRepository<T>
     where T : class
 {
     /// <summary>Reads the aggregate, or <see langword="null"/> when it does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     ValueTask<T?> GetByIdAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Writes the aggregate (create or replace) in one atomic step.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     ValueTask SaveAsync(T entity, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the aggregate in one atomic step; <see langword="false"/> when it did not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Whether the aggregate exists.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default);
 }

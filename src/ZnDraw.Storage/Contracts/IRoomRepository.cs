@@ -44,6 +44,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface IRoomRepository : IRepository<Room>
 {
     /// <summary>Creates an empty room with ZnDraw's defaults; <see langword="false"/> when the room already exists.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The new room's id.</param>
     /// <param name="description">The description, or <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -60,6 +61,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<bool> CreateAsync(string roomId, string? description = null, CancellationToken cancellationToken = default);
 
     /// <summary>Creates <paramref name="targetRoomId"/> as a copy of <paramref name="sourceRoomId"/>'s frames, geometries and bookmarks, as ZnDraw's duplicate does.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="sourceRoomId">The room to copy; it must have a trajectory.</param>
     /// <param name="targetRoomId">The new room's id; it must not exist.</param>
     /// <param name="description">The new room's description, or <see langword="null"/> for none.</param>
@@ -86,6 +88,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<RoomCopyResult> CopyAsync(string sourceRoomId, string targetRoomId, string? description = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the room like <see cref="IRepository{T}.GetByIdAsync"/> and also its frame count (<see cref="Room.FrameCount"/>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room with its frame count, or <see langword="null"/> when it does not exist.</returns>
@@ -97,12 +100,14 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<Room?> GetWithFrameCountAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Every room id in <c>rooms:index</c>, sorted ordinally.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room ids.</returns>
     /// <remarks>One <c>SMEMBERS rooms:index</c>. Rooms an older ZnDraw server wrote appear after <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/>.</remarks>
     ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Sets the room's current frame; <see langword="false"/> when the room does not exist (nothing is written).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="frame">The logical frame index, at least 0. Not checked against the frame count, as in ZnDraw.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -112,6 +117,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<bool> SetCurrentFrameAsync(string roomId, int frame, CancellationToken cancellationToken = default);
 
     /// <summary>Locks (read-only) or unlocks the room; <see langword="false"/> when the room does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="locked">The new flag, stored as <c>"1"</c>/<c>"0"</c>.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -120,6 +126,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<bool> SetLockedAsync(string roomId, bool locked, CancellationToken cancellationToken = default);
 
     /// <summary>Hides or shows the room; <see langword="false"/> when the room does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="hidden">The new flag, stored as <c>"1"</c>/<c>"0"</c>.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -128,6 +135,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<bool> SetHiddenAsync(string roomId, bool hidden, CancellationToken cancellationToken = default);
 
     /// <summary>The room's description, or <see langword="null"/> when it has none.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The description.</returns>
@@ -135,6 +143,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<string?> GetDescriptionAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Sets or (with <see langword="null"/>) removes the room's description; <see langword="false"/> when the room does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="description">The new description, or <see langword="null"/> to delete it (ZnDraw's PATCH with <c>null</c>).</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -144,6 +153,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<bool> SetDescriptionAsync(string roomId, string? description, CancellationToken cancellationToken = default);
 
     /// <summary>The room's file metadata, or <see langword="null"/> when it has none.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The metadata.</returns>
@@ -151,6 +161,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<RoomMetadata?> GetMetadataAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Writes the given metadata fields (other stored fields are kept); <see langword="false"/> when the room does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="metadata">The fields to write; at least one.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -161,6 +172,7 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<bool> SetMetadataAsync(string roomId, RoomMetadata metadata, CancellationToken cancellationToken = default);
 
     /// <summary>Removes one metadata field; <see langword="false"/> when it was not there.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="field">The field name.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -172,6 +184,7 @@ public interface IRoomRepository : IRepository<Room>
     /// Records that <paramref name="userName"/> joined the room: adds the name to <c>room:{room}:users</c> and sets the
     /// user's <c>currentRoom</c>; <see langword="false"/> when the user does not exist (nothing is written).
     /// </summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">The user name.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -187,12 +200,14 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<bool> AddUserAsync(string roomId, string userName, CancellationToken cancellationToken = default);
 
     /// <summary>The global default room (ZnDraw's <c>default_room</c>: the room new clients land in), or <see langword="null"/> when none is set.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The stored room id, as stored (the room may have been deleted since it was set).</returns>
     /// <remarks>One <c>GET default_room</c>. A key of another type throws <see cref="StorageDataException"/>.</remarks>
     ValueTask<string?> GetDefaultRoomAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Makes <paramref name="roomId"/> the global default room; <see langword="false"/> when the room does not exist (nothing is written).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id (ZnDraw's room id rule).</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Whether the room existed (and was made the default).</returns>
@@ -205,12 +220,14 @@ public interface IRoomRepository : IRepository<Room>
     ValueTask<bool> SetDefaultRoomAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Removes the global default room; <see langword="false"/> when none was set.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Whether a default room was set.</returns>
     /// <remarks>One <c>DEL default_room</c>.</remarks>
     ValueTask<bool> ClearDefaultRoomAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Every user name that ever joined the room, sorted ordinally.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The user names.</returns>

@@ -24,6 +24,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface ISettingsRepository
 {
     /// <summary>One settings section (<c>HGET</c>), e.g. <see cref="RoomSettingsSections.Camera"/>, or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">The user name.</param>
     /// <param name="section">The section name, not empty.</param>
@@ -33,6 +34,7 @@ public interface ISettingsRepository
     ValueTask<JsonElement?> GetSectionAsync(string roomId, string userName, string section, CancellationToken cancellationToken = default);
 
     /// <summary>All of the user's settings sections in the room (<c>HGETALL</c>), or <see langword="null"/> when the user has none.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">The user name.</param>
     /// <param name="cancellationToken">Bounds the wait (see the interface remarks).</param>
@@ -47,6 +49,7 @@ public interface ISettingsRepository
     ValueTask<UserRoomSettings?> GetAllAsync(string roomId, string userName, CancellationToken cancellationToken = default);
 
     /// <summary>Stores one settings section (a JSON object).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">The user name.</param>
     /// <param name="section">The section name, not empty.</param>
@@ -57,6 +60,7 @@ public interface ISettingsRepository
     ValueTask SetSectionAsync(string roomId, string userName, string section, JsonElement value, CancellationToken cancellationToken = default);
 
     /// <summary>Stores several settings sections at once (one <c>HSET</c> with every field); sections not named are kept.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">The user name.</param>
     /// <param name="settings">The sections; each value must be a JSON object, names not empty and not repeated.</param>
@@ -66,6 +70,7 @@ public interface ISettingsRepository
     ValueTask SetSectionsAsync(string roomId, string userName, UserRoomSettings settings, CancellationToken cancellationToken = default);
 
     /// <summary>The user's last submitted form data for an extension (<c>HGET room:{room}:user:{user}:{category} {extension}</c>), or <see langword="null"/>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">The user name.</param>
     /// <param name="category">The extension category, e.g. <c>modifiers</c>.</param>
@@ -75,6 +80,7 @@ public interface ISettingsRepository
     ValueTask<JsonElement?> GetExtensionDataAsync(string roomId, string userName, string category, string extension, CancellationToken cancellationToken = default);
 
     /// <summary>Stores the user's form data for an extension (any JSON value).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">The user name.</param>
     /// <param name="category">The extension category, e.g. <c>modifiers</c>.</param>

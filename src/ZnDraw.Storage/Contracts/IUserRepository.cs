@@ -46,6 +46,7 @@ namespace ZnDraw.Storage.Contracts;
 public interface IUserRepository : IRepository<User>
 {
     /// <summary>Creates a user; <see langword="false"/> when the user already exists (nothing is changed then).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="user">The user. <see cref="User.CreatedAt"/> and <see cref="User.LastLogin"/> default to now, as ZnDraw's <c>create_user</c> writes them.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns><see langword="true"/> when this call created the user.</returns>
@@ -59,12 +60,14 @@ public interface IUserRepository : IRepository<User>
     ValueTask<bool> CreateAsync(User user, CancellationToken cancellationToken = default);
 
     /// <summary>Lists every user name from <c>users:index</c>, sorted ordinally.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The names; empty when there are none.</returns>
     /// <remarks>One <c>SMEMBERS users:index</c>. No SCAN: users an older server wrote appear after the reindex operation.</remarks>
     ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Sets a user's password hash and salt together; <see langword="false"/> when the user does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="passwordHash">
     /// The hash: ZnDraw's 64 lowercase hex characters (<see cref="ZnDrawPasswordHash.Compute"/>), or the self-describing
@@ -87,6 +90,7 @@ public interface IUserRepository : IRepository<User>
     /// Gives an existing user without a password its first password hash and salt, atomically; <see langword="false"/>
     /// (nothing written) when the user does not exist or already has a <c>passwordHash</c>.
     /// </summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user (usually a guest).</param>
     /// <param name="passwordHash">The hash, in a format <see cref="SetPasswordAsync"/> accepts.</param>
     /// <param name="passwordSalt">The salt of <paramref name="passwordHash"/>; not empty.</param>
@@ -102,6 +106,7 @@ public interface IUserRepository : IRepository<User>
     ValueTask<bool> RegisterPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a user's password hash and salt; <see langword="null"/> when the user does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The credentials (without a hash for a guest), or <see langword="null"/>.</returns>
@@ -112,6 +117,7 @@ public interface IUserRepository : IRepository<User>
     ValueTask<UserCredentials?> GetCredentialsAsync(string userName, CancellationToken cancellationToken = default);
 
     /// <summary>Grants or revokes the admin flag <c>admin:user:{user}</c>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="isAdmin"><see langword="true"/> to write <c>"1"</c>, <see langword="false"/> to delete the flag.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -124,6 +130,7 @@ public interface IUserRepository : IRepository<User>
     ValueTask SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default);
 
     /// <summary>Whether <c>admin:user:{user}</c> is exactly <c>"1"</c> (anything else, or nothing, is not admin, as in ZnDraw).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>Whether the user is an admin.</returns>
@@ -131,12 +138,14 @@ public interface IUserRepository : IRepository<User>
     ValueTask<bool> IsAdminAsync(string userName, CancellationToken cancellationToken = default);
 
     /// <summary>Lists every admin name from <c>admins:index</c>, sorted ordinally.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The names; empty when there are none.</returns>
     /// <remarks>One <c>SMEMBERS admins:index</c>.</remarks>
     ValueTask<IReadOnlyList<string>> ListAdminsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The user's role as ZnDraw derives it: admin when the flag is <c>"1"</c>, else user when <c>passwordHash</c> exists, else guest.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The role; <see cref="UserRole.Guest"/> for a user that does not exist (as ZnDraw answers).</returns>
@@ -144,6 +153,7 @@ public interface IUserRepository : IRepository<User>
     ValueTask<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default);
 
     /// <summary>Sets <c>currentRoom</c> (the room the user joined last); <see langword="false"/> when the user does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="roomId">The room id (ZnDraw's room id rule).</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -152,6 +162,7 @@ public interface IUserRepository : IRepository<User>
     ValueTask<bool> SetCurrentRoomAsync(string userName, string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>Sets <c>currentSid</c>; <c>""</c> marks a disconnect, as ZnDraw writes it. <see langword="false"/> when the user does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="sid">The Socket.IO session id, or <see cref="string.Empty"/> after disconnect.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -160,6 +171,7 @@ public interface IUserRepository : IRepository<User>
     ValueTask<bool> SetCurrentSidAsync(string userName, string sid, CancellationToken cancellationToken = default);
 
     /// <summary>Sets <c>lastActivity</c> to now (naive UTC ISO, as ZnDraw writes at socket connect); <see langword="false"/> when the user does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns><see langword="true"/> when the field was written.</returns>
@@ -167,6 +179,7 @@ public interface IUserRepository : IRepository<User>
     ValueTask<bool> TouchLastActivityAsync(string userName, CancellationToken cancellationToken = default);
 
     /// <summary>Sets <c>lastLogin</c> to now (naive UTC ISO); <see langword="false"/> when the user does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns><see langword="true"/> when the field was written.</returns>
@@ -177,6 +190,7 @@ public interface IUserRepository : IRepository<User>
     /// Moves a user to a new name, as ZnDraw's registration with a new name does, but atomically;
     /// <see langword="false"/> (and nothing changed) when <paramref name="newName"/> exists or <paramref name="oldName"/> does not.
     /// </summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="oldName">The current name (usually a guest's <c>user-xxxxxxxx</c>).</param>
     /// <param name="newName">The new name; must differ from <paramref name="oldName"/>.</param>
     /// <param name="passwordHash">The new password hash (registration), or <see langword="null"/> to carry the old user's hash and salt over.</param>

@@ -20,5 +20,6 @@ internal interface IHistoryOutbox
     /// <summary>Appends <paramref name="historyEvent"/> on its own, after the state change it records committed.</summary>
     /// <param name="historyEvent">The event.</param>
     /// <param name="cancellationToken">Bounds the wait; the append may still happen.</param>
+    /// <exception cref="Contracts.StorageUnavailableException">The backend cannot be reached or timed out.</exception>
     ValueTask AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken);
 }

@@ -76,7 +76,9 @@ internal sealed class RedisScript
 
     /// <summary>
     /// Runs the script: <c>EVALSHA</c>, falling back to <c>EVAL</c> on <c>NOSCRIPT</c>. WRONGTYPE on any key becomes
-    /// <see cref="StorageDataException"/> naming the script's keys; the token bounds the wait (the script may still run).
+    /// <see cref="StorageDataException"/> naming the script's keys, a lost connection or timeout
+    /// <see cref="StorageUnavailableException"/> naming the script (<see cref="RedisErrors"/>); the token bounds the wait
+    /// (the script may still run).
     /// </summary>
     /// <remarks>Pooled state machine: no allocation of its own once warm, and none for the token when it cannot cancel.</remarks>
     public ValueTask<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken = default) =>
@@ -96,7 +98,7 @@ internal sealed class RedisScript
         }
 
         HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
-        return RedisReply.ScriptAsync(db, sha1, text, keys, values, scope, state, map, cancellationToken);
+        return RedisReply.ScriptAsync(db, Name, sha1, text, keys, values, scope, state, map, cancellationToken);
     }
 
     /// <summary>Like <see cref="EvaluateAsync{TState, TResult}"/> for a call that only reports completion (the map may throw).</summary>
@@ -109,7 +111,7 @@ internal sealed class RedisScript
         }
 
         HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
-        return RedisReply.ScriptVoidAsync(db, sha1, text, keys, values, scope, state, map, cancellationToken);
+        return RedisReply.ScriptVoidAsync(db, Name, sha1, text, keys, values, scope, state, map, cancellationToken);
     }
 
     private HistoryOutboxScope? Prepare(ref RedisKey[] keys, ref RedisValue[] values, out byte[] sha1, out string text)

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis;
 
@@ -10,6 +12,8 @@ namespace ZnDraw.Storage.Redis;
 /// </summary>
 internal sealed class ZnDrawConnection : IAsyncDisposable, IDisposable
 {
+    private const string ConnectOperation = "connecting to Redis";
+
     private readonly IConnectionMultiplexer? _hostProvided;
     private readonly ZnDrawStorageOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -25,6 +29,7 @@ internal sealed class ZnDrawConnection : IAsyncDisposable, IDisposable
     /// The multiplexer. Connecting happens at host start (<see cref="ConnectAsync"/>); without a host, the first use
     /// connects synchronously.
     /// </summary>
+    /// <exception cref="StorageUnavailableException">The first connection could not be made.</exception>
     public IConnectionMultiplexer Multiplexer
     {
         get
@@ -44,6 +49,10 @@ internal sealed class ZnDrawConnection : IAsyncDisposable, IDisposable
             {
                 return _owned ??= ConnectionMultiplexer.Connect(CreateConfiguration());
             }
+            catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
+            {
+                throw RedisErrors.Map(ex, default(RedisKey), ConnectOperation);
+            }
             finally
             {
                 _gate.Release();
@@ -52,6 +61,7 @@ internal sealed class ZnDrawConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Connects (once) without blocking a thread; a no-op for a host-provided multiplexer.</summary>
+    /// <exception cref="StorageUnavailableException">The connection could not be made.</exception>
     public async ValueTask ConnectAsync(CancellationToken cancellationToken)
     {
         if (_hostProvided is not null || Volatile.Read(ref _owned) is not null)
@@ -63,6 +73,10 @@ internal sealed class ZnDrawConnection : IAsyncDisposable, IDisposable
         try
         {
             _owned ??= await ConnectionMultiplexer.ConnectAsync(CreateConfiguration()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
+        {
+            throw RedisErrors.Map(ex, default(RedisKey), ConnectOperation);
         }
         finally
         {

@@ -97,6 +97,7 @@ public sealed class ExtensionService
     }
 
     /// <summary>Registers the connected worker <paramref name="sid"/> for <paramref name="extension"/>, storing the schema when the extension is new.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="sid">The worker's Socket.IO session id; the session must exist (<c>sid:{sid}</c>).</param>
     /// <param name="extension">The extension: room-scoped, or global (admins only).</param>
     /// <param name="schema">The JSON schema of the extension's parameters.</param>
@@ -166,6 +167,7 @@ public sealed class ExtensionService
     }
 
     /// <summary>Removes a disconnected worker from every extension it registered, in every room and the global scope, and every category.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="sid">The worker's session id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>How many extension registrations were removed (0 when the worker had none).</returns>
@@ -197,6 +199,7 @@ public sealed class ExtensionService
     }
 
     /// <summary>Submits a job for <paramref name="extension"/> from <paramref name="roomId"/>: stores the job and queues its task in one atomic step.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room the user submits from (the job's room). For a room-scoped extension it must be the extension's room.</param>
     /// <param name="extension">The extension to run.</param>
     /// <param name="userName">The submitting user.</param>
@@ -270,6 +273,7 @@ public sealed class ExtensionService
     }
 
     /// <summary>Hands the oldest queued task of <paramref name="extension"/> to the idle worker <paramref name="workerSid"/>, marking its job running.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="extension">The extension the worker polls.</param>
     /// <param name="workerSid">The polling worker; it must be idle for this extension.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -326,6 +330,7 @@ public sealed class ExtensionService
     }
 
     /// <summary>Completes the job the worker ran, stores its result, and moves the worker back to idle.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The job's room.</param>
     /// <param name="jobId">The job id.</param>
     /// <param name="workerSid">The worker that ran the job; it must be the job's <c>worker_id</c>.</param>
@@ -345,6 +350,7 @@ public sealed class ExtensionService
         FinishAsync("job.complete", roomId, jobId, workerSid, (jobs, ct) => jobs.CompleteAsync(roomId, jobId, result, ct), cancellationToken);
 
     /// <summary>Fails the job the worker ran with an error message, and moves the worker back to idle.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The job's room.</param>
     /// <param name="jobId">The job id.</param>
     /// <param name="workerSid">The worker that ran the job; it must be the job's <c>worker_id</c>.</param>

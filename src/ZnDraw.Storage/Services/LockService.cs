@@ -56,6 +56,7 @@ public sealed class LockService
     }
 
     /// <summary>Takes a lock for <paramref name="holder"/>; <see langword="null"/> when another holder has it.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target, usually <see cref="LockInfo.TrajectoryMetaTarget"/>.</param>
     /// <param name="holder">The user name that will hold the lock (the owner token).</param>
@@ -96,6 +97,7 @@ public sealed class LockService
     }
 
     /// <summary>Extends a lock, only by its holder; <see langword="null"/> when <paramref name="holder"/> does not hold it (expired or someone else's).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target.</param>
     /// <param name="holder">The user name that must hold the lock.</param>
@@ -130,6 +132,7 @@ public sealed class LockService
     }
 
     /// <summary>Releases a lock, only by its holder; <see langword="false"/> when <paramref name="holder"/> does not hold it.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target.</param>
     /// <param name="holder">The user name that must hold the lock.</param>
@@ -162,6 +165,7 @@ public sealed class LockService
     }
 
     /// <summary>Replaces a lock's metadata message, only by its holder; <see langword="false"/> when <paramref name="holder"/> does not hold it.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target.</param>
     /// <param name="holder">The user name that must hold the lock.</param>
@@ -195,6 +199,7 @@ public sealed class LockService
     }
 
     /// <summary>Reads a lock: holder, remaining TTL and metadata; <see langword="null"/> when nobody holds it.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="target">The lock target.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -217,6 +222,7 @@ public sealed class LockService
     }
 
     /// <summary>Becomes (or stays) presenter of a room; <see langword="false"/> when another session presents.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="sid">The Socket.IO session that wants to present.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -245,6 +251,7 @@ public sealed class LockService
     }
 
     /// <summary>Stops presenting, only by the presenting session; <see langword="false"/> when <paramref name="sid"/> is not presenter.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="sid">The Socket.IO session that presents.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -269,6 +276,7 @@ public sealed class LockService
     }
 
     /// <summary>The sid of the room's presenter, or <see langword="null"/> when nobody presents.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The sid, or <see langword="null"/>.</returns>

@@ -89,6 +89,7 @@ public sealed class RoomService
     }
 
     /// <summary>Lets <paramref name="userName"/> join <paramref name="roomId"/>, creating the room (empty, or as a copy) when it does not exist, as ZnDraw's join route does.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id: ZnDraw's rule <c>^[a-zA-Z0-9_\-\.]+$</c> (a <c>:</c> is refused first, as ZnDraw's join does).</param>
     /// <param name="userName">The joining user (see <see cref="KeyValidation.ValidateUserName"/>).</param>
     /// <param name="allowCreate">Whether a missing room may be created (ZnDraw's <c>allowCreate</c>, default true).</param>
@@ -217,6 +218,7 @@ public sealed class RoomService
     }
 
     /// <summary>Creates a room as a copy of another room's frames, geometries and bookmarks, as ZnDraw's duplicate route does.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="sourceRoomId">The room to copy; it must have frames.</param>
     /// <param name="targetRoomId">The new room's id, or <see langword="null"/> for a new uuid4 (ZnDraw's default).</param>
     /// <param name="description">The new room's description, or <see langword="null"/> for none.</param>
@@ -264,6 +266,7 @@ public sealed class RoomService
     }
 
     /// <summary>Creates an empty room with ZnDraw's defaults, without joining it (an API's "create room").</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The new room's id (ZnDraw's room id rule).</param>
     /// <param name="description">The description, or <see langword="null"/> for none.</param>
     /// <param name="userName">Who created it, for history; <see langword="null"/> when unknown.</param>
@@ -295,6 +298,7 @@ public sealed class RoomService
     }
 
     /// <summary>Deletes a room and every key it owns (ZnDraw itself never deletes rooms).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">Who deleted it, for history; <see langword="null"/> when unknown.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -324,6 +328,7 @@ public sealed class RoomService
     }
 
     /// <summary>Reads a room with its frame count, or <see langword="null"/> when it does not exist.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room, with <see cref="Room.FrameCount"/> set.</returns>
@@ -344,6 +349,7 @@ public sealed class RoomService
     }
 
     /// <summary>Every room id, sorted ordinally (from the room index, without SCAN).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room ids.</returns>
     /// <remarks>One <c>SMEMBERS</c>. Rooms written by an older ZnDraw server appear after <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/>.</remarks>
@@ -361,6 +367,7 @@ public sealed class RoomService
     }
 
     /// <summary>Every room with its flags, description and frame count, sorted by id (ZnDraw's room list, without its SCAN).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="includeHidden">Whether hidden rooms are listed; ZnDraw lists them (and only reports the flag).</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The readable rooms.</returns>
@@ -439,6 +446,7 @@ public sealed class RoomService
     }
 
     /// <summary>The global default room (ZnDraw's <c>default_room</c>), or <see langword="null"/> when none is set.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The room id as stored; the room may have been deleted since it was set.</returns>
     /// <exception cref="StorageDataException">The key holds another Redis type than a string.</exception>
@@ -457,6 +465,7 @@ public sealed class RoomService
     }
 
     /// <summary>Makes an existing room the global default room, as ZnDraw's default-room route does.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id (ZnDraw's room id rule).</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>A task that completes when the default is stored.</returns>
@@ -485,6 +494,7 @@ public sealed class RoomService
     }
 
     /// <summary>Removes the global default room.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns><see langword="true"/> when a default room was set.</returns>
     /// <remarks>One <c>DEL default_room</c> (<see cref="IRoomRepository.ClearDefaultRoomAsync"/>).</remarks>
@@ -502,6 +512,7 @@ public sealed class RoomService
     }
 
     /// <summary>Every user name that ever joined the room, sorted ordinally.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The user names (the set only grows, as in ZnDraw).</returns>
@@ -520,6 +531,7 @@ public sealed class RoomService
     }
 
     /// <summary>Locks the room (read-only: ZnDraw then refuses frame and metadata writes).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">Who locked it, for history; <see langword="null"/> when unknown.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -530,6 +542,7 @@ public sealed class RoomService
         SetFlagAsync("room.lock", roomId, userName, RoomEventTypes.Locked, static (r, id, ct) => r.SetLockedAsync(id, true, ct), cancellationToken);
 
     /// <summary>Unlocks the room.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">Who unlocked it, for history; <see langword="null"/> when unknown.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -540,6 +553,7 @@ public sealed class RoomService
         SetFlagAsync("room.unlock", roomId, userName, RoomEventTypes.Unlocked, static (r, id, ct) => r.SetLockedAsync(id, false, ct), cancellationToken);
 
     /// <summary>Hides the room (ZnDraw only reports the flag in listings; <see cref="ListDetailsAsync"/> can filter on it).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">Who hid it, for history; <see langword="null"/> when unknown.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -550,6 +564,7 @@ public sealed class RoomService
         SetFlagAsync("room.hide", roomId, userName, RoomEventTypes.Hidden, static (r, id, ct) => r.SetHiddenAsync(id, true, ct), cancellationToken);
 
     /// <summary>Shows a hidden room again (history event type <see cref="UnhiddenEventType"/>).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="userName">Who showed it, for history; <see langword="null"/> when unknown.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -560,6 +575,7 @@ public sealed class RoomService
         SetFlagAsync("room.unhide", roomId, userName, UnhiddenEventType, static (r, id, ct) => r.SetHiddenAsync(id, false, ct), cancellationToken);
 
     /// <summary>Sets the room's description, or removes it with <see langword="null"/> (ZnDraw's PATCH).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="description">The new description, or <see langword="null"/> to remove it.</param>
     /// <param name="userName">Who changed it, for history; <see langword="null"/> when unknown.</param>

@@ -67,6 +67,7 @@ public sealed class SessionService
     }
 
     /// <summary>Connects a Socket.IO session to a user, as ZnDraw's socket <c>connect</c> handler does.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="sid">The Socket.IO session id.</param>
     /// <param name="userName">The user (from the host's token); must exist.</param>
     /// <param name="role">The role from the token, or <see langword="null"/> to derive it from Redis now.</param>
@@ -124,6 +125,7 @@ public sealed class SessionService
     }
 
     /// <summary>Disconnects a session: clears the user's <c>currentSid</c> and deletes <c>sid:{sid}</c> and <c>sid:{sid}:role</c>.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="sid">The Socket.IO session id.</param>
     /// <param name="cancellationToken">Bounds the waits.</param>
     /// <returns>The session that was removed, or <see langword="null"/> when there was none (already disconnected).</returns>
@@ -186,6 +188,7 @@ public sealed class SessionService
     }
 
     /// <summary>Looks a session up: its user and role.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="sid">The Socket.IO session id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The session, or <see langword="null"/> when <c>sid:{sid}</c> does not exist.</returns>

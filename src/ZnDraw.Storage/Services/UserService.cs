@@ -81,6 +81,7 @@ public sealed class UserService
     public PasswordHashing PasswordHashing => _hasher.Hashing;
 
     /// <summary>Creates a guest user named <c>user-</c> + 8 random lowercase hex characters.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the waits.</param>
     /// <returns>The created user (no password: role guest).</returns>
     /// <remarks>
@@ -119,6 +120,7 @@ public sealed class UserService
     }
 
     /// <summary>Registers a guest: gives it a password and, when <paramref name="newName"/> differs, the new name, in one atomic step.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="guestName">The user's current name (usually <c>user-xxxxxxxx</c>).</param>
     /// <param name="newName">The chosen name; trimmed, must not be empty.</param>
     /// <param name="password">The password; must not be empty (no other rule, as in ZnDraw).</param>
@@ -196,6 +198,7 @@ public sealed class UserService
     }
 
     /// <summary>Logs a user in as ZnDraw's <c>/api/login</c> does, without issuing a token.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user name (trimmed), or <see langword="null"/>/empty for an anonymous guest.</param>
     /// <param name="password">The password, or <see langword="null"/>/empty for a guest login.</param>
     /// <param name="cancellationToken">Bounds the waits.</param>
@@ -261,6 +264,7 @@ public sealed class UserService
     }
 
     /// <summary>Checks a user's password without any side effect: no <c>lastLogin</c> write, no rehash, nothing created.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user name (trimmed).</param>
     /// <param name="password">The password to check; must not be empty.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -294,6 +298,7 @@ public sealed class UserService
     }
 
     /// <summary>Changes a registered user's password after checking the current one.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="currentPassword">The current password; must not be empty.</param>
     /// <param name="newPassword">The new password; must not be empty.</param>
@@ -335,6 +340,7 @@ public sealed class UserService
     }
 
     /// <summary>Sets a registered user's password without the current one (an admin action; the caller checks the admin).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="newPassword">The new password; must not be empty.</param>
     /// <param name="cancellationToken">Bounds the waits.</param>
@@ -360,6 +366,7 @@ public sealed class UserService
     }
 
     /// <summary>Grants or revokes admin (<c>admin:user:{user}</c> = <c>"1"</c>, or deleted).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="isAdmin">Whether the user is admin afterwards.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -382,6 +389,7 @@ public sealed class UserService
     }
 
     /// <summary>The user's role as ZnDraw derives it: admin if flagged, else user if registered, else guest (also for an unknown user).</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The role.</returns>
@@ -402,6 +410,7 @@ public sealed class UserService
     }
 
     /// <summary>Reads a user with its role, without password hash and salt.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="userName">The user.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The profile, or <see langword="null"/> when the user does not exist.</returns>
@@ -426,6 +435,7 @@ public sealed class UserService
     }
 
     /// <summary>Lists every user name (from <c>users:index</c>), sorted ordinally.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The names.</returns>
     /// <remarks>One <c>SMEMBERS</c>, no SCAN. Users an older ZnDraw wrote appear after the reindex operation.</remarks>

@@ -200,18 +200,4 @@ public class ExtensionAndFilesystemMappingTests
         Assert.True(args[..3].All(a => a.IsNull));
         Assert.Equal(FilesystemMapping.ToHashEntries(fs).SelectMany(e => new[] { e.Name, e.Value }), args[3..]);
     }
-
-    [Fact]
-    public void Wrongtype_errors_become_storage_errors_naming_the_key()
-    {
-        var wrong = new RedisServerException(RedisErrorKind.Unknown, CommandFlags.None, "WRONGTYPE Operation against a key holding the wrong kind of value");
-        Assert.True(RedisErrors.IsWrongType(wrong));
-        StorageDataException ex = RedisErrors.WrongType("user:alice", wrong);
-        Assert.Equal("user:alice", ex.Key);
-        Assert.Same(wrong, ex.InnerException);
-
-        var other = new RedisServerException(RedisErrorKind.Unknown, CommandFlags.None, "ERR something else");
-        Assert.False(RedisErrors.IsWrongType(other));
-        Assert.True(RedisErrors.IsWrongType(new RedisServerException(RedisErrorKind.WrongType, CommandFlags.None, "x")));
-    }
 }

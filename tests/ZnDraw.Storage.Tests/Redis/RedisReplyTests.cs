@@ -49,11 +49,21 @@ public sealed class RedisReplyTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Without_a_key_a_server_error_is_not_translated()
+    public async Task Without_a_key_a_server_error_is_still_translated()
     {
         string key = RedisFixture.NewId("reply");
         await Db.SetAddAsync(key, "x");
-        await Assert.ThrowsAsync<RedisServerException>(async () => await RedisReply.Of(Db.SortedSetLengthAsync(key), default, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await RedisReply.Of(Db.SortedSetLengthAsync(key), default, CancellationToken.None));
+        Assert.Equal(string.Empty, ex.Key);
+    }
+
+    [Fact]
+    public async Task A_script_error_is_a_StorageBackendException_naming_the_script()
+    {
+        var broken = new RedisScript("test.broken", "return redis.call('NOSUCHCOMMAND')");
+        var ex = await Assert.ThrowsAsync<StorageBackendException>(async () => await broken.EvaluateAsync(Db, [RedisFixture.NewId("reply")], []));
+        Assert.Equal("test.broken", ex.Operation);
+        Assert.IsType<RedisServerException>(ex.InnerException);
     }
 
     [Fact]
@@ -89,16 +99,26 @@ public sealed class RedisReplyTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task A_failed_command_surfaces_its_own_exception()
+    public async Task A_command_on_a_closed_connection_is_a_StorageUnavailableException_naming_key_and_caller()
     {
-        // The multiplexer is closed: the client fails the command; RedisReply hands that failure on unchanged.
-        var closed = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+        // Nothing listens on the port: the client fails the command; RedisReply maps it, the client's exception inside.
+        // (A disposed multiplexer throws ObjectDisposedException when the command is issued, before any await.)
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var closed = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { { System.Net.IPAddress.Loopback, port } },
+            AbortOnConnectFail = false,
+            ConnectTimeout = 200,
+            AsyncTimeout = 200,
+        });
         IDatabase db = closed.GetDatabase();
-        await closed.CloseAsync();
-        Exception ex = await Record.ExceptionAsync(async () => await RedisReply.Of(db.StringGetAsync("k"), "k", CancellationToken.None));
-        Assert.NotNull(ex);
-        Assert.IsNotType<StorageDataException>(ex);
-        closed.Dispose();
+        var ex = await Assert.ThrowsAsync<StorageUnavailableException>(async () => await RedisReply.Of(db.StringGetAsync("k"), "k", CancellationToken.None));
+        Assert.Equal("k", ex.Key);
+        Assert.Equal(nameof(A_command_on_a_closed_connection_is_a_StorageUnavailableException_naming_key_and_caller), ex.Operation);
+        Assert.IsType<RedisConnectionException>(ex.InnerException);
     }
 
     [Fact]

@@ -21,6 +21,6 @@ internal sealed class RedisHistoryOutbox(IDatabaseAsync database, HistoryOutbox 
     public bool CanEnlist { get; } = canEnlist;
 
     /// <inheritdoc/>
-    public ValueTask AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken) =>
-        new(Stream.AppendAsync(database, historyEvent).WaitAsync(cancellationToken));
+    public async ValueTask AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken) =>
+        _ = await RedisReply.Of(Stream.AppendAsync(database, historyEvent), Stream.StreamKey, cancellationToken).ConfigureAwait(false);
 }

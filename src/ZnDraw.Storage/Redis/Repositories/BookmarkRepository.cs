@@ -86,9 +86,8 @@ internal sealed class BookmarkRepository(RedisStoreContext context) : IBookmarkR
     /// <inheritdoc/>
     public ValueTask<bool> ClearAsync(string roomId, CancellationToken cancellationToken = default)
     {
-        // DEL cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = _keys.Room(roomId).Bookmarks();
-        return new ValueTask<bool>(RedisStoreContext.WaitAsync(_db.KeyDeleteAsync(key), cancellationToken));
+        return RedisReply.Of(_db.KeyDeleteAsync(key), key, cancellationToken);
     }
 }

@@ -100,9 +100,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             var result = await ExtensionScripts.Register.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
             return ToRegistrationResult(result, keyArray[0], extension);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(keyArray, ex);
+            throw RedisErrors.Map(ex, keyArray);
         }
     }
 
@@ -151,7 +151,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 // Second step (the registrations set is in the worker's slot): only entries whose scope was cleaned.
                 if (done.Count > 0)
                 {
-                    await RedisContext(Db.SetRemoveAsync(registrations, [.. done]), cancellationToken).ConfigureAwait(false);
+                    await RedisCalls.OneKeyAsync(Db.SetRemoveAsync(registrations, [.. done]), registrations, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -209,9 +209,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             idleWorkers = await RedisContext(idle, cancellationToken).ConfigureAwait(false);
             progressingWorkers = await RedisContext(progressing, cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType([keys.IdleWorkers(), keys.ProgressingWorkers()], ex);
+            throw RedisErrors.Map(ex, [keys.IdleWorkers(), keys.ProgressingWorkers()]);
         }
 
         var result = new List<WorkerState>(idleWorkers.Length + progressingWorkers.Length);
@@ -280,9 +280,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             await RedisContext(tx.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
             return await push.ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType((string)queue!, ex);
+            throw RedisErrors.Map(ex, (string)queue!);
         }
     }
 
@@ -309,9 +309,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         {
             head = await RedisContext(Db.ListGetByIndexAsync(keys.Queue(), 0), cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(queueName, ex);
+            throw RedisErrors.Map(ex, queueName);
         }
 
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
@@ -500,7 +500,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 }
             }
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
             var keys = new RedisKey[groups.Count];
             for (int i = 0; i < keys.Length; i++)
@@ -508,7 +508,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 keys[i] = groups[i].Reverse;
             }
 
-            throw RedisErrors.WrongType(keys, ex);
+            throw RedisErrors.Map(ex, keys);
         }
 
         return [.. result];

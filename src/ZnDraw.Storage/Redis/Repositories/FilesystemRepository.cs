@@ -84,9 +84,9 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
             await RedisStoreContext.WaitAsync(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
             await FilesystemScripts.Register.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(keyArray, ex);
+            throw RedisErrors.Map(ex, keyArray);
         }
     }
 
@@ -144,9 +144,9 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
             {
                 members = await RedisStoreContext.WaitAsync(Db.SetMembersAsync(registrations), cancellationToken).ConfigureAwait(false);
             }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
             {
-                throw RedisErrors.WrongType((string)registrations!, ex);
+                throw RedisErrors.Map(ex, (string)registrations!);
             }
 
             var groups = new List<(string Entry, string? RoomId, RedisKey Reverse, RedisKey Index)>(members.Length);
@@ -193,7 +193,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
                     await RedisStoreContext.WaitAsync(read, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+            catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
             {
                 var reverseKeys = new RedisKey[groups.Count];
                 for (int i = 0; i < reverseKeys.Length; i++)
@@ -201,7 +201,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
                     reverseKeys[i] = groups[i].Reverse;
                 }
 
-                throw RedisErrors.WrongType(reverseKeys, ex);
+                throw RedisErrors.Map(ex, reverseKeys);
             }
 
             bool changed = false;
@@ -230,7 +230,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
 
                 if (done.Count > 0)
                 {
-                    await RedisStoreContext.WaitAsync(Db.SetRemoveAsync(registrations, [.. done]), cancellationToken).ConfigureAwait(false);
+                    await RedisCalls.OneKeyAsync(Db.SetRemoveAsync(registrations, [.. done]), registrations, cancellationToken).ConfigureAwait(false);
                 }
             }
 

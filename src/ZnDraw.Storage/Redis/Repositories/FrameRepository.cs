@@ -201,9 +201,9 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
                 await added.ConfigureAwait(false);
             }
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(key.ToString(), ex);
+            throw RedisErrors.Map(ex, key.ToString());
         }
     }
 
@@ -242,9 +242,9 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
             await set.ConfigureAwait(false);
             await registered.ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType([key, registry], ex);
+            throw RedisErrors.Map(ex, [key, registry]);
         }
     }
 

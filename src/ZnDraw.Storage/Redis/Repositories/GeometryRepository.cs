@@ -81,9 +81,9 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
         {
             current = await RedisStoreContext.WaitAsync(_db.HashGetAsync(key, name), cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(key.ToString(), ex);
+            throw RedisErrors.Map(ex, key.ToString());
         }
 
         for (int attempt = 0; attempt < MaxMergeAttempts; attempt++)
@@ -199,9 +199,9 @@ internal sealed class GeometryRepository(RedisStoreContext context) : IGeometryR
             await set.ConfigureAwait(false);
             await cleared.ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(key.ToString(), ex);
+            throw RedisErrors.Map(ex, key.ToString());
         }
     }
 

@@ -41,23 +41,30 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         var found = new Found(context.Keys);
         RedisValue pattern = EscapeGlob(context.Keys.Prefix) + "*";
         int database = context.Database.Database;
-        foreach (IServer server in context.Multiplexer.GetServers())
+        try
         {
-            if (server.IsReplica || !server.IsConnected)
+            foreach (IServer server in context.Multiplexer.GetServers())
             {
-                continue;
-            }
-
-            long seen = 0;
-            await foreach (RedisKey key in server.KeysAsync(database, pattern, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                found.Classify(key.ToString());
-                if (++seen % pageSize == 0 && pauseBetweenPages > TimeSpan.Zero)
+                if (server.IsReplica || !server.IsConnected)
                 {
-                    await Task.Delay(pauseBetweenPages, context.Time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                long seen = 0;
+                await foreach (RedisKey key in server.KeysAsync(database, pattern, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    found.Classify(key.ToString());
+                    if (++seen % pageSize == 0 && pauseBetweenPages > TimeSpan.Zero)
+                    {
+                        await Task.Delay(pauseBetweenPages, context.Time, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
+        }
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
+        {
+            throw RedisErrors.Map(ex, default(RedisKey));
         }
 
         found.AttachJobHashes();

@@ -92,9 +92,9 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
             await JobScripts.Create.EvaluateAsync(Db, scriptKeys, args, cancellationToken).ConfigureAwait(false);
             await RedisStoreContext.WaitAsync(Db.ListRightPushAsync(queue, taskJson), cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType([.. scriptKeys, queue], ex);
+            throw RedisErrors.Map(ex, [.. scriptKeys, queue]);
         }
     }
 

@@ -44,8 +44,18 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         Task<long>? count = withFrameCount ? batch.SortedSetLengthAsync(trajectory) : null;
         batch.Execute();
         await (count is null ? WaitAllAsync(values, existing, cancellationToken) : WaitAllAsync(values, existing, count, cancellationToken)).ConfigureAwait(false);
-        RedisValue[] read = await values.ConfigureAwait(false);
-        long present = await existing.ConfigureAwait(false);
+        RedisValue[] read;
+        long present;
+        try
+        {
+            read = await values.ConfigureAwait(false);
+            present = await existing.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
+        {
+            throw RedisErrors.Map(ex, core);
+        }
+
         long? frames = count is null ? null : await RedisCalls.SentAsync(count, trajectory).ConfigureAwait(false);
         int strings = 0;
         foreach (RedisValue value in read)
@@ -76,7 +86,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         {
             if (types[i] is { } task)
             {
-                RedisType type = await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
+                RedisType type = await RedisCalls.OneKeyAsync(task, keys[i], cancellationToken).ConfigureAwait(false);
                 if (type is not RedisType.None and not RedisType.String)
                 {
                     throw new StorageDataException(
@@ -91,10 +101,9 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     /// <inheritdoc/>
     public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
-        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(id).CurrentFrame();
-        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
+        return RedisReply.Of(context.Database.KeyExistsAsync(key), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -316,12 +325,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     /// <inheritdoc/>
     public ValueTask<bool> SetCurrentFrameAsync(string roomId, int frame, CancellationToken cancellationToken = default)
     {
-        // SET … XX cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Room(roomId).CurrentFrame();
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
         RedisValue value = RoomMapping.FormatCurrentFrame(frame);
-        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, value, when: When.Exists), cancellationToken));
+        return RedisReply.Of(context.Database.StringSetAsync(key, value, when: When.Exists), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -470,21 +478,28 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private async ValueTask<bool> SetDefaultRoomClusterSafeAsync(RedisKey currentFrame, RedisKey key, string roomId, CancellationToken cancellationToken)
     {
         // Two slots: check, then write (not atomic; documented).
-        if (!await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(currentFrame), cancellationToken).ConfigureAwait(false))
+        try
         {
-            return false;
-        }
+            if (!await RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(currentFrame), cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
 
-        await RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, roomId), cancellationToken).ConfigureAwait(false);
-        return true;
+            await RedisStoreContext.WaitAsync(context.Database.StringSetAsync(key, roomId), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
+        {
+            throw RedisErrors.Map(ex, [currentFrame, key]);
+        }
     }
 
     /// <inheritdoc/>
     public ValueTask<bool> ClearDefaultRoomAsync(CancellationToken cancellationToken = default)
     {
-        // DEL cannot raise WRONGTYPE.
         cancellationToken.ThrowIfCancellationRequested();
-        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyDeleteAsync(context.Global.DefaultRoom()), cancellationToken));
+        RedisKey key = context.Global.DefaultRoom();
+        return RedisReply.Of(context.Database.KeyDeleteAsync(key), key, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -34,9 +34,9 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
             RedisValue roleText = await RedisStoreContext.WaitAsync(role, cancellationToken).ConfigureAwait(false);
             return UserMapping.SessionFromValues(id, roleKey, userName, roleText);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(user.IsFaulted ? (string)userKey! : (string)roleKey!, ex);
+            throw RedisErrors.Map(ex, user.IsFaulted ? (string)userKey! : (string)roleKey!);
         }
     }
 
@@ -63,10 +63,17 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
 
         Task<bool> exec = tx.ExecuteAsync();
 
-        // One by one, EXEC first: the queued commands complete with it; Task.WhenAll would cost an object.
-        await RedisStoreContext.WaitAsync(exec, cancellationToken).ConfigureAwait(false);
-        await setUser.ConfigureAwait(false);
-        await setRole.ConfigureAwait(false);
+        try
+        {
+            // One by one, EXEC first: the queued commands complete with it; Task.WhenAll would cost an object.
+            await RedisStoreContext.WaitAsync(exec, cancellationToken).ConfigureAwait(false);
+            await setUser.ConfigureAwait(false);
+            await setRole.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
+        {
+            throw RedisErrors.Map(ex, [keys.Username(), keys.Role()]);
+        }
     }
 
     /// <inheritdoc/>
@@ -80,9 +87,8 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
     /// <inheritdoc/>
     public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
-        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.Session(id).Username();
-        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
+        return RedisReply.Of(context.Database.KeyExistsAsync(key), key, cancellationToken);
     }
 }

@@ -142,9 +142,9 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
             await set.ConfigureAwait(false);
             await registered.ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType([key, registry], ex);
+            throw RedisErrors.Map(ex, [key, registry]);
         }
     }
 }

@@ -29,10 +29,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     /// <inheritdoc/>
     public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
-        // EXISTS cannot raise WRONGTYPE: no async layer of our own, the client's task is returned as it is.
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(id).HashKey();
-        return new ValueTask<bool>(RedisStoreContext.WaitAsync(context.Database.KeyExistsAsync(key), cancellationToken));
+        return RedisReply.Of(context.Database.KeyExistsAsync(key), key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -150,9 +149,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             RedisValue[] values = await RedisStoreContext.WaitAsync(fields, cancellationToken).ConfigureAwait(false);
             return UserMapping.CredentialsFrom(userName, found, values);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType((string)key!, ex);
+            throw RedisErrors.Map(ex, (string)key!);
         }
     }
 
@@ -205,9 +204,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             bool hasPassword = await RedisStoreContext.WaitAsync(registered, cancellationToken).ConfigureAwait(false);
             return UserMapping.ParseAdminFlag(adminFlag) ? UserRole.Admin : hasPassword ? UserRole.User : UserRole.Guest;
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType(admin.IsFaulted ? (string)flag! : (string)hash!, ex);
+            throw RedisErrors.Map(ex, admin.IsFaulted ? (string)flag! : (string)hash!);
         }
     }
 
@@ -326,7 +325,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         Task write = isAdmin
             ? context.Database.StringSetAsync(flag, UserMapping.AdminFlagValue)
             : context.Database.KeyDeleteAsync(flag);
-        await RedisStoreContext.WaitAsync(write, cancellationToken).ConfigureAwait(false);
+        await RedisCalls.OneKeyAsync(write, flag, cancellationToken).ConfigureAwait(false);
         await IndexAsync(index, userName, isAdmin, cancellationToken).ConfigureAwait(false);
     }
 
@@ -345,9 +344,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         {
             await RedisStoreContext.WaitAsync(Task.WhenAll(fieldsTask, existsTask, flagTask), cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw RedisErrors.WrongType([oldHash, oldFlag], ex);
+            throw RedisErrors.Map(ex, [oldHash, oldFlag]);
         }
 
         if (!existsTask.Result)
@@ -394,7 +393,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         RedisResult deleted = await RunAsync(UserScripts.RenameDeleteOld, [oldHash, oldFlag], [], cancellationToken).ConfigureAwait(false);
         if ((long)deleted != 1)
         {
-            await RedisStoreContext.WaitAsync(context.Database.KeyDeleteAsync([newHash, newFlag]), cancellationToken).ConfigureAwait(false);
+            await RedisCalls.OneKeyAsync(context.Database.KeyDeleteAsync([newHash, newFlag]), newHash, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
@@ -459,9 +458,9 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         {
             await RedisStoreContext.WaitAsync(task, cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex))
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            throw indexes.Length == 1 ? RedisErrors.WrongType((string)indexes[0]!, ex) : RedisErrors.WrongType(indexes, ex);
+            throw RedisErrors.Map(ex, indexes);
         }
     }
 

@@ -1,13 +1,34 @@
+using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Redis.Serialization;
 
-/// <summary>Turns Redis server errors that mean "the stored data is not what ZnDraw writes" into <see cref="StorageDataException"/>.</summary>
+/// <summary>
+/// The one place that turns a StackExchange.Redis failure into the library's backend-neutral exceptions, so that no
+/// client exception type leaves a repository or service.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><description><c>WRONGTYPE</c> (the key holds another Redis type): <see cref="StorageDataException"/> naming the key(s).</description></item>
+/// <item><description>Unavailable (<see cref="StorageUnavailableException"/>): every <see cref="RedisConnectionException"/>
+/// (no connection, lost connection, failed authentication), every <see cref="RedisTimeoutException"/>, and the server
+/// errors that describe the server's state rather than the command: <c>LOADING</c>, <c>READONLY</c>, <c>MASTERDOWN</c>,
+/// <c>TRYAGAIN</c>, <c>CLUSTERDOWN</c>, <c>BUSY</c>, <c>NOREPLICAS</c>, <c>MISCONF</c>, <c>OOM</c>, <c>MAXCLIENTS</c>,
+/// and a <c>MOVED</c>/<c>ASK</c> redirect the client could not follow.</description></item>
+/// <item><description>Everything else (a script error, <c>ERR unknown command</c>, <c>NOPERM</c>, <c>CROSSSLOT</c>,
+/// <c>EXECABORT</c>, a <see cref="RedisCommandException"/> the client raised before sending): <see cref="StorageBackendException"/>;
+/// a retry would fail the same way.</description></item>
+/// </list>
+/// The messages carry the operation, the key(s) and the error's kind only; the client's message (which describes the
+/// connection) stays in <see cref="Exception.InnerException"/>. Call it from a <c>catch (RedisException ex)</c> in the
+/// async method that awaits the client's task, filtered by <see cref="IsClientFailure"/>: a catch clause and its filter
+/// cost nothing while nothing throws.
+/// </remarks>
 /// <example>
 /// <code>
-/// try { entries = await db.HashGetAllAsync(key); }
-/// catch (RedisServerException ex) when (RedisErrors.IsWrongType(ex)) { throw RedisErrors.WrongType(key, ex); }
+/// try { entries = await RedisStoreContext.WaitAsync(db.HashGetAllAsync(key), cancellationToken); }
+/// catch (Exception ex) when (RedisErrors.IsClientFailure(ex)) { throw RedisErrors.Map(ex, key); }
 /// </code>
 /// </example>
 internal static class RedisErrors
@@ -16,26 +37,115 @@ internal static class RedisErrors
     public static bool IsWrongType(RedisServerException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception.Kind == RedisErrorKind.WrongType
-            || exception.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
+        return exception.Kind == RedisErrorKind.WrongType || Prefix(exception) == "WRONGTYPE";
     }
 
-    /// <summary>A <see cref="StorageDataException"/> naming <paramref name="key"/>, with the Redis error as inner exception.</summary>
-    public static StorageDataException WrongType(string key, RedisServerException exception) =>
-        new(key, null, "the key holds a value of the wrong Redis type.", exception);
+    /// <summary>
+    /// True for an exception of the client (<see cref="RedisException"/> and its subtypes, <see cref="RedisTimeoutException"/>,
+    /// <see cref="RedisCommandException"/>): the filter of every catch that calls <see cref="Map(Exception, RedisKey, string)"/>.
+    /// </summary>
+    public static bool IsClientFailure(Exception exception) =>
+        exception is RedisException or RedisTimeoutException or RedisCommandException;
+
+    /// <summary>True when <paramref name="exception"/> means "the server cannot serve now" (see the class remarks).</summary>
+    public static bool IsUnavailable(Exception exception) => UnavailableReason(exception) is not null;
+
+    /// <summary>The library exception for <paramref name="exception"/> raised by <paramref name="operation"/> on <paramref name="key"/>.</summary>
+    /// <param name="exception">The client's exception (<see cref="IsClientFailure"/>).</param>
+    /// <param name="key">The key of the command, or <c>default</c> when it has none.</param>
+    /// <param name="operation">The call that failed; the calling method when not given.</param>
+    public static Exception Map(Exception exception, RedisKey key, [CallerMemberName] string operation = "") =>
+        Map(exception, key == default(RedisKey) ? null : key.ToString(), several: false, operation);
 
     /// <summary>
-    /// A <see cref="StorageDataException"/> for a multi-key step (script or transaction) that hit
-    /// WRONGTYPE on one of <paramref name="keys"/>; Redis does not say which key, so all are named.
+    /// The library exception for a multi-key step (script or transaction) on <paramref name="keys"/>; Redis does not
+    /// say which key a WRONGTYPE was about, so all are named.
     /// </summary>
-    public static StorageDataException WrongType(ReadOnlySpan<RedisKey> keys, RedisServerException exception)
+    /// <param name="exception">The client's exception (<see cref="IsClientFailure"/>).</param>
+    /// <param name="keys">The keys of the step.</param>
+    /// <param name="operation">The call that failed; the calling method when not given.</param>
+    public static Exception Map(Exception exception, ReadOnlySpan<RedisKey> keys, [CallerMemberName] string operation = "") =>
+        Map(exception, Names(keys), several: keys.Length > 1, operation);
+
+    private static Exception Map(Exception exception, string? key, bool several, string operation)
     {
+        if (exception is RedisServerException server && IsWrongType(server))
+        {
+            return several
+                ? new StorageDataException(key!, null, "one of these keys holds a value of the wrong Redis type.", exception)
+                : new StorageDataException(key ?? string.Empty, null, "the key holds a value of the wrong Redis type.", exception);
+        }
+
+        if (UnavailableReason(exception) is { } reason)
+        {
+            return new StorageUnavailableException(operation, key, reason, exception);
+        }
+
+        string refused = exception switch
+        {
+            RedisServerException => $"the server replied {Prefix(exception)}",
+            RedisCommandException => "the client refused to send the command",
+            _ => "the client failed the command",
+        };
+        return new StorageBackendException(operation, key, refused, exception);
+    }
+
+    private static string? UnavailableReason(Exception exception) => exception switch
+    {
+        RedisConnectionException connection => $"no connection: {connection.FailureType}",
+        RedisTimeoutException => "timed out",
+        RedisServerException server => server.Kind switch
+        {
+            RedisErrorKind.ConnectionFault => "connection lost",
+            RedisErrorKind.Timeout => "timed out",
+            RedisErrorKind.Loading => "the server is loading its data (LOADING)",
+            RedisErrorKind.ReadOnly => "the server is a read-only replica (READONLY)",
+            RedisErrorKind.MasterDown => "the replica lost its primary (MASTERDOWN)",
+            RedisErrorKind.TryAgain => "the slot is being migrated (TRYAGAIN)",
+            RedisErrorKind.ClusterDown => "the cluster is down (CLUSTERDOWN)",
+            RedisErrorKind.Busy => "the server is busy running a script (BUSY)",
+            RedisErrorKind.NoReplicas => "not enough replicas (NOREPLICAS)",
+            RedisErrorKind.Misconfigured => "the server refuses writes after a persistence error (MISCONF)",
+            RedisErrorKind.OutOfMemory => "the server is out of memory (OOM)",
+            RedisErrorKind.MaxClients => "the server has too many clients (MAXCLIENTS)",
+            RedisErrorKind.Moved or RedisErrorKind.Ask or RedisErrorKind.UnknownRedirectTarget => "the slot moved (MOVED/ASK)",
+            _ => Prefix(server) switch
+            {
+                // A server error built without a classification (older replies, tests): the reply's first word decides.
+                "LOADING" or "READONLY" or "MASTERDOWN" or "TRYAGAIN" or "CLUSTERDOWN" or "BUSY" or "NOREPLICAS" or "MISCONF" or "OOM"
+                    or "MAXCLIENTS" => $"the server replied {Prefix(server)}",
+                _ => null,
+            },
+        },
+        _ => null,
+    };
+
+    /// <summary>The error reply's first word (<c>ERR</c>, <c>LOADING</c>, ...): what the server said, without its details.</summary>
+    private static string Prefix(Exception exception)
+    {
+        ReadOnlySpan<char> message = exception.Message.AsSpan().TrimStart();
+        int end = 0;
+        while (end < message.Length && end < 32 && (char.IsAsciiLetterUpper(message[end]) || message[end] == '_'))
+        {
+            end++;
+        }
+
+        return end == 0 ? "an error" : message[..end].ToString();
+    }
+
+    private static string? Names(ReadOnlySpan<RedisKey> keys)
+    {
+        if (keys.IsEmpty)
+        {
+            return null;
+        }
+
         var names = new string[keys.Length];
         for (var i = 0; i < keys.Length; i++)
         {
             names[i] = keys[i].ToString() ?? string.Empty;
         }
 
-        return new StorageDataException(string.Join(", ", names), null, "one of these keys holds a value of the wrong Redis type.", exception);
+        return string.Join(", ", names);
     }
 }

@@ -1,0 +1,126 @@
+using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis.Serialization;
+
+namespace ZnDraw.Storage.Tests.Redis.Serialization;
+
+/// <summary>
+/// RedisErrors, the one mapping of client failures: which exception a caller sees for each kind of client failure,
+/// what the message names, and that it never copies the client's message (which describes the connection).
+/// </summary>
+public sealed class RedisErrorsTests
+{
+    private const string Secret = "password=hunter2";
+
+    public static TheoryData<Exception> Unavailable => new()
+    {
+        Connection(ConnectionFailureType.SocketClosed, $"No connection ({Secret})"),
+        Connection(ConnectionFailureType.UnableToConnect, "It was not possible to connect"),
+        Connection(ConnectionFailureType.AuthenticationFailure, "WRONGPASS"),
+        new RedisTimeoutException(CommandFlags.None, $"Timeout awaiting response ({Secret})", CommandStatus.Sent),
+        Server(RedisErrorKind.Unknown, "LOADING Redis is loading the dataset in memory"),
+        Server(RedisErrorKind.Unknown, "READONLY You can't write against a read only replica."),
+        Server(RedisErrorKind.Unknown, "MASTERDOWN Link with MASTER is down"),
+        Server(RedisErrorKind.Unknown, "TRYAGAIN Multiple keys request during rehashing of slot"),
+        Server(RedisErrorKind.Unknown, "CLUSTERDOWN The cluster is down"),
+        Server(RedisErrorKind.Unknown, "BUSY Redis is busy running a script."),
+        Server(RedisErrorKind.Unknown, "OOM command not allowed when used memory > 'maxmemory'."),
+        Server(RedisErrorKind.Unknown, "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist."),
+        Server(RedisErrorKind.Loading, "LOADING"),
+        Server(RedisErrorKind.ClusterDown, "CLUSTERDOWN"),
+        Server(RedisErrorKind.ConnectionFault, "connection fault"),
+    };
+
+    public static TheoryData<Exception> Refused => new()
+    {
+        Server(RedisErrorKind.Unknown, "ERR user_script:1: Script attempted to access nonexistent global variable 'x'"),
+        Server(RedisErrorKind.Unknown, "NOPERM this user has no permissions to run the 'eval' command"),
+        Server(RedisErrorKind.Unknown, "ERR unknown command 'HGETDEL'"),
+        Server(RedisErrorKind.CrossSlot, "CROSSSLOT Keys in request don't hash to the same slot"),
+        Server(RedisErrorKind.Unknown, "EXECABORT Transaction discarded because of previous errors."),
+        new RedisCommandException("Multi-key operations must involve a single slot"),
+        new RedisException("Unexpected response"),
+    };
+
+    [Theory]
+    [MemberData(nameof(Unavailable))]
+    public void Connection_timeout_and_server_state_errors_become_StorageUnavailableException(Exception client)
+    {
+        Assert.True(RedisErrors.IsClientFailure(client));
+        Assert.True(RedisErrors.IsUnavailable(client));
+
+        var ex = Assert.IsType<StorageUnavailableException>(RedisErrors.Map(client, (RedisKey)"room:r1:current_frame", "GetAsync"));
+
+        Assert.Same(client, ex.InnerException);
+        Assert.Equal("GetAsync", ex.Operation);
+        Assert.Equal("room:r1:current_frame", ex.Key);
+        Assert.Contains("GetAsync", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("room:r1:current_frame", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void Script_permission_and_client_errors_become_StorageBackendException(Exception client)
+    {
+        Assert.True(RedisErrors.IsClientFailure(client));
+        Assert.False(RedisErrors.IsUnavailable(client));
+
+        var ex = Assert.IsType<StorageBackendException>(RedisErrors.Map(client, [(RedisKey)"a", (RedisKey)"b"], "room.save"));
+
+        Assert.IsAssignableFrom<InvalidOperationException>(ex);
+        Assert.Same(client, ex.InnerException);
+        Assert.Equal("room.save", ex.Operation);
+        Assert.Equal("a, b", ex.Key);
+    }
+
+    [Fact]
+    public void A_server_error_is_named_by_its_first_word_only()
+    {
+        var client = Server(RedisErrorKind.Unknown, $"ERR something about {Secret}");
+        var ex = Assert.IsType<StorageBackendException>(RedisErrors.Map(client, default(RedisKey), "ReindexAsync"));
+        Assert.Null(ex.Key);
+        Assert.Contains("ERR", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wrongtype_becomes_StorageDataException_naming_the_key_or_all_keys()
+    {
+        var wrong = Server(RedisErrorKind.Unknown, "WRONGTYPE Operation against a key holding the wrong kind of value");
+        Assert.True(RedisErrors.IsWrongType(wrong));
+        Assert.True(RedisErrors.IsWrongType(Server(RedisErrorKind.WrongType, "x")));
+        Assert.False(RedisErrors.IsWrongType(Server(RedisErrorKind.Unknown, "ERR something else")));
+        Assert.False(RedisErrors.IsUnavailable(wrong));
+
+        var one = Assert.IsType<StorageDataException>(RedisErrors.Map(wrong, (RedisKey)"user:alice"));
+        Assert.Equal("user:alice", one.Key);
+        Assert.Same(wrong, one.InnerException);
+
+        var several = Assert.IsType<StorageDataException>(RedisErrors.Map(wrong, [(RedisKey)"a", (RedisKey)"b"]));
+        Assert.Equal("a, b", several.Key);
+        Assert.Contains("one of these keys", several.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_operation_defaults_to_the_calling_member()
+    {
+        var ex = Assert.IsType<StorageUnavailableException>(RedisErrors.Map(new RedisTimeoutException(CommandFlags.None, "t", CommandStatus.Sent), (RedisKey)"k"));
+        Assert.Equal(nameof(The_operation_defaults_to_the_calling_member), ex.Operation);
+    }
+
+    private static RedisServerException Server(RedisErrorKind kind, string message) => new(kind, CommandFlags.None, message);
+
+    private static RedisConnectionException Connection(ConnectionFailureType failure, string message) =>
+        new(failure, CommandFlags.None, message, null, CommandStatus.Unknown);
+
+    [Fact]
+    public void Exceptions_that_are_not_the_clients_are_left_alone()
+    {
+        Assert.False(RedisErrors.IsClientFailure(new OperationCanceledException()));
+        Assert.False(RedisErrors.IsClientFailure(new ObjectDisposedException("multiplexer")));
+        Assert.False(RedisErrors.IsClientFailure(new ArgumentException("bad id")));
+        Assert.False(RedisErrors.IsClientFailure(new StorageDataException("k", null, "bad")));
+        Assert.False(RedisErrors.IsClientFailure(new TimeoutException()));
+    }
+}
