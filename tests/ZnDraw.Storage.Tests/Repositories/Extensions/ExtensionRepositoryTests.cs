@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
@@ -101,7 +102,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
     public async Task Dequeue_is_fifo_marks_the_job_running_and_the_worker_progressing(string space)
     {
         var created = new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc);
-        var time = new ManualTime(new DateTimeOffset(created.AddMilliseconds(1500)));
+        var time = new FakeTimeProvider(new DateTimeOffset(created.AddMilliseconds(1500)));
         var context = TestSpaces.Context(redis, space, time);
         var repo = new ExtensionRepository(context);
         var jobs = new JobRepository(context);
@@ -125,7 +126,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.Equal(JobStatus.Running, job.Status);
         Assert.Equal(sid, job.WorkerId);
         Assert.Equal(1500, job.WaitTimeMs);
-        Assert.Equal(time.Now.UtcDateTime, job.StartedAt);
+        Assert.Equal(time.GetUtcNow().UtcDateTime, job.StartedAt);
         Assert.Equal(WorkerAvailability.Progressing, Assert.Single(await repo.GetWorkersAsync(ext)).Availability);
 
         // Busy: nothing is taken.

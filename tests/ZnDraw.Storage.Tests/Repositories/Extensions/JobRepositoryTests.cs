@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
@@ -50,7 +51,7 @@ public sealed class JobRepositoryTests(RedisFixture redis)
     public async Task Lifecycle_start_complete_fail_list_and_delete(string space)
     {
         var created = new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc);
-        var time = new ManualTime(new DateTimeOffset(created.AddSeconds(2)));
+        var time = new FakeTimeProvider(new DateTimeOffset(created.AddSeconds(2)));
         var jobs = new JobRepository(TestSpaces.Context(redis, space, time));
         string room = RedisFixture.NewId("room"), a = Guid.NewGuid().ToString(), b = Guid.NewGuid().ToString();
         await jobs.CreateAsync(ExtensionRepositoryTests.NewJob(room, a, created));
@@ -59,7 +60,7 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         Assert.Equal(JobTransitionResult.Applied, await jobs.StartAsync(room, a, "w1"));
         Assert.Equal(JobTransitionResult.WrongStatus, await jobs.StartAsync(room, a, "w1"));
         await jobs.CompleteAsync(room, "warm-up", JsonDocument.Parse("1").RootElement); // script cached (EVALSHA)
-        time.Now = time.Now.AddMilliseconds(250);
+        time.Advance(TimeSpan.FromMilliseconds(250));
         var (done, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.CompleteAsync(room, a, JsonDocument.Parse("""{"frames": [1, 2]}""").RootElement));
         Assert.Equal(1, m.RoundTrips);
         Assert.Equal(JobTransitionResult.Applied, done);

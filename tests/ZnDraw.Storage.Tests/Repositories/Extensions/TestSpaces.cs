@@ -22,11 +22,3 @@ internal static class TestSpaces
     public static RedisStoreContext Context(RedisFixture redis, string space, TimeProvider? time = null) =>
         new(redis.Connection, Get(space), time);
 }
-
-/// <summary>A clock the tests set by hand.</summary>
-internal sealed class ManualTime(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
