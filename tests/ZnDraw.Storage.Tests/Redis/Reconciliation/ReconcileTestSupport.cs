@@ -10,7 +10,7 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Services.Users;
 
-namespace ZnDraw.Storage.Tests.Reconciliation;
+namespace ZnDraw.Storage.Tests.Redis.Reconciliation;
 
 /// <summary>A started Generic Host with <c>AddZnDrawStorage</c>, its captured logs, and raw ZnDraw-style writes.</summary>
 public sealed class ReconcileHost : IAsyncDisposable

@@ -7,11 +7,12 @@ using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Cluster;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>
-/// The repositories in the cluster-safe layout against a real 3-node Redis Cluster: every script and transaction
-/// must be single-slot (a CROSSSLOT error fails these tests), and the split multi-slot steps must still work.
+/// The room repositories in the cluster-safe layout against a real 3-node Redis Cluster: every script and transaction
+/// must be single-slot (a CROSSSLOT error fails these tests), and the split multi-slot steps must still work. Users,
+/// sessions, locks, extensions, jobs and filesystems run their whole contract on the cluster (Redis/Contracts).
 /// </summary>
 [Collection(RedisClusterCollection.Name)]
 public sealed class ClusterSafeRepositoriesOnRealClusterTests(RedisClusterFixture cluster)
@@ -52,69 +53,33 @@ public sealed class ClusterSafeRepositoriesOnRealClusterTests(RedisClusterFixtur
     }
 
     [Fact]
-    public async Task Users_sessions_and_locks_run_on_a_cluster()
-    {
-        var store = Store();
-        var guest = "user-" + Guid.NewGuid().ToString("N")[..8];
-        var named = "alice-" + Guid.NewGuid().ToString("N")[..8];
-        var room = RedisFixture.NewId("room");
-        Assert.True(await store.Users.CreateAsync(new User(guest)));
-        await store.Users.SetAdminAsync(guest, true);
-        Assert.True(await store.Users.RenameAsync(guest, named, new string('a', 64), "00112233445566778899aabbccddeeff"));
-        Assert.Equal(UserRole.Admin, await store.Users.GetRoleAsync(named));
-        Assert.Contains(named, await store.Users.ListAdminsAsync());
-        Assert.DoesNotContain(guest, await store.Users.ListAllAsync());
-
-        var sid = Guid.NewGuid().ToString("N");
-        await store.Sessions.SaveAsync(new SessionInfo(sid, named, UserRole.Admin));
-        Assert.Equal(named, (await store.Sessions.GetByIdAsync(sid))?.UserName);
-
-        Assert.True(await store.Rooms.CreateAsync(room));
-        Assert.True(await store.Rooms.AddUserAsync(room, named));
-        Assert.Contains(named, await store.Rooms.GetUsersAsync(room));
-        Assert.True(await store.Locks.AcquireAsync(room, "trajectory:meta", named, TimeSpan.FromSeconds(30)));
-        Assert.False(await store.Locks.AcquireAsync(room, "trajectory:meta", "bob", TimeSpan.FromSeconds(30)));
-        Assert.True(await store.Locks.ReleaseAsync(room, "trajectory:meta", named));
-        Assert.True(await store.Rooms.DeleteAsync(room));
-        Assert.True(await store.Sessions.DeleteAsync(sid));
-        Assert.True(await store.Users.DeleteAsync(named));
-    }
-
-    [Fact]
-    public async Task Extensions_workers_and_jobs_run_on_a_cluster()
+    public async Task Deleting_a_room_removes_its_users_locks_extensions_and_jobs_on_a_cluster()
     {
         var store = Store();
         var room = RedisFixture.NewId("room");
+        var named = RedisFixture.NewId("alice");
+        var worker = Guid.NewGuid().ToString("N");
         var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
         using var schema = JsonDocument.Parse("""{"angle": {"type": "number"}}""");
-        var workers = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid().ToString("N")).ToArray();
-        foreach (var w in workers)
-        {
-            Assert.NotEqual(ExtensionRegistrationResult.SchemaConflict, await store.Extensions.RegisterExtensionAsync(ext, schema.RootElement, w));
-        }
-
-        var jobId = Guid.NewGuid().ToString();
         using var data = JsonDocument.Parse("""{"angle": 1.0}""");
-        var job = new Job(jobId, room, "modifiers", "Rotate", data.RootElement.Clone(), "alice", JobStatus.Queued, JobProvider.Client, DateTime.UtcNow);
-        await store.Jobs.CreateAsync(job, new ExtensionTask("alice", data.RootElement.Clone(), room, jobId));
-        var taken = await store.Extensions.DequeueAsync(ext, workers[0]);
-        Assert.Equal(ExtensionDequeueStatus.Dequeued, taken.Status);
-        Assert.True(taken.JobStarted);
-        Assert.Equal(JobTransitionResult.Applied, await store.Jobs.CompleteAsync(room, jobId, data.RootElement));
-        Assert.True(await store.Extensions.ReleaseWorkerAsync(ext, workers[0]));
-
-        var acquired = await store.Extensions.AcquireWorkerAsync(ext);
-        Assert.Contains(acquired, workers);
-        Assert.True(await store.Extensions.ReleaseWorkerAsync(ext, acquired!));
-
-        var global = ExtensionId.Global("analysis", "Plot");
-        Assert.NotEqual(ExtensionRegistrationResult.SchemaConflict, await store.Extensions.RegisterExtensionAsync(global, schema.RootElement, workers[1]));
-        var removal = await store.Extensions.UnregisterWorkerAsync(workers[1]);
-        Assert.Equal(2, removal.Registrations);
-        Assert.Null(await store.Extensions.GetSchemaAsync(global));
-        Assert.NotNull(await store.Extensions.GetSchemaAsync(ext));
+        var jobId = Guid.NewGuid().ToString();
         Assert.True(await store.Rooms.CreateAsync(room));
+        Assert.True(await store.Users.CreateAsync(new User(named)));
+        Assert.True(await store.Rooms.AddUserAsync(room, named));
+        Assert.Contains(named, await store.Rooms.GetUsersAsync(room));
+        Assert.True(await store.Locks.AcquireAsync(room, LockInfo.TrajectoryMetaTarget, named, TimeSpan.FromSeconds(30)));
+        Assert.Equal(ExtensionRegistrationResult.Registered, await store.Extensions.RegisterExtensionAsync(ext, schema.RootElement, worker));
+        await store.Jobs.CreateAsync(
+            new Job(jobId, room, "modifiers", "Rotate", data.RootElement.Clone(), named, JobStatus.Queued, JobProvider.Client, DateTime.UtcNow),
+            new ExtensionTask(named, data.RootElement.Clone(), room, jobId));
+
         Assert.True(await store.Rooms.DeleteAsync(room));
+
+        Assert.Null(await store.Locks.GetAsync(room, LockInfo.TrajectoryMetaTarget));
         Assert.Null(await store.Extensions.GetSchemaAsync(ext));
+        Assert.Equal(0, await store.Extensions.QueueLengthAsync(ext));
+        Assert.Null(await store.Jobs.GetAsync(room, jobId));
+        Assert.True(await store.Users.ExistsAsync(named)); // users are not the room's
+        Assert.True(await store.Users.DeleteAsync(named));
     }
 }

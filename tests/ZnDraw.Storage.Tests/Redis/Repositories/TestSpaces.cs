@@ -4,7 +4,7 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Extensions;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>The key spaces every main behaviour runs under: ZnDraw's, a prefixed one, and the cluster-safe layout.</summary>
 internal static class TestSpaces
