@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Testing;
@@ -15,9 +16,9 @@ public sealed class PasswordPolicyStartupTests(RedisFixture redis)
 {
     private const int WarningId = 3113;
 
-    private async Task<List<CapturedLog>> StartAsync(Action<ZnDrawStorageOptions> configure)
+    private async Task<List<FakeLogRecord>> StartAsync(Action<ZnDrawStorageOptions> configure)
     {
-        using var provider = new CapturingLoggerProvider();
+        using var provider = new FakeLoggerProvider();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(provider);
         builder.Services.AddZnDrawStorage(o =>
@@ -37,7 +38,7 @@ public sealed class PasswordPolicyStartupTests(RedisFixture redis)
             await host.StopAsync();
         }
 
-        return [.. provider.Entries.Where(e => e.EventId.Id == WarningId)];
+        return [.. provider.Collector.GetSnapshot().Where(e => e.Id.Id == WarningId)];
     }
 
     [Fact]

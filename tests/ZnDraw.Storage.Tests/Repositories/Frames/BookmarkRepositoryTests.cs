@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
@@ -86,14 +87,14 @@ public sealed class BookmarkRepositoryTests(RedisFixture redis)
         var keys = new RoomKeys(room);
         string key = keys.Bookmarks()!;
         await _db.HashSetAsync(key, [new("0", "a"), new("two", "b"), new("1", new byte[] { 0x62, 0xC3 })]);
-        var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         var repo = new BookmarkRepository(new RedisStoreContext(redis.Connection, KeySpace.Default, loggerFactory: factory));
 
         using var counter = new UnreadableCounter();
         Assert.Equal([new Bookmark(0, "a")], await repo.GetAllAsync(room));
         Assert.Equal(2, counter.Count(UnreadableEntries.Bookmark));
-        var warnings = logs.Entries.Where(e => e.EventId.Id == 2100).ToList();
+        var warnings = logs.Collector.GetSnapshot().Where(e => e.Id.Id == 2100).ToList();
         Assert.Equal(2, warnings.Count);
         Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
         Assert.Single(warnings, w => w.Message.Contains($"'{key}' (field two)", StringComparison.Ordinal));

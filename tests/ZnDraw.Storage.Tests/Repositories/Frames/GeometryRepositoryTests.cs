@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
@@ -158,8 +159,8 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
     {
         string room = RedisFixture.NewId("r");
         string key = new RoomKeys(room).Geometries()!;
-        var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         var repo = new GeometryRepository(new RedisStoreContext(redis.Connection, KeySpace.Default, loggerFactory: factory));
         await repo.SetAsync(room, "good", new Geometry("Box", Json("{\"size\": 1.0}")));
         await _db.HashSetAsync(key, "bad", stored);
@@ -169,7 +170,7 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
 
         Assert.Equal([new KeyValuePair<string, Geometry>("good", new Geometry("Box", Json("{\"size\": 1.0}")))], all);
         Assert.Equal(1, counter.Count(UnreadableEntries.Geometry));
-        var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2100);
+        var warning = Assert.Single(logs.Collector.GetSnapshot(), e => e.Id.Id == 2100);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains($"'{key}' (field bad)", warning.Message, StringComparison.Ordinal);
 
@@ -259,8 +260,8 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
         RoomKeys keys = space.Room(room);
         string selections = keys.Selections()!;
         string groups = keys.SelectionGroups()!;
-        var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         var repo = new GeometryRepository(new RedisStoreContext(redis.Connection, space, loggerFactory: factory));
         await repo.SetSelectionAsync(room, new Selection("particles", [0, 2]));
         await _db.HashSetAsync(selections, "bonds", "[1, -1]");
@@ -274,7 +275,7 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
 
         Assert.Equal(1, counter.Count(UnreadableEntries.Selection));
         Assert.Equal(1, counter.Count(UnreadableEntries.SelectionGroup));
-        var warnings = logs.Entries.Where(e => e.EventId.Id == 2100).ToList();
+        var warnings = logs.Collector.GetSnapshot().Where(e => e.Id.Id == 2100).ToList();
         Assert.Equal(2, warnings.Count);
         Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
         Assert.Contains($"'{selections}' (field bonds)", warnings[0].Message, StringComparison.Ordinal);
@@ -369,8 +370,8 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
         await _db.HashSetAsync(keys.Figures(), "f", "{");
         await _db.HashSetAsync(keys.Selections(), "particles", "[1, -1]");
         await _db.HashSetAsync(keys.SelectionGroups(), "grp", "{\"particles\": [1, 2.5]}");
-        var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         var repo = new GeometryRepository(new RedisStoreContext(redis.Connection, space, loggerFactory: factory));
 
         async Task Check(RedisKey key, string field, Func<Task> call)
@@ -383,9 +384,9 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
         // A listing returns the readable entries (here none) and names the key and field in its warning.
         async Task Listed<T>(RedisKey key, string field, Func<ValueTask<IReadOnlyList<T>>> listing)
         {
-            logs.Entries.Clear();
+            logs.Collector.Clear();
             Assert.Empty(await listing());
-            var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2100);
+            var warning = Assert.Single(logs.Collector.GetSnapshot(), e => e.Id.Id == 2100);
             Assert.Contains($"'{(string)key!}' (field {field})", warning.Message, StringComparison.Ordinal);
         }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
@@ -106,8 +107,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         var space = Layouts.Space(layout);
         var context = RoomTestSupport.Context(redis, space);
         var repo = new RoomRepository(context);
-        var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         var service = new RoomService(
             repo, new SettingsRepository(context), new UserRepository(context), Options.Create(new ZnDrawStorageOptions { Layout = space.Layout }), factory.CreateLogger<RoomService>());
         string good = RedisFixture.NewId("good"), badFrame = RedisFixture.NewId("bad-frame"), badDescription = RedisFixture.NewId("bad-desc");
@@ -129,7 +130,7 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         Assert.Contains(rooms, r => r.Id == good && r.Description == "text");
         Assert.DoesNotContain(rooms, r => r.Id == badFrame || r.Id == badDescription);
         Assert.Contains(badFrame, await service.ListAsync()); // still indexed: the listing reports, it does not drop silently
-        var warnings = logs.Entries.Where(e => e.Level == LogLevel.Warning && e.EventId.Id == 2100).Select(e => e.Message).ToList();
+        var warnings = logs.Collector.GetSnapshot().Where(e => e.Level == LogLevel.Warning && e.Id.Id == 2100).Select(e => e.Message).ToList();
         Assert.Single(warnings, m => m.Contains(frameKey, StringComparison.Ordinal));
         Assert.Single(warnings, m => m.Contains(descriptionKey, StringComparison.Ordinal));
 
@@ -150,8 +151,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
     public async Task Filesystem_listing_returns_the_readable_filesystems_and_reports_each_unreadable_one(string layout)
     {
         var space = Layouts.Space(layout);
-        var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         var repo = new FilesystemRepository(new RedisStoreContext(redis.Connection, space, loggerFactory: factory));
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
         foreach (var name in new[] { "good", "wrongtype", "broken" })
@@ -170,7 +171,7 @@ public sealed class UnreadableDataTests(RedisFixture redis)
 
         Assert.Equal(["good"], list.Select(f => f.Name));
         Assert.Equal(2, counter.Count("filesystem"));
-        var warnings = logs.Entries.Where(e => e.EventId.Id == 2100).Select(e => e.Message).ToList();
+        var warnings = logs.Collector.GetSnapshot().Where(e => e.Id.Id == 2100).Select(e => e.Message).ToList();
         Assert.Contains(warnings, m => m.Contains(wrongType, StringComparison.Ordinal));
         Assert.Contains(warnings, m => m.Contains(broken, StringComparison.Ordinal));
         await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(ExtensionScope.Room, room, "wrongtype"));
@@ -183,8 +184,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
     public async Task Extension_listing_returns_the_readable_schemas_and_reports_each_unreadable_one(string layout)
     {
         var space = Layouts.Space(layout);
-        var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         var repo = new ExtensionRepository(new RedisStoreContext(redis.Connection, space, loggerFactory: factory));
         string room = RedisFixture.NewId("room");
         RedisKey schemas = ExtensionKeys.SchemaKey(room, "modifiers", space);
@@ -195,7 +196,7 @@ public sealed class UnreadableDataTests(RedisFixture redis)
 
         Assert.Equal(["Good"], list.Select(s => s.Name));
         Assert.Equal(1, counter.Count("extension"));
-        var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2100);
+        var warning = Assert.Single(logs.Collector.GetSnapshot(), e => e.Id.Id == 2100);
         Assert.Contains(schemas.ToString(), warning.Message, StringComparison.Ordinal);
         Assert.Contains("Broken", warning.Message, StringComparison.Ordinal);
         var single = await Assert.ThrowsAsync<StorageDataException>(
@@ -209,8 +210,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
     public async Task Chat_page_returns_the_readable_messages_and_reports_each_unreadable_one(string layout)
     {
         var space = Layouts.Space(layout);
-        var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         var chat = new ChatRepository(new RedisStoreContext(redis.Connection, space, loggerFactory: factory));
         var room = RedisFixture.NewId("room");
         var first = await chat.PostAsync(room, "alice", "first");
@@ -224,7 +225,7 @@ public sealed class UnreadableDataTests(RedisFixture redis)
 
         Assert.Equal([last.Id, first.Id], page.Messages.Select(m => m.Id));
         Assert.Equal(1, counter.Count("chat_message"));
-        var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2100);
+        var warning = Assert.Single(logs.Collector.GetSnapshot(), e => e.Id.Id == 2100);
         Assert.Contains(data, warning.Message, StringComparison.Ordinal);
         Assert.Contains(broken.Id, warning.Message, StringComparison.Ordinal);
         var single = await Assert.ThrowsAsync<StorageDataException>(async () => await chat.GetAsync(room, broken.Id));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
@@ -6,15 +7,13 @@ using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Repositories.Users;
 
-/// <summary>A clock that always answers the same instant.</summary>
-public sealed class FixedTime(DateTimeOffset now) : TimeProvider
+/// <summary>The instant the tests' <see cref="FakeTimeProvider"/> stands at.</summary>
+public static class FixedTime
 {
     /// <summary>2025-10-31T12:00:00.123456 UTC: written by ZnDraw as <c>2025-10-31T12:00:00.123456</c>.</summary>
     public static readonly DateTimeOffset Instant = new DateTimeOffset(2025, 10, 31, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);
 
     public const string InstantText = "2025-10-31T12:00:00.123456";
-
-    public override DateTimeOffset GetUtcNow() => now;
 }
 
 /// <summary>The four key spaces every main behaviour runs in.</summary>
@@ -38,5 +37,5 @@ public static class Spaces
     };
 
     internal static RedisStoreContext Context(RedisFixture redis, KeySpace space) =>
-        new(redis.Connection, space, new FixedTime(FixedTime.Instant));
+        new(redis.Connection, space, new FakeTimeProvider(FixedTime.Instant));
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
@@ -19,7 +20,7 @@ public sealed class LockServiceTests
     private readonly ILockRepository _repo = Substitute.For<ILockRepository>();
 
     private LockService Service(ZnDrawLockOptions? locks = null) =>
-        new(_repo, Options.Create(new ZnDrawStorageOptions { Locks = locks ?? new ZnDrawLockOptions() }), new FixedTime(FixedTime.Instant), NullLogger<LockService>.Instance);
+        new(_repo, Options.Create(new ZnDrawStorageOptions { Locks = locks ?? new ZnDrawLockOptions() }), new FakeTimeProvider(FixedTime.Instant), NullLogger<LockService>.Instance);
 
     public static TheoryData<double> BadTtls => [0, -1, 300.001, 3600];
 
@@ -112,7 +113,7 @@ public sealed class LockServiceIntegrationTests(RedisFixture redis)
         var service = new LockService(
             new LockRepository(Spaces.Context(redis, keys)),
             Options.Create(new ZnDrawStorageOptions()),
-            new FixedTime(FixedTime.Instant),
+            new FakeTimeProvider(FixedTime.Instant),
             NullLogger<LockService>.Instance);
         return (service, keys);
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.Keys;
@@ -27,55 +26,6 @@ public static class TestOptions
             KeyPrefix = keys.Prefix.Length == 0 ? null : keys.Prefix,
             Passwords = new ZnDrawPasswordOptions { Hashing = hashing, Pbkdf2Iterations = iterations },
         });
-}
-
-/// <summary>One captured log call: the formatted message, every structured value, and the exception text.</summary>
-public sealed record CapturedLog(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyList<KeyValuePair<string, object?>> State, string? Exception)
-{
-    /// <summary>Every piece of text this entry would put into a log sink.</summary>
-    public IEnumerable<string> Texts()
-    {
-        yield return Message;
-        foreach (var pair in State)
-        {
-            yield return pair.Key;
-            yield return Convert.ToString(pair.Value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-        }
-
-        if (Exception is not null)
-        {
-            yield return Exception;
-        }
-    }
-}
-
-/// <summary>A logger provider that keeps every entry at every level (Trace and up), with its structured state.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<CapturedLog> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    /// <summary>A factory whose loggers write here, minimum level Trace.</summary>
-    public ILoggerFactory CreateFactory() => LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(this));
-
-    private sealed class CapturingLogger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var values = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
-            owner.Entries.Enqueue(new CapturedLog(category, logLevel, eventId, formatter(state, exception), [.. values], exception?.ToString()));
-        }
-    }
 }
 
 /// <summary>A history sink that keeps every event in memory.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
@@ -26,7 +27,7 @@ public sealed class SessionServiceTests
         : new(_sessions, _users, NullLogger<SessionService>.Instance);
 
     internal static HistoryRecorder Recorder(IHistorySink sink) =>
-        new(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), new FixedTime(FixedTime.Instant), null, sink);
+        new(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), new FakeTimeProvider(FixedTime.Instant), null, sink);
 
     private void UserExists(string name, string? currentSid = null)
     {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
@@ -204,8 +205,8 @@ public sealed class UserServicePasswordPolicyTests(RedisFixture redis)
     [InlineData(20_000_000)]
     public async Task A_stored_iteration_count_above_the_maximum_is_refused_without_hashing(int iterations)
     {
-        using var provider = new CapturingLoggerProvider();
-        using var factory = provider.CreateFactory();
+        using var provider = new FakeLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(provider));
         var (service, keys, _) = Create(Spaces.Prefixed, logger: factory.CreateLogger<UserService>());
         var name = NewName();
         var planted = $"pbkdf2-sha256${iterations}${LegacySalt}${LegacyHash}";
@@ -217,7 +218,7 @@ public sealed class UserServicePasswordPolicyTests(RedisFixture redis)
         var ex = await Assert.ThrowsAsync<UserOperationException>(async () => await service.ChangePasswordAsync(name, "s3cret", "new"));
         Assert.Equal(UserOperationError.WrongPassword, ex.Error);
 
-        Assert.Equal(3, provider.Entries.Count(e => e.EventId.Id == 3108 && e.Level == LogLevel.Warning));
+        Assert.Equal(3, provider.Collector.GetSnapshot().Count(e => e.Id.Id == 3108 && e.Level == LogLevel.Warning));
         Assert.Equal(planted, (await RawUser(keys, name))["passwordHash"]);
         Assert.Equal("2025-01-01T00:00:00", (await RawUser(keys, name))["lastLogin"]);
     }

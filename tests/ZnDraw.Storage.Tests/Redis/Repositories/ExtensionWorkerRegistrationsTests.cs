@@ -2,7 +2,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
 
-namespace ZnDraw.Storage.Tests.Repositories.Extensions;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 public class ExtensionWorkerRegistrationsTests
 {

@@ -5,9 +5,9 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
-using static ZnDraw.Storage.Tests.Reconciliation.ZnDrawWriter;
+using static ZnDraw.Storage.Tests.Redis.Reconciliation.ZnDrawWriter;
 
-namespace ZnDraw.Storage.Tests.Reconciliation;
+namespace ZnDraw.Storage.Tests.Redis.Reconciliation;
 
 /// <summary>
 /// Reconciliation driven by keyspace notifications, on the dedicated Redis of <see cref="RedisNotifyFixture"/>. The

@@ -5,9 +5,11 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
+using ZnDraw.Storage.Tests.Repositories.Users;
 
-namespace ZnDraw.Storage.Tests.Repositories.Users;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
+/// <summary>Redis facts of the session repository (ZnDraw's two keys, round trips, ZnDraw-written sessions, wrong types); its behaviour is <see cref="Testing.Contracts.SessionRepositoryContract"/>.</summary>
 [Collection(RedisCollection.Name)]
 public sealed class SessionRepositoryTests(RedisFixture redis)
 {

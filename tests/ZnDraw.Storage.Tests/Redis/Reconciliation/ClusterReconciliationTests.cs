@@ -2,9 +2,9 @@ using StackExchange.Redis;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
-using static ZnDraw.Storage.Tests.Reconciliation.ZnDrawWriter;
+using static ZnDraw.Storage.Tests.Redis.Reconciliation.ZnDrawWriter;
 
-namespace ZnDraw.Storage.Tests.Reconciliation;
+namespace ZnDraw.Storage.Tests.Redis.Reconciliation;
 
 /// <summary>Reconciliation on a Redis Cluster (cluster-safe layout): every primary is scanned; no notifications.</summary>
 [Collection(RedisClusterCollection.Name)]

@@ -5,9 +5,11 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
+using ZnDraw.Storage.Tests.Repositories.Users;
 
-namespace ZnDraw.Storage.Tests.Repositories.Users;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
+/// <summary>Redis facts of the user repository (exact fields and keys, round trips, scripts, ZnDraw-written data, wrong types); its behaviour is <see cref="Testing.Contracts.UserRepositoryContract"/>.</summary>
 [Collection(RedisCollection.Name)]
 public sealed class UserRepositoryTests(RedisFixture redis)
 {
@@ -52,14 +54,12 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         Assert.Equal(
             new Dictionary<string, string> { ["userName"] = name, ["createdAt"] = FixedTime.InstantText, ["lastLogin"] = FixedTime.InstantText },
             raw);
-        Assert.Contains(name, await repo.ListAllAsync());
-        Assert.True(await repo.ExistsAsync(name));
-        Assert.Equal(new User(name, Now, Now), await repo.GetByIdAsync(name));
+        Assert.True(await Db.SetContainsAsync(keys.Global.UsersIndex(), name));
     }
 
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Create_of_an_existing_user_returns_false_and_changes_nothing(string space)
+    public async Task Create_of_a_user_an_older_server_wrote_changes_nothing_and_repairs_the_index(string space)
     {
         var (repo, keys) = Create(space);
         string name = NewName();
@@ -70,36 +70,7 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         var raw = await RawHash(Db, keys.User(name).HashKey());
         Assert.Equal(2, raw.Count);
         Assert.Equal("2020-01-01T00:00:00", raw["createdAt"]);
-        Assert.Contains(name, await repo.ListAllAsync()); // the index entry is repaired
-    }
-
-    [Theory]
-    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Concurrent_creates_of_one_name_have_exactly_one_winner(string space)
-    {
-        var (repo, keys) = Create(space);
-        string name = NewName();
-
-        bool[] results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
-            Task.Run(async () => await repo.CreateAsync(new User(name, CurrentRoom: "room" + i)))));
-
-        Assert.Single(results, r => r);
-        Assert.Single(await repo.ListAllAsync(), n => n == name);
-        var raw = await RawHash(Db, keys.User(name).HashKey());
-        Assert.Equal(4, raw.Count); // one writer's fields, not a mix
-    }
-
-    [Fact]
-    public async Task List_all_is_sorted_ordinally()
-    {
-        var (repo, _) = Create(Spaces.Prefixed);
-        foreach (string n in new[] { "bob", "Alice", "alice", "Zed", "ümit" })
-        {
-            await repo.CreateAsync(new User(n));
-        }
-
-        Assert.Equal(["Alice", "Zed", "alice", "bob", "ümit"], await repo.ListAllAsync());
-        Assert.Empty(await repo.ListAdminsAsync());
+        Assert.True(await Db.SetContainsAsync(keys.Global.UsersIndex(), name)); // the index entry is repaired
     }
 
     [Fact]
@@ -139,14 +110,6 @@ public sealed class UserRepositoryTests(RedisFixture redis)
             var m = await RoundTrips.MeasureAsync(redis.Connection, operation);
             Assert.True(m.RoundTrips == 1, m.ToString());
         }
-    }
-
-    [Fact]
-    public async Task Get_of_a_missing_user_is_null()
-    {
-        var (repo, _) = Create(Spaces.ZnDraw);
-        Assert.Null(await repo.GetByIdAsync(NewName()));
-        Assert.False(await repo.ExistsAsync(NewName()));
     }
 
     [Fact]
@@ -216,26 +179,8 @@ public sealed class UserRepositoryTests(RedisFixture redis)
 
         Assert.False(await Db.KeyExistsAsync(keys.User(name).HashKey()));
         Assert.False(await Db.KeyExistsAsync(keys.User(name).AdminKey()));
-        Assert.DoesNotContain(name, await repo.ListAllAsync());
-        Assert.DoesNotContain(name, await repo.ListAdminsAsync());
-        Assert.False(await repo.DeleteAsync(name));
-    }
-
-    [Theory]
-    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Set_password_writes_hash_and_salt_together_and_never_creates_a_user(string space)
-    {
-        var (repo, keys) = Create(space);
-        string name = NewName(), missing = NewName();
-        await repo.CreateAsync(new User(name));
-
-        Assert.True(await repo.SetPasswordAsync(name, Hash1, Salt1));
-        Assert.False(await repo.SetPasswordAsync(missing, Hash1, Salt1));
-
-        Assert.True((await repo.GetByIdAsync(name))!.IsRegistered);
-        Assert.True(await VerifiesAsync(repo, name, "s3cret"));
-        Assert.Equal(UserRole.User, await repo.GetRoleAsync(name));
-        Assert.False(await Db.KeyExistsAsync(keys.User(missing).HashKey()));
+        Assert.False(await Db.SetContainsAsync(keys.Global.UsersIndex(), name));
+        Assert.False(await Db.SetContainsAsync(keys.Global.AdminsIndex(), name));
     }
 
     [Fact]
@@ -250,32 +195,6 @@ public sealed class UserRepositoryTests(RedisFixture redis)
 
         Assert.Equal(["EVALSHA"], m.CommandNames);
         Assert.True(await VerifiesAsync(repo, name, "pässwort"));
-    }
-
-    [Theory]
-    [InlineData("1E6AC894FD19240B9821E0BC46F7DFB91C6A58D659288A080B633E98B99B248A", Salt1)]
-    [InlineData("abc", Salt1)]
-    [InlineData(Hash1, "")]
-    [InlineData("pbkdf2-sha256$10000001$" + Salt1 + "$" + Hash1, Salt1)]
-    [InlineData("pbkdf2-sha256$2000000000$" + Salt1 + "$" + Hash1, Salt1)]
-    public async Task Set_password_refuses_a_malformed_hash_or_empty_salt(string hash, string salt)
-    {
-        var (repo, _) = Create(Spaces.ZnDraw);
-        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetPasswordAsync(NewName(), hash, salt));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RegisterPasswordAsync(NewName(), hash, salt));
-    }
-
-    [Fact]
-    public async Task A_pbkdf2_hash_up_to_the_maximum_iterations_is_stored()
-    {
-        var (repo, _) = Create(Spaces.ZnDraw);
-        string name = NewName();
-        await repo.CreateAsync(new User(name));
-        string hash = "pbkdf2-sha256$10000000$" + Salt1 + "$" + Hash1;
-
-        Assert.True(await repo.SetPasswordAsync(name, hash, Salt1));
-
-        Assert.Equal(hash, (await repo.GetCredentialsAsync(name))!.PasswordHash);
     }
 
     [Theory]
@@ -332,15 +251,11 @@ public sealed class UserRepositoryTests(RedisFixture redis)
 
         await repo.SetAdminAsync(name, true);
         Assert.Equal("1", (string?)await Db.StringGetAsync(keys.User(name).AdminKey()));
-        Assert.True(await repo.IsAdminAsync(name));
-        Assert.Contains(name, await repo.ListAdminsAsync());
-        Assert.Equal(UserRole.Admin, await repo.GetRoleAsync(name));
+        Assert.True(await Db.SetContainsAsync(keys.Global.AdminsIndex(), name));
 
         await repo.SetAdminAsync(name, false);
         Assert.False(await Db.KeyExistsAsync(keys.User(name).AdminKey()));
-        Assert.False(await repo.IsAdminAsync(name));
-        Assert.DoesNotContain(name, await repo.ListAdminsAsync());
-        Assert.Equal(UserRole.Guest, await repo.GetRoleAsync(name));
+        Assert.False(await Db.SetContainsAsync(keys.Global.AdminsIndex(), name));
     }
 
     [Fact]
@@ -362,45 +277,27 @@ public sealed class UserRepositoryTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Field_updates_write_existing_users_only(string space)
+    public async Task Field_updates_write_ZnDraws_text_into_an_older_servers_hash_and_no_half_hash(string space)
     {
         var (repo, keys) = Create(space);
         string name = NewName(), missing = NewName();
         await Db.HashSetAsync(keys.User(name).HashKey(), "userName", name);
 
         Assert.True(await repo.SetCurrentRoomAsync(name, "room.1"));
-        Assert.True(await repo.SetCurrentSidAsync(name, "sidA"));
+        Assert.True(await repo.SetCurrentSidAsync(name, ""));
         Assert.True(await repo.TouchLastActivityAsync(name));
         Assert.True(await repo.TouchLastLoginAsync(name));
-        Assert.Equal(new User(name, null, Now, Now, "room.1", "sidA"), await repo.GetByIdAsync(name));
-        var raw = await RawHash(Db, keys.User(name).HashKey());
-        Assert.Equal(FixedTime.InstantText, raw["lastActivity"]);
-        Assert.Equal(FixedTime.InstantText, raw["lastLogin"]);
-
-        Assert.True(await repo.SetCurrentSidAsync(name, ""));
-        Assert.Equal("", (string?)await Db.HashGetAsync(keys.User(name).HashKey(), "currentSid"));
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["userName"] = name, ["currentRoom"] = "room.1", ["currentSid"] = "",
+                ["lastActivity"] = FixedTime.InstantText, ["lastLogin"] = FixedTime.InstantText,
+            },
+            await RawHash(Db, keys.User(name).HashKey()));
 
         Assert.False(await repo.SetCurrentRoomAsync(missing, "r"));
-        Assert.False(await repo.SetCurrentSidAsync(missing, "s"));
-        Assert.False(await repo.TouchLastActivityAsync(missing));
         Assert.False(await repo.TouchLastLoginAsync(missing));
-        Assert.False(await Db.KeyExistsAsync(keys.User(missing).HashKey()));
-    }
-
-    [Fact]
-    public async Task Field_updates_validate_their_values_before_sending()
-    {
-        var (repo, _) = Create(Spaces.ZnDraw);
-        string name = NewName();
-        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetCurrentRoomAsync(name, "a:b"));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.SetCurrentSidAsync(name, "a:b"));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.GetByIdAsync(" padded"));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RenameAsync(name, name));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await repo.RenameAsync(name, NewName(), Hash1, null));
-        await Assert.ThrowsAsync<ArgumentNullException>(async () => await repo.SaveAsync(null!));
-        using var cts = new CancellationTokenSource();
-        await cts.CancelAsync();
-        await Assert.ThrowsAsync<OperationCanceledException>(async () => await repo.GetByIdAsync(name, cts.Token));
+        Assert.False(await Db.KeyExistsAsync(keys.User(missing).HashKey())); // no half hash without userName
     }
 
     [Theory]
@@ -433,89 +330,6 @@ public sealed class UserRepositoryTests(RedisFixture redis)
         Assert.Contains(newName, admins);
         Assert.DoesNotContain(oldName, admins);
         Assert.True(await VerifiesAsync(repo, newName, "s3cret"));
-    }
-
-    [Theory]
-    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Rename_without_a_password_carries_the_old_one_and_no_admin_flag_appears(string space)
-    {
-        var (repo, keys) = Create(space);
-        string oldName = NewName(), newName = NewName();
-        await Db.HashSetAsync(keys.User(oldName).HashKey(), [new("userName", oldName), new("passwordHash", Hash2), new("passwordSalt", Salt2)]);
-
-        Assert.True(await repo.RenameAsync(oldName, newName));
-
-        User? user = await repo.GetByIdAsync(newName);
-        Assert.Equal(new User(newName, Now, Now) { IsRegistered = true }, user);
-        Assert.True(await VerifiesAsync(repo, newName, "pässwort"));
-        Assert.False(await Db.KeyExistsAsync(keys.User(newName).AdminKey()));
-        Assert.DoesNotContain(newName, await repo.ListAdminsAsync());
-    }
-
-    [Theory]
-    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Rename_fails_without_change_when_the_new_name_exists_or_the_old_does_not(string space)
-    {
-        var (repo, keys) = Create(space);
-        string a = NewName(), b = NewName(), missing = NewName();
-        await repo.CreateAsync(new User(a, CurrentRoom: "ra"));
-        await repo.CreateAsync(new User(b, CurrentRoom: "rb"));
-        var beforeA = await RawHash(Db, keys.User(a).HashKey());
-        var beforeB = await RawHash(Db, keys.User(b).HashKey());
-
-        Assert.False(await repo.RenameAsync(a, b));
-        Assert.False(await repo.RenameAsync(missing, NewName()));
-
-        Assert.Equal(beforeA, await RawHash(Db, keys.User(a).HashKey()));
-        Assert.Equal(beforeB, await RawHash(Db, keys.User(b).HashKey()));
-        Assert.Contains(a, await repo.ListAllAsync());
-        Assert.False(await Db.KeyExistsAsync(keys.User(missing).HashKey()));
-    }
-
-    [Theory]
-    [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Concurrent_renames_to_one_name_have_one_winner_and_lose_nothing(string space)
-    {
-        var (repo, keys) = Create(space);
-        string target = NewName();
-        string[] olds = [.. Enumerable.Range(0, 8).Select(_ => NewName())];
-        for (int i = 0; i < olds.Length; i++)
-        {
-            await repo.CreateAsync(new User(olds[i], new DateTime(2025, 1, 1, 0, 0, i, DateTimeKind.Utc), Now));
-        }
-
-        bool[] results = await Task.WhenAll(olds.Select(o => Task.Run(async () => await repo.RenameAsync(o, target))));
-
-        Assert.Single(results, r => r);
-        int winner = Array.IndexOf(results, true);
-        User? renamed = await repo.GetByIdAsync(target);
-        Assert.Equal(new DateTime(2025, 1, 1, 0, 0, winner, DateTimeKind.Utc), renamed!.CreatedAt);
-        for (int i = 0; i < olds.Length; i++)
-        {
-            Assert.Equal(i != winner, await Db.KeyExistsAsync(keys.User(olds[i]).HashKey()));
-        }
-
-        IReadOnlyList<string> users = await repo.ListAllAsync();
-        Assert.Contains(target, users);
-        Assert.Equal(olds.Length - 1, olds.Count(users.Contains));
-    }
-
-    [Fact]
-    public async Task Concurrent_renames_of_one_user_to_different_names_leave_exactly_one_copy_in_the_cluster_layout()
-    {
-        var (repo, keys) = Create(Spaces.Cluster);
-        string old = NewName();
-        await repo.CreateAsync(new User(old));
-        string[] targets = [.. Enumerable.Range(0, 8).Select(_ => NewName())];
-
-        bool[] results = await Task.WhenAll(targets.Select(t => Task.Run(async () => await repo.RenameAsync(old, t))));
-
-        Assert.Single(results, r => r);
-        Assert.False(await Db.KeyExistsAsync(keys.User(old).HashKey()));
-        for (int i = 0; i < targets.Length; i++)
-        {
-            Assert.Equal(results[i], await Db.KeyExistsAsync(keys.User(targets[i]).HashKey()));
-        }
     }
 
     [Fact]
@@ -558,20 +372,13 @@ public sealed class UserRepositoryTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces.All), MemberType = typeof(Spaces))]
-    public async Task Get_role_names_the_wrong_typed_key_and_reads_every_role(string space)
+    public async Task Get_role_names_the_wrong_typed_key(string space)
     {
         var (repo, keys) = Create(space);
-        string guest = NewName(), user = NewName(), admin = NewName(), badHash = NewName(), badFlag = NewName();
-        await repo.CreateAsync(new User(guest));
-        await repo.CreateAsync(new User(user));
-        await repo.SetPasswordAsync(user, Hash1, Salt1);
-        await repo.SetAdminAsync(admin, true);
+        string badHash = NewName(), badFlag = NewName();
         await Db.StringSetAsync(keys.User(badHash).HashKey(), "not a hash");
         await Db.HashSetAsync(keys.User(badFlag).AdminKey(), "x", "1");
 
-        Assert.Equal(UserRole.Guest, await repo.GetRoleAsync(guest));
-        Assert.Equal(UserRole.User, await repo.GetRoleAsync(user));
-        Assert.Equal(UserRole.Admin, await repo.GetRoleAsync(admin));
         var e1 = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetRoleAsync(badHash));
         Assert.Equal((string)keys.User(badHash).HashKey()!, e1.Key);
         var e2 = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetRoleAsync(badFlag));

@@ -1,13 +1,16 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
+using ZnDraw.Storage.Testing.Contracts;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Extensions;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
+/// <summary>Redis facts of the job repository (ZnDraw's hash and sets, TTL, scores, round trips, ZnDraw-written jobs, wrong types); its behaviour is <see cref="JobRepositoryContract"/>.</summary>
 [Collection(RedisCollection.Name)]
 public sealed class JobRepositoryTests(RedisFixture redis)
 {
@@ -19,7 +22,7 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         var jobs = new JobRepository(TestSpaces.Context(redis, "zndraw"));
         string room = RedisFixture.NewId("room"), id = Guid.NewGuid().ToString();
         var created = new DateTime(2025, 10, 31, 12, 0, 0, 123456 / 1000, DateTimeKind.Utc).AddTicks(4560);
-        var job = ExtensionRepositoryTests.NewJob(room, id, created);
+        var job = ExtensionRepositoryContract.NewJob(room, id, created);
         var task = new ExtensionTask("user-1", job.Data!.Value, room, id);
 
         var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.CreateAsync(job, task));
@@ -47,50 +50,25 @@ public sealed class JobRepositoryTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
-    public async Task Lifecycle_start_complete_fail_list_and_delete(string space)
+    public async Task Complete_and_delete_are_one_round_trip_and_delete_clears_every_job_set(string space)
     {
-        var created = new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc);
-        var time = new ManualTime(new DateTimeOffset(created.AddSeconds(2)));
-        var jobs = new JobRepository(TestSpaces.Context(redis, space, time));
-        string room = RedisFixture.NewId("room"), a = Guid.NewGuid().ToString(), b = Guid.NewGuid().ToString();
-        await jobs.CreateAsync(ExtensionRepositoryTests.NewJob(room, a, created));
-        await jobs.CreateAsync(ExtensionRepositoryTests.NewJob(room, b, created));
-
-        Assert.Equal(JobTransitionResult.Applied, await jobs.StartAsync(room, a, "w1"));
-        Assert.Equal(JobTransitionResult.WrongStatus, await jobs.StartAsync(room, a, "w1"));
+        var jobs = new JobRepository(TestSpaces.Context(redis, space));
+        string room = RedisFixture.NewId("room"), a = Guid.NewGuid().ToString();
+        await jobs.CreateAsync(ExtensionRepositoryContract.NewJob(room, a, DateTime.UtcNow));
         await jobs.CompleteAsync(room, "warm-up", JsonDocument.Parse("1").RootElement); // script cached (EVALSHA)
-        time.Now = time.Now.AddMilliseconds(250);
-        var (done, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.CompleteAsync(room, a, JsonDocument.Parse("""{"frames": [1, 2]}""").RootElement));
-        Assert.Equal(1, m.RoundTrips);
-        Assert.Equal(JobTransitionResult.Applied, done);
-        Assert.Equal(JobTransitionResult.WrongStatus, await jobs.FailAsync(room, a, "late"));
-        Assert.Equal(JobTransitionResult.Applied, await jobs.FailAsync(room, b, "boom"));
-        Assert.Equal(JobTransitionResult.NotFound, await jobs.CompleteAsync(room, "missing", JsonDocument.Parse("1").RootElement));
-
-        var job = await jobs.GetAsync(room, a);
-        Assert.NotNull(job);
-        Assert.Equal(JobStatus.Completed, job.Status);
-        Assert.Equal(2000, job.WaitTimeMs);
-        Assert.Equal(250, job.ExecutionTimeMs);
-        Assert.Equal("w1", job.WorkerId);
-        Assert.Equal(2, job.Result!.Value.GetProperty("frames").GetArrayLength());
-        var failed = await jobs.GetAsync(room, b);
-        Assert.Equal(JobStatus.Failed, failed!.Status);
-        Assert.Equal("boom", failed.Error);
-        Assert.Null(failed.ExecutionTimeMs);
-        Assert.Empty(await jobs.ListActiveAsync(room));
-        Assert.Equal(new[] { a, b }.Order(), (await jobs.ListInactiveAsync(room)).Order());
-
         Assert.False(await jobs.DeleteAsync(room, "missing")); // also loads the script
+
+        var (done, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.CompleteAsync(room, a, JsonDocument.Parse("""{"frames": [1, 2]}""").RootElement));
         var (removed, del) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.DeleteAsync(room, a));
-        Assert.True(removed);
-        Assert.Equal(1, del.RoundTrips);
-        Assert.False(await jobs.DeleteAsync(room, a));
-        Assert.Null(await jobs.GetAsync(room, a));
-        Assert.Equal([b], await jobs.ListInactiveAsync(room));
+
+        Assert.Equal((JobTransitionResult.Applied, 1), (done, m.RoundTrips));
+        Assert.Equal((true, 1), (removed, del.RoundTrips));
         var ks = TestSpaces.Get(space);
+        Assert.False(await Db.KeyExistsAsync(ks.Job(room, a).Hash()));
+        Assert.False(await Db.SetContainsAsync(ks.Room(room).JobsInactive(), a));
         Assert.False(await Db.SetContainsAsync(ks.Room(room).ExtensionJobs("modifiers", "Rotate"), a));
         Assert.Null(await Db.SortedSetScoreAsync(ks.Room(room).JobsByTime(), a));
+        Assert.False(await Db.SetContainsAsync(ks.Room(room).KeyRegistry(), (string)ks.Job(room, a).Hash()!));
     }
 
     [Fact]

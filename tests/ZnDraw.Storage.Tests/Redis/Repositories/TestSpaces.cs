@@ -4,7 +4,7 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Extensions;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>The key spaces every main behaviour runs under: ZnDraw's, a prefixed one, and the cluster-safe layout.</summary>
 internal static class TestSpaces
@@ -21,12 +21,4 @@ internal static class TestSpaces
 
     public static RedisStoreContext Context(RedisFixture redis, string space, TimeProvider? time = null) =>
         new(redis.Connection, Get(space), time);
-}
-
-/// <summary>A clock the tests set by hand.</summary>
-internal sealed class ManualTime(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
 }

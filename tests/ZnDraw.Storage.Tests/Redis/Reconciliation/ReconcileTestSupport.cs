@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
@@ -9,12 +10,12 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tests.Services.Users;
 
-namespace ZnDraw.Storage.Tests.Reconciliation;
+namespace ZnDraw.Storage.Tests.Redis.Reconciliation;
 
 /// <summary>A started Generic Host with <c>AddZnDrawStorage</c>, its captured logs, and raw ZnDraw-style writes.</summary>
 public sealed class ReconcileHost : IAsyncDisposable
 {
-    private ReconcileHost(IHost host, CapturingLoggerProvider logs, string prefix)
+    private ReconcileHost(IHost host, FakeLoggerProvider logs, string prefix)
     {
         Host = host;
         Logs = logs;
@@ -23,7 +24,7 @@ public sealed class ReconcileHost : IAsyncDisposable
 
     public IHost Host { get; }
 
-    public CapturingLoggerProvider Logs { get; }
+    public FakeLoggerProvider Logs { get; }
 
     public string Prefix { get; }
 
@@ -38,7 +39,7 @@ public sealed class ReconcileHost : IAsyncDisposable
     /// <summary>Builds and starts a host on <paramref name="connectionString"/> with key prefix <paramref name="prefix"/>.</summary>
     public static async Task<ReconcileHost> StartAsync(string connectionString, string prefix, Action<ZnDrawIndexReconciliationOptions> configure, KeyLayout layout = KeyLayout.ZnDraw)
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLoggerProvider();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
         builder.Services.AddZnDrawStorage(o =>
@@ -54,7 +55,7 @@ public sealed class ReconcileHost : IAsyncDisposable
     }
 
     /// <summary>The entries logged with <paramref name="eventId"/>.</summary>
-    public IReadOnlyList<CapturedLog> Logged(int eventId) => [.. Logs.Entries.Where(e => e.EventId.Id == eventId)];
+    public IReadOnlyList<FakeLogRecord> Logged(int eventId) => [.. Logs.Collector.GetSnapshot().Where(e => e.Id.Id == eventId)];
 
     public async Task<string[]> RoomListAsync() => [.. (await Rooms.ListAsync()).Order(StringComparer.Ordinal)];
 

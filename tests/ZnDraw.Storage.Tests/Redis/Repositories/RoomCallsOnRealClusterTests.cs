@@ -6,7 +6,7 @@ using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Cluster;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>
 /// The room calls added for joins, unreadable data and the default room, in the cluster-safe layout on a real 3-node

@@ -1,7 +1,7 @@
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Repositories;
 
-namespace ZnDraw.Storage.Tests.Repositories.Users;
+namespace ZnDraw.Storage.Tests.Contracts;
 
 public sealed class LockLimitsTests
 {

@@ -1,14 +1,17 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
+using ZnDraw.Storage.Testing.Contracts;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Extensions;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
+/// <summary>Redis facts of the extension repository (ZnDraw's keys and bytes, the key registry, round trips, ZnDraw-written workers, wrong types); its behaviour is <see cref="ExtensionRepositoryContract"/>.</summary>
 [Collection(RedisCollection.Name)]
 public sealed class ExtensionRepositoryTests(RedisFixture redis)
 {
@@ -45,7 +48,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
-    public async Task Register_joins_with_an_equal_schema_and_refuses_a_different_one_without_writing(string space)
+    public async Task A_join_keeps_the_stored_schema_text_and_a_conflict_writes_no_key(string space)
     {
         var repo = Repo(redis, space);
         var ext = ExtensionId.InRoom(RedisFixture.NewId("room"), "modifiers", "Rotate");
@@ -57,18 +60,17 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.Equal(ExtensionRegistrationResult.Joined, await repo.RegisterExtensionAsync(ext, reordered, b));
         Assert.Equal(ExtensionRegistrationResult.SchemaConflict, await repo.RegisterExtensionAsync(ext, other, c));
 
-        var workers = await repo.GetWorkersAsync(ext);
-        Assert.Equal(new[] { a, b }.Order(), workers.Select(w => w.WorkerId).Order());
-        Assert.All(workers, w => Assert.Equal(WorkerAvailability.Idle, w.Availability));
         var keys = TestSpaces.Get(space).Extension(ext);
         Assert.Equal(SchemaText, (string?)await Db.HashGetAsync(keys.Schema(), "Rotate"));
-        Assert.NotNull(await repo.GetSchemaAsync(ext));
         Assert.False(await Db.KeyExistsAsync(keys.UserExtensions(c)));
+        Assert.False(await Db.SetContainsAsync(keys.IdleWorkers(), c));
+        // The cluster-safe layout writes the registrations entry first (another slot); it points at nothing (documented).
+        Assert.Equal(space == "cluster", await Db.KeyExistsAsync(TestSpaces.Get(space).Worker(c).Registrations()));
     }
 
     [Theory]
     [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
-    public async Task Acquire_and_release_move_workers_atomically_in_one_round_trip(string space)
+    public async Task Acquire_and_release_are_one_round_trip_each_and_release_follows_the_reverse_index(string space)
     {
         var repo = Repo(redis, space);
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
@@ -81,115 +83,52 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         var (worker, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.AcquireWorkerAsync(rotate));
         Assert.Equal(1, m.RoundTrips);
         Assert.Equal(sid, worker);
-        Assert.Null(await repo.AcquireWorkerAsync(rotate));
-        Assert.Equal(WorkerAvailability.Progressing, Assert.Single(await repo.GetWorkersAsync(rotate)).Availability);
 
-        // As in ZnDraw, a finished worker is idle again for every extension it serves.
+        // As in ZnDraw, a finished worker is idle again for every extension of its reverse index (here moved by hand).
         var keys = TestSpaces.Get(space).Extension(delete);
         await Db.SetMoveAsync(keys.IdleWorkers(), keys.ProgressingWorkers(), sid);
         await repo.ReleaseWorkerAsync(ExtensionId.InRoom(room, "modifiers", "Unused"), sid); // script cached (EVALSHA)
         var (was, release) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.ReleaseWorkerAsync(rotate, sid));
         Assert.True(was);
         Assert.Equal(1, release.RoundTrips);
-        Assert.Equal(WorkerAvailability.Idle, Assert.Single(await repo.GetWorkersAsync(rotate)).Availability);
-        Assert.Equal(WorkerAvailability.Idle, Assert.Single(await repo.GetWorkersAsync(delete)).Availability);
-        Assert.False(await repo.ReleaseWorkerAsync(rotate, sid));
+        Assert.True(await Db.SetContainsAsync(keys.IdleWorkers(), sid));
+        Assert.False(await Db.KeyExistsAsync(keys.ProgressingWorkers()));
     }
 
     [Theory]
     [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
-    public async Task Dequeue_is_fifo_marks_the_job_running_and_the_worker_progressing(string space)
+    public async Task Dequeue_is_two_round_trips_and_writes_the_job_fields(string space)
     {
         var created = new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc);
-        var time = new ManualTime(new DateTimeOffset(created.AddMilliseconds(1500)));
+        var time = new FakeTimeProvider(new DateTimeOffset(created.AddMilliseconds(1500)));
         var context = TestSpaces.Context(redis, space, time);
         var repo = new ExtensionRepository(context);
         var jobs = new JobRepository(context);
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
         var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
         await repo.RegisterExtensionAsync(ext, Schema, sid);
-        var t1 = NewTask(room);
-        var t2 = NewTask(room);
-        await jobs.CreateAsync(NewJob(room, t1.JobId, created), t1);
-        await jobs.CreateAsync(NewJob(room, t2.JobId, created), t2);
+        var t1 = ExtensionRepositoryContract.NewTask(room);
+        var t2 = ExtensionRepositoryContract.NewTask(room);
+        await jobs.CreateAsync(ExtensionRepositoryContract.NewJob(room, t1.JobId, created), t1);
+        await jobs.CreateAsync(ExtensionRepositoryContract.NewJob(room, t2.JobId, created), t2);
         Assert.Equal(2, await repo.QueueLengthAsync(ext));
+        var warm = ExtensionId.InRoom(room, "modifiers", "Warm");
+        var warmTask = ExtensionRepositoryContract.NewTask(room);
+        await repo.RegisterExtensionAsync(warm, Schema, sid);
+        await jobs.CreateAsync(ExtensionRepositoryContract.NewJob(room, warmTask.JobId, created, extension: "Warm"), warmTask);
+        Assert.Equal(warmTask, (await repo.DequeueAsync(warm, sid)).Task); // script cached (EVALSHA)
+        await repo.ReleaseWorkerAsync(warm, sid);
 
         var (result, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.DequeueAsync(ext, sid));
         Assert.Equal(2, m.RoundTrips);
-        Assert.Equal(ExtensionDequeueStatus.Dequeued, result.Status);
         Assert.Equal(t1, result.Task);
-        Assert.True(result.JobStarted);
-        Assert.Empty(result.SkippedStaleTasks);
-        var job = await jobs.GetAsync(room, t1.JobId);
-        Assert.NotNull(job);
-        Assert.Equal(JobStatus.Running, job.Status);
-        Assert.Equal(sid, job.WorkerId);
-        Assert.Equal(1500, job.WaitTimeMs);
-        Assert.Equal(time.Now.UtcDateTime, job.StartedAt);
-        Assert.Equal(WorkerAvailability.Progressing, Assert.Single(await repo.GetWorkersAsync(ext)).Availability);
-
-        // Busy: nothing is taken.
-        var busy = await repo.DequeueAsync(ext, sid);
-        Assert.Equal(ExtensionDequeueStatus.WorkerNotIdle, busy.Status);
-        Assert.Equal(1, await repo.QueueLengthAsync(ext));
-
-        await repo.ReleaseWorkerAsync(ext, sid);
-        Assert.Equal(t2, (await repo.DequeueAsync(ext, sid)).Task);
-        await repo.ReleaseWorkerAsync(ext, sid);
-        Assert.Equal(ExtensionDequeueStatus.QueueEmpty, (await repo.DequeueAsync(ext, sid)).Status);
+        var jobHash = (await Db.HashGetAllAsync(TestSpaces.Get(space).Job(room, t1.JobId).Hash())).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.Equal(("running", sid, "1500", ZnDrawTime.FormatIso(time.GetUtcNow().UtcDateTime)), (jobHash["status"], jobHash["worker_id"], jobHash["wait_time_ms"], jobHash["started_at"]));
     }
 
     [Theory]
     [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
-    public async Task Dequeue_skips_and_reports_tasks_whose_job_expired_or_finished(string space)
-    {
-        var context = TestSpaces.Context(redis, space);
-        var repo = new ExtensionRepository(context);
-        var jobs = new JobRepository(context);
-        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
-        var ext = ExtensionId.InRoom(room, "modifiers", "Rotate");
-        await repo.RegisterExtensionAsync(ext, Schema, sid);
-        var expired = NewTask(room);
-        var finished = NewTask(room);
-        var live = NewTask(room);
-        await repo.EnqueueAsync(ext, expired); // no job hash at all
-        await jobs.CreateAsync(NewJob(room, finished.JobId, DateTime.UtcNow), finished);
-        await jobs.FailAsync(room, finished.JobId, "cancelled");
-        await jobs.CreateAsync(NewJob(room, live.JobId, DateTime.UtcNow), live);
-
-        var result = await repo.DequeueAsync(ext, sid);
-
-        Assert.Equal(ExtensionDequeueStatus.Dequeued, result.Status);
-        Assert.Equal(live, result.Task);
-        Assert.Equal(new[] { expired, finished }, result.SkippedStaleTasks);
-        Assert.Equal(0, await repo.QueueLengthAsync(ext));
-    }
-
-    [Theory]
-    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
-    public async Task Global_extension_dequeue_marks_the_job_in_its_room(string space)
-    {
-        var context = TestSpaces.Context(redis, space);
-        var repo = new ExtensionRepository(context);
-        var jobs = new JobRepository(context);
-        string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
-        var ext = ExtensionId.Global(RedisFixture.NewId("cat"), "Rotate");
-        await repo.RegisterExtensionAsync(ext, Schema, sid);
-        var task = NewTask(room);
-        await jobs.CreateAsync(NewJob(room, task.JobId, DateTime.UtcNow, ext.Category), task, ExtensionScope.Global);
-
-        var result = await repo.DequeueAsync(ext, sid);
-
-        Assert.Equal(task, result.Task);
-        Assert.True(result.JobStarted);
-        Assert.Equal(JobStatus.Running, (await jobs.GetAsync(room, task.JobId))!.Status);
-        Assert.Single(await repo.ListExtensionsAsync(ExtensionScope.Global, null, ext.Category));
-        Assert.Equal(1, (await repo.UnregisterWorkerAsync(sid)).Registrations);
-    }
-
-    [Theory]
-    [MemberData(nameof(TestSpaces.All), MemberType = typeof(TestSpaces))]
-    public async Task Unregister_worker_cleans_every_room_scope_and_category(string space)
+    public async Task Unregister_worker_deletes_the_worker_keys_and_registry_entries(string space)
     {
         var repo = Repo(redis, space);
         string r1 = RedisFixture.NewId("room"), r2 = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid"), other = RedisFixture.NewId("other");
@@ -204,23 +143,18 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         }
 
         await repo.RegisterExtensionAsync(shared, Schema, other);
-        await repo.EnqueueAsync(queued, NewTask(r2));
+        await repo.EnqueueAsync(queued, ExtensionRepositoryContract.NewTask(r2));
 
         var removal = await repo.UnregisterWorkerAsync(sid);
 
         Assert.Equal(new ExtensionWorkerRemoval(4, 2), removal);
-        Assert.Null(await repo.GetSchemaAsync(alone));
-        Assert.Null(await repo.GetSchemaAsync(global));
-        Assert.NotNull(await repo.GetSchemaAsync(shared));
-        Assert.Equal(other, Assert.Single(await repo.GetWorkersAsync(shared)).WorkerId);
-        Assert.NotNull(await repo.GetSchemaAsync(queued)); // a pending task keeps the extension
-        Assert.Empty(await repo.GetWorkersAsync(queued));
         var ks = TestSpaces.Get(space);
         Assert.False(await Db.KeyExistsAsync(ks.Extension(alone).UserExtensions(sid)));
         Assert.False(await Db.KeyExistsAsync(ks.Extension(alone).IdleWorkers()));
         Assert.False(await Db.KeyExistsAsync(ks.Worker(sid).Registrations()));
         Assert.False(await Db.SetContainsAsync(ks.Room(r1).KeyRegistry(), (string)ks.Extension(alone).IdleWorkers()!));
-        Assert.Equal(new ExtensionWorkerRemoval(0, 0), await repo.UnregisterWorkerAsync(sid));
+        Assert.False(await Db.KeyExistsAsync(ks.Extension(global).IdleWorkers()));
+        Assert.False(await Db.KeyExistsAsync(ks.Extension(queued).UserExtensions(sid)));
     }
 
     [Theory]
@@ -361,7 +295,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         var registry = (await Db.SetMembersAsync(ks.Room(room).KeyRegistry())).Select(v => (string)v!).Order(StringComparer.Ordinal);
         Assert.Equal(new[] { keys.Schema(), keys.IdleWorkers(), keys.ProgressingWorkers(), keys.Queue(), keys.UserExtensions(sid) }.Select(k => (string)k!).Order(StringComparer.Ordinal), registry);
         Assert.True(await Db.SetContainsAsync(ks.Worker(sid).Registrations(), $"extensions:room:{room}:modifiers"));
-        await repo.EnqueueAsync(ext, NewTask(room));
+        await repo.EnqueueAsync(ext, ExtensionRepositoryContract.NewTask(room));
         Assert.Equal(1, await repo.QueueLengthAsync(ext));
         Assert.Equal(1, await Db.ListLengthAsync((string)keys.Queue()!));
     }
@@ -467,12 +401,6 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         });
         Assert.Empty(m.Commands);
     }
-
-    internal static ExtensionTask NewTask(string room) =>
-        new("user-1", JsonDocument.Parse("""{"angle": 1.0}""").RootElement, room, Guid.NewGuid().ToString());
-
-    internal static Job NewJob(string room, string id, DateTime created, string category = "modifiers", string extension = "Rotate") =>
-        new(id, room, category, extension, JsonDocument.Parse("""{"angle": 1.0}""").RootElement, "user-1", JobStatus.Queued, JobProvider.Client, created);
 
     /// <summary>Registers <paramref name="sid"/> for an extension with the commands ZnDraw's registration route sends.</summary>
     private async Task ZnDrawRegisterAsync(string prefix, string? room, string category, string name, string sid)

@@ -10,9 +10,9 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
-using static ZnDraw.Storage.Tests.Reconciliation.ZnDrawWriter;
+using static ZnDraw.Storage.Tests.Redis.Reconciliation.ZnDrawWriter;
 
-namespace ZnDraw.Storage.Tests.Reconciliation;
+namespace ZnDraw.Storage.Tests.Redis.Reconciliation;
 
 /// <summary>
 /// Background reconciliation on the shared test Redis, which emits no keyspace notifications (and is never
