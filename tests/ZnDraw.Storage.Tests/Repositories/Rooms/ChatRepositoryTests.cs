@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
@@ -15,9 +16,9 @@ public sealed class ChatRepositoryTests(RedisFixture redis)
 
     private readonly IDatabase _db = redis.Database;
 
-    private (ChatRepository Repo, ManualClock Clock) Repo(KeySpace space)
+    private (ChatRepository Repo, FakeTimeProvider Clock) Repo(KeySpace space)
     {
-        var clock = new ManualClock(T0);
+        var clock = new FakeTimeProvider(T0);
         return (new ChatRepository(RoomTestSupport.Context(redis, space, clock)), clock);
     }
 

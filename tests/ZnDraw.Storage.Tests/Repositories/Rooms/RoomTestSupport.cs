@@ -28,16 +28,6 @@ public static class Layouts
     public static bool IsCluster(KeySpace space) => space.Layout == KeyLayout.ClusterSafe;
 }
 
-/// <summary>A clock the test moves by hand.</summary>
-public sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
-}
-
 internal static class RoomTestSupport
 {
     public static RedisStoreContext Context(RedisFixture redis, KeySpace space, TimeProvider? time = null) =>
