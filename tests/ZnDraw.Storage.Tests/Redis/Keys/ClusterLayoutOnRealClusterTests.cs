@@ -3,7 +3,7 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Keys;
+namespace ZnDraw.Storage.Tests.Redis.Keys;
 
 /// <summary>The cluster-safe layout's claims, checked by a real Redis Cluster.</summary>
 [Collection(RedisClusterCollection.Name)]

@@ -1,7 +1,7 @@
 using System.Text;
 using StackExchange.Redis;
 
-namespace ZnDraw.Storage.Tests.Keys;
+namespace ZnDraw.Storage.Tests.Redis.Keys;
 
 /// <summary>
 /// Redis Cluster's key-to-slot function (CRC16-XMODEM of the UTF-8 key, or of its hash tag, mod 16384), as in the

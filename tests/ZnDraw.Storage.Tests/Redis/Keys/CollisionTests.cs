@@ -3,7 +3,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Redis.Keys;
 
-namespace ZnDraw.Storage.Tests.Keys;
+namespace ZnDraw.Storage.Tests.Redis.Keys;
 
 /// <summary>
 /// No two different inputs yield the same key: the dangerous pairs throw, and an exhaustive sweep over hostile ids

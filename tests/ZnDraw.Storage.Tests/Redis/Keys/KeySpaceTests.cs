@@ -2,7 +2,7 @@ using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
 
-namespace ZnDraw.Storage.Tests.Keys;
+namespace ZnDraw.Storage.Tests.Redis.Keys;
 
 public class KeySpaceTests
 {

@@ -3,7 +3,7 @@ using CsCheck;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
 
-namespace ZnDraw.Storage.Tests.Keys;
+namespace ZnDraw.Storage.Tests.Redis.Keys;
 
 public class KeyValidationTests
 {

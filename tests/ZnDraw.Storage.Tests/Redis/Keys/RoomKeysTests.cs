@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using ZnDraw.Storage.Redis.Keys;
 
-namespace ZnDraw.Storage.Tests.Keys;
+namespace ZnDraw.Storage.Tests.Redis.Keys;
 
 public class RoomKeysTests
 {

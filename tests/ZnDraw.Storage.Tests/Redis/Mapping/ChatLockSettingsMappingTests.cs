@@ -5,8 +5,9 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Serialization;
+using ZnDraw.Storage.Tests.Models;
 
-namespace ZnDraw.Storage.Tests.Models;
+namespace ZnDraw.Storage.Tests.Redis.Mapping;
 
 public class ChatMappingTests
 {

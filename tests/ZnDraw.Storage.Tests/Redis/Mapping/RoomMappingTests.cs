@@ -2,8 +2,9 @@ using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Tests.Models;
 
-namespace ZnDraw.Storage.Tests.Models;
+namespace ZnDraw.Storage.Tests.Redis.Mapping;
 
 public class RoomMappingTests
 {

@@ -4,8 +4,9 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Tests.Models;
 
-namespace ZnDraw.Storage.Tests.Models;
+namespace ZnDraw.Storage.Tests.Redis.Mapping;
 
 public class SelectionMappingTests
 {

@@ -8,9 +8,9 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Services.Users;
-using static ZnDraw.Storage.Tests.Repositories.Frames.FramesTestSupport;
+using static ZnDraw.Storage.Tests.Redis.Repositories.FramesTestSupport;
 
-namespace ZnDraw.Storage.Tests.Repositories.Frames;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 [Collection(RedisCollection.Name)]
 public sealed class BookmarkRepositoryTests(RedisFixture redis)

@@ -5,9 +5,9 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
-using static ZnDraw.Storage.Tests.Repositories.Frames.FramesTestSupport;
+using static ZnDraw.Storage.Tests.Redis.Repositories.FramesTestSupport;
 
-namespace ZnDraw.Storage.Tests.Repositories.Frames;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 [Collection(RedisCollection.Name)]
 public sealed class FrameConcurrencyTests(RedisFixture redis)

@@ -6,7 +6,7 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Frames;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>Key spaces the main behaviours run under, and helpers shared by the frame-area tests.</summary>
 internal static class FramesTestSupport

@@ -8,8 +8,9 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 using ZnDraw.Storage.Tests.Models;
+using ZnDraw.Storage.Tests.Redis.Mapping;
 
-namespace ZnDraw.Storage.Tests.Repositories.Frames;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>The merge rule of <see cref="GeometryRepository.MergeAsync"/> (<see cref="GeometryMapping.Merge"/>), without a server.</summary>
 public sealed class GeometryMergeTests

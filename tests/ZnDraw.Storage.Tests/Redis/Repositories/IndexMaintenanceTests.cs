@@ -5,7 +5,7 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Rooms;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 [Collection(RedisCollection.Name)]
 public sealed class IndexMaintenanceTests(RedisFixture redis)

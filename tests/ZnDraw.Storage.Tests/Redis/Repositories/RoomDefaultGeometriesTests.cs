@@ -8,7 +8,7 @@ using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Models;
 
-namespace ZnDraw.Storage.Tests.Repositories.Rooms;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>
 /// Every way the library creates an empty room leaves in <c>room:{room}:geometries</c> exactly the bytes ZnDraw writes

@@ -5,7 +5,7 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Rooms;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>The three key spaces every main behaviour runs under.</summary>
 public static class Layouts

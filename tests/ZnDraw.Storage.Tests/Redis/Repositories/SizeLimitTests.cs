@@ -12,7 +12,7 @@ using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.Repositories.Rooms;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>
 /// <see cref="ZnDrawLimitOptions"/>: a value at its limit is stored; one byte more throws <see cref="ArgumentException"/>

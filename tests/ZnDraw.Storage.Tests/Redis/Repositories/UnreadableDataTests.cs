@@ -11,7 +11,7 @@ using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Tests.Services.Users;
 
-namespace ZnDraw.Storage.Tests.Repositories.Rooms;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>
 /// Unreadable stored data is read the same way everywhere: a single read throws <see cref="StorageDataException"/>
