@@ -127,16 +127,66 @@ public abstract class FrameRepositoryContract(IStoreFactory backend) : StoreCont
     }
 
     [Fact]
-    public async Task A_long_frame_list_with_one_repeat_is_refused_whole_and_the_next_call_is_judged_on_its_own()
+    public async Task A_frame_list_with_a_repeat_is_refused_whole_and_the_next_call_is_judged_on_its_own()
     {
         string room = NewId("r");
-        FrameIndex[] frames = [.. Enumerable.Range(0, 200).Select(i => new FrameIndex("s", i))];
+        FrameIndex[] frames = [.. Enumerable.Range(0, 20).Select(i => new FrameIndex("s", i))];
 
-        await Assert.ThrowsAsync<ArgumentException>(async () => await Frames.AppendAsync(room, [.. frames, frames[150]]));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await Frames.ReplaceAllAsync(room, [.. frames, new("s", 3)]));
+        Assert.Equal("frames", ex.ParamName);
+        Assert.StartsWith("Frame 's:3' is listed twice", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, await Frames.CountAsync(room));
 
-        Assert.Equal(0, await Frames.AppendAsync(room, frames));
-        Assert.Equal(200, await Frames.CountAsync(room));
+        // The refused call's frames are not remembered: the same frames without the repeat are written.
+        await Frames.ReplaceAllAsync(room, frames);
+        Assert.Equal(frames.Select((f, i) => new TrajectoryEntry(f, i)), await Frames.GetRangeAsync(room));
+        await Frames.ReplaceAllAsync(room, frames);
+        Assert.Equal(20, await Frames.CountAsync(room));
+
+        // Checked in list order: whichever comes first, the invalid frame or the repeat, is reported.
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await Frames.ReplaceAllAsync(room, [.. frames, new("a:b", 1), new("s", 0)]));
+        Assert.DoesNotContain("twice", ex.Message, StringComparison.Ordinal);
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await Frames.ReplaceAllAsync(room, [.. frames, new("s", 0), new("a:b", 1)]));
+        Assert.StartsWith("Frame 's:0' is listed twice", ex.Message, StringComparison.Ordinal);
+
+        // Append: the same rule; nothing appended.
+        FrameIndex[] more = [.. Enumerable.Range(100, 12).Select(i => new FrameIndex(room, i))];
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await Frames.AppendAsync(room, [.. more, new(room, 105)]));
+        Assert.StartsWith($"Frame '{room}:105' is listed twice", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(20, await Frames.CountAsync(room));
+        Assert.Equal(20, await Frames.AppendAsync(room, more));
+        Assert.Equal(32, await Frames.CountAsync(room));
+
+        // Long lists.
+        FrameIndex[] many = [.. Enumerable.Range(0, 5000).Select(i => new FrameIndex("m", i))];
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await Frames.ReplaceAllAsync(room, [.. many, new("m", 4999)]));
+        Assert.StartsWith("Frame 'm:4999' is listed twice", ex.Message, StringComparison.Ordinal);
+        await Frames.ReplaceAllAsync(room, many);
+        Assert.Equal(5000, await Frames.CountAsync(room));
+        await Frames.ReplaceAllAsync(room, frames);
+        Assert.Equal(20, await Frames.CountAsync(room));
+    }
+
+    [Fact]
+    public async Task Repeats_are_found_on_every_thread()
+    {
+        string room = NewId("r");
+        IFrameRepository frames = Frames;
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                FrameIndex[] list = [.. Enumerable.Range(0, 10 + round).Select(i => new FrameIndex("t" + t, i))];
+                await Assert.ThrowsAsync<ArgumentException>(async () => await frames.ReplaceAllAsync(room + t, [.. list, list[round % list.Length]]));
+                await frames.ReplaceAllAsync(room + t, list);
+            }
+        })));
+
+        for (int t = 0; t < 8; t++)
+        {
+            Assert.Equal(29, await Frames.CountAsync(room + t));
+        }
     }
 
     [Fact]
@@ -239,6 +289,9 @@ public abstract class FrameRepositoryContract(IStoreFactory backend) : StoreCont
 
         IReadOnlyList<TrajectoryEntry> entries = await Frames.GetRangeAsync(room);
         Assert.Equal(Enumerable.Range(0, 2500).Select(i => Entry(room, i, i)), entries);
+        Assert.Equal(2500, await Frames.AppendAsync(room, [.. Enumerable.Range(0, 700).Select(i => new FrameIndex("n", i))]));
+        Assert.Equal(3200, await Frames.CountAsync(room));
+        Assert.Equal(3199.0, (await Frames.GetRangeAsync(room, -1))[0].Score);
     }
 
     [Fact]

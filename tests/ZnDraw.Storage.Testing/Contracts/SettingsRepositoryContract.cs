@@ -59,6 +59,7 @@ public abstract class SettingsRepositoryContract(IStoreFactory backend) : StoreC
 
     [Theory]
     [InlineData(2)]
+    [InlineData(8)]
     [InlineData(9)]
     [InlineData(40)]
     public async Task Repeated_unnamed_or_bad_sections_are_refused_before_anything_is_written(int count)
@@ -68,6 +69,13 @@ public abstract class SettingsRepositoryContract(IStoreFactory backend) : StoreC
 
         var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await Settings.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, sections[count / 2]])));
         Assert.Equal("settings", ex.ParamName);
+        Assert.StartsWith($"Section 's{count / 2}' is listed twice.", ex.Message, StringComparison.Ordinal);
+
+        // Names are checked first, in list order (an unnamed section before a repeat is reported), then the values.
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await Settings.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, new RoomSettingsSection("", Json("{}")), sections[0]])));
+        Assert.DoesNotContain("twice", ex.Message, StringComparison.Ordinal);
+        ex = await Assert.ThrowsAsync<ArgumentException>(async () => await Settings.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, new RoomSettingsSection("x", Json("[1]")), sections[0]])));
+        Assert.Contains("twice", ex.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Settings.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, null!])));
         await Assert.ThrowsAsync<ArgumentException>(async () => await Settings.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, new RoomSettingsSection("", Json("{}"))])));
         await Assert.ThrowsAsync<ArgumentException>(async () => await Settings.SetSectionsAsync(room, "alice", new UserRoomSettings([.. sections, new RoomSettingsSection("x", Json("[1]"))])));

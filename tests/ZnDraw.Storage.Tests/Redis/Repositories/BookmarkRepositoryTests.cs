@@ -141,16 +141,17 @@ public sealed class BookmarkRepositoryTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
-    public async Task Works_in_every_key_space(string kind)
+    public async Task Set_checks_the_key_spaces_own_trajectory_and_writes_its_own_key(string kind)
     {
         KeySpace space = Space(kind);
         string room = RedisFixture.NewId("r");
         await SeedAsync(_db, space.Room(room).TrajectoryIndices(), room, 2);
         var repo = Repo(space);
+
         await repo.SetAsync(room, 1, "b");
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await repo.SetAsync(room, 2, "c"));
-        Assert.Equal([new Bookmark(1, "b")], await repo.GetAllAsync(room));
+
         Assert.Equal("b", (string?)await _db.HashGetAsync(space.Room(room).Bookmarks(), "1"));
-        Assert.True(await repo.DeleteAsync(room, 1));
+        Assert.Equal([new Bookmark(1, "b")], await repo.GetAllAsync(room));
     }
 }

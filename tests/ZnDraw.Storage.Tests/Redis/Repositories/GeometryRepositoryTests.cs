@@ -115,31 +115,6 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Concurrent_merges_lose_no_member()
-    {
-        string room = RedisFixture.NewId("r");
-        var keys = new RoomKeys(room);
-        await _db.HashSetAsync(keys.Geometries(), "g", "{\"type\": \"Sphere\", \"data\": {\"scale\": 0.7}}");
-        var repo = Repo();
-        using var start = new ManualResetEventSlim(false);
-
-        Task[] merges = [.. Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
-        {
-            start.Wait();
-            await repo.MergeAsync(room, "g", new Geometry("Sphere", Json($"{{\"m{i}\": {i}.5}}")));
-        }))];
-        start.Set();
-        await Task.WhenAll(merges);
-
-        Geometry result = (await repo.GetAsync(room, "g"))!;
-        Assert.Equal(0.7, result.Data.GetProperty("scale").GetDouble());
-        for (int i = 0; i < 16; i++)
-        {
-            Assert.Equal(i + 0.5, result.Data.GetProperty($"m{i}").GetDouble());
-        }
-    }
-
-    [Fact]
     public async Task Merge_on_corrupt_stored_data_is_a_storage_error_and_writes_nothing()
     {
         string room = RedisFixture.NewId("r");
@@ -432,7 +407,7 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
 
     [Theory]
     [MemberData(nameof(Spaces), MemberType = typeof(FramesTestSupport))]
-    public async Task Main_behaviours_hold_in_every_key_space(string kind)
+    public async Task Writes_go_to_the_key_spaces_own_keys(string kind)
     {
         KeySpace space = Space(kind);
         string room = RedisFixture.NewId("r");
@@ -441,17 +416,14 @@ public sealed class GeometryRepositoryTests(RedisFixture redis)
 
         await repo.SetAsync(room, "g", new Geometry("Sphere", Json("{\"scale\": 0.7}")));
         await repo.MergeAsync(room, "g", new Geometry("Sphere", Json("{\"opacity\": 1.0}")));
-        Assert.Equal("{\"type\": \"Sphere\", \"data\": {\"scale\": 0.7, \"opacity\": 1.0}}", (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
         await repo.SetFigureAsync(room, "f", new Figure(Json("[1]")));
-        Assert.Equal(["f"], await repo.ListFigureNamesAsync(room));
-
         await repo.SetSelectionGroupAsync(room, new SelectionGroup("grp", [new Selection("particles", [4])]));
-        Assert.True(await repo.LoadSelectionGroupAsync(room, "grp"));
-        Assert.Equal("[4]", (string?)await _db.HashGetAsync(keys.Selections(), "particles"));
-        Assert.Equal("grp", await repo.GetActiveSelectionGroupAsync(room));
-        await repo.SetSelectionAsync(room, new Selection("particles", [5]));
-        Assert.Null(await repo.GetActiveSelectionGroupAsync(room));
         await repo.LoadSelectionGroupAsync(room, "grp");
+
+        Assert.Equal("{\"type\": \"Sphere\", \"data\": {\"scale\": 0.7, \"opacity\": 1.0}}", (string?)await _db.HashGetAsync(keys.Geometries(), "g"));
+        Assert.Equal("[1]", (string?)await _db.HashGetAsync(keys.Figures(), "f"));
+        Assert.Equal("[4]", (string?)await _db.HashGetAsync(keys.Selections(), "particles"));
+        Assert.Equal("grp", (string?)await _db.StringGetAsync(keys.ActiveSelectionGroup()));
         Assert.True(await repo.DeleteSelectionGroupAsync(room, "grp"));
         Assert.False(await _db.KeyExistsAsync(keys.ActiveSelectionGroup()));
         if (kind != Default)
