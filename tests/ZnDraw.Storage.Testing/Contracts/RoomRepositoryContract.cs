@@ -398,6 +398,38 @@ public abstract class RoomRepositoryContract(IStoreFactory backend) : StoreContr
     }
 
     [Fact]
+    public async Task After_concurrent_creates_and_deletes_the_listing_agrees_with_existence_at_once_or_after_the_next_call()
+    {
+        string[] ids = [.. Enumerable.Range(0, 40).Select(_ => NewId("race"))];
+        IRoomRepository rooms = Rooms;
+        using var start = new ManualResetEventSlim(false);
+
+        Task[] work = [.. ids.SelectMany(id => new[]
+        {
+            Task.Run(async () => { start.Wait(); await rooms.CreateAsync(id); }),
+            Task.Run(async () => { start.Wait(); await rooms.DeleteAsync(id); }),
+            Task.Run(async () => { start.Wait(); await rooms.CreateAsync(id); }),
+        })];
+        start.Set();
+        await Task.WhenAll(work);
+
+        if (!Backend.Capabilities.ListingsAtomicWithWrites)
+        {
+            // The documented repair: the next create (of a room that exists) or delete (of one that does not) of the id.
+            foreach (string id in ids)
+            {
+                _ = await Rooms.ExistsAsync(id) ? await Rooms.CreateAsync(id) : await Rooms.DeleteAsync(id);
+            }
+        }
+
+        IReadOnlyList<string> listed = await Rooms.ListAllAsync();
+        foreach (string id in ids)
+        {
+            Assert.Equal(await Rooms.ExistsAsync(id), listed.Contains(id));
+        }
+    }
+
+    [Fact]
     public async Task A_deleted_room_can_be_created_again_fresh()
     {
         string id = NewId("room");
