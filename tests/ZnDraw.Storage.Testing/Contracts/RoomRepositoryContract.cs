@@ -254,6 +254,37 @@ public abstract class RoomRepositoryContract(IStoreFactory backend) : StoreContr
     }
 
     [Fact]
+    public async Task Add_user_racing_the_users_deletion_never_leaves_a_half_written_user()
+    {
+        string id = NewId("room");
+        var users = Store.Get<IUserRepository>();
+        IRoomRepository rooms = Rooms;
+        await Rooms.CreateAsync(id);
+        string[] names = [.. Enumerable.Range(0, 24).Select(_ => NewId("user"))];
+        foreach (string name in names)
+        {
+            await users.CreateAsync(new User(name));
+        }
+
+        using var start = new ManualResetEventSlim(false);
+        Task<bool>[] adds = [.. names.Select(name => Task.Run(async () => { start.Wait(); return await rooms.AddUserAsync(id, name); }))];
+        Task<bool>[] deletes = [.. names.Select(name => Task.Run(async () => { start.Wait(); return await users.DeleteAsync(name); }))];
+        start.Set();
+        await Task.WhenAll(adds);
+        await Task.WhenAll(deletes);
+
+        Assert.All(deletes, d => Assert.True(d.Result));
+        foreach (string name in names)
+        {
+            Assert.False(await users.ExistsAsync(name));
+            Assert.Null(await users.GetByIdAsync(name));
+        }
+
+        IReadOnlyList<string> members = await Rooms.GetUsersAsync(id);
+        Assert.All(members, m => Assert.Contains(m, names));
+    }
+
+    [Fact]
     public async Task The_default_room_is_set_only_for_an_existing_room_and_cleared_once()
     {
         string id = NewId("room");
