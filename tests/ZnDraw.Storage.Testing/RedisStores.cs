@@ -26,7 +26,7 @@ public static class RedisStores
     {
         public string Name { get; } = name;
 
-        public StoreCapabilities Capabilities { get; } = new(SharesKeySpaceWithOtherTests: !prefixed);
+        public StoreCapabilities Capabilities { get; } = new(SharesKeySpaceWithOtherTests: !prefixed, ListingsAtomicWithWrites: layout == KeyLayout.ZnDraw);
 
         public Task<TestStore> CreateAsync(FakeTimeProvider? time = null, Action<ZnDrawStorageOptions>? configure = null)
         {

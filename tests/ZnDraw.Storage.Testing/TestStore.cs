@@ -28,7 +28,13 @@ public interface IStoreFactory
 /// True when listings of the store may contain aggregates of other tests (ZnDraw's own layout has no prefix, so every
 /// test on that server shares one key space): a contract then asserts "contains" rather than "equals".
 /// </param>
-public sealed record StoreCapabilities(bool SharesKeySpaceWithOtherTests);
+/// <param name="ListingsAtomicWithWrites">
+/// True when a listing (e.g. <c>IRoomRepository.ListAllAsync</c>) changes in the same atomic step as the create or delete
+/// it follows. False when it is a second step (the cluster-safe layout keeps index sets in another cluster slot): then
+/// concurrent creates and deletes of one id can leave the listing out of step with existence until the next create or
+/// delete of that id (or a reindex) repairs it, and a contract asserts that repair instead.
+/// </param>
+public sealed record StoreCapabilities(bool SharesKeySpaceWithOtherTests, bool ListingsAtomicWithWrites = true);
 
 /// <summary>One store under test: its services (every contract resolves from here) and its clock.</summary>
 public sealed class TestStore(ServiceProvider services, FakeTimeProvider time, string name) : IAsyncDisposable

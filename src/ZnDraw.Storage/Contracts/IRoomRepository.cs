@@ -14,8 +14,9 @@ namespace ZnDraw.Storage.Contracts;
 /// Under <see cref="KeyLayout.ZnDraw"/> every write is one atomic step (a Lua script or MULTI/EXEC) that includes the
 /// index set. Under <see cref="KeyLayout.ClusterSafe"/> the index set lives in another cluster slot than the room:
 /// the room's keys are written first in one atomic step, then the index is updated in a second, idempotent step
-/// (SADD/SREM). A crash in between leaves a room missing from (or an id lingering in) the index; the next call of the
-/// same operation or <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/> repairs it.
+/// (SADD/SREM). A crash in between, or a create and a delete of the same id running concurrently (their second steps
+/// can land in the other order), leaves a room missing from (or an id lingering in) the index; the next create or
+/// delete of that id or <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/> repairs it.
 /// </para>
 /// <para>
 /// The <see cref="IRepository{T}"/> members: <see cref="IRepository{T}.GetByIdAsync"/> is one batch: <c>MGET</c> of

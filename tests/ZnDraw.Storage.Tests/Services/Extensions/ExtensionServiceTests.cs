@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
@@ -7,7 +8,6 @@ using ZnDraw.Storage.History;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
-using ZnDraw.Storage.Tests.Repositories.Rooms;
 using ZnDraw.Storage.Tests.Services.Rooms;
 
 namespace ZnDraw.Storage.Tests.Services.Extensions;
@@ -33,9 +33,9 @@ public sealed class ExtensionServiceTests
         _sessions,
         _settings,
         Options.Create(new ZnDrawStorageOptions()),
-        new ManualClock(Now),
+        new FakeTimeProvider(Now),
         null,
-        history ? Recorders.Direct(_sink, new ManualClock(Now)) : HistoryRecorder.Disabled);
+        history ? Recorders.Direct(_sink, new FakeTimeProvider(Now)) : HistoryRecorder.Disabled);
 
     private void Session(string sid, UserRole? role) =>
         _sessions.GetByIdAsync(sid, Arg.Any<CancellationToken>()).Returns(new SessionInfo(sid, "worker-user", role));
