@@ -95,7 +95,7 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         await _extensions.RegisterExtensionAsync(QueuedId, _schema, QueueWorker);
         var job = new Job(JobId, RoomId, Category, Queued, null, "alice", JobStatus.Queued, JobProvider.Client,
             new DateTime(2025, 10, 31, 12, 0, 5, DateTimeKind.Utc));
-        await new JobRepository(context).CreateAsync(job);
+        await new JobRepository(context).SaveAsync(job);
     }
 
     protected override async Task VerifyAsync()
@@ -438,7 +438,7 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Extension.GetSchema")]
     public Task Lib_get_schema() => Repeat(Lib_get_schema_once);
 
-    public ValueTask<ExtensionSchema?> Lib_get_schema_once() => _extensions.GetSchemaAsync(ListedId);
+    public ValueTask<ExtensionSchema?> Lib_get_schema_once() => _extensions.GetByIdAsync(ListedId);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Extension.ListExtensions")]
     public Task Raw_list() => Repeat(Raw_list_once);

@@ -33,13 +33,13 @@ public class JobBenchmarks : RedisBenchmark
         using var data = JsonDocument.Parse("""{"angle": 90, "axis": "z", "atoms": [1, 2, 3]}""");
         var read = new Job(ReadJobId, RoomId, "modifiers", "Rotate", data.RootElement.Clone(), "alice", JobStatus.Running, JobProvider.Client,
             Created, StartedAt: Created.AddSeconds(1), WorkerId: "worker-1", WaitTimeMs: 1000);
-        await _jobs.CreateAsync(read);
+        await _jobs.SaveAsync(read);
         _writeJob = new Job(WriteJobId, RoomId, "modifiers", "Rotate", null, "alice", JobStatus.Queued, JobProvider.Client, Created);
     }
 
     protected override async Task VerifyAsync()
     {
-        Same(await _jobs.GetAsync(RoomId, ReadJobId), await Raw_get_once(), "job");
+        Same(await _jobs.GetByIdAsync(new JobId(RoomId, ReadJobId)), await Raw_get_once(), "job");
         await Lib_create_once();
         HashEntry[] lib = await _db.HashGetAllAsync("job:" + WriteJobId);
         await Raw_create_once();
@@ -112,7 +112,7 @@ public class JobBenchmarks : RedisBenchmark
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.Get")]
     public Task Lib_get() => Repeat(Lib_get_once);
 
-    public ValueTask<Job?> Lib_get_once() => _jobs.GetAsync(RoomId, ReadJobId);
+    public ValueTask<Job?> Lib_get_once() => _jobs.GetByIdAsync(new JobId(RoomId, ReadJobId));
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.Create")]
     public Task Raw_create() => Repeat(Raw_create_once);
@@ -141,5 +141,5 @@ public class JobBenchmarks : RedisBenchmark
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.Create")]
     public Task Lib_create() => Repeat(Lib_create_once);
 
-    public ValueTask Lib_create_once() => _jobs.CreateAsync(_writeJob);
+    public ValueTask Lib_create_once() => _jobs.SaveAsync(_writeJob);
 }

@@ -111,10 +111,10 @@ public sealed class ClusterSafeRepositoriesOnRealClusterTests(RedisClusterFixtur
         Assert.NotEqual(ExtensionRegistrationResult.SchemaConflict, await store.Extensions.RegisterExtensionAsync(global, schema.RootElement, workers[1]));
         var removal = await store.Extensions.UnregisterWorkerAsync(workers[1]);
         Assert.Equal(2, removal.Registrations);
-        Assert.Null(await store.Extensions.GetSchemaAsync(global));
-        Assert.NotNull(await store.Extensions.GetSchemaAsync(ext));
+        Assert.Null(await store.Extensions.GetByIdAsync(global));
+        Assert.NotNull(await store.Extensions.GetByIdAsync(ext));
         Assert.True(await store.Rooms.CreateAsync(room));
         Assert.True(await store.Rooms.DeleteAsync(room));
-        Assert.Null(await store.Extensions.GetSchemaAsync(ext));
+        Assert.Null(await store.Extensions.GetByIdAsync(ext));
     }
 }

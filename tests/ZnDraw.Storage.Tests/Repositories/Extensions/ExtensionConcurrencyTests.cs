@@ -65,7 +65,7 @@ public sealed class ExtensionConcurrencyTests(RedisFixture redis)
         Assert.Equal(6, results.Count(r => r.Result.Status == ExtensionDequeueStatus.QueueEmpty));
         foreach (var (worker, result) in taken)
         {
-            Assert.Equal(worker, (await jobs.GetAsync(room, result.Task!.JobId))!.WorkerId);
+            Assert.Equal(worker, (await jobs.GetByIdAsync(new JobId(room, result.Task!.JobId)))!.WorkerId);
         }
 
         Assert.Equal(0, await repo.QueueLengthAsync(ext));
@@ -88,7 +88,7 @@ public sealed class ExtensionConcurrencyTests(RedisFixture redis)
             gate.SetResult();
             await Task.WhenAll(register, unregister);
 
-            var schema = await repo.GetSchemaAsync(ext);
+            var schema = await repo.GetByIdAsync(ext);
             var workers = await repo.GetWorkersAsync(ext);
             Assert.NotNull(schema);
             Assert.Equal(joining, Assert.Single(workers).WorkerId);
@@ -109,7 +109,7 @@ public sealed class ExtensionConcurrencyTests(RedisFixture redis)
             await Task.WhenAll(
                 Task.Run(async () => await repo.RegisterExtensionAsync(ext, Schema, sid)),
                 Task.Run(async () => await repo.UnregisterWorkerAsync(sid)));
-            var schema = await repo.GetSchemaAsync(ext);
+            var schema = await repo.GetByIdAsync(ext);
             var workers = await repo.GetWorkersAsync(ext);
             Assert.Equal(schema is not null, workers.Count == 1);
         }

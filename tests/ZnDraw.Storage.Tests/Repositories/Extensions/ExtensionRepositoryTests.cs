@@ -62,7 +62,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.All(workers, w => Assert.Equal(WorkerAvailability.Idle, w.Availability));
         var keys = TestSpaces.Get(space).Extension(ext);
         Assert.Equal(SchemaText, (string?)await Db.HashGetAsync(keys.Schema, "Rotate"));
-        Assert.NotNull(await repo.GetSchemaAsync(ext));
+        Assert.NotNull(await repo.GetByIdAsync(ext));
         Assert.False(await Db.KeyExistsAsync(keys.UserExtensions(c)));
     }
 
@@ -120,7 +120,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         Assert.Equal(t1, result.Task);
         Assert.True(result.JobStarted);
         Assert.Empty(result.SkippedStaleTasks);
-        var job = await jobs.GetAsync(room, t1.JobId);
+        var job = await jobs.GetByIdAsync(new JobId(room, t1.JobId));
         Assert.NotNull(job);
         Assert.Equal(JobStatus.Running, job.Status);
         Assert.Equal(sid, job.WorkerId);
@@ -182,7 +182,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
 
         Assert.Equal(task, result.Task);
         Assert.True(result.JobStarted);
-        Assert.Equal(JobStatus.Running, (await jobs.GetAsync(room, task.JobId))!.Status);
+        Assert.Equal(JobStatus.Running, (await jobs.GetByIdAsync(new JobId(room, task.JobId)))!.Status);
         Assert.Single(await repo.ListExtensionsAsync(ExtensionScope.Global, null, ext.Category));
         Assert.Equal(1, (await repo.UnregisterWorkerAsync(sid)).Registrations);
     }
@@ -209,11 +209,11 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         var removal = await repo.UnregisterWorkerAsync(sid);
 
         Assert.Equal(new ExtensionWorkerRemoval(4, 2), removal);
-        Assert.Null(await repo.GetSchemaAsync(alone));
-        Assert.Null(await repo.GetSchemaAsync(global));
-        Assert.NotNull(await repo.GetSchemaAsync(shared));
+        Assert.Null(await repo.GetByIdAsync(alone));
+        Assert.Null(await repo.GetByIdAsync(global));
+        Assert.NotNull(await repo.GetByIdAsync(shared));
         Assert.Equal(other, Assert.Single(await repo.GetWorkersAsync(shared)).WorkerId);
-        Assert.NotNull(await repo.GetSchemaAsync(queued)); // a pending task keeps the extension
+        Assert.NotNull(await repo.GetByIdAsync(queued)); // a pending task keeps the extension
         Assert.Empty(await repo.GetWorkersAsync(queued));
         var ks = TestSpaces.Get(space);
         Assert.False(await Db.KeyExistsAsync(ks.Extension(alone).UserExtensions(sid)));
@@ -262,7 +262,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
             Assert.False(await Db.KeyExistsAsync($"{schema}:{name}:idle_workers"), $"{schema} {name}");
         }
 
-        Assert.Null(await repo.GetSchemaAsync(libraryExt));
+        Assert.Null(await repo.GetByIdAsync(libraryExt));
         Assert.True(await Db.HashExistsAsync($"{head}selections", "All"));
         Assert.Equal([other], (await Db.SetMembersAsync($"{head}selections:All:idle_workers")).Select(v => (string)v!));
         Assert.True(await Db.HashExistsAsync($"{prefix}global:extensions:analysis", "Queued"));
@@ -335,13 +335,13 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         await Db.StringSetAsync(reverse, "not a set");
         var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.UnregisterWorkerAsync(sid));
         Assert.Contains((string)reverse!, ex.Message, StringComparison.Ordinal);
-        Assert.NotNull(await repo.GetSchemaAsync(first)); // nothing removed
+        Assert.NotNull(await repo.GetByIdAsync(first)); // nothing removed
 
         await Db.KeyDeleteAsync(reverse);
         await Db.SetAddAsync(reverse, "Plot");
         Assert.Equal(new ExtensionWorkerRemoval(2, 2), await repo.UnregisterWorkerAsync(sid));
-        Assert.Null(await repo.GetSchemaAsync(first));
-        Assert.Null(await repo.GetSchemaAsync(second));
+        Assert.Null(await repo.GetByIdAsync(first));
+        Assert.Null(await repo.GetByIdAsync(second));
         Assert.Equal(["extensions:room:bad:room:x", "extensions:room:r:1:c", "filesystems:global"], (await Db.SetMembersAsync(registrations)).Select(v => (string)v!).Order(StringComparer.Ordinal));
     }
 
@@ -419,7 +419,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         var repo = Repo(redis, "zndraw");
         var ext = ExtensionId.InRoom(RedisFixture.NewId("room"), "modifiers", "Rotate");
         await repo.RegisterExtensionAsync(ext, Schema, RedisFixture.NewId("sid"));
-        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetSchemaAsync(ext); })).RoundTrips);
+        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetByIdAsync(ext); })).RoundTrips);
         Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.ListExtensionsAsync(ExtensionScope.Room, ext.RoomId, "modifiers"); })).RoundTrips);
         Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetWorkersAsync(ext); })).RoundTrips);
         Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.QueueLengthAsync(ext); })).RoundTrips);
@@ -434,7 +434,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         string schemaKey = $"room:{room}:extensions:modifiers";
         await Db.StringSetAsync(schemaKey, "not a hash");
 
-        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSchemaAsync(ext));
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetByIdAsync(ext));
         Assert.Contains(schemaKey, ex.Message, StringComparison.Ordinal);
         ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.RegisterExtensionAsync(ext, Schema, sid));
         Assert.Contains(schemaKey, ex.Message, StringComparison.Ordinal);
@@ -442,7 +442,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
 
         await Db.KeyDeleteAsync(schemaKey);
         await Db.HashSetAsync(schemaKey, "Rotate", "{broken");
-        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSchemaAsync(ext));
+        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetByIdAsync(ext));
         Assert.Equal(schemaKey, ex.Key);
         ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.RegisterExtensionAsync(ext, Schema, sid));
         Assert.Equal(schemaKey, ex.Key);

@@ -41,8 +41,8 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         Assert.Contains($"job:{id}", registry);
         Assert.Contains($"room:{room}:extension:modifiers:Rotate:jobs", registry);
         Assert.Contains($"room:{room}:extensions:modifiers:Rotate:queue", registry);
-        Assert.Equal(job, await jobs.GetAsync(room, id));
-        await jobs.DeleteAsync(room, id);
+        Assert.Equal(job, await jobs.GetByIdAsync(new JobId(room, id)));
+        await jobs.DeleteAsync(new JobId(room, id));
     }
 
     [Theory]
@@ -53,8 +53,8 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         var time = new ManualTime(new DateTimeOffset(created.AddSeconds(2)));
         var jobs = new JobRepository(TestSpaces.Context(redis, space, time));
         string room = RedisFixture.NewId("room"), a = Guid.NewGuid().ToString(), b = Guid.NewGuid().ToString();
-        await jobs.CreateAsync(ExtensionRepositoryTests.NewJob(room, a, created));
-        await jobs.CreateAsync(ExtensionRepositoryTests.NewJob(room, b, created));
+        await jobs.SaveAsync(ExtensionRepositoryTests.NewJob(room, a, created));
+        await jobs.SaveAsync(ExtensionRepositoryTests.NewJob(room, b, created));
 
         Assert.Equal(JobTransitionResult.Applied, await jobs.StartAsync(room, a, "w1"));
         Assert.Equal(JobTransitionResult.WrongStatus, await jobs.StartAsync(room, a, "w1"));
@@ -67,26 +67,26 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         Assert.Equal(JobTransitionResult.Applied, await jobs.FailAsync(room, b, "boom"));
         Assert.Equal(JobTransitionResult.NotFound, await jobs.CompleteAsync(room, "missing", JsonDocument.Parse("1").RootElement));
 
-        var job = await jobs.GetAsync(room, a);
+        var job = await jobs.GetByIdAsync(new JobId(room, a));
         Assert.NotNull(job);
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(2000, job.WaitTimeMs);
         Assert.Equal(250, job.ExecutionTimeMs);
         Assert.Equal("w1", job.WorkerId);
         Assert.Equal(2, job.Result!.Value.GetProperty("frames").GetArrayLength());
-        var failed = await jobs.GetAsync(room, b);
+        var failed = await jobs.GetByIdAsync(new JobId(room, b));
         Assert.Equal(JobStatus.Failed, failed!.Status);
         Assert.Equal("boom", failed.Error);
         Assert.Null(failed.ExecutionTimeMs);
         Assert.Empty(await jobs.ListActiveAsync(room));
         Assert.Equal(new[] { a, b }.Order(), (await jobs.ListInactiveAsync(room)).Order());
 
-        Assert.False(await jobs.DeleteAsync(room, "missing")); // also loads the script
-        var (removed, del) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.DeleteAsync(room, a));
+        Assert.False(await jobs.DeleteAsync(new JobId(room, "missing"))); // also loads the script
+        var (removed, del) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.DeleteAsync(new JobId(room, a)));
         Assert.True(removed);
         Assert.Equal(1, del.RoundTrips);
-        Assert.False(await jobs.DeleteAsync(room, a));
-        Assert.Null(await jobs.GetAsync(room, a));
+        Assert.False(await jobs.DeleteAsync(new JobId(room, a)));
+        Assert.Null(await jobs.GetByIdAsync(new JobId(room, a)));
         Assert.Equal([b], await jobs.ListInactiveAsync(room));
         var ks = TestSpaces.Get(space);
         Assert.False(await Db.SetContainsAsync(ks.Room(room).ExtensionJobs("modifiers", "Rotate"), a));
@@ -106,7 +106,7 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         ]);
         await Db.SetAddAsync($"room:{room}:jobs:active", id);
 
-        var job = await jobs.GetAsync(room, id);
+        var job = await jobs.GetByIdAsync(new JobId(room, id));
 
         Assert.NotNull(job);
         Assert.Equal(JobProvider.Celery, job.Provider);
@@ -116,7 +116,7 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         Assert.True(await Db.SetContainsAsync($"room:{room}:jobs:inactive", id));
         Assert.False(await Db.SetContainsAsync($"room:{room}:jobs:active", id));
         Assert.NotEqual("", (string?)await Db.HashGetAsync($"job:{id}", "execution_time_ms"));
-        await jobs.DeleteAsync(room, id);
+        await jobs.DeleteAsync(new JobId(room, id));
     }
 
     [Fact]
@@ -125,12 +125,12 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         var jobs = new JobRepository(TestSpaces.Context(redis, "zndraw"));
         string room = RedisFixture.NewId("room"), id = Guid.NewGuid().ToString();
         await Db.StringSetAsync($"job:{id}", "x", TimeSpan.FromMinutes(1));
-        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.GetAsync(room, id));
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Contains($"job:{id}", ex.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.FailAsync(room, id, "x"));
         await Db.KeyDeleteAsync($"job:{id}");
         await Db.HashSetAsync($"job:{id}", [new("id", id), new("status", "weird")]);
-        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.GetAsync(room, id));
+        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Equal($"job:{id}", ex.Key);
         await Db.KeyDeleteAsync($"job:{id}");
     }
