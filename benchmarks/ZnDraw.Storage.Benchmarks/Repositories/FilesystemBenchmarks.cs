@@ -57,6 +57,8 @@ public class FilesystemBenchmarks : RedisBenchmark
     {
         Same(Listed, await Lib_get_once(), "library get");
         Same(await Lib_get_once(), await Raw_get_once(), "get");
+        Same(true, await Lib_exists_once(), "library exists");
+        Same(await Lib_exists_once(), await Raw_exists_once(), "exists");
         SameSequence(await Lib_list_once(), await Raw_list_once(), "list");
         Same(10, (await Lib_list_once()).Count, "listed filesystems");
 
@@ -226,6 +228,16 @@ public class FilesystemBenchmarks : RedisBenchmark
 
     public async Task<FilesystemInfo?> Raw_get_once() =>
         FromHash(await _db.HashGetAllAsync(Scope + ":" + Listed.Name).ConfigureAwait(false));
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Exists")]
+    public Task Raw_exists() => Repeat(Raw_exists_once);
+
+    public async Task<bool> Raw_exists_once() => await _db.KeyTypeAsync(Scope + ":" + Listed.Name).ConfigureAwait(false) == RedisType.Hash;
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Exists")]
+    public Task Lib_exists() => Repeat(Lib_exists_once);
+
+    public ValueTask<bool> Lib_exists_once() => _filesystems.ExistsAsync(FilesystemId.InRoom(RoomId, Listed.Name));
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Get")]
     public Task Lib_get() => Repeat(Lib_get_once);

@@ -40,6 +40,8 @@ public class JobBenchmarks : RedisBenchmark
     protected override async Task VerifyAsync()
     {
         Same(await _jobs.GetByIdAsync(new JobId(RoomId, ReadJobId)), await Raw_get_once(), "job");
+        Same(true, await Lib_exists_once(), "library exists");
+        Same(await Lib_exists_once(), await Raw_exists_once(), "exists");
         await Lib_create_once();
         HashEntry[] lib = await _db.HashGetAllAsync("job:" + WriteJobId);
         await Raw_create_once();
@@ -108,6 +110,16 @@ public class JobBenchmarks : RedisBenchmark
             v == "queued" ? JobStatus.Queued : v == "running" ? JobStatus.Running : v == "completed" ? JobStatus.Completed
             : v == "failed" ? JobStatus.Failed : throw new InvalidOperationException("status");
     }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.Exists")]
+    public Task Raw_exists() => Repeat(Raw_exists_once);
+
+    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync("job:" + ReadJobId);
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.Exists")]
+    public Task Lib_exists() => Repeat(Lib_exists_once);
+
+    public ValueTask<bool> Lib_exists_once() => _jobs.ExistsAsync(new JobId(RoomId, ReadJobId));
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.Get")]
     public Task Lib_get() => Repeat(Lib_get_once);
