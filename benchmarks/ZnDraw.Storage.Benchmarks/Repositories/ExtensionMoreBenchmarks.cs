@@ -44,6 +44,10 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     private const string QueueWorker = "bench-ext-wq";
     private const string JobId = "bench-ext-more-job";
 
+    // "Shear": saved (schema only, no workers) and deleted in each call.
+    private const string Saved = "Shear";
+
+    private static readonly ExtensionId SavedId = ExtensionId.InRoom(RoomId, Category, Saved);
     private static readonly ExtensionId ListedId = ExtensionId.InRoom(RoomId, Category, Listed);
     private static readonly ExtensionId LeavingId = ExtensionId.InRoom(RoomId, Category, Leaving);
     private static readonly ExtensionId QueuedId = ExtensionId.InRoom(RoomId, Category, Queued);
@@ -54,6 +58,8 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     private RawScript _unregister = null!;
     private RawScript _dequeue = null!;
     private RawScript _release = null!;
+    private RawScript _save = null!;
+    private RawScript _delete = null!;
     private JsonDocument _schemaDocument = null!;
     private JsonElement _schema;
     private ExtensionTask _task = null!;
@@ -67,6 +73,8 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         _unregister = new RawScript(ExtensionScripts.Unregister.Text);
         _dequeue = new RawScript(ExtensionScripts.Dequeue.Text);
         _release = new RawScript(ExtensionScripts.Release.Text);
+        _save = new RawScript(ExtensionScripts.Save.Text);
+        _delete = new RawScript(ExtensionScripts.Delete.Text);
 
         // The schema as a worker sends it (json.dumps text): the library stores it re-formatted, the raw twin as is.
         _schemaDocument = JsonDocument.Parse("""{"properties": {"angle": {"type": "number", "default": 90}, "axis": {"type": "string", "enum": ["x", "y", "z"]}}, "required": ["angle"]}""");
@@ -96,7 +104,7 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         await _extensions.RegisterExtensionAsync(QueuedId, _schema, QueueWorker);
         var job = new Job(JobId, RoomId, Category, Queued, null, "alice", JobStatus.Queued, JobProvider.Client,
             new DateTime(2025, 10, 31, 12, 0, 5, DateTimeKind.Utc));
-        await new JobRepository(context).CreateAsync(job);
+        await new JobRepository(context).SaveAsync(job);
     }
 
     protected override async Task VerifyAsync()
@@ -105,6 +113,9 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         Same(await Lib_register_once(), await Raw_register_once(), "re-register");
         Same((string?)await _db.HashGetAsync(SchemaKey, Listed), _schema.GetRawText(), "stored schema text (what the raw twin sends)");
         Same(await Lib_get_schema_once(), await Raw_get_schema_once(), "schema");
+        Same(await Lib_exists_once(), await Raw_exists_once(), "exists");
+        Same(true, await Lib_save_delete_once(), "library save + delete");
+        Same(await Lib_save_delete_once(), await Raw_save_delete_once(), "save + delete");
         SameSequence(await Lib_list_once(), await Raw_list_once(), "schemas");
         SameSequence(await Lib_workers_once(), await Raw_workers_once(), "workers");
         Same(await Lib_queue_length_once(), await Raw_queue_length_once(), "queue length");
@@ -439,7 +450,39 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Extension.GetSchema")]
     public Task Lib_get_schema() => Repeat(Lib_get_schema_once);
 
-    public ValueTask<ExtensionSchema?> Lib_get_schema_once() => _extensions.GetSchemaAsync(ListedId);
+    public ValueTask<ExtensionSchema?> Lib_get_schema_once() => _extensions.GetByIdAsync(ListedId);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Extension.Exists")]
+    public Task Raw_exists() => Repeat(Raw_exists_once);
+
+    public Task<bool> Raw_exists_once() => _db.HashExistsAsync(SchemaKey, Listed);
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Extension.Exists")]
+    public Task Lib_exists() => Repeat(Lib_exists_once);
+
+    public ValueTask<bool> Lib_exists_once() => _extensions.ExistsAsync(ListedId);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Extension.SaveThenDelete")]
+    public Task Raw_save_delete() => Repeat(Raw_save_delete_once);
+
+    public async Task<bool> Raw_save_delete_once()
+    {
+        await _db.ScriptEvaluateAsync(_save.Sha1, [SchemaKey, Registry], [Saved, _schema.GetRawText(), SchemaKey]).ConfigureAwait(false);
+        string head = SchemaKey + ":" + Saved + ":";
+        string idle = head + "idle_workers", progressing = head + "progressing_workers", queue = head + "queue";
+        RedisResult deleted = await _db.ScriptEvaluateAsync(
+            _delete.Sha1, [SchemaKey, idle, progressing, queue, Registry], [Saved, SchemaKey + ":", SchemaKey, idle, progressing, queue]).ConfigureAwait(false);
+        return (long)deleted == 1;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Extension.SaveThenDelete")]
+    public Task Lib_save_delete() => Repeat(Lib_save_delete_once);
+
+    public async Task<bool> Lib_save_delete_once()
+    {
+        await _extensions.SaveAsync(new ExtensionSchema(Saved, Category, _schema, ExtensionScope.Room, RoomId)).ConfigureAwait(false);
+        return await _extensions.DeleteAsync(SavedId).ConfigureAwait(false);
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Extension.ListExtensions")]
     public Task Raw_list() => Repeat(Raw_list_once);

@@ -28,9 +28,9 @@ public class FilesystemBenchmarks : RedisBenchmark
     private const string Entry = "filesystems:room:" + RoomId;
     private const string Worker = "bench-fs-w1";
     private const string LeavingWorker = "bench-fs-gone";
-    private static readonly FilesystemInfo Listed = new("fs-00", "local", Worker, "alice", true);
-    private static readonly FilesystemInfo Temporary = new("fs-temp", "s3", Worker, "alice", true);
-    private static readonly FilesystemInfo Leaving = new("fs-gone", "local", LeavingWorker, "bob", false);
+    private static readonly FilesystemInfo Listed = new("fs-00", "local", Worker, "alice", true, ExtensionScope.Room, RoomId);
+    private static readonly FilesystemInfo Temporary = new("fs-temp", "s3", Worker, "alice", true, ExtensionScope.Room, RoomId);
+    private static readonly FilesystemInfo Leaving = new("fs-gone", "local", LeavingWorker, "bob", false, ExtensionScope.Room, RoomId);
     private IDatabase _db = null!;
     private FilesystemRepository _filesystems = null!;
     private RawScript _register = null!;
@@ -49,8 +49,8 @@ public class FilesystemBenchmarks : RedisBenchmark
         await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "zndraw-storage:worker:bench-fs-*");
         for (int i = 0; i < 10; i++)
         {
-            var info = new FilesystemInfo("fs-" + i.ToString("00", CultureInfo.InvariantCulture), i % 2 == 0 ? "local" : "s3", Worker, "alice", i % 3 == 0);
-            await _filesystems.RegisterAsync(ExtensionScope.Room, RoomId, info);
+            var info = new FilesystemInfo("fs-" + i.ToString("00", CultureInfo.InvariantCulture), i % 2 == 0 ? "local" : "s3", Worker, "alice", i % 3 == 0, ExtensionScope.Room, RoomId);
+            await _filesystems.SaveAsync(info);
         }
     }
 
@@ -58,6 +58,8 @@ public class FilesystemBenchmarks : RedisBenchmark
     {
         Same(Listed, await Lib_get_once(), "library get");
         Same(await Lib_get_once(), await Raw_get_once(), "get");
+        Same(true, await Lib_exists_once(), "library exists");
+        Same(await Lib_exists_once(), await Raw_exists_once(), "exists");
         SameSequence(await Lib_list_once(), await Raw_list_once(), "list");
         Same(10, (await Lib_list_once()).Count, "listed filesystems");
 
@@ -110,7 +112,9 @@ public class FilesystemBenchmarks : RedisBenchmark
             type ?? throw new InvalidOperationException("fsType"),
             worker ?? throw new InvalidOperationException("workerId"),
             user ?? throw new InvalidOperationException("userName"),
-            isPublic);
+            isPublic,
+            ExtensionScope.Room,
+            RoomId);
     }
 
     private Task<RedisResult> RawRegisterAsync(FilesystemInfo info)
@@ -218,7 +222,7 @@ public class FilesystemBenchmarks : RedisBenchmark
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Register")]
     public Task Lib_register() => Repeat(Lib_register_once);
 
-    public ValueTask Lib_register_once() => _filesystems.RegisterAsync(ExtensionScope.Room, RoomId, Listed);
+    public ValueTask Lib_register_once() => _filesystems.SaveAsync(Listed);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Get")]
     public Task Raw_get() => Repeat(Raw_get_once);
@@ -226,10 +230,20 @@ public class FilesystemBenchmarks : RedisBenchmark
     public async Task<FilesystemInfo?> Raw_get_once() =>
         FromHash(await _db.HashGetAllAsync(Scope + ":" + Listed.Name).ConfigureAwait(false));
 
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Exists")]
+    public Task Raw_exists() => Repeat(Raw_exists_once);
+
+    public async Task<bool> Raw_exists_once() => await _db.KeyTypeAsync(Scope + ":" + Listed.Name).ConfigureAwait(false) == RedisType.Hash;
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Exists")]
+    public Task Lib_exists() => Repeat(Lib_exists_once);
+
+    public ValueTask<bool> Lib_exists_once() => _filesystems.ExistsAsync(FilesystemId.InRoom(RoomId, Listed.Name));
+
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Get")]
     public Task Lib_get() => Repeat(Lib_get_once);
 
-    public ValueTask<FilesystemInfo?> Lib_get_once() => _filesystems.GetAsync(ExtensionScope.Room, RoomId, Listed.Name);
+    public ValueTask<FilesystemInfo?> Lib_get_once() => _filesystems.GetByIdAsync(FilesystemId.InRoom(RoomId, Listed.Name));
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.List")]
     public Task Raw_list() => Repeat(Raw_list_once);
@@ -287,8 +301,8 @@ public class FilesystemBenchmarks : RedisBenchmark
 
     public async Task<bool> Lib_register_unregister_once()
     {
-        await _filesystems.RegisterAsync(ExtensionScope.Room, RoomId, Temporary).ConfigureAwait(false);
-        return await _filesystems.UnregisterAsync(ExtensionScope.Room, RoomId, Temporary.Name).ConfigureAwait(false);
+        await _filesystems.SaveAsync(Temporary).ConfigureAwait(false);
+        return await _filesystems.DeleteAsync(FilesystemId.InRoom(RoomId, Temporary.Name)).ConfigureAwait(false);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.RegisterThenUnregisterWorker")]
@@ -305,7 +319,7 @@ public class FilesystemBenchmarks : RedisBenchmark
 
     public async Task<int> Lib_register_unregister_worker_once()
     {
-        await _filesystems.RegisterAsync(ExtensionScope.Room, RoomId, Leaving).ConfigureAwait(false);
+        await _filesystems.SaveAsync(Leaving).ConfigureAwait(false);
         return await _filesystems.UnregisterWorkerAsync(LeavingWorker).ConfigureAwait(false);
     }
 }

@@ -34,13 +34,15 @@ public class JobBenchmarks : RedisBenchmark
         using var data = JsonDocument.Parse("""{"angle": 90, "axis": "z", "atoms": [1, 2, 3]}""");
         var read = new Job(ReadJobId, RoomId, "modifiers", "Rotate", data.RootElement.Clone(), "alice", JobStatus.Running, JobProvider.Client,
             Created, StartedAt: Created.AddSeconds(1), WorkerId: "worker-1", WaitTimeMs: 1000);
-        await _jobs.CreateAsync(read);
+        await _jobs.SaveAsync(read);
         _writeJob = new Job(WriteJobId, RoomId, "modifiers", "Rotate", null, "alice", JobStatus.Queued, JobProvider.Client, Created);
     }
 
     protected override async Task VerifyAsync()
     {
-        Same(await _jobs.GetAsync(RoomId, ReadJobId), await Raw_get_once(), "job");
+        Same(await _jobs.GetByIdAsync(new JobId(RoomId, ReadJobId)), await Raw_get_once(), "job");
+        Same(true, await Lib_exists_once(), "library exists");
+        Same(await Lib_exists_once(), await Raw_exists_once(), "exists");
         await Lib_create_once();
         HashEntry[] lib = await _db.HashGetAllAsync("job:" + WriteJobId);
         await Raw_create_once();
@@ -110,10 +112,20 @@ public class JobBenchmarks : RedisBenchmark
             : v == "failed" ? JobStatus.Failed : throw new InvalidOperationException("status");
     }
 
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.Exists")]
+    public Task Raw_exists() => Repeat(Raw_exists_once);
+
+    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync("job:" + ReadJobId);
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.Exists")]
+    public Task Lib_exists() => Repeat(Lib_exists_once);
+
+    public ValueTask<bool> Lib_exists_once() => _jobs.ExistsAsync(new JobId(RoomId, ReadJobId));
+
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.Get")]
     public Task Lib_get() => Repeat(Lib_get_once);
 
-    public ValueTask<Job?> Lib_get_once() => _jobs.GetAsync(RoomId, ReadJobId);
+    public ValueTask<Job?> Lib_get_once() => _jobs.GetByIdAsync(new JobId(RoomId, ReadJobId));
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.Create")]
     public Task Raw_create() => Repeat(Raw_create_once);
@@ -142,5 +154,5 @@ public class JobBenchmarks : RedisBenchmark
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.Create")]
     public Task Lib_create() => Repeat(Lib_create_once);
 
-    public ValueTask Lib_create_once() => _jobs.CreateAsync(_writeJob);
+    public ValueTask Lib_create_once() => _jobs.SaveAsync(_writeJob);
 }

@@ -39,8 +39,8 @@ public class JobMoreBenchmarks : RedisBenchmark
         for (int i = 0; i < 50; i++)
         {
             string n = i.ToString("00", CultureInfo.InvariantCulture);
-            await _jobs.CreateAsync(JobTemplates.Queued with { Id = "jm-active-" + n, Room = RoomId });
-            await _jobs.CreateAsync(JobTemplates.Queued with { Id = "jm-done-" + n, Room = RoomId, Status = JobStatus.Completed });
+            await _jobs.SaveAsync(JobTemplates.Queued with { Id = "jm-active-" + n, Room = RoomId });
+            await _jobs.SaveAsync(JobTemplates.Queued with { Id = "jm-done-" + n, Room = RoomId, Status = JobStatus.Completed });
         }
 
         _deletedJob = JobTemplates.Queued with { Id = DeletedJobId, Room = RoomId };
@@ -112,8 +112,8 @@ public class JobMoreBenchmarks : RedisBenchmark
 
     public async Task<bool> Lib_create_delete_once()
     {
-        await _jobs.CreateAsync(_deletedJob).ConfigureAwait(false);
-        return await _jobs.DeleteAsync(RoomId, DeletedJobId).ConfigureAwait(false);
+        await _jobs.SaveAsync(_deletedJob).ConfigureAwait(false);
+        return await _jobs.DeleteAsync(new JobId(RoomId, DeletedJobId)).ConfigureAwait(false);
     }
 }
 
@@ -216,7 +216,7 @@ public class JobTransitionBenchmarks : RedisBenchmark
     public async Task<JobTransitionResult> Lib_start_once()
     {
         string id = NextId();
-        await _jobs.CreateAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
+        await _jobs.SaveAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
         return await _jobs.StartAsync(RoomId, id, Worker).ConfigureAwait(false);
     }
 
@@ -236,7 +236,7 @@ public class JobTransitionBenchmarks : RedisBenchmark
     public async Task<JobTransitionResult> Lib_complete_once()
     {
         string id = NextId();
-        await _jobs.CreateAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
+        await _jobs.SaveAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
         return await _jobs.CompleteAsync(RoomId, id, _result).ConfigureAwait(false);
     }
 
@@ -256,7 +256,7 @@ public class JobTransitionBenchmarks : RedisBenchmark
     public async Task<JobTransitionResult> Lib_fail_once()
     {
         string id = NextId();
-        await _jobs.CreateAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
+        await _jobs.SaveAsync(JobTemplates.Queued with { Id = id, Room = RoomId }).ConfigureAwait(false);
         return await _jobs.FailAsync(RoomId, id, Error).ConfigureAwait(false);
     }
 }

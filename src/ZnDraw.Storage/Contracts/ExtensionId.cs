@@ -25,4 +25,13 @@ public readonly record struct ExtensionId(ExtensionScope Scope, string? RoomId, 
     /// <param name="name">The extension name.</param>
     /// <returns>The id.</returns>
     public static ExtensionId Global(string category, string name) => new(ExtensionScope.Global, null, category, name);
+
+    /// <summary>The id of the extension <paramref name="schema"/> registers.</summary>
+    /// <param name="schema">The registration.</param>
+    /// <returns>Its scope, room, category and name.</returns>
+    public static ExtensionId Of(ExtensionSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return new(schema.Scope, schema.RoomId, schema.Category, schema.Name);
+    }
 }

@@ -20,8 +20,29 @@ namespace ZnDraw.Storage.Contracts;
 /// <see cref="ArgumentException"/> before anything is sent; stored data of the wrong type or encoding throws
 /// <see cref="StorageDataException"/>.
 /// </para>
+/// <para>
+/// The aggregate is one extension's registration, <see cref="ExtensionSchema"/> (its scope, room, category, name and
+/// parameter schema), addressed by <see cref="ExtensionId"/>. Its workers and its task queue are runtime state of live
+/// connections: they are not part of the saved aggregate (a copy to another backend must not invent workers there);
+/// workers join a saved extension with <see cref="RegisterExtensionAsync"/> (the same schema: joined).
+/// <see cref="IRepository{T, TId}.GetByIdAsync"/> is one HGET of the schema (<see cref="ExtensionSchema.WorkerId"/> and
+/// <see cref="ExtensionSchema.RegisteredAt"/> are <see langword="null"/>: ZnDraw stores neither).
+/// <see cref="IRepository{T, TId}.ExistsAsync"/> is one HEXISTS. <see cref="IRepository{T, TId}.SaveAsync"/> writes the
+/// schema (create or replace; <see cref="ExtensionSchema.WorkerId"/> and <see cref="ExtensionSchema.RegisteredAt"/> are
+/// ignored) in one script: HSET, and SADD of the schema hash to the room key registry (room scope).
+/// <see cref="IRepository{T, TId}.DeleteAsync"/> removes the whole extension in one script: HDEL of the schema, SREM of
+/// the name from the reverse index of every idle and progressing worker, DEL of both worker sets and the queue (queued
+/// tasks are dropped; their jobs stay, see <see cref="IJobRepository"/>), SREM of those keys from the room key registry;
+/// it returns whether the schema existed. Worker registration sets keep an entry that points at nothing, which the next
+/// <see cref="UnregisterWorkerAsync"/> drops.
+/// <see cref="IEnumerableRepository{T, TId}.ListIdsAsync"/> (no SCAN): for every room in <c>rooms:index</c>, the
+/// categories named in the room key registry (SMEMBERS) and HKEYS of each schema hash; then HKEYS of the global schema
+/// hashes of the categories <c>modifiers</c>, <c>selections</c>, <c>analysis</c> and every category found in a room.
+/// A global extension of another category is not listed (global categories have no index), and room-scoped extensions
+/// a ZnDraw server registered appear after the reindex operation adds their keys to the registry.
+/// </para>
 /// </remarks>
-public interface IExtensionRepository
+public interface IExtensionRepository : IEnumerableRepository<ExtensionSchema, ExtensionId>
 {
     /// <summary>Registers <paramref name="workerId"/> as a worker of <paramref name="extension"/>, storing its schema when the extension is new.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
@@ -82,13 +103,6 @@ public interface IExtensionRepository
     /// </remarks>
     ValueTask<ExtensionWorkerRemoval> UnregisterWorkerAsync(string workerId, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads one extension's schema (HGET); <see langword="null"/> when it is not registered.</summary>
-    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    /// <param name="extension">The extension.</param>
-    /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>The schema, with <see cref="ExtensionSchema.WorkerId"/> and <see cref="ExtensionSchema.RegisteredAt"/> null (ZnDraw stores neither).</returns>
-    ValueTask<ExtensionSchema?> GetSchemaAsync(ExtensionId extension, CancellationToken cancellationToken = default);
-
     /// <summary>Lists the extensions of one category in a room or the global scope (HGETALL of the schema hash), in stored order.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="scope">Room-scoped or global.</param>
@@ -98,7 +112,7 @@ public interface IExtensionRepository
     /// <returns>The readable schemas; empty when none.</returns>
     /// <remarks>
     /// The listing never fails because of one extension and never alters a value: a schema whose JSON cannot be read
-    /// (for which <see cref="GetSchemaAsync"/> throws <see cref="StorageDataException"/>) is left out and reported: one
+    /// (for which <see cref="IRepository{T, TId}.GetByIdAsync"/> throws <see cref="StorageDataException"/>) is left out and reported: one
     /// warning naming the key and field, and one count on
     /// <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged <c>aggregate=extension</c>. A
     /// schema hash of the wrong Redis type holds no entries to list and throws <see cref="StorageDataException"/>.

@@ -17,33 +17,26 @@ namespace ZnDraw.Storage.Contracts;
 /// still run on the server after the caller gave up. Invalid ids throw <see cref="ArgumentException"/> before anything
 /// is sent; stored data of the wrong type or encoding throws <see cref="StorageDataException"/>.
 /// </para>
+/// <para>
+/// The aggregate is one filesystem, <see cref="FilesystemInfo"/>, addressed by <see cref="FilesystemId"/> (scope, room,
+/// name). <see cref="IRepository{T, TId}.SaveAsync"/> registers (or replaces) it, provided by
+/// <see cref="FilesystemInfo.WorkerId"/>: one script: DEL + HSET metadata (<c>name</c>, <c>fsType</c>, <c>workerId</c>,
+/// <c>userName</c>, <c>public</c>), SET worker, SADD reverse index, SADD the scope's index set, SADD the room key registry
+/// (room scope), and under <see cref="KeyLayout.ZnDraw"/> SADD the worker's registrations set. Under
+/// <see cref="KeyLayout.ClusterSafe"/> the registrations set (another slot) is written first, idempotently. A previous
+/// provider's reverse index keeps the name; unregistering that worker skips filesystems it no longer provides.
+/// <see cref="IRepository{T, TId}.GetByIdAsync"/> is one HGETALL of the metadata hash.
+/// <see cref="IRepository{T, TId}.ExistsAsync"/> is one TYPE of it (a hash; a worker's reverse index of the same name
+/// is not a filesystem). <see cref="IRepository{T, TId}.DeleteAsync"/> removes the metadata, the worker key, its entry in
+/// the provider's reverse index, the index set and the room key registry in one script (which reads the worker key to
+/// name the reverse index), and returns whether the metadata hash existed.
+/// <see cref="IEnumerableRepository{T, TId}.ListIdsAsync"/> reads the index sets: <c>global:filesystems</c>, then
+/// <c>room:{room}:filesystems</c> of every room in <c>rooms:index</c> (one SMEMBERS each, no SCAN); filesystems a ZnDraw
+/// server registered appear after the reindex operation.
+/// </para>
 /// </remarks>
-public interface IFilesystemRepository
+public interface IFilesystemRepository : IEnumerableRepository<FilesystemInfo, FilesystemId>
 {
-    /// <summary>Registers (or replaces) a filesystem provided by <see cref="FilesystemInfo.WorkerId"/>.</summary>
-    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    /// <param name="scope">Room-scoped or global.</param>
-    /// <param name="roomId">The room for <see cref="ExtensionScope.Room"/>; null for <see cref="ExtensionScope.Global"/>.</param>
-    /// <param name="filesystem">The metadata (written as ZnDraw's hash: <c>name</c>, <c>fsType</c>, <c>workerId</c>, <c>userName</c>, <c>public</c>).</param>
-    /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>A task that completes when the filesystem is stored.</returns>
-    /// <remarks>
-    /// One script: DEL + HSET metadata, SET worker, SADD reverse index, SADD the scope's index set, SADD the room key
-    /// registry (room scope), and under <see cref="KeyLayout.ZnDraw"/> SADD the worker's registrations set. Under
-    /// <see cref="KeyLayout.ClusterSafe"/> the registrations set (another slot) is written first, idempotently. A
-    /// previous provider's reverse index keeps the name; unregistering that worker skips filesystems it no longer provides.
-    /// </remarks>
-    ValueTask RegisterAsync(ExtensionScope scope, string? roomId, FilesystemInfo filesystem, CancellationToken cancellationToken = default);
-
-    /// <summary>Reads a filesystem's metadata (HGETALL); <see langword="null"/> when it is not registered.</summary>
-    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    /// <param name="scope">Room-scoped or global.</param>
-    /// <param name="roomId">The room, or null for global.</param>
-    /// <param name="name">The filesystem name.</param>
-    /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>The metadata.</returns>
-    ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default);
-
     /// <summary>Lists a scope's filesystems, ordered by name.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="scope">Room-scoped or global.</param>
@@ -53,21 +46,11 @@ public interface IFilesystemRepository
     /// <remarks>
     /// One round trip: one script reads the index set and every member's metadata hash (HGETALL). The listing never
     /// fails because of one entry and never alters a value: an entry that cannot be read (a metadata key of the wrong
-    /// Redis type, unreadable metadata, an invalid name in the index; <see cref="GetAsync"/> throws
+    /// Redis type, unreadable metadata, an invalid name in the index; <see cref="IRepository{T, TId}.GetByIdAsync"/> throws
     /// <see cref="StorageDataException"/> for it) is left out and reported: one warning naming the key, and one count on
     /// <see cref="Diagnostics.ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged <c>aggregate=filesystem</c>.
     /// </remarks>
     ValueTask<IReadOnlyList<FilesystemInfo>> ListAsync(ExtensionScope scope, string? roomId, CancellationToken cancellationToken = default);
-
-    /// <summary>Removes a filesystem: metadata, worker key, its entry in the provider's reverse index, the index set and the room key registry.</summary>
-    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    /// <param name="scope">Room-scoped or global.</param>
-    /// <param name="roomId">The room, or null for global.</param>
-    /// <param name="name">The filesystem name.</param>
-    /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>Whether the metadata hash existed.</returns>
-    /// <remarks>One round trip: one script reads the worker key (to name the provider's reverse index) and deletes.</remarks>
-    ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default);
 
     /// <summary>Removes every filesystem a worker provides, in every room and the global scope.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>

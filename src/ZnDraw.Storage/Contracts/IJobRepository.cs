@@ -17,13 +17,25 @@ namespace ZnDraw.Storage.Contracts;
 /// still run on the server after the caller gave up. Invalid ids throw <see cref="ArgumentException"/> before anything
 /// is sent; stored data of the wrong type or encoding throws <see cref="StorageDataException"/>.
 /// </para>
+/// <para>
+/// The aggregate is one job (<see cref="Job"/>), addressed by <see cref="JobId"/> (room and job id).
+/// <see cref="IRepository{T, TId}.SaveAsync"/> is <see cref="CreateAsync"/> without a task: one script writes the hash
+/// (all sixteen fields, a fresh TTL of 86400 s) and the room's job sets. <see cref="IRepository{T, TId}.GetByIdAsync"/>
+/// is one HGETALL (<see langword="null"/> when the hash does not exist: never created, deleted or expired).
+/// <see cref="IRepository{T, TId}.ExistsAsync"/> is one EXISTS of the hash. <see cref="IRepository{T, TId}.DeleteAsync"/>
+/// is one script: it reads the hash's <c>category</c> and <c>extension</c> (to name the extension job set), then deletes
+/// the hash and removes the id from the job sets and the key registry; it returns whether the hash existed (when the
+/// hash already expired, the extension job set cannot be named and keeps the id).
+/// <see cref="IEnumerableRepository{T, TId}.ListIdsAsync"/> reads <c>jobs:active</c> and <c>jobs:inactive</c> of every
+/// room in <c>rooms:index</c> (no SCAN); like those sets it is not pruned, so it may name jobs whose hash expired.
+/// </para>
 /// </remarks>
-public interface IJobRepository
+public interface IJobRepository : IEnumerableRepository<Job, JobId>
 {
-    /// <summary>Creates (or replaces) a job and, optionally, queues its task, in one atomic step.</summary>
+    /// <summary>Creates (or replaces) a job and queues its task, in one atomic step.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="job">The job; all sixteen fields are written (<c>""</c> for unset ones), as ZnDraw writes them.</param>
-    /// <param name="enqueue">A task to RPUSH to the extension's queue in the same step; its room and job id must be the job's.</param>
+    /// <param name="enqueue">The task to RPUSH to the extension's queue in the same step; its room and job id must be the job's. To store a job without a task use <see cref="IRepository{T, TId}.SaveAsync"/>.</param>
     /// <param name="queueScope">Whether <paramref name="enqueue"/> goes to the room-scoped or the global extension's queue.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>A task that completes when the job is stored.</returns>
@@ -44,15 +56,7 @@ public interface IJobRepository
     /// expires with its hash) rather than a task without a job.
     /// </para>
     /// </remarks>
-    ValueTask CreateAsync(Job job, ExtensionTask? enqueue = null, ExtensionScope queueScope = ExtensionScope.Room, CancellationToken cancellationToken = default);
-
-    /// <summary>Reads a job (HGETALL); <see langword="null"/> when its hash does not exist (never created, deleted or expired).</summary>
-    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    /// <param name="roomId">The job's room.</param>
-    /// <param name="jobId">The job id.</param>
-    /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>The job.</returns>
-    ValueTask<Job?> GetAsync(string roomId, string jobId, CancellationToken cancellationToken = default);
+    ValueTask CreateAsync(Job job, ExtensionTask enqueue, ExtensionScope queueScope = ExtensionScope.Room, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a queued job running: <c>status</c>, <c>started_at</c>, <c>worker_id</c>, <c>wait_time_ms</c> (now − <c>created_at</c>), in one script.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
@@ -89,7 +93,7 @@ public interface IJobRepository
     /// <param name="roomId">The room.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The ids, unordered.</returns>
-    /// <remarks>Not pruned: like ZnDraw, ids whose hash expired stay listed (pruning would need every hash's key, one more round trip); <see cref="GetAsync"/> returns null for them and <see cref="DeleteAsync"/> removes them.</remarks>
+    /// <remarks>Not pruned: like ZnDraw, ids whose hash expired stay listed (pruning would need every hash's key, one more round trip); <see cref="IRepository{T, TId}.GetByIdAsync"/> returns null for them and <see cref="IRepository{T, TId}.DeleteAsync"/> removes them.</remarks>
     ValueTask<IReadOnlyList<string>> ListActiveAsync(string roomId, CancellationToken cancellationToken = default);
 
     /// <summary>The ids in <c>room:{room}:jobs:inactive</c> (SMEMBERS); not pruned, as <see cref="ListActiveAsync"/>.</summary>
@@ -98,17 +102,4 @@ public interface IJobRepository
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns>The ids, unordered.</returns>
     ValueTask<IReadOnlyList<string>> ListInactiveAsync(string roomId, CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes a job: its hash and every set entry (active, inactive, by time, extension jobs, room key registry).</summary>
-    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    /// <param name="roomId">The job's room.</param>
-    /// <param name="jobId">The job id.</param>
-    /// <param name="cancellationToken">Bounds the wait.</param>
-    /// <returns>Whether the hash existed.</returns>
-    /// <remarks>
-    /// One round trip: one script reads the hash's <c>category</c> and <c>extension</c> (to name the extension job set),
-    /// then deletes the hash and removes the id from the job sets and the key registry. When the hash already expired,
-    /// the extension job set cannot be named and keeps the id.
-    /// </remarks>
-    ValueTask<bool> DeleteAsync(string roomId, string jobId, CancellationToken cancellationToken = default);
 }

@@ -1,29 +1,76 @@
 namespace ZnDraw.Storage.Contracts;
 
-/// <summary>Reads and writes one kind of aggregate, addressed by its string id.</summary>
-/// <typeparam name="T">The aggregate's model type.</typeparam>
+/// <summary>Reads and writes one kind of aggregate root, addressed by its id.</summary>
+/// <typeparam name="T">The aggregate's model type; it carries its own id, so <see cref="SaveAsync"/> needs no separate id.</typeparam>
+/// <typeparam name="TId">
+/// The id: a <see cref="string"/> where one name is the whole id (rooms, users, sessions), a typed id where the id has
+/// several parts (<see cref="ExtensionId"/>, <see cref="JobId"/>, <see cref="FilesystemId"/>).
+/// </typeparam>
 /// <remarks>
-/// Every call is one round trip to Redis. StackExchange.Redis takes no cancellation tokens: a
-/// token is checked before anything is sent and then bounds the wait only, so a command may still
-/// run on the server after the caller stopped waiting. Invalid ids throw <see cref="ArgumentException"/>
-/// before anything is sent; unreadable stored data throws <see cref="StorageDataException"/>.
+/// Every call is one atomic step of the backend (in Redis one round trip, unless a repository documents more).
+/// StackExchange.Redis takes no cancellation tokens: a token is checked before anything is sent and then bounds the
+/// wait only, so a command may still run on the server after the caller stopped waiting. Invalid ids throw
+/// <see cref="ArgumentException"/> before anything is sent; unreadable stored data throws <see cref="StorageDataException"/>.
+/// Each repository documents what its aggregate holds (see <c>docs/aggregates.md</c>).
 /// </remarks>
-public interface IRepository<T>
+public interface IRepository<T, TId>
     where T : class
+    where TId : notnull
 {
     /// <summary>Reads the aggregate, or <see langword="null"/> when it does not exist.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    ValueTask<T?> GetByIdAsync(string id, CancellationToken cancellationToken = default);
+    /// <param name="id">The aggregate's id.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>The aggregate, or <see langword="null"/>.</returns>
+    ValueTask<T?> GetByIdAsync(TId id, CancellationToken cancellationToken = default);
 
     /// <summary>Writes the aggregate (create or replace) in one atomic step.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
+    /// <param name="entity">The aggregate; its id is part of it.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>A task that completes when the aggregate is stored.</returns>
     ValueTask SaveAsync(T entity, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the aggregate in one atomic step; <see langword="false"/> when it did not exist.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
+    /// <param name="id">The aggregate's id.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>Whether the aggregate existed.</returns>
+    ValueTask<bool> DeleteAsync(TId id, CancellationToken cancellationToken = default);
 
     /// <summary>Whether the aggregate exists.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
-    ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default);
+    /// <param name="id">The aggregate's id.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>Whether <see cref="GetByIdAsync"/> would find it.</returns>
+    ValueTask<bool> ExistsAsync(TId id, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Reads and writes one kind of aggregate root, addressed by its string id.</summary>
+/// <typeparam name="T">The aggregate's model type.</typeparam>
+public interface IRepository<T> : IRepository<T, string>
+    where T : class
+{
+}
+
+/// <summary>A repository whose backend can list the ids of every stored aggregate of its kind: the source of a copy or migration.</summary>
+/// <typeparam name="T">The aggregate's model type.</typeparam>
+/// <typeparam name="TId">The aggregate's id.</typeparam>
+/// <remarks>
+/// Sessions are not enumerable: they are bound to live connections and have no index (see <c>docs/aggregates.md</c>).
+/// </remarks>
+public interface IEnumerableRepository<T, TId> : IRepository<T, TId>
+    where T : class
+    where TId : notnull
+{
+    /// <summary>Lists the id of every stored aggregate of this kind, each once, for maintenance (copy, migration), not for a hot path.</summary>
+    /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
+    /// <param name="cancellationToken">Stops the listing between reads.</param>
+    /// <returns>The ids, in no particular order, read in pages; an aggregate written or deleted while the listing runs may or may not appear.</returns>
+    /// <remarks>
+    /// The listing reads the backend's indexes, not the aggregates: an id may name an aggregate that expired or was
+    /// deleted since (<see cref="IRepository{T, TId}.GetByIdAsync"/> returns <see langword="null"/> for it). Each
+    /// repository documents which index it reads.
+    /// </remarks>
+    IAsyncEnumerable<TId> ListIdsAsync(CancellationToken cancellationToken = default);
 }

@@ -19,30 +19,33 @@ namespace ZnDraw.Storage.Contracts;
 /// delete of that id or <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/> repairs it.
 /// </para>
 /// <para>
-/// The <see cref="IRepository{T}"/> members: <see cref="IRepository{T}.GetByIdAsync"/> is one batch: <c>MGET</c> of
+/// The <see cref="IRepository{T, TId}"/> members: <see cref="IRepository{T, TId}.GetByIdAsync"/> is one batch: <c>MGET</c> of
 /// <c>description</c>, <c>locked</c>, <c>hidden</c>, <c>current_frame</c> and <c>EXISTS</c> of the same keys
 /// (<see langword="null"/> when <c>current_frame</c> is absent; values are read as ZnDraw reads them: flags are true
 /// only for <c>"1"</c>, a negative or non-numeric frame is 0; <see cref="Room.FrameCount"/> is <see langword="null"/>).
 /// One of these keys holding another Redis type than a string (which <c>MGET</c> reads as nil) throws
 /// <see cref="StorageDataException"/> naming that key, found by a second batch of <c>TYPE</c> only then.
-/// <see cref="IRepository{T}.ExistsAsync"/> is one <c>EXISTS current_frame</c>. <see cref="IRepository{T}.SaveAsync"/>
+/// <see cref="IRepository{T, TId}.ExistsAsync"/> is one <c>EXISTS current_frame</c>. <see cref="IRepository{T, TId}.SaveAsync"/>
 /// writes <c>description</c> (DEL when <see langword="null"/>), <c>locked</c>, <c>hidden</c>, <c>current_frame</c>
 /// and <c>SADD rooms:index</c> in one Lua script (<see cref="Room.FrameCount"/> is ignored); it creates the room if it
-/// did not exist, without default geometries. <see cref="IRepository{T}.DeleteAsync"/> removes every key of the room in
+/// did not exist, without default geometries. <see cref="IRepository{T, TId}.DeleteAsync"/> removes every key of the room in
 /// one Lua script: all fixed-name room keys, every key named in the room's key registry (<see cref="RoomKeys.KeyRegistry"/>),
 /// the registry itself, the job hashes named in the room's job sets, and the id in <c>rooms:index</c>; it returns
 /// <see langword="true"/> when any key was removed. Keys outside the room are left alone: a user's <c>currentRoom</c>
 /// still naming the room, and worker registration sets that recorded the room's extensions.
+/// <see cref="IEnumerableRepository{T, TId}.ListIdsAsync"/> yields the ids of <see cref="ListAllAsync"/>. The aggregate
+/// these members read and write is the room's own settings (<see cref="Room"/>); its parts (frames, geometries,
+/// bookmarks, chat, ...) have their own repositories and are copied by <see cref="CopyAsync"/>.
 /// </para>
 /// <para>
 /// StackExchange.Redis takes no cancellation tokens: a token is checked before anything is sent and then bounds the
 /// wait only, so a command may still run on the server after the caller stopped waiting. Invalid ids and a description
-/// over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (also in <see cref="IRepository{T}.SaveAsync"/>, parameter
+/// over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (also in <see cref="IRepository{T, TId}.SaveAsync"/>, parameter
 /// <c>entity</c>) throw <see cref="ArgumentException"/> before anything is sent; a key of the wrong Redis type or an unreadable value throws
 /// <see cref="StorageDataException"/> naming the key.
 /// </para>
 /// </remarks>
-public interface IRoomRepository : IRepository<Room>
+public interface IRoomRepository : IRepository<Room>, IEnumerableRepository<Room, string>
 {
     /// <summary>Creates an empty room with ZnDraw's defaults; <see langword="false"/> when the room already exists.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
@@ -88,7 +91,7 @@ public interface IRoomRepository : IRepository<Room>
     /// <exception cref="ArgumentException"><paramref name="description"/> is over <see cref="ZnDrawLimitOptions.MaxDescriptionBytes"/> (UTF-8 bytes); nothing is sent.</exception>
     ValueTask<RoomCopyResult> CopyAsync(string sourceRoomId, string targetRoomId, string? description = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads the room like <see cref="IRepository{T}.GetByIdAsync"/> and also its frame count (<see cref="Room.FrameCount"/>).</summary>
+    /// <summary>Reads the room like <see cref="IRepository{T, TId}.GetByIdAsync"/> and also its frame count (<see cref="Room.FrameCount"/>).</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
     /// <param name="roomId">The room id.</param>
     /// <param name="cancellationToken">Bounds the wait.</param>
@@ -96,7 +99,7 @@ public interface IRoomRepository : IRepository<Room>
     /// <remarks>
     /// One batch: <c>MGET description locked hidden current_frame</c>, <c>EXISTS</c> of the same keys and
     /// <c>ZCARD trajectory:indices</c>. A key of the wrong Redis type throws <see cref="StorageDataException"/> naming it
-    /// (as <see cref="IRepository{T}.GetByIdAsync"/> does).
+    /// (as <see cref="IRepository{T, TId}.GetByIdAsync"/> does).
     /// </remarks>
     ValueTask<Room?> GetWithFrameCountAsync(string roomId, CancellationToken cancellationToken = default);
 

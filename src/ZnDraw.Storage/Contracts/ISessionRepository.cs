@@ -10,13 +10,13 @@ namespace ZnDraw.Storage.Contracts;
 /// share the sid's slot, so every call is one atomic step in both layouts.
 /// </para>
 /// <para>
-/// <see cref="IRepository{T}.GetByIdAsync"/>: <c>GET sid:{sid}</c> and <c>GET sid:{sid}:role</c> in one batch
+/// <see cref="IRepository{T, TId}.GetByIdAsync"/>: <c>GET sid:{sid}</c> and <c>GET sid:{sid}:role</c> in one batch
 /// (<see langword="null"/> when <c>sid:{sid}</c> is absent; <see cref="SessionInfo.Role"/> is <see langword="null"/> when
-/// the role key is absent, as for servers before 2025-11-04). <see cref="IRepository{T}.SaveAsync"/>: one MULTI/EXEC with
+/// the role key is absent, as for servers before 2025-11-04). <see cref="IRepository{T, TId}.SaveAsync"/>: one MULTI/EXEC with
 /// <c>SET sid:{sid}</c> and <c>SET sid:{sid}:role</c>, or <c>DEL sid:{sid}:role</c> when the role is
-/// <see langword="null"/>. <see cref="IRepository{T}.DeleteAsync"/>: one Lua script deleting both keys (ZnDraw never
+/// <see langword="null"/>. <see cref="IRepository{T, TId}.DeleteAsync"/>: one Lua script deleting both keys (ZnDraw never
 /// deletes the role key, which leaks one key per connection; here it goes with the session) and returns whether
-/// <c>sid:{sid}</c> existed. <see cref="IRepository{T}.ExistsAsync"/>: one <c>EXISTS sid:{sid}</c>.
+/// <c>sid:{sid}</c> existed. <see cref="IRepository{T, TId}.ExistsAsync"/>: one <c>EXISTS sid:{sid}</c>.
 /// </para>
 /// <para>
 /// ZnDraw writes the user hash's <c>currentSid</c> separately; use <see cref="IUserRepository.SetCurrentSidAsync"/> for

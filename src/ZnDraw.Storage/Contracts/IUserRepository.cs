@@ -24,12 +24,13 @@ namespace ZnDraw.Storage.Contracts;
 /// without <c>userName</c> and <c>createdAt</c> is ever created (ZnDraw's plain <c>HSET</c> would create one).
 /// </para>
 /// <para>
-/// The <see cref="IRepository{T}"/> members: <see cref="IRepository{T}.GetByIdAsync"/> is one <c>HGETALL</c>.
-/// <see cref="IRepository{T}.ExistsAsync"/> is one <c>EXISTS</c>. <see cref="IRepository{T}.SaveAsync"/> replaces the
+/// The <see cref="IRepository{T, TId}"/> members: <see cref="IRepository{T, TId}.GetByIdAsync"/> is one <c>HGETALL</c>.
+/// <see cref="IRepository{T, TId}.ExistsAsync"/> is one <c>EXISTS</c>. <see cref="IRepository{T, TId}.SaveAsync"/> replaces the
 /// fields the model knows (one Lua script: <c>HDEL</c> of the members that are <see langword="null"/>, <c>HSET</c> of
 /// the others, <c>SADD users:index</c>); <c>passwordHash</c>, <c>passwordSalt</c> and fields of later ZnDraw versions are
-/// kept. <see cref="IRepository{T}.DeleteAsync"/> removes <c>user:{user}</c>, <c>admin:user:{user}</c> and the name in
+/// kept. <see cref="IRepository{T, TId}.DeleteAsync"/> removes <c>user:{user}</c>, <c>admin:user:{user}</c> and the name in
 /// both index sets in one Lua script (ZnDraw leaves nothing else either); it returns whether the user hash existed.
+/// <see cref="IEnumerableRepository{T, TId}.ListIdsAsync"/> yields the names of <see cref="ListAllAsync"/>.
 /// </para>
 /// <para>
 /// Credentials: <see cref="User"/> carries no password hash or salt. They are written only by
@@ -43,7 +44,7 @@ namespace ZnDraw.Storage.Contracts;
 /// <see cref="StorageDataException"/> naming the key (scripts check every type before their first write).
 /// </para>
 /// </remarks>
-public interface IUserRepository : IRepository<User>
+public interface IUserRepository : IRepository<User>, IEnumerableRepository<User, string>
 {
     /// <summary>Creates a user; <see langword="false"/> when the user already exists (nothing is changed then).</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>

@@ -245,7 +245,7 @@ public sealed class ExtensionService
             }
 
             if (provider == JobProvider.Client
-                && await _extensions.GetSchemaAsync(extension, cancellationToken).ConfigureAwait(false) is null)
+                && !await _extensions.ExistsAsync(extension, cancellationToken).ConfigureAwait(false))
             {
                 throw new ExtensionRefusedException(extension, ExtensionRefusal.NotRegistered);
             }
@@ -396,7 +396,7 @@ public sealed class ExtensionService
         Func<IJobRepository, CancellationToken, ValueTask<JobTransitionResult>> transition,
         CancellationToken cancellationToken)
     {
-        var job = await _jobs.GetAsync(roomId, jobId, cancellationToken).ConfigureAwait(false);
+        var job = await _jobs.GetByIdAsync(new JobId(roomId, jobId), cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
             return new JobFinishResult(JobFinishStatus.NotFound, false);

@@ -304,7 +304,7 @@ public sealed class RoomService
     /// <param name="cancellationToken">Bounds the wait.</param>
     /// <returns><see langword="true"/> when any key of the room was removed; <see langword="false"/> when there was nothing to delete.</returns>
     /// <exception cref="ArgumentException"><paramref name="roomId"/> is invalid.</exception>
-    /// <remarks>One atomic <see cref="IRepository{T}.DeleteAsync"/> (see <see cref="IRoomRepository"/> for what is removed and what is left, e.g. users' <c>currentRoom</c>).</remarks>
+    /// <remarks>One atomic <see cref="IRepository{T, TId}.DeleteAsync"/> (see <see cref="IRoomRepository"/> for what is removed and what is left, e.g. users' <c>currentRoom</c>).</remarks>
     public async ValueTask<bool> DeleteAsync(string roomId, string? userName = null, CancellationToken cancellationToken = default)
     {
         using var op = StorageOperation.Start("room.delete");

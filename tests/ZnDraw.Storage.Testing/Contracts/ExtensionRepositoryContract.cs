@@ -36,7 +36,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
 
         Assert.Equal(ExtensionRegistrationResult.Registered, await Extensions.RegisterExtensionAsync(ext, Schema, sid));
 
-        ExtensionSchema? schema = await Extensions.GetSchemaAsync(ext);
+        ExtensionSchema? schema = await Extensions.GetByIdAsync(ext);
         Assert.NotNull(schema);
         Assert.Equal((ext.Name, ext.Category, ext.Scope, ext.RoomId), (schema.Name, schema.Category, schema.Scope, schema.RoomId));
         Assert.True(JsonElement.DeepEquals(Schema, schema.Schema));
@@ -51,7 +51,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
     {
         var ext = InNewRoom();
 
-        Assert.Null(await Extensions.GetSchemaAsync(ext));
+        Assert.Null(await Extensions.GetByIdAsync(ext));
         Assert.Empty(await Extensions.GetWorkersAsync(ext));
         Assert.Null(await Extensions.AcquireWorkerAsync(ext));
         Assert.Equal(0, await Extensions.QueueLengthAsync(ext));
@@ -75,7 +75,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
         var workers = await Extensions.GetWorkersAsync(ext);
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), workers.Select(w => w.WorkerId).Order(StringComparer.Ordinal));
         Assert.All(workers, w => Assert.Equal(WorkerAvailability.Idle, w.Availability));
-        Assert.True(JsonElement.DeepEquals(Schema, (await Extensions.GetSchemaAsync(ext))!.Schema));
+        Assert.True(JsonElement.DeepEquals(Schema, (await Extensions.GetByIdAsync(ext))!.Schema));
         Assert.Equal(new ExtensionWorkerRemoval(0, 0), await Extensions.UnregisterWorkerAsync(c)); // c registered nothing
     }
 
@@ -103,7 +103,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
 
         int registrar = Assert.Single(Enumerable.Range(0, results.Length), i => results[i] == ExtensionRegistrationResult.Registered);
         JsonElement winner = calls[registrar].Schema;
-        Assert.True(JsonElement.DeepEquals(winner, (await Extensions.GetSchemaAsync(ext))!.Schema));
+        Assert.True(JsonElement.DeepEquals(winner, (await Extensions.GetByIdAsync(ext))!.Schema));
         for (int i = 0; i < calls.Length; i++)
         {
             bool same = JsonElement.DeepEquals(winner, calls[i].Schema);
@@ -229,14 +229,14 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
 
         Assert.Equal((ExtensionDequeueStatus.Dequeued, t1, true), (result.Status, result.Task, result.JobStarted));
         Assert.Empty(result.SkippedStaleTasks);
-        Job? job = await Jobs.GetAsync(room, t1.JobId);
+        Job? job = await Jobs.GetByIdAsync(new JobId(room, t1.JobId));
         Assert.Equal((JobStatus.Running, sid, 1500L, Now), (job!.Status, job.WorkerId, job.WaitTimeMs, job.StartedAt));
         Assert.Equal(WorkerAvailability.Progressing, Assert.Single(await Extensions.GetWorkersAsync(ext)).Availability);
 
         // Busy: nothing is taken.
         Assert.Equal(ExtensionDequeueStatus.WorkerNotIdle, (await Extensions.DequeueAsync(ext, sid)).Status);
         Assert.Equal(1, await Extensions.QueueLengthAsync(ext));
-        Assert.Equal(JobStatus.Queued, (await Jobs.GetAsync(room, t2.JobId))!.Status);
+        Assert.Equal(JobStatus.Queued, (await Jobs.GetByIdAsync(new JobId(room, t2.JobId)))!.Status);
 
         await Extensions.ReleaseWorkerAsync(ext, sid);
         Assert.Equal(t2, (await Extensions.DequeueAsync(ext, sid)).Task);
@@ -279,7 +279,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
         Assert.Equal(live, result.Task);
         Assert.Equal([expired, finished], result.SkippedStaleTasks);
         Assert.Equal(0, await Extensions.QueueLengthAsync(ext));
-        Assert.Equal(JobStatus.Failed, (await Jobs.GetAsync(room, finished.JobId))!.Status);
+        Assert.Equal(JobStatus.Failed, (await Jobs.GetByIdAsync(new JobId(room, finished.JobId)))!.Status);
     }
 
     [Fact]
@@ -312,7 +312,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
 
         Assert.Equal(task, result.Task);
         Assert.True(result.JobStarted);
-        Assert.Equal(JobStatus.Running, (await Jobs.GetAsync(room, task.JobId))!.Status);
+        Assert.Equal(JobStatus.Running, (await Jobs.GetByIdAsync(new JobId(room, task.JobId)))!.Status);
         Assert.Equal(ext.Name, Assert.Single(await Extensions.ListExtensionsAsync(ExtensionScope.Global, null, ext.Category)).Name);
         Assert.Equal(new ExtensionWorkerRemoval(1, 1), await Extensions.UnregisterWorkerAsync(sid));
     }
@@ -341,7 +341,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
         Assert.Equal(6, results.Count(r => r.Result.Status == ExtensionDequeueStatus.QueueEmpty));
         foreach (var (worker, result) in taken)
         {
-            Assert.Equal(worker, (await Jobs.GetAsync(room, result.Task!.JobId))!.WorkerId);
+            Assert.Equal(worker, (await Jobs.GetByIdAsync(new JobId(room, result.Task!.JobId)))!.WorkerId);
         }
 
         Assert.Equal(0, await Extensions.QueueLengthAsync(ext));
@@ -367,12 +367,12 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
         var removal = await Extensions.UnregisterWorkerAsync(sid);
 
         Assert.Equal(new ExtensionWorkerRemoval(4, 2), removal);
-        Assert.Null(await Extensions.GetSchemaAsync(alone));
-        Assert.Null(await Extensions.GetSchemaAsync(global));
+        Assert.Null(await Extensions.GetByIdAsync(alone));
+        Assert.Null(await Extensions.GetByIdAsync(global));
         Assert.Empty(await Extensions.ListExtensionsAsync(ExtensionScope.Global, null, global.Category));
-        Assert.NotNull(await Extensions.GetSchemaAsync(shared));
+        Assert.NotNull(await Extensions.GetByIdAsync(shared));
         Assert.Equal(other, Assert.Single(await Extensions.GetWorkersAsync(shared)).WorkerId);
-        Assert.NotNull(await Extensions.GetSchemaAsync(queued)); // a pending task keeps the extension
+        Assert.NotNull(await Extensions.GetByIdAsync(queued)); // a pending task keeps the extension
         Assert.Empty(await Extensions.GetWorkersAsync(queued));
         Assert.Equal(1, await Extensions.QueueLengthAsync(queued));
         Assert.Equal(new ExtensionWorkerRemoval(0, 0), await Extensions.UnregisterWorkerAsync(sid));
@@ -407,7 +407,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
             gate.SetResult();
             await Task.WhenAll(register, unregister);
 
-            Assert.NotNull(await Extensions.GetSchemaAsync(ext));
+            Assert.NotNull(await Extensions.GetByIdAsync(ext));
             Assert.Equal(joining, Assert.Single(await Extensions.GetWorkersAsync(ext)).WorkerId);
         }
     }
@@ -425,7 +425,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
                 Task.Run(async () => await Extensions.RegisterExtensionAsync(ext, Schema, sid)),
                 Task.Run(async () => await Extensions.UnregisterWorkerAsync(sid)));
 
-            bool hasSchema = await Extensions.GetSchemaAsync(ext) is not null;
+            bool hasSchema = await Extensions.GetByIdAsync(ext) is not null;
             Assert.Equal(hasSchema, (await Extensions.GetWorkersAsync(ext)).Count == 1);
         }
     }
@@ -440,7 +440,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Extensions.RegisterExtensionAsync(ExtensionId.InRoom(room, "a:b", "X"), Schema, "s"));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Extensions.RegisterExtensionAsync(ExtensionId.InRoom(room, "modifiers", ""), Schema, "s"));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Extensions.AcquireWorkerAsync(new ExtensionId(ExtensionScope.Global, room, "modifiers", "X")));
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Extensions.GetSchemaAsync(new ExtensionId(ExtensionScope.Room, null, "modifiers", "X")));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Extensions.GetByIdAsync(new ExtensionId(ExtensionScope.Room, null, "modifiers", "X")));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Extensions.ListExtensionsAsync(ExtensionScope.Room, null, "modifiers"));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Extensions.UnregisterWorkerAsync(""));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Extensions.DequeueAsync(ExtensionId.InRoom(room, "modifiers", "X"), "a:b"));
@@ -459,7 +459,7 @@ public abstract class ExtensionRepositoryContract(IStoreFactory backend) : Store
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Extensions.RegisterExtensionAsync(ext, Schema, sid, cancelled));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Extensions.EnqueueAsync(ext, NewTask(ext.RoomId!), cancelled));
 
-        Assert.Null(await Extensions.GetSchemaAsync(ext));
+        Assert.Null(await Extensions.GetByIdAsync(ext));
         Assert.Equal(0, await Extensions.QueueLengthAsync(ext));
     }
 }

@@ -14,14 +14,14 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
     public async Task A_registered_filesystem_reads_back_equal_and_is_listed_in_its_scope_only()
     {
         string room = NewId("room"), other = NewId("room"), sid = NewId("sid");
-        var fs = new FilesystemInfo("data", "LocalFileSystem", sid, "bob", false);
+        var fs = new FilesystemInfo("data", "LocalFileSystem", sid, "bob", false, ExtensionScope.Room, room);
 
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, fs);
+        await Filesystems.SaveAsync(fs);
 
-        Assert.Equal(fs, await Filesystems.GetAsync(ExtensionScope.Room, room, "data"));
+        Assert.Equal(fs, await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Room, room, "data")));
         Assert.Equal([fs], await Filesystems.ListAsync(ExtensionScope.Room, room));
-        Assert.Null(await Filesystems.GetAsync(ExtensionScope.Room, other, "data"));
-        Assert.Null(await Filesystems.GetAsync(ExtensionScope.Global, null, "data"));
+        Assert.Null(await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Room, other, "data")));
+        Assert.Null(await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Global, null, "data")));
         Assert.Empty(await Filesystems.ListAsync(ExtensionScope.Room, other));
     }
 
@@ -29,18 +29,18 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
     public async Task A_global_filesystem_is_listed_globally()
     {
         string name = NewId("pub"), sid = NewId("sid");
-        var fs = new FilesystemInfo(name, "S3FileSystem", sid, "admin", true);
+        var fs = new FilesystemInfo(name, "S3FileSystem", sid, "admin", true, ExtensionScope.Global);
 
-        await Filesystems.RegisterAsync(ExtensionScope.Global, null, fs);
+        await Filesystems.SaveAsync(fs);
 
-        Assert.Equal(fs, await Filesystems.GetAsync(ExtensionScope.Global, null, name));
+        Assert.Equal(fs, await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Global, null, name)));
         Assert.Contains(fs, await Filesystems.ListAsync(ExtensionScope.Global, null));
         if (!Backend.Capabilities.SharesKeySpaceWithOtherTests)
         {
             Assert.Equal([fs], await Filesystems.ListAsync(ExtensionScope.Global, null));
         }
 
-        Assert.True(await Filesystems.UnregisterAsync(ExtensionScope.Global, null, name));
+        Assert.True(await Filesystems.DeleteAsync(new FilesystemId(ExtensionScope.Global, null, name)));
         Assert.DoesNotContain(name, await GlobalNamesAsync());
     }
 
@@ -50,7 +50,7 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
         string room = NewId("room"), sid = NewId("sid");
         foreach (string name in new[] { "b", "a:x", "C", "c" })
         {
-            await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo(name, "local", sid, "bob", false));
+            await Filesystems.SaveAsync(new FilesystemInfo(name, "local", sid, "bob", false, ExtensionScope.Room, room));
         }
 
         Assert.Equal(["C", "a:x", "b", "c"], (await Filesystems.ListAsync(ExtensionScope.Room, room)).Select(f => f.Name));
@@ -60,12 +60,12 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
     public async Task Registering_again_replaces_the_filesystem()
     {
         string room = NewId("room"), sid = NewId("sid"), other = NewId("other");
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("data", "local", sid, "bob", false));
-        var replaced = new FilesystemInfo("data", "s3", other, "eve", true);
+        await Filesystems.SaveAsync(new FilesystemInfo("data", "local", sid, "bob", false, ExtensionScope.Room, room));
+        var replaced = new FilesystemInfo("data", "s3", other, "eve", true, ExtensionScope.Room, room);
 
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, replaced);
+        await Filesystems.SaveAsync(replaced);
 
-        Assert.Equal(replaced, await Filesystems.GetAsync(ExtensionScope.Room, room, "data"));
+        Assert.Equal(replaced, await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Room, room, "data")));
         Assert.Equal([replaced], await Filesystems.ListAsync(ExtensionScope.Room, room));
     }
 
@@ -73,14 +73,14 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
     public async Task Unregister_removes_the_filesystem_once()
     {
         string room = NewId("room"), sid = NewId("sid");
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("data", "local", sid, "bob", false));
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("kept", "local", sid, "bob", false));
+        await Filesystems.SaveAsync(new FilesystemInfo("data", "local", sid, "bob", false, ExtensionScope.Room, room));
+        await Filesystems.SaveAsync(new FilesystemInfo("kept", "local", sid, "bob", false, ExtensionScope.Room, room));
 
-        Assert.False(await Filesystems.UnregisterAsync(ExtensionScope.Room, room, "missing"));
-        Assert.True(await Filesystems.UnregisterAsync(ExtensionScope.Room, room, "data"));
-        Assert.False(await Filesystems.UnregisterAsync(ExtensionScope.Room, room, "data"));
+        Assert.False(await Filesystems.DeleteAsync(new FilesystemId(ExtensionScope.Room, room, "missing")));
+        Assert.True(await Filesystems.DeleteAsync(new FilesystemId(ExtensionScope.Room, room, "data")));
+        Assert.False(await Filesystems.DeleteAsync(new FilesystemId(ExtensionScope.Room, room, "data")));
 
-        Assert.Null(await Filesystems.GetAsync(ExtensionScope.Room, room, "data"));
+        Assert.Null(await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Room, room, "data")));
         Assert.Equal(["kept"], (await Filesystems.ListAsync(ExtensionScope.Room, room)).Select(f => f.Name));
         Assert.Equal(1, await Filesystems.UnregisterWorkerAsync(sid)); // the unregistered one is not counted again
     }
@@ -89,11 +89,11 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
     public async Task Unregister_worker_removes_what_it_provides_in_every_room_and_the_global_scope()
     {
         string room = NewId("room"), room2 = NewId("room"), sid = NewId("sid"), other = NewId("other"), global = NewId("pub");
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("b", "s3", sid, "bob", false));
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("a:x", "local", sid, "bob", true));
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", other, "eve", false));
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room2, new FilesystemInfo("d", "local", sid, "bob", false));
-        await Filesystems.RegisterAsync(ExtensionScope.Global, null, new FilesystemInfo(global, "local", sid, "admin", true));
+        await Filesystems.SaveAsync(new FilesystemInfo("b", "s3", sid, "bob", false, ExtensionScope.Room, room));
+        await Filesystems.SaveAsync(new FilesystemInfo("a:x", "local", sid, "bob", true, ExtensionScope.Room, room));
+        await Filesystems.SaveAsync(new FilesystemInfo("c", "local", other, "eve", false, ExtensionScope.Room, room));
+        await Filesystems.SaveAsync(new FilesystemInfo("d", "local", sid, "bob", false, ExtensionScope.Room, room2));
+        await Filesystems.SaveAsync(new FilesystemInfo(global, "local", sid, "admin", true, ExtensionScope.Global, null));
 
         Assert.Equal(4, await Filesystems.UnregisterWorkerAsync(sid));
 
@@ -109,15 +109,15 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
     public async Task Unregister_worker_skips_a_filesystem_another_worker_took_over()
     {
         string room = NewId("room"), sid = NewId("sid"), other = NewId("other");
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", other, "eve", false));
+        await Filesystems.SaveAsync(new FilesystemInfo("c", "local", other, "eve", false, ExtensionScope.Room, room));
 
         // "c" moves to sid, then back to other: sid must not remove it any more.
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", sid, "eve", false));
-        await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("c", "local", other, "eve", false));
+        await Filesystems.SaveAsync(new FilesystemInfo("c", "local", sid, "eve", false, ExtensionScope.Room, room));
+        await Filesystems.SaveAsync(new FilesystemInfo("c", "local", other, "eve", false, ExtensionScope.Room, room));
 
         Assert.Equal(0, await Filesystems.UnregisterWorkerAsync(sid));
 
-        Assert.Equal(other, (await Filesystems.GetAsync(ExtensionScope.Room, room, "c"))!.WorkerId);
+        Assert.Equal(other, (await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Room, room, "c")))!.WorkerId);
         Assert.Equal(1, await Filesystems.UnregisterWorkerAsync(other));
     }
 
@@ -125,11 +125,11 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
     public async Task Concurrent_registrations_of_one_name_leave_exactly_one_of_the_written_values()
     {
         string room = NewId("room");
-        FilesystemInfo[] written = [.. Enumerable.Range(0, 16).Select(i => new FilesystemInfo("data", "local", NewId("w"), "user" + i, i % 2 == 0))];
+        FilesystemInfo[] written = [.. Enumerable.Range(0, 16).Select(i => new FilesystemInfo("data", "local", NewId("w"), "user" + i, i % 2 == 0, ExtensionScope.Room, room))];
 
-        await Task.WhenAll(written.Select(f => Task.Run(async () => await Filesystems.RegisterAsync(ExtensionScope.Room, room, f))));
+        await Task.WhenAll(written.Select(f => Task.Run(async () => await Filesystems.SaveAsync(f))));
 
-        FilesystemInfo? stored = await Filesystems.GetAsync(ExtensionScope.Room, room, "data");
+        FilesystemInfo? stored = await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Room, room, "data"));
         Assert.Contains(stored, written);
         Assert.NotNull(stored);
         Assert.Equal([stored], await Filesystems.ListAsync(ExtensionScope.Room, room));
@@ -148,15 +148,15 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
     {
         string room = NewId("room"), sid = NewId("sid");
 
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.RegisterAsync(ExtensionScope.Room, "a:b", new FilesystemInfo("data", "local", sid, "bob", false)));
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.RegisterAsync(ExtensionScope.Room, null, new FilesystemInfo("data", "local", sid, "bob", false)));
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("", "local", sid, "bob", false)));
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("x:worker", "local", sid, "bob", false)));
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("data", "local", "a:b", "bob", false)));
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.GetAsync(ExtensionScope.Room, room, ""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.SaveAsync(new FilesystemInfo("data", "local", sid, "bob", false, ExtensionScope.Room, "a:b")));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.SaveAsync(new FilesystemInfo("data", "local", sid, "bob", false, ExtensionScope.Room, null)));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.SaveAsync(new FilesystemInfo("", "local", sid, "bob", false, ExtensionScope.Room, room)));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.SaveAsync(new FilesystemInfo("x:worker", "local", sid, "bob", false, ExtensionScope.Room, room)));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.SaveAsync(new FilesystemInfo("data", "local", "a:b", "bob", false, ExtensionScope.Room, room)));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Room, room, "")));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.ListAsync(ExtensionScope.Room, null));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Filesystems.UnregisterWorkerAsync(""));
-        await Assert.ThrowsAnyAsync<ArgumentNullException>(async () => await Filesystems.RegisterAsync(ExtensionScope.Room, room, null!));
+        await Assert.ThrowsAnyAsync<ArgumentNullException>(async () => await Filesystems.SaveAsync(null!));
 
         Assert.Empty(await Filesystems.ListAsync(ExtensionScope.Room, room));
     }
@@ -168,8 +168,8 @@ public abstract class FilesystemRepositoryContract(IStoreFactory backend) : Stor
         var cancelled = new CancellationToken(canceled: true);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-            await Filesystems.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("data", "local", NewId("sid"), "bob", false), cancelled));
+            await Filesystems.SaveAsync(new FilesystemInfo("data", "local", NewId("sid"), "bob", false, ExtensionScope.Room, room), cancelled));
 
-        Assert.Null(await Filesystems.GetAsync(ExtensionScope.Room, room, "data"));
+        Assert.Null(await Filesystems.GetByIdAsync(new FilesystemId(ExtensionScope.Room, room, "data")));
     }
 }

@@ -26,9 +26,9 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
         var created = new DateTime(2025, 10, 31, 12, 0, 0, DateTimeKind.Utc).AddTicks(1_234_560);
         Job job = NewJob(room, id, created);
 
-        await Jobs.CreateAsync(job);
+        await Jobs.SaveAsync(job);
 
-        Assert.Equal(job, await Jobs.GetAsync(room, id));
+        Assert.Equal(job, await Jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Equal([id], await Jobs.ListActiveAsync(room));
         Assert.Empty(await Jobs.ListInactiveAsync(room));
     }
@@ -42,7 +42,7 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
         await Jobs.CreateAsync(NewJob(room, id, Now), task);
 
         Assert.Equal(1, await Extensions.QueueLengthAsync(ExtensionId.InRoom(room, "modifiers", "Rotate")));
-        Assert.NotNull(await Jobs.GetAsync(room, id));
+        Assert.NotNull(await Jobs.GetByIdAsync(new JobId(room, id)));
     }
 
     [Fact]
@@ -51,14 +51,14 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
         string room = NewId("room"), id = NewJobId();
         Job done = NewJob(room, id, Now) with { Status = JobStatus.Completed, CompletedAt = Now, Result = Json("1") };
 
-        await Jobs.CreateAsync(done);
-        Assert.Equal(done, await Jobs.GetAsync(room, id));
+        await Jobs.SaveAsync(done);
+        Assert.Equal(done, await Jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Empty(await Jobs.ListActiveAsync(room));
         Assert.Equal([id], await Jobs.ListInactiveAsync(room));
 
         Job again = NewJob(room, id, Now);
-        await Jobs.CreateAsync(again);
-        Assert.Equal(again, await Jobs.GetAsync(room, id));
+        await Jobs.SaveAsync(again);
+        Assert.Equal(again, await Jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Equal([id], await Jobs.ListActiveAsync(room));
         Assert.Empty(await Jobs.ListInactiveAsync(room));
     }
@@ -68,8 +68,8 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
     {
         string room = NewId("room"), a = NewJobId(), b = NewJobId();
         DateTime created = Now;
-        await Jobs.CreateAsync(NewJob(room, a, created));
-        await Jobs.CreateAsync(NewJob(room, b, created));
+        await Jobs.SaveAsync(NewJob(room, a, created));
+        await Jobs.SaveAsync(NewJob(room, b, created));
         Store.Time.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(JobTransitionResult.Applied, await Jobs.StartAsync(room, a, "w1"));
@@ -83,12 +83,12 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
         Assert.Equal(JobTransitionResult.Applied, await Jobs.FailAsync(room, b, "boom"));
         Assert.Equal(JobTransitionResult.WrongStatus, await Jobs.CompleteAsync(room, b, Json("1")));
 
-        Job? job = await Jobs.GetAsync(room, a);
+        Job? job = await Jobs.GetByIdAsync(new JobId(room, a));
         Assert.Equal(
             (JobStatus.Completed, "w1", started, Now, 2000L, 250L),
             (job!.Status, job.WorkerId, job.StartedAt, job.CompletedAt, job.WaitTimeMs, job.ExecutionTimeMs));
         Assert.Equal(2, job.Result!.Value.GetProperty("frames").GetArrayLength());
-        Job? failed = await Jobs.GetAsync(room, b);
+        Job? failed = await Jobs.GetByIdAsync(new JobId(room, b));
         Assert.Equal((JobStatus.Failed, "boom", (long?)null, Now), (failed!.Status, failed.Error, failed.ExecutionTimeMs, failed.CompletedAt));
         Assert.Empty(await Jobs.ListActiveAsync(room));
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), (await Jobs.ListInactiveAsync(room)).Order(StringComparer.Ordinal));
@@ -98,13 +98,13 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
     public async Task A_running_job_that_fails_gets_its_execution_time()
     {
         string room = NewId("room"), id = NewJobId();
-        await Jobs.CreateAsync(NewJob(room, id, Now));
+        await Jobs.SaveAsync(NewJob(room, id, Now));
         await Jobs.StartAsync(room, id, "w1");
         Store.Time.Advance(TimeSpan.FromMilliseconds(700));
 
         Assert.Equal(JobTransitionResult.Applied, await Jobs.FailAsync(room, id, "worker died"));
 
-        Job? job = await Jobs.GetAsync(room, id);
+        Job? job = await Jobs.GetByIdAsync(new JobId(room, id));
         Assert.Equal((JobStatus.Failed, "worker died", 700L), (job!.Status, job.Error, job.ExecutionTimeMs));
     }
 
@@ -117,26 +117,26 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
         Assert.Equal(JobTransitionResult.NotFound, await Jobs.CompleteAsync(room, id, Json("1")));
         Assert.Equal(JobTransitionResult.NotFound, await Jobs.FailAsync(room, id, "x"));
 
-        Assert.Null(await Jobs.GetAsync(room, id));
+        Assert.Null(await Jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Empty(await Jobs.ListActiveAsync(room));
         Assert.Empty(await Jobs.ListInactiveAsync(room));
-        Assert.False(await Jobs.DeleteAsync(room, id));
+        Assert.False(await Jobs.DeleteAsync(new JobId(room, id)));
     }
 
     [Fact]
     public async Task Delete_removes_the_job_and_its_listing_once()
     {
         string room = NewId("room"), a = NewJobId(), b = NewJobId();
-        await Jobs.CreateAsync(NewJob(room, a, Now));
-        await Jobs.CreateAsync(NewJob(room, b, Now));
+        await Jobs.SaveAsync(NewJob(room, a, Now));
+        await Jobs.SaveAsync(NewJob(room, b, Now));
         await Jobs.FailAsync(room, b, "boom");
 
-        Assert.True(await Jobs.DeleteAsync(room, a));
-        Assert.True(await Jobs.DeleteAsync(room, b));
+        Assert.True(await Jobs.DeleteAsync(new JobId(room, a)));
+        Assert.True(await Jobs.DeleteAsync(new JobId(room, b)));
 
-        Assert.False(await Jobs.DeleteAsync(room, a));
-        Assert.Null(await Jobs.GetAsync(room, a));
-        Assert.Null(await Jobs.GetAsync(room, b));
+        Assert.False(await Jobs.DeleteAsync(new JobId(room, a)));
+        Assert.Null(await Jobs.GetByIdAsync(new JobId(room, a)));
+        Assert.Null(await Jobs.GetByIdAsync(new JobId(room, b)));
         Assert.Empty(await Jobs.ListActiveAsync(room));
         Assert.Empty(await Jobs.ListInactiveAsync(room));
     }
@@ -146,7 +146,7 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
     {
         string room = NewId("room"), other = NewId("room"), id = NewJobId();
 
-        await Jobs.CreateAsync(NewJob(room, id, Now));
+        await Jobs.SaveAsync(NewJob(room, id, Now));
 
         Assert.Equal([id], await Jobs.ListActiveAsync(room));
         Assert.Empty(await Jobs.ListActiveAsync(other));
@@ -156,27 +156,27 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
     public async Task Concurrent_starts_of_one_job_have_exactly_one_winner()
     {
         string room = NewId("room"), id = NewJobId();
-        await Jobs.CreateAsync(NewJob(room, id, Now));
+        await Jobs.SaveAsync(NewJob(room, id, Now));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () => await Jobs.StartAsync(room, id, "w" + i))));
 
         int winner = Assert.Single(Enumerable.Range(0, results.Length), i => results[i] == JobTransitionResult.Applied);
         Assert.All(results.Where((_, i) => i != winner), r => Assert.Equal(JobTransitionResult.WrongStatus, r));
-        Assert.Equal("w" + winner, (await Jobs.GetAsync(room, id))!.WorkerId);
+        Assert.Equal("w" + winner, (await Jobs.GetByIdAsync(new JobId(room, id)))!.WorkerId);
     }
 
     [Fact]
     public async Task Concurrent_completions_and_failures_of_one_job_have_exactly_one_winner()
     {
         string room = NewId("room"), id = NewJobId();
-        await Jobs.CreateAsync(NewJob(room, id, Now));
+        await Jobs.SaveAsync(NewJob(room, id, Now));
         await Jobs.StartAsync(room, id, "w1");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
             i % 2 == 0 ? await Jobs.CompleteAsync(room, id, Json(i.ToString(System.Globalization.CultureInfo.InvariantCulture))) : await Jobs.FailAsync(room, id, "e" + i))));
 
         int winner = Assert.Single(Enumerable.Range(0, results.Length), i => results[i] == JobTransitionResult.Applied);
-        Job? job = await Jobs.GetAsync(room, id);
+        Job? job = await Jobs.GetByIdAsync(new JobId(room, id));
         if (winner % 2 == 0)
         {
             Assert.Equal((JobStatus.Completed, winner), (job!.Status, job.Result!.Value.GetInt32()));
@@ -195,15 +195,15 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
     {
         string room = NewId("room"), id = NewJobId();
 
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.CreateAsync(NewJob("a:b", id, Now)));
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.CreateAsync(NewJob(room, "", Now)));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.SaveAsync(NewJob("a:b", id, Now)));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.SaveAsync(NewJob(room, "", Now)));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.CreateAsync(NewJob(room, id, Now), new ExtensionTask("u", Json("1"), NewId("elsewhere"), id)));
-        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.GetAsync("a:b", id));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.GetByIdAsync(new JobId("a:b", id)));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.StartAsync(room, "", "w1"));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Jobs.ListActiveAsync("a:b"));
-        await Assert.ThrowsAnyAsync<ArgumentNullException>(async () => await Jobs.CreateAsync(null!));
+        await Assert.ThrowsAnyAsync<ArgumentNullException>(async () => await Jobs.SaveAsync(null!));
 
-        Assert.Null(await Jobs.GetAsync(room, id));
+        Assert.Null(await Jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Empty(await Jobs.ListActiveAsync(room));
     }
 
@@ -213,9 +213,9 @@ public abstract class JobRepositoryContract(IStoreFactory backend) : StoreContra
         string room = NewId("room"), id = NewJobId();
         var cancelled = new CancellationToken(canceled: true);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Jobs.CreateAsync(NewJob(room, id, Now), null, ExtensionScope.Room, cancelled));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Jobs.GetAsync(room, id, cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Jobs.SaveAsync(NewJob(room, id, Now), cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Jobs.GetByIdAsync(new JobId(room, id), cancelled));
 
-        Assert.Null(await Jobs.GetAsync(room, id));
+        Assert.Null(await Jobs.GetByIdAsync(new JobId(room, id)));
     }
 }

@@ -81,7 +81,7 @@ public class ParserPropertyTests
         Only(() => RoomMapping.MetadataFromHash(k, [new HashEntry(v, v)]));
         Only(() => JobMapping.ParseStatus(k, "status", v));
         Only(() => JobMapping.ParseProvider(k, "provider", v));
-        Only(() => FilesystemMapping.FromHash(k, [new HashEntry("name", v), new HashEntry("public", v)]));
+        Only(() => FilesystemMapping.FromHash(k, [new HashEntry("name", v), new HashEntry("public", v)], ExtensionScope.Global, null));
         Only(() => FrameMapping.ParseMember(k, "r", v));
         Only(() => FrameMapping.BookmarksFromHash(k, [new HashEntry(v, v)], static ex => throw ex)); // what a listing reports
         Only(() => FrameMapping.ParseLabel(k, v, v));

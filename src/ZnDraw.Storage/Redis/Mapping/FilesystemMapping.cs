@@ -54,7 +54,7 @@ internal static class FilesystemMapping
 
     /// <summary>Reads HGETALL of a filesystem key; <see langword="null"/> for an empty array.</summary>
     /// <exception cref="StorageDataException"><c>name</c>, <c>fsType</c>, <c>workerId</c> or <c>userName</c> is missing.</exception>
-    public static FilesystemInfo? FromHash(string key, HashEntry[] entries)
+    public static FilesystemInfo? FromHash(string key, HashEntry[] entries, ExtensionScope scope, string? roomId)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Length == 0)
@@ -88,6 +88,8 @@ internal static class FilesystemMapping
             type ?? throw RedisText.Missing(key, FsTypeField),
             worker ?? throw RedisText.Missing(key, WorkerIdField),
             user ?? throw RedisText.Missing(key, UserNameField),
-            isPublic);
+            isPublic,
+            scope,
+            roomId);
     }
 }

@@ -165,17 +165,97 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
     }
 
     /// <inheritdoc/>
-    public ValueTask<ExtensionSchema?> GetSchemaAsync(ExtensionId extension, CancellationToken cancellationToken = default)
+    public ValueTask<ExtensionSchema?> GetByIdAsync(ExtensionId id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keys = _context.Keys.Extension(extension);
+        var keys = _context.Keys.Extension(id);
         RedisKey schema = keys.Schema();
         return RedisReply.Map(
             Db.HashGetAsync(schema, keys.Extension),
-            (schema, keys.Extension, keys.Category, extension.Scope, keys.RoomId),
+            (schema, keys.Extension, keys.Category, id.Scope, keys.RoomId),
             static (value, s) => ExtensionMapping.FromValue((string)s.schema!, s.Extension, s.Category, s.Scope, s.RoomId, value),
             schema,
             cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ExistsAsync(ExtensionId id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Extension(id);
+        RedisKey schema = keys.Schema();
+        return RedisReply.Of(Db.HashExistsAsync(schema, keys.Extension), schema, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SaveAsync(ExtensionSchema entity, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentNullException.ThrowIfNull(entity);
+        var keys = _context.Keys.Extension(ExtensionId.Of(entity));
+        RedisValue schemaText = ExtensionMapping.FormatSchema(entity.Schema);
+        if (keys.IsGlobal)
+        {
+            return ExtensionScripts.Save.EvaluateVoidAsync(Db, [keys.Schema()], [keys.Extension, schemaText], 0, static (_, _) => true, cancellationToken);
+        }
+
+        string schemaKey = keys.SchemaText();
+        RedisKey[] keyArray = [schemaKey, _context.Keys.Room(keys.RoomId!).KeyRegistry()];
+        return ExtensionScripts.Save.EvaluateVoidAsync(Db, keyArray, [keys.Extension, schemaText, schemaKey], 0, static (_, _) => true, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(ExtensionId id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = _context.Keys.Extension(id);
+        string schema = keys.SchemaText(), idle = keys.IdleWorkersText(), progressing = keys.ProgressingWorkersText(), queue = keys.QueueText();
+        RedisKey[] keyArray = keys.IsGlobal
+            ? [schema, idle, progressing, queue]
+            : [schema, idle, progressing, queue, _context.Keys.Room(keys.RoomId!).KeyRegistry()];
+        RedisValue[] args = [keys.Extension, keys.CategoryHeadText(), schema, idle, progressing, queue];
+        return ExtensionScripts.Delete.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (long)result == 1, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ExtensionId> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Global categories have no index: ZnDraw's own categories, and every category found in a room.
+        var globalCategories = new SortedSet<string>(ZnDrawWorkerCategories, StringComparer.Ordinal);
+        await foreach (string roomId in RedisCalls.ListRoomIdsAsync(_context, cancellationToken).ConfigureAwait(false))
+        {
+            RedisKey registry = _context.Keys.Room(roomId).KeyRegistry();
+            string head = _context.Keys.RoomKeyText(roomId, "extensions:");
+            var categories = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (RedisValue member in await RedisReply.Of(Db.SetMembersAsync(registry), registry, cancellationToken).ConfigureAwait(false))
+            {
+                string name = (string)member!;
+                if (name.Length > head.Length && name.StartsWith(head, StringComparison.Ordinal) && name.IndexOf(':', head.Length) < 0
+                    && IsValidCategory(name[head.Length..]))
+                {
+                    categories.Add(name[head.Length..]);
+                }
+            }
+
+            foreach (string category in categories)
+            {
+                globalCategories.Add(category);
+                foreach (string extension in await ListNamesAsync(ExtensionScope.Room, roomId, category, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return ExtensionId.InRoom(roomId, category, extension);
+                }
+            }
+        }
+
+        foreach (string category in globalCategories)
+        {
+            foreach (string extension in await ListNamesAsync(ExtensionScope.Global, null, category, cancellationToken).ConfigureAwait(false))
+            {
+                yield return ExtensionId.Global(category, extension);
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -389,6 +469,43 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         catch (ArgumentException ex)
         {
             throw new StorageDataException(queueName, "room", "the queued task names an invalid room or job id.", ex);
+        }
+    }
+
+    /// <summary>The valid extension names of one schema hash (HKEYS), for <see cref="ListIdsAsync"/>.</summary>
+    private async ValueTask<List<string>> ListNamesAsync(ExtensionScope scope, string? roomId, string category, CancellationToken cancellationToken)
+    {
+        RedisKey schemaKey = SchemaKey(scope, roomId, category);
+        var fields = await RedisReply.Of(Db.HashKeysAsync(schemaKey), schemaKey, cancellationToken).ConfigureAwait(false);
+        var names = new List<string>(fields.Length);
+        foreach (RedisValue field in fields)
+        {
+            string name = (string)field!;
+            try
+            {
+                KeyValidation.ValidateExtensionName(name);
+                names.Add(name);
+            }
+            catch (ArgumentException)
+            {
+                // No key can be built for it: not listed (ListExtensionsAsync does not list it either).
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    private bool IsValidCategory(string category)
+    {
+        try
+        {
+            KeyValidation.ValidateCategory(category, _context.Keys.Layout);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

@@ -24,11 +24,12 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
     private IDatabase Db => _context.Database;
 
     /// <inheritdoc/>
-    public ValueTask RegisterAsync(ExtensionScope scope, string? roomId, FilesystemInfo filesystem, CancellationToken cancellationToken = default)
+    public ValueTask SaveAsync(FilesystemInfo entity, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        ArgumentNullException.ThrowIfNull(filesystem);
-        var keys = KeysOf(scope, roomId, filesystem.Name);
+        ArgumentNullException.ThrowIfNull(entity);
+        FilesystemInfo filesystem = entity;
+        var keys = KeysOf(filesystem.Scope, filesystem.RoomId, filesystem.Name);
         RedisKey reverse = keys.UserFilesystems(filesystem.WorkerId);
         RedisKey registrations = _context.Keys.Worker(filesystem.WorkerId).Registrations();
         ArgumentException.ThrowIfNullOrEmpty(filesystem.FsType, nameof(filesystem));
@@ -91,11 +92,43 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
     }
 
     /// <inheritdoc/>
-    public ValueTask<FilesystemInfo?> GetAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<FilesystemInfo?> GetByIdAsync(FilesystemId id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        RedisKey metadata = KeysOf(scope, roomId, name).Metadata();
-        return RedisReply.Map(Db.HashGetAllAsync(metadata), metadata, static (entries, key) => FilesystemMapping.FromHash((string)key!, entries), metadata, cancellationToken);
+        RedisKey metadata = KeysOf(id.Scope, id.RoomId, id.Name).Metadata();
+        return RedisReply.Map(
+            Db.HashGetAllAsync(metadata),
+            (metadata, id.Scope, id.RoomId),
+            static (entries, s) => FilesystemMapping.FromHash((string)s.metadata!, entries, s.Scope, s.RoomId),
+            metadata,
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ExistsAsync(FilesystemId id, CancellationToken cancellationToken = default)
+    {
+        // TYPE, not EXISTS: a worker's reverse index (a set) shares the metadata's key space.
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey metadata = KeysOf(id.Scope, id.RoomId, id.Name).Metadata();
+        return RedisReply.Map(Db.KeyTypeAsync(metadata), 0, static (type, _) => type == RedisType.Hash, metadata, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<FilesystemId> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (string name in await ReadIndexAsync(_context.Global.GlobalFilesystemsIndex(), cancellationToken).ConfigureAwait(false))
+        {
+            yield return FilesystemId.Global(name);
+        }
+
+        await foreach (string roomId in RedisCalls.ListRoomIdsAsync(_context, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (string name in await ReadIndexAsync(_context.Keys.Room(roomId).FilesystemsIndex(), cancellationToken).ConfigureAwait(false))
+            {
+                yield return FilesystemId.InRoom(roomId, name);
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -111,16 +144,17 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
             Db,
             [index],
             [metadataHead],
-            (index, metadataHead, _context.Logger),
-            static (reply, s) => ToList((RedisResult[])reply!, s.index, s.metadataHead, s.Logger),
+            (index, metadataHead, scope, roomId, _context.Logger),
+            static (reply, s) => ToList((RedisResult[])reply!, s.index, s.metadataHead, s.scope, s.roomId, s.Logger),
             cancellationToken);
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> UnregisterAsync(ExtensionScope scope, string? roomId, string name, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(FilesystemId id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var keys = KeysOf(scope, roomId, name);
+        string name = id.Name;
+        var keys = KeysOf(id.Scope, id.RoomId, name);
         bool hasRegistry = !keys.IsGlobal;
         string metadata = (string)keys.Metadata()!, worker = (string)keys.Worker()!;
         RedisKey[] keyArray = hasRegistry
@@ -244,14 +278,14 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
     }
 
     /// <summary>The readable filesystems of a listing reply; each unreadable entry is reported (warning and counter) and skipped.</summary>
-    private static IReadOnlyList<FilesystemInfo> ToList(RedisResult[] reply, RedisKey index, string metadataHead, ILogger logger)
+    private static IReadOnlyList<FilesystemInfo> ToList(RedisResult[] reply, RedisKey index, string metadataHead, ExtensionScope scope, string? roomId, ILogger logger)
     {
         var result = new List<FilesystemInfo>(reply.Length / 2);
         for (int i = 0; i + 1 < reply.Length; i += 2)
         {
             try
             {
-                if (ToInfo((string)reply[i]!, reply[i + 1], index, metadataHead) is { } info)
+                if (ToInfo((string)reply[i]!, reply[i + 1], index, metadataHead, scope, roomId) is { } info)
                 {
                     result.Add(info);
                 }
@@ -268,7 +302,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
 
     /// <summary>One listed filesystem; <see langword="null"/> when its hash is gone.</summary>
     /// <exception cref="StorageDataException">The index entry is not a valid name, or its metadata cannot be read.</exception>
-    private static FilesystemInfo? ToInfo(string name, RedisResult reply, RedisKey index, string metadataHead)
+    private static FilesystemInfo? ToInfo(string name, RedisResult reply, RedisKey index, string metadataHead, ExtensionScope scope, string? roomId)
     {
         try
         {
@@ -292,7 +326,29 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
             entries[j] = new HashEntry(fields[2 * j], fields[(2 * j) + 1]);
         }
 
-        return FilesystemMapping.FromHash(key, entries);
+        return FilesystemMapping.FromHash(key, entries, scope, roomId);
+    }
+
+    /// <summary>The valid names of one filesystem index set (SMEMBERS); an invalid entry is skipped, as the listing skips it.</summary>
+    private async ValueTask<IReadOnlyList<string>> ReadIndexAsync(RedisKey index, CancellationToken cancellationToken)
+    {
+        var members = await RedisReply.Of(Db.SetMembersAsync(index), index, cancellationToken).ConfigureAwait(false);
+        var names = new List<string>(members.Length);
+        foreach (RedisValue member in members)
+        {
+            string name = (string)member!;
+            try
+            {
+                KeyValidation.ValidateFilesystemName(name);
+                names.Add(name);
+            }
+            catch (ArgumentException)
+            {
+                // Skipped as ListAsync skips it (which also reports it): no key can be built for it.
+            }
+        }
+
+        return names;
     }
 
     private FilesystemKeys KeysOf(ExtensionScope scope, string? roomId, string name) => scope switch

@@ -28,7 +28,52 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     private IDatabase Db => _context.Database;
 
     /// <inheritdoc/>
-    public ValueTask CreateAsync(Job job, ExtensionTask? enqueue = null, ExtensionScope queueScope = ExtensionScope.Room, CancellationToken cancellationToken = default)
+    public ValueTask CreateAsync(Job job, ExtensionTask enqueue, ExtensionScope queueScope = ExtensionScope.Room, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(enqueue);
+        return WriteAsync(job, enqueue, queueScope, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SaveAsync(Job entity, CancellationToken cancellationToken = default) =>
+        WriteAsync(entity, null, ExtensionScope.Room, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ExistsAsync(JobId id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKey key = _context.Keys.Job(id.RoomId, id.Id).Hash();
+        return RedisReply.Of(Db.KeyExistsAsync(key), key, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<JobId> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (string roomId in RedisCalls.ListRoomIdsAsync(_context, cancellationToken).ConfigureAwait(false))
+        {
+            seen.Clear();
+            foreach (string jobId in await ListActiveAsync(roomId, cancellationToken).ConfigureAwait(false))
+            {
+                if (jobId.Length > 0 && seen.Add(jobId))
+                {
+                    yield return new JobId(roomId, jobId);
+                }
+            }
+
+            foreach (string jobId in await ListInactiveAsync(roomId, cancellationToken).ConfigureAwait(false))
+            {
+                if (jobId.Length > 0 && seen.Add(jobId))
+                {
+                    yield return new JobId(roomId, jobId);
+                }
+            }
+        }
+    }
+
+    /// <summary>The one write of a job: <see cref="CreateAsync"/> with a task, <see cref="SaveAsync"/> without.</summary>
+    private ValueTask WriteAsync(Job job, ExtensionTask? enqueue, ExtensionScope queueScope, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(job);
@@ -99,10 +144,10 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     }
 
     /// <inheritdoc/>
-    public ValueTask<Job?> GetAsync(string roomId, string jobId, CancellationToken cancellationToken = default)
+    public ValueTask<Job?> GetByIdAsync(JobId id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        RedisKey key = _context.Keys.Job(roomId, jobId).Hash();
+        RedisKey key = _context.Keys.Job(id.RoomId, id.Id).Hash();
         return RedisReply.Map(Db.HashGetAllAsync(key), key, static (entries, key) => JobMapping.FromHash((string)key!, entries), key, cancellationToken);
     }
 
@@ -146,9 +191,10 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> DeleteAsync(string roomId, string jobId, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(JobId id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        (string roomId, string jobId) = id;
         var keys = _context.Keys.Job(roomId, jobId);
         RedisKey hash = keys.Hash();
         RedisKey registry = keys.Room.KeyRegistry();

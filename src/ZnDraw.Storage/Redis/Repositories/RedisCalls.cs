@@ -48,4 +48,21 @@ internal static class RedisCalls
         string key = space.Job(roomId, "_").Hash().ToString();
         return key[..^1];
     }
+
+    /// <summary>
+    /// The valid room ids of <c>rooms:index</c> (one SMEMBERS), for the maintenance listings of the aggregates that live
+    /// in rooms (<see cref="IEnumerableRepository{T, TId}.ListIdsAsync"/>); an id that is not a valid room id is skipped.
+    /// </summary>
+    public static async IAsyncEnumerable<string> ListRoomIdsAsync(RedisStoreContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        RedisKey index = context.Global.RoomsIndex();
+        foreach (RedisValue member in await RedisReply.Of(context.Database.SetMembersAsync(index), index, cancellationToken).ConfigureAwait(false))
+        {
+            string roomId = (string)member!;
+            if (KeyValidation.IsValidRoomId(roomId))
+            {
+                yield return roomId;
+            }
+        }
+    }
 }

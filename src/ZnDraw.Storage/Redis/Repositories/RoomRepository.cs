@@ -315,6 +315,15 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     }
 
     /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (string id in await ListAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return id;
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

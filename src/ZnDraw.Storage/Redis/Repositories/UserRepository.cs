@@ -106,6 +106,15 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     }
 
     /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (string id in await ListAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return id;
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<string>> ListAllAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -103,6 +103,34 @@ internal static class ExtensionScripts
         return {removed, deleted}
         """);
 
+    // KEYS: schema, [room registry]. ARGV: name, schema JSON, schema key name (for the registry).
+    public static readonly RedisScript Save = new("extension.save", LuaFragments.CheckType + """
+        check(KEYS[1], 'hash')
+        if KEYS[2] then check(KEYS[2], 'set') end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[3]) end
+        return 1
+        """);
+
+    // KEYS: schema, idle, progressing, queue, [room registry]
+    // ARGV: name, category head (a worker's reverse index is head .. sid), schema, idle, progressing and queue key names.
+    // Every key is type-checked before the first write. Returns 1 when the schema field existed.
+    public static readonly RedisScript Delete = new("extension.delete", LuaFragments.CheckType + """
+        check(KEYS[1], 'hash'); check(KEYS[2], 'set'); check(KEYS[3], 'set'); check(KEYS[4], 'list')
+        local registry = KEYS[5]
+        if registry then check(registry, 'set') end
+        local workers = redis.call('SUNION', KEYS[2], KEYS[3])
+        for _, sid in ipairs(workers) do check(ARGV[2] .. sid, 'set') end
+        local existed = redis.call('HDEL', KEYS[1], ARGV[1])
+        for _, sid in ipairs(workers) do redis.call('SREM', ARGV[2] .. sid, ARGV[1]) end
+        redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+        if registry then
+          redis.call('SREM', registry, ARGV[4], ARGV[5], ARGV[6])
+          if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', registry, ARGV[3]) end
+        end
+        return existed
+        """);
+
     // KEYS: idle, progressing. Returns the worker id or nil.
     public static readonly RedisScript Acquire = new("extension.acquire", """
         local w = redis.call('SPOP', KEYS[1])

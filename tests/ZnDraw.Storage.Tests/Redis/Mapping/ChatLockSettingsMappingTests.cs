@@ -187,13 +187,13 @@ public class ExtensionAndFilesystemMappingTests
     public void Filesystem_round_trip_uses_true_false()
     {
         HashEntry[] stored = TestData.Hash(("name", "data"), ("fsType", "LocalFileSystem"), ("workerId", "sid1"), ("userName", "alice"), ("public", "true"));
-        FilesystemInfo fs = FilesystemMapping.FromHash("global:filesystems:data", TestData.AsBytes(stored))!;
-        Assert.Equal(new FilesystemInfo("data", "LocalFileSystem", "sid1", "alice", true), fs);
+        FilesystemInfo fs = FilesystemMapping.FromHash("global:filesystems:data", TestData.AsBytes(stored), ExtensionScope.Global, null)!;
+        Assert.Equal(new FilesystemInfo("data", "LocalFileSystem", "sid1", "alice", true, ExtensionScope.Global), fs);
         Assert.Equal(TestData.ToDictionary(stored), TestData.ToDictionary(FilesystemMapping.ToHashEntries(fs)));
-        Assert.False(FilesystemMapping.FromHash("k", TestData.Hash(("name", "d"), ("fsType", "t"), ("workerId", "w"), ("userName", "u"), ("public", "1")))!.IsPublic);
-        var ex = Assert.Throws<StorageDataException>(() => FilesystemMapping.FromHash("k", TestData.Hash(("name", "d"))));
+        Assert.False(FilesystemMapping.FromHash("k", TestData.Hash(("name", "d"), ("fsType", "t"), ("workerId", "w"), ("userName", "u"), ("public", "1")), ExtensionScope.Global, null)!.IsPublic);
+        var ex = Assert.Throws<StorageDataException>(() => FilesystemMapping.FromHash("k", TestData.Hash(("name", "d")), ExtensionScope.Global, null));
         Assert.Equal("fsType", ex.Field);
-        Assert.Null(FilesystemMapping.FromHash("k", []));
+        Assert.Null(FilesystemMapping.FromHash("k", [], ExtensionScope.Global, null));
 
         // The script form: the same pairs, written at an offset into an argument array.
         var args = new RedisValue[3 + (2 * FilesystemMapping.FieldCount)];

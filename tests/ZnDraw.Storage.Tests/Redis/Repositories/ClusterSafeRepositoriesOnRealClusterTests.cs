@@ -76,9 +76,9 @@ public sealed class ClusterSafeRepositoriesOnRealClusterTests(RedisClusterFixtur
         Assert.True(await store.Rooms.DeleteAsync(room));
 
         Assert.Null(await store.Locks.GetAsync(room, LockInfo.TrajectoryMetaTarget));
-        Assert.Null(await store.Extensions.GetSchemaAsync(ext));
+        Assert.Null(await store.Extensions.GetByIdAsync(ext));
         Assert.Equal(0, await store.Extensions.QueueLengthAsync(ext));
-        Assert.Null(await store.Jobs.GetAsync(room, jobId));
+        Assert.Null(await store.Jobs.GetByIdAsync(new JobId(room, jobId)));
         Assert.True(await store.Users.ExistsAsync(named)); // users are not the room's
         Assert.True(await store.Users.DeleteAsync(named));
     }

@@ -196,7 +196,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
             Assert.False(await Db.KeyExistsAsync($"{schema}:{name}:idle_workers"), $"{schema} {name}");
         }
 
-        Assert.Null(await repo.GetSchemaAsync(libraryExt));
+        Assert.Null(await repo.GetByIdAsync(libraryExt));
         Assert.True(await Db.HashExistsAsync($"{head}selections", "All"));
         Assert.Equal([other], (await Db.SetMembersAsync($"{head}selections:All:idle_workers")).Select(v => (string)v!));
         Assert.True(await Db.HashExistsAsync($"{prefix}global:extensions:analysis", "Queued"));
@@ -269,13 +269,13 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         await Db.StringSetAsync(reverse, "not a set");
         var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.UnregisterWorkerAsync(sid));
         Assert.Contains((string)reverse!, ex.Message, StringComparison.Ordinal);
-        Assert.NotNull(await repo.GetSchemaAsync(first)); // nothing removed
+        Assert.NotNull(await repo.GetByIdAsync(first)); // nothing removed
 
         await Db.KeyDeleteAsync(reverse);
         await Db.SetAddAsync(reverse, "Plot");
         Assert.Equal(new ExtensionWorkerRemoval(2, 2), await repo.UnregisterWorkerAsync(sid));
-        Assert.Null(await repo.GetSchemaAsync(first));
-        Assert.Null(await repo.GetSchemaAsync(second));
+        Assert.Null(await repo.GetByIdAsync(first));
+        Assert.Null(await repo.GetByIdAsync(second));
         Assert.Equal(["extensions:room:bad:room:x", "extensions:room:r:1:c", "filesystems:global"], (await Db.SetMembersAsync(registrations)).Select(v => (string)v!).Order(StringComparer.Ordinal));
     }
 
@@ -353,7 +353,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         var repo = Repo(redis, "zndraw");
         var ext = ExtensionId.InRoom(RedisFixture.NewId("room"), "modifiers", "Rotate");
         await repo.RegisterExtensionAsync(ext, Schema, RedisFixture.NewId("sid"));
-        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetSchemaAsync(ext); })).RoundTrips);
+        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetByIdAsync(ext); })).RoundTrips);
         Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.ListExtensionsAsync(ExtensionScope.Room, ext.RoomId, "modifiers"); })).RoundTrips);
         Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetWorkersAsync(ext); })).RoundTrips);
         Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.QueueLengthAsync(ext); })).RoundTrips);
@@ -368,7 +368,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
         string schemaKey = $"room:{room}:extensions:modifiers";
         await Db.StringSetAsync(schemaKey, "not a hash");
 
-        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSchemaAsync(ext));
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetByIdAsync(ext));
         Assert.Contains(schemaKey, ex.Message, StringComparison.Ordinal);
         ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.RegisterExtensionAsync(ext, Schema, sid));
         Assert.Contains(schemaKey, ex.Message, StringComparison.Ordinal);
@@ -376,7 +376,7 @@ public sealed class ExtensionRepositoryTests(RedisFixture redis)
 
         await Db.KeyDeleteAsync(schemaKey);
         await Db.HashSetAsync(schemaKey, "Rotate", "{broken");
-        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetSchemaAsync(ext));
+        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetByIdAsync(ext));
         Assert.Equal(schemaKey, ex.Key);
         ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.RegisterExtensionAsync(ext, Schema, sid));
         Assert.Equal(schemaKey, ex.Key);

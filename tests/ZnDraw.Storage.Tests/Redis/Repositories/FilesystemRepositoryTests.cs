@@ -18,10 +18,10 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
     {
         var repo = new FilesystemRepository(TestSpaces.Context(redis, "zndraw"));
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
-        var fs = new FilesystemInfo("data", "LocalFileSystem", sid, "bob", false);
-        await repo.RegisterAsync(ExtensionScope.Room, RedisFixture.NewId("warm"), fs); // script cached (EVALSHA)
+        var fs = new FilesystemInfo("data", "LocalFileSystem", sid, "bob", false, ExtensionScope.Room, room);
+        await repo.SaveAsync(fs with { RoomId = RedisFixture.NewId("warm") }); // script cached (EVALSHA)
 
-        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.RegisterAsync(ExtensionScope.Room, room, fs));
+        var m = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.SaveAsync(fs));
 
         Assert.Equal(1, m.RoundTrips);
         var hash = (await Db.HashGetAllAsync($"room:{room}:filesystems:data")).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
@@ -31,8 +31,8 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
         Assert.True(await Db.SetContainsAsync($"room:{room}:filesystems:{sid}", "data"));
         Assert.True(await Db.SetContainsAsync($"room:{room}:filesystems", "data"));
         Assert.True(await Db.SetContainsAsync($"room:{room}:keys", $"room:{room}:filesystems:data:worker"));
-        Assert.Equal(fs, await repo.GetAsync(ExtensionScope.Room, room, "data"));
-        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetAsync(ExtensionScope.Room, room, "data"); })).RoundTrips);
+        Assert.Equal(fs, await repo.GetByIdAsync(FilesystemId.InRoom(room, "data")));
+        Assert.Equal(1, (await RoundTrips.MeasureAsync(redis.Connection, async () => { await repo.GetByIdAsync(FilesystemId.InRoom(room, "data")); })).RoundTrips);
     }
 
     [Theory]
@@ -42,13 +42,13 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
         var repo = new FilesystemRepository(TestSpaces.Context(redis, space));
         var ks = TestSpaces.Get(space);
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
-        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("b", "s3", sid, "bob", false));
-        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("a:x", "local", sid, "bob", true));
+        await repo.SaveAsync(new FilesystemInfo("b", "s3", sid, "bob", false, ExtensionScope.Room, room));
+        await repo.SaveAsync(new FilesystemInfo("a:x", "local", sid, "bob", true, ExtensionScope.Room, room));
         await repo.ListAsync(ExtensionScope.Room, room); // loads the script, so the measured call is the steady state
-        Assert.False(await repo.UnregisterAsync(ExtensionScope.Room, room, "missing")); // also loads the script
+        Assert.False(await repo.DeleteAsync(new FilesystemId(ExtensionScope.Room, room, "missing"))); // also loads the script
 
         var (list, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.ListAsync(ExtensionScope.Room, room));
-        var (unregistered, um) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.UnregisterAsync(ExtensionScope.Room, room, "b"));
+        var (unregistered, um) = await RoundTrips.MeasureAsync(redis.Connection, async () => await repo.DeleteAsync(new FilesystemId(ExtensionScope.Room, room, "b")));
 
         Assert.Equal((2, 1), (list.Count, m.RoundTrips));
         Assert.Equal((true, 1), (unregistered, um.RoundTrips));
@@ -70,8 +70,8 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
         await Db.StringSetAsync($"room:{room}:filesystems:remote:worker", "abc");
         await Db.SetAddAsync($"room:{room}:filesystems:abc", "remote");
 
-        Assert.Equal(new FilesystemInfo("remote", "S3FileSystem", "abc", "bob", true), await repo.GetAsync(ExtensionScope.Room, room, "remote"));
-        Assert.True(await repo.UnregisterAsync(ExtensionScope.Room, room, "remote"));
+        Assert.Equal(new FilesystemInfo("remote", "S3FileSystem", "abc", "bob", true, ExtensionScope.Room, room), await repo.GetByIdAsync(FilesystemId.InRoom(room, "remote")));
+        Assert.True(await repo.DeleteAsync(FilesystemId.InRoom(room, "remote")));
         Assert.False(await Db.KeyExistsAsync($"room:{room}:filesystems:abc"));
     }
 
@@ -80,11 +80,11 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
     {
         var repo = new FilesystemRepository(TestSpaces.Context(redis, "zndraw"));
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
-        await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo("data", "local", sid, "bob", false));
+        await repo.SaveAsync(new FilesystemInfo("data", "local", sid, "bob", false, ExtensionScope.Room, room));
 
         // A filesystem named like the worker's sid would be the worker's reverse index (ZnDraw's own key collision).
         var ex = await Assert.ThrowsAsync<StorageDataException>(async () =>
-            await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo(sid, "local", "other", "eve", false)));
+            await repo.SaveAsync(new FilesystemInfo(sid, "local", "other", "eve", false, ExtensionScope.Room, room)));
         Assert.Contains($"room:{room}:filesystems:{sid}", ex.Message, StringComparison.Ordinal);
         Assert.False(await Db.KeyExistsAsync($"room:{room}:filesystems:{sid}:worker"));
         Assert.False(await Db.SetContainsAsync($"room:{room}:filesystems", sid));
@@ -97,29 +97,29 @@ public sealed class FilesystemRepositoryTests(RedisFixture redis)
         var repo = new FilesystemRepository(TestSpaces.Context(redis, space));
         var ks = TestSpaces.Get(space);
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
-        var fs = new FilesystemInfo("data", "local", sid, "bob", true);
+        var fs = new FilesystemInfo("data", "local", sid, "bob", true, ExtensionScope.Room, room);
         var keys = ks.Filesystem(room, "data");
 
-        await repo.RegisterAsync(ExtensionScope.Room, room, fs);
+        await repo.SaveAsync(fs);
 
-        Assert.Equal(fs, await repo.GetAsync(ExtensionScope.Room, room, "data"));
+        Assert.Equal(fs, await repo.GetByIdAsync(FilesystemId.InRoom(room, "data")));
         var registry = (await Db.SetMembersAsync(ks.Room(room).KeyRegistry())).Select(v => (string)v!).Order(StringComparer.Ordinal);
         Assert.Equal(new[] { keys.Metadata(), keys.Worker(), keys.UserFilesystems(sid) }.Select(k => (string)k!).Order(StringComparer.Ordinal), registry);
-        Assert.True(await repo.UnregisterAsync(ExtensionScope.Room, room, "data"));
+        Assert.True(await repo.DeleteAsync(new FilesystemId(ExtensionScope.Room, room, "data")));
         Assert.Empty(await Db.SetMembersAsync(ks.Room(room).KeyRegistry()).ContinueWith(t => t.Result.Where(v => ((string)v!).Contains(":filesystems:data", StringComparison.Ordinal))));
         Assert.False(await Db.SetContainsAsync(keys.UserFilesystems(sid), "data"));
 
-        await repo.RegisterAsync(ExtensionScope.Room, room, fs);
+        await repo.SaveAsync(fs);
         RedisKey reverse = keys.UserFilesystems(sid);
         await Db.KeyDeleteAsync(reverse);
         await Db.StringSetAsync(reverse, "not a set");
         var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await repo.UnregisterWorkerAsync(sid));
         Assert.Contains((string)reverse!, ex.Message, StringComparison.Ordinal);
-        Assert.Equal(fs, await repo.GetAsync(ExtensionScope.Room, room, "data")); // nothing removed
+        Assert.Equal(fs, await repo.GetByIdAsync(FilesystemId.InRoom(room, "data"))); // nothing removed
 
         await Db.KeyDeleteAsync(reverse);
         await Db.SetAddAsync(reverse, "data");
         Assert.Equal(1, await repo.UnregisterWorkerAsync(sid));
-        Assert.Null(await repo.GetAsync(ExtensionScope.Room, room, "data"));
+        Assert.Null(await repo.GetByIdAsync(FilesystemId.InRoom(room, "data")));
     }
 }

@@ -44,8 +44,8 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         Assert.Contains($"job:{id}", registry);
         Assert.Contains($"room:{room}:extension:modifiers:Rotate:jobs", registry);
         Assert.Contains($"room:{room}:extensions:modifiers:Rotate:queue", registry);
-        Assert.Equal(job, await jobs.GetAsync(room, id));
-        await jobs.DeleteAsync(room, id);
+        Assert.Equal(job, await jobs.GetByIdAsync(new JobId(room, id)));
+        await jobs.DeleteAsync(new JobId(room, id));
     }
 
     [Theory]
@@ -54,12 +54,12 @@ public sealed class JobRepositoryTests(RedisFixture redis)
     {
         var jobs = new JobRepository(TestSpaces.Context(redis, space));
         string room = RedisFixture.NewId("room"), a = Guid.NewGuid().ToString();
-        await jobs.CreateAsync(ExtensionRepositoryContract.NewJob(room, a, DateTime.UtcNow));
+        await jobs.SaveAsync(ExtensionRepositoryContract.NewJob(room, a, DateTime.UtcNow));
         await jobs.CompleteAsync(room, "warm-up", JsonDocument.Parse("1").RootElement); // script cached (EVALSHA)
-        Assert.False(await jobs.DeleteAsync(room, "missing")); // also loads the script
+        Assert.False(await jobs.DeleteAsync(new JobId(room, "missing"))); // also loads the script
 
         var (done, m) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.CompleteAsync(room, a, JsonDocument.Parse("""{"frames": [1, 2]}""").RootElement));
-        var (removed, del) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.DeleteAsync(room, a));
+        var (removed, del) = await RoundTrips.MeasureAsync(redis.Connection, async () => await jobs.DeleteAsync(new JobId(room, a)));
 
         Assert.Equal((JobTransitionResult.Applied, 1), (done, m.RoundTrips));
         Assert.Equal((true, 1), (removed, del.RoundTrips));
@@ -84,7 +84,7 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         ]);
         await Db.SetAddAsync($"room:{room}:jobs:active", id);
 
-        var job = await jobs.GetAsync(room, id);
+        var job = await jobs.GetByIdAsync(new JobId(room, id));
 
         Assert.NotNull(job);
         Assert.Equal(JobProvider.Celery, job.Provider);
@@ -94,7 +94,7 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         Assert.True(await Db.SetContainsAsync($"room:{room}:jobs:inactive", id));
         Assert.False(await Db.SetContainsAsync($"room:{room}:jobs:active", id));
         Assert.NotEqual("", (string?)await Db.HashGetAsync($"job:{id}", "execution_time_ms"));
-        await jobs.DeleteAsync(room, id);
+        await jobs.DeleteAsync(new JobId(room, id));
     }
 
     [Fact]
@@ -103,12 +103,12 @@ public sealed class JobRepositoryTests(RedisFixture redis)
         var jobs = new JobRepository(TestSpaces.Context(redis, "zndraw"));
         string room = RedisFixture.NewId("room"), id = Guid.NewGuid().ToString();
         await Db.StringSetAsync($"job:{id}", "x", TimeSpan.FromMinutes(1));
-        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.GetAsync(room, id));
+        var ex = await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Contains($"job:{id}", ex.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.FailAsync(room, id, "x"));
         await Db.KeyDeleteAsync($"job:{id}");
         await Db.HashSetAsync($"job:{id}", [new("id", id), new("status", "weird")]);
-        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.GetAsync(room, id));
+        ex = await Assert.ThrowsAsync<StorageDataException>(async () => await jobs.GetByIdAsync(new JobId(room, id)));
         Assert.Equal($"job:{id}", ex.Key);
         await Db.KeyDeleteAsync($"job:{id}");
     }

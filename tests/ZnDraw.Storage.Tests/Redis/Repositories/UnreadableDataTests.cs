@@ -157,7 +157,7 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         string room = RedisFixture.NewId("room"), sid = RedisFixture.NewId("sid");
         foreach (var name in new[] { "good", "wrongtype", "broken" })
         {
-            await repo.RegisterAsync(ExtensionScope.Room, room, new FilesystemInfo(name, "LocalFileSystem", sid, "bob", false));
+            await repo.SaveAsync(new FilesystemInfo(name, "LocalFileSystem", sid, "bob", false, ExtensionScope.Room, room));
         }
 
         string wrongType = space.Filesystem(room, "wrongtype").Metadata().ToString();
@@ -174,8 +174,8 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         var warnings = logs.Collector.GetSnapshot().Where(e => e.Id.Id == 2100).Select(e => e.Message).ToList();
         Assert.Contains(warnings, m => m.Contains(wrongType, StringComparison.Ordinal));
         Assert.Contains(warnings, m => m.Contains(broken, StringComparison.Ordinal));
-        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(ExtensionScope.Room, room, "wrongtype"));
-        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetAsync(ExtensionScope.Room, room, "broken"));
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetByIdAsync(FilesystemId.InRoom(room, "wrongtype")));
+        await Assert.ThrowsAsync<StorageDataException>(async () => await repo.GetByIdAsync(FilesystemId.InRoom(room, "broken")));
         await new RoomRepository(RoomTestSupport.Context(redis, space)).DeleteAsync(room);
     }
 
@@ -200,7 +200,7 @@ public sealed class UnreadableDataTests(RedisFixture redis)
         Assert.Contains(schemas.ToString(), warning.Message, StringComparison.Ordinal);
         Assert.Contains("Broken", warning.Message, StringComparison.Ordinal);
         var single = await Assert.ThrowsAsync<StorageDataException>(
-            async () => await repo.GetSchemaAsync(ExtensionId.InRoom(room, "modifiers", "Broken")));
+            async () => await repo.GetByIdAsync(ExtensionId.InRoom(room, "modifiers", "Broken")));
         Assert.Equal((schemas.ToString(), "Broken"), (single.Key, single.Field));
         await _db.KeyDeleteAsync(schemas);
     }

@@ -65,14 +65,14 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
 
         Assert.Equal(ExtensionRegistrationResult.Registered, await f.Service.RegisterAsync(worker, ext, Schema));
         var job = await f.Service.SubmitJobAsync(room, ext, "alice", data);
-        Assert.Equal(job, await f.Jobs.GetAsync(room, job.Id));
+        Assert.Equal(job, await f.Jobs.GetByIdAsync(new JobId(room, job.Id)));
         Assert.Equal(1, await f.Extensions.QueueLengthAsync(ext));
         Assert.True(JsonElement.DeepEquals(data, (await f.Settings.GetExtensionDataAsync(room, "alice", "modifiers", "Rotate"))!.Value));
 
         var task = await f.Service.GetNextJobAsync(ext, worker);
         Assert.Equal(new ExtensionTask("alice", data, room, job.Id), task);
         Assert.Null(await f.Service.GetNextJobAsync(ext, worker)); // busy, and the queue is empty anyway
-        Assert.Equal(JobStatus.Running, (await f.Jobs.GetAsync(room, job.Id))!.Status);
+        Assert.Equal(JobStatus.Running, (await f.Jobs.GetByIdAsync(new JobId(room, job.Id)))!.Status);
         Assert.Equal(WorkerAvailability.Progressing, Assert.Single(await f.Extensions.GetWorkersAsync(ext)).Availability);
 
         var other = await ConnectAsync(f, UserRole.Guest);
@@ -80,7 +80,7 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
         Assert.Equal(new JobFinishResult(JobFinishStatus.Finished, true), await f.Service.CompleteJobAsync(room, job.Id, worker, JsonDocument.Parse("""{"ok": true}""").RootElement));
         Assert.Equal(new JobFinishResult(JobFinishStatus.AlreadyFinished, false), await f.Service.FailJobAsync(room, job.Id, worker, "late"));
 
-        var done = (await f.Jobs.GetAsync(room, job.Id))!;
+        var done = (await f.Jobs.GetByIdAsync(new JobId(room, job.Id)))!;
         Assert.Equal((JobStatus.Completed, worker), (done.Status, done.WorkerId));
         Assert.Equal(WorkerAvailability.Idle, Assert.Single(await f.Extensions.GetWorkersAsync(ext)).Availability);
         Assert.Contains(job.Id, await f.Jobs.ListInactiveAsync(room));
@@ -88,7 +88,7 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
         var second = await f.Service.SubmitJobAsync(room, ext, "bob", data);
         Assert.Equal(second.Id, (await f.Service.GetNextJobAsync(ext, worker))!.JobId);
         Assert.Equal(JobFinishStatus.Finished, (await f.Service.FailJobAsync(room, second.Id, worker, "boom")).Status);
-        Assert.Equal(("boom", JobStatus.Failed), ((await f.Jobs.GetAsync(room, second.Id))!.Error, (await f.Jobs.GetAsync(room, second.Id))!.Status));
+        Assert.Equal(("boom", JobStatus.Failed), ((await f.Jobs.GetByIdAsync(new JobId(room, second.Id)))!.Error, (await f.Jobs.GetByIdAsync(new JobId(room, second.Id)))!.Status));
         Assert.Equal(WorkerAvailability.Idle, Assert.Single(await f.Extensions.GetWorkersAsync(ext)).Availability);
 
         var e = Assert.IsType<ExtensionRegisteredEvent>(Assert.Single(_sink.Events));
@@ -107,7 +107,7 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
 
         var refused = await Assert.ThrowsAsync<ExtensionRefusedException>(async () => await f.Service.RegisterAsync(user, ext, Schema));
         Assert.Equal(ExtensionRefusal.AdminRequired, refused.Reason);
-        Assert.Null(await f.Extensions.GetSchemaAsync(ext));
+        Assert.Null(await f.Extensions.GetByIdAsync(ext));
         var unknown = await Assert.ThrowsAsync<ExtensionRefusedException>(async () => await f.Service.RegisterAsync(RedisFixture.NewId("gone"), ExtensionId.InRoom(room, "modifiers", "X"), Schema));
         Assert.Equal(ExtensionRefusal.SessionNotFound, unknown.Reason);
 
@@ -121,7 +121,7 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
         Assert.Equal(WorkerAvailability.Idle, Assert.Single(await f.Extensions.GetWorkersAsync(ext)).Availability);
 
         Assert.Equal(1, await f.Service.CleanupUserExtensionsAsync(admin));
-        Assert.Null(await f.Extensions.GetSchemaAsync(ext));
+        Assert.Null(await f.Extensions.GetByIdAsync(ext));
         Assert.Equal(HistoryScopes.Global, Assert.IsType<ExtensionRegisteredEvent>(Assert.Single(_sink.Events)).Scope);
     }
 
@@ -166,17 +166,17 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
 
         Assert.Equal(5, await f.Service.CleanupUserExtensionsAsync(sid));
 
-        Assert.Null(await f.Extensions.GetSchemaAsync(ExtensionId.InRoom(room, "modifiers", rotate)));
-        Assert.Null(await f.Extensions.GetSchemaAsync(ExtensionId.InRoom(room, "analysis", plot)));
-        Assert.Null(await f.Extensions.GetSchemaAsync(ExtensionId.Global("modifiers", rotate)));
+        Assert.Null(await f.Extensions.GetByIdAsync(ExtensionId.InRoom(room, "modifiers", rotate)));
+        Assert.Null(await f.Extensions.GetByIdAsync(ExtensionId.InRoom(room, "analysis", plot)));
+        Assert.Null(await f.Extensions.GetByIdAsync(ExtensionId.Global("modifiers", rotate)));
         Assert.False(await _db.KeyExistsAsync($"{p}room:{room}:extensions:modifiers:{rotate}:idle_workers"));
         Assert.False(await _db.KeyExistsAsync($"{p}global:extensions:modifiers:{rotate}:idle_workers"));
-        Assert.NotNull(await f.Extensions.GetSchemaAsync(ExtensionId.InRoom(room, "selections", shared)));
+        Assert.NotNull(await f.Extensions.GetByIdAsync(ExtensionId.InRoom(room, "selections", shared)));
         Assert.Equal([other], (await f.Extensions.GetWorkersAsync(ExtensionId.InRoom(room, "selections", shared))).Select(w => w.WorkerId));
-        Assert.NotNull(await f.Extensions.GetSchemaAsync(ExtensionId.Global("analysis", queued)));
+        Assert.NotNull(await f.Extensions.GetByIdAsync(ExtensionId.Global("analysis", queued)));
         Assert.Empty(await f.Extensions.GetWorkersAsync(ExtensionId.Global("analysis", queued)));
         Assert.Equal(1, await f.Extensions.QueueLengthAsync(ExtensionId.Global("analysis", queued)));
-        Assert.Equal(JobStatus.Queued, (await f.Jobs.GetAsync(room, job.Id))!.Status);
+        Assert.Equal(JobStatus.Queued, (await f.Jobs.GetByIdAsync(new JobId(room, job.Id)))!.Status);
         foreach (var reverse in new[] { $"room:{room}:extensions:modifiers:{sid}", $"room:{room}:extensions:analysis:{sid}", $"room:{room}:extensions:selections:{sid}", $"global:extensions:modifiers:{sid}", $"global:extensions:analysis:{sid}" })
         {
             Assert.False(await _db.KeyExistsAsync(p + reverse), reverse);
@@ -186,7 +186,7 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
         Assert.Equal(0, await f.Service.CleanupUserExtensionsAsync(other)); // no session: its room is unknown (documented)
         await _db.StringSetAsync($"{p}sid:{other}", user);
         Assert.Equal(1, await f.Service.CleanupUserExtensionsAsync(other));
-        Assert.Null(await f.Extensions.GetSchemaAsync(ExtensionId.InRoom(room, "selections", shared)));
+        Assert.Null(await f.Extensions.GetByIdAsync(ExtensionId.InRoom(room, "selections", shared)));
     }
 
     private async Task RawRegisterAsync(string schemaKey, string name, string sid)
@@ -223,11 +223,11 @@ public sealed class ExtensionServiceIntegrationTests(RedisFixture redis)
         Assert.Equal(0, await f.Service.CleanupUserExtensionsAsync(worker));
 
         Assert.Equal([stayer], (await f.Extensions.GetWorkersAsync(extensions[0])).Select(w => w.WorkerId));
-        Assert.NotNull(await f.Extensions.GetSchemaAsync(extensions[0]));
+        Assert.NotNull(await f.Extensions.GetByIdAsync(extensions[0]));
         foreach (var ext in extensions[1..])
         {
             Assert.Empty(await f.Extensions.GetWorkersAsync(ext));
-            Assert.Null(await f.Extensions.GetSchemaAsync(ext));
+            Assert.Null(await f.Extensions.GetByIdAsync(ext));
         }
     }
 

@@ -169,7 +169,7 @@ public sealed class ExtensionServiceTests
     [Fact]
     public async Task Submit_stores_the_form_data_and_creates_the_job_with_its_task_in_one_step()
     {
-        _extensions.GetSchemaAsync(RoomExt, Arg.Any<CancellationToken>()).Returns(new ExtensionSchema("Rotate", "modifiers", Schema, ExtensionScope.Room, "r1"));
+        _extensions.ExistsAsync(RoomExt, Arg.Any<CancellationToken>()).Returns(true);
 
         var job = await Service().SubmitJobAsync("r1", RoomExt, "alice", Data);
 
@@ -187,7 +187,7 @@ public sealed class ExtensionServiceTests
     [Fact]
     public async Task Submit_to_a_global_extension_queues_globally_with_the_submitting_room()
     {
-        _extensions.GetSchemaAsync(GlobalExt, Arg.Any<CancellationToken>()).Returns(new ExtensionSchema("Rotate", "modifiers", Schema, ExtensionScope.Global));
+        _extensions.ExistsAsync(GlobalExt, Arg.Any<CancellationToken>()).Returns(true);
 
         var job = await Service().SubmitJobAsync("r2", GlobalExt, "alice", Data);
 
@@ -211,7 +211,7 @@ public sealed class ExtensionServiceTests
         var job = await Service().SubmitJobAsync("r1", RoomExt, "alice", Data, JobProvider.Celery);
 
         Assert.Equal(JobProvider.Celery, job.Provider);
-        await _extensions.DidNotReceiveWithAnyArgs().GetSchemaAsync(default, default);
+        await _extensions.DidNotReceiveWithAnyArgs().ExistsAsync(default, default);
         await _jobs.Received(1).CreateAsync(job, new ExtensionTask("alice", Data, "r1", job.Id, JobProvider.Celery), ExtensionScope.Room, Arg.Any<CancellationToken>());
     }
 
@@ -264,7 +264,7 @@ public sealed class ExtensionServiceTests
     [Fact]
     public async Task Complete_finishes_the_job_and_releases_the_worker_in_the_room_scope()
     {
-        _jobs.GetAsync("r1", "j1", Arg.Any<CancellationToken>()).Returns(RunningJob());
+        _jobs.GetByIdAsync(new JobId("r1", "j1"), Arg.Any<CancellationToken>()).Returns(RunningJob());
         _jobs.CompleteAsync("r1", "j1", Data, Arg.Any<CancellationToken>()).Returns(JobTransitionResult.Applied);
         _extensions.ReleaseWorkerAsync(RoomExt, "w1", Arg.Any<CancellationToken>()).Returns(true);
 
@@ -276,7 +276,7 @@ public sealed class ExtensionServiceTests
     [Fact]
     public async Task Fail_releases_the_worker_of_a_global_extension_when_it_was_not_progressing_in_the_room()
     {
-        _jobs.GetAsync("r1", "j1", Arg.Any<CancellationToken>()).Returns(RunningJob());
+        _jobs.GetByIdAsync(new JobId("r1", "j1"), Arg.Any<CancellationToken>()).Returns(RunningJob());
         _jobs.FailAsync("r1", "j1", "boom", Arg.Any<CancellationToken>()).Returns(JobTransitionResult.Applied);
         _extensions.ReleaseWorkerAsync(GlobalExt, "w1", Arg.Any<CancellationToken>()).Returns(true);
 
@@ -296,7 +296,7 @@ public sealed class ExtensionServiceTests
     [InlineData("w1", JobStatus.Failed, JobFinishStatus.AlreadyFinished)]
     public async Task Finish_refuses_a_job_that_is_not_running_on_the_worker_and_writes_nothing(string? worker, JobStatus status, JobFinishStatus expected)
     {
-        _jobs.GetAsync("r1", "j1", Arg.Any<CancellationToken>()).Returns(RunningJob(worker, status));
+        _jobs.GetByIdAsync(new JobId("r1", "j1"), Arg.Any<CancellationToken>()).Returns(RunningJob(worker, status));
 
         Assert.Equal(new JobFinishResult(expected, false), await Service().CompleteJobAsync("r1", "j1", "w1", Data));
 
@@ -309,7 +309,7 @@ public sealed class ExtensionServiceTests
     [InlineData(JobTransitionResult.WrongStatus, JobFinishStatus.AlreadyFinished)]
     public async Task Finish_that_loses_a_race_releases_no_worker(JobTransitionResult transition, JobFinishStatus expected)
     {
-        _jobs.GetAsync("r1", "j1", Arg.Any<CancellationToken>()).Returns(RunningJob());
+        _jobs.GetByIdAsync(new JobId("r1", "j1"), Arg.Any<CancellationToken>()).Returns(RunningJob());
         _jobs.CompleteAsync("r1", "j1", Data, Arg.Any<CancellationToken>()).Returns(transition);
 
         Assert.Equal(new JobFinishResult(expected, false), await Service().CompleteJobAsync("r1", "j1", "w1", Data));
