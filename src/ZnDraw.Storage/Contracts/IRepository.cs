@@ -68,6 +68,8 @@ public interface IEnumerableRepository<T, TId> : IRepository<T, TId>
     /// <param name="cancellationToken">Stops the listing between reads.</param>
     /// <returns>The ids, in no particular order, read in pages; an aggregate written or deleted while the listing runs may or may not appear.</returns>
     /// <remarks>
+    /// A part of an index that cannot be read (e.g. one room's sets holding another type) is skipped and reported like the
+    /// other listings' unreadable entries (event 2100, <c>zndraw.storage.unreadable</c>), so one bad room never stops a copy.
     /// The listing reads the backend's indexes, not the aggregates: an id may name an aggregate that expired or was
     /// deleted since (<see cref="IRepository{T, TId}.GetByIdAsync"/> returns <see langword="null"/> for it). Each
     /// repository documents which index it reads.

@@ -31,6 +31,9 @@ internal static partial class UnreadableEntries
     /// <summary>The <c>aggregate</c> tag of selection groups (fields of <c>room:{room}:selection_groups</c>).</summary>
     public const string SelectionGroup = "selection_group";
 
+    /// <summary>The <c>aggregate</c> tag of jobs (a room's job sets, read by the id listing).</summary>
+    public const string Job = "job";
+
     /// <summary>The <c>aggregate</c> tag of bookmarks (fields of <c>room:{room}:bookmarks</c>).</summary>
     public const string Bookmark = "bookmark";
 

@@ -103,8 +103,8 @@ public sealed class ServerLossTests
         EndPoints = { { IPAddress.Loopback, port } },
         Password = Password,
         ConnectTimeout = 500,
-        SyncTimeout = 500,
-        AsyncTimeout = 500,
+        SyncTimeout = 2000, // a loaded CI machine can take longer than 500 ms for a healthy call
+        AsyncTimeout = 2000,
         ConnectRetry = 1,
         AbortOnConnectFail = abortOnConnectFail,
         ReconnectRetryPolicy = new LinearRetry(100),

@@ -217,6 +217,45 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         return ExtensionScripts.Delete.EvaluateAsync(Db, keyArray, args, 0, static (result, _) => (long)result == 1, cancellationToken);
     }
 
+    /// <summary>
+    /// The extensions of one room, found through its key registry; adds the room's categories to
+    /// <paramref name="categories"/>. A room whose keys are unreadable is reported and skipped (empty), as listings do.
+    /// </summary>
+    private async ValueTask<List<ExtensionId>> ListRoomIdsAsync(string roomId, SortedSet<string> categories, CancellationToken cancellationToken)
+    {
+        var ids = new List<ExtensionId>();
+        try
+        {
+            RedisKey registry = _context.Keys.Room(roomId).KeyRegistry();
+            string head = _context.Keys.RoomKeyText(roomId, "extensions:");
+            var roomCategories = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (RedisValue member in await RedisReply.Of(Db.SetMembersAsync(registry), registry, cancellationToken).ConfigureAwait(false))
+            {
+                string name = (string)member!;
+                if (name.Length > head.Length && name.StartsWith(head, StringComparison.Ordinal) && name.IndexOf(':', head.Length) < 0
+                    && IsValidCategory(name[head.Length..]))
+                {
+                    roomCategories.Add(name[head.Length..]);
+                }
+            }
+
+            foreach (string category in roomCategories)
+            {
+                categories.Add(category);
+                foreach (string extension in await ListNamesAsync(ExtensionScope.Room, roomId, category, cancellationToken).ConfigureAwait(false))
+                {
+                    ids.Add(ExtensionId.InRoom(roomId, category, extension));
+                }
+            }
+        }
+        catch (StorageDataException ex)
+        {
+            UnreadableEntries.Report(_context.Logger, UnreadableEntries.Extension, ex);
+        }
+
+        return ids;
+    }
+
     /// <inheritdoc/>
     public async IAsyncEnumerable<ExtensionId> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -226,26 +265,9 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         var globalCategories = new SortedSet<string>(ZnDrawWorkerCategories, StringComparer.Ordinal);
         await foreach (string roomId in RedisCalls.ListRoomIdsAsync(_context, cancellationToken).ConfigureAwait(false))
         {
-            RedisKey registry = _context.Keys.Room(roomId).KeyRegistry();
-            string head = _context.Keys.RoomKeyText(roomId, "extensions:");
-            var categories = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (RedisValue member in await RedisReply.Of(Db.SetMembersAsync(registry), registry, cancellationToken).ConfigureAwait(false))
+            foreach (ExtensionId id in await ListRoomIdsAsync(roomId, globalCategories, cancellationToken).ConfigureAwait(false))
             {
-                string name = (string)member!;
-                if (name.Length > head.Length && name.StartsWith(head, StringComparison.Ordinal) && name.IndexOf(':', head.Length) < 0
-                    && IsValidCategory(name[head.Length..]))
-                {
-                    categories.Add(name[head.Length..]);
-                }
-            }
-
-            foreach (string category in categories)
-            {
-                globalCategories.Add(category);
-                foreach (string extension in await ListNamesAsync(ExtensionScope.Room, roomId, category, cancellationToken).ConfigureAwait(false))
-                {
-                    yield return ExtensionId.InRoom(roomId, category, extension);
-                }
+                yield return id;
             }
         }
 

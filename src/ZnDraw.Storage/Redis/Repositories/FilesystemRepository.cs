@@ -124,10 +124,24 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
 
         await foreach (string roomId in RedisCalls.ListRoomIdsAsync(_context, cancellationToken).ConfigureAwait(false))
         {
-            foreach (string name in await ReadIndexAsync(_context.Keys.Room(roomId).FilesystemsIndex(), cancellationToken).ConfigureAwait(false))
+            foreach (string name in await ReadRoomIndexAsync(roomId, cancellationToken).ConfigureAwait(false))
             {
                 yield return FilesystemId.InRoom(roomId, name);
             }
+        }
+    }
+
+    /// <summary>The filesystem names of one room; a room whose index is unreadable is reported and skipped (empty).</summary>
+    private async ValueTask<IReadOnlyList<string>> ReadRoomIndexAsync(string roomId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadIndexAsync(_context.Keys.Room(roomId).FilesystemsIndex(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageDataException ex)
+        {
+            UnreadableEntries.Report(_context.Logger, UnreadableEntries.Filesystem, ex);
+            return [];
         }
     }
 

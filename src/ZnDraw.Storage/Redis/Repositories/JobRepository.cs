@@ -2,13 +2,14 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
+using ZnDraw.Storage.Redis.Scripts;
 using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Serialization;
-using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 
@@ -50,26 +51,30 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
     public async IAsyncEnumerable<JobId> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         await foreach (string roomId in RedisCalls.ListRoomIdsAsync(_context, cancellationToken).ConfigureAwait(false))
         {
-            seen.Clear();
-            foreach (string jobId in await ListActiveAsync(roomId, cancellationToken).ConfigureAwait(false))
+            foreach (string jobId in await ListRoomJobIdsAsync(roomId, cancellationToken).ConfigureAwait(false))
             {
-                if (jobId.Length > 0 && seen.Add(jobId))
-                {
-                    yield return new JobId(roomId, jobId);
-                }
-            }
-
-            foreach (string jobId in await ListInactiveAsync(roomId, cancellationToken).ConfigureAwait(false))
-            {
-                if (jobId.Length > 0 && seen.Add(jobId))
-                {
-                    yield return new JobId(roomId, jobId);
-                }
+                yield return new JobId(roomId, jobId);
             }
         }
+    }
+
+    /// <summary>The active and inactive job ids of one room, each once; a room whose sets are unreadable is reported and skipped.</summary>
+    private async ValueTask<IReadOnlyCollection<string>> ListRoomJobIdsAsync(string roomId, CancellationToken cancellationToken)
+    {
+        var ids = new SortedSet<string>(StringComparer.Ordinal);
+        try
+        {
+            ids.UnionWith((await ListActiveAsync(roomId, cancellationToken).ConfigureAwait(false)).Where(id => id.Length > 0));
+            ids.UnionWith((await ListInactiveAsync(roomId, cancellationToken).ConfigureAwait(false)).Where(id => id.Length > 0));
+        }
+        catch (StorageDataException ex)
+        {
+            UnreadableEntries.Report(_context.Logger, UnreadableEntries.Job, ex);
+        }
+
+        return ids;
     }
 
     /// <summary>The one write of a job: <see cref="CreateAsync"/> with a task, <see cref="SaveAsync"/> without.</summary>
