@@ -6,7 +6,6 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
 using ZnDraw.Storage.Benchmarks.Scenarios;
-using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Benchmarks;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Samples.WebApi;

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.EntityFrameworkCore;
-using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Sql;
 

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Sql;
 

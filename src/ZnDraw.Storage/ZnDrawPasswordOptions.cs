@@ -1,5 +1,3 @@
-using ZnDraw.Storage.Redis.Keys;
-
 namespace ZnDraw.Storage;
 
 /// <summary>How the library writes password hashes (<see cref="ZnDrawPasswordOptions.Hashing"/>).</summary>

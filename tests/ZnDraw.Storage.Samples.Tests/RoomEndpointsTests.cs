@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Net;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Samples.Tests.Infrastructure;
-using ZnDraw.Storage;
 
 namespace ZnDraw.Storage.Samples.Tests;
 

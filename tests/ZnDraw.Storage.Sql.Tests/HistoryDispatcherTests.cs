@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;

@@ -3,7 +3,6 @@ using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Redis.Repositories;

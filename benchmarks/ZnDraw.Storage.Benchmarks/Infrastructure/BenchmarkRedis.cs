@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
-using ZnDraw.Storage.Redis;
 
 namespace ZnDraw.Storage.Benchmarks.Infrastructure;
 

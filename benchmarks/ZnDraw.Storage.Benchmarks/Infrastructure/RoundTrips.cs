@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using StackExchange.Redis;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Testing;
 
 namespace ZnDraw.Storage.Benchmarks.Infrastructure;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text;
 using BenchmarkDotNet.Reports;
 using ZnDraw.Storage.Benchmarks.Scenarios;
-using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Benchmarks.Infrastructure;
 

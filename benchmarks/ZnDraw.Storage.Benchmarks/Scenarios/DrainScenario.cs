@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Sql;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Benchmarks.Scenarios;

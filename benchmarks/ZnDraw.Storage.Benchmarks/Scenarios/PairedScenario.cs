@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
-using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Benchmarks.Scenarios;
 

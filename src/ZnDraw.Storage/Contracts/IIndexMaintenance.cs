@@ -1,4 +1,3 @@
-using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Contracts;

@@ -1,5 +1,4 @@
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Contracts;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Contracts;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using ZnDraw.Storage.Models;
 
 namespace ZnDraw.Storage.Contracts;
 

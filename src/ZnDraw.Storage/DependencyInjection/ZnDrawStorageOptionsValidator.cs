@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.DependencyInjection;
 

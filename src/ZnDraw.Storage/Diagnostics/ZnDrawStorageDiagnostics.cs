@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Diagnostics;
-using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Diagnostics;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.History;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Models;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using ZnDraw.Storage.Contracts;
 
 namespace ZnDraw.Storage.Models;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ZnDraw.Storage.Models;
 
 /// <summary>Formats and parses timestamps the way ZnDraw stores them (Python <c>datetime.isoformat()</c>, epoch milliseconds).</summary>

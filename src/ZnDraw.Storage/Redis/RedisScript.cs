@@ -1,11 +1,9 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.History;
-using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis;

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.DependencyInjection;
 
 namespace ZnDraw.Storage.Redis;
 

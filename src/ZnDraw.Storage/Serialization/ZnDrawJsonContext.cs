@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Serialization;

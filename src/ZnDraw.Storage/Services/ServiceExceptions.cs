@@ -1,5 +1,4 @@
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Services;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Services;
 

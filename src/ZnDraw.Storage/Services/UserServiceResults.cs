@@ -1,4 +1,3 @@
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 
 namespace ZnDraw.Storage.Services;

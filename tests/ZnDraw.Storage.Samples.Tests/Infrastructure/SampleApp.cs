@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Samples.Tests.Infrastructure;
 

@@ -1,5 +1,3 @@
-using ZnDraw.Storage.Testing;
-
 namespace ZnDraw.Storage.Sql.Tests.Infrastructure;
 
 // xUnit finds collection definitions only in the test assembly; the fixtures live in the shared test kit.

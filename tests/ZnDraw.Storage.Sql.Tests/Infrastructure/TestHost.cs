@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 
 namespace ZnDraw.Storage.Sql.Tests.Infrastructure;

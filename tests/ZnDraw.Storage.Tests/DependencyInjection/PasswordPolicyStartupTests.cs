@@ -2,11 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
-using ZnDraw.Storage.Tests.Services.Users;
 
 namespace ZnDraw.Storage.Tests.DependencyInjection;
 

@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using System.Diagnostics;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
-using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Diagnostics;

@@ -2,8 +2,6 @@ using System.Globalization;
 using StackExchange.Redis;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Mapping;
-using ZnDraw.Storage.Redis.Serialization;
-using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Tests.Models;
 

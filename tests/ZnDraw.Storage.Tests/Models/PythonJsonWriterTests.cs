@@ -1,5 +1,3 @@
-using ZnDraw.Storage.Redis.Mapping;
-using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Tests.Models;

@@ -1,5 +1,4 @@
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Tests.Services;

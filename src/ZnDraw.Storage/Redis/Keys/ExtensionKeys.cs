@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Models;
 
 namespace ZnDraw.Storage.Redis.Keys;
 

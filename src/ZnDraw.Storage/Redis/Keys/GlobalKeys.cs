@@ -1,5 +1,4 @@
 using StackExchange.Redis;
-using ZnDraw.Storage.Redis.History;
 
 namespace ZnDraw.Storage.Redis.Keys;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
@@ -8,7 +6,6 @@ using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
-using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;

@@ -1,8 +1,5 @@
 using StackExchange.Redis;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Keys;
-using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
@@ -7,7 +6,6 @@ using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Serialization;
-using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;

@@ -8,7 +8,6 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Scripts;
 using ZnDraw.Storage.Redis.Serialization;
-using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Redis.Repositories;

@@ -1,10 +1,8 @@
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Serialization;
-using ZnDraw.Storage.Redis;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 

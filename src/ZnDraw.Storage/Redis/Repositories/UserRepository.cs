@@ -5,7 +5,6 @@ using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Serialization;
-using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Redis.Repositories;

@@ -1,6 +1,5 @@
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Tests.Redis.Keys;

@@ -1,4 +1,3 @@
-using ZnDraw.Storage.Redis.History;
 using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Tests.Redis.Keys;

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using CsCheck;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Tests.Redis.Keys;
 

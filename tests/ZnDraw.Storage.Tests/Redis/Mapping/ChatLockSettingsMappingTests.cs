@@ -1,10 +1,7 @@
-using System.Collections.Immutable;
-using System.Text.Json;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Mapping;
-using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Tests.Models;
 
 namespace ZnDraw.Storage.Tests.Redis.Mapping;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;

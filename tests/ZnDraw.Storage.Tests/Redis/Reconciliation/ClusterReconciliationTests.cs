@@ -1,5 +1,4 @@
 using StackExchange.Redis;
-using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 using static ZnDraw.Storage.Tests.Redis.Reconciliation.ZnDrawWriter;

@@ -5,10 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.Keys;
-using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
-using ZnDraw.Storage.Tests.Services.Users;
 
 namespace ZnDraw.Storage.Tests.Redis.Reconciliation;
 

@@ -8,7 +8,6 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
-using ZnDraw.Storage.Tests.Services.Users;
 using static ZnDraw.Storage.Tests.Redis.Repositories.FramesTestSupport;
 
 namespace ZnDraw.Storage.Tests.Redis.Repositories;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
-using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Redis;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Testing.Contracts;

@@ -1,10 +1,8 @@
 using System.Globalization;
 using StackExchange.Redis;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
-using ZnDraw.Storage.Tests.Infrastructure;
 using ZnDraw.Storage.Redis.Scripts;
 
 namespace ZnDraw.Storage.Tests.Redis.Repositories;

@@ -5,9 +5,7 @@ using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Mapping;
 using ZnDraw.Storage.Redis.Repositories;
-using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Serialization;
-using ZnDraw.Storage.Tests.Models;
 using ZnDraw.Storage.Tests.Redis.Mapping;
 
 namespace ZnDraw.Storage.Tests.Redis.Repositories;

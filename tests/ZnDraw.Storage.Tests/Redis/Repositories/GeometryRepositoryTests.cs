@@ -9,9 +9,7 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
-using ZnDraw.Storage.Tests.Models;
 using ZnDraw.Storage.Tests.Redis.Mapping;
-using ZnDraw.Storage.Tests.Services.Users;
 using static ZnDraw.Storage.Tests.Redis.Repositories.FramesTestSupport;
 
 namespace ZnDraw.Storage.Tests.Redis.Repositories;

@@ -1,8 +1,6 @@
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
-using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Redis.Repositories;
 

@@ -6,7 +6,6 @@ using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Tests.Services.Rooms;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Testing;

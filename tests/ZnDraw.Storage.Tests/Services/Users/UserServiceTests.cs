@@ -3,7 +3,6 @@ using NSubstitute.ExceptionExtensions;
 using NSubstitute;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Tests.Services.Users;
