@@ -1,4 +1,3 @@
-using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Contracts;
 
@@ -13,10 +12,10 @@ namespace ZnDraw.Storage.Contracts;
 /// room listing rule: the second segment of <c>room:*</c>); ids that are not valid room ids are skipped.</description></item>
 /// <item><description><c>users:index</c>: adds every user name whose <c>user:{name}</c> key is a hash.</description></item>
 /// <item><description><c>admins:index</c>: adds every user name whose <c>admin:user:{name}</c> holds <c>"1"</c>.</description></item>
-/// <item><description>each room's key registry (<see cref="RoomKeys.KeyRegistry"/>): adds every key under the room's prefix
+/// <item><description>each room's key registry (<c>room:{room}:keys</c>): adds every key under the room's prefix
 /// whose name is not one of the fixed room keys (lock targets, frame selections, per-user settings and extension data,
 /// extension and filesystem keys), and in the cluster-safe layout the room's job hashes (<c>job:{room}:…</c>).</description></item>
-/// <item><description>each worker's reverse index (<see cref="WorkerKeys.Registrations"/>): adds the scope of every
+/// <item><description>each worker's reverse index (<c>zndraw-storage:worker:{sid}:registrations</c>): adds the scope of every
 /// extension <c>idle_workers</c> / <c>progressing_workers</c> set (room-scoped and global) the worker is a member of,
 /// so that disconnect cleanup finds workers ZnDraw registered.</description></item>
 /// <item><description>removes index entries whose keys were not found and are still absent when checked again (a

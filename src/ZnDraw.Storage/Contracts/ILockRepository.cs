@@ -1,5 +1,4 @@
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Contracts;
 
@@ -14,7 +13,7 @@ namespace ZnDraw.Storage.Contracts;
 /// Every conditional write is one Lua script that compares the owner and changes the lock and its metadata together,
 /// where ZnDraw uses GET-then-write sequences (a lock could expire and be taken by someone else in between, and two
 /// clients could both become presenter). All keys of one room share a slot under <see cref="KeyLayout.ClusterSafe"/>,
-/// including the room's key registry (<see cref="RoomKeys.KeyRegistry"/>), in which the scripts record the lock and
+/// including the room's key registry (<c>room:{room}:keys</c>), in which the scripts record the lock and
 /// metadata key names so that deleting the room removes them.
 /// </para>
 /// <para>

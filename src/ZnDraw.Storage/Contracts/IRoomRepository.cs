@@ -1,5 +1,4 @@
 using ZnDraw.Storage.Models;
-using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Contracts;
 
@@ -29,7 +28,7 @@ namespace ZnDraw.Storage.Contracts;
 /// writes <c>description</c> (DEL when <see langword="null"/>), <c>locked</c>, <c>hidden</c>, <c>current_frame</c>
 /// and <c>SADD rooms:index</c> in one Lua script (<see cref="Room.FrameCount"/> is ignored); it creates the room if it
 /// did not exist, without default geometries. <see cref="IRepository{T, TId}.DeleteAsync"/> removes every key of the room in
-/// one Lua script: all fixed-name room keys, every key named in the room's key registry (<see cref="RoomKeys.KeyRegistry"/>),
+/// one Lua script: all fixed-name room keys, every key named in the room's key registry (<c>room:{room}:keys</c>),
 /// the registry itself, the job hashes named in the room's job sets, and the id in <c>rooms:index</c>; it returns
 /// <see langword="true"/> when any key was removed. Keys outside the room are left alone: a user's <c>currentRoom</c>
 /// still naming the room, and worker registration sets that recorded the room's extensions.

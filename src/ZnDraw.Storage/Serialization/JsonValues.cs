@@ -5,6 +5,9 @@ namespace ZnDraw.Storage.Serialization;
 /// <summary>ZnDraw's JSON values, backend-neutral: equality for records, strings with lone surrogates, argument checks.</summary>
 internal static class JsonValues
 {
+    /// <summary>The deepest JSON nesting the library reads (System.Text.Json's limit, above Python's default recursion limit).</summary>
+    public const int MaxDepth = 512;
+
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="element"/> is a JSON object (for writers).</summary>
     public static void RequireObject(JsonElement element, string paramName)
     {

@@ -1,12 +1,11 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Serialization;
 
 /// <summary>Source-generated System.Text.Json metadata for the JSON documents ZnDraw stores (no reflection).</summary>
 /// <remarks>Used for reading only; writing goes through <see cref="PythonJsonWriter"/> so the bytes match Python's <c>json.dumps</c>.</remarks>
-[JsonSourceGenerationOptions(MaxDepth = JsonParsing.MaxDepth, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSourceGenerationOptions(MaxDepth = JsonValues.MaxDepth, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(ExtensionTaskDocument))]
 internal sealed partial class ZnDrawJsonContext : JsonSerializerContext;

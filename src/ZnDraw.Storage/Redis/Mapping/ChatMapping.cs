@@ -89,7 +89,7 @@ internal static class ChatMapping
     /// </summary>
     private static ChatMessage Read(string key, string field, ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JsonParsing.MaxDepth });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JsonValues.MaxDepth });
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
         {

@@ -87,7 +87,7 @@ internal static class SelectionMapping
         var selections = ImmutableArray.CreateBuilder<Selection>();
         try
         {
-            var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = JsonParsing.MaxDepth });
+            var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = JsonValues.MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new StorageDataException(JsonParsing.KeyText(key), name, "expected a JSON object {geometry: [indices]}.");

@@ -9,10 +9,7 @@ namespace ZnDraw.Storage.Redis.Serialization;
 /// <summary>Parses stored JSON values into detached <see cref="JsonElement"/>s; every failure is a <see cref="StorageDataException"/>.</summary>
 internal static class JsonParsing
 {
-    /// <summary>Python's json module nests as deep as its recursion limit allows; 512 is far beyond any ZnDraw value.</summary>
-    public const int MaxDepth = 512;
-
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = JsonValues.MaxDepth };
 
     // Indices collected on the stack before a pooled array is needed (128 bytes).
     private const int StackIndices = 32;
@@ -93,7 +90,7 @@ internal static class JsonParsing
         ReadOnlyMemory<byte> utf8 = value;
         try
         {
-            var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = MaxDepth });
+            var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = JsonValues.MaxDepth });
             return ReadIndexArray(ref reader, key, field, expectEnd: true);
         }
         catch (JsonException ex)
