@@ -91,6 +91,44 @@ public sealed class LayerTests
         Assert.Empty(strays);
     }
 
+    [Theory]
+    [InlineData("Models")]
+    [InlineData("Serialization")]
+    [InlineData("Contracts")]
+    [InlineData("History")]
+    [InlineData("Services")]
+    [InlineData("Diagnostics")]
+    public void A_neutral_layers_sources_import_no_backend_namespace(string folder)
+    {
+        // The compiled check cannot see constants (inlined) or XML doc references; the sources can.
+        string directory = Path.Combine(SourceRoot(), "src", "ZnDraw.Storage", folder);
+        string[] files = Directory.GetFiles(directory, "*.cs", SearchOption.AllDirectories);
+        Assert.NotEmpty(files);
+        var offending = files
+            .SelectMany(f => File.ReadLines(f).Select(line => (File: Path.GetFileName(f), Line: line.Trim())))
+            .Where(x => x.Line.StartsWith("using ", StringComparison.Ordinal)
+                && (x.Line.Contains(Redis, StringComparison.Ordinal) || x.Line.Contains(StackExchangeRedis, StringComparison.Ordinal)
+                    || x.Line.Contains(EntityFrameworkCore, StringComparison.Ordinal) || x.Line.Contains(Sql, StringComparison.Ordinal)))
+            .Select(x => $"{x.File}: {x.Line}")
+            .ToList();
+
+        Assert.Empty(offending);
+    }
+
+    /// <summary>The repository root: the nearest ancestor of the test binaries that holds the solution file.</summary>
+    private static string SourceRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ZnDraw.Storage.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (ZnDraw.Storage.sln) is not above the test binaries.");
+    }
+
     private static void AssertLayerHasTypes(Assembly assembly, string layer) =>
         Assert.NotEmpty(Types.InAssembly(assembly).That().ResideInNamespace(layer).GetTypes());
 
