@@ -6,7 +6,7 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
-using ZnDraw.Storage.Tests.Repositories.Users;
+using ZnDraw.Storage.Tests.Redis.Repositories;
 
 namespace ZnDraw.Storage.Tests.Services.Users;
 

@@ -3,7 +3,7 @@ using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 
-namespace ZnDraw.Storage.Tests.Repositories.Users;
+namespace ZnDraw.Storage.Tests.Redis.Repositories;
 
 /// <summary>The instant the tests' <see cref="FakeTimeProvider"/> stands at.</summary>
 public static class FixedTime

@@ -1,6 +1,7 @@
 using ZnDraw.Storage.Serialization;
+using ZnDraw.Storage.Tests.Models;
 
-namespace ZnDraw.Storage.Tests.Models;
+namespace ZnDraw.Storage.Tests.Serialization;
 
 public class PythonJsonWriterTests
 {

@@ -3,7 +3,7 @@ using StackExchange.Redis;
 using ZnDraw.Storage.Redis.Serialization;
 using ZnDraw.Storage.Tests.Models;
 
-namespace ZnDraw.Storage.Tests.Serialization;
+namespace ZnDraw.Storage.Tests.Redis.Serialization;
 
 public class RedisTextTests
 {

@@ -11,7 +11,7 @@ using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
-namespace ZnDraw.Storage.Tests.History;
+namespace ZnDraw.Storage.Tests.Redis.History;
 
 /// <summary>Durable history: the repository script that changes the state appends the event to the outbox itself.</summary>
 [Collection(RedisCollection.Name)]
