@@ -467,4 +467,36 @@ public abstract class UserRepositoryContract(IStoreFactory backend) : StoreContr
         Assert.True(await VerifiesAsync(targets[winner], "s3cret"));
         await AssertListedAsync(users: true, [targets[winner]], [old, .. targets.Where((_, i) => i != winner)]);
     }
+
+    [Fact]
+    public async Task After_concurrent_creates_and_deletes_the_listing_agrees_with_existence_at_once_or_after_the_next_call()
+    {
+        string[] names = [.. Enumerable.Range(0, 40).Select(_ => NewId("race"))];
+        IUserRepository users = Users;
+        using var start = new ManualResetEventSlim(false);
+
+        Task[] work = [.. names.SelectMany(name => new[]
+        {
+            Task.Run(async () => { start.Wait(); await users.CreateAsync(new User(name)); }),
+            Task.Run(async () => { start.Wait(); await users.DeleteAsync(name); }),
+            Task.Run(async () => { start.Wait(); await users.CreateAsync(new User(name)); }),
+        })];
+        start.Set();
+        await Task.WhenAll(work);
+
+        if (!Backend.Capabilities.ListingsAtomicWithWrites)
+        {
+            // The documented repair, as for rooms: the next create (of a user that exists) or delete (of one that does not).
+            foreach (string name in names)
+            {
+                _ = await Users.ExistsAsync(name) ? await Users.CreateAsync(new User(name)) : await Users.DeleteAsync(name);
+            }
+        }
+
+        IReadOnlyList<string> listed = await Users.ListAllAsync();
+        foreach (string name in names)
+        {
+            Assert.Equal(await Users.ExistsAsync(name), listed.Contains(name));
+        }
+    }
 }
