@@ -1,10 +1,18 @@
 
 namespace ZnDraw.Storage.Contracts;
 
-/// <summary>Rebuilds the index sets and room key registries from the keys in Redis, for data written by an older ZnDraw server.</summary>
+/// <summary>Rebuilds the backend's indexes and room key registries from the stored data, for data written by an older ZnDraw server.</summary>
 /// <remarks>
 /// <para>
-/// This is the only place in the library that uses <c>SCAN</c>. It walks every key of the key space (MATCH
+/// Every backend: adds to the room, user and admin indexes every room, user and admin found in the stored data, records each
+/// room's id-bearing entries so that deleting the room finds them, records the registrations of workers a ZnDraw server
+/// registered so that disconnect cleanup finds them, and removes index entries whose data was not found and is still absent
+/// when checked again, so that writers running concurrently are not undone. Idempotent: running it twice gives the same
+/// indexes. Safe to run against a live server; data created during the run is indexed by its own writers. The token is
+/// checked between reads; work already written stays.
+/// </para>
+/// <para>
+/// Redis backend: this is the only place in the library that uses <c>SCAN</c>. It walks every key of the key space (MATCH
 /// <c>{prefix}*</c>) on every primary of the connection, page by page, and then:
 /// </para>
 /// <list type="bullet">
@@ -23,8 +31,8 @@ namespace ZnDraw.Storage.Contracts;
 /// concurrently are not undone. Registries are only added to: a stale name in a registry costs nothing.</description></item>
 /// </list>
 /// <para>
-/// Idempotent: running it twice gives the same sets. Safe to run against a live server; keys created during the
-/// scan are indexed by their own writers. The token is checked between keys and pages; work already written stays.
+/// Redis backend: idempotent: running it twice gives the same sets. Keys created during the scan are indexed by their own
+/// writers. The token is checked between keys and pages.
 /// </para>
 /// <para>
 /// A host started with <c>AddZnDrawStorage</c> runs this in the background at start and every
