@@ -21,6 +21,6 @@ internal sealed class RedisHistoryOutbox(IDatabaseAsync database, HistoryOutbox 
     public bool CanEnlist { get; } = canEnlist;
 
     /// <inheritdoc/>
-    public async ValueTask AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken) =>
-        _ = await RedisReply.Of(Stream.AppendAsync(database, historyEvent), Stream.StreamKey, cancellationToken).ConfigureAwait(false);
+    public ValueTask AppendAsync(HistoryEvent historyEvent, CancellationToken cancellationToken) =>
+        RedisReply.Of((Task)Stream.AppendAsync(database, historyEvent), Stream.StreamKey, cancellationToken);
 }

@@ -150,7 +150,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
                 // Second step (the registrations set is in the worker's slot): only entries whose scope was cleaned.
                 if (done.Count > 0)
                 {
-                    await RedisCalls.OneKeyAsync(Db.SetRemoveAsync(registrations, [.. done]), registrations, cancellationToken).ConfigureAwait(false);
+                    await RedisReply.Of(Db.SetRemoveAsync(registrations, [.. done]), registrations, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -564,12 +564,12 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             var membersRead = first.SetMembersAsync(registrations);
             var userRead = first.StringGetAsync(sessionKey);
             first.Execute();
-            members = await RedisCalls.OneKeyAsync(membersRead, registrations, cancellationToken).ConfigureAwait(false);
-            userName = await RedisCalls.OneKeyAsync(userRead, sessionKey, cancellationToken).ConfigureAwait(false);
+            members = await RedisReply.Of(membersRead, registrations, cancellationToken).ConfigureAwait(false);
+            userName = await RedisReply.Of(userRead, sessionKey, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            members = await RedisCalls.OneKeyAsync(Db.SetMembersAsync(registrations), registrations, cancellationToken).ConfigureAwait(false);
+            members = await RedisReply.Of(Db.SetMembersAsync(registrations), registrations, cancellationToken).ConfigureAwait(false);
         }
 
         // The registrations' scopes first, in their order; then the ZnDraw scopes not already among them.
@@ -671,7 +671,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             return null;
         }
 
-        var room = await RedisCalls.OneKeyAsync(Db.HashGetAsync(userKey, UserMapping.CurrentRoomField), userKey, cancellationToken).ConfigureAwait(false);
+        var room = await RedisReply.Of(Db.HashGetAsync(userKey, UserMapping.CurrentRoomField), userKey, cancellationToken).ConfigureAwait(false);
         return room.IsNullOrEmpty ? null : (string?)room;
     }
 

@@ -277,7 +277,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
 
                 if (done.Count > 0)
                 {
-                    await RedisCalls.OneKeyAsync(Db.SetRemoveAsync(registrations, [.. done]), registrations, cancellationToken).ConfigureAwait(false);
+                    await RedisReply.Of(Db.SetRemoveAsync(registrations, [.. done]), registrations, cancellationToken).ConfigureAwait(false);
                 }
             }
 

@@ -407,7 +407,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                 values[i] = members[start + i];
             }
 
-            added += await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(set, values), set, cancellationToken).ConfigureAwait(false);
+            added += await RedisReply.Of(context.Database.SetAddAsync(set, values), set, cancellationToken).ConfigureAwait(false);
         }
 
         return added;
@@ -421,7 +421,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        RedisValue[] members = await RedisCalls.OneKeyAsync(context.Database.SetMembersAsync(set), set, cancellationToken).ConfigureAwait(false);
+        RedisValue[] members = await RedisReply.Of(context.Database.SetMembersAsync(set), set, cancellationToken).ConfigureAwait(false);
         var known = new HashSet<string>(found, StringComparer.Ordinal);
         var suspects = new List<string>();
         foreach (RedisValue member in members)
@@ -463,7 +463,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             return 0;
         }
 
-        return (int)await RedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(set, [.. gone]), set, cancellationToken).ConfigureAwait(false);
+        return (int)await RedisReply.Of(context.Database.SetRemoveAsync(set, [.. gone]), set, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<bool>? RoomStillExists(IBatch batch, string roomId) =>

@@ -65,8 +65,12 @@ internal sealed class JobRepository(RedisStoreContext context) : IJobRepository
         var ids = new SortedSet<string>(StringComparer.Ordinal);
         try
         {
-            ids.UnionWith((await ListActiveAsync(roomId, cancellationToken).ConfigureAwait(false)).Where(id => id.Length > 0));
-            ids.UnionWith((await ListInactiveAsync(roomId, cancellationToken).ConfigureAwait(false)).Where(id => id.Length > 0));
+            // Both reads are sent before either reply is awaited: one round trip per room.
+            Task<IReadOnlyList<string>> active = ListActiveAsync(roomId, cancellationToken).AsTask();
+            Task<IReadOnlyList<string>> inactive = ListInactiveAsync(roomId, cancellationToken).AsTask();
+            await Task.WhenAll(active, inactive).ConfigureAwait(false);
+            ids.UnionWith(active.Result.Where(id => id.Length > 0));
+            ids.UnionWith(inactive.Result.Where(id => id.Length > 0));
         }
         catch (StorageDataException ex)
         {

@@ -6,25 +6,10 @@ using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis.Repositories;
 
-/// <summary>Shared plumbing of the repositories: awaiting with a token and mapping client failures (<see cref="RedisErrors"/>).</summary>
+/// <summary>Small helpers the repositories share (awaiting and failure mapping are <see cref="RedisReply"/>'s).</summary>
 internal static class RedisCalls
 {
-    /// <summary>Runs <paramref name="script"/>; WRONGTYPE becomes <see cref="StorageDataException"/> naming every key of the script.</summary>
-    public static ValueTask<RedisResult> RunAsync(RedisStoreContext context, RedisScript script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken) =>
-        script.EvaluateAsync(context.Database, keys, values, cancellationToken);
-
-    /// <summary>Awaits a single-key command; a failure is mapped naming <paramref name="key"/> and the calling method.</summary>
-    public static ValueTask<T> OneKeyAsync<T>(Task<T> task, RedisKey key, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
-        RedisReply.Of(task, key, cancellationToken, operation);
-
-    /// <inheritdoc cref="OneKeyAsync{T}(Task{T}, RedisKey, CancellationToken, string)"/>
-    public static ValueTask OneKeyAsync(Task task, RedisKey key, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
-        RedisReply.Of(task, key, cancellationToken, operation);
-
-    /// <summary>The reply of a command sent earlier in a batch, a failure on <paramref name="key"/> mapped.</summary>
-    public static ValueTask<T> SentAsync<T>(Task<T> task, RedisKey key, [CallerMemberName] string operation = "") =>
-        RedisReply.Of(task, key, CancellationToken.None, operation);
-
+    /// <summary>The members of a set reply as strings, sorted ordinally (listings).</summary>
     public static string[] SortedStrings(RedisValue[] members)
     {
         var result = new string[members.Length];

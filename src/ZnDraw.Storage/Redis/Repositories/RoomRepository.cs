@@ -55,7 +55,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             throw RedisErrors.Map(ex, core);
         }
 
-        long? frames = count is null ? null : await RedisCalls.SentAsync(count, trajectory).ConfigureAwait(false);
+        long? frames = count is null ? null : await RedisReply.Of(count, trajectory, CancellationToken.None).ConfigureAwait(false);
         int strings = 0;
         foreach (RedisValue value in read)
         {
@@ -85,7 +85,7 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         {
             if (types[i] is { } task)
             {
-                RedisType type = await RedisCalls.OneKeyAsync(task, keys[i], cancellationToken).ConfigureAwait(false);
+                RedisType type = await RedisReply.Of(task, keys[i], cancellationToken).ConfigureAwait(false);
                 if (type is not RedisType.None and not RedisType.String)
                 {
                     throw new StorageDataException(
@@ -138,10 +138,10 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SaveThenIndexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
     {
-        await RedisCalls.RunAsync(context, RoomScripts.Save, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        await RoomScripts.Save.EvaluateAsync(context.Database, scriptKeys, args, cancellationToken).ConfigureAwait(false);
 
         // The index is in another slot: written after the room, idempotent.
-        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+        await RedisReply.Of(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -174,11 +174,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> DeleteThenUnindexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
     {
-        RedisResult result = await RedisCalls.RunAsync(context, RoomScripts.Delete, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RoomScripts.Delete.EvaluateAsync(context.Database, scriptKeys, args, cancellationToken).ConfigureAwait(false);
 
         // Second step in the index's slot: removes the id also when the room was already gone (repairs a crash
         // between the two steps of an earlier call).
-        await RedisCalls.OneKeyAsync(context.Database.SetRemoveAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+        await RedisReply.Of(context.Database.SetRemoveAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
         return (long)result > 0;
     }
 
@@ -210,8 +210,8 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private async ValueTask<bool> CreateThenIndexAsync(RedisKey[] scriptKeys, RedisValue[] args, RedisKey index, string roomId, CancellationToken cancellationToken)
     {
         // Cluster-safe layout: the index set lives in another slot, so it is a second, idempotent step.
-        RedisResult result = await RedisCalls.RunAsync(context, RoomScripts.Create, scriptKeys, args, cancellationToken).ConfigureAwait(false);
-        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RoomScripts.Create.EvaluateAsync(context.Database, scriptKeys, args, cancellationToken).ConfigureAwait(false);
+        await RedisReply.Of(context.Database.SetAddAsync(index, roomId), index, cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -262,9 +262,9 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         Task<HashEntry[]> bookmarks = batch.HashGetAllAsync(sourceBookmarks);
         batch.Execute();
         await WaitAllAsync(frames, geometries, bookmarks, cancellationToken).ConfigureAwait(false);
-        SortedSetEntry[] frameEntries = await RedisCalls.SentAsync(frames, sourceTrajectory).ConfigureAwait(false);
-        HashEntry[] geometryEntries = await RedisCalls.SentAsync(geometries, sourceGeometries).ConfigureAwait(false);
-        HashEntry[] bookmarkEntries = await RedisCalls.SentAsync(bookmarks, sourceBookmarks).ConfigureAwait(false);
+        SortedSetEntry[] frameEntries = await RedisReply.Of(frames, sourceTrajectory, CancellationToken.None).ConfigureAwait(false);
+        HashEntry[] geometryEntries = await RedisReply.Of(geometries, sourceGeometries, CancellationToken.None).ConfigureAwait(false);
+        HashEntry[] bookmarkEntries = await RedisReply.Of(bookmarks, sourceBookmarks, CancellationToken.None).ConfigureAwait(false);
         if (frameEntries.Length == 0)
         {
             return RoomCopyResult.SourceHasNoTrajectory;
@@ -303,11 +303,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
             target.CurrentFrame(), target.Locked(), target.Hidden(), target.Description(),
             target.TrajectoryIndices(), target.Geometries(), target.Bookmarks(),
         ];
-        RedisResult written = await RedisCalls.RunAsync(context, RoomScripts.CopyWrite, targetKeys, args, cancellationToken).ConfigureAwait(false);
+        RedisResult written = await RoomScripts.CopyWrite.EvaluateAsync(context.Database, targetKeys, args, cancellationToken).ConfigureAwait(false);
         var outcome = (RoomCopyResult)(int)written;
         if (outcome == RoomCopyResult.Copied)
         {
-            await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(index, targetRoomId), index, cancellationToken).ConfigureAwait(false);
+            await RedisReply.Of(context.Database.SetAddAsync(index, targetRoomId), index, cancellationToken).ConfigureAwait(false);
         }
 
         return outcome;
@@ -449,13 +449,13 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     private async ValueTask<bool> AddUserClusterSafeAsync(RedisKey user, RedisKey users, RedisValue[] args, string userName, CancellationToken cancellationToken)
     {
         // Two slots: the user's hash is checked and written in one script in its slot, then the room's user set.
-        RedisResult result = await RedisCalls.RunAsync(context, RoomScripts.AddUser, [user], args, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RoomScripts.AddUser.EvaluateAsync(context.Database, [user], args, cancellationToken).ConfigureAwait(false);
         if ((long)result != 1)
         {
             return false;
         }
 
-        await RedisCalls.OneKeyAsync(context.Database.SetAddAsync(users, userName), users, cancellationToken).ConfigureAwait(false);
+        await RedisReply.Of(context.Database.SetAddAsync(users, userName), users, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

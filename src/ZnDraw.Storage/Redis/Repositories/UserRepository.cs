@@ -333,7 +333,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         Task write = isAdmin
             ? context.Database.StringSetAsync(flag, UserMapping.AdminFlagValue)
             : context.Database.KeyDeleteAsync(flag);
-        await RedisCalls.OneKeyAsync(write, flag, cancellationToken).ConfigureAwait(false);
+        await RedisReply.Of(write, flag, cancellationToken).ConfigureAwait(false);
         await IndexAsync(index, userName, isAdmin, cancellationToken).ConfigureAwait(false);
     }
 
@@ -401,7 +401,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         RedisResult deleted = await RunAsync(UserScripts.RenameDeleteOld, [oldHash, oldFlag], [], cancellationToken).ConfigureAwait(false);
         if ((long)deleted != 1)
         {
-            await RedisCalls.OneKeyAsync(context.Database.KeyDeleteAsync([newHash, newFlag]), newHash, cancellationToken).ConfigureAwait(false);
+            await RedisReply.Of(context.Database.KeyDeleteAsync([newHash, newFlag]), newHash, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
