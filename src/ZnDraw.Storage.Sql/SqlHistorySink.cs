@@ -75,6 +75,20 @@ internal sealed class SqlHistorySink(IDbContextFactory<HistoryDbContext> factory
             return;
         }
 
+        await using var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var postgres = db.Database.IsNpgsql();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await WriteAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), postgres, events, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="events"/> in the caller's open <paramref name="transaction"/> (the SQL storage writes a
+    /// state change's history row in the change's own transaction this way). The caller commits.
+    /// </summary>
+    internal static async ValueTask WriteAsync(
+        DbConnection connection, DbTransaction transaction, bool postgres, IReadOnlyList<HistoryEvent> events, CancellationToken cancellationToken)
+    {
         var seen = new HashSet<string>(events.Count, StringComparer.Ordinal);
         var extensions = new Rows(Extensions);
         var rooms = new Rows(Rooms);
@@ -124,11 +138,6 @@ internal sealed class SqlHistorySink(IDbContextFactory<HistoryDbContext> factory
             }
         }
 
-        await using var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var postgres = db.Database.IsNpgsql();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var connection = db.Database.GetDbConnection();
-        var transaction = tx.GetDbTransaction();
         foreach (var rows in new[] { extensions, rooms, logins })
         {
             if (rows.Count == 0)
@@ -159,8 +168,6 @@ internal sealed class SqlHistorySink(IDbContextFactory<HistoryDbContext> factory
                 await LogoutSqliteAsync(connection, transaction, logouts, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One prepared <c>INSERT ... ON CONFLICT DO NOTHING</c>, executed per row (SQLite runs in process: no round trips).</summary>

@@ -37,7 +37,7 @@ public interface IStoreFactory
 public sealed record StoreCapabilities(bool SharesKeySpaceWithOtherTests, bool ListingsAtomicWithWrites = true);
 
 /// <summary>One store under test: its services (every contract resolves from here) and its clock.</summary>
-public sealed class TestStore(ServiceProvider services, FakeTimeProvider time, string name) : IAsyncDisposable
+public sealed class TestStore(ServiceProvider services, FakeTimeProvider time, string name, Func<Task>? cleanup = null) : IAsyncDisposable
 {
     /// <summary>The store's container: repositories, services and options as <c>AddZnDrawStorage</c> registers them.</summary>
     public IServiceProvider Services => services;
@@ -52,8 +52,15 @@ public sealed class TestStore(ServiceProvider services, FakeTimeProvider time, s
     public T Get<T>()
         where T : notnull => services.GetRequiredService<T>();
 
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => services.DisposeAsync();
+    /// <summary>Disposes the container, then removes what the store created outside it (a database, a file).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await services.DisposeAsync();
+        if (cleanup is not null)
+        {
+            await cleanup();
+        }
+    }
 
     /// <inheritdoc/>
     public override string ToString() => Name;

@@ -19,6 +19,7 @@ internal static class ZnDrawStorageRegistrations
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(sp => new ZnDrawRedisStore(sp.GetRequiredService<RedisStoreContext>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Rooms);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().RoomState);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Frames);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Bookmarks);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Geometries);

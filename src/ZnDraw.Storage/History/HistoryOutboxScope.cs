@@ -9,7 +9,9 @@ namespace ZnDraw.Storage.History;
 /// success the event records. A backend step that declares when it succeeded (for Redis, a script's history condition)
 /// takes the event, appends it only if it succeeded, and sets <see cref="Enlisted"/>. Steps that do not declare a
 /// condition ignore the scope. The scope is ambient (an <see cref="AsyncLocal{T}"/>) so that repository signatures stay
-/// free of history; it is only ever set in durable mode when the backend's outbox can enlist, so nothing is paid otherwise.
+/// free of history; it is only ever set in durable mode when the backend's outbox can enlist, or when a backend writes
+/// history rows in its own transactions (<see cref="ITransactionalHistory"/>; then <see cref="Outbox"/> may be null), so
+/// nothing is paid otherwise.
 /// </remarks>
 internal sealed class HistoryOutboxScope : IDisposable
 {
@@ -17,7 +19,7 @@ internal sealed class HistoryOutboxScope : IDisposable
 
     private readonly HistoryOutboxScope? _previous;
 
-    internal HistoryOutboxScope(IHistoryOutbox outbox, HistoryEvent historyEvent)
+    internal HistoryOutboxScope(IHistoryOutbox? outbox, HistoryEvent historyEvent)
     {
         Outbox = outbox;
         Event = historyEvent;
@@ -28,8 +30,11 @@ internal sealed class HistoryOutboxScope : IDisposable
     /// <summary>The scope of the current call, or <see langword="null"/>.</summary>
     public static HistoryOutboxScope? Current => CurrentScope.Value;
 
-    /// <summary>The backend's outbox; the backend recognises its own and appends in its atomic step.</summary>
-    public IHistoryOutbox Outbox { get; }
+    /// <summary>
+    /// The backend's outbox; the backend recognises its own and appends in its atomic step. <see langword="null"/> when
+    /// only an <see cref="ITransactionalHistory"/> backend can take the event.
+    /// </summary>
+    public IHistoryOutbox? Outbox { get; }
 
     /// <summary>The event to append.</summary>
     public HistoryEvent Event { get; }

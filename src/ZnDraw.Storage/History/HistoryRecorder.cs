@@ -23,6 +23,7 @@ internal sealed class HistoryRecorder
     private readonly IHistorySink? _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _transactional;
 
     /// <summary>Creates the recorder.</summary>
     /// <param name="options">The history mode.</param>
@@ -30,13 +31,15 @@ internal sealed class HistoryRecorder
     /// <param name="logger">Logs delivery failures.</param>
     /// <param name="sink">The sink; without one, history is off whatever the mode.</param>
     /// <param name="outbox">The backend's outbox; required in durable mode.</param>
+    /// <param name="transactional">Present when a backend writes history rows in its own transactions.</param>
     /// <exception cref="ArgumentException">Durable mode with a sink but without an outbox.</exception>
     public HistoryRecorder(
         IOptions<HistoryOptions> options,
         TimeProvider? timeProvider = null,
         ILogger<HistoryRecorder>? logger = null,
         IHistorySink? sink = null,
-        IHistoryOutbox? outbox = null)
+        IHistoryOutbox? outbox = null,
+        ITransactionalHistory? transactional = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var value = options.Value;
@@ -53,6 +56,8 @@ internal sealed class HistoryRecorder
         {
             Outbox = outbox ?? throw new ArgumentException("Durable history needs the backend's outbox.", nameof(outbox));
         }
+
+        _transactional = transactional is not null && Mode != HistoryMode.Off;
     }
 
     /// <summary>A recorder that records nothing (no sink).</summary>
@@ -75,23 +80,30 @@ internal sealed class HistoryRecorder
 
     /// <summary>
     /// Makes <paramref name="historyEvent"/> available to the next repository step of this call, which appends it to the
-    /// outbox in its own atomic step (durable mode, a backend that can enlist). Returns <see langword="null"/> otherwise.
+    /// outbox in its own atomic step (durable mode, a backend that can enlist), or writes it as a history row in its own
+    /// transaction (an <see cref="ITransactionalHistory"/> backend, any mode but off). Returns <see langword="null"/> otherwise.
     /// </summary>
-    public HistoryOutboxScope? BeginOutbox(HistoryEvent? historyEvent) =>
-        historyEvent is not null && Outbox is { CanEnlist: true } outbox ? new HistoryOutboxScope(outbox, historyEvent) : null;
+    public HistoryOutboxScope? BeginOutbox(HistoryEvent? historyEvent)
+    {
+        if (historyEvent is null)
+        {
+            return null;
+        }
 
-    /// <summary>
-    /// Call after the repository call of <paramref name="scope"/> succeeded: direct mode hands the event to the sink;
-    /// durable mode appends it to the outbox unless the backend's step already did. Never throws: a failure is logged
-    /// and counted, and the call it follows stays successful.
-    /// </summary>
-    /// <param name="scope">The scope opened around the repository call, or <see langword="null"/>.</param>
-    /// <param name="historyEvent">The event.</param>
-    /// <param name="cancellationToken">Bounds the wait for the sink or the append.</param>
+        if (Outbox is { CanEnlist: true } outbox)
+        {
+            return new HistoryOutboxScope(outbox, historyEvent);
+        }
+
+        // A backend that writes the history row in its own transaction (SQL with the history in the same database)
+        // takes the event from a scope without an outbox; every other backend leaves it to RecordAsync.
+        return _transactional ? new HistoryOutboxScope(null, historyEvent) : null;
+    }
+
     public ValueTask RecordAsync(HistoryOutboxScope? scope, HistoryEvent historyEvent, CancellationToken cancellationToken) =>
-        Mode == HistoryMode.Direct || (Mode == HistoryMode.Durable && scope?.Enlisted != true)
-            ? DeliverAsync(historyEvent, cancellationToken)
-            : ValueTask.CompletedTask;
+        Mode == HistoryMode.Off || scope?.Enlisted == true
+            ? ValueTask.CompletedTask
+            : DeliverAsync(historyEvent, cancellationToken);
 
     private async ValueTask DeliverAsync(HistoryEvent historyEvent, CancellationToken cancellationToken)
     {

@@ -38,6 +38,7 @@ public sealed class ZnDrawRedisStore
     {
         Keys = context.Keys;
         Rooms = new RoomRepository(context);
+        RoomState = new RoomEphemeralState(Rooms);
         Frames = new FrameRepository(context);
         Bookmarks = new BookmarkRepository(context);
         Geometries = new GeometryRepository(context);
@@ -57,6 +58,9 @@ public sealed class ZnDrawRedisStore
 
     /// <summary>Rooms: create, copy, delete, flags, description, metadata, users.</summary>
     public IRoomRepository Rooms { get; }
+
+    /// <summary>A room's ephemeral state in Redis (locks, presence, jobs, ...), removed after a room kept elsewhere is deleted.</summary>
+    public IRoomEphemeralState RoomState { get; }
 
     /// <summary>A room's trajectory (frame mapping) and frame selections.</summary>
     public IFrameRepository Frames { get; }

@@ -18,3 +18,13 @@ public sealed class PostgresCollection : ICollectionFixture<RedisFixture>
 {
     public const string Name = "PostgreSQL";
 }
+
+/// <summary>
+/// The SQL storage on SQLite files (each store its own file, its ephemeral state under its own Redis prefix); runs in
+/// parallel with the other collections.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SqliteCollection : ICollectionFixture<RedisFixture>
+{
+    public const string Name = "SQLite";
+}

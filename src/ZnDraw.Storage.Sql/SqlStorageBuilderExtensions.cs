@@ -1,0 +1,119 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZnDraw.Storage;
+using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.History;
+using ZnDraw.Storage.Sql;
+using ZnDraw.Storage.Sql.Repositories;
+
+#pragma warning disable IDE0130 // DI extensions live in the DI namespace, as Microsoft's do.
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>Keeps ZnDraw's persistent aggregates in SQL (EF Core: SQLite or PostgreSQL) behind the same contracts.</summary>
+public static class SqlStorageBuilderExtensions
+{
+    /// <summary>
+    /// Keeps the groups chosen in <see cref="SqlStorageOptions.Groups"/> (default users and rooms) in the database
+    /// <paramref name="configureDatabase"/> selects; every repository interface of those groups, and so every service,
+    /// resolves to the SQL implementation. Ephemeral state stays in Redis.
+    /// </summary>
+    /// <param name="builder">The storage builder from <c>AddZnDrawStorage</c>.</param>
+    /// <param name="configureDatabase">Selects the database, e.g. <c>db =&gt; db.UseSqlite("Data Source=zndraw.db")</c> or <c>db =&gt; db.UseNpgsql(...)</c>.</param>
+    /// <param name="configure">Changes the options (groups, history in the same database, migrate and reconcile on start).</param>
+    /// <returns>The builder.</returns>
+    public static IZnDrawStorageBuilder AddSqlStorage(
+        this IZnDrawStorageBuilder builder,
+        Action<DbContextOptionsBuilder> configureDatabase,
+        Action<SqlStorageOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configureDatabase);
+        var services = builder.Services;
+
+        // The groups decide the registrations, so they are read now (not at resolve time).
+        var chosen = new SqlStorageOptions();
+        configure?.Invoke(chosen);
+        var options = services.AddOptions<SqlStorageOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        if (chosen.IncludeHistory)
+        {
+            builder.AddSqlHistory(configureDatabase);
+            services.TryAddSingleton<ITransactionalHistory, SqlTransactionalHistory>();
+        }
+
+        services.TryAddSingleton(sp =>
+        {
+            var db = new DbContextOptionsBuilder();
+            configureDatabase(db);
+            return new SqlStoreContext(
+                db.Options,
+                sp.GetService<TimeProvider>(),
+                sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Limits,
+                sp.GetService<ILoggerFactory>(),
+                historyInTransaction: chosen.IncludeHistory);
+        });
+
+        if (chosen.Groups.HasFlag(SqlStorageGroups.Users))
+        {
+            services.Replace(ServiceDescriptor.Singleton<IUserRepository>(sp => new SqlUserRepository(sp.GetRequiredService<SqlStoreContext>())));
+        }
+
+        if (chosen.Groups.HasFlag(SqlStorageGroups.Rooms))
+        {
+            services.Replace(ServiceDescriptor.Singleton<IRoomRepository>(sp => new SqlRoomRepository(sp.GetRequiredService<SqlStoreContext>())));
+            services.Replace(ServiceDescriptor.Singleton<IFrameRepository>(sp => new SqlFrameRepository(sp.GetRequiredService<SqlStoreContext>())));
+            services.Replace(ServiceDescriptor.Singleton<IBookmarkRepository>(sp => new SqlBookmarkRepository(sp.GetRequiredService<SqlStoreContext>())));
+            services.Replace(ServiceDescriptor.Singleton<IGeometryRepository>(sp => new SqlGeometryRepository(sp.GetRequiredService<SqlStoreContext>())));
+            services.Replace(ServiceDescriptor.Singleton<IChatRepository>(sp => new SqlChatRepository(sp.GetRequiredService<SqlStoreContext>())));
+            services.Replace(ServiceDescriptor.Singleton<ISettingsRepository>(sp => new SqlSettingsRepository(sp.GetRequiredService<SqlStoreContext>())));
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqlStorageStartup>());
+        return builder;
+    }
+
+    /// <summary>Applies pending storage migrations (users, rooms and room-scoped tables) to the configured database.</summary>
+    /// <param name="services">The host's services (after <c>AddSqlStorage</c>).</param>
+    /// <param name="cancellationToken">Cancels the migration.</param>
+    /// <returns>A task that completes when the schema is current.</returns>
+    public static async Task MigrateStorageDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var context = services.GetRequiredService<SqlStoreContext>();
+        await using var db = context.CreateDbContext();
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (!context.IsPostgres)
+        {
+            // Readers never block the writer and vice versa; the mode is stored in the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
+}
+
+/// <summary>Marks that SQL state changes write their history rows in their own transactions.</summary>
+internal sealed class SqlTransactionalHistory : ITransactionalHistory;
+
+/// <summary>Migrates (when asked) and reconciles (when asked) at start, before the host serves.</summary>
+internal sealed class SqlStorageStartup(IServiceProvider services, IOptions<SqlStorageOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.MigrateOnStart)
+        {
+            await services.MigrateStorageDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
