@@ -66,19 +66,19 @@ internal sealed class RoomCleanupEntity
     public DateTime DeletedAt { get; set; }
 }
 
-/// <summary>The rooms group's own tables, and the foreign key every room-scoped table shares.</summary>
+/// <summary>The rooms group's own tables, and the room id column every room-scoped table shares.</summary>
 internal static class RoomModel
 {
     /// <summary>
-    /// Adds <c>room_id</c> referencing <c>rooms(id)</c> with <c>ON DELETE CASCADE</c> (constraint
-    /// <c>fk_{table}_rooms_room_id</c>) to a room-scoped entity with a <c>RoomId</c> property.
+    /// Adds the <c>room_id</c> column of a room-scoped entity with a <c>RoomId</c> property. There is no foreign key to
+    /// <c>rooms</c>: as in Redis (and ZnDraw), room-scoped data may be written for a room that was never created, and it
+    /// does not make the room exist. Deleting a room deletes from every table with a <c>room_id</c> in one transaction.
     /// </summary>
     public static void BelongsToRoom<T>(EntityTypeBuilder<T> entity, string table)
         where T : class
     {
+        _ = table;
         entity.Property<string>("RoomId").HasColumnName("room_id");
-        entity.HasOne<RoomEntity>().WithMany().HasForeignKey("RoomId")
-            .OnDelete(DeleteBehavior.Cascade).HasConstraintName($"fk_{table}_rooms_room_id");
     }
 
     public static void Configure(ModelBuilder modelBuilder)

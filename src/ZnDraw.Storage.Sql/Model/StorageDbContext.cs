@@ -9,8 +9,9 @@ namespace ZnDraw.Storage.Sql.Model;
 /// </summary>
 /// <remarks>
 /// Conventions (as the history tables): tables in snake_case and plural, columns in snake_case, keys <c>pk_{table}</c>,
-/// indexes <c>ix_{table}_{columns}</c>, foreign keys <c>fk_{table}_{principal}_{column}</c>. Every room-scoped table has
-/// a <c>room_id</c> that references <c>rooms(id)</c> with <c>ON DELETE CASCADE</c>, so deleting a room is one statement.
+/// indexes <c>ix_{table}_{columns}</c>. Every room-scoped table has a <c>room_id</c> (first column of its key or an
+/// index) but no foreign key: as in Redis, room-scoped data does not need the room row; a room delete removes the rows
+/// of every such table in one transaction.
 /// JSON is kept as text (not <c>jsonb</c>), so the bytes written are the bytes read, as in Redis.
 /// </remarks>
 internal abstract class StorageDbContext(DbContextOptions options) : DbContext(options)

@@ -189,26 +189,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
 
                     b.ToTable("users", (string)null);
                 });
-
-            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
-                {
-                    b.HasOne("ZnDraw.Storage.Sql.Model.RoomEntity", null)
-                        .WithMany()
-                        .HasForeignKey("RoomId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_room_members_rooms_room_id");
-                });
-
-            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMetadataEntity", b =>
-                {
-                    b.HasOne("ZnDraw.Storage.Sql.Model.RoomEntity", null)
-                        .WithMany()
-                        .HasForeignKey("RoomId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_room_metadata_rooms_room_id");
-                });
 #pragma warning restore 612, 618
         }
     }

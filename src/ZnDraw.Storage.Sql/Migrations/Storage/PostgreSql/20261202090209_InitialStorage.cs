@@ -24,6 +24,32 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "room_members",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    user_name = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_members", x => new { x.room_id, x.user_name });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_metadata",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    field = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_metadata", x => new { x.room_id, x.field });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "rooms",
                 columns: table => new
                 {
@@ -73,44 +99,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                     table.PrimaryKey("pk_users", x => x.user_name);
                 });
 
-            migrationBuilder.CreateTable(
-                name: "room_members",
-                columns: table => new
-                {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    user_name = table.Column<string>(type: "text", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_room_members", x => new { x.room_id, x.user_name });
-                    table.ForeignKey(
-                        name: "fk_room_members_rooms_room_id",
-                        column: x => x.room_id,
-                        principalTable: "rooms",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "room_metadata",
-                columns: table => new
-                {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    field = table.Column<string>(type: "text", nullable: false),
-                    value = table.Column<string>(type: "text", nullable: false),
-                    position = table.Column<int>(type: "integer", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_room_metadata", x => new { x.room_id, x.field });
-                    table.ForeignKey(
-                        name: "fk_room_metadata_rooms_room_id",
-                        column: x => x.room_id,
-                        principalTable: "rooms",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
             migrationBuilder.CreateIndex(
                 name: "ix_room_members_user_name",
                 table: "room_members",
@@ -135,13 +123,13 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                 name: "room_metadata");
 
             migrationBuilder.DropTable(
+                name: "rooms");
+
+            migrationBuilder.DropTable(
                 name: "server_settings");
 
             migrationBuilder.DropTable(
                 name: "users");
-
-            migrationBuilder.DropTable(
-                name: "rooms");
         }
     }
 }

@@ -4,30 +4,35 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using ZnDraw.Storage.Sql.Model;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
+namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
 {
-    [DbContext(typeof(SqliteStorageDbContext))]
-    [Migration("20261202085712_InitialStorage")]
+    [DbContext(typeof(PostgresStorageDbContext))]
+    [Migration("20261202090209_InitialStorage")]
     partial class InitialStorage
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<DateTime>("DeletedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("deleted_at");
 
                     b.HasKey("RoomId")
@@ -39,39 +44,39 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomEntity", b =>
                 {
                     b.Property<string>("Id")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("id");
 
                     b.Property<string>("ActiveSelectionGroup")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("active_selection_group");
 
                     b.Property<long>("ChatCounter")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("chat_counter");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CreatedBy")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("created_by");
 
                     b.Property<int>("CurrentFrame")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("current_frame");
 
                     b.Property<string>("Description")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("description");
 
                     b.Property<bool>("Hidden")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("hidden");
 
                     b.Property<bool>("Locked")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("locked");
 
                     b.HasKey("Id")
@@ -83,11 +88,11 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_name");
 
                     b.HasKey("RoomId", "UserName")
@@ -102,20 +107,20 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMetadataEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Field")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("field");
 
                     b.Property<int>("Position")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("position");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Field")
@@ -127,12 +132,12 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ServerSettingEntity", b =>
                 {
                     b.Property<string>("Key")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("key");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("Key")
@@ -144,39 +149,39 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserEntity", b =>
                 {
                     b.Property<string>("UserName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_name");
 
                     b.Property<DateTime?>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CurrentRoom")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("current_room");
 
                     b.Property<string>("CurrentSid")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("current_sid");
 
                     b.Property<bool>("IsAdmin")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_admin");
 
                     b.Property<DateTime?>("LastActivity")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_activity");
 
                     b.Property<DateTime?>("LastLogin")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_login");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("password_hash");
 
                     b.Property<string>("PasswordSalt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("password_salt");
 
                     b.HasKey("UserName")
@@ -186,26 +191,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                         .HasDatabaseName("ix_users_is_admin");
 
                     b.ToTable("users", (string)null);
-                });
-
-            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
-                {
-                    b.HasOne("ZnDraw.Storage.Sql.Model.RoomEntity", null)
-                        .WithMany()
-                        .HasForeignKey("RoomId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_room_members_rooms_room_id");
-                });
-
-            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMetadataEntity", b =>
-                {
-                    b.HasOne("ZnDraw.Storage.Sql.Model.RoomEntity", null)
-                        .WithMany()
-                        .HasForeignKey("RoomId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_room_metadata_rooms_room_id");
                 });
 #pragma warning restore 612, 618
         }

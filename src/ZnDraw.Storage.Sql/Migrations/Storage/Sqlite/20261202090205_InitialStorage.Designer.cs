@@ -4,35 +4,30 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using ZnDraw.Storage.Sql.Model;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
+namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
 {
-    [DbContext(typeof(PostgresStorageDbContext))]
-    [Migration("20261202085716_InitialStorage")]
+    [DbContext(typeof(SqliteStorageDbContext))]
+    [Migration("20261202090205_InitialStorage")]
     partial class InitialStorage
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<DateTime>("DeletedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("deleted_at");
 
                     b.HasKey("RoomId")
@@ -44,39 +39,39 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomEntity", b =>
                 {
                     b.Property<string>("Id")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("id");
 
                     b.Property<string>("ActiveSelectionGroup")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("active_selection_group");
 
                     b.Property<long>("ChatCounter")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("chat_counter");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CreatedBy")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_by");
 
                     b.Property<int>("CurrentFrame")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("current_frame");
 
                     b.Property<string>("Description")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("description");
 
                     b.Property<bool>("Hidden")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("hidden");
 
                     b.Property<bool>("Locked")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("locked");
 
                     b.HasKey("Id")
@@ -88,11 +83,11 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_name");
 
                     b.HasKey("RoomId", "UserName")
@@ -107,20 +102,20 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMetadataEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Field")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("field");
 
                     b.Property<int>("Position")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("position");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Field")
@@ -132,12 +127,12 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ServerSettingEntity", b =>
                 {
                     b.Property<string>("Key")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("key");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("Key")
@@ -149,39 +144,39 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserEntity", b =>
                 {
                     b.Property<string>("UserName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_name");
 
                     b.Property<DateTime?>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CurrentRoom")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("current_room");
 
                     b.Property<string>("CurrentSid")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("current_sid");
 
                     b.Property<bool>("IsAdmin")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_admin");
 
                     b.Property<DateTime?>("LastActivity")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_activity");
 
                     b.Property<DateTime?>("LastLogin")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_login");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
                     b.Property<string>("PasswordSalt")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("password_salt");
 
                     b.HasKey("UserName")
@@ -191,26 +186,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                         .HasDatabaseName("ix_users_is_admin");
 
                     b.ToTable("users", (string)null);
-                });
-
-            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
-                {
-                    b.HasOne("ZnDraw.Storage.Sql.Model.RoomEntity", null)
-                        .WithMany()
-                        .HasForeignKey("RoomId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_room_members_rooms_room_id");
-                });
-
-            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMetadataEntity", b =>
-                {
-                    b.HasOne("ZnDraw.Storage.Sql.Model.RoomEntity", null)
-                        .WithMany()
-                        .HasForeignKey("RoomId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_room_metadata_rooms_room_id");
                 });
 #pragma warning restore 612, 618
         }
