@@ -112,12 +112,12 @@ namespace ZnDraw.Storage.Sql
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         found++;
-                        switch (await FinishAsync(roomId, cancellationToken).ConfigureAwait(false))
+                        switch (await FinishCleanupAsync(_context, _roomState, roomId, cancellationToken).ConfigureAwait(false))
                         {
-                            case Outcome.Finished:
+                            case CleanupOutcome.Finished:
                                 finished++;
                                 break;
-                            case Outcome.Superseded:
+                            case CleanupOutcome.Superseded:
                                 superseded++;
                                 break;
                             default:
@@ -140,12 +140,18 @@ namespace ZnDraw.Storage.Sql
             }
         }
 
-        /// <summary>Claims one pending row and, when its room is still gone, removes the room's Redis state before the claim commits.</summary>
-        private ValueTask<Outcome> FinishAsync(string roomId, CancellationToken cancellationToken) =>
-            _context.WriteAsync(
+        /// <summary>
+        /// Claims the pending cleanup of <paramref name="roomId"/> and, when its room is still gone, removes the room's Redis
+        /// state before the claim commits: one transaction, so whoever else finishes the same row (a create of the id, a
+        /// concurrent reconcile) waits for it or finds the row gone, and a room created again never loses its Redis state.
+        /// </summary>
+        /// <returns>What happened to the row.</returns>
+        internal static ValueTask<CleanupOutcome> FinishCleanupAsync(
+            SqlStoreContext context, IRoomEphemeralState roomState, string roomId, CancellationToken cancellationToken) =>
+            context.WriteAsync(
                 Operation,
                 "room_cleanups:" + roomId,
-                (RoomId: roomId, State: _roomState),
+                (RoomId: roomId, State: roomState),
                 static async (call, state) =>
                 {
                     // The claim: the row is deleted (and stays locked until commit) and tells whether the room lives again.
@@ -158,24 +164,30 @@ namespace ZnDraw.Storage.Sql
                     object? roomRows = await call.ScalarAsync(claim).ConfigureAwait(false);
                     if (roomRows is null or DBNull)
                     {
-                        return Outcome.AlreadyFinished;
+                        return CleanupOutcome.AlreadyFinished;
                     }
 
                     if (Convert.ToInt64(roomRows, CultureInfo.InvariantCulture) > 0)
                     {
-                        return Outcome.Superseded;
+                        return CleanupOutcome.Superseded;
                     }
 
                     await state.State.DeleteAsync(state.RoomId, call.CancellationToken).ConfigureAwait(false);
-                    return Outcome.Finished;
+                    return CleanupOutcome.Finished;
                 },
                 recordWhen: null,
                 cancellationToken);
 
-        private enum Outcome
+        /// <summary>What <see cref="FinishCleanupAsync"/> did with a pending cleanup.</summary>
+        internal enum CleanupOutcome
         {
+            /// <summary>No row: another caller finished it first.</summary>
             AlreadyFinished,
+
+            /// <summary>The Redis state was removed and the row deleted.</summary>
             Finished,
+
+            /// <summary>The room exists again: the row was deleted, Redis left alone.</summary>
             Superseded,
         }
     }
