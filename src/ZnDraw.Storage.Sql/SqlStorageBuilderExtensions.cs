@@ -54,12 +54,14 @@ public static class SqlStorageBuilderExtensions
         {
             var db = new DbContextOptionsBuilder();
             configureDatabase(db);
+            var storage = sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value;
             return new SqlStoreContext(
                 db.Options,
                 sp.GetService<TimeProvider>(),
-                sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Limits,
+                storage.Limits,
                 sp.GetService<ILoggerFactory>(),
-                historyInTransaction: chosen.IncludeHistory);
+                historyInTransaction: chosen.IncludeHistory,
+                layout: storage.Layout);
         });
 
         if (chosen.Groups.HasFlag(SqlStorageGroups.Users))
