@@ -71,7 +71,8 @@ public static class SqlStorageBuilderExtensions
 
         if (chosen.Groups.HasFlag(SqlStorageGroups.Rooms))
         {
-            services.Replace(ServiceDescriptor.Singleton<IRoomRepository>(sp => new SqlRoomRepository(sp.GetRequiredService<SqlStoreContext>())));
+            services.Replace(ServiceDescriptor.Singleton<IRoomRepository>(sp => new SqlRoomRepository(
+                sp.GetRequiredService<SqlStoreContext>(), sp.GetRequiredService<IRoomEphemeralState>(), sp.GetRequiredService<IUserRepository>())));
             services.Replace(ServiceDescriptor.Singleton<IFrameRepository>(sp => new SqlFrameRepository(sp.GetRequiredService<SqlStoreContext>())));
             services.Replace(ServiceDescriptor.Singleton<IBookmarkRepository>(sp => new SqlBookmarkRepository(sp.GetRequiredService<SqlStoreContext>())));
             services.Replace(ServiceDescriptor.Singleton<IGeometryRepository>(sp => new SqlGeometryRepository(sp.GetRequiredService<SqlStoreContext>())));
