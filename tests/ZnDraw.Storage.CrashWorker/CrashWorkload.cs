@@ -16,10 +16,10 @@ namespace ZnDraw.Storage.CrashWorker;
 /// Each lane owns its rooms (<see cref="RoomId"/>), so one lane's steps on a room are sequential. A created room gets a
 /// lock (Redis state for its delete to clean), then frames, then the <see cref="Marker"/> geometry naming its frame count:
 /// a room with the marker is complete. A copy is made only from a complete room, with the description
-/// <see cref="CopyDescription"/>, so a copy must be complete as a whole. A guest gets a unique token in its current room
-/// before it is journalled, so after any kill each journalled token is held by exactly one user.
+/// <see cref="CopyDescription"/>, so a copy must be complete as a whole. A guest is journalled once created and may
+/// then register under <see cref="MemberName"/>: after any kill exactly one of the two names exists.
 /// </para>
-/// <para>Output, one line each, written only after the step is committed: <c>ready</c>, <c>guest NAME TOKEN</c>, <c>registered OLD NEW</c>.</para>
+/// <para>Output, one line each, written only after the step is committed: <c>ready</c>, <c>guest NAME</c>, <c>registered OLD NEW</c>.</para>
 /// </remarks>
 public sealed class CrashWorkload(IServiceProvider services, int seed, TextWriter journal)
 {
@@ -28,9 +28,6 @@ public sealed class CrashWorkload(IServiceProvider services, int seed, TextWrite
 
     /// <summary>Rooms per lane.</summary>
     public const int RoomsPerLane = 5;
-
-    /// <summary>Names guests register to (shared by the lanes: concurrent registrations of one name are part of the test).</summary>
-    public const int MemberNames = 12;
 
     /// <summary>The geometry a complete room carries: <c>{"room": origin, "frames": count}</c>.</summary>
     public const string Marker = "crash-marker";
@@ -60,6 +57,13 @@ public sealed class CrashWorkload(IServiceProvider services, int seed, TextWrite
 
     /// <summary>The id of room <paramref name="n"/> of lane <paramref name="lane"/>.</summary>
     public static string RoomId(int lane, int n) => string.Create(CultureInfo.InvariantCulture, $"crash-{lane}-{n}");
+
+    /// <summary>The name guest <paramref name="guest"/> (<c>user-xxxxxxxx</c>) registers under: <c>member-xxxxxxxx</c>.</summary>
+    public static string MemberName(string guest)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        return "member-" + guest[UserService.GuestNamePrefix.Length..];
+    }
 
     /// <summary>True when the database argument is a PostgreSQL connection string (else a SQLite file path).</summary>
     public static bool IsPostgres(string database) =>
@@ -110,11 +114,8 @@ public sealed class CrashWorkload(IServiceProvider services, int seed, TextWrite
             else
             {
                 string guest = guests[random.Next(guests.Count)];
-                string member = string.Create(CultureInfo.InvariantCulture, $"member-{random.Next(MemberNames)}");
-                if (await RegisterAsync(guest, member))
-                {
-                    guests.Remove(guest);
-                }
+                await RegisterAsync(guest);
+                guests.Remove(guest);
             }
         }
     }
@@ -126,7 +127,7 @@ public sealed class CrashWorkload(IServiceProvider services, int seed, TextWrite
             return;
         }
 
-        _ = await _locks.AcquireAsync(room, LockTarget, holder, TimeSpan.FromMinutes(10));
+        _ = await _locks.AcquireAsync(room, LockTarget, holder, TimeSpan.FromMinutes(5));
         _ = await _frames.AppendAsync(room, [.. Enumerable.Range(0, frames).Select(i => new FrameIndex(room, i))]);
         string data = string.Create(CultureInfo.InvariantCulture, $$"""{"room":"{{room}}","frames":{{frames}}}""");
         using var json = JsonDocument.Parse(data);
@@ -142,36 +143,22 @@ public sealed class CrashWorkload(IServiceProvider services, int seed, TextWrite
 
         if (await _rooms.CopyAsync(source, target, CopyDescription) == RoomCopyResult.Copied)
         {
-            _ = await _locks.AcquireAsync(target, LockTarget, holder, TimeSpan.FromMinutes(10));
+            _ = await _locks.AcquireAsync(target, LockTarget, holder, TimeSpan.FromMinutes(5));
         }
     }
 
     private async Task<string> NewGuestAsync()
     {
         User guest = await _userService.CreateGuestAsync();
-        string token = "token-" + Guid.NewGuid().ToString("N");
-        if (!await _users.SetCurrentRoomAsync(guest.UserName, token))
-        {
-            throw new InvalidOperationException($"Guest {guest.UserName} vanished after its creation.");
-        }
-
-        await journal.WriteLineAsync($"guest {guest.UserName} {token}");
+        await journal.WriteLineAsync($"guest {guest.UserName}");
         await journal.FlushAsync();
         return guest.UserName;
     }
 
-    private async Task<bool> RegisterAsync(string guest, string member)
+    private async Task RegisterAsync(string guest)
     {
-        try
-        {
-            string name = await _userService.RegisterAsync(guest, member, "crash-password");
-            await journal.WriteLineAsync($"registered {guest} {name}");
-            await journal.FlushAsync();
-            return true;
-        }
-        catch (UserOperationException ex) when (ex.Error == UserOperationError.UserNameTaken)
-        {
-            return false;
-        }
+        string name = await _userService.RegisterAsync(guest, MemberName(guest), "crash-password");
+        await journal.WriteLineAsync($"registered {guest} {name}");
+        await journal.FlushAsync();
     }
 }

@@ -16,6 +16,14 @@ if (args.Length != 4 || !int.TryParse(args[3], NumberStyles.Integer, CultureInfo
     return 2;
 }
 
+// Never outlive the test: it holds stdin open, so end of input means the test is gone (or done); and a hard limit.
+_ = Task.Run(async () =>
+{
+    _ = await Console.In.ReadToEndAsync();
+    Environment.Exit(3);
+});
+_ = Task.Delay(TimeSpan.FromMinutes(2)).ContinueWith(static _ => Environment.Exit(4), TaskScheduler.Default);
+
 string database = args[0];
 var services = new ServiceCollection();
 services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);

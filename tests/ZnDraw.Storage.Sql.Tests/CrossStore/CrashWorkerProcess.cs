@@ -62,6 +62,7 @@ internal sealed class CrashWorkerProcess : IDisposable
 
         var start = new ProcessStartInfo(DotnetHost())
         {
+            RedirectStandardInput = true, // held open: the worker exits when it closes (this process is gone)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -93,6 +94,8 @@ internal sealed class CrashWorkerProcess : IDisposable
             await exited; // surfaces a cancellation (the test's time bound)
             throw new InvalidOperationException($"The crash worker exited ({_process.ExitCode}) before it was ready:\n{Errors}");
         }
+
+        StartProcessorTime = _process.TotalProcessorTime;
     }
 
     /// <summary>Fails if the worker stopped on its own (a workload error) instead of running until killed.</summary>
@@ -103,6 +106,9 @@ internal sealed class CrashWorkerProcess : IDisposable
             throw new InvalidOperationException($"The crash worker failed ({_process.ExitCode}) before it was killed:\n{Errors}");
         }
     }
+
+    /// <summary>The processor time the worker used until it was ready (its start: runtime, DI, EF Core, connections).</summary>
+    public TimeSpan StartProcessorTime { get; private set; }
 
     /// <summary>SIGKILLs the worker (this process only) and waits until it is gone and its output is read.</summary>
     public async Task KillAsync()

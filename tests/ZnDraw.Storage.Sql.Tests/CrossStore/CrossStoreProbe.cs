@@ -32,21 +32,11 @@ internal sealed class CrossStoreProbe(TestStore store, RedisFixture redis)
     /// <summary>The ids of the <c>rooms</c> rows.</summary>
     public Task<List<string>> RoomRowsAsync() => ColumnAsync("SELECT id FROM rooms");
 
-    /// <summary>The <c>users</c> rows: name and current room.</summary>
-    public async Task<List<(string Name, string? CurrentRoom)>> UserRowsAsync()
-    {
-        await using DbConnection connection = await Context.OpenAsync("test", null, default);
-        await using DbCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT user_name, current_room FROM users";
-        var rows = new List<(string, string?)>();
-        await using DbDataReader reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
-        }
+    /// <summary>The names of the <c>users</c> rows.</summary>
+    public Task<List<string>> UserRowsAsync() => ColumnAsync("SELECT user_name FROM users");
 
-        return rows;
-    }
+    /// <summary>The names of the <c>users</c> rows with a password.</summary>
+    public Task<List<string>> RegisteredUserRowsAsync() => ColumnAsync("SELECT user_name FROM users WHERE password_hash IS NOT NULL");
 
     /// <summary>The room ids that own at least one key under the store's prefix in Redis (<c>{prefix}room:{id}:…</c>).</summary>
     public async Task<SortedSet<string>> RoomsWithRedisStateAsync()

@@ -51,6 +51,78 @@ public abstract class SqlStorageReconcilerTests(IStoreFactory backend, RedisFixt
     }
 
     [Fact]
+    public async Task A_room_delete_stopped_by_the_test_hook_between_sql_and_redis_is_finished_by_the_reconcile()
+    {
+        string room = RedisFixture.NewId("room");
+        var rooms = (SqlRoomRepository)Store.Get<IRoomRepository>();
+        Assert.True(await rooms.CreateAsync(room));
+        Assert.True(await Locks.AcquireAsync(room, LockTarget, "alice", Minute));
+        rooms.AfterSqlStep = static _ => throw new SimulatedCrashException();
+        try
+        {
+            await Assert.ThrowsAsync<SimulatedCrashException>(async () => await rooms.DeleteAsync(room));
+        }
+        finally
+        {
+            rooms.AfterSqlStep = null;
+        }
+
+        Assert.False(await rooms.ExistsAsync(room));
+        Assert.Equal("alice", (await Locks.GetAsync(room, LockTarget))?.Holder);
+        Assert.Equal([room], await Probe.CleanupsAsync());
+
+        Assert.Equal(new SqlReconcileResult(1, 1, 0, 0), await Probe.ReconcileAsync());
+
+        Assert.Null(await Locks.GetAsync(room, LockTarget));
+        Assert.DoesNotContain(room, await Probe.RoomsWithRedisStateAsync());
+        Assert.Empty(await Probe.CleanupsAsync());
+        Assert.True((await Probe.ReconcileAsync()).NothingToDo);
+
+        // The id is free again, and a new room of it keeps its own Redis state through the next reconcile.
+        Assert.True(await rooms.CreateAsync(room));
+        Assert.True(await Locks.AcquireAsync(room, LockTarget, "bob", Minute));
+        Assert.Equal(new SqlReconcileResult(0, 0, 0, 0), await Probe.ReconcileAsync());
+        Assert.Equal("bob", (await Locks.GetAsync(room, LockTarget))?.Holder);
+    }
+
+    [Fact]
+    public async Task A_reconcile_beside_creates_of_the_same_ids_never_removes_the_new_rooms_redis_state()
+    {
+        var rooms = (SqlRoomRepository)Store.Get<IRoomRepository>();
+        string[] ids = [.. Enumerable.Range(0, 12).Select(_ => RedisFixture.NewId("room"))];
+        rooms.AfterSqlStep = static _ => throw new SimulatedCrashException();
+        try
+        {
+            foreach (string id in ids)
+            {
+                Assert.True(await rooms.CreateAsync(id));
+                Assert.True(await Locks.AcquireAsync(id, LockTarget, "old", Minute));
+                await Assert.ThrowsAsync<SimulatedCrashException>(async () => await rooms.DeleteAsync(id));
+            }
+        }
+        finally
+        {
+            rooms.AfterSqlStep = null;
+        }
+
+        // Two reconciles race creates that finish the same cleanups and then lock their new rooms.
+        Task<SqlReconcileResult>[] reconciles = [Task.Run(() => Probe.ReconcileAsync()), Task.Run(() => Probe.ReconcileAsync())];
+        await Task.WhenAll(ids.Select(id => Task.Run(async () =>
+        {
+            Assert.True(await rooms.CreateAsync(id));
+            Assert.True(await Locks.AcquireAsync(id, LockTarget, "new", Minute));
+        })));
+        await Task.WhenAll(reconciles);
+
+        foreach (string id in ids)
+        {
+            Assert.Equal("new", (await Locks.GetAsync(id, LockTarget))?.Holder);
+        }
+
+        Assert.Empty(await Probe.CleanupsAsync());
+    }
+
+    [Fact]
     public async Task A_cleanup_without_redis_state_is_finished_too()
     {
         string room = RedisFixture.NewId("room");
@@ -136,6 +208,9 @@ public abstract class SqlStorageReconcilerTests(IStoreFactory backend, RedisFixt
     }
 
     private const string LockTarget = "trajectory:meta";
+
+    /// <summary>Stands for a process that died at the hook.</summary>
+    private sealed class SimulatedCrashException : Exception;
 
     /// <summary>An ephemeral state whose store is down.</summary>
     private sealed class FailingRoomState : IRoomEphemeralState
