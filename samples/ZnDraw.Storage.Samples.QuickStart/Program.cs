@@ -9,11 +9,38 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage.Sql;
 using ZnDraw.Storage;
 
 // ZnDraw.Storage quick start: a short, real session against the Redis that ./scripts/demo.sh started
 // (or the one named by ZNDRAW_REDIS / the first argument), with history recorded in an SQLite file.
-var address = args.Length > 0 ? args[0] : Environment.GetEnvironmentVariable("ZNDRAW_REDIS") ?? "127.0.0.1:6379";
+// `--storage hybrid` keeps users and rooms in an SQLite file beside the history (same database, same transactions);
+// `--storage redis` (the default) keeps everything in Redis.
+var hybrid = false;
+var positional = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--storage" && i + 1 < args.Length)
+    {
+        switch (args[++i])
+        {
+            case "hybrid":
+                hybrid = true;
+                break;
+            case "redis":
+                break;
+            default:
+                Console.Error.WriteLine($"Unknown storage '{args[i]}': use --storage redis or --storage hybrid.");
+                return 2;
+        }
+    }
+    else
+    {
+        positional.Add(args[i]);
+    }
+}
+
+var address = positional.Count > 0 ? positional[0] : Environment.GetEnvironmentVariable("ZNDRAW_REDIS") ?? "127.0.0.1:6379";
 
 ConnectionMultiplexer redis;
 try
@@ -30,7 +57,7 @@ catch (Exception ex) when (ex is RedisConnectionException or ArgumentException)
     return 1;
 }
 
-var historyFile = Path.Combine(Path.GetTempPath(), "zndraw-storage-quickstart", "history.db");
+var historyFile = Path.Combine(Path.GetTempPath(), "zndraw-storage-quickstart", hybrid ? "zndraw.db" : "history.db");
 Directory.CreateDirectory(Path.GetDirectoryName(historyFile)!);
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -38,9 +65,22 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole();
 builder.Services.AddSingleton<IConnectionMultiplexer>(redis); // reused by the library, disposed by us
 // The demo's Redis is shared with no Python ZnDraw server, so passwords get PBKDF2. Left at Automatic, ZnDraw's own
 // key layout writes ZnDraw's salted SHA-256 (so that ZnDraw can verify it) and warns once at start (docs/passwords.md).
-builder.Services.AddZnDrawStorage(o => o.Passwords.Hashing = PasswordHashing.Pbkdf2)
-    .AddRedisHealthCheck()
-    .AddSqlHistory(db => db.UseSqlite($"Data Source={historyFile}"), sql => sql.MigrateOnStart = true);
+var storage = builder.Services.AddZnDrawStorage(o => o.Passwords.Hashing = PasswordHashing.Pbkdf2).AddRedisHealthCheck();
+if (hybrid)
+{
+    // Users and rooms (with everything persistent in a room) in SQL, the history in the same file: a state change and
+    // its history row commit together. Sessions, locks, presence, extensions, workers and jobs stay in Redis.
+    storage.AddSqlStorage(db => db.UseSqlite($"Data Source={historyFile}"), sql =>
+    {
+        sql.Groups = SqlStorageGroups.All;
+        sql.IncludeHistory = true;
+        sql.MigrateOnStart = true;
+    });
+}
+else
+{
+    storage.AddSqlHistory(db => db.UseSqlite($"Data Source={historyFile}"), sql => sql.MigrateOnStart = true);
+}
 
 using var host = builder.Build();
 await host.StartAsync();
@@ -60,8 +100,23 @@ var run = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture) + "-"
 var roomId = $"demo-{run}";
 var copyId = $"demo-{run}-copy";
 
-Console.WriteLine("ZnDraw.Storage quick start");
-Console.WriteLine($"Redis {address}, history in {historyFile}");
+Console.WriteLine($"ZnDraw.Storage quick start ({(hybrid ? "hybrid storage" : "Redis storage")})");
+Console.WriteLine($"Redis {address}, {(hybrid ? "users, rooms and history" : "history")} in {historyFile}");
+Console.WriteLine();
+Console.WriteLine("Where each part lives:");
+foreach (var (part, contract) in new (string, Type)[]
+{
+    ("users", typeof(IUserRepository)), ("rooms", typeof(IRoomRepository)), ("frames", typeof(IFrameRepository)),
+    ("bookmarks", typeof(IBookmarkRepository)), ("geometries", typeof(IGeometryRepository)), ("chat", typeof(IChatRepository)),
+    ("room settings", typeof(ISettingsRepository)), ("sessions", typeof(ISessionRepository)), ("locks", typeof(ILockRepository)),
+    ("extensions and workers", typeof(IExtensionRepository)), ("jobs", typeof(IJobRepository)), ("filesystems", typeof(IFilesystemRepository)),
+})
+{
+    var implementation = services.GetRequiredService(contract).GetType();
+    var inSql = implementation.Namespace?.StartsWith("ZnDraw.Storage.Sql", StringComparison.Ordinal) == true;
+    Step(part, inSql ? "SQL (SQLite)" : "Redis");
+}
+
 Console.WriteLine();
 
 void Step(string what, string result) => Console.WriteLine($"  {what,-34}{result}");
@@ -117,9 +172,9 @@ Step("take lock trajectory:meta", lease is null ? "refused" : $"held by {lease.O
 Step("release lock", await locks.ReleaseAsync(roomId, "trajectory:meta", alice) ? "released" : "not held");
 await sessions.DisconnectAsync(workerSid);
 
-// What is there now: the demo rooms in Redis, and the history in SQL.
+// What is there now: the demo rooms (in Redis, or in SQL when hybrid), and the history in SQL.
 Console.WriteLine();
-Console.WriteLine("Rooms of this run (from rooms:index):");
+Console.WriteLine($"Rooms of this run (from {(hybrid ? "SQL" : "rooms:index in Redis")}):");
 Console.WriteLine($"  {"room",-28}{"frames",8}{"locked",8}  description");
 foreach (var room in (await rooms.ListDetailsAsync()).Where(r => r.Id.StartsWith(roomId, StringComparison.Ordinal)).OrderBy(r => r.Id, StringComparer.Ordinal))
 {

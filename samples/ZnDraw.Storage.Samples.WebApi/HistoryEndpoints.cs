@@ -65,8 +65,9 @@ internal static class HistoryEndpoints
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status501NotImplemented,
                 title: "History is not configured",
-                detail: $"This server records no history. Set {SampleSettings.SqliteKey} (e.g. \"Data Source=history.db\") " +
-                        $"or {SampleSettings.PostgresKey} to a connection string to enable the history endpoints.");
+                detail: $"This server records no history. Set {SampleSettings.HistorySection}:Sqlite (e.g. \"Data Source=history.db\") " +
+                        $"or {SampleSettings.HistorySection}:Postgres (or {SampleSettings.StorageSection}:Sqlite / :Postgres for hybrid storage) " +
+                        "to a connection string to enable the history endpoints.");
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);

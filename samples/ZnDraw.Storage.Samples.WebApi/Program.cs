@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using ZnDraw.Storage.Samples.WebApi;
+using ZnDraw.Storage.Sql;
 using ZnDraw.Storage;
 
 // ZnDraw.Storage minimal web API sample: a health check on the shared Redis, room endpoints and
@@ -21,14 +22,32 @@ builder.Services.AddOptions<ZnDrawStorageOptions>().PostConfigure<IConfiguration
     }
 });
 
-// History (optional): History:Sqlite or History:Postgres holds a connection string. Without
-// either, no sink is registered and the history endpoints answer 501.
-switch (SampleSettings.ReadHistoryStore(builder.Configuration))
+// Hybrid storage (optional): Storage:Sqlite or Storage:Postgres holds a connection string; users and rooms then live
+// in that database (Storage:Groups narrows it to Users or Rooms), ephemeral state stays in Redis, and the history goes
+// to the same database (one transaction per change) unless the History section names another.
+var (storageStore, storageConnection) = SampleSettings.ReadSqlStore(builder.Configuration, SampleSettings.StorageSection);
+var (historyStore, historyConnection) = SampleSettings.ReadSqlStore(builder.Configuration, SampleSettings.HistorySection);
+if (storageStore != SqlStore.None)
 {
-    case (HistoryStore.Sqlite, var connectionString):
+    var groups = builder.Configuration.GetValue(SampleSettings.StorageSection + ":Groups", SqlStorageGroups.All);
+    storage.AddSqlStorage(
+        db => _ = storageStore == SqlStore.Sqlite ? db.UseSqlite(storageConnection) : db.UseNpgsql(storageConnection),
+        o =>
+        {
+            o.Groups = groups;
+            o.IncludeHistory = historyStore == SqlStore.None;
+            o.MigrateOnStart = true;
+        });
+}
+
+// History (optional): History:Sqlite or History:Postgres holds a connection string. Without either (and without
+// hybrid storage), no sink is registered and the history endpoints answer 501.
+switch (historyStore, historyConnection)
+{
+    case (SqlStore.Sqlite, var connectionString):
         storage.AddSqlHistory(db => db.UseSqlite(connectionString), o => o.MigrateOnStart = true);
         break;
-    case (HistoryStore.Postgres, var connectionString):
+    case (SqlStore.Postgres, var connectionString):
         storage.AddSqlHistory(db => db.UseNpgsql(connectionString), o => o.MigrateOnStart = true);
         break;
 }

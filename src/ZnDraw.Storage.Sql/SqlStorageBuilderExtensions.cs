@@ -46,7 +46,7 @@ public static class SqlStorageBuilderExtensions
 
         if (chosen.IncludeHistory)
         {
-            builder.AddSqlHistory(configureDatabase);
+            builder.AddSqlHistory(configureDatabase, history => history.MigrateOnStart = chosen.MigrateOnStart);
             services.TryAddSingleton<ITransactionalHistory, SqlTransactionalHistory>();
         }
 

@@ -18,12 +18,22 @@ namespace ZnDraw.Storage.Testing;
 public static class SqlStores
 {
     /// <summary>Users and rooms in a SQLite file.</summary>
-    public static IStoreFactory Sqlite(RedisFixture redis, SqlStorageGroups groups = SqlStorageGroups.All, Action<SqlStorageOptions>? configure = null) =>
-        new SqlStoreFactory("sql-sqlite", redis, new SqliteDatabases(), groups, configure);
+    /// <param name="redis">The Redis of the ephemeral state.</param>
+    /// <param name="groups">The groups kept in SQL.</param>
+    /// <param name="configure">Changes the SQL storage options.</param>
+    /// <param name="extend">Adds to the storage builder (e.g. <c>b =&gt; b.AddHistory(...)</c>).</param>
+    public static IStoreFactory Sqlite(
+        RedisFixture redis, SqlStorageGroups groups = SqlStorageGroups.All, Action<SqlStorageOptions>? configure = null, Action<IZnDrawStorageBuilder>? extend = null) =>
+        new SqlStoreFactory("sql-sqlite", redis, new SqliteDatabases(), groups, configure, extend);
 
     /// <summary>Users and rooms in a PostgreSQL database (<c>ZNDRAW_POSTGRES</c>).</summary>
-    public static IStoreFactory Postgres(RedisFixture redis, SqlStorageGroups groups = SqlStorageGroups.All, Action<SqlStorageOptions>? configure = null) =>
-        new SqlStoreFactory("sql-postgres", redis, PostgresDatabases.Instance, groups, configure);
+    /// <param name="redis">The Redis of the ephemeral state.</param>
+    /// <param name="groups">The groups kept in SQL.</param>
+    /// <param name="configure">Changes the SQL storage options.</param>
+    /// <param name="extend">Adds to the storage builder (e.g. <c>b =&gt; b.AddHistory(...)</c>).</param>
+    public static IStoreFactory Postgres(
+        RedisFixture redis, SqlStorageGroups groups = SqlStorageGroups.All, Action<SqlStorageOptions>? configure = null, Action<IZnDrawStorageBuilder>? extend = null) =>
+        new SqlStoreFactory("sql-postgres", redis, PostgresDatabases.Instance, groups, configure, extend);
 
     /// <summary>Where a store's database comes from.</summary>
     internal interface IDatabases
@@ -33,7 +43,7 @@ public static class SqlStores
     }
 
     private sealed class SqlStoreFactory(
-        string name, RedisFixture redis, IDatabases databases, SqlStorageGroups groups, Action<SqlStorageOptions>? configureSql) : IStoreFactory
+        string name, RedisFixture redis, IDatabases databases, SqlStorageGroups groups, Action<SqlStorageOptions>? configureSql, Action<IZnDrawStorageBuilder>? extend) : IStoreFactory
     {
         public string Name { get; } = groups == SqlStorageGroups.All ? name : $"{name}-{groups.ToString().ToLowerInvariant()}";
 
@@ -48,7 +58,7 @@ public static class SqlStores
             services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
             services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(redis.Connection);
             services.AddSingleton<TimeProvider>(time);
-            services.AddZnDrawStorage(o =>
+            var storage = services.AddZnDrawStorage(o =>
                 {
                     o.KeyPrefix = string.Create(CultureInfo.InvariantCulture, $"t{Guid.NewGuid():N}:");
                     o.IndexReconciliation.Enabled = false;
@@ -60,6 +70,7 @@ public static class SqlStores
                     o.ReconcileOnStart = false; // a store under test never reconciles behind the test's back
                     configureSql?.Invoke(o);
                 });
+            extend?.Invoke(storage);
             var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
             return new TestStore(provider, time, Name, drop);
         }
@@ -167,12 +178,16 @@ public static class SqlStores
         }
     }
 
-    /// <summary>Applies the storage migrations through the library's own path (<c>MigrateStorageDatabaseAsync</c>).</summary>
+    /// <summary>
+    /// Applies the storage and the history migrations through the library's own paths, so a store may keep its history
+    /// in the same database (<see cref="SqlStorageOptions.IncludeHistory"/>).
+    /// </summary>
     private static async Task MigrateAsync(Action<DbContextOptionsBuilder> configureDatabase)
     {
         var services = new ServiceCollection();
-        services.AddZnDrawStorage(o => o.ConnectionString = "localhost:1").AddSqlStorage(configureDatabase);
+        services.AddZnDrawStorage(o => o.ConnectionString = "localhost:1").AddSqlStorage(configureDatabase, o => o.IncludeHistory = true);
         await using var provider = services.BuildServiceProvider();
         await provider.MigrateStorageDatabaseAsync();
+        await provider.MigrateHistoryDatabaseAsync();
     }
 }

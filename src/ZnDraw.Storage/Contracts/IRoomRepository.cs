@@ -233,6 +233,11 @@ public interface IRoomRepository : IRepository<Room>, IEnumerableRepository<Room
     /// slot (<c>EXISTS</c>, <c>HSET currentRoom</c>), then <c>SADD</c> (idempotent) when it wrote: two round trips;
     /// repeating the call after a failure completes it. The room's existence is not checked.
     /// </para>
+    /// <para>
+    /// Hybrid storage (users in SQL, rooms in Redis): the user is checked and written through the SQL
+    /// <see cref="IUserRepository.SetCurrentRoomAsync"/>, then <c>SADD</c> (idempotent); repeating the call after a
+    /// failure completes it.
+    /// </para>
     /// </remarks>
     ValueTask<bool> AddUserAsync(string roomId, string userName, CancellationToken cancellationToken = default);
 

@@ -18,7 +18,13 @@ internal static class ZnDrawStorageRegistrations
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(sp => new ZnDrawRedisStore(sp.GetRequiredService<RedisStoreContext>()));
-        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Rooms);
+        services.TryAddSingleton(sp =>
+        {
+            // Hybrid storage with users elsewhere (e.g. SQL) and rooms in Redis: joins check and write users there.
+            var store = sp.GetRequiredService<ZnDrawRedisStore>();
+            var users = sp.GetRequiredService<IUserRepository>();
+            return ReferenceEquals(users, store.Users) ? store.Rooms : ((RoomRepository)store.Rooms).WithUsers(users);
+        });
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().RoomState);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Frames);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Bookmarks);

@@ -11,9 +11,15 @@ using ZnDraw.Storage.Redis.Scripts;
 namespace ZnDraw.Storage.Redis.Repositories;
 
 /// <summary>The Redis implementation of <see cref="IRoomRepository"/>.</summary>
-internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepository
+internal sealed class RoomRepository(RedisStoreContext context, IUserRepository? usersElsewhere = null) : IRoomRepository
 {
     private static readonly RedisValue[] DefaultGeometryArgs = BuildDefaultGeometryArgs();
+
+    /// <summary>
+    /// This repository with users kept by another backend (hybrid storage: users in SQL, rooms in Redis):
+    /// <see cref="AddUserAsync"/> then checks and writes the user through <paramref name="users"/>.
+    /// </summary>
+    public RoomRepository WithUsers(IUserRepository users) => new(context, users);
 
     private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
 
@@ -435,6 +441,11 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey users = context.Keys.Room(roomId).Users();
+        if (usersElsewhere is not null)
+        {
+            return AddUserElsewhereAsync(usersElsewhere, roomId, userName, users, cancellationToken);
+        }
+
         RedisKey user = context.Keys.User(userName).HashKey();
         RedisValue[] args = [userName, roomId];
         if (!ClusterSafe)
@@ -443,6 +454,21 @@ internal sealed class RoomRepository(RedisStoreContext context) : IRoomRepositor
         }
 
         return AddUserClusterSafeAsync(user, users, args, userName, cancellationToken);
+    }
+
+    // Hybrid storage: the user (in another backend) is checked and written first, then the room's user set
+    // (idempotent), as in the cluster-safe layout; repeating the call after a failure completes it.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AddUserElsewhereAsync(
+        IUserRepository users, string roomId, string userName, RedisKey members, CancellationToken cancellationToken)
+    {
+        if (!await users.SetCurrentRoomAsync(userName, roomId, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await RedisReply.Of(context.Database.SetAddAsync(members, userName), members, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
