@@ -32,7 +32,7 @@ internal sealed class SqlRoomContentMaintenance(SqlStoreContext context) : IRoom
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<string>> ListSettingsUsersAsync(string roomId, CancellationToken cancellationToken = default) =>
-        ListTextAsync(nameof(ListSettingsUsersAsync), "room_user_settings", roomId, $"SELECT DISTINCT user_name FROM room_user_settings WHERE room_id = @room ORDER BY user_name{_ordinal}", cancellationToken);
+        ListTextAsync(nameof(ListSettingsUsersAsync), "room_user_settings", roomId, $"SELECT user_name FROM room_user_settings WHERE room_id = @room GROUP BY user_name ORDER BY user_name{_ordinal}", cancellationToken);
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<ExtensionDataKey>> ListExtensionDataAsync(string roomId, CancellationToken cancellationToken = default)
