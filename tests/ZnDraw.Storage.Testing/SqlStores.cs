@@ -143,7 +143,7 @@ public static class SqlStores
             {
                 NpgsqlConnection.ClearAllPools();
                 await PostgresServer.EnsureRunningAsync();
-                await AdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                await DropAsync(name);
             });
         }
 
@@ -166,6 +166,26 @@ public static class SqlStores
             finally
             {
                 _gate.Release();
+            }
+        }
+
+        /// <summary>
+        /// Drops a store's database. <c>WITH (FORCE)</c> ends the sessions still on it; one it may not end (an autovacuum
+        /// worker: 42501) ends by itself, so the drop is retried a few times before the error stands.
+        /// </summary>
+        private static async Task DropAsync(string name)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await AdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    return;
+                }
+                catch (PostgresException ex) when (attempt < 10 && ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+                {
+                    await Task.Delay(100 * attempt);
+                }
             }
         }
 

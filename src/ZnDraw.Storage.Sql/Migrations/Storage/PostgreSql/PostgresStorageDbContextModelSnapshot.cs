@@ -22,6 +22,161 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.BookmarkEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<int>("Frame")
+                        .HasColumnType("integer")
+                        .HasColumnName("frame");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("label");
+
+                    b.HasKey("RoomId", "Frame")
+                        .HasName("pk_room_bookmarks");
+
+                    b.ToTable("room_bookmarks", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ChatCounterEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<long>("LastNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_number");
+
+                    b.HasKey("RoomId")
+                        .HasName("pk_room_chat_counters");
+
+                    b.ToTable("room_chat_counters", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ChatMessageEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("author");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsEdited")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_edited");
+
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint")
+                        .HasColumnName("number");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("RoomId", "Id")
+                        .HasName("pk_room_chat_messages");
+
+                    b.HasIndex("RoomId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_room_chat_messages_room_id_created_at_id");
+
+                    b.ToTable("room_chat_messages", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ExtensionDataEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("UserName")
+                        .HasColumnType("text")
+                        .HasColumnName("user_name");
+
+                    b.Property<string>("Category")
+                        .HasColumnType("text")
+                        .HasColumnName("category");
+
+                    b.Property<string>("Extension")
+                        .HasColumnType("text")
+                        .HasColumnName("extension");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "UserName", "Category", "Extension")
+                        .HasName("pk_room_extension_data");
+
+                    b.ToTable("room_extension_data", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.FrameEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Member")
+                        .HasColumnType("text")
+                        .HasColumnName("member");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.HasKey("RoomId", "Member")
+                        .HasName("pk_room_frames");
+
+                    b.HasIndex("RoomId", "Score", "Member")
+                        .HasDatabaseName("ix_room_frames_room_id_score_member");
+
+                    b.ToTable("room_frames", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.FrameSelectionEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("GroupName")
+                        .HasColumnType("text")
+                        .HasColumnName("group_name");
+
+                    b.Property<string>("Frames")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("frames");
+
+                    b.HasKey("RoomId", "GroupName")
+                        .HasName("pk_room_frame_selections");
+
+                    b.ToTable("room_frame_selections", (string)null);
+                });
+
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
@@ -188,6 +343,35 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                         .HasDatabaseName("ix_users_is_admin");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserSettingsEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("UserName")
+                        .HasColumnType("text")
+                        .HasColumnName("user_name");
+
+                    b.Property<string>("Section")
+                        .HasColumnType("text")
+                        .HasColumnName("section");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "UserName", "Section")
+                        .HasName("pk_room_user_settings");
+
+                    b.ToTable("room_user_settings", (string)null);
                 });
 #pragma warning restore 612, 618
         }

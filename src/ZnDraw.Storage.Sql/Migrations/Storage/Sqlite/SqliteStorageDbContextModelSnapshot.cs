@@ -17,6 +17,161 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.BookmarkEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<int>("Frame")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("frame");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("label");
+
+                    b.HasKey("RoomId", "Frame")
+                        .HasName("pk_room_bookmarks");
+
+                    b.ToTable("room_bookmarks", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ChatCounterEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<long>("LastNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_number");
+
+                    b.HasKey("RoomId")
+                        .HasName("pk_room_chat_counters");
+
+                    b.ToTable("room_chat_counters", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ChatMessageEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsEdited")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_edited");
+
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("RoomId", "Id")
+                        .HasName("pk_room_chat_messages");
+
+                    b.HasIndex("RoomId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_room_chat_messages_room_id_created_at_id");
+
+                    b.ToTable("room_chat_messages", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ExtensionDataEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("UserName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_name");
+
+                    b.Property<string>("Category")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category");
+
+                    b.Property<string>("Extension")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("extension");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "UserName", "Category", "Extension")
+                        .HasName("pk_room_extension_data");
+
+                    b.ToTable("room_extension_data", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.FrameEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Member")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL")
+                        .HasColumnName("score");
+
+                    b.HasKey("RoomId", "Member")
+                        .HasName("pk_room_frames");
+
+                    b.HasIndex("RoomId", "Score", "Member")
+                        .HasDatabaseName("ix_room_frames_room_id_score_member");
+
+                    b.ToTable("room_frames", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.FrameSelectionEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("GroupName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_name");
+
+                    b.Property<string>("Frames")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("frames");
+
+                    b.HasKey("RoomId", "GroupName")
+                        .HasName("pk_room_frame_selections");
+
+                    b.ToTable("room_frame_selections", (string)null);
+                });
+
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
@@ -183,6 +338,35 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                         .HasDatabaseName("ix_users_is_admin");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserSettingsEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("UserName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_name");
+
+                    b.Property<string>("Section")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("section");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "UserName", "Section")
+                        .HasName("pk_room_user_settings");
+
+                    b.ToTable("room_user_settings", (string)null);
                 });
 #pragma warning restore 612, 618
         }
