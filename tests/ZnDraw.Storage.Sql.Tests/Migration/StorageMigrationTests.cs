@@ -327,3 +327,11 @@ internal static class RoomSnapshotParts
 [Collection(RedisCollection.Name)]
 public sealed class StorageMigrationRedisToRedisTests(RedisFixture redis, ITestOutputHelper output)
     : StorageMigrationTests(redis, RedisStores.Prefixed(redis), output);
+
+[Collection(SqliteCollection.Name)]
+public sealed class StorageMigrationRedisToSqliteTests(RedisFixture redis, ITestOutputHelper output)
+    : StorageMigrationTests(redis, SqlStores.Sqlite(redis), output);
+
+[Collection(PostgresCollection.Name)]
+public sealed class StorageMigrationRedisToPostgresTests(RedisFixture redis, ITestOutputHelper output)
+    : StorageMigrationTests(redis, SqlStores.Postgres(redis), output);
