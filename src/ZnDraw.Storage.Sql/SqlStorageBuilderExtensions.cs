@@ -54,12 +54,14 @@ public static class SqlStorageBuilderExtensions
         {
             var db = new DbContextOptionsBuilder();
             configureDatabase(db);
+            var storage = sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value;
             return new SqlStoreContext(
                 db.Options,
                 sp.GetService<TimeProvider>(),
-                sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Limits,
+                storage.Limits,
                 sp.GetService<ILoggerFactory>(),
-                historyInTransaction: chosen.IncludeHistory);
+                historyInTransaction: chosen.IncludeHistory,
+                layout: storage.Layout);
         });
 
         if (chosen.Groups.HasFlag(SqlStorageGroups.Users))
@@ -69,7 +71,8 @@ public static class SqlStorageBuilderExtensions
 
         if (chosen.Groups.HasFlag(SqlStorageGroups.Rooms))
         {
-            services.Replace(ServiceDescriptor.Singleton<IRoomRepository>(sp => new SqlRoomRepository(sp.GetRequiredService<SqlStoreContext>())));
+            services.Replace(ServiceDescriptor.Singleton<IRoomRepository>(sp => new SqlRoomRepository(
+                sp.GetRequiredService<SqlStoreContext>(), sp.GetRequiredService<IRoomEphemeralState>(), sp.GetRequiredService<IUserRepository>())));
             services.Replace(ServiceDescriptor.Singleton<IFrameRepository>(sp => new SqlFrameRepository(sp.GetRequiredService<SqlStoreContext>())));
             services.Replace(ServiceDescriptor.Singleton<IBookmarkRepository>(sp => new SqlBookmarkRepository(sp.GetRequiredService<SqlStoreContext>())));
             services.Replace(ServiceDescriptor.Singleton<IGeometryRepository>(sp => new SqlGeometryRepository(sp.GetRequiredService<SqlStoreContext>())));

@@ -138,7 +138,9 @@ public static class SqlStores
             var template = await TemplateAsync();
             var name = "zndraw_store_" + Guid.NewGuid().ToString("N")[..16];
             await AdminAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
-            var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Database = name }.ToString();
+            // The test server accepts about 97 connections and Npgsql's pool allows 100: a contract that starts 120 calls
+            // at once would hit the server's limit instead of waiting for a pooled connection.
+            var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Database = name, MaxPoolSize = 40 }.ToString();
             return (db => db.UseNpgsql(connectionString), async () =>
             {
                 NpgsqlConnection.ClearAllPools();

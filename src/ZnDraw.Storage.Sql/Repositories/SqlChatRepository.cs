@@ -71,7 +71,7 @@ internal sealed class SqlChatRepository : IChatRepository
     {
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateRoomId(roomId);
-        KeyValidation.ValidateUserName(author);
+        KeyValidation.ValidateUserName(author, _context.Layout);
         ArgumentException.ThrowIfNullOrEmpty(content);
         SizeLimits.CheckText(content, _context.Limits.MaxChatMessageBytes, "chat message", nameof(content));
 
@@ -102,7 +102,7 @@ internal sealed class SqlChatRepository : IChatRepository
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateRoomId(roomId);
         KeyValidation.ValidateSegment(messageId);
-        KeyValidation.ValidateUserName(author);
+        KeyValidation.ValidateUserName(author, _context.Layout);
         ArgumentException.ThrowIfNullOrEmpty(newContent);
         SizeLimits.CheckText(newContent, _context.Limits.MaxChatMessageBytes, "chat message", nameof(newContent));
 

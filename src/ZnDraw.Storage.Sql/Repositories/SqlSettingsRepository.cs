@@ -255,10 +255,10 @@ internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettings
         return command;
     }
 
-    private static void ValidateUser(string roomId, string userName)
+    private void ValidateUser(string roomId, string userName)
     {
         KeyValidation.ValidateRoomId(roomId);
-        KeyValidation.ValidateUserName(userName);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
     }
 
     private static bool IsSettings(string category) => string.Equals(category, SettingsCategory, StringComparison.Ordinal);

@@ -30,7 +30,8 @@ internal sealed class SqlStoreContext : IAsyncDisposable
         TimeProvider? timeProvider = null,
         ZnDrawLimitOptions? limits = null,
         ILoggerFactory? loggerFactory = null,
-        bool historyInTransaction = false)
+        bool historyInTransaction = false,
+        KeyLayout layout = KeyLayout.ZnDraw)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
@@ -59,7 +60,14 @@ internal sealed class SqlStoreContext : IAsyncDisposable
         Limits = limits ?? new ZnDrawLimitOptions();
         Logger = loggerFactory?.CreateLogger("ZnDraw.Storage.Sql.Repositories") ?? NullLogger.Instance;
         HistoryInTransaction = historyInTransaction;
+        Layout = layout;
     }
+
+    /// <summary>
+    /// The Redis key layout of the ephemeral state beside this store: ids and names are validated for it, so that a
+    /// name SQL accepts is also one the Redis side (sessions, locks, ...) can hold.
+    /// </summary>
+    public KeyLayout Layout { get; }
 
     /// <summary>The EF Core options the host configured (migrations build their context from them).</summary>
     public DbContextOptions Options { get; }

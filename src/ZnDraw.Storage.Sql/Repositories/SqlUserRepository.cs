@@ -92,8 +92,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
         "INSERT INTO user_admins (user_name) SELECT @new WHERE EXISTS (SELECT 1 FROM user_admins WHERE user_name = @old) "
         + "ON CONFLICT (user_name) DO NOTHING;\nDELETE FROM user_admins WHERE user_name = @old";
 
-    // The names and ids of users, sids and rooms follow ZnDraw's key layout: the rules a ZnDraw server applies.
-    private const KeyLayout Layout = KeyLayout.ZnDraw;
+    // The names and ids of users, sids and rooms follow the configured key layout (SqlStoreContext.Layout).
 
     private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
 
@@ -108,7 +107,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<User?> GetByIdAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(id, Layout);
+        KeyValidation.ValidateUserName(id, _context.Layout);
         return _context.ReadAsync<string, User?>(
             Interface + nameof(GetByIdAsync),
             UsersTable + id,
@@ -140,7 +139,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> ExistsAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(id, Layout);
+        KeyValidation.ValidateUserName(id, _context.Layout);
         return ExistsRowAsync(Interface + nameof(ExistsAsync), UsersTable + id, SelectExists, id, cancellationToken);
     }
 
@@ -149,7 +148,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(entity);
-        KeyValidation.ValidateUserName(entity.UserName, Layout, nameof(entity));
+        KeyValidation.ValidateUserName(entity.UserName, _context.Layout, nameof(entity));
         ValidateUserFields(entity, nameof(entity));
         return Completed(_context.WriteAsync(
             Interface + nameof(SaveAsync),
@@ -164,7 +163,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(id, Layout);
+        KeyValidation.ValidateUserName(id, _context.Layout);
         return _context.WriteAsync(
             Interface + nameof(DeleteAsync),
             UsersTable + id,
@@ -190,7 +189,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(user);
-        KeyValidation.ValidateUserName(user.UserName, Layout, nameof(user));
+        KeyValidation.ValidateUserName(user.UserName, _context.Layout, nameof(user));
         ValidateUserFields(user, nameof(user));
         if (user.CreatedAt is null || user.LastLogin is null)
         {
@@ -227,7 +226,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> SetPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         ValidatePassword(passwordHash, passwordSalt);
         return WritePasswordAsync(Interface + nameof(SetPasswordAsync), SetPassword, userName, passwordHash, passwordSalt, record: true, cancellationToken);
     }
@@ -236,7 +235,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> RegisterPasswordAsync(string userName, string passwordHash, string passwordSalt, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         ValidatePassword(passwordHash, passwordSalt);
         return WritePasswordAsync(Interface + nameof(RegisterPasswordAsync), RegisterPassword, userName, passwordHash, passwordSalt, record: false, cancellationToken);
     }
@@ -245,7 +244,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<UserCredentials?> GetCredentialsAsync(string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         return _context.ReadAsync<string, UserCredentials?>(
             Interface + nameof(GetCredentialsAsync),
             UsersTable + userName,
@@ -265,7 +264,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         return Completed(_context.WriteAsync(
             Interface + nameof(SetAdminAsync),
             AdminsTable + userName,
@@ -283,7 +282,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> IsAdminAsync(string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         return ExistsRowAsync(Interface + nameof(IsAdminAsync), AdminsTable + userName, SelectAdmin, userName, cancellationToken);
     }
 
@@ -298,7 +297,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         return _context.ReadAsync(
             Interface + nameof(GetRoleAsync),
             UsersTable + userName,
@@ -317,7 +316,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> SetCurrentRoomAsync(string userName, string roomId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         KeyValidation.ValidateRoomId(roomId);
         return SetFieldAsync(Interface + nameof(SetCurrentRoomAsync), SetCurrentRoom, userName, roomId, cancellationToken);
     }
@@ -326,11 +325,11 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> SetCurrentSidAsync(string userName, string sid, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         ArgumentNullException.ThrowIfNull(sid);
         if (sid.Length != 0)
         {
-            KeyValidation.ValidateSessionId(sid, Layout);
+            KeyValidation.ValidateSessionId(sid, _context.Layout);
         }
 
         return SetFieldAsync(Interface + nameof(SetCurrentSidAsync), SetCurrentSid, userName, sid, cancellationToken);
@@ -340,7 +339,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> TouchLastActivityAsync(string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         return SetFieldAsync(Interface + nameof(TouchLastActivityAsync), SetLastActivity, userName, Stored(_context.UtcNow), cancellationToken);
     }
 
@@ -348,7 +347,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> TouchLastLoginAsync(string userName, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(userName, Layout);
+        KeyValidation.ValidateUserName(userName, _context.Layout);
         return SetFieldAsync(Interface + nameof(TouchLastLoginAsync), SetLastLogin, userName, Stored(_context.UtcNow), cancellationToken);
     }
 
@@ -362,8 +361,8 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     public ValueTask<bool> RenameAsync(string oldName, string newName, string? passwordHash = null, string? passwordSalt = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        KeyValidation.ValidateUserName(oldName, Layout);
-        KeyValidation.ValidateUserName(newName, Layout);
+        KeyValidation.ValidateUserName(oldName, _context.Layout);
+        KeyValidation.ValidateUserName(newName, _context.Layout);
         if (string.Equals(oldName, newName, StringComparison.Ordinal))
         {
             throw new ArgumentException("The new user name must differ from the old one.", nameof(newName));
@@ -546,7 +545,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
         }
     }
 
-    private static void ValidateUserFields(User user, string paramName)
+    private void ValidateUserFields(User user, string paramName)
     {
         if (user.CurrentRoom is { } room && !KeyValidation.IsValidRoomId(room))
         {
@@ -555,7 +554,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
 
         if (user.CurrentSid is { Length: > 0 } sid)
         {
-            KeyValidation.ValidateSessionId(sid, Layout, paramName);
+            KeyValidation.ValidateSessionId(sid, _context.Layout, paramName);
         }
     }
 
