@@ -183,12 +183,16 @@ public static class StorageMigration
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        if (ReferenceEquals(source, target) || ReferenceEquals(source.Users, target.Users) || ReferenceEquals(source.Rooms, target.Rooms))
+        options ??= new StorageMigrationOptions();
+
+        // A group outside the scope may be shared (e.g. users staying in Redis while rooms move to SQL).
+        if (ReferenceEquals(source, target)
+            || (options.Scope.HasFlag(StorageMigrationScope.Users) && ReferenceEquals(source.Users, target.Users))
+            || (options.Scope.HasFlag(StorageMigrationScope.Rooms) && ReferenceEquals(source.Rooms, target.Rooms)))
         {
             throw new ArgumentException("The source and the target are the same store.", nameof(target));
         }
 
-        options ??= new StorageMigrationOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDegreeOfParallelism, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxDegreeOfParallelism, 64, nameof(options));
         if ((options.Scope & ~StorageMigrationScope.All) != 0 || options.Scope == 0)

@@ -235,6 +235,26 @@ public abstract class StorageMigrationTests(RedisFixture redis, IStoreFactory ta
     }
 
     [Fact]
+    public async Task The_same_store_twice_a_target_without_import_and_bad_options_are_refused_before_anything_is_written()
+    {
+        var (source, target) = Endpoints();
+        var noImport = new StorageMigrationEndpoint(
+            target.Users, target.Rooms, target.Frames, target.Bookmarks, target.Geometries, target.Chat, target.Settings, target.RoomContent);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => StorageMigration.MigrateAsync(source, source));
+        await Assert.ThrowsAsync<ArgumentException>(() => StorageMigration.MigrateAsync(source, noImport));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => StorageMigration.MigrateAsync(source, target, new StorageMigrationOptions { MaxDegreeOfParallelism = 0 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => StorageMigration.VerifyAsync(source, target, new StorageMigrationOptions { Scope = 0 }));
+
+        // Users only: a target without the room import is enough, and rooms are neither listed nor written.
+        await Source.Get<IUserRepository>().CreateAsync(new User("only-user"));
+        await Source.Get<IRoomRepository>().CreateAsync("only-room");
+        var users = await StorageMigration.MigrateAsync(source, noImport, new StorageMigrationOptions { Scope = StorageMigrationScope.Users });
+        Assert.Equal((1L, 0L), (users[StorageMigrationKinds.User].Copied, users[StorageMigrationKinds.Room].Listed));
+        Assert.False(await Target.Get<IRoomRepository>().ExistsAsync("only-room"));
+    }
+
+    [Fact]
     public async Task Throughput_of_a_first_run_and_of_a_rerun_is_reported()
     {
         const int Users = 200;
