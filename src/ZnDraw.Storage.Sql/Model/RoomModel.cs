@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace ZnDraw.Storage.Sql.Model;
 
-/// <summary>A row of <c>rooms</c>: the room's own settings and its per-room counters.</summary>
+/// <summary>A row of <c>rooms</c>: the room's own settings; its existence is the room's existence.</summary>
 internal sealed class RoomEntity
 {
     public string Id { get; set; } = string.Empty;
@@ -19,12 +19,6 @@ internal sealed class RoomEntity
     public DateTime CreatedAt { get; set; }
 
     public string? CreatedBy { get; set; }
-
-    /// <summary>The last chat message number (the atomic per-room counter).</summary>
-    public long ChatCounter { get; set; }
-
-    /// <summary>The active selection group's name, or null.</summary>
-    public string? ActiveSelectionGroup { get; set; }
 }
 
 /// <summary>A row of <c>room_members</c>: a user who joined the room.</summary>
@@ -94,8 +88,6 @@ internal static class RoomModel
             e.Property(x => x.CurrentFrame).HasColumnName("current_frame");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.Property(x => x.CreatedBy).HasColumnName("created_by");
-            e.Property(x => x.ChatCounter).HasColumnName("chat_counter");
-            e.Property(x => x.ActiveSelectionGroup).HasColumnName("active_selection_group");
         });
 
         modelBuilder.Entity<RoomMemberEntity>(e =>

@@ -177,6 +177,23 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                     b.ToTable("room_frame_selections", (string)null);
                 });
 
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomActiveSelectionGroupEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.HasKey("RoomId")
+                        .HasName("pk_room_active_selection_groups");
+
+                    b.ToTable("room_active_selection_groups", (string)null);
+                });
+
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
@@ -198,14 +215,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                     b.Property<string>("Id")
                         .HasColumnType("text")
                         .HasColumnName("id");
-
-                    b.Property<string>("ActiveSelectionGroup")
-                        .HasColumnType("text")
-                        .HasColumnName("active_selection_group");
-
-                    b.Property<long>("ChatCounter")
-                        .HasColumnType("bigint")
-                        .HasColumnName("chat_counter");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -235,6 +244,48 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                         .HasName("pk_rooms");
 
                     b.ToTable("rooms", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomFigureEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_figures");
+
+                    b.ToTable("room_figures", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomGeometryEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_geometries");
+
+                    b.ToTable("room_geometries", (string)null);
                 });
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
@@ -281,6 +332,48 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                     b.ToTable("room_metadata", (string)null);
                 });
 
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Geometry")
+                        .HasColumnType("text")
+                        .HasColumnName("geometry");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Geometry")
+                        .HasName("pk_room_selections");
+
+                    b.ToTable("room_selections", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionGroupEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_selection_groups");
+
+                    b.ToTable("room_selection_groups", (string)null);
+                });
+
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ServerSettingEntity", b =>
                 {
                     b.Property<string>("Key")
@@ -296,6 +389,18 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                         .HasName("pk_server_settings");
 
                     b.ToTable("server_settings", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserAdminEntity", b =>
+                {
+                    b.Property<string>("UserName")
+                        .HasColumnType("text")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("UserName")
+                        .HasName("pk_user_admins");
+
+                    b.ToTable("user_admins", (string)null);
                 });
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserEntity", b =>
@@ -316,10 +421,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("current_sid");
 
-                    b.Property<bool>("IsAdmin")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_admin");
-
                     b.Property<DateTime?>("LastActivity")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_activity");
@@ -338,9 +439,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
 
                     b.HasKey("UserName")
                         .HasName("pk_users");
-
-                    b.HasIndex("IsAdmin")
-                        .HasDatabaseName("ix_users_is_admin");
 
                     b.ToTable("users", (string)null);
                 });

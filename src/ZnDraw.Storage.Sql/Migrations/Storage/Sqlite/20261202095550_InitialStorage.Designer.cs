@@ -11,7 +11,7 @@ using ZnDraw.Storage.Sql.Model;
 namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
 {
     [DbContext(typeof(SqliteStorageDbContext))]
-    [Migration("20261202094532_InitialStorage")]
+    [Migration("20261202095550_InitialStorage")]
     partial class InitialStorage
     {
         /// <inheritdoc />
@@ -175,6 +175,23 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                     b.ToTable("room_frame_selections", (string)null);
                 });
 
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomActiveSelectionGroupEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("RoomId")
+                        .HasName("pk_room_active_selection_groups");
+
+                    b.ToTable("room_active_selection_groups", (string)null);
+                });
+
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
@@ -196,14 +213,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                     b.Property<string>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
-
-                    b.Property<string>("ActiveSelectionGroup")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("active_selection_group");
-
-                    b.Property<long>("ChatCounter")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("chat_counter");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
@@ -233,6 +242,48 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                         .HasName("pk_rooms");
 
                     b.ToTable("rooms", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomFigureEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_figures");
+
+                    b.ToTable("room_figures", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomGeometryEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_geometries");
+
+                    b.ToTable("room_geometries", (string)null);
                 });
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
@@ -279,6 +330,48 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                     b.ToTable("room_metadata", (string)null);
                 });
 
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Geometry")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("geometry");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Geometry")
+                        .HasName("pk_room_selections");
+
+                    b.ToTable("room_selections", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionGroupEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_selection_groups");
+
+                    b.ToTable("room_selection_groups", (string)null);
+                });
+
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ServerSettingEntity", b =>
                 {
                     b.Property<string>("Key")
@@ -294,6 +387,18 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                         .HasName("pk_server_settings");
 
                     b.ToTable("server_settings", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserAdminEntity", b =>
+                {
+                    b.Property<string>("UserName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("UserName")
+                        .HasName("pk_user_admins");
+
+                    b.ToTable("user_admins", (string)null);
                 });
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserEntity", b =>
@@ -314,10 +419,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("current_sid");
 
-                    b.Property<bool>("IsAdmin")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("is_admin");
-
                     b.Property<DateTime?>("LastActivity")
                         .HasColumnType("TEXT")
                         .HasColumnName("last_activity");
@@ -336,9 +437,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
 
                     b.HasKey("UserName")
                         .HasName("pk_users");
-
-                    b.HasIndex("IsAdmin")
-                        .HasDatabaseName("ix_users_is_admin");
 
                     b.ToTable("users", (string)null);
                 });

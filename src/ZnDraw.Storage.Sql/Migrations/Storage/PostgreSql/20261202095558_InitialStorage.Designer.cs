@@ -12,7 +12,7 @@ using ZnDraw.Storage.Sql.Model;
 namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
 {
     [DbContext(typeof(PostgresStorageDbContext))]
-    [Migration("20261202094540_InitialStorage")]
+    [Migration("20261202095558_InitialStorage")]
     partial class InitialStorage
     {
         /// <inheritdoc />
@@ -180,6 +180,23 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                     b.ToTable("room_frame_selections", (string)null);
                 });
 
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomActiveSelectionGroupEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.HasKey("RoomId")
+                        .HasName("pk_room_active_selection_groups");
+
+                    b.ToTable("room_active_selection_groups", (string)null);
+                });
+
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
@@ -201,14 +218,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                     b.Property<string>("Id")
                         .HasColumnType("text")
                         .HasColumnName("id");
-
-                    b.Property<string>("ActiveSelectionGroup")
-                        .HasColumnType("text")
-                        .HasColumnName("active_selection_group");
-
-                    b.Property<long>("ChatCounter")
-                        .HasColumnType("bigint")
-                        .HasColumnName("chat_counter");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -238,6 +247,48 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                         .HasName("pk_rooms");
 
                     b.ToTable("rooms", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomFigureEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_figures");
+
+                    b.ToTable("room_figures", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomGeometryEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_geometries");
+
+                    b.ToTable("room_geometries", (string)null);
                 });
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
@@ -284,6 +335,48 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                     b.ToTable("room_metadata", (string)null);
                 });
 
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Geometry")
+                        .HasColumnType("text")
+                        .HasColumnName("geometry");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Geometry")
+                        .HasName("pk_room_selections");
+
+                    b.ToTable("room_selections", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionGroupEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("RoomId", "Name")
+                        .HasName("pk_room_selection_groups");
+
+                    b.ToTable("room_selection_groups", (string)null);
+                });
+
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ServerSettingEntity", b =>
                 {
                     b.Property<string>("Key")
@@ -299,6 +392,18 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                         .HasName("pk_server_settings");
 
                     b.ToTable("server_settings", (string)null);
+                });
+
+            modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserAdminEntity", b =>
+                {
+                    b.Property<string>("UserName")
+                        .HasColumnType("text")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("UserName")
+                        .HasName("pk_user_admins");
+
+                    b.ToTable("user_admins", (string)null);
                 });
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserEntity", b =>
@@ -319,10 +424,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("current_sid");
 
-                    b.Property<bool>("IsAdmin")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_admin");
-
                     b.Property<DateTime?>("LastActivity")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_activity");
@@ -341,9 +442,6 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
 
                     b.HasKey("UserName")
                         .HasName("pk_users");
-
-                    b.HasIndex("IsAdmin")
-                        .HasDatabaseName("ix_users_is_admin");
 
                     b.ToTable("users", (string)null);
                 });

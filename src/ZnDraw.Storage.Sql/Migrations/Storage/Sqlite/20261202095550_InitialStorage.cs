@@ -12,6 +12,18 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "room_active_selection_groups",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_active_selection_groups", x => x.room_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_bookmarks",
                 columns: table => new
                 {
@@ -82,6 +94,19 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "room_figures",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_figures", x => new { x.room_id, x.name });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_frame_selections",
                 columns: table => new
                 {
@@ -105,6 +130,19 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_room_frames", x => new { x.room_id, x.member });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_geometries",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_geometries", x => new { x.room_id, x.name });
                 });
 
             migrationBuilder.CreateTable(
@@ -134,6 +172,32 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "room_selection_groups",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_selection_groups", x => new { x.room_id, x.name });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_selections",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    geometry = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_selections", x => new { x.room_id, x.geometry });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_user_settings",
                 columns: table => new
                 {
@@ -158,9 +222,7 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                     hidden = table.Column<bool>(type: "INTEGER", nullable: false),
                     current_frame = table.Column<int>(type: "INTEGER", nullable: false),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", nullable: true),
-                    chat_counter = table.Column<long>(type: "INTEGER", nullable: false),
-                    active_selection_group = table.Column<string>(type: "TEXT", nullable: true)
+                    created_by = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -180,11 +242,21 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "user_admins",
+                columns: table => new
+                {
+                    user_name = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_admins", x => x.user_name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
                     user_name = table.Column<string>(type: "TEXT", nullable: false),
-                    is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
                     password_hash = table.Column<string>(type: "TEXT", nullable: true),
                     password_salt = table.Column<string>(type: "TEXT", nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -212,16 +284,14 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                 name: "ix_room_members_user_name",
                 table: "room_members",
                 column: "user_name");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_users_is_admin",
-                table: "users",
-                column: "is_admin");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "room_active_selection_groups");
+
             migrationBuilder.DropTable(
                 name: "room_bookmarks");
 
@@ -238,16 +308,28 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
                 name: "room_extension_data");
 
             migrationBuilder.DropTable(
+                name: "room_figures");
+
+            migrationBuilder.DropTable(
                 name: "room_frame_selections");
 
             migrationBuilder.DropTable(
                 name: "room_frames");
 
             migrationBuilder.DropTable(
+                name: "room_geometries");
+
+            migrationBuilder.DropTable(
                 name: "room_members");
 
             migrationBuilder.DropTable(
                 name: "room_metadata");
+
+            migrationBuilder.DropTable(
+                name: "room_selection_groups");
+
+            migrationBuilder.DropTable(
+                name: "room_selections");
 
             migrationBuilder.DropTable(
                 name: "room_user_settings");
@@ -257,6 +339,9 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
 
             migrationBuilder.DropTable(
                 name: "server_settings");
+
+            migrationBuilder.DropTable(
+                name: "user_admins");
 
             migrationBuilder.DropTable(
                 name: "users");
