@@ -78,6 +78,11 @@ public static class SqlStorageBuilderExtensions
             services.Replace(ServiceDescriptor.Singleton<IGeometryRepository>(sp => new SqlGeometryRepository(sp.GetRequiredService<SqlStoreContext>())));
             services.Replace(ServiceDescriptor.Singleton<IChatRepository>(sp => new SqlChatRepository(sp.GetRequiredService<SqlStoreContext>())));
             services.Replace(ServiceDescriptor.Singleton<ISettingsRepository>(sp => new SqlSettingsRepository(sp.GetRequiredService<SqlStoreContext>())));
+
+            // What the migration lists and imports beside the contracts (docs/migration.md).
+            services.TryAddSingleton(sp => new SqlRoomContentMaintenance(sp.GetRequiredService<SqlStoreContext>()));
+            services.Replace(ServiceDescriptor.Singleton<IRoomContentListing>(sp => sp.GetRequiredService<SqlRoomContentMaintenance>()));
+            services.Replace(ServiceDescriptor.Singleton<IRoomContentImport>(sp => sp.GetRequiredService<SqlRoomContentMaintenance>()));
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqlStorageStartup>());

@@ -5,9 +5,28 @@ using ZnDraw.Storage.Samples.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Samples.Tests;
 
-/// <summary>The room endpoints of the web API sample, over real HTTP against real Redis.</summary>
-public sealed class RoomEndpointsTests(RoomsApp fixture) : IClassFixture<RoomsApp>
+/// <summary>The room endpoints of the web API sample over real HTTP: rooms in Redis.</summary>
+public sealed class RoomEndpointsTests(RoomsApp fixture) : RoomEndpointsContract<RoomsApp>(fixture);
+
+/// <summary>The same endpoints with the sample configured for hybrid storage (<c>Storage:Sqlite</c>): rooms in SQLite.</summary>
+public sealed class HybridRoomEndpointsTests(HybridRoomsApp fixture) : RoomEndpointsContract<HybridRoomsApp>(fixture)
 {
+    [Fact]
+    public async Task The_rooms_live_in_sql()
+    {
+        Assert.StartsWith(
+            "ZnDraw.Storage.Sql",
+            Fixture.App.Services.GetService(typeof(Contracts.IRoomRepository))!.GetType().Namespace,
+            StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The room endpoints' behaviour, whichever store the sample is configured with.</summary>
+public abstract class RoomEndpointsContract<TApp>(TApp fixture) : IClassFixture<TApp>
+    where TApp : RoomsApp
+{
+    protected TApp Fixture { get; } = fixture;
+
     private readonly HttpClient _client = fixture.App.CreateClient();
 
     private static string NewRoomId() => "room-" + Guid.NewGuid().ToString("N");

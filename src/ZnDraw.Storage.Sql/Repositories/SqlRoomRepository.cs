@@ -53,13 +53,13 @@ internal sealed class SqlRoomRepository : IRoomRepository
         "SELECT 1 FROM room_cleanups WHERE room_id = @id AND NOT EXISTS (SELECT 1 FROM rooms WHERE id = @id)";
 
     private const string CreateSql =
-        "INSERT INTO rooms (id, description, locked, hidden, current_frame, created_at, chat_counter) "
-        + "SELECT @id, @description, FALSE, FALSE, 0, @now, 0 WHERE NOT EXISTS (" + PendingCleanupOfId + ") "
+        "INSERT INTO rooms (id, description, locked, hidden, current_frame, created_at) "
+        + "SELECT @id, @description, FALSE, FALSE, 0, @now WHERE NOT EXISTS (" + PendingCleanupOfId + ") "
         + "ON CONFLICT (id) DO NOTHING RETURNING id";
 
     private const string SaveSql =
-        "INSERT INTO rooms (id, description, locked, hidden, current_frame, created_at, chat_counter) "
-        + "SELECT @id, @description, @locked, @hidden, @frame, @now, 0 WHERE NOT EXISTS (" + PendingCleanupOfId + ") "
+        "INSERT INTO rooms (id, description, locked, hidden, current_frame, created_at) "
+        + "SELECT @id, @description, @locked, @hidden, @frame, @now WHERE NOT EXISTS (" + PendingCleanupOfId + ") "
         + "ON CONFLICT (id) DO UPDATE SET description = excluded.description, locked = excluded.locked, "
         + "hidden = excluded.hidden, current_frame = excluded.current_frame RETURNING id";
 
@@ -68,8 +68,8 @@ internal sealed class SqlRoomRepository : IRoomRepository
         "SELECT EXISTS (SELECT 1 FROM rooms WHERE id = @id), (SELECT deleted_at FROM room_cleanups WHERE room_id = @id)";
 
     private const string CopyTargetSql =
-        "INSERT INTO rooms (id, description, locked, hidden, current_frame, created_at, chat_counter) "
-        + "SELECT @id, @description, FALSE, FALSE, 0, @now, 0 "
+        "INSERT INTO rooms (id, description, locked, hidden, current_frame, created_at) "
+        + "SELECT @id, @description, FALSE, FALSE, 0, @now "
         + "WHERE EXISTS (SELECT 1 FROM room_frames WHERE room_id = @source) AND NOT EXISTS (" + PendingCleanupOfId + ") "
         + "ON CONFLICT (id) DO NOTHING RETURNING id";
 

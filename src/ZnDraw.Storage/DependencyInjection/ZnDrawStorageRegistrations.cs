@@ -35,6 +35,8 @@ internal static class ZnDrawStorageRegistrations
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Jobs);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Filesystems);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Maintenance);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().RoomContentListing);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().RoomContentImport);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Users);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Sessions);
         services.TryAddSingleton(sp => sp.GetRequiredService<ZnDrawRedisStore>().Locks);

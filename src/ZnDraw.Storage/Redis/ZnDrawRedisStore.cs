@@ -51,6 +51,9 @@ public sealed class ZnDrawRedisStore
         Users = new UserRepository(context);
         Sessions = new SessionRepository(context);
         Locks = new LockRepository(context);
+        var content = new RoomContentMaintenance(context);
+        RoomContentListing = content;
+        RoomContentImport = content;
     }
 
     /// <summary>The key space every repository uses.</summary>
@@ -97,4 +100,10 @@ public sealed class ZnDrawRedisStore
 
     /// <summary>Index sets and room key registries (reindex).</summary>
     public IIndexMaintenance Maintenance { get; }
+
+    /// <summary>What the per-part contracts of a room cannot enumerate (frame-selection groups, settings users, extension data, all chat messages, the chat counter); for migration.</summary>
+    public IRoomContentListing RoomContentListing { get; }
+
+    /// <summary>Writes room parts exactly as another backend holds them (scores, chat ids and times, members, metadata, active group); for migration.</summary>
+    public IRoomContentImport RoomContentImport { get; }
 }

@@ -182,23 +182,31 @@ public class RoomsApp : IAsyncLifetime
 
     protected RoomsApp(string environment) => _environment = environment;
 
+    /// <summary>Settings added to (or overriding) the fixture's own, e.g. a hybrid storage database.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
     public SampleApp App => _app ?? throw new InvalidOperationException("The app fixture is not initialised.");
 
     public Task InitializeAsync()
     {
-        _app = new SampleApp(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ZnDrawStorage:ConnectionString"] = TestServers.Redis,
             ["ZnDrawStorage:KeyPrefix"] = $"samples-test-{Guid.NewGuid():N}:",
             ["History:Sqlite"] = string.Empty, // also over appsettings.Development.json
             ["History:Postgres"] = string.Empty,
-        },
-        _environment);
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        _app = new SampleApp(settings, _environment);
         _ = _app.Server;
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is null)
         {
@@ -212,5 +220,32 @@ public class RoomsApp : IAsyncLifetime
         }
 
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>The sample with hybrid storage: users and rooms (and the history) in a fresh SQLite file, removed afterwards.</summary>
+public sealed class HybridRoomsApp : RoomsApp
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "zndraw-samples-" + Guid.NewGuid().ToString("N"));
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings
+    {
+        get
+        {
+            Directory.CreateDirectory(_folder);
+            yield return new("Storage:Sqlite", new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "zndraw.db") }.ToString());
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 }

@@ -19,6 +19,10 @@ public sealed class RoomRepositoryOnSqliteWithUsersInRedis(RedisFixture redis) :
 [Collection(PostgresCollection.Name)]
 public sealed class RoomRepositoryOnPostgresWithUsersInRedis(RedisFixture redis) : RoomRepositoryContract(SqlStores.Postgres(redis, SqlStorageGroups.Rooms));
 
+// Users in SQL, rooms in Redis (the Redis room repository joins through the SQL user repository).
+[Collection(SqliteCollection.Name)]
+public sealed class RoomRepositoryOnRedisWithUsersInSqlite(RedisFixture redis) : RoomRepositoryContract(SqlStores.Sqlite(redis, SqlStorageGroups.Users));
+
 [Collection(SqliteCollection.Name)]
 public sealed class RoomsAsRepositoryOnSqlite(RedisFixture redis) : RoomsAsRepositoryContract(SqlStores.Sqlite(redis));
 
