@@ -53,6 +53,13 @@ public class SqlTwinBenchmarks : SqlBenchmark
         SELECT room_id, last_number, @prefix || last_number, @author, @content, @now, @now, FALSE FROM room_chat_counters WHERE room_id = @room
         RETURNING number
         """;
+    private const string InsertUserSql =
+        "INSERT INTO users (user_name, created_at, last_login, last_activity, current_room, current_sid) VALUES (@n, @c, @l, @a, @r, @s) "
+        + "ON CONFLICT (user_name) DO NOTHING";
+    private const string DeleteUserSql =
+        "DELETE FROM users WHERE user_name = @n RETURNING 1;\nDELETE FROM user_admins WHERE user_name = @n";
+    private const string TransientUser = "bench-transient";
+    private static readonly User Transient = new(TransientUser, Created, LoggedIn);
     private const string ChatRoomId = "bench-chat";
     private const string ChatContent = "hello from the benchmarks";
     private const int Bookmarks = 10;
@@ -66,6 +73,7 @@ public class SqlTwinBenchmarks : SqlBenchmark
     private IBookmarkRepository _bookmarks = null!;
     private IChatRepository _chat = null!;
     private string _bookmarkSetSql = string.Empty;
+    private string _sliceSql = string.Empty;
 
     protected override async Task SeedAsync()
     {
@@ -85,6 +93,8 @@ public class SqlTwinBenchmarks : SqlBenchmark
         await _settings.SetSectionAsync(RoomId, UserName, RoomSettingsSections.Camera, _camera);
         _bookmarks = Services.GetRequiredService<IBookmarkRepository>();
         _chat = Services.GetRequiredService<IChatRepository>();
+        _sliceSql = "SELECT member, score FROM room_frames WHERE room_id = @room ORDER BY score, member"
+            + (IsPostgres ? " COLLATE \"C\"" : string.Empty) + " LIMIT @limit OFFSET @offset;";
         _bookmarkSetSql = (IsPostgres ? LockRoomSql : string.Empty) + BookmarkSetSql;
         for (int i = 0; i < Bookmarks; i++)
         {
@@ -102,6 +112,10 @@ public class SqlTwinBenchmarks : SqlBenchmark
         Same(await _users.SetCurrentRoomAsync(UserName, RoomId), await Raw_user_set_current_room_once(), "user set current room");
         Same(await _frames.CountAsync(RoomId), await Raw_frame_count_once(), "frame count");
         Same(await _frames.CountAsync(RoomId), (long)Frames, "frames written");
+        SameSequence(await _frames.GetRangeAsync(RoomId, 0, Frames - 1), await Raw_frame_range_once(), "frame range");
+        Same(await Lib_user_create_then_delete_once(), true, "library user create then delete");
+        Same(await Raw_user_create_then_delete_once(), true, "twin user create then delete");
+        Same(await _users.ExistsAsync(TransientUser), false, "user deleted");
         SameSequence(await _bookmarks.GetAllAsync(RoomId), await Raw_bookmarks_get_all_once(), "bookmarks get all");
         await _bookmarks.SetAsync(RoomId, 4, "library");
         await Raw_bookmarks_set_once();
@@ -396,4 +410,94 @@ public class SqlTwinBenchmarks : SqlBenchmark
     public Task Lib_chat_post() => Repeat(Lib_chat_post_once);
 
     public ValueTask<ChatMessage> Lib_chat_post_once() => _chat.PostAsync(ChatRoomId, UserName, ChatContent);
+
+    // Frames.Range (the whole 100-frame trajectory) ----------------------------------------------------------------
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Sql.Frames.Range")]
+    public Task Raw_frame_range() => Repeat(Raw_frame_range_once);
+
+    public async Task<IReadOnlyList<TrajectoryEntry>> Raw_frame_range_once()
+    {
+        await using DbConnection connection = await OpenAsync().ConfigureAwait(false);
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = _sliceSql;
+        Add(command, "@offset", 0L);
+        Add(command, "@limit", (long)Frames);
+        Add(command, "@room", RoomId);
+        await using DbDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        var entries = new List<TrajectoryEntry>(Frames);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            string member = reader.GetString(0);
+            int colon = member.LastIndexOf(':');
+            ReadOnlySpan<char> room = member.AsSpan(0, colon);
+            var frame = new FrameIndex(room.SequenceEqual(RoomId) ? RoomId : room.ToString(), int.Parse(member.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture));
+            entries.Add(new TrajectoryEntry(frame, reader.GetDouble(1)));
+        }
+
+        return entries;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Sql.Frames.Range")]
+    public Task Lib_frame_range() => Repeat(Lib_frame_range_once);
+
+    public ValueTask<IReadOnlyList<TrajectoryEntry>> Lib_frame_range_once() => _frames.GetRangeAsync(RoomId, 0, Frames - 1);
+
+    // Users.CreateThenDelete (two writes, one transaction each) ----------------------------------------------------
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Sql.Users.CreateThenDelete")]
+    public Task Raw_user_create_then_delete() => Repeat(Raw_user_create_then_delete_once);
+
+    public async Task<bool> Raw_user_create_then_delete_once()
+    {
+        bool created;
+        await using (DbConnection connection = await OpenAsync().ConfigureAwait(false))
+        {
+            await using DbTransaction transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+            await using (DbCommand command = connection.CreateCommand())
+            {
+                command.CommandText = InsertUserSql;
+                command.Transaction = transaction;
+                Add(command, "@n", TransientUser);
+                Add(command, "@c", Created);
+                Add(command, "@l", LoggedIn);
+                Add(command, "@a", null);
+                Add(command, "@r", null);
+                Add(command, "@s", null);
+                created = await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+            }
+
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+
+        bool existed;
+        await using (DbConnection connection = await OpenAsync().ConfigureAwait(false))
+        {
+            await using DbTransaction transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+            await using (DbCommand command = connection.CreateCommand())
+            {
+                command.CommandText = DeleteUserSql;
+                command.Transaction = transaction;
+                Add(command, "@n", TransientUser);
+                await using DbDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                existed = await reader.ReadAsync().ConfigureAwait(false);
+                while (await reader.NextResultAsync().ConfigureAwait(false))
+                {
+                }
+            }
+
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+
+        return created && existed;
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Sql.Users.CreateThenDelete")]
+    public Task Lib_user_create_then_delete() => Repeat(Lib_user_create_then_delete_once);
+
+    public async Task<bool> Lib_user_create_then_delete_once()
+    {
+        bool created = await _users.CreateAsync(Transient).ConfigureAwait(false);
+        return created && await _users.DeleteAsync(TransientUser).ConfigureAwait(false);
+    }
 }
