@@ -6,6 +6,7 @@ using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.DependencyInjection;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Benchmarks.Infrastructure;
+using ZnDraw.Storage.Benchmarks.Repositories;
 using ZnDraw.Storage.Models;
 
 namespace ZnDraw.Storage.Benchmarks.Sql;
@@ -58,6 +59,10 @@ public class SqlTwinBenchmarks : SqlBenchmark
         + "ON CONFLICT (user_name) DO NOTHING";
     private const string DeleteUserSql =
         "DELETE FROM users WHERE user_name = @n RETURNING 1;\nDELETE FROM user_admins WHERE user_name = @n";
+    private const string SetSectionSql =
+        "INSERT INTO room_user_settings (room_id, user_name, section, value, position) VALUES \n"
+        + "(@room, @user, @s0, @v0, (SELECT COALESCE(MAX(position), 0) FROM room_user_settings WHERE room_id = @room AND user_name = @user) + 1)"
+        + "\nON CONFLICT (room_id, user_name, section) DO UPDATE SET value = excluded.value";
     private const string TransientUser = "bench-transient";
     private static readonly User Transient = new(TransientUser, Created, LoggedIn);
     private const string ChatRoomId = "bench-chat";
@@ -112,6 +117,9 @@ public class SqlTwinBenchmarks : SqlBenchmark
         Same(await _users.SetCurrentRoomAsync(UserName, RoomId), await Raw_user_set_current_room_once(), "user set current room");
         Same(await _frames.CountAsync(RoomId), await Raw_frame_count_once(), "frame count");
         Same(await _frames.CountAsync(RoomId), (long)Frames, "frames written");
+        await _settings.SetSectionAsync(RoomId, UserName, RoomSettingsSections.Camera, _camera);
+        await Raw_settings_set_section_once();
+        Same((await _settings.GetSectionAsync(RoomId, UserName, RoomSettingsSections.Camera))?.GetRawText(), RawJson.PythonText(_camera), "settings section written by the twin");
         SameSequence(await _frames.GetRangeAsync(RoomId, 0, Frames - 1), await Raw_frame_range_once(), "frame range");
         Same(await Lib_user_create_then_delete_once(), true, "library user create then delete");
         Same(await Raw_user_create_then_delete_once(), true, "twin user create then delete");
@@ -500,4 +508,33 @@ public class SqlTwinBenchmarks : SqlBenchmark
         bool created = await _users.CreateAsync(Transient).ConfigureAwait(false);
         return created && await _users.DeleteAsync(TransientUser).ConfigureAwait(false);
     }
+
+    // Settings.SetSection (a write: one upsert in one transaction) -------------------------------------------------
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Sql.Settings.SetSection")]
+    public Task Raw_settings_set_section() => Repeat(Raw_settings_set_section_once);
+
+    public async Task Raw_settings_set_section_once()
+    {
+        string json = _camera.ValueKind == JsonValueKind.Object ? RawJson.PythonText(_camera) : throw new ArgumentException("a section is a JSON object");
+        await using DbConnection connection = await OpenAsync().ConfigureAwait(false);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using (DbCommand command = connection.CreateCommand())
+        {
+            command.CommandText = SetSectionSql;
+            command.Transaction = transaction;
+            Add(command, "@room", RoomId);
+            Add(command, "@user", UserName);
+            Add(command, "@s0", RoomSettingsSections.Camera);
+            Add(command, "@v0", json);
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Sql.Settings.SetSection")]
+    public Task Lib_settings_set_section() => Repeat(Lib_settings_set_section_once);
+
+    public ValueTask Lib_settings_set_section_once() => _settings.SetSectionAsync(RoomId, UserName, RoomSettingsSections.Camera, _camera);
 }
