@@ -42,8 +42,8 @@ internal sealed class SqlStoreContext : IAsyncDisposable
                 ?? probe.Database.GetDbConnection().ConnectionString;
             if (probe.Database.IsSqlite())
             {
-                // Foreign keys are off by default in SQLite; the room-scoped tables cascade from rooms.
-                _sqlite = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, Pooling = true }.ToString();
+                // No foreign keys in the schema: the connection does not send PRAGMA foreign_keys on every pooled open.
+                _sqlite = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
             }
             else if (probe.Database.IsNpgsql())
             {
