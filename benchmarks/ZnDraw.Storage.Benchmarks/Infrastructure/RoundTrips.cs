@@ -25,6 +25,9 @@ public static class RoundTripCounts
     public static string Key(Type type, string method, string parameters) =>
         string.IsNullOrEmpty(parameters) ? $"{type.Name}.{method}" : $"{type.Name}.{method}({parameters})";
 
+    /// <summary>Records a count measured by another counter (the SQL twins count database commands, not Redis waves).</summary>
+    public static void Record(string key, RoundTripCount count) => Results[key] = count;
+
     /// <summary>Runs <paramref name="call"/> once under a profiling session and returns what it sent.</summary>
     public static async Task<RoundTripCount> MeasureAsync(Func<Task> call)
     {
@@ -36,7 +39,11 @@ public static class RoundTripCounts
     /// Calls every [Benchmark] method of <paramref name="instance"/> once (warm: scripts loaded, pools primed), then
     /// once more under profiling, and records the counts under the instance's current parameters.
     /// </summary>
-    public static void CountAll(object instance, string parameters)
+    public static void CountAll(object instance, string parameters) =>
+        CountAll(instance, parameters, MeasureAsync);
+
+    /// <summary>As <see cref="CountAll(object, string)"/>, with another counter (e.g. database commands).</summary>
+    public static void CountAll(object instance, string parameters, Func<Func<Task>, Task<RoundTripCount>> measure)
     {
         Type type = instance.GetType();
         foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
@@ -56,7 +63,7 @@ public static class RoundTripCounts
             // A benchmark "X" repeats "X_once" Ops times; one call is "X_once".
             MethodInfo once = type.GetMethod(method.Name + "_once", BindingFlags.Public | BindingFlags.Instance) ?? method;
             Invoke(instance, once).GetAwaiter().GetResult();
-            RoundTripCount count = MeasureAsync(() => Invoke(instance, once)).GetAwaiter().GetResult();
+            RoundTripCount count = measure(() => Invoke(instance, once)).GetAwaiter().GetResult();
             Results[key] = count;
         }
     }
@@ -128,9 +135,15 @@ public abstract class RedisBenchmark
     {
         SetupAsync().GetAwaiter().GetResult();
         VerifyAsync().GetAwaiter().GetResult();
-        RoundTripCounts.CountAll(this, ParameterText());
+        CountRoundTrips(ParameterText());
         AfterCountAsync().GetAwaiter().GetResult();
     }
+
+    /// <summary>Counts the round trips of every benchmark method once (Redis: the profiling session's waves).</summary>
+    protected virtual void CountRoundTrips(string parameters) => RoundTripCounts.CountAll(this, parameters);
+
+    /// <summary>False when the server this class needs was not started (the paired comparison skips the class).</summary>
+    public virtual bool Available => true;
 
     /// <summary>Writes the data the benchmarks read.</summary>
     protected abstract Task SetupAsync();

@@ -33,6 +33,9 @@ public sealed record TargetCheck(string Target, string Measured, bool? Met);
 public static class SummaryWriter
 {
     public const double TimeTarget = 1.02;
+
+    /// <summary>The SQL twins' time target (issue: median ≤ 1.10× the hand-written ADO.NET twin).</summary>
+    public const double SqlTimeTarget = 1.10;
     public const double AllocTarget = 1.10;
     public const double ThroughputTarget = 0.95;
     public const double ListingTarget = 100;
@@ -63,7 +66,7 @@ public static class SummaryWriter
             started,
             finished = DateTimeOffset.UtcNow,
             machine,
-            targets = new { time = TimeTarget, allocations = AllocTarget, roundTrips = "equal to raw (1 per call)", throughput = ThroughputTarget, listingSpeedupAt1M = ListingTarget, durableHistory = DurableTarget, drainEventsPerSecond = DrainTarget },
+            targets = new { time = TimeTarget, allocations = AllocTarget, roundTrips = "equal to raw (1 per call)", sqlTime = SqlTimeTarget, throughput = ThroughputTarget, listingSpeedupAt1M = ListingTarget, durableHistory = DurableTarget, drainEventsPerSecond = DrainTarget },
             rows,
         };
         string json = Path.Combine(directory, "summary.json");
@@ -153,6 +156,10 @@ public static class SummaryWriter
         {
             targets.Add(new TargetCheck("server floor of durable history (informational)", $"{time:0.000}×", null));
         }
+        else if (IsSql(category))
+        {
+            targets.AddRange(SqlChecks(time, how, alloc, rawTrips, libTrips));
+        }
         else
         {
             targets.Add(new TargetCheck(cpu ? "CPU-only time (informational)" : $"time ≤ {TimeTarget:0.00}× raw{how}", $"{time:0.000}×", cpu ? null : time <= TimeTarget));
@@ -211,6 +218,27 @@ public static class SummaryWriter
             durable ? ratio <= DurableTarget : null);
     }
 
+    /// <summary>SQL repository calls against hand-written ADO.NET twins (Sql/): their own section and targets.</summary>
+    internal static bool IsSql(string category) => category.StartsWith("Sql.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The SQL twins' targets: time ≤ 1.10× the twin, allocations ≤ 1.10×, and the same database round trips (PostgreSQL:
+    /// commands or batches sent, from Npgsql's ActivitySource; SQLite, in process: statements executed).
+    /// </summary>
+    private static IEnumerable<TargetCheck> SqlChecks(double time, string how, double? alloc, RoundTripCount? twin, RoundTripCount? library)
+    {
+        yield return new TargetCheck($"time ≤ {SqlTimeTarget:0.00}× twin{how}", $"{time:0.000}×", time <= SqlTimeTarget);
+        if (alloc is { } a)
+        {
+            yield return new TargetCheck($"allocations ≤ {AllocTarget:0.00}× twin", $"{a:0.000}×", a <= AllocTarget);
+        }
+
+        if (twin is not null && library is not null)
+        {
+            yield return new TargetCheck("database round trips = twin", $"{library.RoundTrips} vs {twin.RoundTrips}", library.RoundTrips == twin.RoundTrips);
+        }
+    }
+
     /// <summary>Raw-against-raw controls of the paired method (Instrument/InstrumentControls.cs): never a target.</summary>
     internal static bool IsInstrument(string category) => category.StartsWith("Instrument.", StringComparison.Ordinal);
 
@@ -233,6 +261,10 @@ public static class SummaryWriter
         else if (IsHistoryWrite(p.Category))
         {
             targets.Add(HistoryCheck(p.Category, p.LibraryMethod, p.Ratio, " (paired)"));
+        }
+        else if (IsSql(p.Category))
+        {
+            targets.AddRange(SqlChecks(p.Ratio, " (paired)", alloc, rawTrips, libTrips));
         }
         else
         {
@@ -307,11 +339,13 @@ public static class SummaryWriter
         sb.AppendLine();
         sb.AppendLine("| call | params | raw µs | library µs | BDN time | paired time | A/A | raw B | library B | alloc | raw round trips | library round trips | targets |");
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |");
-        foreach (SummaryRow r in rows.Where(r => r.Unit == "µs" && !IsInstrument(r.Group)))
+        foreach (SummaryRow r in rows.Where(r => r.Unit == "µs" && !IsInstrument(r.Group) && !IsSql(r.Group)))
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {r.Group} ({r.Library} vs {r.Baseline}) | {r.Parameters} | {r.BaselineValue:0.000} | {r.LibraryValue:0.000} | {Ratio(r.TimeRatio)} | {Ratio(r.PairedRatio)} | {Ratio(r.PairedControl)} | {r.BaselineAllocated} | {r.LibraryAllocated} | {Ratio(r.AllocRatio)} | {r.BaselineRoundTrips} | {r.LibraryRoundTrips} | {Targets(r)} |");
         }
+
+        SqlSections(sb, rows);
 
         var instrument = rows.Where(r => r.Unit == "µs" && IsInstrument(r.Group)).ToList();
         if (instrument.Count > 0)
@@ -364,7 +398,7 @@ public static class SummaryWriter
             return null;
         }
 
-        var calls = rows.Where(r => r.Unit == "µs" && r.PairedRatio is not null && !IsInstrument(r.Group)
+        var calls = rows.Where(r => r.Unit == "µs" && r.PairedRatio is not null && !IsInstrument(r.Group) && !IsSql(r.Group)
             && !r.Group.StartsWith("History.", StringComparison.Ordinal) && !r.Group.StartsWith("Cpu.", StringComparison.Ordinal)).ToList();
         double bound = Math.Max(pooled.Value, level.Value);
         return string.Create(CultureInfo.InvariantCulture,
@@ -372,6 +406,61 @@ public static class SummaryWriter
             + $"1 µs of CPU {cpu:0.000}×. Library calls with paired time ≤ {TimeTarget:0.00}×: {calls.Count(r => r.PairedRatio <= TimeTarget)} of {calls.Count}; "
             + $"within the one-level control (≤ {bound:0.000}×): {calls.Count(r => r.PairedRatio <= bound)} of {calls.Count} (informational; see \"Instrument controls\").");
     }
+
+    /// <summary>
+    /// "SQL twins": each SQL repository call against its hand-written ADO.NET twin, per dialect; then the informational
+    /// side-by-side of the same operations on Redis, SQLite and PostgreSQL (library medians of this run).
+    /// </summary>
+    private static void SqlSections(StringBuilder sb, List<SummaryRow> rows)
+    {
+        var sql = rows.Where(r => r.Unit == "µs" && IsSql(r.Group)).ToList();
+        if (sql.Count == 0)
+        {
+            return;
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("## SQL twins (library vs hand-written ADO.NET)");
+        sb.AppendLine();
+        sb.AppendLine("Each SQL repository call against a twin that opens a pooled connection with the library's connection string and");
+        sb.AppendLine("issues the same statements with the same parameters in the same transaction shape, decoding into the same model.");
+        sb.AppendLine("Paired ABBA time as above (0.6 of the mode's budget per pair). Round trips are counted outside the library:");
+        sb.AppendLine("PostgreSQL, activities of Npgsql's ActivitySource (one per command or batch sent; BEGIN travels with the first");
+        sb.AppendLine("command, COMMIT is not an activity); SQLite (in process), statements SQLite started, traced on each connection.");
+        sb.AppendLine();
+        sb.AppendLine("| call | dialect | twin µs | library µs | BDN time | paired time | A/A | twin B | library B | alloc | twin round trips | library round trips | targets |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |");
+        foreach (SummaryRow r in sql.OrderBy(r => r.Parameters, StringComparer.Ordinal).ThenBy(r => r.Group, StringComparer.Ordinal))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Group[4..]} | {Dialect(r.Parameters)} | {r.BaselineValue:0.0} | {r.LibraryValue:0.0} | {Ratio(r.TimeRatio)} | {Ratio(r.PairedRatio)} | {Ratio(r.PairedControl)} | {r.BaselineAllocated} | {r.LibraryAllocated} | {Ratio(r.AllocRatio)} | {r.BaselineRoundTrips} | {r.LibraryRoundTrips} | {Targets(r)} |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("## Redis vs SQLite vs PostgreSQL (informational)");
+        sb.AppendLine();
+        sb.AppendLine("The library's median µs per call of the same operation on each backend in this run (Redis: the repository twin's");
+        sb.AppendLine("library side, the smallest parameter set; SQL: the rows above). One caller, loopback servers, no network between.");
+        sb.AppendLine();
+        sb.AppendLine("| operation | Redis µs | SQLite µs | PostgreSQL µs | SQLite ÷ Redis | PostgreSQL ÷ Redis |");
+        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var op in sql.GroupBy(r => r.Group[4..]).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            double? redis = rows.Where(r => r.Group == op.Key && r.Unit == "µs").OrderBy(r => r.Parameters.Length).ThenBy(r => r.Parameters, StringComparer.Ordinal).FirstOrDefault()?.LibraryValue;
+            double? sqlite = op.FirstOrDefault(r => Dialect(r.Parameters) == "sqlite")?.LibraryValue;
+            double? postgres = op.FirstOrDefault(r => Dialect(r.Parameters) == "postgres")?.LibraryValue;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {op.Key} | {Micro(redis)} | {Micro(sqlite)} | {Micro(postgres)} | {Times(sqlite, redis)} | {Times(postgres, redis)} |");
+        }
+    }
+
+    private static string Dialect(string parameters) =>
+        parameters.StartsWith("Dialect=", StringComparison.Ordinal) ? parameters["Dialect=".Length..] : parameters;
+
+    private static string Micro(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+
+    private static string Times(double? value, double? baseline) =>
+        value is { } v && baseline is > 0 ? (v / baseline.Value).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "-";
 
     private static string Ratio(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) + "×" : "-";
 

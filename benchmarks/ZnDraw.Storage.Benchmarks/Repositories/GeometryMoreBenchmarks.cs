@@ -620,6 +620,19 @@ internal static class RawJson
         return b.WrittenSpan.ToArray();
     }
 
+    /// <summary>Any JSON value in Python <c>json.dumps</c> form, as text (what the SQL tables store).</summary>
+    public static string PythonText(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Undefined)
+        {
+            throw new ArgumentException("undefined JSON value", nameof(element));
+        }
+
+        ArrayBufferWriter<byte> b = Buffer();
+        Write(b, element);
+        return System.Text.Encoding.UTF8.GetString(b.WrittenSpan);
+    }
+
     /// <summary><c>{"type": …, "data": …}</c>.</summary>
     public static byte[] PythonGeometry(string type, JsonElement data)
     {

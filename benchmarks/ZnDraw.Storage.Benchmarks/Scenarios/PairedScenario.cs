@@ -26,6 +26,9 @@ internal static class PairedScenario
         ];
         foreach (Type type in classes)
         {
+            ScenarioSizes typeSizes = type.GetCustomAttribute<PairedBudgetAttribute>() is { } budget
+                ? sizes with { PairedBudget = sizes.PairedBudget * budget.Share }
+                : sizes;
             foreach (object? parameter in ParameterValues(type))
             {
                 var instance = (RedisBenchmark)Activator.CreateInstance(type)!;
@@ -37,6 +40,12 @@ internal static class PairedScenario
                     parameterText = $"{member.Name}={value}";
                 }
 
+                if (!instance.Available)
+                {
+                    Console.WriteLine($"paired {type.Name} {parameterText}: skipped (its server was not started)");
+                    continue;
+                }
+
                 instance.GlobalSetup();
                 try
                 {
@@ -45,7 +54,7 @@ internal static class PairedScenario
                         Func<Task> rawCall = Bind(instance, raw);
                         Func<Task> libCall = Bind(instance, lib);
                         Action? cleanup = IterationCleanup(instance);
-                        PairedResult r = await MeasureAsync(type, category, parameterText, rawBenchmark.Name, libBenchmark.Name, rawCall, libCall, cleanup, sizes).ConfigureAwait(false);
+                        PairedResult r = await MeasureAsync(type, category, parameterText, rawBenchmark.Name, libBenchmark.Name, rawCall, libCall, cleanup, typeSizes).ConfigureAwait(false);
                         results.Add(r);
                         Console.WriteLine($"paired {r.Name,-50} {r.Ratio:0.000}× ({r.Detail})");
                     }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -41,8 +42,8 @@ internal sealed class SqlStoreContext : IAsyncDisposable
                 ?? probe.Database.GetDbConnection().ConnectionString;
             if (probe.Database.IsSqlite())
             {
-                // Foreign keys are off by default in SQLite; the room-scoped tables cascade from rooms.
-                _sqlite = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, Pooling = true }.ToString();
+                // No foreign keys in the schema: the connection does not send PRAGMA foreign_keys on every pooled open.
+                _sqlite = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
             }
             else if (probe.Database.IsNpgsql())
             {
@@ -100,13 +101,21 @@ internal sealed class SqlStoreContext : IAsyncDisposable
     public StorageDbContext CreateDbContext() =>
         IsPostgres ? new PostgresStorageDbContext(Options) : new SqliteStorageDbContext(Options);
 
+    /// <summary>
+    /// Benchmark hook: called with every connection this store opened (the SQLite twins count statements on it); null,
+    /// and so free, outside the benchmarks' round-trip pass.
+    /// </summary>
+    internal static Action<DbConnection>? ConnectionOpened { get; set; }
+
     /// <summary>Opens a pooled connection; an unreachable database becomes <see cref="Contracts.StorageUnavailableException"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<DbConnection> OpenAsync(string operation, string? key, CancellationToken cancellationToken)
     {
         DbConnection connection = _postgres is not null ? _postgres.CreateConnection() : new SqliteConnection(_sqlite);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            ConnectionOpened?.Invoke(connection);
             return connection;
         }
         catch (Exception ex) when (SqlErrors.IsDatabaseFailure(ex))
@@ -130,6 +139,7 @@ internal sealed class SqlStoreContext : IAsyncDisposable
     /// <param name="state">Passed to <paramref name="read"/> (a static lambda allocates no closure).</param>
     /// <param name="read">The statements.</param>
     /// <param name="cancellationToken">Checked first, then passed to every statement.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T> ReadAsync<TState, T>(
         string operation, string? key, TState state, Func<SqlCall, TState, ValueTask<T>> read, CancellationToken cancellationToken)
     {
@@ -156,6 +166,7 @@ internal sealed class SqlStoreContext : IAsyncDisposable
     /// <param name="write">The statements, in the transaction.</param>
     /// <param name="recordWhen">Which results change state (and so carry the history event); <see langword="null"/> when none do.</param>
     /// <param name="cancellationToken">Checked first, then passed to every statement.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T> WriteAsync<TState, T>(
         string operation,
         string? key,
