@@ -85,6 +85,7 @@ public static class SqlStorageBuilderExtensions
             services.Replace(ServiceDescriptor.Singleton<IRoomContentImport>(sp => sp.GetRequiredService<SqlRoomContentMaintenance>()));
         }
 
+        services.TryAddSingleton(sp => new SqlStorageReconciler(sp.GetRequiredService<SqlStoreContext>(), sp.GetRequiredService<IRoomEphemeralState>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqlStorageStartup>());
         return builder;
     }
@@ -113,6 +114,7 @@ public static class SqlStorageBuilderExtensions
 internal sealed class SqlTransactionalHistory : ITransactionalHistory;
 
 /// <summary>Migrates (when asked) and reconciles (when asked) at start, before the host serves.</summary>
+/// <remarks>A reconcile that fails (Redis or the database unreachable) stops the start: serving over an unfinished delete could show its stale Redis state.</remarks>
 internal sealed class SqlStorageStartup(IServiceProvider services, IOptions<SqlStorageOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -120,6 +122,11 @@ internal sealed class SqlStorageStartup(IServiceProvider services, IOptions<SqlS
         if (options.Value.MigrateOnStart)
         {
             await services.MigrateStorageDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (options.Value.ReconcileOnStart)
+        {
+            await services.ReconcileStorageAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

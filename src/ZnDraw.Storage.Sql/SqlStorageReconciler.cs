@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.History;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Sql;
 using ZnDraw.Storage.Sql.Repositories;
@@ -172,7 +173,22 @@ namespace ZnDraw.Storage.Sql
                         return CleanupOutcome.Superseded;
                     }
 
-                    await state.State.DeleteAsync(state.RoomId, call.CancellationToken).ConfigureAwait(false);
+                    // A service's history event (e.g. of the create that finishes this cleanup) belongs to its SQL
+                    // step: the Redis delete must not take it into the outbox.
+                    HistoryOutboxScope? scope = HistoryOutboxScope.Current;
+                    bool held = scope is not null && scope.TryTake();
+                    try
+                    {
+                        await state.State.DeleteAsync(state.RoomId, call.CancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (held)
+                        {
+                            scope!.Release();
+                        }
+                    }
+
                     return CleanupOutcome.Finished;
                 },
                 recordWhen: null,

@@ -24,7 +24,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// room's ephemeral state in Redis is removed (<see cref="IRoomEphemeralState"/>, idempotent); then the
 /// <c>room_cleanups</c> row. A process stopped between the steps leaves the row: the next create, copy or save of the id
 /// finishes the cleanup before the room exists again (so a recreated room never sees stale locks), and
-/// <see cref="FinishPendingCleanupsAsync"/> finishes all of them.
+/// <see cref="SqlStorageReconciler"/> finishes all of them (create, copy and save finish a row under its claim).
 /// </para>
 /// <para>
 /// Copy and the delete statement are built from the storage model when the repository is created: copy takes every
@@ -91,8 +91,6 @@ internal sealed class SqlRoomRepository : IRoomRepository
     private const string CleanupOfIdSql = "SELECT deleted_at FROM room_cleanups WHERE room_id = @id";
 
     private const string RemoveCleanupSql = "DELETE FROM room_cleanups WHERE room_id = @id AND deleted_at = @stamp";
-
-    private const string CleanupsSql = "SELECT room_id, deleted_at FROM room_cleanups";
 
     private const string SetCurrentFrameSql = "UPDATE rooms SET current_frame = @value WHERE id = @id";
 
@@ -446,45 +444,14 @@ internal sealed class SqlRoomRepository : IRoomRepository
     }
 
     /// <summary>
-    /// Finishes every pending room cleanup (the Redis step of a delete that stopped after its SQL step): removes the
-    /// room's ephemeral state, then the <c>room_cleanups</c> row. Idempotent; for reconcile.
+    /// Finishes the pending cleanup of <paramref name="roomId"/> (when <paramref name="deletedAt"/> says one was seen)
+    /// under the reconciler's claim, so that concurrent finishers of one row never strip a room created again.
     /// </summary>
-    /// <param name="cancellationToken">Bounds the work.</param>
-    /// <returns>How many cleanups were finished.</returns>
-    internal async ValueTask<int> FinishPendingCleanupsAsync(CancellationToken cancellationToken = default)
-    {
-        List<(string RoomId, DateTime DeletedAt)> pending = await _context.ReadAsync(
-            Operation + nameof(FinishPendingCleanupsAsync),
-            "room_cleanups",
-            0,
-            static async (call, _) =>
-            {
-                var rows = new List<(string, DateTime)>();
-                await using DbCommand command = call.Command(CleanupsSql);
-                await using DbDataReader reader = await call.QueryAsync(command).ConfigureAwait(false);
-                while (await reader.ReadAsync(call.CancellationToken).ConfigureAwait(false))
-                {
-                    rows.Add((reader.GetString(0), SqlCall.GetUtc(reader, 1)));
-                }
-
-                return rows;
-            },
-            cancellationToken).ConfigureAwait(false);
-        foreach ((string roomId, DateTime deletedAt) in pending)
-        {
-            await FinishCleanupAsync(roomId, deletedAt, cancellationToken).ConfigureAwait(false);
-        }
-
-        return pending.Count;
-    }
-
-    /// <summary>Removes the room's ephemeral state, then the cleanup row written at <paramref name="deletedAt"/> (if any).</summary>
     private async ValueTask FinishCleanupAsync(string roomId, DateTime? deletedAt, CancellationToken cancellationToken)
     {
-        if (deletedAt is { } stamp)
+        if (deletedAt is not null)
         {
-            await DeleteEphemeralAsync(roomId, cancellationToken).ConfigureAwait(false);
-            await RemoveCleanupAsync(roomId, stamp, cancellationToken).ConfigureAwait(false);
+            await SqlStorageReconciler.FinishCleanupAsync(_context, _ephemeral, roomId, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Data.Common;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
@@ -122,10 +123,10 @@ public abstract class SqlRoomConcurrencyTests(Func<SqlStorageGroups, IStoreFacto
         Assert.Null(await locks.GetAsync(first, LockTarget));
         Assert.Equal([second], await PendingCleanupsAsync());
 
-        Assert.Equal(1, await rooms.FinishPendingCleanupsAsync());
+        Assert.Equal(1, (await Store.Services.ReconcileStorageAsync()).RoomCleanupsFinished);
         Assert.Null(await locks.GetAsync(second, LockTarget));
         Assert.Empty(await PendingCleanupsAsync());
-        Assert.Equal(0, await rooms.FinishPendingCleanupsAsync());
+        Assert.True((await Store.Services.ReconcileStorageAsync()).NothingToDo);
     }
 
     [Fact]
