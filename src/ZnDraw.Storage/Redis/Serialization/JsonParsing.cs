@@ -1,7 +1,6 @@
 using System.Text.Json;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Redis.Serialization;
 

@@ -1,6 +1,5 @@
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Serialization;
 
 namespace ZnDraw.Storage.Redis.Serialization;
 

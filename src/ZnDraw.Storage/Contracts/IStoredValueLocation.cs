@@ -1,6 +1,5 @@
-using ZnDraw.Storage.Contracts;
 
-namespace ZnDraw.Storage.Serialization;
+namespace ZnDraw.Storage.Contracts;
 
 /// <summary>
 /// Where a stored value was read (a backend's key and field): the backend-neutral readers name it in a

@@ -3,10 +3,10 @@ using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Serialization;
 
-namespace ZnDraw.Storage.Serialization;
+namespace ZnDraw.Storage.Contracts;
 
 /// <summary>A stored <see cref="SelectionGroup"/>'s JSON, backend-neutral: <c>{"particles": [0, 1], …}</c> in Python style.</summary>
 internal static class SelectionJson

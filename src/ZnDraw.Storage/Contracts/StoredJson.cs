@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Serialization;
 
-namespace ZnDraw.Storage.Serialization;
+namespace ZnDraw.Storage.Contracts;
 
 /// <summary>
 /// Reads and writes stored JSON values, backend-neutral: documents and index arrays (selections, frame selections). Every

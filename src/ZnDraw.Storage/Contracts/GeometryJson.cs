@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Serialization;
 
-namespace ZnDraw.Storage.Serialization;
+namespace ZnDraw.Storage.Contracts;
 
 /// <summary>
 /// A stored <see cref="Geometry"/>'s JSON, backend-neutral: <c>{"type": "&lt;Type&gt;", "data": {…}}</c> in Python
