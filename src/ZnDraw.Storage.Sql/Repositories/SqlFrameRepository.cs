@@ -269,13 +269,7 @@ internal sealed class SqlFrameRepository : IFrameRepository
     {
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateRoomId(roomId);
-        ArgumentNullException.ThrowIfNull(indices);
-        var sorted = new SortedSet<int>();
-        foreach (int index in indices)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(index, nameof(indices));
-            sorted.Add(index);
-        }
+        SortedSet<int> sorted = FrameArguments.DistinctIndices(indices);
 
         if (sorted.Count == 0)
         {
@@ -814,17 +808,7 @@ internal sealed class TrajectorySql
 
     /// <summary>The member text <c>"{sourceRoom}:{physicalIndex}"</c>.</summary>
     /// <exception cref="ArgumentException">The source room is empty or contains <c>:</c>, or the index is negative.</exception>
-    public static string FormatMember(FrameIndex frame)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(frame.SourceRoom, nameof(frame));
-        if (frame.SourceRoom.Contains(':', StringComparison.Ordinal))
-        {
-            throw new ArgumentException("A room id never contains ':'.", nameof(frame));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(frame.PhysicalIndex, nameof(frame));
-        return frame.ToString();
-    }
+    public static string FormatMember(FrameIndex frame) => FrameArguments.FormatMember(frame);
 
     /// <summary>The members of <paramref name="frames"/>, each once, checked in list order (the first bad frame or repeat is reported).</summary>
     /// <exception cref="ArgumentException">A frame is invalid or listed twice.</exception>
