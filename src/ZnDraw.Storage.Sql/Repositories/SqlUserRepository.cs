@@ -359,20 +359,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateUserName(oldName, _context.Layout);
         KeyValidation.ValidateUserName(newName, _context.Layout);
-        if (string.Equals(oldName, newName, StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The new user name must differ from the old one.", nameof(newName));
-        }
-
-        if ((passwordHash is null) != (passwordSalt is null))
-        {
-            throw new ArgumentException("Give both the password hash and the salt, or neither.", passwordHash is null ? nameof(passwordHash) : nameof(passwordSalt));
-        }
-
-        if (passwordHash is not null)
-        {
-            PasswordFormat.Validate(passwordHash, passwordSalt!);
-        }
+        PasswordFormat.ValidateRename(oldName, newName, passwordHash, passwordSalt);
 
         DateTime now = Stored(_context.UtcNow);
         return _context.WriteAsync(

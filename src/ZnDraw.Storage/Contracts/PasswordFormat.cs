@@ -4,7 +4,7 @@ using ZnDraw.Storage.Models;
 
 namespace ZnDraw.Storage.Contracts;
 
-/// <summary>The stored password hash and salt formats every backend accepts (the argument checks of a password write).</summary>
+/// <summary>The stored password hash and salt formats every backend accepts (the argument checks of a password write or a rename).</summary>
 internal static class PasswordFormat
 {
     private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
@@ -29,6 +29,29 @@ internal static class PasswordFormat
         if (passwordSalt.Length == 0)
         {
             throw new ArgumentException("The password salt must not be empty.", nameof(passwordSalt));
+        }
+    }
+
+    /// <summary>
+    /// The checks of a rename after the names are validated: the names differ, and a new password is given whole (hash and
+    /// salt) or not at all, in a stored format (<see cref="Validate"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The names are equal, only one of hash and salt is given, or they are malformed.</exception>
+    public static void ValidateRename(string oldName, string newName, string? passwordHash, string? passwordSalt)
+    {
+        if (string.Equals(oldName, newName, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The new user name must differ from the old one.", nameof(newName));
+        }
+
+        if ((passwordHash is null) != (passwordSalt is null))
+        {
+            throw new ArgumentException("Give both the password hash and the salt, or neither.", passwordHash is null ? nameof(passwordHash) : nameof(passwordSalt));
+        }
+
+        if (passwordHash is not null)
+        {
+            Validate(passwordHash, passwordSalt!);
         }
     }
 

@@ -263,20 +263,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         cancellationToken.ThrowIfCancellationRequested();
         UserKeys oldKeys = context.Keys.User(oldName);
         UserKeys newKeys = context.Keys.User(newName);
-        if (string.Equals(oldName, newName, StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The new user name must differ from the old one.", nameof(newName));
-        }
-
-        if ((passwordHash is null) != (passwordSalt is null))
-        {
-            throw new ArgumentException("Give both the password hash and the salt, or neither.", passwordHash is null ? nameof(passwordHash) : nameof(passwordSalt));
-        }
-
-        if (passwordHash is not null)
-        {
-            PasswordFormat.Validate(passwordHash, passwordSalt!);
-        }
+        PasswordFormat.ValidateRename(oldName, newName, passwordHash, passwordSalt);
 
         string now = ZnDrawTime.FormatIso(context.UtcNow);
         if (!ClusterSafe)
