@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using System.Runtime.InteropServices;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Serialization;
@@ -270,13 +269,7 @@ internal sealed class SqlFrameRepository : IFrameRepository
     {
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateRoomId(roomId);
-        ArgumentNullException.ThrowIfNull(indices);
-        var sorted = new SortedSet<int>();
-        foreach (int index in indices)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(index, nameof(indices));
-            sorted.Add(index);
-        }
+        SortedSet<int> sorted = FrameArguments.DistinctIndices(indices);
 
         if (sorted.Count == 0)
         {
@@ -815,17 +808,7 @@ internal sealed class TrajectorySql
 
     /// <summary>The member text <c>"{sourceRoom}:{physicalIndex}"</c>.</summary>
     /// <exception cref="ArgumentException">The source room is empty or contains <c>:</c>, or the index is negative.</exception>
-    public static string FormatMember(FrameIndex frame)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(frame.SourceRoom, nameof(frame));
-        if (frame.SourceRoom.Contains(':', StringComparison.Ordinal))
-        {
-            throw new ArgumentException("A room id never contains ':'.", nameof(frame));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(frame.PhysicalIndex, nameof(frame));
-        return frame.ToString();
-    }
+    public static string FormatMember(FrameIndex frame) => FrameArguments.FormatMember(frame);
 
     /// <summary>The members of <paramref name="frames"/>, each once, checked in list order (the first bad frame or repeat is reported).</summary>
     /// <exception cref="ArgumentException">A frame is invalid or listed twice.</exception>
@@ -894,68 +877,20 @@ internal sealed class TrajectorySql
 
     /// <summary>Python <c>json.dumps(list)</c> of the indices: <c>[0, 1]</c>, <c>[]</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is negative.</exception>
-    public static string FormatIndices(ImmutableArray<int> indices)
-    {
-        ReadOnlySpan<int> span = indices.IsDefault ? [] : indices.AsSpan();
-        using var writer = PythonJsonWriter.Rent(2 + (span.Length * 6));
-        writer.WriteStartArray();
-        foreach (int index in span)
-        {
-            if (index < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(indices), index, "Indices must be non-negative.");
-            }
-
-            writer.WriteNumber(index);
-        }
-
-        writer.WriteEndArray();
-        return writer.ToString();
-    }
+    public static string FormatIndices(ImmutableArray<int> indices) =>
+        StoredJson.FormatIndexArrayText(indices.IsDefault ? [] : indices.AsSpan());
 
     /// <summary>Reads a JSON array of non-negative ints (a frame selection).</summary>
     /// <exception cref="StorageDataException">Broken JSON, not an array, or an element that is not a non-negative int.</exception>
-    public static ImmutableArray<int> ParseIndices(string json, string roomId, string group)
+    public static ImmutableArray<int> ParseIndices(string json, string roomId, string group) =>
+        ImmutableCollectionsMarshal.AsImmutableArray(StoredJson.ParseIndexArray(new SelectionRow(roomId, group), json));
+
+    /// <summary>A frame selection's row, for the neutral reader's errors (the key becomes text only when one is thrown).</summary>
+    private readonly struct SelectionRow(string roomId, string group) : IStoredValueLocation
     {
-        try
-        {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { MaxDepth = JsonValues.MaxDepth });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
-            {
-                throw BadIndices(roomId, group, "expected a JSON array of non-negative integers.");
-            }
-
-            var items = ImmutableArray.CreateBuilder<int>();
-            while (reader.Read())
-            {
-                if (reader.TokenType == JsonTokenType.EndArray)
-                {
-                    if (reader.Read())
-                    {
-                        throw BadIndices(roomId, group, "unexpected content after the JSON array.");
-                    }
-
-                    return items.DrainToImmutable();
-                }
-
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int index) || index < 0)
-                {
-                    throw BadIndices(roomId, group, "expected a JSON array of non-negative integers.");
-                }
-
-                items.Add(index);
-            }
-
-            throw BadIndices(roomId, group, "the JSON array is not closed.");
-        }
-        catch (JsonException ex)
-        {
-            throw new StorageDataException(SelectionKey(roomId, group), "frames", $"broken JSON: {ex.Message}", ex);
-        }
+        public StorageDataException Unreadable(string message, Exception? innerException = null) =>
+            new(SelectionKey(roomId, group), "frames", message, innerException);
     }
-
-    private static StorageDataException BadIndices(string roomId, string group, string message) =>
-        new(SelectionKey(roomId, group), "frames", message);
 
     private string In(string parameter) =>
         IsPostgres ? $"(SELECT unnest({parameter}))" : $"(SELECT value FROM json_each({parameter}))";

@@ -160,7 +160,7 @@ internal sealed class SqlGeometryRepository : IGeometryRepository
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateRoomId(roomId);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        ValidateGeometry(geometry); // the whole update is written only when nothing of its type is stored
+        GeometryJson.Validate(geometry); // the whole update is written only when nothing of its type is stored
         return _context.WriteAsync(
             "IGeometryRepository.MergeAsync",
             EntryKey(GeometriesTable, roomId, name),
@@ -560,39 +560,21 @@ internal sealed class SqlGeometryRepository : IGeometryRepository
     // ---------------------------------------------------------------- JSON (the Redis backend's rules, over text)
 
     /// <summary><c>{"type": "&lt;Type&gt;", "data": {…}}</c> in Python <c>json.dumps</c> style (pure ASCII).</summary>
-    internal static string FormatGeometry(Geometry geometry)
-    {
-        ValidateGeometry(geometry);
-        using var writer = PythonJsonWriter.Rent(512);
-        writer.WriteStartObject();
-        writer.WriteString("type", geometry.Type);
-        writer.WritePropertyName("data");
-        writer.WriteElement(geometry.Data);
-        writer.WriteEndObject();
-        return writer.ToString();
-    }
-
-    private static void ValidateGeometry(Geometry geometry)
-    {
-        ArgumentNullException.ThrowIfNull(geometry);
-        ArgumentException.ThrowIfNullOrEmpty(geometry.Type);
-        JsonValues.RequireObject(geometry.Data, nameof(geometry));
-    }
+    internal static string FormatGeometry(Geometry geometry) => GeometryJson.FormatText(geometry);
 
     /// <summary>Reads a stored geometry.</summary>
     /// <exception cref="StorageDataException">Broken JSON, not an object, <c>type</c> missing or not a non-empty string, <c>data</c> missing or not an object.</exception>
     internal static Geometry ParseGeometry(string roomId, string name, string value)
     {
-        using JsonDocument document = ParseObjectDocument(GeometriesTable, roomId, name, value);
-        CheckShape(roomId, name, document.RootElement, out JsonElement type, out JsonElement data);
-        return new Geometry(JsonValues.GetString(type), data.Clone());
+        var at = new Row(GeometriesTable, roomId, name);
+        using JsonDocument document = StoredJson.ParseObjectDocument(at, value);
+        return GeometryJson.Read(at, document.RootElement);
     }
 
     /// <summary>
-    /// The value a merge of <paramref name="update"/> into <paramref name="current"/> stores: the stored data with the update's
-    /// members replacing or appended (stored order kept; a name repeated keeps its first position and its last value, as
-    /// Python's <c>json.loads</c> reads it), or the update as a whole when nothing of the same type is stored. The same bytes
-    /// as the Redis backend's merge.
+    /// The value a merge of <paramref name="update"/> into <paramref name="current"/> stores (see
+    /// <see cref="GeometryJson.MergeText{TLocation}"/>), or the update as a whole when nothing is stored. The same bytes as
+    /// the Redis backend's merge.
     /// </summary>
     /// <exception cref="StorageDataException">The stored value is not a geometry.</exception>
     internal static string MergeGeometry(string roomId, string name, string? current, Geometry update)
@@ -602,203 +584,28 @@ internal sealed class SqlGeometryRepository : IGeometryRepository
             return FormatGeometry(update);
         }
 
-        using JsonDocument document = ParseObjectDocument(GeometriesTable, roomId, name, current);
-        CheckShape(roomId, name, document.RootElement, out JsonElement type, out JsonElement stored);
-        if (!string.Equals(JsonValues.GetString(type), update.Type, StringComparison.Ordinal))
-        {
-            return FormatGeometry(update);
-        }
-
-        JsonElement changes = update.Data;
-        var written = new HashSet<string>(StringComparer.Ordinal);
-        using var writer = PythonJsonWriter.Rent(current.Length + 64);
-        writer.WriteStartObject();
-        writer.WriteString("type", update.Type);
-        writer.WritePropertyName("data");
-        writer.WriteStartObject();
-        foreach (JsonProperty property in stored.EnumerateObject())
-        {
-            string member = JsonValues.GetName(property);
-            if (!written.Add(member))
-            {
-                continue; // a repeated member: its value was written at its first position
-            }
-
-            writer.WritePropertyName(member);
-            writer.WriteElement(TryGet(changes, property, out JsonElement changed) ? changed
-                : TryGet(stored, property, out JsonElement last) ? last : property.Value);
-        }
-
-        foreach (JsonProperty property in changes.EnumerateObject())
-        {
-            string member = JsonValues.GetName(property);
-            if (written.Add(member))
-            {
-                writer.WritePropertyName(member);
-                writer.WriteElement(TryGet(changes, property, out JsonElement last) ? last : property.Value);
-            }
-        }
-
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        return writer.ToString();
+        var at = new Row(GeometriesTable, roomId, name);
+        using JsonDocument document = StoredJson.ParseObjectDocument(at, current);
+        return GeometryJson.MergeText(at, document.RootElement, update);
     }
-
-    private static void CheckShape(string roomId, string name, JsonElement root, out JsonElement type, out JsonElement data)
-    {
-        if (!root.TryGetProperty("type"u8, out type) || type.ValueKind != JsonValueKind.String)
-        {
-            throw Unreadable(GeometriesTable, roomId, name, "geometry has no string member 'type'.");
-        }
-
-        // The raw token includes the quotes; any escape decodes to at least one character.
-        if (JsonMarshal.GetRawUtf8Value(type).Length == 2)
-        {
-            throw Unreadable(GeometriesTable, roomId, name, "geometry 'type' is empty.");
-        }
-
-        if (!root.TryGetProperty("data"u8, out data) || data.ValueKind != JsonValueKind.Object)
-        {
-            throw Unreadable(GeometriesTable, roomId, name, "geometry has no object member 'data'.");
-        }
-    }
-
-    /// <summary><paramref name="obj"/>'s (last) value for <paramref name="property"/>'s name.</summary>
-    private static bool TryGet(JsonElement obj, JsonProperty property, out JsonElement value)
-    {
-        ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8PropertyName(property);
-        return IsPlain(raw) ? obj.TryGetProperty(raw, out value) : obj.TryGetProperty(JsonValues.GetName(property), out value);
-    }
-
-    /// <summary>Printable ASCII without quote or backslash: the raw JSON text is the decoded text.</summary>
-    private static bool IsPlain(ReadOnlySpan<byte> raw) =>
-        !raw.ContainsAnyExceptInRange((byte)' ', (byte)'~') && !raw.ContainsAny((byte)'"', (byte)'\\');
 
     /// <summary>Python <c>json.dumps(list)</c> of the indices: <c>[0, 1]</c>, <c>[]</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is negative.</exception>
-    internal static string FormatIndices(ReadOnlySpan<int> indices)
-    {
-        using var writer = PythonJsonWriter.Rent(2 + (indices.Length * 6));
-        WriteIndices(writer, indices);
-        return writer.ToString();
-    }
-
-    private static void WriteIndices(PythonJsonWriter writer, ReadOnlySpan<int> indices)
-    {
-        writer.WriteStartArray();
-        foreach (int index in indices)
-        {
-            if (index < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(indices), index, "Indices must be non-negative.");
-            }
-
-            writer.WriteNumber(index);
-        }
-
-        writer.WriteEndArray();
-    }
+    internal static string FormatIndices(ReadOnlySpan<int> indices) => StoredJson.FormatIndexArrayText(indices);
 
     /// <summary>A group's JSON: <c>{"particles": [0, 1], …}</c> in Python style.</summary>
-    internal static string FormatGroup(SelectionGroup group)
-    {
-        using var writer = PythonJsonWriter.Rent();
-        writer.WriteStartObject();
-        if (!group.Selections.IsDefault)
-        {
-            foreach (Selection selection in group.Selections)
-            {
-                writer.WritePropertyName(selection.Geometry);
-                WriteIndices(writer, selection.Indices.IsDefault ? [] : selection.Indices.AsSpan());
-            }
-        }
-
-        writer.WriteEndObject();
-        return writer.ToString();
-    }
+    internal static string FormatGroup(SelectionGroup group) => SelectionJson.FormatGroupText(group);
 
     /// <summary>Reads a JSON array of non-negative ints (a stored selection).</summary>
     /// <exception cref="StorageDataException">Broken JSON, not an array, or an element that is not a non-negative int.</exception>
-    internal static ImmutableArray<int> ParseIndices(string roomId, string geometry, string value)
-    {
-        byte[] utf8 = RentUtf8(value, out int length);
-        try
-        {
-            var reader = new Utf8JsonReader(utf8.AsSpan(0, length), new JsonReaderOptions { MaxDepth = JsonValues.MaxDepth });
-            return ImmutableCollectionsMarshal.AsImmutableArray(ReadIndexArray(ref reader, SelectionsTable, roomId, geometry, expectEnd: true));
-        }
-        catch (JsonException ex)
-        {
-            throw Unreadable(SelectionsTable, roomId, geometry, $"broken JSON: {ex.Message}", ex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(utf8);
-        }
-    }
+    internal static ImmutableArray<int> ParseIndices(string roomId, string geometry, string value) =>
+        ImmutableCollectionsMarshal.AsImmutableArray(StoredJson.ParseIndexArray(new Row(SelectionsTable, roomId, geometry), value));
 
     /// <summary>Reads a stored selection group.</summary>
     /// <remarks>A geometry named twice keeps its first position and its last value, as Python's <c>json.loads</c> does.</remarks>
     /// <exception cref="StorageDataException">Broken JSON, not an object, or a member that is not an index array.</exception>
-    internal static SelectionGroup ParseGroup(string roomId, string name, string value)
-    {
-        byte[] utf8 = RentUtf8(value, out int length);
-        var selections = ImmutableArray.CreateBuilder<Selection>();
-        try
-        {
-            var reader = new Utf8JsonReader(utf8.AsSpan(0, length), new JsonReaderOptions { MaxDepth = JsonValues.MaxDepth });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw Unreadable(GroupsTable, roomId, name, "expected a JSON object {geometry: [indices]}.");
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                string geometry = reader.GetString()!;
-                reader.Read();
-                var selection = new Selection(
-                    geometry,
-                    ImmutableCollectionsMarshal.AsImmutableArray(ReadIndexArray(ref reader, GroupsTable, roomId, name, expectEnd: false)));
-                int existing = -1;
-                for (int i = 0; i < selections.Count; i++)
-                {
-                    if (selections[i].Geometry == geometry)
-                    {
-                        existing = i;
-                        break;
-                    }
-                }
-
-                if (existing >= 0)
-                {
-                    selections[existing] = selection;
-                }
-                else
-                {
-                    selections.Add(selection);
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-            {
-                throw Unreadable(GroupsTable, roomId, name, "expected a single JSON object {geometry: [indices]}.");
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw Unreadable(GroupsTable, roomId, name, $"broken JSON: {ex.Message}", ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw Unreadable(GroupsTable, roomId, name, $"broken JSON: {ex.Message}", ex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(utf8);
-        }
-
-        return new SelectionGroup(name, selections.ToImmutable());
-    }
+    internal static SelectionGroup ParseGroup(string roomId, string name, string value) =>
+        SelectionJson.ParseGroup(new Row(GroupsTable, roomId, name), name, value);
 
     /// <summary>
     /// The selections a load writes (geometry, Python-form index array), or null when the stored group is not loadable.
@@ -907,102 +714,19 @@ internal sealed class SqlGeometryRepository : IGeometryRepository
         return false;
     }
 
-    /// <summary>Reads an index array starting at the reader's next token (or the current <c>[</c>).</summary>
-    private static int[] ReadIndexArray(ref Utf8JsonReader reader, string table, string roomId, string name, bool expectEnd)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray && (!reader.Read() || reader.TokenType != JsonTokenType.StartArray))
-        {
-            throw Unreadable(table, roomId, name, "expected a JSON array of non-negative integers.");
-        }
-
-        Span<int> items = stackalloc int[32];
-        int[]? rented = null;
-        int count = 0;
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType == JsonTokenType.EndArray)
-                {
-                    if (expectEnd && reader.Read())
-                    {
-                        throw Unreadable(table, roomId, name, "unexpected content after the JSON array.");
-                    }
-
-                    return items[..count].ToArray();
-                }
-
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int index) || index < 0)
-                {
-                    throw Unreadable(table, roomId, name, "expected a JSON array of non-negative integers.");
-                }
-
-                if (count == items.Length)
-                {
-                    int[] bigger = ArrayPool<int>.Shared.Rent(count * 2);
-                    items.CopyTo(bigger);
-                    if (rented is not null)
-                    {
-                        ArrayPool<int>.Shared.Return(rented);
-                    }
-
-                    rented = bigger;
-                    items = bigger;
-                }
-
-                items[count++] = index;
-            }
-
-            throw Unreadable(table, roomId, name, "unterminated JSON array.");
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<int>.Shared.Return(rented);
-            }
-        }
-    }
-
-    private static byte[] RentUtf8(string value, out int length)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
-        length = Encoding.UTF8.GetBytes(value, buffer);
-        return buffer;
-    }
-
-    private static JsonDocument ParseDocument(string table, string roomId, string name, string value)
-    {
-        try
-        {
-            return JsonDocument.Parse(value, DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw Unreadable(table, roomId, name, $"broken JSON: {ex.Message}", ex);
-        }
-        catch (ArgumentException ex)
-        {
-            throw Unreadable(table, roomId, name, $"broken JSON: {ex.Message}", ex);
-        }
-    }
-
-    private static JsonDocument ParseObjectDocument(string table, string roomId, string name, string value)
-    {
-        JsonDocument document = ParseDocument(table, roomId, name, value);
-        JsonValueKind kind = document.RootElement.ValueKind;
-        if (kind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw Unreadable(table, roomId, name, $"expected a JSON object, found a JSON {kind}.");
-        }
-
-        return document;
-    }
+    private static JsonDocument ParseDocument(string table, string roomId, string name, string value) =>
+        StoredJson.ParseDocument(new Row(table, roomId, name), value);
 
     /// <summary>An unreadable row: the key names table, room and name; the field is the column.</summary>
     private static StorageDataException Unreadable(string table, string roomId, string name, string message, Exception? inner = null) =>
         new(EntryKey(table, roomId, name), ValueColumn, message, inner);
+
+    /// <summary>A row's <c>value</c>, for the neutral readers' errors (the key becomes text only when one is thrown).</summary>
+    private readonly struct Row(string table, string roomId, string name) : IStoredValueLocation
+    {
+        public StorageDataException Unreadable(string message, Exception? innerException = null) =>
+            SqlGeometryRepository.Unreadable(table, roomId, name, message, innerException);
+    }
 
     /// <summary>The statements of one scene table (key: room and <paramref name="Column"/>).</summary>
     private sealed record Statements(string Table, string Column, string Ordinal)

@@ -613,32 +613,7 @@ internal sealed class SqlRoomRepository : IRoomRepository
     {
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateRoomId(roomId);
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.Fields.Count == 0)
-        {
-            throw new ArgumentException("Metadata must have at least one field.", nameof(metadata));
-        }
-
-        long total = 0;
-        ZnDrawLimitOptions limits = _context.Limits;
-        foreach (KeyValuePair<string, string> field in metadata.Fields)
-        {
-            if (string.IsNullOrEmpty(field.Key))
-            {
-                throw new ArgumentException("Metadata field names must not be empty.", nameof(metadata));
-            }
-
-            ArgumentNullException.ThrowIfNull(field.Value, nameof(metadata));
-            int valueBytes = Encoding.UTF8.GetByteCount(field.Value);
-            if (valueBytes > limits.MaxMetadataValueBytes)
-            {
-                throw SizeLimits.TooLarge($"value of metadata field '{field.Key}'", valueBytes, limits.MaxMetadataValueBytes, nameof(metadata));
-            }
-
-            total += Encoding.UTF8.GetByteCount(field.Key) + valueBytes;
-        }
-
-        SizeLimits.CheckBytes(total, limits.MaxMetadataTotalBytes, "metadata (every field name and value)", nameof(metadata));
+        MetadataValidation.Validate(metadata, _context.Limits);
 
         return _context.WriteAsync(
             Operation + nameof(SetMetadataAsync),

@@ -36,9 +36,6 @@ internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettings
         ON CONFLICT (room_id, user_name, category, extension) DO UPDATE SET value = excluded.value
         """;
 
-    // Section lists up to this long are checked for repeated names by a linear scan (no set allocated).
-    private const int SmallSectionCount = 8;
-
     // The upserts of 1..CachedUpserts sections (the SQL text depends only on the count).
     private const int CachedUpserts = 8;
 
@@ -118,7 +115,7 @@ internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettings
         }
 
         ReadOnlySpan<RoomSettingsSection> sections = settings.Sections.AsSpan();
-        ValidateSectionNames(sections, nameof(settings));
+        SettingsValidation.ValidateSectionNames(sections, nameof(settings));
         var rows = new (string Section, string Json)[sections.Length];
         for (int i = 0; i < rows.Length; i++)
         {
@@ -306,34 +303,4 @@ internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettings
 
     private static string ExtensionKey(string roomId, string userName, string category, string extension) =>
         $"{ExtensionTable}(room_id='{roomId}', user_name='{userName}', category='{category}', extension='{extension}')";
-
-    /// <summary>Every section is non-null with a non-empty name, and no name is listed twice (as the Redis backend checks).</summary>
-    private static void ValidateSectionNames(ReadOnlySpan<RoomSettingsSection> sections, string paramName)
-    {
-        HashSet<string>? names = sections.Length > SmallSectionCount ? new HashSet<string>(sections.Length, StringComparer.Ordinal) : null;
-        for (int i = 0; i < sections.Length; i++)
-        {
-            RoomSettingsSection section = sections[i];
-            ArgumentNullException.ThrowIfNull(section, paramName);
-            ArgumentException.ThrowIfNullOrEmpty(section.Name, paramName);
-            bool repeated;
-            if (names is not null)
-            {
-                repeated = !names.Add(section.Name);
-            }
-            else
-            {
-                repeated = false;
-                for (int j = 0; j < i && !repeated; j++)
-                {
-                    repeated = string.Equals(sections[j].Name, section.Name, StringComparison.Ordinal);
-                }
-            }
-
-            if (repeated)
-            {
-                throw new ArgumentException($"Section '{section.Name}' is listed twice.", paramName);
-            }
-        }
-    }
 }

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Data.Common;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
@@ -93,8 +91,6 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
         + "ON CONFLICT (user_name) DO NOTHING;\nDELETE FROM user_admins WHERE user_name = @old";
 
     // The names and ids of users, sids and rooms follow the configured key layout (SqlStoreContext.Layout).
-
-    private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
 
     private readonly SqlStoreContext _context = context;
 
@@ -227,7 +223,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     {
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateUserName(userName, _context.Layout);
-        ValidatePassword(passwordHash, passwordSalt);
+        PasswordFormat.Validate(passwordHash, passwordSalt);
         return WritePasswordAsync(Interface + nameof(SetPasswordAsync), SetPassword, userName, passwordHash, passwordSalt, record: true, cancellationToken);
     }
 
@@ -236,7 +232,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     {
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateUserName(userName, _context.Layout);
-        ValidatePassword(passwordHash, passwordSalt);
+        PasswordFormat.Validate(passwordHash, passwordSalt);
         return WritePasswordAsync(Interface + nameof(RegisterPasswordAsync), RegisterPassword, userName, passwordHash, passwordSalt, record: false, cancellationToken);
     }
 
@@ -363,20 +359,7 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
         cancellationToken.ThrowIfCancellationRequested();
         KeyValidation.ValidateUserName(oldName, _context.Layout);
         KeyValidation.ValidateUserName(newName, _context.Layout);
-        if (string.Equals(oldName, newName, StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The new user name must differ from the old one.", nameof(newName));
-        }
-
-        if ((passwordHash is null) != (passwordSalt is null))
-        {
-            throw new ArgumentException("Give both the password hash and the salt, or neither.", passwordHash is null ? nameof(passwordHash) : nameof(passwordSalt));
-        }
-
-        if (passwordHash is not null)
-        {
-            ValidatePassword(passwordHash, passwordSalt!);
-        }
+        PasswordFormat.ValidateRename(oldName, newName, passwordHash, passwordSalt);
 
         DateTime now = Stored(_context.UtcNow);
         return _context.WriteAsync(
@@ -556,52 +539,5 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
         {
             KeyValidation.ValidateSessionId(sid, _context.Layout, paramName);
         }
-    }
-
-    private static void ValidatePassword(string passwordHash, string passwordSalt)
-    {
-        ArgumentNullException.ThrowIfNull(passwordHash);
-        ArgumentNullException.ThrowIfNull(passwordSalt);
-        if (!IsZnDrawHash(passwordHash) && !IsPbkdf2Hash(passwordHash))
-        {
-            throw new ArgumentException(
-                "The password hash must be 64 lowercase hex characters (SHA-256, as ZnDraw stores it) or pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX.",
-                nameof(passwordHash));
-        }
-
-        if (passwordSalt.Length == 0)
-        {
-            throw new ArgumentException("The password salt must not be empty.", nameof(passwordSalt));
-        }
-    }
-
-    private static bool IsZnDrawHash(string hash) =>
-        hash.Length == ZnDrawPasswordHash.HashHexLength && !hash.AsSpan().ContainsAnyExcept(LowercaseHex);
-
-    // pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX, as written by Services.PasswordHasher (iterations: 1 to
-    // ZnDrawPasswordOptions.MaxPbkdf2Iterations, no leading zero; salt and hash: non-empty, even-length lowercase hex).
-    // The same rule as the Redis backend's.
-    private static bool IsPbkdf2Hash(string hash)
-    {
-        const string Prefix = "pbkdf2-sha256$";
-        if (hash.Length > 512 || !hash.StartsWith(Prefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> rest = hash.AsSpan(Prefix.Length);
-        Span<Range> parts = stackalloc Range[4];
-        if (rest.Split(parts, '$') != 3)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> iterations = rest[parts[0]];
-        ReadOnlySpan<char> salt = rest[parts[1]];
-        ReadOnlySpan<char> digest = rest[parts[2]];
-        return iterations.Length is > 0 and <= 9 && iterations[0] != '0' && !iterations.ContainsAnyExceptInRange('0', '9')
-            && int.Parse(iterations, CultureInfo.InvariantCulture) <= ZnDrawPasswordOptions.MaxPbkdf2Iterations
-            && salt.Length > 0 && salt.Length % 2 == 0 && !salt.ContainsAnyExcept(LowercaseHex)
-            && digest.Length > 0 && digest.Length % 2 == 0 && !digest.ContainsAnyExcept(LowercaseHex);
     }
 }

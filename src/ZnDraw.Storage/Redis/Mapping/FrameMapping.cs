@@ -12,17 +12,7 @@ internal static class FrameMapping
 {
     /// <summary>The member text <c>"{sourceRoom}:{physicalIndex}"</c>.</summary>
     /// <exception cref="ArgumentException">The source room is empty or contains <c>:</c>, or the index is negative.</exception>
-    public static RedisValue FormatMember(FrameIndex frame)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(frame.SourceRoom, nameof(frame));
-        if (frame.SourceRoom.Contains(':', StringComparison.Ordinal))
-        {
-            throw new ArgumentException("A room id never contains ':'.", nameof(frame));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(frame.PhysicalIndex, nameof(frame));
-        return frame.ToString();
-    }
+    public static RedisValue FormatMember(FrameIndex frame) => FrameArguments.FormatMember(frame);
 
     /// <summary>
     /// Parses a member, splitting at the last <c>:</c>; a member without <c>:</c> is a legacy bare index

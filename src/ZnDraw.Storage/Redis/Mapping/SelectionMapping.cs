@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
@@ -16,7 +15,7 @@ internal static class SelectionMapping
     /// <summary>Python <c>json.dumps(list)</c> of the indices: <c>[0, 1]</c>, <c>[]</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is negative.</exception>
     public static RedisValue FormatIndices(ImmutableArray<int> indices) =>
-        JsonParsing.FormatIndexArray(indices.IsDefault ? [] : indices.AsSpan());
+        StoredJson.FormatIndexArrayUtf8(indices.IsDefault ? [] : indices.AsSpan());
 
     /// <summary>Reads a JSON array of non-negative ints.</summary>
     /// <exception cref="StorageDataException">Missing, broken JSON, not an array, or an element that is not a non-negative int.</exception>
@@ -55,23 +54,7 @@ internal static class SelectionMapping
     }
 
     /// <summary>A group's JSON: <c>{"particles": [0, 1], …}</c> in Python style.</summary>
-    public static RedisValue FormatGroup(SelectionGroup group)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        using var writer = PythonJsonWriter.Rent();
-        writer.WriteStartObject();
-        if (!group.Selections.IsDefault)
-        {
-            foreach (Selection selection in group.Selections)
-            {
-                writer.WritePropertyName(selection.Geometry);
-                JsonParsing.WriteIndexArray(writer, selection.Indices.IsDefault ? [] : selection.Indices.AsSpan());
-            }
-        }
-
-        writer.WriteEndObject();
-        return writer.ToArray();
-    }
+    public static RedisValue FormatGroup(SelectionGroup group) => SelectionJson.FormatGroupUtf8(group);
 
     /// <summary>Reads one field of <c>room:{room}:selection_groups</c>; <see langword="null"/> when missing.</summary>
     /// <remarks>A geometry named twice keeps its first position and its last value, as Python's <c>json.loads</c> does.</remarks>
@@ -84,57 +67,7 @@ internal static class SelectionMapping
         }
 
         ReadOnlyMemory<byte> utf8 = value;
-        var selections = ImmutableArray.CreateBuilder<Selection>();
-        try
-        {
-            var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = JsonValues.MaxDepth });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw new StorageDataException(JsonParsing.KeyText(key), name, "expected a JSON object {geometry: [indices]}.");
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                string geometry = reader.GetString()!;
-                reader.Read();
-                var selection = new Selection(
-                    geometry,
-                    ImmutableCollectionsMarshal.AsImmutableArray(JsonParsing.ReadIndexArray(ref reader, key, name, expectEnd: false)));
-                int existing = -1;
-                for (int i = 0; i < selections.Count; i++)
-                {
-                    if (selections[i].Geometry == geometry)
-                    {
-                        existing = i;
-                        break;
-                    }
-                }
-
-                if (existing >= 0)
-                {
-                    selections[existing] = selection;
-                }
-                else
-                {
-                    selections.Add(selection);
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-            {
-                throw new StorageDataException(JsonParsing.KeyText(key), name, "expected a single JSON object {geometry: [indices]}.");
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new StorageDataException(JsonParsing.KeyText(key), name, $"broken JSON: {ex.Message}", ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new StorageDataException(JsonParsing.KeyText(key), name, $"broken JSON: {ex.Message}", ex);
-        }
-
-        return new SelectionGroup(name, selections.ToImmutable());
+        return SelectionJson.ParseGroup(new RedisValueLocation(key, name), name, utf8.Span);
     }
 
     /// <summary>

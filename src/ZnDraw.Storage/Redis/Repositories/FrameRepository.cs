@@ -104,13 +104,7 @@ internal sealed class FrameRepository(RedisStoreContext context) : IFrameReposit
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys room = _keys.Room(roomId);
-        ArgumentNullException.ThrowIfNull(indices);
-        var sorted = new SortedSet<int>();
-        foreach (int index in indices)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(index, nameof(indices));
-            sorted.Add(index);
-        }
+        SortedSet<int> sorted = FrameArguments.DistinctIndices(indices);
 
         if (sorted.Count == 0)
         {

@@ -162,22 +162,11 @@ internal sealed class RoomContentMaintenance(RedisStoreContext context) : IRoomC
         RedisKey key = _keys.Room(roomId).TrajectoryIndices();
         ArgumentNullException.ThrowIfNull(entries);
         var members = new SortedSetEntry[entries.Count];
-        var seen = new HashSet<FrameIndex>(entries.Count);
-        double last = double.NegativeInfinity;
+        var check = new TrajectoryEntryCheck(entries.Count);
         for (int i = 0; i < entries.Count; i++)
         {
             TrajectoryEntry entry = entries[i];
-            if (!double.IsFinite(entry.Score) || entry.Score < last)
-            {
-                throw new ArgumentException($"Entry {i}: scores must be finite and non-decreasing in logical order.", nameof(entries));
-            }
-
-            if (!seen.Add(entry.Frame))
-            {
-                throw new ArgumentException($"Frame {entry.Frame} repeats.", nameof(entries));
-            }
-
-            last = entry.Score;
+            check.Next(i, entry, nameof(entries));
             members[i] = new SortedSetEntry(FrameMapping.FormatMember(entry.Frame), entry.Score);
         }
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
@@ -392,36 +391,14 @@ internal sealed class RoomRepository(RedisStoreContext context, IUserRepository?
     {
         cancellationToken.ThrowIfCancellationRequested();
         RoomKeys keys = context.Keys.Room(roomId);
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.Fields.Count == 0)
-        {
-            throw new ArgumentException("Metadata must have at least one field.", nameof(metadata));
-        }
-
+        MetadataValidation.Validate(metadata, context.Limits);
         var args = new RedisValue[metadata.Fields.Count * 2];
         int i = 0;
-        long total = 0;
-        ZnDrawLimitOptions limits = context.Limits;
         foreach (KeyValuePair<string, string> field in metadata.Fields)
         {
-            if (string.IsNullOrEmpty(field.Key))
-            {
-                throw new ArgumentException("Metadata field names must not be empty.", nameof(metadata));
-            }
-
-            ArgumentNullException.ThrowIfNull(field.Value, nameof(metadata));
-            int valueBytes = Encoding.UTF8.GetByteCount(field.Value);
-            if (valueBytes > limits.MaxMetadataValueBytes)
-            {
-                throw SizeLimits.TooLarge($"value of metadata field '{field.Key}'", valueBytes, limits.MaxMetadataValueBytes, nameof(metadata));
-            }
-
-            total += Encoding.UTF8.GetByteCount(field.Key) + valueBytes;
             args[i++] = field.Key;
             args[i++] = field.Value;
         }
-
-        SizeLimits.CheckBytes(total, limits.MaxMetadataTotalBytes, "metadata (every field name and value)", nameof(metadata));
 
         return RoomScripts.SetMetadata.EvaluateAsync(
             context.Database, [keys.CurrentFrame(), keys.Metadata()], args, 0, static (result, _) => (long)result == 1, cancellationToken);

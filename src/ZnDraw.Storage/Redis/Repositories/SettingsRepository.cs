@@ -58,7 +58,7 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.Sections.IsDefault)
         {
-            ValidateSectionNames(settings.Sections.AsSpan(), nameof(settings));
+            SettingsValidation.ValidateSectionNames(settings.Sections.AsSpan(), nameof(settings));
         }
 
         HashEntry[] entries = SettingsMapping.ToHashEntries(settings);
@@ -88,39 +88,6 @@ internal sealed class SettingsRepository(RedisStoreContext context) : ISettingsR
         KeyValidation.ValidateExtensionName(extension);
         RedisValue json = SettingsMapping.FormatJson(value);
         return WriteAsync(room.KeyRegistry(), key, [new HashEntry(extension, json)], cancellationToken);
-    }
-
-    // Section lists up to this long are checked for repeated names by a linear scan (no set allocated).
-    private const int SmallSectionCount = 8;
-
-    /// <summary>Every section is non-null with a non-empty name, and no name is listed twice.</summary>
-    private static void ValidateSectionNames(ReadOnlySpan<RoomSettingsSection> sections, string paramName)
-    {
-        HashSet<string>? names = sections.Length > SmallSectionCount ? new HashSet<string>(sections.Length, StringComparer.Ordinal) : null;
-        for (int i = 0; i < sections.Length; i++)
-        {
-            RoomSettingsSection section = sections[i];
-            ArgumentNullException.ThrowIfNull(section, paramName);
-            ArgumentException.ThrowIfNullOrEmpty(section.Name, paramName);
-            bool repeated;
-            if (names is not null)
-            {
-                repeated = !names.Add(section.Name);
-            }
-            else
-            {
-                repeated = false;
-                for (int j = 0; j < i && !repeated; j++)
-                {
-                    repeated = string.Equals(sections[j].Name, section.Name, StringComparison.Ordinal);
-                }
-            }
-
-            if (repeated)
-            {
-                throw new ArgumentException($"Section '{section.Name}' is listed twice.", paramName);
-            }
-        }
     }
 
     /// <summary>

@@ -12,8 +12,6 @@ namespace ZnDraw.Storage.Redis.Repositories;
 /// <summary>The Redis implementation of <see cref="IUserRepository"/>.</summary>
 internal sealed class UserRepository(RedisStoreContext context) : IUserRepository
 {
-    private static readonly System.Buffers.SearchValues<char> LowercaseHex = System.Buffers.SearchValues.Create("0123456789abcdef");
-
     private bool ClusterSafe => context.Keys.Layout == KeyLayout.ClusterSafe;
 
     /// <inheritdoc/>
@@ -125,7 +123,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(userName).HashKey();
-        ValidatePassword(passwordHash, passwordSalt);
+        PasswordFormat.Validate(passwordHash, passwordSalt);
         return SetFieldsAsync(
             key,
             [UserMapping.PasswordHashField, passwordHash, UserMapping.PasswordSaltField, passwordSalt],
@@ -137,7 +135,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKey key = context.Keys.User(userName).HashKey();
-        ValidatePassword(passwordHash, passwordSalt);
+        PasswordFormat.Validate(passwordHash, passwordSalt);
         return UserScripts.RegisterPassword.EvaluateAsync(
             context.Database, [key], [passwordHash, passwordSalt], 0, static (result, _) => (long)result == 1, cancellationToken);
     }
@@ -265,20 +263,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         cancellationToken.ThrowIfCancellationRequested();
         UserKeys oldKeys = context.Keys.User(oldName);
         UserKeys newKeys = context.Keys.User(newName);
-        if (string.Equals(oldName, newName, StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The new user name must differ from the old one.", nameof(newName));
-        }
-
-        if ((passwordHash is null) != (passwordSalt is null))
-        {
-            throw new ArgumentException("Give both the password hash and the salt, or neither.", passwordHash is null ? nameof(passwordHash) : nameof(passwordSalt));
-        }
-
-        if (passwordHash is not null)
-        {
-            ValidatePassword(passwordHash, passwordSalt!);
-        }
+        PasswordFormat.ValidateRename(oldName, newName, passwordHash, passwordSalt);
 
         string now = ZnDrawTime.FormatIso(context.UtcNow);
         if (!ClusterSafe)
@@ -430,23 +415,6 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
 
     }
 
-    private static void ValidatePassword(string passwordHash, string passwordSalt)
-    {
-        ArgumentNullException.ThrowIfNull(passwordHash);
-        ArgumentNullException.ThrowIfNull(passwordSalt);
-        if (!IsZnDrawHash(passwordHash) && !IsPbkdf2Hash(passwordHash))
-        {
-            throw new ArgumentException(
-                "The password hash must be 64 lowercase hex characters (SHA-256, as ZnDraw stores it) or pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX.",
-                nameof(passwordHash));
-        }
-
-        if (passwordSalt.Length == 0)
-        {
-            throw new ArgumentException("The password salt must not be empty.", nameof(passwordSalt));
-        }
-    }
-
     private ValueTask<bool> SetFieldsAsync(RedisKey key, RedisValue[] pairs, CancellationToken cancellationToken) =>
         UserScripts.SetFields.EvaluateAsync(context.Database, [key], pairs, 0, static (result, _) => (long)result == 1, cancellationToken);
 
@@ -489,33 +457,4 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
             },
             index,
             cancellationToken);
-
-    private static bool IsZnDrawHash(string hash) =>
-        hash.Length == ZnDrawPasswordHash.HashHexLength && !hash.AsSpan().ContainsAnyExcept(LowercaseHex);
-
-    // pbkdf2-sha256$ITERATIONS$SALTHEX$HASHHEX, as written by Services.PasswordHasher (iterations: 1 to
-    // ZnDrawPasswordOptions.MaxPbkdf2Iterations, no leading zero; salt and hash: non-empty, even-length lowercase hex).
-    private static bool IsPbkdf2Hash(string hash)
-    {
-        const string Prefix = "pbkdf2-sha256$";
-        if (hash.Length > 512 || !hash.StartsWith(Prefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> rest = hash.AsSpan(Prefix.Length);
-        Span<Range> parts = stackalloc Range[4];
-        if (rest.Split(parts, '$') != 3)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> iterations = rest[parts[0]];
-        ReadOnlySpan<char> salt = rest[parts[1]];
-        ReadOnlySpan<char> digest = rest[parts[2]];
-        return iterations.Length is > 0 and <= 9 && iterations[0] != '0' && !iterations.ContainsAnyExceptInRange('0', '9')
-            && int.Parse(iterations, System.Globalization.CultureInfo.InvariantCulture) <= ZnDrawPasswordOptions.MaxPbkdf2Iterations
-            && salt.Length > 0 && salt.Length % 2 == 0 && !salt.ContainsAnyExcept(LowercaseHex)
-            && digest.Length > 0 && digest.Length % 2 == 0 && !digest.ContainsAnyExcept(LowercaseHex);
-    }
 }
