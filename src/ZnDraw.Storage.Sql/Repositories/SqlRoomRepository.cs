@@ -24,7 +24,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// room's ephemeral state in Redis is removed (<see cref="IRoomEphemeralState"/>, idempotent); then the
 /// <c>room_cleanups</c> row. A process stopped between the steps leaves the row: the next create, copy or save of the id
 /// finishes the cleanup before the room exists again (so a recreated room never sees stale locks), and
-/// <see cref="SqlStorageReconciler"/> finishes all of them (create, copy and save finish a row under its claim).
+/// <see cref="SqlStorageReconciler"/> finishes all of them.
 /// </para>
 /// <para>
 /// Copy and the delete statement are built from the storage model when the repository is created: copy takes every
@@ -444,14 +444,17 @@ internal sealed class SqlRoomRepository : IRoomRepository
     }
 
     /// <summary>
-    /// Finishes the pending cleanup of <paramref name="roomId"/> (when <paramref name="deletedAt"/> says one was seen)
-    /// under the reconciler's claim, so that concurrent finishers of one row never strip a room created again.
+    /// Removes the room's ephemeral state, then the cleanup row written at <paramref name="deletedAt"/> (if any). The
+    /// Redis step runs outside any SQL transaction: holding SQLite's single write lock across a Redis call stalls every
+    /// other writer (and, under load, the thread pool). The reconciler, which runs beside no create of its own, claims
+    /// the row in a transaction instead (<see cref="SqlStorageReconciler"/>).
     /// </summary>
     private async ValueTask FinishCleanupAsync(string roomId, DateTime? deletedAt, CancellationToken cancellationToken)
     {
-        if (deletedAt is not null)
+        if (deletedAt is { } stamp)
         {
-            await SqlStorageReconciler.FinishCleanupAsync(_context, _ephemeral, roomId, cancellationToken).ConfigureAwait(false);
+            await DeleteEphemeralAsync(roomId, cancellationToken).ConfigureAwait(false);
+            await RemoveCleanupAsync(roomId, stamp, cancellationToken).ConfigureAwait(false);
         }
     }
 
