@@ -77,7 +77,7 @@ public abstract class SqlBenchmark : RedisBenchmark
             efConnection = new SqliteConnectionStringBuilder { DataSource = _file }.ToString();
 
             // What SqlStoreContext opens: the twin shares its pool.
-            _connectionString = new SqliteConnectionStringBuilder(efConnection) { ForeignKeys = true, Pooling = true }.ToString();
+            _connectionString = new SqliteConnectionStringBuilder(efConnection) { Pooling = true }.ToString();
         }
 
         var services = new ServiceCollection();
