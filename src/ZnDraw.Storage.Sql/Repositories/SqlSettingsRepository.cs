@@ -52,16 +52,16 @@ internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettings
         cancellationToken.ThrowIfCancellationRequested();
         ValidateUser(roomId, userName);
         ArgumentException.ThrowIfNullOrEmpty(section);
+        string key = SettingsKey(roomId, userName, section);
         return _context.ReadAsync(
             "ISettingsRepository.GetSectionAsync",
-            SettingsKey(roomId, userName, section),
-            (roomId, userName, section),
+            key,
+            (roomId, userName, section, key),
             static async (call, s) =>
             {
                 await using DbCommand command = Select(call, GetSectionSql, s.roomId, s.userName);
                 SqlCall.Add(command, "@section", s.section);
-                string key = SettingsKey(s.roomId, s.userName, s.section);
-                return Text(await call.ScalarAsync(command).ConfigureAwait(false), key) is { } json ? ParseObject(json, key) : (JsonElement?)null;
+                return Text(await call.ScalarAsync(command).ConfigureAwait(false), s.key) is { } json ? ParseObject(json, s.key) : (JsonElement?)null;
             },
             cancellationToken);
     }
