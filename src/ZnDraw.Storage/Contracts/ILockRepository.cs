@@ -16,7 +16,7 @@ namespace ZnDraw.Storage.Contracts;
 /// </para>
 /// <para>
 /// TTLs must be more than zero and at most <see cref="LockLimits.MaxTimeToLive"/>; they are stored as whole seconds,
-/// rounded up (<see cref="LockLimits.ToSeconds"/>). The token is checked before anything is sent and then bounds the
+/// rounded up. The token is checked before anything is sent and then bounds the
 /// wait; a backend may still complete the call. Invalid ids, targets, holders and TTLs throw before anything is stored;
 /// unreadable metadata throws <see cref="StorageDataException"/>.
 /// </para>

@@ -23,7 +23,7 @@ namespace ZnDraw.Storage.Contracts;
 /// the part's keys, then the writes, in ZnDraw's encodings.
 /// </para>
 /// </remarks>
-public interface IRoomContentImport
+internal interface IRoomContentImport
 {
     /// <summary>Replaces the room's trajectory with <paramref name="entries"/>, keeping their scores; bookmarks are not touched.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>

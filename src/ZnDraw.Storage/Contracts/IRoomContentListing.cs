@@ -24,7 +24,7 @@ namespace ZnDraw.Storage.Contracts;
 /// server wrote: run it first on such a keyspace.
 /// </para>
 /// </remarks>
-public interface IRoomContentListing
+internal interface IRoomContentListing
 {
     /// <summary>The names of the room's frame-selection groups (<see cref="FrameSelection.Group"/>), sorted ordinally.</summary>
     /// <exception cref="StorageUnavailableException">The storage backend could not be reached or timed out; the call may be retried (see docs/errors.md).</exception>
@@ -89,4 +89,4 @@ public interface IRoomContentListing
 /// <param name="UserName">The user who submitted the form.</param>
 /// <param name="Category">The extension category (never <c>settings</c> in <see cref="IRoomContentListing.ListExtensionDataAsync"/>).</param>
 /// <param name="Extension">The extension name.</param>
-public readonly record struct ExtensionDataKey(string UserName, string Category, string Extension);
+internal readonly record struct ExtensionDataKey(string UserName, string Category, string Extension);

@@ -9,7 +9,7 @@ namespace ZnDraw.Storage.Contracts;
 /// The Redis backend implements it by deleting every key the room owns in Redis, the same step as its own room delete;
 /// it is idempotent, so a repeat after a crash (the SQL backend's reconcile) is harmless.
 /// </remarks>
-public interface IRoomEphemeralState
+internal interface IRoomEphemeralState
 {
     /// <summary>Removes every piece of ephemeral state of <paramref name="roomId"/>; nothing happens when there is none.</summary>
     /// <param name="roomId">The room id.</param>

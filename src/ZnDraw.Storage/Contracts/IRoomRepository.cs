@@ -73,12 +73,12 @@ public interface IRoomRepository : IRepository<Room>, IEnumerableRepository<Room
     /// <returns><see langword="true"/> when this call created the room.</returns>
     /// <remarks>
     /// <para>
-    /// Creates the room with <c>current_frame</c> 0, unlocked, not hidden, the description if given and the six <see cref="DefaultGeometries.All"/> in order, and adds it to the room index (also when the room already existed, which repairs a missing index entry). The existence check and the write are one atomic step, so of concurrent creates of one id exactly one returns <see langword="true"/>.
+    /// Creates the room with <c>current_frame</c> 0, unlocked, not hidden, the description if given and ZnDraw's six default geometries (<c>particles</c>, <c>bonds</c>, <c>curve</c>, <c>cell</c>, <c>floor</c>, <c>constraints-fixed-atoms</c>) in order, and adds it to the room index (also when the room already existed, which repairs a missing index entry). The existence check and the write are one atomic step, so of concurrent creates of one id exactly one returns <see langword="true"/>.
     /// </para>
     /// <para>
     /// Redis backend: one Lua script: <c>EXISTS current_frame</c>; when absent <c>SET current_frame 0</c>, <c>SET locked 0</c>,
     /// <c>SET hidden 0</c>, <c>SET description</c> (if given) and one <c>HSET geometries</c> with the six
-    /// <see cref="DefaultGeometries.All"/> in order; then <c>SADD rooms:index</c> (also when the room already
+    /// default geometries in order; then <c>SADD rooms:index</c> (also when the room already
     /// existed, which repairs an index entry missing for a room an older server wrote). The existence check runs
     /// inside the script, so of concurrent creates of one id exactly one returns <see langword="true"/>. Cluster-safe
     /// layout: the SADD is a second round trip after the script.

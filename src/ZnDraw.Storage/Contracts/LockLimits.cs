@@ -20,7 +20,7 @@ public static class LockLimits
     /// <param name="paramName">The parameter name to report.</param>
     /// <returns>The seconds, 1 to 300.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The TTL is zero, negative or above <see cref="MaxTimeToLive"/>.</exception>
-    public static long ToSeconds(TimeSpan timeToLive, string paramName = "timeToLive")
+    internal static long ToSeconds(TimeSpan timeToLive, string paramName = "timeToLive")
     {
         if (timeToLive <= TimeSpan.Zero || timeToLive > MaxTimeToLive)
         {

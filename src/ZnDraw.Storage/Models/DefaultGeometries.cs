@@ -8,7 +8,7 @@ namespace ZnDraw.Storage.Models;
 /// (<c>"opacity": 1.0</c>), fields in the models' order. ZnDraw validates geometry data with its models when a geometry
 /// is edited, so a room created by this library accepts the same edits as one ZnDraw created.
 /// </remarks>
-public static class DefaultGeometries
+internal static class DefaultGeometries
 {
     /// <summary><c>particles</c>: a <c>Sphere</c> bound to <c>arrays.positions</c>, <c>arrays.colors</c>, <c>arrays.radii</c>.</summary>
     public static DefaultGeometry Particles { get; } = new(

@@ -69,4 +69,4 @@ public sealed record Figure(JsonElement Value)
 /// <param name="Name">The hash field, e.g. <c>particles</c>.</param>
 /// <param name="Type">The geometry class name.</param>
 /// <param name="Json">The stored value exactly as written (<c>{"type": …, "data": …}</c>, Python <c>json.dumps</c> style).</param>
-public sealed record DefaultGeometry(string Name, string Type, string Json);
+internal sealed record DefaultGeometry(string Name, string Type, string Json);

@@ -7,7 +7,7 @@ namespace ZnDraw.Storage.Models;
 /// microseconds are zero. .NET's 100 ns ticks below a microsecond are truncated on writing.
 /// Everything here uses the invariant culture and ignores the current one.
 /// </remarks>
-public static class ZnDrawTime
+internal static class ZnDrawTime
 {
     /// <summary>Formats <paramref name="utc"/> as ZnDraw's naive-UTC ISO text, e.g. <c>2025-10-31T12:00:00.123456</c>.</summary>
     /// <param name="utc">The time; a <see cref="DateTimeKind.Local"/> value is converted to UTC first, others are taken as UTC.</param>

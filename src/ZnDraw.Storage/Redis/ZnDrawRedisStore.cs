@@ -63,7 +63,7 @@ public sealed class ZnDrawRedisStore
     public IRoomRepository Rooms { get; }
 
     /// <summary>A room's ephemeral state in Redis (locks, presence, jobs, ...), removed after a room kept elsewhere is deleted.</summary>
-    public IRoomEphemeralState RoomState { get; }
+    internal IRoomEphemeralState RoomState { get; }
 
     /// <summary>A room's trajectory (frame mapping) and frame selections.</summary>
     public IFrameRepository Frames { get; }
@@ -102,8 +102,8 @@ public sealed class ZnDrawRedisStore
     public IIndexMaintenance Maintenance { get; }
 
     /// <summary>What the per-part contracts of a room cannot enumerate (frame-selection groups, settings users, extension data, all chat messages, the chat counter); for migration.</summary>
-    public IRoomContentListing RoomContentListing { get; }
+    internal IRoomContentListing RoomContentListing { get; }
 
     /// <summary>Writes room parts exactly as another backend holds them (scores, chat ids and times, members, metadata, active group); for migration.</summary>
-    public IRoomContentImport RoomContentImport { get; }
+    internal IRoomContentImport RoomContentImport { get; }
 }

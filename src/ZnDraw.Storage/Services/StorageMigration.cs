@@ -19,8 +19,8 @@ namespace ZnDraw.Storage.Services;
 /// <para>
 /// The roots go through <see cref="IRepository{T, TId}"/> (<c>ListIdsAsync</c>, <c>GetByIdAsync</c>, <c>SaveAsync</c>,
 /// as <see cref="AggregateCopy"/> does); each room part through its contract; what no contract enumerates through
-/// <see cref="IRoomContentListing"/>; what no live call can write as it is (trajectory scores, chat ids and times with
-/// the counter, members, metadata, the active selection group) through <see cref="IRoomContentImport"/>. See
+/// the backend's room-content listing; what no live call can write as it is (trajectory scores, chat ids and times with
+/// the counter, members, metadata, the active selection group) through the backend's room-content import. See
 /// <c>docs/migration.md</c>.
 /// </para>
 /// </remarks>
@@ -28,7 +28,7 @@ public static class StorageMigration
 {
     /// <summary>Copies every persistent aggregate of <paramref name="source"/> that <paramref name="target"/> lacks or holds differently.</summary>
     /// <param name="source">The store read from.</param>
-    /// <param name="target">The store written to; needs <see cref="StorageMigrationEndpoint.RoomImport"/> when rooms are in scope.</param>
+    /// <param name="target">The store written to; needs the room-content import (every store of <c>AddZnDrawStorage</c>, with or without <c>AddSqlStorage</c>, has it) when rooms are in scope.</param>
     /// <param name="options">The scope, the source's reindex, the parallelism; defaults when <see langword="null"/>.</param>
     /// <param name="progress">Receives one report per aggregate, <see cref="StorageMigrationProgress.Done"/> rising by one to <see cref="StorageMigrationProgress.Total"/>; or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops the run between reads and writes; what was written stays and a re-run completes it.</param>
@@ -43,7 +43,7 @@ public static class StorageMigration
     /// </para>
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="target"/> is null.</exception>
-    /// <exception cref="ArgumentException">The endpoints are the same, rooms are in scope and the target has no <see cref="StorageMigrationEndpoint.RoomImport"/>, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The endpoints are the same, rooms are in scope and the target has no room-content import, or an option is out of range.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<StorageMigrationResult> MigrateAsync(
         StorageMigrationEndpoint source,

@@ -6,9 +6,9 @@ namespace ZnDraw.Storage.Services;
 /// <summary>One side of a <see cref="StorageMigration"/>: the contracts of the persistent aggregates of one store.</summary>
 /// <remarks>
 /// Build it from a store's container with <see cref="FromServices"/> (a Redis-only store and a store with
-/// <c>AddSqlStorage</c> resolve the same interfaces), or from repositories directly. A source needs
-/// <see cref="RoomContent"/> to list what the per-part contracts cannot; a target of rooms also needs
-/// <see cref="RoomImport"/>.
+/// <c>AddSqlStorage</c> resolve the same interfaces). Besides the contracts below it takes the backend's room-content
+/// listing (what the per-part contracts cannot enumerate) and import (room parts written exactly as given), which both
+/// backends register; a store without a container can be migrated by building one with <c>AddZnDrawStorage</c>.
 /// </remarks>
 public sealed class StorageMigrationEndpoint
 {
@@ -24,7 +24,7 @@ public sealed class StorageMigrationEndpoint
     /// <param name="roomImport">Writes room parts exactly as given; needed on a target of rooms.</param>
     /// <param name="indexMaintenance">Rebuilds a source's indexes before it is listed (<see cref="StorageMigrationOptions.ReindexSource"/>), or <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException">A required contract is null.</exception>
-    public StorageMigrationEndpoint(
+    internal StorageMigrationEndpoint(
         IUserRepository users,
         IRoomRepository rooms,
         IFrameRepository frames,
@@ -78,10 +78,10 @@ public sealed class StorageMigrationEndpoint
     public ISettingsRepository Settings { get; }
 
     /// <summary>What the per-part contracts cannot enumerate.</summary>
-    public IRoomContentListing RoomContent { get; }
+    internal IRoomContentListing RoomContent { get; }
 
     /// <summary>Writes room parts exactly as given, or <see langword="null"/> (then the endpoint cannot be a target of rooms).</summary>
-    public IRoomContentImport? RoomImport { get; }
+    internal IRoomContentImport? RoomImport { get; }
 
     /// <summary>Rebuilds the store's indexes, or <see langword="null"/>.</summary>
     public IIndexMaintenance? IndexMaintenance { get; }
