@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.History;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
 
@@ -182,6 +183,7 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
     {
         int port = FreePort();
         using var logs = new FakeLoggerProvider();
+        var sink = new ZnDraw.Storage.Tests.Services.Rooms.CollectingSink();
         using var host = NewBuilder(
                 $$"""
                 { "ConnectionStrings": { "redis": "127.0.0.1:{{port}},connectTimeout=1000,password={{Password}}" },
@@ -189,7 +191,13 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
                                      "IndexReconciliation": { "Interval": "00:00:01" } } }
                 """,
                 logs)
-            .Also(b => b.AddZnDrawStorage("redis").AddRedisHealthCheck(timeout: TimeSpan.FromSeconds(1)))
+            .Also(b =>
+            {
+                // Durable history over the library's own connection: its dispatcher waits for Redis too.
+                b.AddZnDrawStorage("redis").AddRedisHealthCheck(timeout: TimeSpan.FromSeconds(1))
+                    .AddHistory(o => o.Mode = HistoryMode.Durable);
+                b.Services.AddSingleton<IHistorySink>(sink);
+            })
             .Build();
 
         var clock = Stopwatch.StartNew();
@@ -224,6 +232,14 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
 
         await host.Services.GetRequiredService<ZnDraw.Storage.Services.RoomService>().CreateAsync("r1");
         Assert.True(await rooms.ExistsAsync("r1"));
+        var delivered = Stopwatch.StartNew();
+        while (sink.Events.Count == 0)
+        {
+            Assert.True(delivered.Elapsed < TimeSpan.FromSeconds(10), "the durable history event did not reach the sink within 10 s");
+            await Task.Delay(50);
+        }
+
+        Assert.False(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
         await host.StopAsync();
 
         var records = logs.Collector.GetSnapshot();
