@@ -91,7 +91,7 @@ public sealed partial class ConfigurationSchemaTests
 
         string project = File.ReadAllText(Path.Combine(Root.Value, "src", "ZnDraw.Storage", "ZnDraw.Storage.csproj"));
         Assert.Contains("<None Update=\"ConfigurationSchema.json\" Pack=\"true\" PackagePath=\"/\" />", project, StringComparison.Ordinal);
-        Assert.Contains("<None Update=\"buildTransitive/ZnDraw.Storage.targets\" Pack=\"true\" PackagePath=\"buildTransitive/$(TargetFramework)/\" />", project, StringComparison.Ordinal);
+        Assert.Contains("<None Update=\"buildTransitive/ZnDraw.Storage.targets\" Pack=\"true\" PackagePath=\"buildTransitive/$(TargetFramework)/ZnDraw.Storage.targets\" />", project, StringComparison.Ordinal);
     }
 
     [Fact]
