@@ -16,6 +16,21 @@ public sealed class ZnDrawStorageOptions
     /// </value>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// Whether the host fails to start when the library's own connection cannot reach Redis (fail fast), or starts
+    /// anyway and keeps reconnecting in the background (StackExchange.Redis <see cref="ConfigurationOptions.AbortOnConnectFail"/>).
+    /// </summary>
+    /// <value>
+    /// Default <see langword="true"/>: host start fails after the connect timeout with a
+    /// <see cref="Contracts.StorageUnavailableException"/> naming the endpoints and this setting. <see langword="false"/> (the
+    /// default of .NET Aspire's Redis client): the host starts, one warning is logged, calls throw
+    /// <see cref="Contracts.StorageUnavailableException"/> and the Redis health check is unhealthy until the connection is
+    /// made. Applies to <see cref="ConnectionString"/> unless it names <c>abortConnect</c> itself (the string wins); not to
+    /// <see cref="RedisConfiguration"/> (its own <see cref="ConfigurationOptions.AbortOnConnectFail"/> applies) nor to a
+    /// host-registered <see cref="IConnectionMultiplexer"/>. See <c>docs/configuration.md</c>.
+    /// </value>
+    public bool AbortOnConnectFail { get; set; } = true;
+
     /// <summary>StackExchange.Redis configuration object; takes precedence over <see cref="ConnectionString"/>.</summary>
     /// <value>Default <see langword="null"/>. Not bindable from configuration.</value>
     public ConfigurationOptions? RedisConfiguration { get; set; }
@@ -49,6 +64,45 @@ public sealed class ZnDrawStorageOptions
 
     /// <summary>The key space these options describe.</summary>
     internal KeySpace CreateKeySpace() => new(KeyPrefix, Layout);
+
+    // Where the options came from, for messages that name the setting. Fields, not properties: configuration binding
+    // (reflection or source-generated) never sees them. Set by the AddZnDrawStorage overloads that read configuration.
+
+    /// <summary>
+    /// The configuration path of the section the options were bound from (<c>ZnDrawStorage</c>; empty for a root), or
+    /// <see langword="null"/> when they were set in code.
+    /// </summary>
+    internal string? SettingsSection;
+
+    /// <summary>The name of the <c>ConnectionStrings</c> entry the options read (<c>AddZnDrawStorage("redis")</c>), if any.</summary>
+    internal string? ConnectionStringName;
+
+    /// <summary>The setting <see cref="ConnectionString"/> was read from and the value read, if it came from configuration.</summary>
+    internal (string Setting, string Value)? ConnectionStringOrigin;
+
+    /// <summary>
+    /// The setting <paramref name="path"/> (e.g. <c>Limits:MaxDescriptionBytes</c>) as validation messages name it: its
+    /// configuration path under a named section (<c>ZnDrawStorage:Limits:MaxDescriptionBytes</c>), else the property
+    /// path (<c>Limits.MaxDescriptionBytes</c>).
+    /// </summary>
+    internal string Setting(string path) =>
+        string.IsNullOrEmpty(SettingsSection) ? path.Replace(':', '.') : SettingsSection + ":" + path;
+
+    /// <summary>The setting <paramref name="path"/> named so that it is clear without context: as configured, or <c>ZnDrawStorageOptions.Path</c>.</summary>
+    internal string SettingName(string path) =>
+        SettingsSection is null ? "ZnDrawStorageOptions." + path.Replace(':', '.') : Setting(path);
+
+    /// <summary>The setting the current <see cref="ConnectionString"/> came from (a value set in code is named as the property).</summary>
+    internal string ConnectionStringSetting() =>
+        ConnectionStringOrigin is { } origin && string.Equals(origin.Value, ConnectionString, StringComparison.Ordinal)
+            ? origin.Setting
+            : "ZnDrawStorageOptions.ConnectionString";
+
+    /// <summary>Every place a connection string may be given, for the message when none is.</summary>
+    internal string ConnectionStringSettings() =>
+        ConnectionStringName is { } name
+            ? $"ConnectionStrings:{name} or {SettingName(nameof(ConnectionString))}"
+            : SettingName(nameof(ConnectionString));
 }
 
 /// <summary>Lock defaults (<c>LockService</c>).</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Redis;
 
 namespace ZnDraw.Storage.DependencyInjection;
 
@@ -13,25 +14,32 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         var hostMultiplexer = isService?.IsService(typeof(IConnectionMultiplexer)) == true;
-        if (!hostMultiplexer && options.RedisConfiguration is null && string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (options.RedisConfiguration is { } configuration)
         {
-            failures.Add($"{nameof(ZnDrawStorageOptions.ConnectionString)}: required (or set {nameof(ZnDrawStorageOptions.RedisConfiguration)}, or register an IConnectionMultiplexer).");
+            if (configuration.EndPoints.Count == 0 && !hostMultiplexer)
+            {
+                failures.Add("ZnDrawStorageOptions.RedisConfiguration: names no Redis endpoint (EndPoints is empty); add one, e.g. EndPoints = { \"127.0.0.1:6379\" }.");
+            }
         }
-        else if (options.RedisConfiguration is null && !string.IsNullOrWhiteSpace(options.ConnectionString))
+        else if (options.ConnectionString is { } connectionString && (!hostMultiplexer || !string.IsNullOrWhiteSpace(connectionString)))
         {
-            try
+            if (string.IsNullOrWhiteSpace(connectionString))
             {
-                _ = ConfigurationOptions.Parse(options.ConnectionString);
+                failures.Add($"{options.ConnectionStringSetting()}: is empty; expected host:port, e.g. 127.0.0.1:6379, optionally followed by ,key=value options.");
             }
-            catch (ArgumentException ex)
+            else if (RedisConnectionString.Problem(connectionString) is { } problem)
             {
-                failures.Add($"{nameof(ZnDrawStorageOptions.ConnectionString)}: not a valid StackExchange.Redis configuration string ({ex.Message}).");
+                failures.Add($"{options.ConnectionStringSetting()}: {problem}.");
             }
+        }
+        else if (!hostMultiplexer)
+        {
+            failures.Add($"{options.ConnectionStringSettings()}: required (a StackExchange.Redis configuration string such as 127.0.0.1:6379; or set ZnDrawStorageOptions.RedisConfiguration in code, or register an IConnectionMultiplexer).");
         }
 
         if (!Enum.IsDefined(options.Layout))
         {
-            failures.Add($"{nameof(ZnDrawStorageOptions.Layout)}: '{options.Layout}' is not a KeyLayout.");
+            failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.Layout))}: '{options.Layout}' is not a KeyLayout.");
         }
         else
         {
@@ -41,28 +49,28 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
             }
             catch (ArgumentException ex)
             {
-                failures.Add($"{nameof(ZnDrawStorageOptions.KeyPrefix)}: {ex.Message}");
+                failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.KeyPrefix))}: {ex.Message}");
             }
         }
 
         if (options.Database is < -1 or > 255)
         {
-            failures.Add($"{nameof(ZnDrawStorageOptions.Database)}: {options.Database} is outside -1..255.");
+            failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.Database))}: {options.Database} is outside -1..255.");
         }
 
         if (options.Locks is null)
         {
-            failures.Add($"{nameof(ZnDrawStorageOptions.Locks)}: required.");
+            failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.Locks))}: required.");
         }
         else
         {
-            CheckTtl(failures, "Locks.DefaultTtl", options.Locks.DefaultTtl);
-            CheckTtl(failures, "Locks.PresenterTtl", options.Locks.PresenterTtl);
+            CheckTtl(failures, options.Setting("Locks:DefaultTtl"), options.Locks.DefaultTtl);
+            CheckTtl(failures, options.Setting("Locks:PresenterTtl"), options.Locks.PresenterTtl);
         }
 
         if (options.Limits is null)
         {
-            failures.Add($"{nameof(ZnDrawStorageOptions.Limits)}: required.");
+            failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.Limits))}: required.");
         }
         else
         {
@@ -70,54 +78,55 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
             {
                 if (value is < 1 or > ZnDrawLimitOptions.MaxLimit)
                 {
-                    failures.Add($"Limits.{limitName}: {value} is outside 1..{ZnDrawLimitOptions.MaxLimit}.");
+                    failures.Add($"{options.Setting("Limits:" + limitName)}: {value} is outside 1..{ZnDrawLimitOptions.MaxLimit}.");
                 }
             }
         }
 
         if (options.Passwords is null)
         {
-            failures.Add($"{nameof(ZnDrawStorageOptions.Passwords)}: required.");
+            failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.Passwords))}: required.");
         }
         else
         {
             if (!Enum.IsDefined(options.Passwords.Hashing))
             {
-                failures.Add($"Passwords.Hashing: '{options.Passwords.Hashing}' is not a PasswordHashing.");
+                failures.Add($"{options.Setting("Passwords:Hashing")}: '{options.Passwords.Hashing}' is not a PasswordHashing.");
             }
 
             if (options.Passwords.Pbkdf2Iterations is < ZnDrawPasswordOptions.MinPbkdf2Iterations or > ZnDrawPasswordOptions.MaxPbkdf2Iterations)
             {
-                failures.Add($"Passwords.Pbkdf2Iterations: {options.Passwords.Pbkdf2Iterations} is outside {ZnDrawPasswordOptions.MinPbkdf2Iterations}..{ZnDrawPasswordOptions.MaxPbkdf2Iterations}.");
+                failures.Add($"{options.Setting("Passwords:Pbkdf2Iterations")}: {options.Passwords.Pbkdf2Iterations} is outside {ZnDrawPasswordOptions.MinPbkdf2Iterations}..{ZnDrawPasswordOptions.MaxPbkdf2Iterations}.");
             }
         }
 
-        CheckReconciliation(failures, options.IndexReconciliation);
+        CheckReconciliation(failures, options);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void CheckReconciliation(List<string> failures, ZnDrawIndexReconciliationOptions? reconciliation)
+    private static void CheckReconciliation(List<string> failures, ZnDrawStorageOptions options)
     {
+        ZnDrawIndexReconciliationOptions? reconciliation = options.IndexReconciliation;
         if (reconciliation is null)
         {
-            failures.Add($"{nameof(ZnDrawStorageOptions.IndexReconciliation)}: required.");
+            failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.IndexReconciliation))}: required.");
             return;
         }
 
         if (reconciliation.Interval < ZnDrawIndexReconciliationOptions.MinInterval || reconciliation.Interval > ZnDrawIndexReconciliationOptions.MaxInterval)
         {
-            failures.Add($"IndexReconciliation.Interval: {reconciliation.Interval} is outside {ZnDrawIndexReconciliationOptions.MinInterval}..{ZnDrawIndexReconciliationOptions.MaxInterval}.");
+            failures.Add($"{options.Setting("IndexReconciliation:Interval")}: {reconciliation.Interval} is outside {ZnDrawIndexReconciliationOptions.MinInterval}..{ZnDrawIndexReconciliationOptions.MaxInterval}.");
         }
 
         if (reconciliation.PageSize is < ZnDrawIndexReconciliationOptions.MinPageSize or > ZnDrawIndexReconciliationOptions.MaxPageSize)
         {
-            failures.Add($"IndexReconciliation.PageSize: {reconciliation.PageSize} is outside {ZnDrawIndexReconciliationOptions.MinPageSize}..{ZnDrawIndexReconciliationOptions.MaxPageSize}.");
+            failures.Add($"{options.Setting("IndexReconciliation:PageSize")}: {reconciliation.PageSize} is outside {ZnDrawIndexReconciliationOptions.MinPageSize}..{ZnDrawIndexReconciliationOptions.MaxPageSize}.");
         }
 
         if (reconciliation.PauseBetweenPages < TimeSpan.Zero || reconciliation.PauseBetweenPages > ZnDrawIndexReconciliationOptions.MaxPauseBetweenPages)
         {
-            failures.Add($"IndexReconciliation.PauseBetweenPages: {reconciliation.PauseBetweenPages} is outside 0..{ZnDrawIndexReconciliationOptions.MaxPauseBetweenPages}.");
+            failures.Add($"{options.Setting("IndexReconciliation:PauseBetweenPages")}: {reconciliation.PauseBetweenPages} is outside 0..{ZnDrawIndexReconciliationOptions.MaxPauseBetweenPages}.");
         }
     }
 

@@ -48,11 +48,44 @@ public static class ZnDrawStorageServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The section holding <see cref="ZnDrawStorageOptions"/>' properties.</param>
     /// <returns>A builder that satellite packages extend.</returns>
+    /// <remarks>Validation and connection errors name settings by their configuration path (e.g. <c>ZnDrawStorage:ConnectionString</c>).</remarks>
     public static IZnDrawStorageBuilder AddZnDrawStorage(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ZnDrawStorageOptions>().Bind(configuration);
+        services.AddOptions<ZnDrawStorageOptions>()
+            .Bind(configuration)
+            .Configure(o => ZnDrawStorageConfiguration.Describe(o, configuration, connectionStrings: null, connectionName: null));
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Registers ZnDraw.Storage with options bound from <paramref name="configuration"/> and the Redis connection string
+    /// from <c>ConnectionStrings:<paramref name="connectionName"/></c> of <paramref name="connectionStrings"/> (.NET
+    /// Aspire's convention), validated when the host starts. <see cref="ZnDrawStorageHostApplicationBuilderExtensions.AddZnDrawStorage"/>
+    /// calls it with the host's configuration.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section holding <see cref="ZnDrawStorageOptions"/>' properties (<c>ZnDrawStorage</c>).</param>
+    /// <param name="connectionStrings">The configuration holding the <c>ConnectionStrings</c> section (the root).</param>
+    /// <param name="connectionName">The name of the connection string, e.g. <c>redis</c>.</param>
+    /// <param name="configure">Runs after both are read, e.g. to set options that configuration cannot hold.</param>
+    /// <returns>A builder that satellite packages extend.</returns>
+    internal static IZnDrawStorageBuilder AddZnDrawStorageWithConnectionName(
+        IServiceCollection services,
+        IConfiguration configuration,
+        IConfiguration connectionStrings,
+        string connectionName,
+        Action<ZnDrawStorageOptions>? configure)
+    {
+        var options = services.AddOptions<ZnDrawStorageOptions>()
+            .Bind(configuration)
+            .Configure(o => ZnDrawStorageConfiguration.Describe(o, configuration, connectionStrings, connectionName));
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
         return AddCore(services);
     }
 

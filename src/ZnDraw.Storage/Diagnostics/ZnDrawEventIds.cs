@@ -8,13 +8,13 @@ namespace ZnDraw.Storage.Diagnostics;
 /// <para>
 /// Ranges: 2000–2099 history recording and dispatch; 2100–2199 repositories and listings; 3100–3199 users (and the
 /// password policy at start); 3200–3299 extensions and jobs; 3300–3399 locks; 3400–3499 index reconciliation;
-/// 3500–3599 rooms; 3600–3699 sessions. 4000–4999 are kept for the <c>ZnDraw.Storage.Sql</c> package (it writes no log
+/// 3500–3599 rooms; 3600–3699 sessions; 3700–3799 the connection to Redis. 4000–4999 are kept for the <c>ZnDraw.Storage.Sql</c> package (it writes no log
 /// message today).
 /// </para>
 /// <para>
 /// An id, once published, keeps its meaning: a new message takes the next free id of its range, a removed one leaves
 /// its id unused. Documented ids: 2100 (<c>docs/repositories.md</c>), 3108 and 3113 (<c>docs/passwords.md</c>), 3400–3412
-/// (<c>docs/index-reconciliation.md</c>). <c>EventIdTests</c> checks that every <c>[LoggerMessage]</c> of both
+/// (<c>docs/index-reconciliation.md</c>), 3700–3702 (<c>docs/configuration.md</c>). <c>EventIdTests</c> checks that every <c>[LoggerMessage]</c> of both
 /// assemblies uses one of these constants and that no two messages share an id or a name.
 /// </para>
 /// </remarks>
@@ -97,4 +97,9 @@ internal static class ZnDrawEventIds
     public const int SessionConnected = 3601;
     public const int SessionDisconnected = 3602;
     public const int SessionNotFound = 3603;
+
+    // 3700–3799: the connection to Redis (ZnDrawConnection).
+    public const int ConnectionStartedWithoutRedis = 3700;
+    public const int ConnectionLost = 3701;
+    public const int ConnectionRestored = 3702;
 }

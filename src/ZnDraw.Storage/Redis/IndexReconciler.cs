@@ -74,7 +74,9 @@ internal sealed partial class IndexReconciler : BackgroundService
             {
                 try
                 {
-                    await _connection.ConnectAsync(stoppingToken).ConfigureAwait(false);
+                    // While Redis is down (a host started without it, or an outage) wait quietly: the connection
+                    // itself has said so once, and a reconcile could only fail.
+                    await _connection.WaitUntilConnectedAsync(stoppingToken).ConfigureAwait(false);
                     RedisStoreContext context = _context();
                     maintenance ??= new IndexMaintenance(context);
                     if (_options.UseKeyspaceNotifications && subscription is null)

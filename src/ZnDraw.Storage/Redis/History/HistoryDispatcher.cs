@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
+using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Redis.History;
 
@@ -66,7 +67,27 @@ internal sealed class HistoryDispatcher : BackgroundService
             return;
         }
 
-        var database = _services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        IDatabase database;
+        if (_services.GetService<ZnDrawConnection>() is { } connection)
+        {
+            // The library's connection (the host's multiplexer when it registered one) and the database the outbox is
+            // written to. While Redis is down (a host started without it) wait quietly instead of warning per retry.
+            try
+            {
+                await connection.WaitUntilConnectedAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            database = _services.GetRequiredService<RedisStoreContext>().Database;
+        }
+        else
+        {
+            database = _services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        }
+
         try
         {
             await RunAsync(database, sink, stoppingToken).ConfigureAwait(false);
