@@ -15,8 +15,8 @@ namespace ZnDraw.Storage.Contracts;
 /// </para>
 /// <para>
 /// <see cref="Exception.InnerException"/> is the backend client's own exception (for diagnosis; do not catch its type,
-/// it changes with the backend). The message names the operation and the key where they are known and never contains
-/// connection settings or credentials.
+/// it changes with the backend). The message names the operation and the key where they are known (a failed connect names the endpoints,
+/// host:port) and never contains a password or other credentials.
 /// </para>
 /// </remarks>
 public sealed class StorageUnavailableException : Exception
