@@ -1,0 +1,72 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using ZnDraw.Storage;
+using ZnDraw.Storage.History;
+
+namespace ZnDraw.Storage.OpenTelemetry.Tests;
+
+/// <summary>
+/// A service provider with ZnDraw.Storage on the test Redis (address from <c>ZNDRAW_REDIS</c>, which
+/// <c>scripts/test.sh</c> sets), under a key prefix of its own so tests never see each other's keys.
+/// </summary>
+internal sealed class RedisStorage : IAsyncDisposable
+{
+    public const string EnvironmentVariable = "ZNDRAW_REDIS";
+
+    private readonly ConnectionMultiplexer _connection;
+
+    private RedisStorage(ConnectionMultiplexer connection, ServiceProvider services)
+    {
+        _connection = connection;
+        Services = services;
+    }
+
+    public ServiceProvider Services { get; }
+
+    /// <summary>Connects and registers the library as a host would; <paramref name="history"/> adds a history sink.</summary>
+    public static async Task<RedisStorage> StartAsync(bool history = false)
+    {
+        var address = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            throw new InvalidOperationException(
+                $"These tests need a Redis server, and {EnvironmentVariable} is not set. Run ./scripts/test.sh, or start one " +
+                $"(redis-server --port 6390 --save '') and set {EnvironmentVariable}=127.0.0.1:6390.");
+        }
+
+        var options = ConfigurationOptions.Parse(address);
+        options.AbortOnConnectFail = true;
+        var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        var services = new ServiceCollection();
+        services.AddSingleton<IConnectionMultiplexer>(connection);
+        var storage = services.AddZnDrawStorage(o =>
+        {
+            o.KeyPrefix = NewId("otel") + ":";
+            o.IndexReconciliation.Enabled = false;
+        });
+        if (history)
+        {
+            storage.AddHistorySink<ProgrammableSink>().AddHistory(o => o.Mode = HistoryMode.Direct);
+        }
+
+        return new RedisStorage(connection, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
+    }
+
+    public static string NewId(string kind) => string.Create(CultureInfo.InvariantCulture, $"{kind}-{Guid.NewGuid():N}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+}
+
+/// <summary>A history sink that stores nothing and fails while <see cref="Fail"/> is set.</summary>
+internal sealed class ProgrammableSink : IHistorySink
+{
+    public volatile bool Fail;
+
+    public ValueTask WriteAsync(IReadOnlyList<HistoryEvent> events, CancellationToken cancellationToken) =>
+        Fail ? throw new InvalidOperationException("The test sink is told to fail.") : ValueTask.CompletedTask;
+}
