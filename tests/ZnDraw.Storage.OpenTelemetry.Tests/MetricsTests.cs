@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Services;
@@ -77,6 +78,60 @@ public sealed class MetricsTests
         Assert.Equal(3, TelemetryAssert.Point(
             TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.OperationDurationInstrument),
             ("operation", "room.create"),
+            ("outcome", "success")).GetHistogramCount());
+    }
+
+    [Fact]
+    public async Task Index_entries_fixed_by_a_reindex_are_counted_by_index_and_change()
+    {
+        var exported = new List<MetricSnapshot>();
+        using var meter = Sdk.CreateMeterProviderBuilder()
+            .AddZnDrawStorageInstrumentation()
+            .AddInMemoryExporter(exported)
+            .Build();
+        await using var storage = await RedisStorage.StartAsync();
+        // Another writer (ZnDraw's Python server writes no index) created one room; a room in the index is gone.
+        await storage.Database.StringSetAsync($"{storage.KeyPrefix}room:{RedisStorage.NewId("written-elsewhere")}:current_frame", 0);
+        await storage.Database.SetAddAsync($"{storage.KeyPrefix}rooms:index", RedisStorage.NewId("deleted-elsewhere"));
+
+        await storage.Services.GetRequiredService<IIndexMaintenance>().ReindexAsync();
+        Assert.True(meter.ForceFlush());
+
+        var reconciled = TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.IndexReconciledInstrument);
+        Assert.Equal("{entry}", reconciled.Unit);
+        Assert.Equal(MetricType.LongSum, reconciled.MetricType);
+        Assert.Equal(2, reconciled.MetricPoints.Count);
+        Assert.Equal(1, TelemetryAssert.Point(reconciled, ("index", "rooms"), ("change", "added")).GetSumLong());
+        Assert.Equal(1, TelemetryAssert.Point(reconciled, ("index", "rooms"), ("change", "removed")).GetSumLong());
+    }
+
+    [Fact]
+    public async Task A_listing_that_skips_an_unreadable_room_counts_it()
+    {
+        var exported = new List<MetricSnapshot>();
+        using var meter = Sdk.CreateMeterProviderBuilder()
+            .AddZnDrawStorageInstrumentation()
+            .AddInMemoryExporter(exported)
+            .Build();
+        await using var storage = await RedisStorage.StartAsync();
+        var rooms = storage.Services.GetRequiredService<RoomService>();
+        var readable = RedisStorage.NewId("room");
+        var broken = RedisStorage.NewId("room");
+        await rooms.CreateAsync(readable);
+        await rooms.CreateAsync(broken);
+        // The frame list of a room is a sorted set; a string there makes the room unreadable.
+        await storage.Database.StringSetAsync($"{storage.KeyPrefix}room:{broken}:trajectory:indices", "not a sorted set");
+
+        var listed = await rooms.ListDetailsAsync();
+        Assert.True(meter.ForceFlush());
+
+        Assert.Equal(readable, Assert.Single(listed).Id);
+        var unreadable = TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.UnreadableInstrument);
+        Assert.Equal("{entry}", unreadable.Unit);
+        Assert.Equal(1, TelemetryAssert.Point(unreadable, ("aggregate", "room")).GetSumLong());
+        Assert.Equal(1, TelemetryAssert.Point(
+            TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.OperationDurationInstrument),
+            ("operation", "room.list_details"),
             ("outcome", "success")).GetHistogramCount());
     }
 

@@ -16,13 +16,20 @@ internal sealed class RedisStorage : IAsyncDisposable
 
     private readonly ConnectionMultiplexer _connection;
 
-    private RedisStorage(ConnectionMultiplexer connection, ServiceProvider services)
+    private RedisStorage(ConnectionMultiplexer connection, ServiceProvider services, string keyPrefix)
     {
         _connection = connection;
         Services = services;
+        KeyPrefix = keyPrefix;
     }
 
     public ServiceProvider Services { get; }
+
+    /// <summary>The prefix of every key this store writes (so a test can play another writer).</summary>
+    public string KeyPrefix { get; }
+
+    /// <summary>The test Redis, for writes another writer would make.</summary>
+    public IDatabase Database => _connection.GetDatabase();
 
     /// <summary>Connects and registers the library as a host would; <paramref name="history"/> adds a history sink.</summary>
     public static async Task<RedisStorage> StartAsync(bool history = false)
@@ -38,11 +45,12 @@ internal sealed class RedisStorage : IAsyncDisposable
         var options = ConfigurationOptions.Parse(address);
         options.AbortOnConnectFail = true;
         var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        var keyPrefix = NewId("otel") + ":";
         var services = new ServiceCollection();
         services.AddSingleton<IConnectionMultiplexer>(connection);
         var storage = services.AddZnDrawStorage(o =>
         {
-            o.KeyPrefix = NewId("otel") + ":";
+            o.KeyPrefix = keyPrefix;
             o.IndexReconciliation.Enabled = false;
         });
         if (history)
@@ -50,7 +58,7 @@ internal sealed class RedisStorage : IAsyncDisposable
             storage.AddHistorySink<ProgrammableSink>().AddHistory(o => o.Mode = HistoryMode.Direct);
         }
 
-        return new RedisStorage(connection, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
+        return new RedisStorage(connection, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), keyPrefix);
     }
 
     public static string NewId(string kind) => string.Create(CultureInfo.InvariantCulture, $"{kind}-{Guid.NewGuid():N}");
