@@ -8,8 +8,9 @@ namespace OpenTelemetry.Trace;
 public static class ZnDrawStorageTracerProviderBuilderExtensions
 {
     /// <summary>
-    /// Subscribes to the <c>ZnDraw.Storage</c> activity source: one span per service operation (e.g.
-    /// <c>room.create</c>), with its outcome and, on failure, <c>error.type</c> and an error status.
+    /// Subscribes to the <c>ZnDraw.Storage</c> activity source: one <c>Internal</c> span per service operation (e.g.
+    /// <c>room.create</c>) and per unit of background work, tagged <c>db.system.name</c> and, on failure,
+    /// <c>error.type</c> with an error status.
     /// </summary>
     /// <param name="builder">The tracer provider builder.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>

@@ -10,12 +10,13 @@ namespace ZnDraw.Storage.OpenTelemetry.Tests;
 
 /// <summary>
 /// <see cref="ZnDrawStorageMeterProviderBuilderExtensions.AddZnDrawStorageInstrumentation"/> against a real Redis:
-/// the instruments an exporter receives, with their units and tags.
+/// the instruments an exporter receives, with their units and tags. Names and tag keys are written out (not taken
+/// from the library): they are API, and a renamed one must fail here.
 /// </summary>
 public sealed class MetricsTests
 {
     [Fact]
-    public async Task Operations_are_timed_in_seconds_and_failures_counted_by_exception_type()
+    public async Task Operations_are_timed_in_seconds_with_the_backend_and_failures_marked_by_error_type()
     {
         var exported = new List<MetricSnapshot>();
         using var meter = Sdk.CreateMeterProviderBuilder()
@@ -30,22 +31,31 @@ public sealed class MetricsTests
         await Assert.ThrowsAsync<RoomAlreadyExistsException>(() => rooms.CreateAsync(roomId).AsTask());
         Assert.True(meter.ForceFlush());
 
-        var duration = TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.OperationDurationInstrument);
+        var duration = TelemetryAssert.Metric(exported, "zndraw.storage.operation.duration");
         Assert.Equal("s", duration.Unit);
         Assert.Equal(MetricType.Histogram, duration.MetricType);
         Assert.Equal(2, duration.MetricPoints.Count);
-        var succeeded = TelemetryAssert.Point(duration, ("operation", "room.create"), ("outcome", "success"));
+        var succeeded = TelemetryAssert.Point(duration, ("zndraw.storage.operation", "room.create"), ("db.system.name", "redis"));
         Assert.Equal(1, succeeded.GetHistogramCount());
         Assert.InRange(succeeded.GetHistogramSum(), double.Epsilon, 30); // seconds, not milliseconds or ticks
-        var failed = TelemetryAssert.Point(duration, ("operation", "room.create"), ("outcome", "failure"));
+        var failed = TelemetryAssert.Point(
+            duration,
+            ("zndraw.storage.operation", "room.create"),
+            ("db.system.name", "redis"),
+            ("error.type", "ZnDraw.Storage.Services.RoomAlreadyExistsException"));
         Assert.Equal(1, failed.GetHistogramCount());
 
-        var errors = TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.ErrorsInstrument);
+        var errors = TelemetryAssert.Metric(exported, "zndraw.storage.operation.errors");
         Assert.Equal("{error}", errors.Unit);
         Assert.Equal(MetricType.LongSum, errors.MetricType);
         var error = Assert.Single(errors.MetricPoints);
         Assert.Equal(
-            new Dictionary<string, object?> { ["operation"] = "room.create", ["error.type"] = nameof(RoomAlreadyExistsException) },
+            new Dictionary<string, object?>
+            {
+                ["zndraw.storage.operation"] = "room.create",
+                ["db.system.name"] = "redis",
+                ["error.type"] = "ZnDraw.Storage.Services.RoomAlreadyExistsException",
+            },
             TelemetryAssert.Tags(error));
         Assert.Equal(1, error.GetSumLong());
     }
@@ -69,16 +79,18 @@ public sealed class MetricsTests
         Assert.True(meter.ForceFlush());
 
         var delivered = TelemetryAssert.Metric(exported, "zndraw.storage.history.delivered");
+        Assert.Equal(ZnDrawStorageDiagnostics.HistoryDeliveredInstrument, delivered.Name);
         Assert.Equal("{event}", delivered.Unit);
         Assert.Equal(MetricType.LongSum, delivered.MetricType);
         Assert.Equal(2, Assert.Single(delivered.MetricPoints).GetSumLong());
         var failures = TelemetryAssert.Metric(exported, "zndraw.storage.history.sink_failures");
+        Assert.Equal(ZnDrawStorageDiagnostics.HistorySinkFailuresInstrument, failures.Name);
         Assert.Equal("{failure}", failures.Unit);
         Assert.Equal(1, Assert.Single(failures.MetricPoints).GetSumLong());
         Assert.Equal(3, TelemetryAssert.Point(
-            TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.OperationDurationInstrument),
-            ("operation", "room.create"),
-            ("outcome", "success")).GetHistogramCount());
+            TelemetryAssert.Metric(exported, "zndraw.storage.operation.duration"),
+            ("zndraw.storage.operation", "room.create"),
+            ("db.system.name", "redis")).GetHistogramCount());
     }
 
     [Fact]
@@ -97,12 +109,12 @@ public sealed class MetricsTests
         await storage.Services.GetRequiredService<IIndexMaintenance>().ReindexAsync();
         Assert.True(meter.ForceFlush());
 
-        var reconciled = TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.IndexReconciledInstrument);
+        var reconciled = TelemetryAssert.Metric(exported, "zndraw.storage.index.reconciled");
         Assert.Equal("{entry}", reconciled.Unit);
         Assert.Equal(MetricType.LongSum, reconciled.MetricType);
         Assert.Equal(2, reconciled.MetricPoints.Count);
-        Assert.Equal(1, TelemetryAssert.Point(reconciled, ("index", "rooms"), ("change", "added")).GetSumLong());
-        Assert.Equal(1, TelemetryAssert.Point(reconciled, ("index", "rooms"), ("change", "removed")).GetSumLong());
+        Assert.Equal(1, TelemetryAssert.Point(reconciled, ("zndraw.storage.index", "rooms"), ("zndraw.storage.change", "added")).GetSumLong());
+        Assert.Equal(1, TelemetryAssert.Point(reconciled, ("zndraw.storage.index", "rooms"), ("zndraw.storage.change", "removed")).GetSumLong());
     }
 
     [Fact]
@@ -126,13 +138,27 @@ public sealed class MetricsTests
         Assert.True(meter.ForceFlush());
 
         Assert.Equal(readable, Assert.Single(listed).Id);
-        var unreadable = TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.UnreadableInstrument);
+        var unreadable = TelemetryAssert.Metric(exported, "zndraw.storage.unreadable");
         Assert.Equal("{entry}", unreadable.Unit);
-        Assert.Equal(1, TelemetryAssert.Point(unreadable, ("aggregate", "room")).GetSumLong());
+        Assert.Equal(1, TelemetryAssert.Point(unreadable, ("zndraw.storage.aggregate", "room")).GetSumLong());
         Assert.Equal(1, TelemetryAssert.Point(
-            TelemetryAssert.Metric(exported, ZnDrawStorageDiagnostics.OperationDurationInstrument),
-            ("operation", "room.list_details"),
-            ("outcome", "success")).GetHistogramCount());
+            TelemetryAssert.Metric(exported, "zndraw.storage.operation.duration"),
+            ("zndraw.storage.operation", "room.list_details"),
+            ("db.system.name", "redis")).GetHistogramCount());
+    }
+
+    [Fact]
+    public void The_public_instrument_names_are_the_documented_ones()
+    {
+        Assert.Equal("zndraw.storage.operation.duration", ZnDrawStorageDiagnostics.OperationDurationInstrument);
+        Assert.Equal("zndraw.storage.operation.errors", ZnDrawStorageDiagnostics.ErrorsInstrument);
+        Assert.Equal("zndraw.storage.index.reconciled", ZnDrawStorageDiagnostics.IndexReconciledInstrument);
+        Assert.Equal("zndraw.storage.unreadable", ZnDrawStorageDiagnostics.UnreadableInstrument);
+        Assert.Equal("zndraw.storage.history.delivered", ZnDrawStorageDiagnostics.HistoryDeliveredInstrument);
+        Assert.Equal("zndraw.storage.history.sink_failures", ZnDrawStorageDiagnostics.HistorySinkFailuresInstrument);
+        Assert.Equal("zndraw.storage.history.outbox_failures", ZnDrawStorageDiagnostics.HistoryOutboxFailuresInstrument);
+        Assert.Equal("zndraw.storage.history.poison_entries", ZnDrawStorageDiagnostics.HistoryPoisonEntriesInstrument);
+        Assert.Equal("zndraw.storage.history.reclaimed", ZnDrawStorageDiagnostics.HistoryReclaimedInstrument);
     }
 
     [Fact]

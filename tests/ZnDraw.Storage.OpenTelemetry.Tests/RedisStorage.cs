@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 using ZnDraw.Storage;
 using ZnDraw.Storage.History;
@@ -15,6 +16,7 @@ internal sealed class RedisStorage : IAsyncDisposable
     public const string EnvironmentVariable = "ZNDRAW_REDIS";
 
     private readonly ConnectionMultiplexer _connection;
+    private readonly List<IHostedService> _started = [];
 
     private RedisStorage(ConnectionMultiplexer connection, ServiceProvider services, string keyPrefix)
     {
@@ -31,8 +33,12 @@ internal sealed class RedisStorage : IAsyncDisposable
     /// <summary>The test Redis, for writes another writer would make.</summary>
     public IDatabase Database => _connection.GetDatabase();
 
-    /// <summary>Connects and registers the library as a host would; <paramref name="history"/> adds a history sink.</summary>
-    public static async Task<RedisStorage> StartAsync(bool history = false)
+    /// <summary>
+    /// Connects and registers the library as a host would; <paramref name="history"/> adds a history sink (direct mode,
+    /// or durable through the outbox and the dispatcher: <paramref name="durable"/>), <paramref name="reconcile"/> the
+    /// background index reconciler (without keyspace notifications). Background work runs after <see cref="StartBackgroundAsync"/>.
+    /// </summary>
+    public static async Task<RedisStorage> StartAsync(bool history = false, bool durable = false, bool reconcile = false)
     {
         var address = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(address))
@@ -51,11 +57,17 @@ internal sealed class RedisStorage : IAsyncDisposable
         var storage = services.AddZnDrawStorage(o =>
         {
             o.KeyPrefix = keyPrefix;
-            o.IndexReconciliation.Enabled = false;
+            o.IndexReconciliation.Enabled = reconcile;
+            o.IndexReconciliation.UseKeyspaceNotifications = false;
         });
         if (history)
         {
-            storage.AddHistorySink<ProgrammableSink>().AddHistory(o => o.Mode = HistoryMode.Direct);
+            var stream = keyPrefix + "history";
+            storage.AddHistorySink<ProgrammableSink>().AddHistory(o =>
+            {
+                o.Mode = durable ? HistoryMode.Durable : HistoryMode.Direct;
+                o.StreamKey = stream;
+            });
         }
 
         return new RedisStorage(connection, services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), keyPrefix);
@@ -63,8 +75,23 @@ internal sealed class RedisStorage : IAsyncDisposable
 
     public static string NewId(string kind) => string.Create(CultureInfo.InvariantCulture, $"{kind}-{Guid.NewGuid():N}");
 
+    /// <summary>Starts the registered background services (index reconciler, history dispatcher) as a host would.</summary>
+    public async Task StartBackgroundAsync()
+    {
+        foreach (var service in Services.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+            _started.Add(service);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var service in _started)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
         await Services.DisposeAsync();
         await _connection.DisposeAsync();
     }
