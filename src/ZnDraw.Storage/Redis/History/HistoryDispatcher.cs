@@ -145,7 +145,9 @@ internal sealed class HistoryDispatcher : BackgroundService
                         }
                     }
 
-                    if (entries.Length == 0 && _time.GetTimestamp() >= nextClaim)
+                    // Not while a batch of ours is in flight: its entries are pending under this consumer and, behind
+                    // a slow sink, idle long enough to be claimed back and delivered twice.
+                    if (entries.Length == 0 && delivering.IsCompleted && _time.GetTimestamp() >= nextClaim)
                     {
                         var claimed = await database.StreamAutoClaimAsync(
                                 _stream, _options.ConsumerGroup, _consumer, (long)_options.ClaimIdleTime.TotalMilliseconds, claimCursor, _options.BatchSize)
