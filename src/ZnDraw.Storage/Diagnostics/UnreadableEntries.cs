@@ -5,36 +5,38 @@ namespace ZnDraw.Storage.Diagnostics;
 
 /// <summary>
 /// How a listing reports an entry it cannot read: it skips the entry, logs one warning naming the key (and field), and
-/// counts it on <see cref="ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged with the aggregate. A single read of
+/// counts it on <see cref="ZnDrawStorageDiagnostics.UnreadableInstrument"/> tagged with the aggregate
+/// (<c>zndraw.storage.aggregate</c>: one of the constants below, each listed in that instrument's doc and in
+/// <c>docs/telemetry.md</c>). A single read of
 /// the same entry throws the <see cref="StorageDataException"/> instead.
 /// </summary>
 internal static partial class UnreadableEntries
 {
-    /// <summary>The <c>aggregate</c> tag of rooms.</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of rooms.</summary>
     public const string Room = "room";
 
-    /// <summary>The <c>aggregate</c> tag of filesystems.</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of filesystems.</summary>
     public const string Filesystem = "filesystem";
 
-    /// <summary>The <c>aggregate</c> tag of extensions.</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of extensions.</summary>
     public const string Extension = "extension";
 
-    /// <summary>The <c>aggregate</c> tag of chat messages.</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of chat messages.</summary>
     public const string ChatMessage = "chat_message";
 
-    /// <summary>The <c>aggregate</c> tag of geometries (fields of <c>room:{room}:geometries</c>).</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of geometries (fields of <c>room:{room}:geometries</c>).</summary>
     public const string Geometry = "geometry";
 
-    /// <summary>The <c>aggregate</c> tag of selections (fields of <c>room:{room}:selections</c>).</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of selections (fields of <c>room:{room}:selections</c>).</summary>
     public const string Selection = "selection";
 
-    /// <summary>The <c>aggregate</c> tag of selection groups (fields of <c>room:{room}:selection_groups</c>).</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of selection groups (fields of <c>room:{room}:selection_groups</c>).</summary>
     public const string SelectionGroup = "selection_group";
 
-    /// <summary>The <c>aggregate</c> tag of jobs (a room's job sets, read by the id listing).</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of jobs (a room's job sets, read by the id listing).</summary>
     public const string Job = "job";
 
-    /// <summary>The <c>aggregate</c> tag of bookmarks (fields of <c>room:{room}:bookmarks</c>).</summary>
+    /// <summary>The <c>zndraw.storage.aggregate</c> tag of bookmarks (fields of <c>room:{room}:bookmarks</c>).</summary>
     public const string Bookmark = "bookmark";
 
     /// <summary>Logs and counts one unreadable entry of <paramref name="aggregate"/> that a listing skipped.</summary>
@@ -43,7 +45,7 @@ internal static partial class UnreadableEntries
         Skipped(logger, aggregate, exception.Key, exception.Field, exception.Message);
         if (ZnDrawStorageDiagnostics.Unreadable.Enabled)
         {
-            ZnDrawStorageDiagnostics.Unreadable.Add(1, new KeyValuePair<string, object?>("aggregate", aggregate));
+            ZnDrawStorageDiagnostics.Unreadable.Add(1, new KeyValuePair<string, object?>(ZnDrawStorageDiagnostics.AggregateTag, aggregate));
         }
     }
 

@@ -4,32 +4,30 @@ using ZnDraw.Storage.Diagnostics;
 
 namespace ZnDraw.Storage.History;
 
-/// <summary>History counters, on the <c>ZnDraw.Storage</c> meter.</summary>
+/// <summary>History counters, on the <c>ZnDraw.Storage</c> meter (their names are public on <see cref="ZnDrawStorageDiagnostics"/>).</summary>
 internal static class HistoryMetrics
 {
-    public const string MeterName = "ZnDraw.Storage";
-
-    private static readonly Meter Meter = ZnDraw.Storage.Diagnostics.ZnDrawStorageDiagnostics.Meter;
+    private static readonly Meter Meter = ZnDrawStorageDiagnostics.Meter;
 
     /// <summary>Events handed to the sink and stored (direct and durable).</summary>
     public static readonly Counter<long> Delivered =
-        Meter.CreateCounter<long>("zndraw.storage.history.delivered", "{event}", "History events stored by the sink.");
+        Meter.CreateCounter<long>(ZnDrawStorageDiagnostics.HistoryDeliveredInstrument, "{event}", "History events stored by the sink.");
 
     /// <summary>Failed sink writes (direct: the event is lost; durable: the batch is retried).</summary>
     public static readonly Counter<long> SinkFailures =
-        Meter.CreateCounter<long>("zndraw.storage.history.sink_failures", "{failure}", "Failed history sink writes.");
+        Meter.CreateCounter<long>(ZnDrawStorageDiagnostics.HistorySinkFailuresInstrument, "{failure}", "Failed history sink writes.");
 
     /// <summary>Events that could not be appended to the outbox after their state change committed (split cluster-safe writes).</summary>
     public static readonly Counter<long> OutboxFailures =
-        Meter.CreateCounter<long>("zndraw.storage.history.outbox_failures", "{event}", "History events lost before reaching the outbox.");
+        Meter.CreateCounter<long>(ZnDrawStorageDiagnostics.HistoryOutboxFailuresInstrument, "{event}", "History events lost before reaching the outbox.");
 
     /// <summary>Outbox entries that could not be read as events; they are acknowledged and dropped.</summary>
     public static readonly Counter<long> PoisonEntries =
-        Meter.CreateCounter<long>("zndraw.storage.history.poison_entries", "{entry}", "Unreadable history outbox entries dropped.");
+        Meter.CreateCounter<long>(ZnDrawStorageDiagnostics.HistoryPoisonEntriesInstrument, "{entry}", "Unreadable history outbox entries dropped.");
 
     /// <summary>Outbox entries reclaimed from another (crashed or stalled) dispatcher.</summary>
     public static readonly Counter<long> Reclaimed =
-        Meter.CreateCounter<long>("zndraw.storage.history.reclaimed", "{entry}", "History outbox entries reclaimed from another dispatcher.");
+        Meter.CreateCounter<long>(ZnDrawStorageDiagnostics.HistoryReclaimedInstrument, "{entry}", "History outbox entries reclaimed from another dispatcher.");
 }
 
 /// <summary>Source-generated log messages of history recording.</summary>

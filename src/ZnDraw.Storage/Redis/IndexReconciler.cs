@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,6 +19,11 @@ namespace ZnDraw.Storage.Redis;
 /// each checked and applied within about a second. Off the request path; never stops the host: a failure is logged and
 /// the next interval tries again. See <c>docs/index-reconciliation.md</c>.
 /// </summary>
+/// <remarks>
+/// Telemetry: each periodic pass is a <c>ZnDraw.Storage</c> operation <c>index.reconcile</c> and each applied batch of
+/// notified entries one named <c>index.apply</c> (root spans of their own, <c>db.system.name=redis</c>, with the
+/// duration and error metrics of every operation); a failed pass or batch is a failed operation.
+/// </remarks>
 internal sealed partial class IndexReconciler : BackgroundService
 {
     /// <summary>The server setting the notifications depend on.</summary>
@@ -64,6 +70,7 @@ internal sealed partial class IndexReconciler : BackgroundService
         }
 
         await Task.Yield(); // host start never waits for the first scan
+        Activity.Current = null; // each pass is a trace of its own, not a child of whatever started the host
         IndexMaintenance? maintenance = null;
         Subscription? subscription = null;
         Task? applying = null;
@@ -72,41 +79,45 @@ internal sealed partial class IndexReconciler : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                try
+                using (var op = StorageOperation.Start("index.reconcile", DbSystem.Redis))
                 {
-                    // While Redis is down (a host started without it, or an outage) wait quietly: the connection
-                    // itself has said so once, and a reconcile could only fail.
-                    await _connection.WaitUntilConnectedAsync(stoppingToken).ConfigureAwait(false);
-                    RedisStoreContext context = _context();
-                    maintenance ??= new IndexMaintenance(context);
-                    if (_options.UseKeyspaceNotifications && subscription is null)
+                    try
                     {
-                        subscription = await SubscribeAsync(context, stoppingToken).ConfigureAwait(false);
-                        applying ??= ApplyNotificationsAsync(maintenance, stoppingToken);
-                    }
+                        // While Redis is down (a host started without it, or an outage) wait quietly: the connection
+                        // itself has said so once, and a reconcile could only fail.
+                        await _connection.WaitUntilConnectedAsync(stoppingToken).ConfigureAwait(false);
+                        RedisStoreContext context = _context();
+                        maintenance ??= new IndexMaintenance(context);
+                        if (_options.UseKeyspaceNotifications && subscription is null)
+                        {
+                            subscription = await SubscribeAsync(context, stoppingToken).ConfigureAwait(false);
+                            applying ??= ApplyNotificationsAsync(maintenance, stoppingToken);
+                        }
 
-                    ReindexResult result = await maintenance.ReindexAsync(_options.PageSize, _options.PauseBetweenPages, stoppingToken).ConfigureAwait(false);
-                    LogReconciled(_logger, result.KeysScanned, result.Rooms, result.Users, result.Admins, result.StaleEntriesRemoved);
-                    if (failing)
-                    {
-                        LogRecovered(_logger);
-                        failing = false;
+                        ReindexResult result = await maintenance.ReindexAsync(_options.PageSize, _options.PauseBetweenPages, stoppingToken).ConfigureAwait(false);
+                        LogReconciled(_logger, result.KeysScanned, result.Rooms, result.Users, result.Admins, result.StaleEntriesRemoved);
+                        if (failing)
+                        {
+                            LogRecovered(_logger);
+                            failing = false;
+                        }
                     }
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    if (!failing)
+                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                     {
-                        LogFailed(_logger, ex, _options.Interval);
-                        failing = true;
+                        break;
                     }
-                    else
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
-                        LogStillFailing(_logger, ex.Message);
+                        op.RecordFailure(ex);
+                        if (!failing)
+                        {
+                            LogFailed(_logger, ex, _options.Interval);
+                            failing = true;
+                        }
+                        else
+                        {
+                            LogStillFailing(_logger, ex.Message);
+                        }
                     }
                 }
 
@@ -254,6 +265,7 @@ internal sealed partial class IndexReconciler : BackgroundService
     /// <summary>Applies the entries named by notifications, in batches of the entries queued meanwhile (deduplicated).</summary>
     private async Task ApplyNotificationsAsync(IndexMaintenance maintenance, CancellationToken stoppingToken)
     {
+        Activity.Current = null; // started inside the first pass: its batches are not children of that pass
         ChannelReader<IndexEntry> reader = _dirty.Reader;
         var batch = new HashSet<IndexEntry>();
         try
@@ -266,6 +278,7 @@ internal sealed partial class IndexReconciler : BackgroundService
                     batch.Add(entry);
                 }
 
+                using var op = StorageOperation.Start("index.apply", DbSystem.Redis);
                 try
                 {
                     (long added, long removed) = await maintenance.ReconcileEntriesAsync([.. batch], stoppingToken).ConfigureAwait(false);
@@ -277,6 +290,7 @@ internal sealed partial class IndexReconciler : BackgroundService
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
+                    op.RecordFailure(ex);
                     LogApplyFailed(_logger, batch.Count, ex.Message); // the next periodic reconcile catches up
                 }
             }

@@ -36,6 +36,7 @@ public sealed class ExtensionService
     private readonly KeyLayout _layout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly string? _dbSystem; // db.system.name of the extensions repository, for telemetry
     private readonly HistoryRecorder _history;
 
     /// <summary>Creates the service without history recording.</summary>
@@ -85,6 +86,7 @@ public sealed class ExtensionService
         ArgumentNullException.ThrowIfNull(history);
 
         _extensions = extensions;
+        _dbSystem = DbSystem.Of(extensions);
         _jobs = jobs;
         _sessions = sessions;
         _settings = settings;
@@ -116,7 +118,7 @@ public sealed class ExtensionService
     /// </remarks>
     public async ValueTask<ExtensionRegistrationResult> RegisterAsync(string sid, ExtensionId extension, JsonElement schema, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("extension.register");
+        using var op = StorageOperation.Start("extension.register", _dbSystem);
         try
         {
             KeyValidation.ValidateSessionId(sid, _layout);
@@ -182,7 +184,7 @@ public sealed class ExtensionService
     /// </remarks>
     public async ValueTask<int> CleanupUserExtensionsAsync(string sid, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("extension.cleanup");
+        using var op = StorageOperation.Start("extension.cleanup", _dbSystem);
         try
         {
             KeyValidation.ValidateSessionId(sid, _layout);
@@ -226,7 +228,7 @@ public sealed class ExtensionService
         JobProvider provider = JobProvider.Client,
         CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("job.submit");
+        using var op = StorageOperation.Start("job.submit", _dbSystem);
         try
         {
             KeyValidation.ValidateRoomId(roomId);
@@ -290,7 +292,7 @@ public sealed class ExtensionService
     /// </remarks>
     public async ValueTask<ExtensionTask?> GetNextJobAsync(ExtensionId extension, string workerSid, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("job.next");
+        using var op = StorageOperation.Start("job.next", _dbSystem);
         try
         {
             KeyValidation.ValidateSessionId(workerSid, _layout);
@@ -371,7 +373,7 @@ public sealed class ExtensionService
         Func<IJobRepository, CancellationToken, ValueTask<JobTransitionResult>> transition,
         CancellationToken cancellationToken)
     {
-        using var op = StorageOperation.Start(operation);
+        using var op = StorageOperation.Start(operation, _dbSystem);
         try
         {
             KeyValidation.ValidateRoomId(roomId);

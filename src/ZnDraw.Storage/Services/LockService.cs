@@ -35,6 +35,7 @@ public sealed class LockService
     private readonly ZnDrawLockOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly string? _dbSystem; // db.system.name of the locks repository, for telemetry
 
     /// <summary>Creates the service.</summary>
     /// <param name="locks">The lock repository.</param>
@@ -48,6 +49,7 @@ public sealed class LockService
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _locks = locks;
+        _dbSystem = DbSystem.Of(locks);
         _options = options.Value.Locks;
         _time = timeProvider;
         _logger = logger;
@@ -74,7 +76,7 @@ public sealed class LockService
         ValidateNames(roomId, target, holder);
         var ttl = timeToLive ?? _options.DefaultTtl;
         var seconds = LockLimits.ToSeconds(ttl, nameof(timeToLive));
-        using var op = StorageOperation.Start("lock.acquire");
+        using var op = StorageOperation.Start("lock.acquire", _dbSystem);
         try
         {
             var now = _time.GetUtcNow();
@@ -110,7 +112,7 @@ public sealed class LockService
         ValidateNames(roomId, target, holder);
         var ttl = timeToLive ?? _options.DefaultTtl;
         var seconds = LockLimits.ToSeconds(ttl, nameof(timeToLive));
-        using var op = StorageOperation.Start("lock.refresh");
+        using var op = StorageOperation.Start("lock.refresh", _dbSystem);
         try
         {
             var now = _time.GetUtcNow();
@@ -141,7 +143,7 @@ public sealed class LockService
     public async ValueTask<bool> ReleaseAsync(string roomId, string target, string holder, CancellationToken cancellationToken = default)
     {
         ValidateNames(roomId, target, holder);
-        using var op = StorageOperation.Start("lock.release");
+        using var op = StorageOperation.Start("lock.release", _dbSystem);
         try
         {
             var released = await _locks.ReleaseAsync(roomId, target, holder, cancellationToken).ConfigureAwait(false);
@@ -179,7 +181,7 @@ public sealed class LockService
     {
         ValidateNames(roomId, target, holder);
         ArgumentNullException.ThrowIfNull(message);
-        using var op = StorageOperation.Start("lock.set_metadata");
+        using var op = StorageOperation.Start("lock.set_metadata", _dbSystem);
         try
         {
             var written = await _locks.SetMetadataAsync(roomId, target, holder, Metadata(holder, _time.GetUtcNow(), message), cancellationToken).ConfigureAwait(false);
@@ -208,7 +210,7 @@ public sealed class LockService
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(target);
-        using var op = StorageOperation.Start("lock.get");
+        using var op = StorageOperation.Start("lock.get", _dbSystem);
         try
         {
             return await _locks.GetAsync(roomId, target, cancellationToken).ConfigureAwait(false);
@@ -235,7 +237,7 @@ public sealed class LockService
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(sid);
-        using var op = StorageOperation.Start("lock.acquire_presenter");
+        using var op = StorageOperation.Start("lock.acquire_presenter", _dbSystem);
         try
         {
             var acquired = await _locks.AcquirePresenterAsync(roomId, sid, _options.PresenterTtl, cancellationToken).ConfigureAwait(false);
@@ -260,7 +262,7 @@ public sealed class LockService
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentException.ThrowIfNullOrEmpty(sid);
-        using var op = StorageOperation.Start("lock.release_presenter");
+        using var op = StorageOperation.Start("lock.release_presenter", _dbSystem);
         try
         {
             var released = await _locks.ReleasePresenterAsync(roomId, sid, cancellationToken).ConfigureAwait(false);
@@ -283,7 +285,7 @@ public sealed class LockService
     public async ValueTask<string?> GetPresenterAsync(string roomId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
-        using var op = StorageOperation.Start("lock.get_presenter");
+        using var op = StorageOperation.Start("lock.get_presenter", _dbSystem);
         try
         {
             return await _locks.GetPresenterAsync(roomId, cancellationToken).ConfigureAwait(false);

@@ -38,6 +38,7 @@ public sealed class RoomService
     private readonly KeyLayout _layout;
     private readonly ZnDrawLimitOptions _limits;
     private readonly ILogger _logger;
+    private readonly string? _dbSystem; // db.system.name of the rooms repository, for telemetry
     private readonly HistoryRecorder _history;
 
     /// <summary>Creates the service without history recording.</summary>
@@ -78,6 +79,7 @@ public sealed class RoomService
         ArgumentNullException.ThrowIfNull(history);
 
         _rooms = rooms;
+        _dbSystem = DbSystem.Of(rooms);
         _settings = settings;
         _users = users;
         _layout = options.Value.Layout;
@@ -131,7 +133,7 @@ public sealed class RoomService
         UserRoomSettings? creatorSettings = null,
         CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.join");
+        using var op = StorageOperation.Start("room.join", _dbSystem);
         try
         {
             ValidateJoinRoomId(roomId);
@@ -234,7 +236,7 @@ public sealed class RoomService
         string? userName = null,
         CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.copy");
+        using var op = StorageOperation.Start("room.copy", _dbSystem);
         try
         {
             KeyValidation.ValidateRoomId(sourceRoomId);
@@ -275,7 +277,7 @@ public sealed class RoomService
     /// <remarks>One atomic <see cref="IRoomRepository.CreateAsync"/>, so of concurrent creates exactly one succeeds; then the created event.</remarks>
     public async ValueTask<Room> CreateAsync(string roomId, string? description = null, string? userName = null, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.create");
+        using var op = StorageOperation.Start("room.create", _dbSystem);
         try
         {
             ValidateJoinRoomId(roomId);
@@ -305,7 +307,7 @@ public sealed class RoomService
     /// <remarks>One atomic <see cref="IRepository{T, TId}.DeleteAsync"/> (see <see cref="IRoomRepository"/> for what is removed and what is left, e.g. users' <c>currentRoom</c>).</remarks>
     public async ValueTask<bool> DeleteAsync(string roomId, string? userName = null, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.delete");
+        using var op = StorageOperation.Start("room.delete", _dbSystem);
         try
         {
             var deletedEvent = NewEvent(roomId, RoomEventTypes.Deleted, userName, null, null);
@@ -335,7 +337,7 @@ public sealed class RoomService
     /// <remarks>One batch (<see cref="IRoomRepository.GetWithFrameCountAsync"/>).</remarks>
     public async ValueTask<Room?> GetAsync(string roomId, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.get");
+        using var op = StorageOperation.Start("room.get", _dbSystem);
         try
         {
             return await _rooms.GetWithFrameCountAsync(roomId, cancellationToken).ConfigureAwait(false);
@@ -353,7 +355,7 @@ public sealed class RoomService
     /// <remarks>One <c>SMEMBERS</c>. Rooms written by an older ZnDraw server appear after <see cref="IIndexMaintenance.ReindexAsync(int, CancellationToken)"/>.</remarks>
     public async ValueTask<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.list");
+        using var op = StorageOperation.Start("room.list", _dbSystem);
         try
         {
             return await _rooms.ListAllAsync(cancellationToken).ConfigureAwait(false);
@@ -385,7 +387,7 @@ public sealed class RoomService
     /// </remarks>
     public async ValueTask<IReadOnlyList<Room>> ListDetailsAsync(bool includeHidden = true, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.list_details");
+        using var op = StorageOperation.Start("room.list_details", _dbSystem);
         try
         {
             var ids = await _rooms.ListAllAsync(cancellationToken).ConfigureAwait(false);
@@ -451,7 +453,7 @@ public sealed class RoomService
     /// <remarks>One <c>GET default_room</c> (<see cref="IRoomRepository.GetDefaultRoomAsync"/>).</remarks>
     public async ValueTask<string?> GetDefaultRoomAsync(CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.get_default");
+        using var op = StorageOperation.Start("room.get_default", _dbSystem);
         try
         {
             return await _rooms.GetDefaultRoomAsync(cancellationToken).ConfigureAwait(false);
@@ -475,7 +477,7 @@ public sealed class RoomService
     /// </remarks>
     public async ValueTask SetDefaultRoomAsync(string roomId, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.set_default");
+        using var op = StorageOperation.Start("room.set_default", _dbSystem);
         try
         {
             if (!await _rooms.SetDefaultRoomAsync(roomId, cancellationToken).ConfigureAwait(false))
@@ -498,7 +500,7 @@ public sealed class RoomService
     /// <remarks>One <c>DEL default_room</c> (<see cref="IRoomRepository.ClearDefaultRoomAsync"/>).</remarks>
     public async ValueTask<bool> ClearDefaultRoomAsync(CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.clear_default");
+        using var op = StorageOperation.Start("room.clear_default", _dbSystem);
         try
         {
             return await _rooms.ClearDefaultRoomAsync(cancellationToken).ConfigureAwait(false);
@@ -517,7 +519,7 @@ public sealed class RoomService
     /// <remarks>One <c>SMEMBERS room:{room}:users</c>.</remarks>
     public async ValueTask<IReadOnlyList<string>> GetUsersAsync(string roomId, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.users");
+        using var op = StorageOperation.Start("room.users", _dbSystem);
         try
         {
             return await _rooms.GetUsersAsync(roomId, cancellationToken).ConfigureAwait(false);
@@ -583,7 +585,7 @@ public sealed class RoomService
     /// <remarks>One script (<see cref="IRoomRepository.SetDescriptionAsync"/>). The history event carries metadata <c>description</c> (absent when removed).</remarks>
     public async ValueTask SetDescriptionAsync(string roomId, string? description, string? userName = null, CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("room.set_description");
+        using var op = StorageOperation.Start("room.set_description", _dbSystem);
         try
         {
             var changed = NewEvent(roomId, RoomEventTypes.DescriptionChanged, userName, description is null ? null : "description", description);
@@ -621,7 +623,7 @@ public sealed class RoomService
         Func<IRoomRepository, string, CancellationToken, ValueTask<bool>> write,
         CancellationToken cancellationToken)
     {
-        using var op = StorageOperation.Start(operation);
+        using var op = StorageOperation.Start(operation, _dbSystem);
         try
         {
             var changed = NewEvent(roomId, eventType, userName, null, null);

@@ -36,6 +36,7 @@ public sealed class SessionService
     private readonly ISessionRepository _sessions;
     private readonly IUserRepository _users;
     private readonly ILogger _logger;
+    private readonly string? _dbSystem; // db.system.name of the sessions repository, for telemetry
     private readonly HistoryRecorder _history;
 
     /// <summary>Creates the service without history recording.</summary>
@@ -60,6 +61,7 @@ public sealed class SessionService
         ArgumentNullException.ThrowIfNull(history);
 
         _sessions = sessions;
+        _dbSystem = DbSystem.Of(sessions);
         _users = users;
         _logger = logger;
         _history = history;
@@ -85,7 +87,7 @@ public sealed class SessionService
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        using var op = StorageOperation.Start("session.connect");
+        using var op = StorageOperation.Start("session.connect", _dbSystem);
         try
         {
             // Sent together; each checks that the user exists before writing.
@@ -143,7 +145,7 @@ public sealed class SessionService
     public async ValueTask<SessionInfo?> DisconnectAsync(string sid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
-        using var op = StorageOperation.Start("session.disconnect");
+        using var op = StorageOperation.Start("session.disconnect", _dbSystem);
         try
         {
             var session = await _sessions.GetByIdAsync(sid, cancellationToken).ConfigureAwait(false);
@@ -196,7 +198,7 @@ public sealed class SessionService
     public async ValueTask<SessionInfo?> GetAsync(string sid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sid);
-        using var op = StorageOperation.Start("session.get");
+        using var op = StorageOperation.Start("session.get", _dbSystem);
         try
         {
             return await _sessions.GetByIdAsync(sid, cancellationToken).ConfigureAwait(false);

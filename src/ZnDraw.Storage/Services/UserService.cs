@@ -51,6 +51,7 @@ public sealed class UserService
     private readonly IUserRepository _users;
     private readonly PasswordHasher _hasher;
     private readonly ILogger _logger;
+    private readonly string? _dbSystem; // db.system.name of the users repository, for telemetry
     private readonly Lazy<(string Hash, string Salt)> _dummyHash;
 
     /// <summary>Creates the service.</summary>
@@ -67,6 +68,7 @@ public sealed class UserService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _users = users;
+        _dbSystem = DbSystem.Of(users);
         _hasher = new PasswordHasher(ZnDrawPasswordOptions.Resolve(options.Value), options.Value.Passwords.Pbkdf2Iterations);
         _logger = logger;
 
@@ -91,7 +93,7 @@ public sealed class UserService
     /// <exception cref="UserOperationException"><see cref="UserOperationError.GuestNamesExhausted"/>: every drawn name was taken.</exception>
     public async ValueTask<User> CreateGuestAsync(CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("user.create_guest");
+        using var op = StorageOperation.Start("user.create_guest", _dbSystem);
         try
         {
             for (var attempt = 1; attempt <= MaxGuestNameAttempts; attempt++)
@@ -154,7 +156,7 @@ public sealed class UserService
         ArgumentException.ThrowIfNullOrEmpty(password);
         var name = TrimmedName(newName);
 
-        using var op = StorageOperation.Start("user.register");
+        using var op = StorageOperation.Start("user.register", _dbSystem);
         try
         {
             if (string.Equals(name, guestName, StringComparison.Ordinal))
@@ -227,7 +229,7 @@ public sealed class UserService
             throw new ArgumentException("A user name is required when a password is given.", nameof(userName));
         }
 
-        using var op = StorageOperation.Start("user.login");
+        using var op = StorageOperation.Start("user.login", _dbSystem);
         try
         {
             LoginResult result;
@@ -284,7 +286,7 @@ public sealed class UserService
         ArgumentException.ThrowIfNullOrEmpty(password);
         var name = TrimmedName(userName);
 
-        using var op = StorageOperation.Start("user.verify_password");
+        using var op = StorageOperation.Start("user.verify_password", _dbSystem);
         try
         {
             var (verification, _) = await CheckPasswordAsync(name, password, cancellationToken).ConfigureAwait(false);
@@ -314,7 +316,7 @@ public sealed class UserService
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(currentPassword);
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
-        using var op = StorageOperation.Start("user.change_password");
+        using var op = StorageOperation.Start("user.change_password", _dbSystem);
         try
         {
             var credentials = await GetRegisteredAsync(userName, cancellationToken).ConfigureAwait(false);
@@ -351,7 +353,7 @@ public sealed class UserService
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
-        using var op = StorageOperation.Start("user.reset_password");
+        using var op = StorageOperation.Start("user.reset_password", _dbSystem);
         try
         {
             await GetRegisteredAsync(userName, cancellationToken).ConfigureAwait(false);
@@ -375,7 +377,7 @@ public sealed class UserService
     public async ValueTask SetAdminAsync(string userName, bool isAdmin, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        using var op = StorageOperation.Start("user.set_admin");
+        using var op = StorageOperation.Start("user.set_admin", _dbSystem);
         try
         {
             await _users.SetAdminAsync(userName, isAdmin, cancellationToken).ConfigureAwait(false);
@@ -397,7 +399,7 @@ public sealed class UserService
     public async ValueTask<UserRole> GetRoleAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        using var op = StorageOperation.Start("user.get_role");
+        using var op = StorageOperation.Start("user.get_role", _dbSystem);
         try
         {
             return await _users.GetRoleAsync(userName, cancellationToken).ConfigureAwait(false);
@@ -418,7 +420,7 @@ public sealed class UserService
     public async ValueTask<UserProfile?> GetAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        using var op = StorageOperation.Start("user.get");
+        using var op = StorageOperation.Start("user.get", _dbSystem);
         try
         {
             var userTask = _users.GetByIdAsync(userName, cancellationToken);
@@ -440,7 +442,7 @@ public sealed class UserService
     /// <remarks>One <c>SMEMBERS</c>, no SCAN. Users an older ZnDraw wrote appear after the reindex operation.</remarks>
     public async ValueTask<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
     {
-        using var op = StorageOperation.Start("user.list");
+        using var op = StorageOperation.Start("user.list", _dbSystem);
         try
         {
             return await _users.ListAllAsync(cancellationToken).ConfigureAwait(false);

@@ -50,7 +50,7 @@ public sealed class ServiceOperationTests : IDisposable
             string? operation = null, errorType = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "operation") { operation = tag.Value as string; }
+                if (tag.Key == "zndraw.storage.operation") { operation = tag.Value as string; }
                 if (tag.Key == "error.type") { errorType = tag.Value as string; }
             }
 
@@ -79,11 +79,14 @@ public sealed class ServiceOperationTests : IDisposable
             var op = Assert.Single(_activities, a => a.ParentSpanId == parent!.SpanId);
             Assert.Equal("room.lock", op.OperationName);
             Assert.Equal(ActivityStatusCode.Error, op.Status);
-            Assert.Equal(nameof(RoomNotFoundException), op.GetTagItem("error.type"));
-            Assert.Equal("failure", op.GetTagItem("outcome"));
+            Assert.Equal(ActivityKind.Internal, op.Kind);
+            Assert.Equal("redis", op.GetTagItem("db.system.name"));
+            Assert.Equal(typeof(RoomNotFoundException).FullName, op.GetTagItem("error.type"));
+            Assert.Equal(typeof(RoomNotFoundException).FullName, op.StatusDescription); // not the message: it names the room
+            Assert.DoesNotContain(missing, op.StatusDescription, StringComparison.Ordinal);
         }
 
-        Assert.Contains(("room.lock", nameof(RoomNotFoundException)), _errors);
+        Assert.Contains(("room.lock", "ZnDraw.Storage.Services.RoomNotFoundException"), _errors);
     }
 
     [Fact]
@@ -98,7 +101,11 @@ public sealed class ServiceOperationTests : IDisposable
         var op = Assert.Single(_activities, a => a.ParentSpanId == parent!.SpanId);
         Assert.Equal("room.lock", op.OperationName);
         Assert.Equal(ActivityStatusCode.Unset, op.Status);
-        Assert.Equal("success", op.GetTagItem("outcome"));
+        Assert.Equal(ActivityKind.Internal, op.Kind);
+        Assert.Equal("redis", op.GetTagItem("db.system.name"));
+        Assert.Equal("room.lock", op.GetTagItem("zndraw.storage.operation"));
+        Assert.Null(op.GetTagItem("error.type"));
+        Assert.Null(op.GetTagItem("outcome"));
     }
 
     [Fact]
@@ -115,7 +122,8 @@ public sealed class ServiceOperationTests : IDisposable
         var op = Assert.Single(_activities, a => a.ParentSpanId == parent!.SpanId);
         Assert.Equal("user.reset_password", op.OperationName);
         Assert.Equal(ActivityStatusCode.Error, op.Status);
-        Assert.Equal(nameof(UserOperationException), op.GetTagItem("error.type"));
+        Assert.Equal(typeof(UserOperationException).FullName, op.GetTagItem("error.type"));
+        Assert.Equal("redis", op.GetTagItem("db.system.name"));
     }
 
     private RoomService Rooms()

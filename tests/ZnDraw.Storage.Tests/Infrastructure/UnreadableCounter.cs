@@ -4,7 +4,7 @@ using ZnDraw.Storage.Diagnostics;
 
 namespace ZnDraw.Storage.Tests.Infrastructure;
 
-/// <summary>Counts <c>zndraw.storage.unreadable</c> measurements by their <c>aggregate</c> tag while it lives.</summary>
+/// <summary>Counts <c>zndraw.storage.unreadable</c> measurements by their <c>zndraw.storage.aggregate</c> tag while it lives.</summary>
 internal sealed class UnreadableCounter : IDisposable
 {
     private readonly MeterListener _listener = new();
@@ -23,7 +23,7 @@ internal sealed class UnreadableCounter : IDisposable
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "aggregate")
+                if (tag.Key == "zndraw.storage.aggregate")
                 {
                     _counts.AddOrUpdate((string)tag.Value!, value, (_, old) => old + value);
                 }

@@ -149,11 +149,11 @@ public sealed class NotificationReconciliationTests(RedisNotifyFixture redis)
             string index = string.Empty, change = string.Empty;
             foreach (var tag in tags)
             {
-                if (tag.Key == "index")
+                if (tag.Key == "zndraw.storage.index")
                 {
                     index = (string)tag.Value!;
                 }
-                else if (tag.Key == "change")
+                else if (tag.Key == "zndraw.storage.change")
                 {
                     change = (string)tag.Value!;
                 }
