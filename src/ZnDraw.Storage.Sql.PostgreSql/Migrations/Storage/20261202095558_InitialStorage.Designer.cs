@@ -4,35 +4,40 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using ZnDraw.Storage.Sql.Model;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
+namespace ZnDraw.Storage.Sql.PostgreSql.Migrations.Storage
 {
-    [DbContext(typeof(SqliteStorageDbContext))]
-    [Migration("20261202095550_InitialStorage")]
+    [DbContext(typeof(PostgresStorageDbContext))]
+    [Migration("20261202095558_InitialStorage")]
     partial class InitialStorage
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.BookmarkEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<int>("Frame")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("frame");
 
                     b.Property<string>("Label")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("label");
 
                     b.HasKey("RoomId", "Frame")
@@ -44,11 +49,11 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ChatCounterEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<long>("LastNumber")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_number");
 
                     b.HasKey("RoomId")
@@ -60,37 +65,37 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ChatMessageEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Id")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("id");
 
                     b.Property<string>("Author")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("author");
 
                     b.Property<string>("Content")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("content");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<bool>("IsEdited")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_edited");
 
                     b.Property<long>("Number")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("number");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
                     b.HasKey("RoomId", "Id")
@@ -105,24 +110,24 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ExtensionDataEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_name");
 
                     b.Property<string>("Category")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("category");
 
                     b.Property<string>("Extension")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("extension");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "UserName", "Category", "Extension")
@@ -134,15 +139,15 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.FrameEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Member")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("member");
 
                     b.Property<double>("Score")
-                        .HasColumnType("REAL")
+                        .HasColumnType("double precision")
                         .HasColumnName("score");
 
                     b.HasKey("RoomId", "Member")
@@ -157,16 +162,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.FrameSelectionEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("GroupName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("group_name");
 
                     b.Property<string>("Frames")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("frames");
 
                     b.HasKey("RoomId", "GroupName")
@@ -178,12 +183,12 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomActiveSelectionGroupEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Name")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.HasKey("RoomId")
@@ -195,11 +200,11 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<DateTime>("DeletedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("deleted_at");
 
                     b.HasKey("RoomId")
@@ -211,31 +216,31 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomEntity", b =>
                 {
                     b.Property<string>("Id")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("id");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CreatedBy")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("created_by");
 
                     b.Property<int>("CurrentFrame")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("current_frame");
 
                     b.Property<string>("Description")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("description");
 
                     b.Property<bool>("Hidden")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("hidden");
 
                     b.Property<bool>("Locked")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("locked");
 
                     b.HasKey("Id")
@@ -247,16 +252,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomFigureEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Name")
@@ -268,16 +273,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomGeometryEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Name")
@@ -289,11 +294,11 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_name");
 
                     b.HasKey("RoomId", "UserName")
@@ -308,20 +313,20 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMetadataEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Field")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("field");
 
                     b.Property<int>("Position")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("position");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Field")
@@ -333,16 +338,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Geometry")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("geometry");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Geometry")
@@ -354,16 +359,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionGroupEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("name");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Name")
@@ -375,12 +380,12 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ServerSettingEntity", b =>
                 {
                     b.Property<string>("Key")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("key");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("Key")
@@ -392,7 +397,7 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserAdminEntity", b =>
                 {
                     b.Property<string>("UserName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_name");
 
                     b.HasKey("UserName")
@@ -404,35 +409,35 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserEntity", b =>
                 {
                     b.Property<string>("UserName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_name");
 
                     b.Property<DateTime?>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CurrentRoom")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("current_room");
 
                     b.Property<string>("CurrentSid")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("current_sid");
 
                     b.Property<DateTime?>("LastActivity")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_activity");
 
                     b.Property<DateTime?>("LastLogin")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_login");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("password_hash");
 
                     b.Property<string>("PasswordSalt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("password_salt");
 
                     b.HasKey("UserName")
@@ -444,24 +449,24 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserSettingsEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_name");
 
                     b.Property<string>("Section")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("section");
 
                     b.Property<int>("Position")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("position");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "UserName", "Section")

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Sqlite
+namespace ZnDraw.Storage.Sql.Sqlite.Migrations.History
 {
     /// <inheritdoc />
     internal partial class UserLoginEventsByUsernameAndLoginAt : Migration

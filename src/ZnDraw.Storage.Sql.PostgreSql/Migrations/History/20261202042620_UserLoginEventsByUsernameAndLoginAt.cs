@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.PostgreSql
+namespace ZnDraw.Storage.Sql.PostgreSql.Migrations.History
 {
     /// <inheritdoc />
     internal partial class UserLoginEventsByUsernameAndLoginAt : Migration

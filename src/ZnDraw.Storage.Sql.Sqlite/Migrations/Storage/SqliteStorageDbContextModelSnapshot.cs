@@ -7,7 +7,7 @@ using ZnDraw.Storage.Sql.Model;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
+namespace ZnDraw.Storage.Sql.Sqlite.Migrations.Storage
 {
     [DbContext(typeof(SqliteStorageDbContext))]
     partial class SqliteStorageDbContextModelSnapshot : ModelSnapshot

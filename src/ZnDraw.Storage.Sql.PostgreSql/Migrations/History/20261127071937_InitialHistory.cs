@@ -3,7 +3,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.PostgreSql
+namespace ZnDraw.Storage.Sql.PostgreSql.Migrations.History
 {
     /// <inheritdoc />
     internal partial class InitialHistory : Migration

@@ -9,7 +9,7 @@ using ZnDraw.Storage.Sql;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Sqlite
+namespace ZnDraw.Storage.Sql.Sqlite.Migrations.History
 {
     [DbContext(typeof(SqliteHistoryDbContext))]
     [Migration("20261202042511_UserLoginEventsByUsernameAndLoginAt")]

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
+namespace ZnDraw.Storage.Sql.PostgreSql.Migrations.Storage
 {
     /// <inheritdoc />
     internal partial class InitialStorage : Migration

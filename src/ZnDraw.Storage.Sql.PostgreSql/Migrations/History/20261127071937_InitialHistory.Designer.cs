@@ -10,7 +10,7 @@ using ZnDraw.Storage.Sql;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.PostgreSql
+namespace ZnDraw.Storage.Sql.PostgreSql.Migrations.History
 {
     [DbContext(typeof(PostgresHistoryDbContext))]
     [Migration("20261127071937_InitialHistory")]

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Storage.Sqlite
+namespace ZnDraw.Storage.Sql.Sqlite.Migrations.Storage
 {
     /// <inheritdoc />
     internal partial class InitialStorage : Migration

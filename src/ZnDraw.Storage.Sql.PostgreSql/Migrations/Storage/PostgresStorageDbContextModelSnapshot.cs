@@ -2,21 +2,18 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using ZnDraw.Storage.Sql.Model;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
+namespace ZnDraw.Storage.Sql.PostgreSql.Migrations.Storage
 {
     [DbContext(typeof(PostgresStorageDbContext))]
-    [Migration("20261202095558_InitialStorage")]
-    partial class InitialStorage
+    partial class PostgresStorageDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder

@@ -2,39 +2,37 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using ZnDraw.Storage.Sql.Model;
 
 #nullable disable
 
-namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
+namespace ZnDraw.Storage.Sql.Sqlite.Migrations.Storage
 {
-    [DbContext(typeof(PostgresStorageDbContext))]
-    partial class PostgresStorageDbContextModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqliteStorageDbContext))]
+    [Migration("20261202095550_InitialStorage")]
+    partial class InitialStorage
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.BookmarkEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<int>("Frame")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("frame");
 
                     b.Property<string>("Label")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("label");
 
                     b.HasKey("RoomId", "Frame")
@@ -46,11 +44,11 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ChatCounterEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<long>("LastNumber")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_number");
 
                     b.HasKey("RoomId")
@@ -62,37 +60,37 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ChatMessageEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Id")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("id");
 
                     b.Property<string>("Author")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("author");
 
                     b.Property<string>("Content")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("content");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<bool>("IsEdited")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_edited");
 
                     b.Property<long>("Number")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("number");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
                     b.HasKey("RoomId", "Id")
@@ -107,24 +105,24 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ExtensionDataEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_name");
 
                     b.Property<string>("Category")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("category");
 
                     b.Property<string>("Extension")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("extension");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "UserName", "Category", "Extension")
@@ -136,15 +134,15 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.FrameEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Member")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("member");
 
                     b.Property<double>("Score")
-                        .HasColumnType("double precision")
+                        .HasColumnType("REAL")
                         .HasColumnName("score");
 
                     b.HasKey("RoomId", "Member")
@@ -159,16 +157,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.FrameSelectionEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("GroupName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("group_name");
 
                     b.Property<string>("Frames")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("frames");
 
                     b.HasKey("RoomId", "GroupName")
@@ -180,12 +178,12 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomActiveSelectionGroupEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Name")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("name");
 
                     b.HasKey("RoomId")
@@ -197,11 +195,11 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomCleanupEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<DateTime>("DeletedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("deleted_at");
 
                     b.HasKey("RoomId")
@@ -213,31 +211,31 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomEntity", b =>
                 {
                     b.Property<string>("Id")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("id");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CreatedBy")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_by");
 
                     b.Property<int>("CurrentFrame")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("current_frame");
 
                     b.Property<string>("Description")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("description");
 
                     b.Property<bool>("Hidden")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("hidden");
 
                     b.Property<bool>("Locked")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("locked");
 
                     b.HasKey("Id")
@@ -249,16 +247,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomFigureEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Name")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("name");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Name")
@@ -270,16 +268,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomGeometryEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Name")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("name");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Name")
@@ -291,11 +289,11 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMemberEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_name");
 
                     b.HasKey("RoomId", "UserName")
@@ -310,20 +308,20 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomMetadataEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Field")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("field");
 
                     b.Property<int>("Position")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("position");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Field")
@@ -335,16 +333,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Geometry")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("geometry");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Geometry")
@@ -356,16 +354,16 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.RoomSelectionGroupEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Name")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("name");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "Name")
@@ -377,12 +375,12 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.ServerSettingEntity", b =>
                 {
                     b.Property<string>("Key")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("key");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("Key")
@@ -394,7 +392,7 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserAdminEntity", b =>
                 {
                     b.Property<string>("UserName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_name");
 
                     b.HasKey("UserName")
@@ -406,35 +404,35 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserEntity", b =>
                 {
                     b.Property<string>("UserName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_name");
 
                     b.Property<DateTime?>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CurrentRoom")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("current_room");
 
                     b.Property<string>("CurrentSid")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("current_sid");
 
                     b.Property<DateTime?>("LastActivity")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_activity");
 
                     b.Property<DateTime?>("LastLogin")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_login");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
                     b.Property<string>("PasswordSalt")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("password_salt");
 
                     b.HasKey("UserName")
@@ -446,24 +444,24 @@ namespace ZnDraw.Storage.Sql.Migrations.Storage.PostgreSql
             modelBuilder.Entity("ZnDraw.Storage.Sql.Model.UserSettingsEntity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_name");
 
                     b.Property<string>("Section")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("section");
 
                     b.Property<int>("Position")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("position");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("RoomId", "UserName", "Section")
