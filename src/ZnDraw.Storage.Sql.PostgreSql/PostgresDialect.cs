@@ -143,7 +143,16 @@ internal sealed class PostgresDialect : SqlDialect
     }
 
     /// <summary>Disposes the data source when this dialect created it (not the host's).</summary>
-    public override ValueTask DisposeAsync() => _connectionString is null ? ValueTask.CompletedTask : _dataSource.DisposeAsync();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _connectionString is not null)
+        {
+            _dataSource.Dispose();
+        }
+    }
+
+    /// <summary>Disposes the data source when this dialect created it (not the host's).</summary>
+    protected override ValueTask DisposeAsyncCore() => _connectionString is null ? ValueTask.CompletedTask : _dataSource.DisposeAsync();
 
     protected override void UseProvider(DbContextOptionsBuilder builder)
     {

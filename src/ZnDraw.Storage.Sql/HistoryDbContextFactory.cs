@@ -8,7 +8,7 @@ namespace ZnDraw.Storage.Sql;
 /// Creates <see cref="HistoryDbContext"/>s of the chosen provider (its own context subclass, which owns the provider's
 /// migrations), and holds that provider's <see cref="SqlDialect"/> for the sink's bulk writes.
 /// </summary>
-internal sealed class HistoryDbContextFactory : IDbContextFactory<HistoryDbContext>, IAsyncDisposable
+internal sealed class HistoryDbContextFactory : IDbContextFactory<HistoryDbContext>, IDisposable, IAsyncDisposable
 {
     private readonly DbContextOptions _options;
 
@@ -26,6 +26,8 @@ internal sealed class HistoryDbContextFactory : IDbContextFactory<HistoryDbConte
 
     public Task<HistoryDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(Dialect.CreateHistoryContext(_options));
+
+    public void Dispose() => Dialect.Dispose();
 
     public ValueTask DisposeAsync() => Dialect.DisposeAsync();
 }

@@ -13,7 +13,7 @@ namespace ZnDraw.Storage.Sql.Provider;
 /// <c>ZnDraw.Storage.Sql.PostgreSql</c>); this package references neither provider.
 /// </summary>
 /// <remarks>A dialect owns what it opened (a data source, a pool); dispose it with the store or factory that created it.</remarks>
-internal abstract class SqlDialect : IAsyncDisposable
+internal abstract class SqlDialect : IDisposable, IAsyncDisposable
 {
     private readonly Action<DbContextOptionsBuilder>? _configureContext;
 
@@ -114,8 +114,28 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// </summary>
     public abstract Task CloseLoginsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<HistoryLogout> logouts, CancellationToken cancellationToken);
 
-    /// <inheritdoc/>
-    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>Releases what the dialect opened (nothing by default); a host may dispose its container either way.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the dialect opened (nothing by default).</summary>
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return DisposeAsyncCore();
+    }
+
+    /// <summary>Releases what the dialect opened.</summary>
+    /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>Releases what the dialect opened, asynchronously.</summary>
+    protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
 
     /// <summary>Chooses the provider on <paramref name="builder"/> (e.g. <c>UseSqlite</c>) with this package's migrations assembly.</summary>
     protected abstract void UseProvider(DbContextOptionsBuilder builder);

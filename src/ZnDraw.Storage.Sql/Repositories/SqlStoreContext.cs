@@ -20,7 +20,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// migrations (<see cref="StorageDbContext"/>). Parameters only, never concatenated values. Both dialects accept
 /// <c>@name</c> parameters, <c>ON CONFLICT</c> and <c>RETURNING</c>.
 /// </remarks>
-internal sealed class SqlStoreContext : IAsyncDisposable
+internal sealed class SqlStoreContext : IDisposable, IAsyncDisposable
 {
     private readonly DbContextOptions _options;
     private TrajectorySql? _trajectory;
@@ -175,6 +175,9 @@ internal sealed class SqlStoreContext : IAsyncDisposable
             throw;
         }
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => Dialect.Dispose();
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => Dialect.DisposeAsync();
