@@ -3,7 +3,7 @@ using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using ZnDraw.Storage.Sql.Model;
+using ZnDraw.Storage.Sql.Sqlite;
 
 #nullable disable
 
