@@ -4,7 +4,7 @@
 # file. Run it after adding public members on purpose, then review the diff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for project in src/ZnDraw.Storage src/ZnDraw.Storage.Sql src/ZnDraw.Storage.OpenTelemetry; do
+for project in src/ZnDraw.Storage src/ZnDraw.Storage.Sql src/ZnDraw.Storage.Sql.Sqlite src/ZnDraw.Storage.Sql.PostgreSql src/ZnDraw.Storage.OpenTelemetry; do
   name=$(basename "$project")
   log=$(mktemp)
   dotnet build "$project/$name.csproj" --no-incremental -nologo -p:TreatWarningsAsErrors=false -p:WarningsAsErrors= >"$log" 2>&1 || true

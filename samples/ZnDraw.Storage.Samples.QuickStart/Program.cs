@@ -70,16 +70,16 @@ if (hybrid)
 {
     // Users and rooms (with everything persistent in a room) in SQL, the history in the same file: a state change and
     // its history row commit together. Sessions, locks, presence, extensions, workers and jobs stay in Redis.
-    storage.AddSqlStorage(db => db.UseSqlite($"Data Source={historyFile}"), sql =>
+    storage.AddSqlStorage(sql => sql.UseSqlite($"Data Source={historyFile}"), o =>
     {
-        sql.Groups = SqlStorageGroups.All;
-        sql.IncludeHistory = true;
-        sql.MigrateOnStart = true;
+        o.Groups = SqlStorageGroups.All;
+        o.IncludeHistory = true;
+        o.MigrateOnStart = true;
     });
 }
 else
 {
-    storage.AddSqlHistory(db => db.UseSqlite($"Data Source={historyFile}"), sql => sql.MigrateOnStart = true);
+    storage.AddSqlHistory(sql => sql.UseSqlite($"Data Source={historyFile}"), o => o.MigrateOnStart = true);
 }
 
 using var host = builder.Build();

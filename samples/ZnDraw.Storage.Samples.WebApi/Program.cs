@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using ZnDraw.Storage.Samples.WebApi;
 using ZnDraw.Storage.Sql;
 using ZnDraw.Storage;
@@ -31,7 +30,7 @@ if (storageStore != SqlStore.None)
 {
     var groups = builder.Configuration.GetValue(SampleSettings.StorageSection + ":Groups", SqlStorageGroups.All);
     storage.AddSqlStorage(
-        db => _ = storageStore == SqlStore.Sqlite ? db.UseSqlite(storageConnection) : db.UseNpgsql(storageConnection),
+        sql => _ = storageStore == SqlStore.Sqlite ? sql.UseSqlite(storageConnection) : sql.UseNpgsql(storageConnection),
         o =>
         {
             o.Groups = groups;
@@ -45,10 +44,10 @@ if (storageStore != SqlStore.None)
 switch (historyStore, historyConnection)
 {
     case (SqlStore.Sqlite, var connectionString):
-        storage.AddSqlHistory(db => db.UseSqlite(connectionString), o => o.MigrateOnStart = true);
+        storage.AddSqlHistory(sql => sql.UseSqlite(connectionString), o => o.MigrateOnStart = true);
         break;
     case (SqlStore.Postgres, var connectionString):
-        storage.AddSqlHistory(db => db.UseNpgsql(connectionString), o => o.MigrateOnStart = true);
+        storage.AddSqlHistory(sql => sql.UseNpgsql(connectionString), o => o.MigrateOnStart = true);
         break;
 }
 

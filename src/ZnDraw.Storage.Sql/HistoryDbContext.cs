@@ -119,12 +119,3 @@ public class HistoryDbContext : DbContext
 internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
     v => DateTime.SpecifyKind(v, DateTimeKind.Utc),
     v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
-
-/// <summary>The history context on SQLite; owns the SQLite migrations.</summary>
-internal sealed class SqliteHistoryDbContext(DbContextOptions options) : HistoryDbContext(options);
-
-/// <summary>The history context on PostgreSQL (<c>jsonb</c> JSON columns); owns the PostgreSQL migrations.</summary>
-internal sealed class PostgresHistoryDbContext(DbContextOptions options) : HistoryDbContext(options)
-{
-    private protected override string? JsonColumnType => "jsonb";
-}

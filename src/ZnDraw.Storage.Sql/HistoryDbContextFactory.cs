@@ -1,37 +1,33 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using ZnDraw.Storage.Sql.Provider;
 
 namespace ZnDraw.Storage.Sql;
 
 /// <summary>
-/// Creates <see cref="HistoryDbContext"/>s for the configured provider: a <see cref="SqliteHistoryDbContext"/>
-/// or a <see cref="PostgresHistoryDbContext"/>, so that each provider applies its own migrations.
+/// Creates <see cref="HistoryDbContext"/>s of the chosen provider (its own context subclass, which owns the provider's
+/// migrations), and holds that provider's <see cref="SqlDialect"/> for the sink's bulk writes.
 /// </summary>
-internal sealed class HistoryDbContextFactory : IDbContextFactory<HistoryDbContext>
+internal sealed class HistoryDbContextFactory : IDbContextFactory<HistoryDbContext>, IDisposable, IAsyncDisposable
 {
     private readonly DbContextOptions _options;
-    private readonly Func<DbContextOptions, HistoryDbContext> _create;
 
-    public HistoryDbContextFactory(DbContextOptions options)
+    public HistoryDbContextFactory(SqlDialect dialect, ILoggerFactory? loggerFactory = null)
     {
-        _options = options;
-        using var probe = new HistoryDbContext(options);
-        if (probe.Database.IsSqlite())
-        {
-            _create = o => new SqliteHistoryDbContext(o);
-        }
-        else if (probe.Database.IsNpgsql())
-        {
-            _create = o => new PostgresHistoryDbContext(o);
-        }
-        else
-        {
-            throw new NotSupportedException(
-                $"The history database provider '{probe.Database.ProviderName}' is not supported: use UseSqlite(...) or UseNpgsql(...).");
-        }
+        ArgumentNullException.ThrowIfNull(dialect);
+        Dialect = dialect;
+        _options = dialect.CreateContextOptions(loggerFactory);
     }
 
-    public HistoryDbContext CreateDbContext() => _create(_options);
+    /// <summary>The provider's glue.</summary>
+    public SqlDialect Dialect { get; }
+
+    public HistoryDbContext CreateDbContext() => Dialect.CreateHistoryContext(_options);
 
     public Task<HistoryDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult(_create(_options));
+        Task.FromResult(Dialect.CreateHistoryContext(_options));
+
+    public void Dispose() => Dialect.Dispose();
+
+    public ValueTask DisposeAsync() => Dialect.DisposeAsync();
 }

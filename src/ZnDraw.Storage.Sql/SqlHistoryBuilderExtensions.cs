@@ -10,15 +10,9 @@ using ZnDraw.Storage.Sql;
 namespace Microsoft.Extensions.DependencyInjection;
 #pragma warning restore IDE0130
 
-/// <summary>Registers the SQL history store (EF Core; SQLite or PostgreSQL).</summary>
+/// <summary>Registers the SQL history store (EF Core; the provider comes from a provider package).</summary>
 public static class SqlHistoryBuilderExtensions
 {
-    /// <summary>Stores history in the embedded default: the SQLite file <c>history.db</c> in the working directory.</summary>
-    /// <param name="builder">The storage builder.</param>
-    /// <returns>The same builder, for chaining.</returns>
-    public static IZnDrawStorageBuilder AddSqlHistory(this IZnDrawStorageBuilder builder) =>
-        builder.AddSqlHistory(db => db.UseSqlite("Data Source=history.db"));
-
     /// <summary>
     /// Stores history in a SQL database: registers the sink, <see cref="IHistoryQuery"/>, an
     /// <see cref="IDbContextFactory{TContext}"/> of <see cref="HistoryDbContext"/> (singleton; each
@@ -26,16 +20,17 @@ public static class SqlHistoryBuilderExtensions
     /// is set, a hosted service that applies the migrations before history is delivered.
     /// </summary>
     /// <param name="builder">The storage builder.</param>
-    /// <param name="configureDatabase">Chooses the provider: <c>db =&gt; db.UseSqlite("Data Source=history.db")</c> (the embedded default) or <c>db =&gt; db.UseNpgsql(connectionString)</c>.</param>
+    /// <param name="configureDatabase">Chooses the provider: <c>sql =&gt; sql.UseSqlite("Data Source=history.db")</c> (package <c>ZnDraw.Storage.Sql.Sqlite</c>) or <c>sql =&gt; sql.UseNpgsql(connectionString)</c> (package <c>ZnDraw.Storage.Sql.PostgreSql</c>).</param>
     /// <param name="configure">Sets <see cref="SqlHistoryOptions"/>, or <see langword="null"/> for the defaults.</param>
     /// <returns>The same builder, for chaining (e.g. <c>.AddHistory(o =&gt; o.Mode = HistoryMode.Durable)</c>).</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="configureDatabase"/> chose no provider.</exception>
     public static IZnDrawStorageBuilder AddSqlHistory(
         this IZnDrawStorageBuilder builder,
-        Action<DbContextOptionsBuilder> configureDatabase,
+        Action<SqlDatabaseBuilder> configureDatabase,
         Action<SqlHistoryOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configureDatabase);
+        var createDialect = SqlDatabaseBuilder.Build(configureDatabase);
         var services = builder.Services;
         var options = services.AddOptions<SqlHistoryOptions>();
         if (configure is not null)
@@ -43,18 +38,10 @@ public static class SqlHistoryBuilderExtensions
             options.Configure(configure);
         }
 
+        services.RemoveAll<HistoryDbContextFactory>();
         services.RemoveAll<IDbContextFactory<HistoryDbContext>>();
-        services.AddSingleton<IDbContextFactory<HistoryDbContext>>(sp =>
-        {
-            var db = new DbContextOptionsBuilder();
-            if (sp.GetService<ILoggerFactory>() is { } loggerFactory)
-            {
-                db.UseLoggerFactory(loggerFactory);
-            }
-
-            configureDatabase(db);
-            return new HistoryDbContextFactory(db.Options);
-        });
+        services.AddSingleton(sp => new HistoryDbContextFactory(createDialect(), sp.GetService<ILoggerFactory>()));
+        services.AddSingleton<IDbContextFactory<HistoryDbContext>>(sp => sp.GetRequiredService<HistoryDbContextFactory>());
 
         // Registered before the dispatcher (hosted services start in order), so migrations run first.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HistoryMigrationService>());

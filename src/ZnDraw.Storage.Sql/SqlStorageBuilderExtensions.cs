@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +13,7 @@ using ZnDraw.Storage.Sql.Repositories;
 namespace Microsoft.Extensions.DependencyInjection;
 #pragma warning restore IDE0130
 
-/// <summary>Keeps ZnDraw's persistent aggregates in SQL (EF Core: SQLite or PostgreSQL) behind the same contracts.</summary>
+/// <summary>Keeps ZnDraw's persistent aggregates in SQL (EF Core; the provider comes from a provider package) behind the same contracts.</summary>
 public static class SqlStorageBuilderExtensions
 {
     /// <summary>
@@ -23,16 +22,17 @@ public static class SqlStorageBuilderExtensions
     /// resolves to the SQL implementation. Ephemeral state stays in Redis.
     /// </summary>
     /// <param name="builder">The storage builder from <c>AddZnDrawStorage</c>.</param>
-    /// <param name="configureDatabase">Selects the database, e.g. <c>db =&gt; db.UseSqlite("Data Source=zndraw.db")</c> or <c>db =&gt; db.UseNpgsql(...)</c>.</param>
+    /// <param name="configureDatabase">Chooses the database: <c>sql =&gt; sql.UseSqlite("Data Source=zndraw.db")</c> (package <c>ZnDraw.Storage.Sql.Sqlite</c>) or <c>sql =&gt; sql.UseNpgsql(connectionString)</c> (package <c>ZnDraw.Storage.Sql.PostgreSql</c>).</param>
     /// <param name="configure">Changes the options (groups, history in the same database, migrate and reconcile on start).</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="configureDatabase"/> chose no provider.</exception>
     public static IZnDrawStorageBuilder AddSqlStorage(
         this IZnDrawStorageBuilder builder,
-        Action<DbContextOptionsBuilder> configureDatabase,
+        Action<SqlDatabaseBuilder> configureDatabase,
         Action<SqlStorageOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configureDatabase);
+        var createDialect = SqlDatabaseBuilder.Build(configureDatabase);
         var services = builder.Services;
 
         // The groups decide the registrations, so they are read now (not at resolve time).
@@ -52,11 +52,9 @@ public static class SqlStorageBuilderExtensions
 
         services.TryAddSingleton(sp =>
         {
-            var db = new DbContextOptionsBuilder();
-            configureDatabase(db);
             var storage = sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value;
             return new SqlStoreContext(
-                db.Options,
+                createDialect(),
                 sp.GetService<TimeProvider>(),
                 storage.Limits,
                 sp.GetService<ILoggerFactory>(),
@@ -100,13 +98,7 @@ public static class SqlStorageBuilderExtensions
         var context = services.GetRequiredService<SqlStoreContext>();
         await using var db = context.CreateDbContext();
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        if (!context.IsPostgres)
-        {
-            // Readers never block the writer and vice versa; the mode is stored in the file.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
-        }
-
-        SqliteConnection.ClearAllPools();
+        await context.Dialect.AfterStorageMigrationAsync(db, cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -74,7 +74,7 @@ namespace ZnDraw.Storage.Sql
             _roomState = roomState;
             _listSql = string.Create(
                 CultureInfo.InvariantCulture,
-                $"SELECT room_id FROM room_cleanups WHERE room_id > @after{context.Ordinal} ORDER BY room_id{context.Ordinal} LIMIT {PageSize}");
+                $"SELECT room_id FROM room_cleanups WHERE room_id > @after{context.Dialect.Ordinal} ORDER BY room_id{context.Dialect.Ordinal} LIMIT {PageSize}");
         }
 
         /// <summary>Finishes every room cleanup that is pending when the call starts.</summary>

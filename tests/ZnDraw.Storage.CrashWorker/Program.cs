@@ -36,15 +36,15 @@ services.AddZnDrawStorage(o =>
         o.Passwords.Hashing = PasswordHashing.ZnDrawSha256; // registrations stay cheap: the test measures crashes, not hashing
     })
     .AddSqlStorage(
-        db =>
+        sql =>
         {
             if (CrashWorkload.IsPostgres(database))
             {
-                db.UseNpgsql(database);
+                sql.UseNpgsql(database);
             }
             else
             {
-                db.UseSqlite(new SqliteConnectionStringBuilder { DataSource = database, DefaultTimeout = 30 }.ToString());
+                sql.UseSqlite(new SqliteConnectionStringBuilder { DataSource = database, DefaultTimeout = 30 }.ToString());
             }
         },
         o => o.ReconcileOnStart = false); // the test reconciles after the kill, never the worker

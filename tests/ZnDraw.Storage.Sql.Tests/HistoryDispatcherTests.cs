@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Sql.PostgreSql;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Sql.Tests;
@@ -15,16 +16,20 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
     : IClassFixture<PostgresTestDatabase>, IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
-    private IDbContextFactory<HistoryDbContext> _factory = null!;
+    private HistoryDbContextFactory _factory = null!;
 
     public async Task InitializeAsync()
     {
-        _factory = new HistoryDbContextFactory(new DbContextOptionsBuilder().UseNpgsql(database.ConnectionString).Options);
+        _factory = new HistoryDbContextFactory(new PostgresDialect(database.ConnectionString, null));
         await using var db = await _factory.CreateDbContextAsync();
         await db.Database.MigrateAsync();
     }
 
-    public Task DisposeAsync() => PostgresServer.EnsureRunningAsync();
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await PostgresServer.EnsureRunningAsync();
+    }
 
     [Fact]
     public async Task DeliversEveryEventOnce_AndTrimsTheAcknowledgedEntries()

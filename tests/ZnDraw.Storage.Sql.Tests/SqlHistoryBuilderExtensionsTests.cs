@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Sql.PostgreSql;
+using ZnDraw.Storage.Sql.Sqlite;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Sql.Tests;
@@ -77,8 +79,49 @@ public sealed class SqlHistoryBuilderExtensionsTests(RedisFixture redis) : IAsyn
         using var sqlite = factory.CreateDbContext();
         Assert.IsType<SqliteHistoryDbContext>(sqlite);
 
-        var npgsql = new HistoryDbContextFactory(new DbContextOptionsBuilder().UseNpgsql("Host=localhost").Options);
-        using var postgres = npgsql.CreateDbContext();
+        var npgsql = new ServiceCollection();
+        new TestStorageBuilder(npgsql).AddSqlHistory(sql => sql.UseNpgsql("Host=localhost"));
+        using var npgsqlProvider = npgsql.BuildServiceProvider();
+        using var postgres = npgsqlProvider.GetRequiredService<IDbContextFactory<HistoryDbContext>>().CreateDbContext();
         Assert.IsType<PostgresHistoryDbContext>(postgres);
+    }
+
+    [Fact]
+    public void WithoutAProvider_RegistrationFails_NamingBothProviderPackages()
+    {
+        var services = new ServiceCollection();
+
+        var error = Assert.Throws<InvalidOperationException>(() => new TestStorageBuilder(services).AddSqlHistory(_ => { }));
+
+        Assert.Contains("ZnDraw.Storage.Sql.Sqlite", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ZnDraw.Storage.Sql.PostgreSql", error.Message, StringComparison.Ordinal);
+        Assert.Empty(services);
+    }
+
+    [Fact]
+    public void TwoProviders_RegistrationFails()
+    {
+        var services = new ServiceCollection();
+
+        Assert.Throws<InvalidOperationException>(() => new TestStorageBuilder(services)
+            .AddSqlHistory(sql => sql.UseNpgsql("Host=localhost").UseSqlite("Data Source=history.db")));
+    }
+
+    [Fact]
+    public void EfCoreTweak_IsApplied_AfterTheProvider()
+    {
+        var services = new ServiceCollection();
+        var applied = 0;
+        new TestStorageBuilder(services).AddSqlHistory(sql => sql.UseSqlite(_sqlite.ConnectionString, ef =>
+        {
+            applied++;
+            ef.EnableSensitiveDataLogging();
+        }));
+        using var provider = services.BuildServiceProvider();
+
+        using var db = provider.GetRequiredService<IDbContextFactory<HistoryDbContext>>().CreateDbContext();
+
+        Assert.Equal(1, applied);
+        Assert.True(db.Database.IsSqlite());
     }
 }

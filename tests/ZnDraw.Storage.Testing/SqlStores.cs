@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,8 +37,8 @@ public static class SqlStores
     /// <summary>Where a store's database comes from.</summary>
     internal interface IDatabases
     {
-        /// <summary>Creates a fresh, migrated database and returns its EF Core configuration and its removal.</summary>
-        Task<(Action<DbContextOptionsBuilder> Configure, Func<Task> Drop)> CreateAsync();
+        /// <summary>Creates a fresh, migrated database and returns its provider choice and its removal.</summary>
+        Task<(Action<SqlDatabaseBuilder> Configure, Func<Task> Drop)> CreateAsync();
     }
 
     private sealed class SqlStoreFactory(
@@ -84,7 +83,7 @@ public static class SqlStores
         private static readonly SemaphoreSlim Gate = new(1, 1);
         private static string? s_template;
 
-        public async Task<(Action<DbContextOptionsBuilder>, Func<Task>)> CreateAsync()
+        public async Task<(Action<SqlDatabaseBuilder>, Func<Task>)> CreateAsync()
         {
             var template = await TemplateAsync();
             var folder = Path.Combine(Path.GetTempPath(), "zndraw-sql-" + Guid.NewGuid().ToString("N"));
@@ -92,7 +91,7 @@ public static class SqlStores
             var file = Path.Combine(folder, "zndraw.db");
             File.Copy(template, file);
             var connectionString = new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = 30 }.ToString();
-            return (db => db.UseSqlite(connectionString), () =>
+            return (sql => sql.UseSqlite(connectionString), () =>
             {
                 SqliteConnection.ClearAllPools();
                 Directory.Delete(folder, recursive: true);
@@ -110,7 +109,7 @@ public static class SqlStores
                     var folder = Path.Combine(Path.GetTempPath(), "zndraw-sql-template-" + Guid.NewGuid().ToString("N"));
                     Directory.CreateDirectory(folder);
                     var file = Path.Combine(folder, "template.db");
-                    await MigrateAsync(db => db.UseSqlite(new SqliteConnectionStringBuilder { DataSource = file }.ToString()));
+                    await MigrateAsync(sql => sql.UseSqlite(new SqliteConnectionStringBuilder { DataSource = file }.ToString()));
                     SqliteConnection.ClearAllPools();
                     AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
                     s_template = file;
@@ -133,7 +132,7 @@ public static class SqlStores
         private readonly SemaphoreSlim _gate = new(1, 1);
         private string? _template;
 
-        public async Task<(Action<DbContextOptionsBuilder>, Func<Task>)> CreateAsync()
+        public async Task<(Action<SqlDatabaseBuilder>, Func<Task>)> CreateAsync()
         {
             var template = await TemplateAsync();
             var name = "zndraw_store_" + Guid.NewGuid().ToString("N")[..16];
@@ -141,7 +140,7 @@ public static class SqlStores
             // The test server accepts about 97 connections and Npgsql's pool allows 100: a contract that starts 120 calls
             // at once would hit the server's limit instead of waiting for a pooled connection.
             var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Database = name, MaxPoolSize = 40 }.ToString();
-            return (db => db.UseNpgsql(connectionString), async () =>
+            return (sql => sql.UseNpgsql(connectionString), async () =>
             {
                 NpgsqlConnection.ClearAllPools();
                 await PostgresServer.EnsureRunningAsync();
@@ -159,7 +158,7 @@ public static class SqlStores
                     var name = "zndraw_template_" + Guid.NewGuid().ToString("N")[..16];
                     await AdminAsync($"CREATE DATABASE \"{name}\"");
                     var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Database = name, Pooling = false }.ToString();
-                    await MigrateAsync(db => db.UseNpgsql(connectionString));
+                    await MigrateAsync(sql => sql.UseNpgsql(connectionString));
                     _template = name;
                 }
 
@@ -204,7 +203,7 @@ public static class SqlStores
     /// Applies the storage and the history migrations through the library's own paths, so a store may keep its history
     /// in the same database (<see cref="SqlStorageOptions.IncludeHistory"/>).
     /// </summary>
-    private static async Task MigrateAsync(Action<DbContextOptionsBuilder> configureDatabase)
+    private static async Task MigrateAsync(Action<SqlDatabaseBuilder> configureDatabase)
     {
         var services = new ServiceCollection();
         services.AddZnDrawStorage(o => o.ConnectionString = "localhost:1").AddSqlStorage(configureDatabase, o => o.IncludeHistory = true);

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using ZnDraw.Storage.Sql;
 
 namespace ZnDraw.Storage.Testing;
 
 /// <summary>An empty history database for one test class, removed afterwards.</summary>
 public interface ITestDatabase : IAsyncLifetime
 {
-    /// <summary>Configures EF Core for this database (<c>UseSqlite</c> or <c>UseNpgsql</c>).</summary>
-    void Configure(DbContextOptionsBuilder builder);
+    /// <summary>Chooses this database for <c>AddSqlHistory</c> / <c>AddSqlStorage</c> (<c>UseSqlite</c> or <c>UseNpgsql</c>).</summary>
+    void Configure(SqlDatabaseBuilder builder);
 }
 
 /// <summary>A SQLite file in a fresh temporary folder; the folder is deleted afterwards.</summary>
@@ -25,7 +26,7 @@ public sealed class SqliteTestDatabase : ITestDatabase
         DefaultTimeout = 30,
     }.ToString();
 
-    public void Configure(DbContextOptionsBuilder builder) => builder.UseSqlite(ConnectionString);
+    public void Configure(SqlDatabaseBuilder builder) => builder.UseSqlite(ConnectionString);
 
     public Task InitializeAsync()
     {
@@ -51,7 +52,7 @@ public sealed class PostgresTestDatabase : ITestDatabase
 
     public string ConnectionString { get; private set; } = string.Empty;
 
-    public void Configure(DbContextOptionsBuilder builder) => builder.UseNpgsql(ConnectionString);
+    public void Configure(SqlDatabaseBuilder builder) => builder.UseNpgsql(ConnectionString);
 
     public async Task InitializeAsync()
     {

@@ -2,6 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Sql;
+using ZnDraw.Storage.Sql.PostgreSql;
+using ZnDraw.Storage.Sql.Provider;
+using ZnDraw.Storage.Sql.Sqlite;
 
 namespace ZnDraw.Storage.Benchmarks.Infrastructure;
 
@@ -15,19 +18,19 @@ internal static class HistoryDatabases
     public static string NewSqliteFile() => Path.Combine(Path.GetTempPath(), "zndraw-bench-" + Guid.NewGuid().ToString("N") + ".db");
 
     public static async Task<(IHistorySink Sink, IDbContextFactory<HistoryDbContext> Factory)> SqliteAsync(string file) =>
-        await CreateAsync(new DbContextOptionsBuilder().UseSqlite("Data Source=" + file + ";Pooling=True").Options).ConfigureAwait(false);
+        await CreateAsync(new SqliteDialect("Data Source=" + file + ";Pooling=True", null)).ConfigureAwait(false);
 
     public static async Task<(IHistorySink Sink, IDbContextFactory<HistoryDbContext> Factory)> PostgresAsync(string connectionString)
     {
-        var result = await CreateAsync(new DbContextOptionsBuilder().UseNpgsql(connectionString).Options).ConfigureAwait(false);
+        var result = await CreateAsync(new PostgresDialect(connectionString, null)).ConfigureAwait(false);
         await using HistoryDbContext db = await result.Factory.CreateDbContextAsync().ConfigureAwait(false);
         await db.RoomEvents.ExecuteDeleteAsync().ConfigureAwait(false);
         return result;
     }
 
-    private static async Task<(IHistorySink Sink, IDbContextFactory<HistoryDbContext> Factory)> CreateAsync(DbContextOptions options)
+    private static async Task<(IHistorySink Sink, IDbContextFactory<HistoryDbContext> Factory)> CreateAsync(SqlDialect dialect)
     {
-        var factory = new HistoryDbContextFactory(options);
+        var factory = new HistoryDbContextFactory(dialect);
         await using (HistoryDbContext db = await factory.CreateDbContextAsync().ConfigureAwait(false))
         {
             await db.Database.MigrateAsync().ConfigureAwait(false);

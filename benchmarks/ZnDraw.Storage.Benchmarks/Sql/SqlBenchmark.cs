@@ -89,7 +89,7 @@ public abstract class SqlBenchmark : RedisBenchmark
                 o.KeyPrefix = string.Create(CultureInfo.InvariantCulture, $"b{Guid.NewGuid():N}:");
                 o.IndexReconciliation.Enabled = false;
             })
-            .AddSqlStorage(db => _ = IsPostgres ? db.UseNpgsql(efConnection) : db.UseSqlite(efConnection), o => o.ReconcileOnStart = false);
+            .AddSqlStorage(sql => _ = IsPostgres ? sql.UseNpgsql(efConnection) : sql.UseSqlite(efConnection), o => o.ReconcileOnStart = false);
         _provider = services.BuildServiceProvider();
         await _provider.MigrateStorageDatabaseAsync();
         await SeedAsync();

@@ -36,9 +36,3 @@ internal abstract class StorageDbContext(DbContextOptions options) : DbContext(o
         SettingsModel.Configure(modelBuilder);
     }
 }
-
-/// <summary>The SQLite schema (its own migrations).</summary>
-internal sealed class SqliteStorageDbContext(DbContextOptions options) : StorageDbContext(options);
-
-/// <summary>The PostgreSQL schema (its own migrations).</summary>
-internal sealed class PostgresStorageDbContext(DbContextOptions options) : StorageDbContext(options);

@@ -19,7 +19,7 @@ internal sealed class SqlBookmarkRepository : IBookmarkRepository
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
-        _sql = TrajectorySql.For(context);
+        _sql = context.Trajectory;
     }
 
     /// <inheritdoc/>

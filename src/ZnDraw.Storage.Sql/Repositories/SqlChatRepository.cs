@@ -53,7 +53,7 @@ internal sealed class SqlChatRepository : IChatRepository
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
-        string ordinal = context.Ordinal;
+        string ordinal = context.Dialect.Ordinal;
         const string Select = "SELECT id, author, content, created_at, updated_at, is_edited FROM room_chat_messages WHERE room_id = @room";
         string reverse = $" ORDER BY created_at DESC, id{ordinal} DESC LIMIT @limit";
         _reversePages =

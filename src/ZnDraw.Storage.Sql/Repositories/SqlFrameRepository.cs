@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Serialization;
+using ZnDraw.Storage.Sql.Provider;
 
 namespace ZnDraw.Storage.Sql.Repositories;
 
@@ -18,7 +19,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// </para>
 /// <para>
 /// Every edit is one transaction that first takes the room's trajectory lock (PostgreSQL: a transaction-scoped advisory
-/// lock on the room id, see <see cref="TrajectorySql.LockRoom"/>; SQLite: the database write lock of <c>BEGIN
+/// lock on the room id, see <see cref="SqlDialect.LockRoom"/>; SQLite: the database write lock of <c>BEGIN
 /// IMMEDIATE</c>), then reads what it needs and writes, bookmark shifts included: concurrent edits of one room are
 /// serialised, as the Redis scripts are. A refused edit rolls back and changes nothing.
 /// </para>
@@ -36,7 +37,7 @@ internal sealed class SqlFrameRepository : IFrameRepository
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
-        _sql = TrajectorySql.For(context);
+        _sql = context.Trajectory;
     }
 
     /// <inheritdoc/>
@@ -573,24 +574,22 @@ internal sealed class SqlFrameRepository : IFrameRepository
 /// </remarks>
 internal sealed class TrajectorySql
 {
-    private static readonly TrajectorySql PostgresDialect = new(postgres: true);
-    private static readonly TrajectorySql SqliteDialect = new(postgres: false);
+    private readonly SqlDialect _dialect;
+    private readonly bool _lockReturnsResult;
 
-    private TrajectorySql(bool postgres)
+    public TrajectorySql(SqlDialect dialect)
     {
-        IsPostgres = postgres;
-        string ordinal = postgres ? " COLLATE \"C\"" : string.Empty;
-        string order = "score, member" + ordinal;
+        _dialect = dialect;
+        string order = "score, member" + dialect.Ordinal;
 
         // PostgreSQL: the room's advisory lock. SQLite: BEGIN IMMEDIATE already holds the database's write lock.
-        string lockRoom = postgres ? LockRoom + "\n" : string.Empty;
+        string lockRoom = dialect.LockRoom;
+        _lockReturnsResult = lockRoom.Length != 0;
 
         string count = "SELECT COUNT(*) FROM room_frames WHERE room_id = @room;\n";
         string memberCount = "SELECT COUNT(*) FROM room_frames WHERE room_id = @room AND member = @member;\n";
         string flip = "UPDATE room_bookmarks SET frame = -1 - frame WHERE room_id = @room AND frame < 0;\n";
-        string numbered = postgres
-            ? "SELECT @room, t.m, @base + t.o FROM unnest(@members) WITH ORDINALITY AS t(m, o)"
-            : "SELECT @room, value, @base + (key + 1) FROM json_each(@members)";
+        string numbered = dialect.NumberedList("@members");
 
         Count = count;
         Slice = $"SELECT member, score FROM room_frames WHERE room_id = @room ORDER BY {order} LIMIT @limit OFFSET @offset;";
@@ -625,7 +624,7 @@ internal sealed class TrajectorySql
             ORDER BY rn;
 
             """;
-        string deleted = postgres ? "unnest(@indices) AS d(v)" : "(SELECT value AS v FROM json_each(@indices)) AS d";
+        string deleted = dialect.ListTable("@indices", "d");
         DeleteWrite = $"DELETE FROM room_frames WHERE room_id = @room AND member IN {In("@members")};\n"
             + $"DELETE FROM room_bookmarks WHERE room_id = @room AND frame IN {In("@indices")};\n"
             + $"UPDATE room_bookmarks SET frame = -1 - (frame - (SELECT COUNT(*) FROM {deleted} WHERE d.v < room_bookmarks.frame)) WHERE room_id = @room AND frame > @min;\n"
@@ -653,16 +652,6 @@ internal sealed class TrajectorySql
         BookmarkDelete = lockRoom + "DELETE FROM room_bookmarks WHERE room_id = @room AND frame = @frame RETURNING frame;";
         BookmarkClear = "DELETE FROM room_bookmarks WHERE room_id = @room;";
     }
-
-    /// <summary>
-    /// The lock every trajectory and bookmark edit takes first on PostgreSQL (<c>@room</c>): a transaction-scoped advisory
-    /// lock on the room id (in its own key class), held until commit. It needs no <c>rooms</c> row; a room delete or copy
-    /// that must not interleave with frame edits takes it too. On SQLite, <c>BEGIN IMMEDIATE</c> serialises every write.
-    /// </summary>
-    public const string LockRoom = "SELECT pg_advisory_xact_lock(2054055538, hashtext(@room));";
-
-    /// <summary>True on PostgreSQL.</summary>
-    public bool IsPostgres { get; }
 
     /// <summary>The frame count (<c>@room</c>).</summary>
     public string Count { get; }
@@ -733,9 +722,6 @@ internal sealed class TrajectorySql
     /// <summary>Deletes every bookmark.</summary>
     public string BookmarkClear { get; }
 
-    /// <summary>The SQL of <paramref name="context"/>'s dialect.</summary>
-    public static TrajectorySql For(SqlStoreContext context) => context.IsPostgres ? PostgresDialect : SqliteDialect;
-
     /// <summary>The trajectory of a room, for errors.</summary>
     public static string Key(string roomId) => "room_frames:" + roomId;
 
@@ -747,12 +733,12 @@ internal sealed class TrajectorySql
 
     /// <summary>
     /// Executes a command that starts with the room lock and returns the reader at the first result after it (the lock
-    /// is a row-returning statement on PostgreSQL only).
+    /// is a row-returning statement where the dialect has one, see <see cref="SqlDialect.LockRoom"/>).
     /// </summary>
     public async ValueTask<DbDataReader> QueryAfterLockAsync(SqlCall call, DbCommand command)
     {
         DbDataReader reader = await call.QueryAsync(command).ConfigureAwait(false);
-        if (IsPostgres)
+        if (_lockReturnsResult)
         {
             await reader.NextResultAsync(call.CancellationToken).ConfigureAwait(false);
         }
@@ -769,42 +755,10 @@ internal sealed class TrajectorySql
     }
 
     /// <summary>A list of texts as one parameter value.</summary>
-    public object TextList(string[] values)
-    {
-        if (IsPostgres)
-        {
-            return values;
-        }
-
-        using var writer = PythonJsonWriter.Rent();
-        writer.WriteStartArray();
-        foreach (string value in values)
-        {
-            writer.WriteString(value);
-        }
-
-        writer.WriteEndArray();
-        return writer.ToString();
-    }
+    public object TextList(string[] values) => _dialect.TextList(values);
 
     /// <summary>A list of integers as one parameter value.</summary>
-    public object IntList(int[] values)
-    {
-        if (IsPostgres)
-        {
-            return values;
-        }
-
-        using var writer = PythonJsonWriter.Rent();
-        writer.WriteStartArray();
-        foreach (int value in values)
-        {
-            writer.WriteNumber(value);
-        }
-
-        writer.WriteEndArray();
-        return writer.ToString();
-    }
+    public object IntList(int[] values) => _dialect.IntList(values);
 
     /// <summary>The member text <c>"{sourceRoom}:{physicalIndex}"</c>.</summary>
     /// <exception cref="ArgumentException">The source room is empty or contains <c>:</c>, or the index is negative.</exception>
@@ -892,6 +846,5 @@ internal sealed class TrajectorySql
             new(SelectionKey(roomId, group), "frames", message, innerException);
     }
 
-    private string In(string parameter) =>
-        IsPostgres ? $"(SELECT unnest({parameter}))" : $"(SELECT value FROM json_each({parameter}))";
+    private string In(string parameter) => _dialect.InList(parameter);
 }

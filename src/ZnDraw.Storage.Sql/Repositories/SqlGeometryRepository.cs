@@ -61,19 +61,19 @@ internal sealed class SqlGeometryRepository : IGeometryRepository
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
-        _geometries = new Statements(GeometriesTable, "name", context.Ordinal);
-        _figures = new Statements(FiguresTable, "name", context.Ordinal);
-        _selections = new Statements(SelectionsTable, "geometry", context.Ordinal);
-        _groups = new Statements(GroupsTable, "name", context.Ordinal);
+        _geometries = new Statements(GeometriesTable, "name", context.Dialect.Ordinal);
+        _figures = new Statements(FiguresTable, "name", context.Dialect.Ordinal);
+        _selections = new Statements(SelectionsTable, "geometry", context.Dialect.Ordinal);
+        _groups = new Statements(GroupsTable, "name", context.Dialect.Ordinal);
 
         // PostgreSQL: the row lock makes the read-merge-write one step; SQLite's write transaction holds the database lock.
-        string lockRow = context.IsPostgres ? " FOR UPDATE" : string.Empty;
+        string lockRow = context.Dialect.ForUpdate;
         _mergeRead = _geometries.Get + lockRow;
         _mergeInsert = $"INSERT INTO {GeometriesTable} (room_id, name, value) VALUES (@room, @name, @value) ON CONFLICT (room_id, name) DO NOTHING";
         _mergeUpdate = $"UPDATE {GeometriesTable} SET value = @value WHERE room_id = @room AND name = @name";
         _setSelection = $"{_selections.Upsert}; DELETE FROM {ActiveGroupTable} WHERE room_id = @room";
         _deleteGroup = $"{_groups.Delete} RETURNING 1; DELETE FROM {ActiveGroupTable} WHERE room_id = @room AND name = @name";
-        _loadRead = _groups.Get + (context.IsPostgres ? " FOR SHARE" : string.Empty);
+        _loadRead = _groups.Get + context.Dialect.ForShare;
         _activeGroup = $"SELECT name FROM {ActiveGroupTable} WHERE room_id = @room";
     }
 

@@ -24,7 +24,7 @@ internal sealed class SqlRoomContentMaintenance(SqlStoreContext context) : IRoom
     // Rows per INSERT: well below SQLite's 32766 and PostgreSQL's 65535 parameters for the widest row (8 columns).
     private const int RowsPerInsert = 200;
 
-    private readonly string _ordinal = context.Ordinal;
+    private readonly string _ordinal = context.Dialect.Ordinal;
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<string>> ListFrameSelectionGroupsAsync(string roomId, CancellationToken cancellationToken = default) =>
@@ -135,7 +135,7 @@ internal sealed class SqlRoomContentMaintenance(SqlStoreContext context) : IRoom
             rows[i] = [roomId, TrajectorySql.FormatMember(entry.Frame), entry.Score];
         }
 
-        string head = context.IsPostgres ? TrajectorySql.LockRoom + "\n" : string.Empty;
+        string head = context.Dialect.LockRoom;
         return ReplaceAsync(
             "IRoomContentImport.ReplaceTrajectoryAsync", TrajectorySql.Key(roomId), roomId, head + "DELETE FROM room_frames WHERE room_id = @room;", "room_frames (room_id, member, score)", rows, cancellationToken);
     }
@@ -287,7 +287,7 @@ internal sealed class SqlRoomContentMaintenance(SqlStoreContext context) : IRoom
         await context.WriteAsync(
             operation,
             key,
-            (roomId, delete, into, rows, counter, context.IsPostgres),
+            (roomId, delete, into, rows, counter),
             static async (call, s) =>
             {
                 await using (DbCommand command = call.Command(s.delete))

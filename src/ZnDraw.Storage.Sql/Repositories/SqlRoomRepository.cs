@@ -144,19 +144,19 @@ internal sealed class SqlRoomRepository : IRoomRepository
         _ephemeral = ephemeral;
         _users = users;
         _usersInSql = users is SqlUserRepository;
-        string ordinal = context.Ordinal;
+        string ordinal = context.Dialect.Ordinal;
         _listSql = "SELECT id FROM rooms ORDER BY id" + ordinal;
         _usersSql = "SELECT user_name FROM room_members WHERE room_id = @id ORDER BY user_name" + ordinal;
         _metadataSql = "SELECT field, value FROM room_metadata WHERE room_id = @id ORDER BY position, field" + ordinal;
 
         // Takes the room row for the write (a concurrent delete waits, or this finds the room gone) and the next position.
         _lockForMetadataSql = "SELECT COALESCE((SELECT MAX(position) + 1 FROM room_metadata WHERE room_id = @id), 0) FROM rooms WHERE id = @id"
-            + (context.IsPostgres ? " FOR NO KEY UPDATE" : string.Empty);
+            + context.Dialect.ForNoKeyUpdate;
 
         using StorageDbContext db = context.CreateDbContext();
         IRelationalModel model = db.Model.GetRelationalModel();
         _deleteSql = BuildDeleteSql(model);
-        (_copySql, _copyMissing) = BuildCopySql(model, context.IsPostgres);
+        (_copySql, _copyMissing) = BuildCopySql(model, context.Dialect.DataModifyingWith);
     }
 
     /// <summary>
@@ -888,11 +888,11 @@ internal sealed class SqlRoomRepository : IRoomRepository
 
     /// <summary>
     /// The copy of <see cref="CopiedTables"/> from <c>@source</c> to <c>@id</c>: the target's stray rows deleted, then
-    /// <c>INSERT ... SELECT</c> of every column but <c>room_id</c> (and a generated single-column key). On PostgreSQL the
-    /// inserts are one statement (data-modifying <c>WITH</c>), so they read one snapshot of the source; SQLite holds the
-    /// database's write lock for the whole transaction.
+    /// <c>INSERT ... SELECT</c> of every column but <c>room_id</c> (and a generated single-column key). Where the dialect has
+    /// data-modifying <c>WITH</c> (PostgreSQL) the inserts are one statement, so they read one snapshot of the source;
+    /// otherwise (SQLite) the transaction holds the database's write lock throughout.
     /// </summary>
-    private static (string? Sql, string? Missing) BuildCopySql(IRelationalModel model, bool postgres)
+    private static (string? Sql, string? Missing) BuildCopySql(IRelationalModel model, bool oneStatement)
     {
         var deletes = new StringBuilder();
         var inserts = new List<string>();
@@ -925,7 +925,7 @@ internal sealed class SqlRoomRepository : IRoomRepository
             return (null, string.Join(", ", missing));
         }
 
-        if (!postgres)
+        if (!oneStatement)
         {
             return (deletes.ToString() + string.Join("; ", inserts) + ";", null);
         }

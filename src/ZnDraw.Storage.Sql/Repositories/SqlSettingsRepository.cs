@@ -44,7 +44,7 @@ internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettings
     private readonly SqlStoreContext _context = context;
 
     private readonly string _getAllSql =
-        $"SELECT section, value FROM room_user_settings WHERE room_id = @room AND user_name = @user ORDER BY position, section{context.Ordinal}";
+        $"SELECT section, value FROM room_user_settings WHERE room_id = @room AND user_name = @user ORDER BY position, section{context.Dialect.Ordinal}";
 
     /// <inheritdoc/>
     public ValueTask<JsonElement?> GetSectionAsync(string roomId, string userName, string section, CancellationToken cancellationToken = default)

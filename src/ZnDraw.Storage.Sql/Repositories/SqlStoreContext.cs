@@ -1,13 +1,12 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Sql.Model;
+using ZnDraw.Storage.Sql.Provider;
 
 namespace ZnDraw.Storage.Sql.Repositories;
 
@@ -21,42 +20,22 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// migrations (<see cref="StorageDbContext"/>). Parameters only, never concatenated values. Both dialects accept
 /// <c>@name</c> parameters, <c>ON CONFLICT</c> and <c>RETURNING</c>.
 /// </remarks>
-internal sealed class SqlStoreContext : IAsyncDisposable
+internal sealed class SqlStoreContext : IDisposable, IAsyncDisposable
 {
-    private readonly NpgsqlDataSource? _postgres;
-    private readonly string? _sqlite;
+    private readonly DbContextOptions _options;
+    private TrajectorySql? _trajectory;
 
     public SqlStoreContext(
-        DbContextOptions options,
+        SqlDialect dialect,
         TimeProvider? timeProvider = null,
         ZnDrawLimitOptions? limits = null,
         ILoggerFactory? loggerFactory = null,
         bool historyInTransaction = false,
         KeyLayout layout = KeyLayout.ZnDraw)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        Options = options;
-        using (var probe = new SqliteStorageDbContext(options))
-        {
-            var connectionString = probe.Database.GetConnectionString()
-                ?? probe.Database.GetDbConnection().ConnectionString;
-            if (probe.Database.IsSqlite())
-            {
-                // No foreign keys in the schema: the connection does not send PRAGMA foreign_keys on every pooled open.
-                _sqlite = new SqliteConnectionStringBuilder(connectionString) { Pooling = true }.ToString();
-            }
-            else if (probe.Database.IsNpgsql())
-            {
-                _postgres = NpgsqlDataSource.Create(connectionString);
-                IsPostgres = true;
-            }
-            else
-            {
-                throw new NotSupportedException(
-                    $"The storage database provider '{probe.Database.ProviderName}' is not supported: use UseSqlite(...) or UseNpgsql(...).");
-            }
-        }
-
+        ArgumentNullException.ThrowIfNull(dialect);
+        Dialect = dialect;
+        _options = dialect.CreateContextOptions(loggerFactory);
         Time = timeProvider ?? TimeProvider.System;
         Limits = limits ?? new ZnDrawLimitOptions();
         Logger = loggerFactory?.CreateLogger("ZnDraw.Storage.Sql.Repositories") ?? NullLogger.Instance;
@@ -70,17 +49,11 @@ internal sealed class SqlStoreContext : IAsyncDisposable
     /// </summary>
     public KeyLayout Layout { get; }
 
-    /// <summary>The EF Core options the host configured (migrations build their context from them).</summary>
-    public DbContextOptions Options { get; }
+    /// <summary>The provider's glue: connections, error mapping, SQL fragments.</summary>
+    public SqlDialect Dialect { get; }
 
-    /// <summary>True on PostgreSQL, false on SQLite.</summary>
-    public bool IsPostgres { get; }
-
-    /// <summary>
-    /// Appended to an <c>ORDER BY</c> of text so that it sorts ordinally (by code point) as the contracts promise:
-    /// <c>COLLATE "C"</c> on PostgreSQL (whose default collation is the locale's), nothing on SQLite (binary already).
-    /// </summary>
-    public string Ordinal => IsPostgres ? " COLLATE \"C\"" : string.Empty;
+    /// <summary>The trajectory and bookmark statements in this store's dialect (built once).</summary>
+    public TrajectorySql Trajectory => _trajectory ??= new TrajectorySql(Dialect);
 
     /// <summary>The clock for stored timestamps.</summary>
     public TimeProvider Time { get; }
@@ -98,8 +71,7 @@ internal sealed class SqlStoreContext : IAsyncDisposable
     public bool HistoryInTransaction { get; }
 
     /// <summary>Creates an EF Core context of the configured dialect (migrations, schema checks).</summary>
-    public StorageDbContext CreateDbContext() =>
-        IsPostgres ? new PostgresStorageDbContext(Options) : new SqliteStorageDbContext(Options);
+    public StorageDbContext CreateDbContext() => Dialect.CreateStorageContext(_options);
 
     /// <summary>
     /// Benchmark hook: called with every connection this store opened (the SQLite twins count statements on it); null,
@@ -111,7 +83,7 @@ internal sealed class SqlStoreContext : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<DbConnection> OpenAsync(string operation, string? key, CancellationToken cancellationToken)
     {
-        DbConnection connection = _postgres is not null ? _postgres.CreateConnection() : new SqliteConnection(_sqlite);
+        DbConnection connection = Dialect.CreateConnection();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -121,7 +93,7 @@ internal sealed class SqlStoreContext : IAsyncDisposable
         catch (Exception ex) when (SqlErrors.IsDatabaseFailure(ex))
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw SqlErrors.Map(ex, operation, key);
+            throw SqlErrors.Map(Dialect, ex, operation, key);
         }
         catch
         {
@@ -151,7 +123,7 @@ internal sealed class SqlStoreContext : IAsyncDisposable
         }
         catch (Exception ex) when (SqlErrors.IsDatabaseFailure(ex))
         {
-            throw SqlErrors.Map(ex, operation, key);
+            throw SqlErrors.Map(Dialect, ex, operation, key);
         }
     }
 
@@ -186,7 +158,7 @@ internal sealed class SqlStoreContext : IAsyncDisposable
                 && HistoryOutboxScope.Current is { } scope && scope.TryTake())
             {
                 taken = scope;
-                await SqlHistorySink.WriteAsync(connection, transaction, IsPostgres, [scope.Event], cancellationToken).ConfigureAwait(false);
+                await SqlHistorySink.WriteAsync(Dialect, connection, transaction, [scope.Event], cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -195,7 +167,7 @@ internal sealed class SqlStoreContext : IAsyncDisposable
         catch (Exception ex) when (SqlErrors.IsDatabaseFailure(ex))
         {
             taken?.Release();
-            throw SqlErrors.Map(ex, operation, key);
+            throw SqlErrors.Map(Dialect, ex, operation, key);
         }
         catch
         {
@@ -205,7 +177,10 @@ internal sealed class SqlStoreContext : IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public void Dispose() => Dialect.Dispose();
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => Dialect.DisposeAsync();
 }
 
 /// <summary>One call's connection and (for writes) transaction: makes commands and reads columns.</summary>

@@ -95,9 +95,9 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     private readonly SqlStoreContext _context = context;
 
     // Sorted ordinally where the dialect needs a collation for it (see Ordinal below for the rest).
-    private readonly string _listUsers = "SELECT user_name FROM users ORDER BY user_name" + context.Ordinal;
+    private readonly string _listUsers = "SELECT user_name FROM users ORDER BY user_name" + context.Dialect.Ordinal;
 
-    private readonly string _listAdmins = "SELECT user_name FROM user_admins ORDER BY user_name" + context.Ordinal;
+    private readonly string _listAdmins = "SELECT user_name FROM user_admins ORDER BY user_name" + context.Dialect.Ordinal;
 
     /// <inheritdoc/>
     public ValueTask<User?> GetByIdAsync(string id, CancellationToken cancellationToken = default)

@@ -7,6 +7,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.CrashWorker;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Sql.Model;
+using ZnDraw.Storage.Sql.PostgreSql;
 using ZnDraw.Storage.Sql.Repositories;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 
@@ -179,7 +180,7 @@ public abstract class CrossStoreCrashTests(IStoreFactory backend, RedisFixture r
         SqlStoreContext context = store.Get<SqlStoreContext>();
         using StorageDbContext db = context.CreateDbContext();
         string connectionString = db.Database.GetConnectionString()!;
-        return context.IsPostgres ? connectionString : new SqliteConnectionStringBuilder(connectionString).DataSource;
+        return context.Dialect is PostgresDialect ? connectionString : new SqliteConnectionStringBuilder(connectionString).DataSource;
     }
 
     private static List<string> Sorted(IEnumerable<string> values) => [.. values.Order(StringComparer.Ordinal)];

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ZnDraw.Storage.Contracts;
@@ -18,7 +17,7 @@ public sealed class SqlStorageFaultTests(RedisFixture redis)
     public async Task A_sqlite_file_that_cannot_be_opened_makes_calls_unavailable()
     {
         var missing = Path.Combine(Path.GetTempPath(), "zndraw-missing-" + Guid.NewGuid().ToString("N"), "zndraw.db");
-        await using var services = Build(db => db.UseSqlite($"Data Source={missing};Mode=ReadWrite"));
+        await using var services = Build(sql => sql.UseSqlite($"Data Source={missing};Mode=ReadWrite"));
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(
             () => services.GetRequiredService<IRoomRepository>().ExistsAsync("lobby").AsTask());
@@ -41,7 +40,7 @@ public sealed class SqlStorageFaultTests(RedisFixture redis)
         }
 
         var connectionString = string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={port};Database=zndraw;Username=zndraw;Timeout=2");
-        await using var services = Build(db => db.UseNpgsql(connectionString));
+        await using var services = Build(sql => sql.UseNpgsql(connectionString));
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(
             () => services.GetRequiredService<IGeometryRepository>().GetAsync("lobby", "particles").AsTask());
@@ -50,7 +49,7 @@ public sealed class SqlStorageFaultTests(RedisFixture redis)
             () => services.GetRequiredService<IChatRepository>().PostAsync("lobby", "alice", "hi").AsTask());
     }
 
-    private ServiceProvider Build(Action<DbContextOptionsBuilder> database)
+    private ServiceProvider Build(Action<SqlDatabaseBuilder> database)
     {
         var services = new ServiceCollection();
         services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(redis.Connection);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
+using ZnDraw.Storage.Sql.PostgreSql;
 using ZnDraw.Storage.Sql.Repositories;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 using ZnDraw.Storage.Testing.Contracts;
@@ -145,7 +146,7 @@ public abstract class SqlUserConcurrencyTests(IStoreFactory backend) : StoreCont
     public async Task An_unreadable_stored_time_is_a_data_error_naming_the_table_column_and_user()
     {
         var context = Store.Get<SqlStoreContext>();
-        if (context.IsPostgres)
+        if (context.Dialect is PostgresDialect)
         {
             return; // timestamptz columns cannot hold anything but a time; SQLite's text columns can
         }
