@@ -51,6 +51,9 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string Name => "PostgreSQL";
 
+    /// <inheritdoc />
+    public override string DbSystemName => "postgresql";
+
     public override string Ordinal => " COLLATE \"C\"";
 
     public override string ForUpdate => " FOR UPDATE";

@@ -49,6 +49,9 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Name => "SQLite";
 
+    /// <inheritdoc />
+    public override string DbSystemName => "sqlite";
+
     public override string Ordinal => string.Empty;
 
     public override string ForUpdate => string.Empty;

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Sql.Provider;
 
@@ -23,8 +24,11 @@ namespace ZnDraw.Storage.Sql;
 /// Concurrent writers of the same events (two dispatchers) are safe: the conflicting insert is skipped
 /// rather than failing.</para>
 /// </remarks>
-internal sealed class SqlHistorySink(HistoryDbContextFactory factory) : IHistorySink
+internal sealed class SqlHistorySink(HistoryDbContextFactory factory) : IHistorySink, IDbSystemNamed
 {
+    /// <inheritdoc />
+    public string DbSystemName => factory.Dialect.DbSystemName;
+
     public async ValueTask WriteAsync(IReadOnlyList<HistoryEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);

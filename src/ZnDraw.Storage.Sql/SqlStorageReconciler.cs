@@ -84,7 +84,7 @@ namespace ZnDraw.Storage.Sql
         /// <exception cref="StorageBackendException">The database refused a statement (e.g. the storage migrations were not applied).</exception>
         public async Task<SqlReconcileResult> ReconcileAsync(CancellationToken cancellationToken = default)
         {
-            using var op = StorageOperation.Start("storage.reconcile");
+            using var op = StorageOperation.Start("storage.reconcile", _context.Dialect.DbSystemName);
             try
             {
                 int found = 0, finished = 0, already = 0, superseded = 0;

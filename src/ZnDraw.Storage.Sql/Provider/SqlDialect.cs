@@ -24,6 +24,9 @@ internal abstract class SqlDialect : IDisposable, IAsyncDisposable
     /// <summary>The database product, for messages (e.g. <c>SQLite</c>).</summary>
     public abstract string Name { get; }
 
+    /// <summary>The OpenTelemetry <c>db.system.name</c> of the database: <c>sqlite</c> or <c>postgresql</c>.</summary>
+    public abstract string DbSystemName { get; }
+
     /// <summary>
     /// Appended to an <c>ORDER BY</c> of text so that it sorts ordinally (by code point) as the contracts promise, e.g.
     /// <c>COLLATE "C"</c>; empty where the default collation is binary already.

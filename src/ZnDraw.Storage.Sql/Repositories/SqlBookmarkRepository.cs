@@ -1,3 +1,4 @@
+using ZnDraw.Storage.Diagnostics;
 using System.Data.Common;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Models;
@@ -10,9 +11,12 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// their own transaction; <see cref="SetAsync"/> takes the same room lock, so its range check holds against the trajectory
 /// as it is when the row is written. The frame is an integer column, so every stored bookmark is readable.
 /// </remarks>
-internal sealed class SqlBookmarkRepository : IBookmarkRepository
+internal sealed class SqlBookmarkRepository : IBookmarkRepository, IDbSystemNamed
 {
     private readonly SqlStoreContext _context;
+
+    /// <inheritdoc />
+    public string DbSystemName => _context.Dialect.DbSystemName;
     private readonly TrajectorySql _sql;
 
     public SqlBookmarkRepository(SqlStoreContext context)

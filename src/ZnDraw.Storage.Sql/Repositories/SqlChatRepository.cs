@@ -12,7 +12,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// As on Redis, the room itself is neither checked nor created. Times are truncated to milliseconds; pages are ordered
 /// by (creation time, id), as the Redis index orders equal scores by member.
 /// </remarks>
-internal sealed class SqlChatRepository : IChatRepository
+internal sealed class SqlChatRepository : IChatRepository, IDbSystemNamed
 {
     private const string Table = "room_chat_messages";
 
@@ -42,6 +42,9 @@ internal sealed class SqlChatRepository : IChatRepository
     private const string CountSql = "SELECT COUNT(*) FROM room_chat_messages WHERE room_id = @room";
 
     private readonly SqlStoreContext _context;
+
+    /// <inheritdoc />
+    public string DbSystemName => _context.Dialect.DbSystemName;
 
     // Newest first, optionally bounded on either side (Redis: ZREVRANGEBYSCORE); index: bounds as flags (1 before, 2 after).
     private readonly string[] _reversePages;

@@ -1,3 +1,4 @@
+using ZnDraw.Storage.Diagnostics;
 using System.Collections.Immutable;
 using System.Data.Common;
 using System.Globalization;
@@ -28,9 +29,12 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// does not create the room.
 /// </para>
 /// </remarks>
-internal sealed class SqlFrameRepository : IFrameRepository
+internal sealed class SqlFrameRepository : IFrameRepository, IDbSystemNamed
 {
     private readonly SqlStoreContext _context;
+
+    /// <inheritdoc />
+    public string DbSystemName => _context.Dialect.DbSystemName;
     private readonly TrajectorySql _sql;
 
     public SqlFrameRepository(SqlStoreContext context)

@@ -25,7 +25,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// <see cref="StorageDataException"/> whose key is <c>{table}:{room}/{name}</c> and whose field is the column, <c>value</c>.
 /// </para>
 /// </remarks>
-internal sealed class SqlGeometryRepository : IGeometryRepository
+internal sealed class SqlGeometryRepository : IGeometryRepository, IDbSystemNamed
 {
     /// <summary>How often <see cref="MergeAsync"/> starts over when another writer inserted or deleted the row in between.</summary>
     internal const int MaxMergeAttempts = 16;
@@ -45,6 +45,9 @@ internal sealed class SqlGeometryRepository : IGeometryRepository
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = JsonValues.MaxDepth };
 
     private readonly SqlStoreContext _context;
+
+    /// <inheritdoc />
+    public string DbSystemName => _context.Dialect.DbSystemName;
     private readonly Statements _geometries;
     private readonly Statements _figures;
     private readonly Statements _selections;

@@ -1,3 +1,4 @@
+using ZnDraw.Storage.Diagnostics;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -32,7 +33,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// follow those tables' schemas.
 /// </para>
 /// </remarks>
-internal sealed class SqlRoomRepository : IRoomRepository
+internal sealed class SqlRoomRepository : IRoomRepository, IDbSystemNamed
 {
     private const string Operation = "IRoomRepository.";
 
@@ -120,6 +121,9 @@ internal sealed class SqlRoomRepository : IRoomRepository
     private static readonly string[] MetadataInsertSql = new string[MetadataRowsPerStatement + 1];
 
     private readonly SqlStoreContext _context;
+
+    /// <inheritdoc />
+    public string DbSystemName => _context.Dialect.DbSystemName;
     private readonly IRoomEphemeralState _ephemeral;
     private readonly IUserRepository _users;
     private readonly bool _usersInSql;

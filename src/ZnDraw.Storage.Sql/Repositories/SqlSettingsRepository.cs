@@ -1,3 +1,4 @@
+using ZnDraw.Storage.Diagnostics;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -17,7 +18,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// category <c>settings</c> is a settings section, as in ZnDraw. Sections read back in the order they were first written
 /// (the order of a Redis hash). As on Redis, the room itself is neither checked nor created.
 /// </remarks>
-internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettingsRepository
+internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettingsRepository, IDbSystemNamed
 {
     /// <summary>The extension category whose form data are the settings sections themselves (ZnDraw's one hash).</summary>
     private const string SettingsCategory = "settings";
@@ -42,6 +43,9 @@ internal sealed class SqlSettingsRepository(SqlStoreContext context) : ISettings
     private static readonly string[] Upserts = [.. Enumerable.Range(1, CachedUpserts).Select(BuildUpsert)];
 
     private readonly SqlStoreContext _context = context;
+
+    /// <inheritdoc />
+    public string DbSystemName => _context.Dialect.DbSystemName;
 
     private readonly string _getAllSql =
         $"SELECT section, value FROM room_user_settings WHERE room_id = @room AND user_name = @user ORDER BY position, section{context.Dialect.Ordinal}";

@@ -1,3 +1,4 @@
+using ZnDraw.Storage.Diagnostics;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using ZnDraw.Storage.Contracts;
@@ -19,7 +20,7 @@ namespace ZnDraw.Storage.Sql.Repositories;
 /// validated exactly as on Redis (<see cref="KeyValidation"/> with ZnDraw's key layout), before anything is sent.
 /// </para>
 /// </remarks>
-internal sealed class SqlUserRepository(SqlStoreContext context) : IUserRepository
+internal sealed class SqlUserRepository(SqlStoreContext context) : IUserRepository, IDbSystemNamed
 {
     private const string Interface = "IUserRepository.";
     private const string UsersTable = "users:";
@@ -93,6 +94,9 @@ internal sealed class SqlUserRepository(SqlStoreContext context) : IUserReposito
     // The names and ids of users, sids and rooms follow the configured key layout (SqlStoreContext.Layout).
 
     private readonly SqlStoreContext _context = context;
+
+    /// <inheritdoc />
+    public string DbSystemName => _context.Dialect.DbSystemName;
 
     // Sorted ordinally where the dialect needs a collation for it (see Ordinal below for the rest).
     private readonly string _listUsers = "SELECT user_name FROM users ORDER BY user_name" + context.Dialect.Ordinal;

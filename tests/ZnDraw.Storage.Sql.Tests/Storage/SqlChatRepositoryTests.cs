@@ -1,5 +1,6 @@
 using System.Data.Common;
 using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Sql.Repositories;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
@@ -24,6 +25,16 @@ public abstract class SqlChatRepositoryTests(IStoreFactory backend, RedisFixture
         {
             await _store.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public void Telemetry_names_the_database_the_repository_runs_on()
+    {
+        var context = Store.Get<SqlStoreContext>();
+        string expected = context.Dialect.Name switch { "SQLite" => "sqlite", "PostgreSQL" => "postgresql", var other => other };
+
+        Assert.Equal(expected, DbSystem.Of(Store.Get<IChatRepository>()));
+        Assert.Equal(expected, DbSystem.Of(Store.Get<IUserRepository>()));
     }
 
     [Fact]

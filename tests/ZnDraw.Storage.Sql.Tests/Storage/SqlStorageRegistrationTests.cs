@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Sql.Repositories;
 using ZnDraw.Storage.Sql.Tests.Infrastructure;
 using ZnDraw.Storage.Testing;
@@ -32,6 +33,21 @@ public sealed class SqlStorageRegistrationTests(RedisFixture redis)
         Assert.DoesNotContain(".Sql.", store.Get<ILockRepository>().GetType().FullName, StringComparison.Ordinal);
         Assert.DoesNotContain(".Sql.", store.Get<IJobRepository>().GetType().FullName, StringComparison.Ordinal);
         Assert.DoesNotContain(".Sql.", store.Get<IRoomEphemeralState>().GetType().FullName, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Telemetry_names_the_backend_of_each_contract_sqlite_in_sql_and_redis_for_the_rest()
+    {
+        await using var store = await SqlStores.Sqlite(redis, SqlStorageGroups.Rooms).CreateAsync();
+
+        Assert.Equal("sqlite", DbSystem.Of(store.Get<IRoomRepository>()));
+        Assert.Equal("sqlite", DbSystem.Of(store.Get<IFrameRepository>()));
+        Assert.Equal("sqlite", DbSystem.Of(store.Get<IBookmarkRepository>()));
+        Assert.Equal("sqlite", DbSystem.Of(store.Get<IGeometryRepository>()));
+        Assert.Equal("sqlite", DbSystem.Of(store.Get<IChatRepository>()));
+        Assert.Equal("sqlite", DbSystem.Of(store.Get<ISettingsRepository>()));
+        Assert.Equal("redis", DbSystem.Of(store.Get<IUserRepository>()));
+        Assert.Equal("redis", DbSystem.Of(store.Get<ILockRepository>()));
     }
 
     [Fact]
