@@ -2,6 +2,10 @@
 # Runs the whole test suite: installs and starts throwaway servers, builds with warnings as
 # errors, runs every test project with code coverage, stops the servers, and ends with the line
 # "line coverage: NN.N%, branch coverage: NN.N%" and then the closing line "N passed, N failed, N skipped".
+# Two dependency sets (Directory.Packages.props): the main pass (build, every test project with coverage,
+# package test, benchmarks) runs on the FLOORS, the versions the packages declare; a second pass builds and runs
+# the library test projects again on the LATEST served versions (-p:ZnDrawDependencies=latest), without coverage,
+# in a separate artifacts folder. Its results count in the closing line, as does the native AOT smoke test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,10 +50,36 @@ if (( ${#coverage_reports[@]} > 0 )) &&
   fi
 fi
 
+# Second pass: the library test projects on the latest served versions of every dependency family
+# (Microsoft.Extensions.*, EF Core, Npgsql, StackExchange.Redis 3.x). Built into a private artifacts folder, so the
+# main build's bin/ and obj/ (restored with the floors) are neither used nor touched. Its trx files count in the
+# closing line; a build failure counts as one failed test.
+latest_status=0
+latest_started=$SECONDS
+latest_build=$(mktemp -d "${TMPDIR:-/tmp}/zndraw-storage-latest.XXXXXX")
+latest=(-c "$config" -p:ZnDrawDependencies=latest --artifacts-path "$latest_build")
+latest_projects=(tests/ZnDraw.Storage.Tests/ZnDraw.Storage.Tests.csproj tests/ZnDraw.Storage.Sql.Tests/ZnDraw.Storage.Sql.Tests.csproj)
+for project in "${latest_projects[@]}"; do
+  dotnet build "$project" "${latest[@]}" -warnaserror -nologo -v quiet || latest_status=$?
+done
+if (( latest_status == 0 )); then
+  for project in "${latest_projects[@]}"; do
+    dotnet test "$project" "${latest[@]}" --no-build --nologo \
+      --logger "trx;LogFilePrefix=latest" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+  done
+fi
+rm -rf "$latest_build"
+echo "second pass (latest dependencies): $(( SECONDS - latest_started )) s"
+
 # The packages as a host consumes them: packed, restored by version into a fresh console app, run
 # against the test Redis. Counted as one test in the closing line.
 package_status=0
 ./scripts/package-test.sh || package_status=$?
+
+# The core package natively compiled (NativeAOT, trim warnings are errors) and run against the test Redis.
+# Counted as one test in the closing line.
+aot_status=0
+./scripts/aot-test.sh || aot_status=$?
 
 # In CI (CI=true) or on request (ZNDRAW_BENCH=1) the quick benchmarks run too, so they never rot; they fail
 # only on errors, never on a missed target (the targets are reported in benchmarks/results/quick/summary.md).
@@ -73,6 +103,8 @@ rm -rf "$results"
 
 if (( coverage_status == 0 )); then passed=$(( passed + 1 )); else failed=$(( failed + 1 )); status=1; fi
 if (( package_status == 0 )); then passed=$(( passed + 1 )); else failed=$(( failed + 1 )); status=1; fi
+if (( latest_status != 0 )); then failed=$(( failed + 1 )); status=1; echo "second pass: the build on the latest dependencies failed" >&2; fi
+if (( aot_status == 0 )); then passed=$(( passed + 1 )); else failed=$(( failed + 1 )); status=1; fi
 if (( bench_status == 0 )); then passed=$(( passed + 1 )); elif (( bench_status > 0 )); then failed=$(( failed + 1 )); status=1; fi
 if (( passed == 0 && failed == 0 && status != 0 )); then failed=1; fi
 if (( coverage_status != 0 )); then echo "coverage check failed: no report, or line coverage below the floor of $coverage_floor% (scripts/test.sh)" >&2; fi
