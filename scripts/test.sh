@@ -3,9 +3,10 @@
 # errors, runs every test project with code coverage, stops the servers, and ends with the line
 # "line coverage: NN.N%, branch coverage: NN.N%" and then the closing line "N passed, N failed, N skipped".
 # Two dependency sets (Directory.Packages.props): the main pass (build, every test project with coverage,
-# package test, benchmarks) runs on the FLOORS, the versions the packages declare; a second pass builds and runs
-# the library test projects again on the LATEST served versions (-p:ZnDrawDependencies=latest), without coverage,
-# in a separate artifacts folder. Its results count in the closing line, as does the native AOT smoke test.
+# benchmarks) runs on the LATEST served versions (-p:ZnDrawDependencies=latest); a second pass builds and runs the
+# library test projects again on the FLOORS, the versions the packages declare (the default set), without coverage,
+# in a separate artifacts folder. Its results count in the closing line, as do the package and native AOT tests
+# (both build the packages as packed: on the floors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,12 +23,13 @@ svc_start_cluster
 svc_start_postgres
 
 config=${CONFIGURATION:-Release}
-dotnet build ZnDraw.Storage.sln -c "$config" -warnaserror -nologo -v quiet
+export ZNDRAW_DEPENDENCIES=latest # the main pass; scripts/bench.sh reads it too
+dotnet build ZnDraw.Storage.sln -c "$config" -p:ZnDrawDependencies=latest -warnaserror -nologo -v quiet
 dotnet tool restore -v quiet >/dev/null # ReportGenerator, a local tool in .config/dotnet-tools.json
 
 results=$(mktemp -d "${TMPDIR:-/tmp}/zndraw-storage-tests.XXXXXX")
 status=0
-dotnet test ZnDraw.Storage.sln -c "$config" --no-build --nologo \
+dotnet test ZnDraw.Storage.sln -c "$config" -p:ZnDrawDependencies=latest --no-build --nologo \
   --settings tests/coverlet.runsettings --collect "XPlat Code Coverage" \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 
@@ -50,26 +52,28 @@ if (( ${#coverage_reports[@]} > 0 )) &&
   fi
 fi
 
-# Second pass: the library test projects on the latest served versions of every dependency family
-# (Microsoft.Extensions.*, EF Core, Npgsql, StackExchange.Redis 3.x). Built into a private artifacts folder, so the
-# main build's bin/ and obj/ (restored with the floors) are neither used nor touched. Its trx files count in the
-# closing line; a build failure counts as one failed test.
-latest_status=0
-latest_started=$SECONDS
-latest_build=$(mktemp -d "${TMPDIR:-/tmp}/zndraw-storage-latest.XXXXXX")
-latest=(-c "$config" -p:ZnDrawDependencies=latest --artifacts-path "$latest_build")
-latest_projects=(tests/ZnDraw.Storage.Tests/ZnDraw.Storage.Tests.csproj tests/ZnDraw.Storage.Sql.Tests/ZnDraw.Storage.Sql.Tests.csproj)
-for project in "${latest_projects[@]}"; do
-  dotnet build "$project" "${latest[@]}" -warnaserror -nologo -v quiet || latest_status=$?
+# Second pass: the library test projects on the floors, the lowest versions the packages declare (Microsoft.Extensions.*
+# and EF Core 10.0.0, Npgsql 10.0.0, StackExchange.Redis 2.13.x). Built into a private artifacts folder, so the main
+# build's bin/ and obj/ (restored with the latest versions) are neither used nor touched. Its trx files count in the
+# closing line; a build failure counts as one failed test. Left out here: the tests that count round trips of
+# batched commands, which StackExchange.Redis 2.x's profiler does not see (they run in the main pass).
+floors_status=0
+floors_started=$SECONDS
+floors_build=$(mktemp -d "${TMPDIR:-/tmp}/zndraw-storage-floors.XXXXXX")
+floors=(-c "$config" -p:ZnDrawDependencies=floors --artifacts-path "$floors_build")
+floors_projects=(tests/ZnDraw.Storage.Tests/ZnDraw.Storage.Tests.csproj tests/ZnDraw.Storage.Sql.Tests/ZnDraw.Storage.Sql.Tests.csproj)
+floors_filter="FullyQualifiedName!~ZnDraw.Storage.Tests.Redis.Repositories.RoomRepositoryTests.Get_reads_values_as_zndraw_tolerates_them_in_one_round_trip&FullyQualifiedName!~ZnDraw.Storage.Tests.Redis.Repositories.RoomRepositoryTests.Copy_copies_frames_geometries_and_bookmarks_only"
+for project in "${floors_projects[@]}"; do
+  dotnet build "$project" "${floors[@]}" -warnaserror -nologo -v quiet || floors_status=$?
 done
-if (( latest_status == 0 )); then
-  for project in "${latest_projects[@]}"; do
-    dotnet test "$project" "${latest[@]}" --no-build --nologo \
-      --logger "trx;LogFilePrefix=latest" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+if (( floors_status == 0 )); then
+  for project in "${floors_projects[@]}"; do
+    dotnet test "$project" "${floors[@]}" --no-build --nologo --filter "$floors_filter" \
+      --logger "trx;LogFilePrefix=floors" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
   done
 fi
-rm -rf "$latest_build"
-echo "second pass (latest dependencies): $(( SECONDS - latest_started )) s"
+rm -rf "$floors_build"
+echo "second pass (dependency floors): $(( SECONDS - floors_started )) s"
 
 # The packages as a host consumes them: packed, restored by version into a fresh console app, run
 # against the test Redis. Counted as one test in the closing line.
@@ -103,7 +107,7 @@ rm -rf "$results"
 
 if (( coverage_status == 0 )); then passed=$(( passed + 1 )); else failed=$(( failed + 1 )); status=1; fi
 if (( package_status == 0 )); then passed=$(( passed + 1 )); else failed=$(( failed + 1 )); status=1; fi
-if (( latest_status != 0 )); then failed=$(( failed + 1 )); status=1; echo "second pass: the build on the latest dependencies failed" >&2; fi
+if (( floors_status != 0 )); then failed=$(( failed + 1 )); status=1; echo "second pass: the build on the dependency floors failed" >&2; fi
 if (( aot_status == 0 )); then passed=$(( passed + 1 )); else failed=$(( failed + 1 )); status=1; fi
 if (( bench_status == 0 )); then passed=$(( passed + 1 )); elif (( bench_status > 0 )); then failed=$(( failed + 1 )); status=1; fi
 if (( passed == 0 && failed == 0 && status != 0 )); then failed=1; fi

@@ -52,7 +52,11 @@ public static class ZnDrawStorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ZnDrawStorageOptions>().Bind(configuration);
+        // What OptionsBuilder.Bind does (values, and a reload when the configuration changes), through the
+        // source-generated binder: ZnDrawStorageOptionsBinding says why not Bind(configuration) itself.
+        services.AddOptions<ZnDrawStorageOptions>().Configure(o => ZnDrawStorageOptionsBinding.Bind(configuration, o));
+        services.AddSingleton<IOptionsChangeTokenSource<ZnDrawStorageOptions>>(
+            new ConfigurationChangeTokenSource<ZnDrawStorageOptions>(Options.Options.DefaultName, configuration));
         return AddCore(services);
     }
 
