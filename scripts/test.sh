@@ -55,14 +55,29 @@ fi
 # Second pass: the library test projects on the floors, the lowest versions the packages declare (Microsoft.Extensions.*
 # and EF Core 10.0.0, Npgsql 10.0.0, StackExchange.Redis 2.13.x). Built into a private artifacts folder, so the main
 # build's bin/ and obj/ (restored with the latest versions) are neither used nor touched. Its trx files count in the
-# closing line; a build failure counts as one failed test. Left out here: the tests that count round trips of
-# batched commands, which StackExchange.Redis 2.x's profiler does not see (they run in the main pass).
+# closing line; a build failure counts as one failed test. Left out here (they run in the main pass):
+# - tests that count round trips of batched commands: StackExchange.Redis 2.x's profiler does not see a batch;
+# - the notification test that expects "CONFIG refused without admin mode": 2.x sends a raw CONFIG regardless;
+# - the source-layout architecture test: it looks for ZnDraw.Storage.sln above its binaries, not in a temp folder.
 floors_status=0
 floors_started=$SECONDS
 floors_build=$(mktemp -d "${TMPDIR:-/tmp}/zndraw-storage-floors.XXXXXX")
 floors=(-c "$config" -p:ZnDrawDependencies=floors --artifacts-path "$floors_build")
 floors_projects=(tests/ZnDraw.Storage.Tests/ZnDraw.Storage.Tests.csproj tests/ZnDraw.Storage.Sql.Tests/ZnDraw.Storage.Sql.Tests.csproj)
-floors_filter="FullyQualifiedName!~ZnDraw.Storage.Tests.Redis.Repositories.RoomRepositoryTests.Get_reads_values_as_zndraw_tolerates_them_in_one_round_trip&FullyQualifiedName!~ZnDraw.Storage.Tests.Redis.Repositories.RoomRepositoryTests.Copy_copies_frames_geometries_and_bookmarks_only"
+floors_excluded=(
+  ZnDraw.Storage.Tests.Infrastructure.RoundTripsTests.A_pipelined_batch_is_one_round_trip_and_sequential_awaits_are_several
+  ZnDraw.Storage.Tests.Redis.Repositories.UserRepositoryTests.Get_credentials_reads_hash_and_salt_in_one_round_trip_and_names_a_wrong_typed_key
+  ZnDraw.Storage.Tests.Redis.Repositories.UserRepositoryTests.Every_read_and_write_is_one_round_trip
+  ZnDraw.Storage.Tests.Redis.Repositories.SessionRepositoryTests.Every_call_is_one_round_trip
+  ZnDraw.Storage.Tests.Redis.Repositories.RoomRepositoryTests.Copy_copies_frames_geometries_and_bookmarks_only
+  ZnDraw.Storage.Tests.Redis.Repositories.RoomRepositoryTests.Get_reads_values_as_zndraw_tolerates_them_in_one_round_trip
+  ZnDraw.Storage.Tests.Redis.Repositories.ExtensionRepositoryTests.Reads_are_one_round_trip
+  ZnDraw.Storage.Tests.Redis.Repositories.ExtensionRepositoryTests.Unregister_worker_removes_a_worker_registered_by_zndraw_as_zndraws_disconnect_handler_does
+  ZnDraw.Storage.Tests.Redis.Reconciliation.NotificationReconciliationTests.Rooms_users_and_admins_another_writer_creates_or_deletes_reach_the_listing_within_two_seconds
+  ZnDraw.Storage.Tests.Architecture.LayerTests.A_neutral_layers_sources_import_no_backend_namespace
+)
+floors_filter=$(printf 'FullyQualifiedName!~%s&' "${floors_excluded[@]}")
+floors_filter=${floors_filter%&}
 for project in "${floors_projects[@]}"; do
   dotnet build "$project" "${floors[@]}" -warnaserror -nologo -v quiet || floors_status=$?
 done
