@@ -23,5 +23,9 @@ svc_start_redis
 if (( postgres )); then svc_start_postgres; fi
 
 config=${CONFIGURATION:-Release}
-dotnet build benchmarks/ZnDraw.Storage.Benchmarks -c "$config" -warnaserror -nologo -v quiet
-dotnet run --project benchmarks/ZnDraw.Storage.Benchmarks -c "$config" --no-build -- "${args[@]}"
+# The dependency set (Directory.Packages.props): scripts/test.sh exports latest, which its main build used, so the
+# benchmarks reuse that build; round trips are counted by StackExchange.Redis's profiler, which sees batched commands
+# from 3.x on only. Default here: latest as well.
+deps=${ZNDRAW_DEPENDENCIES:-latest}
+dotnet build benchmarks/ZnDraw.Storage.Benchmarks -c "$config" -p:ZnDrawDependencies="$deps" -warnaserror -nologo -v quiet
+dotnet run --project benchmarks/ZnDraw.Storage.Benchmarks -c "$config" -p:ZnDrawDependencies="$deps" --no-build -- "${args[@]}"

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -41,7 +42,7 @@ public static class HistoryStorageBuilderExtensions
     /// <typeparam name="TSink">The sink; a singleton, so it must be thread-safe and must not capture scoped services.</typeparam>
     /// <param name="builder">The storage builder.</param>
     /// <returns>The same builder, for chaining.</returns>
-    public static IZnDrawStorageBuilder AddHistorySink<TSink>(this IZnDrawStorageBuilder builder)
+    public static IZnDrawStorageBuilder AddHistorySink<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSink>(this IZnDrawStorageBuilder builder)
         where TSink : class, IHistorySink
     {
         ArgumentNullException.ThrowIfNull(builder);

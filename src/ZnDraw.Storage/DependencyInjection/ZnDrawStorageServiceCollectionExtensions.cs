@@ -53,8 +53,7 @@ public static class ZnDrawStorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ZnDrawStorageOptions>()
-            .Bind(configuration)
+        BindOptions(services, configuration)
             .Configure(o => ZnDrawStorageConfiguration.Describe(o, configuration, connectionStrings: null, connectionName: null));
         return AddCore(services);
     }
@@ -78,8 +77,7 @@ public static class ZnDrawStorageServiceCollectionExtensions
         string connectionName,
         Action<ZnDrawStorageOptions>? configure)
     {
-        var options = services.AddOptions<ZnDrawStorageOptions>()
-            .Bind(configuration)
+        var options = BindOptions(services, configuration)
             .Configure(o => ZnDrawStorageConfiguration.Describe(o, configuration, connectionStrings, connectionName));
         if (configure is not null)
         {
@@ -115,6 +113,17 @@ public static class ZnDrawStorageServiceCollectionExtensions
             failureStatus,
             tags));
         return builder;
+    }
+
+    /// <summary>
+    /// What <c>OptionsBuilder.Bind</c> does (values, and a reload when the configuration changes), through the
+    /// source-generated binder: <see cref="ZnDrawStorageOptionsBinding"/> says why not <c>Bind(configuration)</c> itself.
+    /// </summary>
+    private static OptionsBuilder<ZnDrawStorageOptions> BindOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IOptionsChangeTokenSource<ZnDrawStorageOptions>>(
+            new ConfigurationChangeTokenSource<ZnDrawStorageOptions>(Options.Options.DefaultName, configuration));
+        return services.AddOptions<ZnDrawStorageOptions>().Configure(o => ZnDrawStorageOptionsBinding.Bind(configuration, o));
     }
 
     private static ZnDrawStorageBuilder AddCore(IServiceCollection services)

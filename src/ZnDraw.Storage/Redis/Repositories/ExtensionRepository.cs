@@ -302,7 +302,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         var batch = Db.CreateBatch();
         var idle = batch.SetMembersAsync(keys.IdleWorkers());
         var progressing = batch.SetMembersAsync(keys.ProgressingWorkers());
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         RedisValue[] idleWorkers, progressingWorkers;
         try
         {
@@ -563,7 +563,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             var first = Db.CreateBatch();
             var membersRead = first.SetMembersAsync(registrations);
             var userRead = first.StringGetAsync(sessionKey);
-            first.Execute();
+            RedisStoreContext.Execute(first);
             members = await RedisReply.Of(membersRead, registrations, cancellationToken).ConfigureAwait(false);
             userName = await RedisReply.Of(userRead, sessionKey, cancellationToken).ConfigureAwait(false);
         }
@@ -621,7 +621,7 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             reads[i] = batch.SetMembersAsync(groups[i].Reverse);
         }
 
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         var result = new List<Group>(groups.Count);
         try
         {

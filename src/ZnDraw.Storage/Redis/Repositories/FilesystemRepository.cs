@@ -231,7 +231,7 @@ internal sealed class FilesystemRepository(RedisStoreContext context) : IFilesys
                 reads[i] = batch.SetMembersAsync(groups[i].Reverse);
             }
 
-            batch.Execute();
+            RedisStoreContext.Execute(batch);
             try
             {
                 // The replies arrive together; awaiting each costs nothing, Task.WhenAll an object.

@@ -142,7 +142,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             }
         }
 
-        checks.Execute();
+        RedisStoreContext.Execute(checks);
         await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll([.. present, .. anyLeft.Where(static t => t is not null).Select(static t => (Task)t!)])), cancellationToken).ConfigureAwait(false);
 
         IBatch writes = context.Database.CreateBatch();
@@ -171,7 +171,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             return (0, 0);
         }
 
-        writes.Execute();
+        RedisStoreContext.Execute(writes);
         await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(changes.Select(static c => (Task)c.Reply))), cancellationToken).ConfigureAwait(false);
         long added = 0, removed = 0;
         foreach ((IndexKind kind, bool add, Task<bool> reply) in changes)
@@ -275,7 +275,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                 members[i - start] = reads.SetMembersAsync(sets[i].Key);
             }
 
-            reads.Execute();
+            RedisStoreContext.Execute(reads);
             await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(members)), cancellationToken).ConfigureAwait(false);
 
             var entries = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
@@ -319,7 +319,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                 replies.Add(writes.SetAddAsync(registrations, [.. worker.Value.Select(static e => (RedisValue)e)]));
             }
 
-            writes.Execute();
+            RedisStoreContext.Execute(writes);
             await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(replies)), cancellationToken).ConfigureAwait(false);
             foreach (Task<long> reply in replies)
             {
@@ -378,7 +378,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                 tasks[i - start] = ask(batch, candidates[i]);
             }
 
-            batch.Execute();
+            RedisStoreContext.Execute(batch);
             await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(tasks)), cancellationToken).ConfigureAwait(false);
             for (int i = start; i < end; i++)
             {
@@ -445,7 +445,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             checks[i] = stillExists(batch, suspects[i]); // null: not a valid id, stale by definition
         }
 
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         Task[] pending = [.. checks.Where(static t => t is not null).Select(static t => (Task)t!)];
         await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(pending)), cancellationToken).ConfigureAwait(false);
         var gone = new List<RedisValue>();

@@ -60,4 +60,25 @@ internal sealed class RedisStoreContext
     /// <inheritdoc cref="WaitAsync{T}(Task{T}, CancellationToken)"/>
     public static Task WaitAsync(Task task, CancellationToken cancellationToken) =>
         cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
+
+    /// <summary>
+    /// Sends the commands queued in <paramref name="batch"/>; every failure reaches the caller through the queued
+    /// tasks, which the caller awaits inside its catch for client failures.
+    /// </summary>
+    /// <remarks>
+    /// StackExchange.Redis 2.x throws <see cref="RedisConnectionException"/> from <see cref="IBatch.Execute"/> when no
+    /// server can take the batch, after failing every queued task with the same error (3.x only fails the tasks).
+    /// That throw would escape the caller's catch unmapped, so it is dropped here: the tasks carry it.
+    /// </remarks>
+    public static void Execute(IBatch batch)
+    {
+        try
+        {
+            batch.Execute();
+        }
+        catch (RedisConnectionException)
+        {
+            // The queued tasks are already failed with this error; awaiting them reports it, mapped.
+        }
+    }
 }

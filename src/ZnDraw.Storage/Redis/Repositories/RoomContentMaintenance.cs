@@ -75,7 +75,7 @@ internal sealed class RoomContentMaintenance(RedisStoreContext context) : IRoomC
             names[i] = batch.HashKeysAsync(hashes[i].Key);
         }
 
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         var result = new List<ExtensionDataKey>();
         for (int i = 0; i < hashes.Count; i++)
         {

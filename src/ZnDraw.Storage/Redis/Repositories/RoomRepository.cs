@@ -46,7 +46,7 @@ internal sealed class RoomRepository(RedisStoreContext context, IUserRepository?
         Task<RedisValue[]> values = batch.StringGetAsync(core);
         Task<long> existing = batch.KeyExistsAsync(core);
         Task<long>? count = withFrameCount ? batch.SortedSetLengthAsync(trajectory) : null;
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         await (count is null ? WaitAllAsync(values, existing, cancellationToken) : WaitAllAsync(values, existing, count, cancellationToken)).ConfigureAwait(false);
         RedisValue[] read;
         long present;
@@ -85,7 +85,7 @@ internal sealed class RoomRepository(RedisStoreContext context, IUserRepository?
             types[i] = read[i].IsNull ? batch.KeyTypeAsync(keys[i]) : null;
         }
 
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         for (int i = 0; i < keys.Length; i++)
         {
             if (types[i] is { } task)
@@ -265,7 +265,7 @@ internal sealed class RoomRepository(RedisStoreContext context, IUserRepository?
         Task<SortedSetEntry[]> frames = batch.SortedSetRangeByRankWithScoresAsync(sourceTrajectory);
         Task<HashEntry[]> geometries = batch.HashGetAllAsync(sourceGeometries);
         Task<HashEntry[]> bookmarks = batch.HashGetAllAsync(sourceBookmarks);
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         await WaitAllAsync(frames, geometries, bookmarks, cancellationToken).ConfigureAwait(false);
         SortedSetEntry[] frameEntries = await RedisReply.Of(frames, sourceTrajectory, CancellationToken.None).ConfigureAwait(false);
         HashEntry[] geometryEntries = await RedisReply.Of(geometries, sourceGeometries, CancellationToken.None).ConfigureAwait(false);

@@ -25,7 +25,7 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
         IBatch batch = context.Database.CreateBatch();
         Task<RedisValue> user = batch.StringGetAsync(userKey);
         Task<RedisValue> role = batch.StringGetAsync(roleKey);
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         try
         {
             // One by one: both replies arrive together; awaiting each costs nothing, Task.WhenAll an object.

@@ -148,7 +148,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         IBatch batch = context.Database.CreateBatch();
         Task<bool> exists = batch.KeyExistsAsync(key);
         Task<RedisValue[]> fields = batch.HashGetAsync(key, [UserMapping.PasswordHashField, UserMapping.PasswordSaltField]);
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         try
         {
             bool found = await RedisStoreContext.WaitAsync(exists, cancellationToken).ConfigureAwait(false);
@@ -202,7 +202,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         IBatch batch = context.Database.CreateBatch();
         Task<RedisValue> admin = batch.StringGetAsync(flag);
         Task<bool> registered = batch.HashExistsAsync(hash, UserMapping.PasswordHashField);
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         try
         {
             // One by one: both replies arrive together; awaiting each costs nothing, Task.WhenAll an object.
@@ -306,7 +306,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         IBatch batch = context.Database.CreateBatch();
         Task<bool> users = batch.SetRemoveAsync(context.Global.UsersIndex(), id);
         Task<bool> admins = batch.SetRemoveAsync(context.Global.AdminsIndex(), id);
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         await AwaitIndexAsync(Task.WhenAll(users, admins), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -332,7 +332,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         Task<RedisValue[]> fieldsTask = batch.HashGetAsync(oldHash, [UserMapping.CreatedAtField, UserMapping.PasswordHashField, UserMapping.PasswordSaltField]);
         Task<bool> existsTask = batch.KeyExistsAsync(oldHash);
         Task<RedisValue> flagTask = batch.StringGetAsync(oldFlag);
-        batch.Execute();
+        RedisStoreContext.Execute(batch);
         try
         {
             await RedisStoreContext.WaitAsync(Task.WhenAll(fieldsTask, existsTask, flagTask), cancellationToken).ConfigureAwait(false);
@@ -396,7 +396,7 @@ internal sealed class UserRepository(RedisStoreContext context) : IUserRepositor
         Task removeUser = index.SetRemoveAsync(context.Global.UsersIndex(), oldKeys.UserName);
         Task removeAdmin = index.SetRemoveAsync(context.Global.AdminsIndex(), oldKeys.UserName);
         Task addAdmin = isAdmin ? index.SetAddAsync(context.Global.AdminsIndex(), newKeys.UserName) : Task.CompletedTask;
-        index.Execute();
+        RedisStoreContext.Execute(index);
         await AwaitIndexAsync(Task.WhenAll(addUser, removeUser, removeAdmin, addAdmin), [context.Global.UsersIndex(), context.Global.AdminsIndex()], cancellationToken).ConfigureAwait(false);
         return true;
     }

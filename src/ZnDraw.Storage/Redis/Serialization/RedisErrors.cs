@@ -37,7 +37,13 @@ internal static class RedisErrors
     public static bool IsWrongType(RedisServerException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception.Kind == RedisErrorKind.WrongType || Prefix(exception) == "WRONGTYPE";
+#if STACKEXCHANGE_REDIS_3
+        if (exception.Kind == RedisErrorKind.WrongType)
+        {
+            return true;
+        }
+#endif
+        return Prefix(exception) == "WRONGTYPE";
     }
 
     /// <summary>
@@ -94,7 +100,19 @@ internal static class RedisErrors
     {
         RedisConnectionException connection => $"no connection: {connection.FailureType}",
         RedisTimeoutException => "timed out",
-        RedisServerException server => server.Kind switch
+        RedisServerException server => ServerUnavailableReason(server),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Why a server error means "cannot serve now", or null. StackExchange.Redis 3.x classifies its server errors
+    /// (<c>RedisServerException.Kind</c>, also for faults without a reply word, such as a connection fault inside a
+    /// transaction); 2.x does not, so there (and for an unclassified 3.x error) the reply's first word decides.
+    /// </summary>
+    private static string? ServerUnavailableReason(RedisServerException server)
+    {
+#if STACKEXCHANGE_REDIS_3
+        string? byKind = server.Kind switch
         {
             RedisErrorKind.ConnectionFault => "connection lost",
             RedisErrorKind.Timeout => "timed out",
@@ -109,16 +127,21 @@ internal static class RedisErrors
             RedisErrorKind.OutOfMemory => "the server is out of memory (OOM)",
             RedisErrorKind.MaxClients => "the server has too many clients (MAXCLIENTS)",
             RedisErrorKind.Moved or RedisErrorKind.Ask or RedisErrorKind.UnknownRedirectTarget => "the slot moved (MOVED/ASK)",
-            _ => Prefix(server) switch
-            {
-                // A server error built without a classification (older replies, tests): the reply's first word decides.
-                "LOADING" or "READONLY" or "MASTERDOWN" or "TRYAGAIN" or "CLUSTERDOWN" or "BUSY" or "NOREPLICAS" or "MISCONF" or "OOM"
-                    or "MAXCLIENTS" => $"the server replied {Prefix(server)}",
-                _ => null,
-            },
-        },
-        _ => null,
-    };
+            _ => null,
+        };
+        if (byKind is not null)
+        {
+            return byKind;
+        }
+#endif
+        return Prefix(server) switch
+        {
+            "LOADING" or "READONLY" or "MASTERDOWN" or "TRYAGAIN" or "CLUSTERDOWN" or "BUSY" or "NOREPLICAS" or "MISCONF" or "OOM"
+                or "MAXCLIENTS" => $"the server replied {Prefix(server)}",
+            "MOVED" or "ASK" => "the slot moved (MOVED/ASK)",
+            _ => null,
+        };
+    }
 
     /// <summary>The error reply's first word (<c>ERR</c>, <c>LOADING</c>, ...): what the server said, without its details.</summary>
     private static string Prefix(Exception exception)

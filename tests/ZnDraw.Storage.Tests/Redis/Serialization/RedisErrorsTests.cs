@@ -17,27 +17,33 @@ public sealed class RedisErrorsTests
         Connection(ConnectionFailureType.SocketClosed, $"No connection ({Secret})"),
         Connection(ConnectionFailureType.UnableToConnect, "It was not possible to connect"),
         Connection(ConnectionFailureType.AuthenticationFailure, "WRONGPASS"),
-        new RedisTimeoutException(CommandFlags.None, $"Timeout awaiting response ({Secret})", CommandStatus.Sent),
-        Server(RedisErrorKind.Unknown, "LOADING Redis is loading the dataset in memory"),
-        Server(RedisErrorKind.Unknown, "READONLY You can't write against a read only replica."),
-        Server(RedisErrorKind.Unknown, "MASTERDOWN Link with MASTER is down"),
-        Server(RedisErrorKind.Unknown, "TRYAGAIN Multiple keys request during rehashing of slot"),
-        Server(RedisErrorKind.Unknown, "CLUSTERDOWN The cluster is down"),
-        Server(RedisErrorKind.Unknown, "BUSY Redis is busy running a script."),
-        Server(RedisErrorKind.Unknown, "OOM command not allowed when used memory > 'maxmemory'."),
-        Server(RedisErrorKind.Unknown, "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist."),
+        Timeout($"Timeout awaiting response ({Secret})"),
+        Server("LOADING Redis is loading the dataset in memory"),
+        Server("READONLY You can't write against a read only replica."),
+        Server("MASTERDOWN Link with MASTER is down"),
+        Server("TRYAGAIN Multiple keys request during rehashing of slot"),
+        Server("CLUSTERDOWN The cluster is down"),
+        Server("BUSY Redis is busy running a script."),
+        Server("OOM command not allowed when used memory > 'maxmemory'."),
+        Server("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist."),
+        Server("MOVED 3999 127.0.0.1:6381"),
+#if STACKEXCHANGE_REDIS_3
         Server(RedisErrorKind.Loading, "LOADING"),
         Server(RedisErrorKind.ClusterDown, "CLUSTERDOWN"),
         Server(RedisErrorKind.ConnectionFault, "connection fault"),
+#endif
     };
 
     public static TheoryData<Exception> Refused => new()
     {
-        Server(RedisErrorKind.Unknown, "ERR user_script:1: Script attempted to access nonexistent global variable 'x'"),
-        Server(RedisErrorKind.Unknown, "NOPERM this user has no permissions to run the 'eval' command"),
-        Server(RedisErrorKind.Unknown, "ERR unknown command 'HGETDEL'"),
+        Server("ERR user_script:1: Script attempted to access nonexistent global variable 'x'"),
+        Server("NOPERM this user has no permissions to run the 'eval' command"),
+        Server("ERR unknown command 'HGETDEL'"),
+        Server("CROSSSLOT Keys in request don't hash to the same slot"),
+#if STACKEXCHANGE_REDIS_3
         Server(RedisErrorKind.CrossSlot, "CROSSSLOT Keys in request don't hash to the same slot"),
-        Server(RedisErrorKind.Unknown, "EXECABORT Transaction discarded because of previous errors."),
+#endif
+        Server("EXECABORT Transaction discarded because of previous errors."),
         new RedisCommandException("Multi-key operations must involve a single slot"),
         new RedisException("Unexpected response"),
     };
@@ -77,7 +83,7 @@ public sealed class RedisErrorsTests
     [Fact]
     public void A_server_error_is_named_by_its_first_word_only()
     {
-        var client = Server(RedisErrorKind.Unknown, $"ERR something about {Secret}");
+        var client = Server($"ERR something about {Secret}");
         var ex = Assert.IsType<StorageBackendException>(RedisErrors.Map(client, default(RedisKey), "ReindexAsync"));
         Assert.Null(ex.Key);
         Assert.Contains("ERR", ex.Message, StringComparison.Ordinal);
@@ -87,10 +93,12 @@ public sealed class RedisErrorsTests
     [Fact]
     public void Wrongtype_becomes_StorageDataException_naming_the_key_or_all_keys()
     {
-        var wrong = Server(RedisErrorKind.Unknown, "WRONGTYPE Operation against a key holding the wrong kind of value");
+        var wrong = Server("WRONGTYPE Operation against a key holding the wrong kind of value");
         Assert.True(RedisErrors.IsWrongType(wrong));
+#if STACKEXCHANGE_REDIS_3
         Assert.True(RedisErrors.IsWrongType(Server(RedisErrorKind.WrongType, "x")));
-        Assert.False(RedisErrors.IsWrongType(Server(RedisErrorKind.Unknown, "ERR something else")));
+#endif
+        Assert.False(RedisErrors.IsWrongType(Server("ERR something else")));
         Assert.False(RedisErrors.IsUnavailable(wrong));
 
         var one = Assert.IsType<StorageDataException>(RedisErrors.Map(wrong, (RedisKey)"user:alice"));
@@ -105,14 +113,31 @@ public sealed class RedisErrorsTests
     [Fact]
     public void The_operation_defaults_to_the_calling_member()
     {
-        var ex = Assert.IsType<StorageUnavailableException>(RedisErrors.Map(new RedisTimeoutException(CommandFlags.None, "t", CommandStatus.Sent), (RedisKey)"k"));
+        var ex = Assert.IsType<StorageUnavailableException>(RedisErrors.Map(Timeout("t"), (RedisKey)"k"));
         Assert.Equal(nameof(The_operation_defaults_to_the_calling_member), ex.Operation);
     }
 
+    // StackExchange.Redis 3.x classifies server errors (RedisErrorKind) and adds CommandFlags to the exception constructors;
+    // 2.x has only the message (see RedisErrors).
+#if STACKEXCHANGE_REDIS_3
     private static RedisServerException Server(RedisErrorKind kind, string message) => new(kind, CommandFlags.None, message);
 
+    private static RedisServerException Server(string message) => Server(RedisErrorKind.Unknown, message);
+#else
+    private static RedisServerException Server(string message) => new(message);
+#endif
+
+#if STACKEXCHANGE_REDIS_3
     private static RedisConnectionException Connection(ConnectionFailureType failure, string message) =>
         new(failure, CommandFlags.None, message, null, CommandStatus.Unknown);
+
+    private static RedisTimeoutException Timeout(string message) => new(CommandFlags.None, message, CommandStatus.Sent);
+#else
+    private static RedisConnectionException Connection(ConnectionFailureType failure, string message) =>
+        new(failure, message, null, CommandStatus.Unknown);
+
+    private static RedisTimeoutException Timeout(string message) => new(message, CommandStatus.Sent);
+#endif
 
     [Fact]
     public void Exceptions_that_are_not_the_clients_are_left_alone()
