@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Consumes the packages as a host application would: packs ZnDraw.Storage, ZnDraw.Storage.Sql,
-# ZnDraw.Storage.Sql.Sqlite and ZnDraw.Storage.Sql.PostgreSql under a unique pre-release version into a
-# temporary feed (and checks that no package carries a runtimeconfig.json), then, for each combination
-#   redis     ZnDraw.Storage alone
+# ZnDraw.Storage.Sql.Sqlite, ZnDraw.Storage.Sql.PostgreSql and ZnDraw.Storage.OpenTelemetry under a unique
+# pre-release version into a temporary feed and checks each package (no runtimeconfig.json; repository, project
+# URL, release notes, licence, its own README without relative links), proves package validation against a 1.0.0
+# baseline both ways (unchanged tree passes, a removed public member fails), then, for each combination
+#   redis     ZnDraw.Storage alone, on StackExchange.Redis 3.x, with ZnDraw.Storage.OpenTelemetry (spans exported in
+#             memory) and the SourceLink record of every symbol package read from its portable PDB
 #   sqlite    + ZnDraw.Storage.Sql.Sqlite      (hybrid storage and history in a SQLite file)
 #   postgres  + ZnDraw.Storage.Sql.PostgreSql  (hybrid storage and history in PostgreSQL; needs ZNDRAW_POSTGRES)
 # copies tests/PackageConsumer into a temporary folder outside the repository (so none of the repository's
@@ -46,7 +49,7 @@ pack() {
   dotnet pack "$1" -c Release -o "$feed" --artifacts-path "$work/build" \
     -p:Version="$version" -nologo -v quiet
 }
-libraries=(ZnDraw.Storage ZnDraw.Storage.Sql ZnDraw.Storage.Sql.Sqlite ZnDraw.Storage.Sql.PostgreSql)
+libraries=(ZnDraw.Storage ZnDraw.Storage.Sql ZnDraw.Storage.Sql.Sqlite ZnDraw.Storage.Sql.PostgreSql ZnDraw.Storage.OpenTelemetry)
 for library in "${libraries[@]}"; do
   pack "src/$library/$library.csproj"
 done
@@ -59,8 +62,62 @@ for library in "${libraries[@]}"; do
     echo "package-test: $library.$version.nupkg contains a runtimeconfig.json" >&2
     exit 1
   fi
+  # What a package page shows: repository and project URLs, release notes, licence, and its own README without
+  # repository-relative links (they would break on the package page).
+  nuspec=$(unzip -p "$feed/$library.$version.nupkg" "$library.nuspec")
+  for element in '<repository type="git" url="https://' '<projectUrl>https://' '<releaseNotes>' '<readme>README.md</readme>' \
+                 '<license type="expression">MIT</license>'; do
+    grep -qF "$element" <<<"$nuspec" || { echo "package-test: $library.nuspec lacks $element" >&2; exit 1; }
+  done
+  readme=$(unzip -p "$feed/$library.$version.nupkg" README.md)
+  grep -q "^# $library\$" <<<"$readme" || { echo "package-test: $library packs another package's README" >&2; exit 1; }
+  if grep -nP '\]\((?!https?://)' <<<"$readme"; then
+    echo "package-test: the README of $library has relative links (above)" >&2
+    exit 1
+  fi
   echo "package-test: $library.$version.nupkg $(stat -c %s "$feed/$library.$version.nupkg") bytes"
 done
+for file in ConfigurationSchema.json buildTransitive/net10.0/ZnDraw.Storage.targets; do
+  unzip -l "$feed/ZnDraw.Storage.$version.nupkg" | grep -qF " $file" || { echo "package-test: ZnDraw.Storage lacks $file" >&2; exit 1; }
+done
+
+# The frozen API: package validation compares a pack with the baseline (1.0.0, here packed from this tree into a
+# feed of its own) and fails on a breaking change. Proven both ways on the core package: the tree as it is passes, the
+# tree with one public member made internal fails with CP0002.
+baseline_feed=$work/baseline
+mkdir -p "$baseline_feed"
+cat > "$work/baseline.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <config><add key="globalPackagesFolder" value="$work/baseline-packages" /></config>
+  <packageSources><add key="baseline" value="$baseline_feed" /></packageSources>
+  <packageSourceMapping>
+    <packageSource key="baseline"><package pattern="ZnDraw.Storage" /></packageSource>
+    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+  </packageSourceMapping>
+</configuration>
+XML
+validate() { # tree version -> the pack's output
+  dotnet pack "$1/src/ZnDraw.Storage/ZnDraw.Storage.csproj" -c Release -o "$work/validated" --artifacts-path "$work/build-$2" \
+    -p:Version="$2" -p:ZnDrawPackageBaseline=1.0.0 -p:RestoreConfigFile="$work/baseline.config" -nologo -v quiet "${@:3}" 2>&1
+}
+dotnet pack src/ZnDraw.Storage/ZnDraw.Storage.csproj -c Release -o "$baseline_feed" --artifacts-path "$work/build-baseline" \
+  -p:Version=1.0.0 -nologo -v quiet
+validate . 1.0.1-ci >/dev/null || { echo "package-test: the unchanged tree fails package validation against 1.0.0" >&2; exit 1; }
+breaking=$work/breaking
+mkdir -p "$breaking"
+tar --exclude=bin --exclude=obj -cf - src/ZnDraw.Storage Directory.Build.props Directory.Build.targets \
+  Directory.Packages.props nuget.config | tar -xf - -C "$breaking"
+sed -i 's/^    public KeyLayout Layout { get; }/    internal KeyLayout Layout { get; }/' "$breaking/src/ZnDraw.Storage/Redis/Keys/KeySpace.cs"
+grep -q '^    internal KeyLayout Layout { get; }' "$breaking/src/ZnDraw.Storage/Redis/Keys/KeySpace.cs" \
+  || { echo "package-test: the breaking-change probe found nothing to change in KeySpace.cs" >&2; exit 1; }
+# The public API analyzer would refuse the change first (RS0017); package validation is what is tested here.
+if output=$(validate "$breaking" 1.0.2-ci -p:RunAnalyzers=false); then
+  echo "package-test: a public member removed after 1.0.0 passed package validation" >&2
+  exit 1
+fi
+grep -q "CP0002" <<<"$output" || { echo "package-test: the breaking change failed for another reason:" >&2; echo "$output" >&2; exit 1; }
+echo "package-test: package validation against 1.0.0 passes the tree and fails a removed public member (CP0002)"
 
 # The ZnDraw packages come only from the temporary feed, everything else only from nuget.org (the source the
 # SDK's user configuration defines under that key); packages are extracted into a private folder, so no
@@ -113,8 +170,15 @@ for combination in $combinations; do
   nuget_config > "$app/nuget.config"
 
   echo "package-test: [$combination] building a consumer outside the repository"
+  # The hosts differ in their own versions too: redis runs the floor-built package on StackExchange.Redis 3.x, sqlite
+  # is a host on the floors (Microsoft.Extensions.* and EF Core 10.0.0), postgres on the latest.
+  case $combination in
+    redis) host_versions=(-p:StackExchangeRedisVersion=3.4.35) ;;
+    sqlite) host_versions=(-p:MicrosoftExtensionsVersion=10.0.0 -p:EntityFrameworkCoreVersion=10.0.0) ;;
+    *) host_versions=() ;;
+  esac
   dotnet build "$app/PackageConsumer.csproj" -c Release -nologo -v quiet \
-    -p:ZnDrawStorageVersion="$version" -p:ZnDrawProvider="$combination"
+    -p:ZnDrawStorageVersion="$version" -p:ZnDrawProvider="$combination" "${host_versions[@]}"
 
   out=$app/bin/Release/net10.0
   for file in $(expect_present "$combination"); do
@@ -132,7 +196,7 @@ for combination in $combinations; do
   done
 
   echo "package-test: [$combination] running it against $ZNDRAW_REDIS"
-  ZNDRAW_STORAGE_VERSION=$version PACKAGE_TEST_WORKDIR=$run \
+  ZNDRAW_STORAGE_VERSION=$version PACKAGE_TEST_WORKDIR=$run PACKAGE_TEST_FEED=$feed PACKAGE_TEST_REDIS_MAJOR=3 \
     timeout 120 dotnet "$out/PackageConsumer.dll"
 done
 

@@ -12,6 +12,13 @@ using ZnDraw.Storage.Sql;
 #if ZNDRAW_POSTGRES
 using Npgsql;
 #endif
+#if ZNDRAW_REDIS_ONLY
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Reflection.Metadata;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+#endif
 
 // Uses ZnDraw.Storage the way a host application does, from the packages only, in the combination this build chose
 // (ZnDrawProvider: redis, sqlite or postgres): registration, options validation at start, key building, the Redis
@@ -38,7 +45,7 @@ await using (var connection = new NpgsqlConnection(admin))
 
 var postgres = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ToString();
 #else
-const string Combination = "ZnDraw.Storage alone (everything in Redis)";
+const string Combination = "ZnDraw.Storage alone (everything in Redis), with ZnDraw.Storage.OpenTelemetry";
 #endif
 
 try
@@ -87,6 +94,11 @@ async Task RunAsync()
     });
 #endif
 
+#if ZNDRAW_REDIS_ONLY
+    // Telemetry through the OpenTelemetry package, exported in memory.
+    var spans = new List<Activity>();
+    using var tracing = Sdk.CreateTracerProviderBuilder().AddZnDrawStorageInstrumentation().AddInMemoryExporter(spans).Build();
+#endif
     using var host = builder.Build();
     await host.StartAsync();
 
@@ -131,6 +143,46 @@ async Task RunAsync()
     Check(stored is { Id: "r1", Description: "package test", Locked: true, FrameCount: 0 }, $"room read back as {stored}");
     Check((await rooms.ListAllAsync()).SequenceEqual(["r1"]), "the index lists exactly the room");
     Check(await rooms.DeleteAsync("r1") && !await rooms.ExistsAsync("r1"), "room deleted");
+
+#if ZNDRAW_REDIS_ONLY
+    // A service call is traced: span name, kind and the backend tag, through AddZnDrawStorageInstrumentation().
+    var roomService = host.Services.GetRequiredService<ZnDraw.Storage.Services.RoomService>();
+    await roomService.CreateAsync("r2", "traced");
+    tracing!.ForceFlush();
+    var span = spans.SingleOrDefault(a => a.DisplayName == "room.create");
+    Check(span is { Kind: ActivityKind.Internal } && (string?)span.GetTagItem("db.system.name") == "redis", "room.create is exported as a span tagged db.system.name=redis");
+    var client = typeof(StackExchange.Redis.ConnectionMultiplexer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+    Check(client.StartsWith(Require("PACKAGE_TEST_REDIS_MAJOR") + ".", StringComparison.Ordinal), $"the host runs StackExchange.Redis {client} (the package is built against its floor)");
+
+    // Every symbol package's portable PDB carries a SourceLink record pointing at the public sources of one commit.
+    var feed = Require("PACKAGE_TEST_FEED");
+    var symbolPackages = Directory.GetFiles(feed, "*.snupkg");
+    Check(symbolPackages.Length >= 5, $"{symbolPackages.Length} symbol packages in the feed");
+    foreach (var symbolPackage in symbolPackages)
+    {
+        using var zip = ZipFile.OpenRead(symbolPackage);
+        var pdbEntry = zip.Entries.Single(e => e.FullName.EndsWith(".pdb", StringComparison.Ordinal));
+        using var pdbStream = new MemoryStream();
+        using (var entry = pdbEntry.Open())
+        {
+            entry.CopyTo(pdbStream);
+        }
+
+        pdbStream.Position = 0;
+        using var provider = MetadataReaderProvider.FromPortablePdbStream(pdbStream);
+        var reader = provider.GetMetadataReader();
+        var sourceLinkKind = new Guid("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+        string? sourceLink = reader.CustomDebugInformation
+            .Select(reader.GetCustomDebugInformation)
+            .Where(info => reader.GetGuid(info.Kind) == sourceLinkKind)
+            .Select(info => System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(info.Value)))
+            .SingleOrDefault();
+        Check(
+            sourceLink is not null
+                && System.Text.RegularExpressions.Regex.IsMatch(sourceLink, @"https://raw\.githubusercontent\.com/[^/""]+/[^/""]+/[0-9a-f]{40}/\*"),
+            $"{Path.GetFileName(symbolPackage)}: SourceLink record {sourceLink ?? "(none)"}");
+    }
+#endif
 
 #if ZNDRAW_SQLITE || ZNDRAW_POSTGRES
     // History: written through the sink, read back through the query, newest first.

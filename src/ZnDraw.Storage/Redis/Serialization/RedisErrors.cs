@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
@@ -37,13 +38,7 @@ internal static class RedisErrors
     public static bool IsWrongType(RedisServerException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-#if STACKEXCHANGE_REDIS_3
-        if (exception.Kind == RedisErrorKind.WrongType)
-        {
-            return true;
-        }
-#endif
-        return Prefix(exception) == "WRONGTYPE";
+        return KindOf(exception) == "WrongType" || Prefix(exception) == "WRONGTYPE";
     }
 
     /// <summary>
@@ -109,39 +104,40 @@ internal static class RedisErrors
     /// (<c>RedisServerException.Kind</c>, also for faults without a reply word, such as a connection fault inside a
     /// transaction); 2.x does not, so there (and for an unclassified 3.x error) the reply's first word decides.
     /// </summary>
-    private static string? ServerUnavailableReason(RedisServerException server)
+    private static string? ServerUnavailableReason(RedisServerException server) => KindOf(server) switch
     {
-#if STACKEXCHANGE_REDIS_3
-        string? byKind = server.Kind switch
-        {
-            RedisErrorKind.ConnectionFault => "connection lost",
-            RedisErrorKind.Timeout => "timed out",
-            RedisErrorKind.Loading => "the server is loading its data (LOADING)",
-            RedisErrorKind.ReadOnly => "the server is a read-only replica (READONLY)",
-            RedisErrorKind.MasterDown => "the replica lost its primary (MASTERDOWN)",
-            RedisErrorKind.TryAgain => "the slot is being migrated (TRYAGAIN)",
-            RedisErrorKind.ClusterDown => "the cluster is down (CLUSTERDOWN)",
-            RedisErrorKind.Busy => "the server is busy running a script (BUSY)",
-            RedisErrorKind.NoReplicas => "not enough replicas (NOREPLICAS)",
-            RedisErrorKind.Misconfigured => "the server refuses writes after a persistence error (MISCONF)",
-            RedisErrorKind.OutOfMemory => "the server is out of memory (OOM)",
-            RedisErrorKind.MaxClients => "the server has too many clients (MAXCLIENTS)",
-            RedisErrorKind.Moved or RedisErrorKind.Ask or RedisErrorKind.UnknownRedirectTarget => "the slot moved (MOVED/ASK)",
-            _ => null,
-        };
-        if (byKind is not null)
-        {
-            return byKind;
-        }
-#endif
-        return Prefix(server) switch
+        "ConnectionFault" => "connection lost",
+        "Timeout" => "timed out",
+        "Loading" => "the server is loading its data (LOADING)",
+        "ReadOnly" => "the server is a read-only replica (READONLY)",
+        "MasterDown" => "the replica lost its primary (MASTERDOWN)",
+        "TryAgain" => "the slot is being migrated (TRYAGAIN)",
+        "ClusterDown" => "the cluster is down (CLUSTERDOWN)",
+        "Busy" => "the server is busy running a script (BUSY)",
+        "NoReplicas" => "not enough replicas (NOREPLICAS)",
+        "Misconfigured" => "the server refuses writes after a persistence error (MISCONF)",
+        "OutOfMemory" => "the server is out of memory (OOM)",
+        "MaxClients" => "the server has too many clients (MAXCLIENTS)",
+        "Moved" or "Ask" or "UnknownRedirectTarget" => "the slot moved (MOVED/ASK)",
+        _ => Prefix(server) switch
         {
             "LOADING" or "READONLY" or "MASTERDOWN" or "TRYAGAIN" or "CLUSTERDOWN" or "BUSY" or "NOREPLICAS" or "MISCONF" or "OOM"
                 or "MAXCLIENTS" => $"the server replied {Prefix(server)}",
             "MOVED" or "ASK" => "the slot moved (MOVED/ASK)",
             _ => null,
-        };
-    }
+        },
+    };
+
+    /// <summary>
+    /// <c>RedisServerException.Kind</c> of StackExchange.Redis 3.x, read at run time: the package is compiled against its
+    /// floor (2.x, which has no such property) and must classify as well on the 3.x a host may load. Null on 2.x. Read
+    /// only when an error is mapped; the trimmer keeps the property (a constant name on a known type).
+    /// </summary>
+    private static readonly PropertyInfo? KindProperty =
+        typeof(RedisServerException).GetProperty("Kind", BindingFlags.Public | BindingFlags.Instance);
+
+    /// <summary>The name of the error's kind (<c>WrongType</c>, <c>Loading</c>, ...) on StackExchange.Redis 3.x; null on 2.x.</summary>
+    private static string? KindOf(RedisServerException exception) => KindProperty?.GetValue(exception)?.ToString();
 
     /// <summary>The error reply's first word (<c>ERR</c>, <c>LOADING</c>, ...): what the server said, without its details.</summary>
     private static string Prefix(Exception exception)
