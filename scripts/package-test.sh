@@ -82,14 +82,21 @@ for file in ConfigurationSchema.json buildTransitive/net10.0/ZnDraw.Storage.targ
 done
 
 # The frozen API: package validation compares a pack with the baseline (1.0.0, here packed from this tree into a
-# feed of its own) and fails on a breaking change. Proven both ways on the core package: the tree as it is passes, the
-# tree with one public member made internal fails with CP0002.
+# feed of its own) and fails on a breaking change. Proven both ways on the core package, each in a copy of the tree
+# whose nuget.config adds that feed: the tree as it is passes, the tree with one public member made internal fails
+# with CP0002.
 baseline_feed=$work/baseline
 mkdir -p "$baseline_feed"
-cat > "$work/baseline.config" <<XML
+dotnet pack src/ZnDraw.Storage/ZnDraw.Storage.csproj -c Release -o "$baseline_feed" --artifacts-path "$work/build-baseline" \
+  -p:Version=1.0.0 -nologo -v quiet
+copy_tree() { # folder: the core's sources and the build settings, with a nuget.config that serves the baseline
+  mkdir -p "$1"
+  tar --exclude=bin --exclude=obj -cf - src/ZnDraw.Storage Directory.Build.props Directory.Build.targets \
+    Directory.Packages.props | tar -xf - -C "$1"
+  cat > "$1/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
-  <config><add key="globalPackagesFolder" value="$work/baseline-packages" /></config>
+  <config><add key="globalPackagesFolder" value="$work/validation-packages" /></config>
   <packageSources><add key="baseline" value="$baseline_feed" /></packageSources>
   <packageSourceMapping>
     <packageSource key="baseline"><package pattern="ZnDraw.Storage" /></packageSource>
@@ -97,17 +104,19 @@ cat > "$work/baseline.config" <<XML
   </packageSourceMapping>
 </configuration>
 XML
-validate() { # tree version -> the pack's output
-  dotnet pack "$1/src/ZnDraw.Storage/ZnDraw.Storage.csproj" -c Release -o "$work/validated" --artifacts-path "$work/build-$2" \
-    -p:Version="$2" -p:ZnDrawPackageBaseline=1.0.0 -p:RestoreConfigFile="$work/baseline.config" -nologo -v quiet "${@:3}" 2>&1
 }
-dotnet pack src/ZnDraw.Storage/ZnDraw.Storage.csproj -c Release -o "$baseline_feed" --artifacts-path "$work/build-baseline" \
-  -p:Version=1.0.0 -nologo -v quiet
-validate . 1.0.1-ci >/dev/null || { echo "package-test: the unchanged tree fails package validation against 1.0.0" >&2; exit 1; }
+validate() { # tree version [msbuild arguments]: the pack's output
+  dotnet pack "$1/src/ZnDraw.Storage/ZnDraw.Storage.csproj" -c Release -o "$work/validated" -p:Version="$2" \
+    -p:ZnDrawPackageBaseline=1.0.0 -nologo -v quiet "${@:3}" 2>&1
+}
+copy_tree "$work/intact"
+if ! output=$(validate "$work/intact" 1.0.1-ci); then
+  echo "package-test: the unchanged tree fails package validation against 1.0.0:" >&2
+  echo "$output" >&2
+  exit 1
+fi
 breaking=$work/breaking
-mkdir -p "$breaking"
-tar --exclude=bin --exclude=obj -cf - src/ZnDraw.Storage Directory.Build.props Directory.Build.targets \
-  Directory.Packages.props nuget.config | tar -xf - -C "$breaking"
+copy_tree "$breaking"
 sed -i 's/^    public KeyLayout Layout { get; }/    internal KeyLayout Layout { get; }/' "$breaking/src/ZnDraw.Storage/Redis/Keys/KeySpace.cs"
 grep -q '^    internal KeyLayout Layout { get; }' "$breaking/src/ZnDraw.Storage/Redis/Keys/KeySpace.cs" \
   || { echo "package-test: the breaking-change probe found nothing to change in KeySpace.cs" >&2; exit 1; }
