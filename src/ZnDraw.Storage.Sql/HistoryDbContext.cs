@@ -12,7 +12,7 @@ namespace ZnDraw.Storage.Sql;
 /// (registered by <c>AddSqlHistory</c>): it returns the provider-specific subclass that owns the
 /// migrations of SQLite or PostgreSQL. Every time column holds UTC.
 /// </remarks>
-public class HistoryDbContext : DbContext
+internal class HistoryDbContext : DbContext
 {
     /// <summary>Creates a context with <paramref name="options"/> (SQLite or PostgreSQL).</summary>
     /// <param name="options">The options; prefer the registered <see cref="IDbContextFactory{TContext}"/>.</param>

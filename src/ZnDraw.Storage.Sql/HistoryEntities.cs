@@ -1,7 +1,7 @@
 namespace ZnDraw.Storage.Sql;
 
 /// <summary>A row of <c>extension_registrations</c>: one registration of an extension by a worker.</summary>
-public sealed class ExtensionRegistrationEntity
+internal sealed class ExtensionRegistrationEntity
 {
     /// <summary>Column <c>id</c>: the surrogate key.</summary>
     public long Id { get; set; }
@@ -29,7 +29,7 @@ public sealed class ExtensionRegistrationEntity
 }
 
 /// <summary>A row of <c>room_events</c>: something that happened to a room.</summary>
-public sealed class RoomEventEntity
+internal sealed class RoomEventEntity
 {
     /// <summary>Column <c>id</c>: the surrogate key.</summary>
     public long Id { get; set; }
@@ -54,7 +54,7 @@ public sealed class RoomEventEntity
 }
 
 /// <summary>A row of <c>user_login_events</c>: one login session, with its logout once known.</summary>
-public sealed class UserLoginEventEntity
+internal sealed class UserLoginEventEntity
 {
     /// <summary>Column <c>id</c>: the surrogate key.</summary>
     public long Id { get; set; }

@@ -14,7 +14,7 @@ public sealed class EventIdTests
     private const BindingFlags AllMethods =
         BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
 
-    private static readonly Assembly[] LibraryAssemblies = [typeof(ZnDrawEventIds).Assembly, typeof(SqlHistoryPackage).Assembly];
+    private static readonly Assembly[] LibraryAssemblies = [typeof(ZnDrawEventIds).Assembly, typeof(ZnDraw.Storage.Sql.SqlStorageOptions).Assembly];
 
     public static TheoryData<string> Assemblies => [.. LibraryAssemblies.Select(a => a.GetName().Name!)];
 
