@@ -58,7 +58,6 @@ fi
 # closing line; a build failure counts as one failed test. Left out here (they run in the main pass):
 # - tests that count round trips of batched commands: StackExchange.Redis 2.x's profiler does not see a batch;
 # - the notification test that expects "CONFIG refused without admin mode": 2.x sends a raw CONFIG regardless;
-# - the source-layout architecture test: it looks for ZnDraw.Storage.sln above its binaries, not in a temp folder;
 # - for time (CI budget), the longest fault and measurement tests, which test the library's own recovery rather than
 #   a dependency's API: the cross-store crash tests (kill a worker mid-write, about 200 s), the PostgreSQL geometry
 #   size-limit test (about 65 s) and the migration throughput reports.
@@ -77,7 +76,6 @@ floors_excluded=(
   ZnDraw.Storage.Tests.Redis.Repositories.ExtensionRepositoryTests.Reads_are_one_round_trip
   ZnDraw.Storage.Tests.Redis.Repositories.ExtensionRepositoryTests.Unregister_worker_removes_a_worker_registered_by_zndraw_as_zndraws_disconnect_handler_does
   ZnDraw.Storage.Tests.Redis.Reconciliation.NotificationReconciliationTests.Rooms_users_and_admins_another_writer_creates_or_deletes_reach_the_listing_within_two_seconds
-  ZnDraw.Storage.Tests.Architecture.LayerTests.A_neutral_layers_sources_import_no_backend_namespace
   ZnDraw.Storage.Sql.Tests.CrossStore.CrossStoreCrashTestsOn
   ZnDraw.Storage.Sql.Tests.Contracts.GeometryRepositoryOnPostgres.Geometry_and_figure_json_at_the_size_limit_are_stored_and_one_byte_more_is_refused
   Throughput_of_a_first_run_and_of_a_rerun_is_reported

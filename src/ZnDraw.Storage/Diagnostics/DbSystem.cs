@@ -15,29 +15,19 @@ internal static class DbSystem
     /// <summary>PostgreSQL.</summary>
     public const string PostgreSql = "postgresql";
 
-    /// <summary>The namespace of the Redis backend: every store type under it talks to Redis.</summary>
-    private const string RedisNamespace = "ZnDraw.Storage.Redis";
-
     /// <summary>
     /// The <c>db.system.name</c> of <paramref name="store"/> (a repository or sink), found once when a service is
-    /// built: what the store says (<see cref="IDbSystemNamed"/>), <see cref="Redis"/> for the Redis backend's types,
+    /// built: what the store says (<see cref="IDbSystemNamed"/>), <see cref="Redis"/> for the core's own types (Redis),
     /// otherwise <see langword="null"/> (a host's own implementation, a test double): no tag rather than a guess.
     /// </summary>
-    public static string? Of(object? store)
+    public static string? Of(object? store) => store switch
     {
-        if (store is IDbSystemNamed named)
-        {
-            return named.DbSystemName;
-        }
-
-        string? ns = store?.GetType().Namespace;
-        return ns is not null
-            && ns.StartsWith(RedisNamespace, StringComparison.Ordinal)
-            && (ns.Length == RedisNamespace.Length || ns[RedisNamespace.Length] == '.')
-            && store!.GetType().Assembly == typeof(DbSystem).Assembly
-            ? Redis
-            : null;
-    }
+        IDbSystemNamed named => named.DbSystemName,
+        null => null,
+        // The core package's only backend is Redis: a store type of this assembly that does not name itself is one.
+        _ when store.GetType().Assembly == typeof(DbSystem).Assembly => Redis,
+        _ => null,
+    };
 }
 
 /// <summary>

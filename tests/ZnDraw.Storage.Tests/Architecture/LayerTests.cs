@@ -2,6 +2,7 @@ using System.Reflection;
 using NetArchTest.Rules;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Sql;
+using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.Architecture;
 
@@ -101,7 +102,7 @@ public sealed class LayerTests
     public void A_neutral_layers_sources_import_no_backend_namespace(string folder)
     {
         // The compiled check cannot see constants (inlined) or XML doc references; the sources can.
-        string directory = Path.Combine(SourceRoot(), "src", "ZnDraw.Storage", folder);
+        string directory = Path.Combine(RepositoryRoot.Path, "src", "ZnDraw.Storage", folder);
         string[] files = Directory.GetFiles(directory, "*.cs", SearchOption.AllDirectories);
         Assert.NotEmpty(files);
         var offending = files
@@ -113,20 +114,6 @@ public sealed class LayerTests
             .ToList();
 
         Assert.Empty(offending);
-    }
-
-    /// <summary>The repository root: the nearest ancestor of the test binaries that holds the solution file.</summary>
-    private static string SourceRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ZnDraw.Storage.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (ZnDraw.Storage.sln) is not above the test binaries.");
     }
 
     private static void AssertLayerHasTypes(Assembly assembly, string layer) =>

@@ -20,6 +20,7 @@ public sealed class PublicSurfaceTests
     private static readonly string[] PublicNamespaces =
     [
         "Microsoft.Extensions.DependencyInjection",
+        "Microsoft.Extensions.Hosting", // builder.AddZnDrawStorage("redis"), where Aspire's AddRedisClient lives
         "ZnDraw.Storage",
         "ZnDraw.Storage.Contracts",
         "ZnDraw.Storage.Models",

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ZnDraw.Storage.DependencyInjection;
+using ZnDraw.Storage.Tests.Infrastructure;
 
 namespace ZnDraw.Storage.Tests.DependencyInjection;
 
@@ -16,7 +17,7 @@ public sealed partial class ConfigurationSchemaTests
     /// <summary>Public settable properties that configuration cannot bind (set in code only).</summary>
     private static readonly HashSet<string> CodeOnly = ["RedisConfiguration"];
 
-    private static readonly Lazy<string> Root = new(FindRoot);
+    private static readonly Lazy<string> Root = new(() => RepositoryRoot.Path);
 
     [Fact]
     public void The_schema_lists_every_bindable_option_and_nothing_else()
@@ -212,17 +213,4 @@ public sealed partial class ConfigurationSchemaTests
         JsonElement { ValueKind: JsonValueKind.Number } j => j.GetRawText(),
         _ => throw new InvalidOperationException($"No text for {value}"),
     };
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ZnDraw.Storage.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (ZnDraw.Storage.sln) is not above the test binaries.");
-    }
 }

@@ -188,7 +188,7 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
                 $$"""
                 { "ConnectionStrings": { "redis": "127.0.0.1:{{port}},connectTimeout=1000,password={{Password}}" },
                   "ZnDrawStorage": { "AbortOnConnectFail": false, "KeyPrefix": "{{RedisFixture.NewId("down")}}:",
-                                     "IndexReconciliation": { "Interval": "00:00:01" } } }
+                                     "IndexReconciliation": { "Interval": "00:00:01", "UseKeyspaceNotifications": false } } }
                 """,
                 logs)
             .Also(b =>
