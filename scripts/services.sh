@@ -136,23 +136,29 @@ svc_start_redis_notify() {
   svc_log "redis    $ZNDRAW_REDIS_NOTIFY (keyspace notifications)"
 }
 
-# Starts a Redis Cluster (3 primaries, no replicas) and exports ZNDRAW_REDIS_CLUSTER=host:port,...
+# Starts a Redis Cluster of 3 primaries, each with one replica (6 nodes; `svc_start_cluster 0` for primaries only), and
+# exports ZNDRAW_REDIS_CLUSTER=host:port,... (every node). Replication is asynchronous, as in production; no persistence.
 svc_start_cluster() {
   svc_need_redis
-  local p nodes=() ports=() i
-  for (( i = 0; i < 3; i++ )); do
+  local replicas=${1:-1} p nodes=() ports=() i
+  for (( i = 0; i < 3 * (1 + replicas); i++ )); do
     p=$(svc_free_port)
     svc_redis_launch "$p" "$SVC_ROOT/cluster" --cluster-enabled yes \
       --cluster-config-file "nodes.conf" --cluster-node-timeout 5000 || return 1
     nodes+=("127.0.0.1:$SVC_PORT"); ports+=("$SVC_PORT")
   done
-  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas "$replicas" --cluster-yes \
     > "$SVC_ROOT/cluster-create.log" 2>&1 || { cat "$SVC_ROOT/cluster-create.log" >&2; return 1; }
-  svc_cluster_ok() { local q; for q in "${ports[@]}"; do redis-cli -h 127.0.0.1 -p "$q" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1; done; }
+  svc_cluster_ok() {
+    local q
+    for q in "${ports[@]}"; do redis-cli -h 127.0.0.1 -p "$q" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1; done
+    # every replica has finished its first sync (a replica still loading answers LOADING)
+    for q in "${ports[@]}"; do ! redis-cli -h 127.0.0.1 -p "$q" info replication 2>/dev/null | grep -q '^master_link_status:down' || return 1; done
+  }
   svc_wait_until 30 svc_cluster_ok || { svc_log "cluster_state never became ok"; return 1; }
   ZNDRAW_REDIS_CLUSTER=$(IFS=,; echo "${nodes[*]}")
   export ZNDRAW_REDIS_CLUSTER
-  svc_log "cluster  $ZNDRAW_REDIS_CLUSTER"
+  svc_log "cluster  $ZNDRAW_REDIS_CLUSTER ($replicas replica(s) per primary)"
 }
 
 svc_pg_bin() {
