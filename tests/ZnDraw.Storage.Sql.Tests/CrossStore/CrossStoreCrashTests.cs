@@ -186,7 +186,7 @@ public abstract class CrossStoreCrashTests(IStoreFactory backend, RedisFixture r
     private static List<string> Sorted(IEnumerable<string> values) => [.. values.Order(StringComparer.Ordinal)];
 }
 
-[Collection(SqliteCollection.Name)]
+[Collection(SqliteCrashCollection.Name)]
 public sealed class CrossStoreCrashTestsOnSqlite(RedisFixture redis, ITestOutputHelper output)
     : CrossStoreCrashTests(SqlStores.Sqlite(redis), redis, output);
 

@@ -28,3 +28,13 @@ public sealed class SqliteCollection : ICollectionFixture<RedisFixture>
 {
     public const string Name = "SQLite";
 }
+
+/// <summary>
+/// The cross-store crash tests on SQLite (child processes killed mid-write, about 100 s): a collection of their own, so
+/// they run beside the other SQLite tests instead of after them (their files and Redis prefixes are their own).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SqliteCrashCollection : ICollectionFixture<RedisFixture>
+{
+    public const string Name = "SQLite crash";
+}

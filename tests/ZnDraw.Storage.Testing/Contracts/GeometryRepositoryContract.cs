@@ -282,23 +282,46 @@ public abstract class GeometryRepositoryContract(IStoreFactory backend) : StoreC
         Assert.Empty(await Geometries.GetSelectionsAsync(room));
     }
 
+    /// <summary>
+    /// The smallest limit that accepts the value, by bisection over [1, 200): a limit accepts exactly when it is at least
+    /// the stored size, so 8 stores are built instead of one per byte (a SQL store migrates a database of its own).
+    /// </summary>
     private async Task<int> SmallestAcceptedAsync(Func<int, Action<ZnDrawStorageOptions>> limit, Func<TestStore, string, Task> write)
     {
-        for (int bytes = 1; bytes < 200; bytes++)
+        int refused = 0, accepted = 200; // invariant: limit `refused` refuses (or is 0), limit `accepted` accepts
+        if (!await AcceptsAsync(accepted))
+        {
+            throw new InvalidOperationException("No limit under 200 bytes accepts the value.");
+        }
+
+        while (accepted - refused > 1)
+        {
+            int middle = (refused + accepted) / 2;
+            if (await AcceptsAsync(middle))
+            {
+                accepted = middle;
+            }
+            else
+            {
+                refused = middle;
+            }
+        }
+
+        return accepted;
+
+        async Task<bool> AcceptsAsync(int bytes)
         {
             await using TestStore store = await Backend.CreateAsync(configure: limit(bytes));
             try
             {
                 await write(store, NewId("r"));
-                return bytes;
+                return true;
             }
             catch (ArgumentException)
             {
-                // under the limit: try one byte more
+                return false; // under the limit
             }
         }
-
-        throw new InvalidOperationException("No limit under 200 bytes accepts the value.");
     }
 
     private static JsonElement Json(string json)
