@@ -129,6 +129,58 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task While_Redis_is_unreachable_the_reconciler_waits_without_opening_a_pass()
+    {
+        // A listener sees spans when they start (an exporter only when they end: a pass stuck in its wait would never
+        // reach one), so a pass opened before the wait for Redis shows here.
+        int started = 0;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ZnDrawStorageDiagnostics.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = activity =>
+            {
+                if (activity.OperationName == "index.reconcile")
+                {
+                    Interlocked.Increment(ref started);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var services = new ServiceCollection();
+        services.AddZnDrawStorage(o =>
+        {
+            o.ConnectionString = $"127.0.0.1:{FreePort()},connectTimeout=200";
+            o.AbortOnConnectFail = false;
+            o.KeyPrefix = RedisStorage.NewId("unreachable") + ":";
+            o.IndexReconciliation.Enabled = true;
+            o.IndexReconciliation.UseKeyspaceNotifications = false;
+        });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // several connect attempts
+        foreach (var service in hosted)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(0, Volatile.Read(ref started));
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public async Task A_history_batch_delivered_by_the_dispatcher_is_a_root_span_of_its_own()
     {
         var spans = new List<Activity>();

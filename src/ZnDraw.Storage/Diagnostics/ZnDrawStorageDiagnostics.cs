@@ -157,10 +157,6 @@ internal struct StorageOperation : IDisposable
         _errorType = null;
     }
 
-    /// <summary>Starts timing <paramref name="name"/> (e.g. <c>room.create</c>), with no backend tag.</summary>
-    /// <remarks>For an operation that talks to no single backend of the library's (or whose caller does not know it).</remarks>
-    public static StorageOperation Start(string name) => Start(name, null);
-
     /// <summary>Starts timing <paramref name="name"/> (e.g. <c>room.create</c>) against <paramref name="dbSystem"/>.</summary>
     /// <param name="name">The operation: a fixed string (span name and <c>zndraw.storage.operation</c>).</param>
     /// <param name="dbSystem">The backend's <c>db.system.name</c> (<see cref="DbSystem"/>); <see langword="null"/> for no tag.</param>

@@ -79,45 +79,58 @@ internal sealed partial class IndexReconciler : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                using (var op = StorageOperation.Start("index.reconcile", DbSystem.Redis))
+                StorageOperation op = default;
+                bool started = false;
+                try
                 {
-                    try
+                    // While Redis is down (a host started without it, or an outage) wait quietly, before the pass's
+                    // span starts (waiting is not reconciling): the connection itself has said so once, and a
+                    // reconcile could only fail.
+                    await _connection.WaitUntilConnectedAsync(stoppingToken).ConfigureAwait(false);
+                    op = StorageOperation.Start("index.reconcile", DbSystem.Redis);
+                    started = true;
+                    RedisStoreContext context = _context();
+                    maintenance ??= new IndexMaintenance(context);
+                    if (_options.UseKeyspaceNotifications && subscription is null)
                     {
-                        // While Redis is down (a host started without it, or an outage) wait quietly: the connection
-                        // itself has said so once, and a reconcile could only fail.
-                        await _connection.WaitUntilConnectedAsync(stoppingToken).ConfigureAwait(false);
-                        RedisStoreContext context = _context();
-                        maintenance ??= new IndexMaintenance(context);
-                        if (_options.UseKeyspaceNotifications && subscription is null)
-                        {
-                            subscription = await SubscribeAsync(context, stoppingToken).ConfigureAwait(false);
-                            applying ??= ApplyNotificationsAsync(maintenance, stoppingToken);
-                        }
+                        subscription = await SubscribeAsync(context, stoppingToken).ConfigureAwait(false);
+                        applying ??= ApplyNotificationsAsync(maintenance, stoppingToken);
+                    }
 
-                        ReindexResult result = await maintenance.ReindexAsync(_options.PageSize, _options.PauseBetweenPages, stoppingToken).ConfigureAwait(false);
-                        LogReconciled(_logger, result.KeysScanned, result.Rooms, result.Users, result.Admins, result.StaleEntriesRemoved);
-                        if (failing)
-                        {
-                            LogRecovered(_logger);
-                            failing = false;
-                        }
-                    }
-                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                    ReindexResult result = await maintenance.ReindexAsync(_options.PageSize, _options.PauseBetweenPages, stoppingToken).ConfigureAwait(false);
+                    LogReconciled(_logger, result.KeysScanned, result.Rooms, result.Users, result.Admins, result.StaleEntriesRemoved);
+                    if (failing)
                     {
-                        break;
+                        LogRecovered(_logger);
+                        failing = false;
                     }
-                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    if (started)
                     {
                         op.RecordFailure(ex);
-                        if (!failing)
-                        {
-                            LogFailed(_logger, ex, _options.Interval);
-                            failing = true;
-                        }
-                        else
-                        {
-                            LogStillFailing(_logger, ex.Message);
-                        }
+                    }
+
+                    if (!failing)
+                    {
+                        LogFailed(_logger, ex, _options.Interval);
+                        failing = true;
+                    }
+                    else
+                    {
+                        LogStillFailing(_logger, ex.Message);
+                    }
+                }
+                finally
+                {
+                    if (started)
+                    {
+                        op.Dispose();
                     }
                 }
 

@@ -111,7 +111,7 @@ public sealed class StorageOperationTests(RedisFixture redis)
         };
         ActivitySource.AddActivityListener(activityListener);
 
-        using (StorageOperation.Start(operation))
+        using (StorageOperation.Start(operation, dbSystem: null))
         {
         }
 
