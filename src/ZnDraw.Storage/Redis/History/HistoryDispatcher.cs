@@ -168,6 +168,7 @@ internal sealed class HistoryDispatcher : BackgroundService
 
         var lastTrim = _time.GetTimestamp();
         var failures = 0;
+        Task<List<int>>? sweep = SweepAsync(database, [.. _knownSlots]);
 
         // A pipeline of one: the next poll is read and parsed while the sink stores the current one.
         // Polls still reach the sink one at a time and in order, and each entry is acknowledged only after
@@ -180,6 +181,21 @@ internal sealed class HistoryDispatcher : BackgroundService
                 Poll poll;
                 try
                 {
+                    if (sweep is { IsCompleted: true } swept)
+                    {
+                        sweep = null;
+                        try
+                        {
+                            await MergeSweptAsync(database, await swept.ConfigureAwait(false), ct).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is RedisException or TimeoutException)
+                        {
+                            // Redis unreachable: the sweep runs again, and the failure goes through the backoff below.
+                            sweep = SweepAsync(database, [.. _knownSlots]);
+                            throw;
+                        }
+                    }
+
                     await RefreshShardsAsync(database, ct).ConfigureAwait(false);
 
                     // No reclaiming while a poll of ours is in flight: its entries are pending under this consumer and,
@@ -271,11 +287,7 @@ internal sealed class HistoryDispatcher : BackgroundService
         return wait < MinPoll ? MinPoll : wait;
     }
 
-    /// <summary>
-    /// At start: the base stream, the registered shards, and every shard the registry lost (a pipelined <c>EXISTS</c>
-    /// over the 16384 candidate keys, in chunks: a fixed, bounded cost independent of the key space, where a <c>SCAN</c>
-    /// would walk every key of every primary); the lost ones are registered again.
-    /// </summary>
+    /// <summary>At start: the base stream and the registered shards, each with the group.</summary>
     private async Task DiscoverAsync(IDatabase database)
     {
         if (_shards.Count == 0)
@@ -284,13 +296,23 @@ internal sealed class HistoryDispatcher : BackgroundService
         }
 
         await ReadRegistryAsync(database).ConfigureAwait(false);
+        await EnsureGroupsAsync(database).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The shards the registry lost (after a failover): a pipelined <c>EXISTS</c> over the 16384 candidate keys, in chunks,
+    /// for the slots not in <paramref name="known"/>. A fixed, bounded cost independent of the key space (a <c>SCAN</c>
+    /// would walk every key of every primary). Runs beside the first polls, so it delays no delivery.
+    /// </summary>
+    private async Task<List<int>> SweepAsync(IDatabase database, HashSet<int> known)
+    {
         var swept = new List<int>();
         var checks = new Task<bool>[SweepChunk];
         for (var first = 0; first < OutboxSlots.Count; first += SweepChunk)
         {
             for (var i = 0; i < SweepChunk; i++)
             {
-                checks[i] = _knownSlots.Contains(first + i) ? Task.FromResult(false) : database.KeyExistsAsync(_outbox.ShardKey(first + i));
+                checks[i] = known.Contains(first + i) ? Task.FromResult(false) : database.KeyExistsAsync(_outbox.ShardKey(first + i));
             }
 
             for (var i = 0; i < SweepChunk; i++)
@@ -302,17 +324,25 @@ internal sealed class HistoryDispatcher : BackgroundService
             }
         }
 
-        if (swept.Count > 0)
+        return swept;
+    }
+
+    /// <summary>Takes the shards the sweep found: registered again (so that later dispatchers find them), then consumed.</summary>
+    private async Task MergeSweptAsync(IDatabase database, List<int> swept, CancellationToken ct)
+    {
+        var added = swept.FindAll(s => !_knownSlots.Contains(s));
+        if (added.Count > 0)
         {
-            await database.SetAddAsync(_outbox.RegistryKey, swept.ConvertAll(s => (RedisValue)s).ToArray()).ConfigureAwait(false);
-            foreach (var slot in swept)
+            await database.SetAddAsync(_outbox.RegistryKey, added.ConvertAll(s => (RedisValue)s).ToArray()).WaitAsync(ct).ConfigureAwait(false);
+            foreach (var slot in added)
             {
                 AddShard(slot);
             }
+
+            await EnsureGroupsAsync(database).WaitAsync(ct).ConfigureAwait(false);
         }
 
-        await EnsureGroupsAsync(database).ConfigureAwait(false);
-        HistoryLog.ShardsFound(_logger, _consumer, _shards.Count, swept.Count);
+        HistoryLog.ShardsFound(_logger, _consumer, _shards.Count, added.Count);
     }
 
     /// <summary>Picks up shards registered since the last poll (<c>SCARD</c>, and <c>SMEMBERS</c> when it changed or now and then).</summary>
@@ -572,6 +602,10 @@ internal sealed class HistoryDispatcher : BackgroundService
                     {
                         events.AddRange(part.Events);
                     }
+
+                    // Shards interleave in time: in event id order (time first) the sink's unique index takes the batch at
+                    // its end, as it does one shard's entries, instead of at as many places as there are shards.
+                    events.Sort(static (x, y) => string.CompareOrdinal(x.EventId, y.EventId));
                 }
 
                 for (var attempt = 1; ; attempt++)

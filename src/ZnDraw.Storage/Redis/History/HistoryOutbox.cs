@@ -16,7 +16,7 @@ namespace ZnDraw.Storage.Redis.History;
 /// an event that no step took is appended with <see cref="AppendAsync"/> after the commit.</para>
 /// <para>The outbox is a set of shards. <see cref="StreamKey"/> itself is always one (under ZnDraw's layout the only
 /// one). Under the cluster-safe layout an event goes to the shard of the hash slot of the state change's keys,
-/// <c>{StreamKey}:{{tag}}</c> (<see cref="ShardKey"/>), so that one script or transaction writes both; the slots in use
+/// <c>{StreamKey}:{tag}</c> (the tag in braces, e.g. <c>zndraw-storage:history:{a1}</c>) (<see cref="ShardKey"/>), so that one script or transaction writes both; the slots in use
 /// are listed in the set <see cref="RegistryKey"/>, which the dispatcher reads.</para>
 /// </remarks>
 internal sealed class HistoryOutbox
@@ -51,7 +51,7 @@ internal sealed class HistoryOutbox
     /// <summary><c>{StreamKey}:shards</c>: the set of hash slots (as decimal numbers) whose shard has received events.</summary>
     public RedisKey RegistryKey { get; }
 
-    /// <summary>The shard of hash slot <paramref name="slot"/>: <c>{StreamKey}:{{tag}}</c>, a key in that slot (built once per slot).</summary>
+    /// <summary>The shard of hash slot <paramref name="slot"/>: <c>{StreamKey}:{tag}</c> (the tag in braces, e.g. <c>zndraw-storage:history:{a1}</c>), a key in that slot (built once per slot).</summary>
     public RedisKey ShardKey(int slot)
     {
         var key = _shards[slot];
