@@ -120,9 +120,6 @@ internal sealed class HistoryDispatcher : BackgroundService
         await LeaveGroupAsync(database).ConfigureAwait(false);
     }
 
-    /// <summary>The shards this dispatcher consumes (read by tests after a stop).</summary>
-    internal IReadOnlyList<RedisKey> ShardKeys => _shards.ConvertAll(s => s.Key);
-
     /// <summary>
     /// On a graceful stop, removes this consumer from each shard's group when it holds no pending entries there, so
     /// that per-process consumer names do not pile up. A consumer with pending entries stays: deleting
