@@ -28,7 +28,8 @@ namespace ZnDraw.Storage.Redis.History;
 /// command per due shard, pipelined: its own pending entries after a restart (<c>XREADGROUP</c> from 0), else entries
 /// left idle by a stalled or crashed peer (<c>XAUTOCLAIM</c>, now and then), else new entries (<c>XREADGROUP &gt;</c>).
 /// A shard that had nothing is read again after a pause that doubles up to <see cref="HistoryOptions.PollInterval"/>,
-/// so idle shards cost little while busy ones are read at once. The entries of a poll go to the sink in batches of at most
+/// so idle shards cost little while busy ones are read at once. A poll reads at most a few batches (a long run of each
+/// shard rather than a few entries of every shard). The entries of a poll go to the sink in batches of at most
 /// <see cref="HistoryOptions.BatchSize"/>, retried with exponential backoff until the sink succeeds; only then are they
 /// acknowledged (<c>XACK</c>, per shard). Now and then each shard that delivered is trimmed below its oldest entry
 /// still pending (<c>XTRIM MINID</c>). The next poll is read and parsed while the sink stores the current one (a pipeline
@@ -47,6 +48,7 @@ internal sealed class HistoryDispatcher : BackgroundService
     private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan RegistryRefresh = TimeSpan.FromSeconds(5);
     private const int SweepChunk = 1024;
+    private const int PollBatches = 8;
 
     private readonly IServiceProvider _services;
     private readonly HistoryOptions _options;
@@ -425,8 +427,10 @@ internal sealed class HistoryDispatcher : BackgroundService
             return Poll.Empty;
         }
 
-        // Together about one batch: a busy shard alone gets the whole batch, many shards a share each (at least one).
-        var count = Math.Max(1, (_options.BatchSize + due.Count - 1) / due.Count);
+        // Together at most PollBatches batches: a busy shard alone reads a whole batch, many shards a share each (at least
+        // one). Several batches per poll keep each shard's share long, so a sink batch holds long runs of consecutive
+        // events (cheap for the sink's index) rather than a few events of every shard.
+        var count = Math.Clamp(((_options.BatchSize * PollBatches) + due.Count - 1) / due.Count, 1, _options.BatchSize);
         var reads = new Task[due.Count];
         var kinds = new ReadKind[due.Count];
         for (var i = 0; i < due.Count; i++)
