@@ -25,8 +25,9 @@ namespace ZnDraw.Storage;
 /// disconnect (<c>sid:{sid}</c> and the user hash); maintaining an index set together with the keys it indexes
 /// (<c>rooms:index</c> with room keys, <c>users:index</c> with user hashes, <c>admins:index</c> with admin flags);
 /// a worker's registration set together with the room or global extension keys it records; copying a room (two
-/// rooms); the history outbox stream together with any state change; global extension keys of two categories.
-/// Such operations must be split into single-slot steps (or use a Lua script per slot) on a cluster.
+/// rooms); global extension keys of two categories. Such operations must be split into single-slot steps (or use a Lua
+/// script per slot) on a cluster. The durable history outbox is not among them: in this layout it is sharded by hash
+/// slot (one stream per slot in use), and a step appends its event to the shard of its own slot, atomically.
 /// </para>
 /// <para>
 /// Do not mix layouts under one prefix in one Redis database: a ZnDraw-layout user named <c>{bob}</c> and a

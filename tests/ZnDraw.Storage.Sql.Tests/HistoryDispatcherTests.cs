@@ -219,7 +219,7 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
         var db = redis.Database;
         var outbox = new HistoryOutbox(stream);
         var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink(),
-            outbox: new RedisHistoryOutbox(db, outbox, canEnlist: true));
+            outbox: new RedisHistoryOutbox(db, outbox, KeyLayout.ZnDraw));
         var state = (RedisKey)("test:" + room + ":description");
         var events = new List<HistoryEvent>(count);
         var commits = new List<Task<bool>>(count);

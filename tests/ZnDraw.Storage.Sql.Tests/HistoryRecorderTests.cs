@@ -92,7 +92,7 @@ public sealed class HistoryRecorderTests(RedisFixture redis)
     public async Task Durable_LeavesAnEnlistedEventToTheBackendStep_AndAppendsAnEventNoStepTook()
     {
         var stream = RedisFixture.NewId("stream");
-        var outbox = new RedisHistoryOutbox(redis.Database, new HistoryOutbox(stream), canEnlist: true);
+        var outbox = new RedisHistoryOutbox(redis.Database, new HistoryOutbox(stream), KeyLayout.ZnDraw);
         var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink(), outbox: outbox);
         var inStep = NewEvent(recorder);
         var afterCall = NewEvent(recorder);
@@ -115,21 +115,6 @@ public sealed class HistoryRecorderTests(RedisFixture redis)
 
         var entries = await redis.Database.StreamRangeAsync(stream);
         Assert.Equal([inStep.EventId, afterCall.EventId], entries.Select(x => (string?)x[HistoryOutbox.IdField]));
-        await redis.Database.KeyDeleteAsync(stream);
-    }
-
-    [Fact]
-    public async Task Durable_WithAnOutboxThatCannotEnlist_OpensNoScopeAndAppendsAfterTheCall()
-    {
-        var stream = RedisFixture.NewId("stream");
-        var outbox = new RedisHistoryOutbox(redis.Database, new HistoryOutbox(stream), canEnlist: false);
-        var recorder = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = stream }), sink: new ProbeSink(), outbox: outbox);
-        var e = NewEvent(recorder);
-
-        Assert.Null(recorder.BeginOutbox(e));
-        await recorder.RecordAsync(null, e, CancellationToken.None);
-
-        Assert.Equal(1, await redis.Database.StreamLengthAsync(stream));
         await redis.Database.KeyDeleteAsync(stream);
     }
 

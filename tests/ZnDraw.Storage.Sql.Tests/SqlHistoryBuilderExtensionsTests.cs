@@ -28,7 +28,7 @@ public sealed class SqlHistoryBuilderExtensionsTests(RedisFixture redis) : IAsyn
         {
             b.Services.AddSingleton<IConnectionMultiplexer>(redis.Connection);
             // What AddZnDrawStorage registers: the Redis backend's outbox on the same stream.
-            b.Services.AddSingleton<IHistoryOutbox>(new RedisHistoryOutbox(redis.Database, new HistoryOutbox(stream), canEnlist: true));
+            b.Services.AddSingleton<IHistoryOutbox>(new RedisHistoryOutbox(redis.Database, new HistoryOutbox(stream), KeyLayout.ZnDraw));
             b.AddSqlHistory(_sqlite.Configure, o => o.MigrateOnStart = true)
                 .AddHistory(o =>
                 {

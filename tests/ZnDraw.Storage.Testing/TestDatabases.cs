@@ -146,7 +146,8 @@ public static class PostgresServer
             : (value[..at].Trim(), value[(at + 4)..].Trim());
     }
 
-    private static async Task RunAsync(string pgCtl, string[] args, string dataDir)
+    /// <summary>Runs a PostgreSQL program (<c>pg_ctl</c>, <c>initdb</c>) as the <c>postgres</c> user when root, in the data folder's parent; throws on a non-zero exit.</summary>
+    internal static async Task RunAsync(string pgCtl, string[] args, string dataDir)
     {
         var root = Environment.UserName == "root";
         var start = new ProcessStartInfo(root ? "runuser" : pgCtl)

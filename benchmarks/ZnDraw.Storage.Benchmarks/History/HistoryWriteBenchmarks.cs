@@ -47,7 +47,7 @@ public class HistoryWriteBenchmarks : RedisBenchmark
         await _db.KeyDeleteAsync(Stream);
         _off = HistoryRecorder.Disabled;
         _durable = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = Stream }), sink: new HistoryDatabases.NullSink(),
-            outbox: new RedisHistoryOutbox(_db, new HistoryOutbox(Stream), canEnlist: true));
+            outbox: new RedisHistoryOutbox(_db, new HistoryOutbox(Stream), KeyLayout.ZnDraw));
         _sqliteFile = HistoryDatabases.NewSqliteFile();
         var (sink, _) = await HistoryDatabases.SqliteAsync(_sqliteFile);
         _direct = new HistoryRecorder(Options.Create(new HistoryOptions { Mode = HistoryMode.Direct }), sink: sink);

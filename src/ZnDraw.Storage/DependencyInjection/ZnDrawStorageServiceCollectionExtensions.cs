@@ -149,7 +149,7 @@ public static class ZnDrawStorageServiceCollectionExtensions
         services.TryAddSingleton<IHistoryOutbox>(sp => new RedisHistoryOutbox(
             sp.GetRequiredService<RedisStoreContext>().Database,
             new HistoryOutbox(sp.GetRequiredService<IOptions<HistoryOptions>>().Value.StreamKey),
-            canEnlist: sp.GetRequiredService<KeySpace>().Layout == KeyLayout.ZnDraw));
+            sp.GetRequiredService<KeySpace>().Layout));
         services.TryAddSingleton<HistoryRecorder>();
         ZnDrawStorageRegistrations.AddRepositoriesAndServices(services);
         // After ZnDrawStorageStartup, so the first reconcile finds the connection made; it never delays host start.

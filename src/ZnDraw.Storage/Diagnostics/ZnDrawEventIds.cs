@@ -31,6 +31,7 @@ internal static class ZnDrawEventIds
     public const int HistoryDelivered = 2008;
     public const int HistoryAckFailed = 2009;
     public const int HistoryNoSink = 2010;
+    public const int HistoryShardsFound = 2011;
 
     // 2100–2199: repositories and listings (UnreadableEntries).
     public const int UnreadableEntrySkipped = 2100;

@@ -62,4 +62,7 @@ internal static partial class HistoryLog
 
     [LoggerMessage(EventId = ZnDrawEventIds.HistoryNoSink, Level = LogLevel.Information, Message = "History mode is {Mode} but no history sink is registered: history is off.")]
     public static partial void NoSink(ILogger logger, HistoryMode mode);
+
+    [LoggerMessage(EventId = ZnDrawEventIds.HistoryShardsFound, Level = LogLevel.Information, Message = "History dispatcher {Consumer} consumes {Count} outbox shard(s); {Swept} of them were missing from the shard registry and were found by the start-up sweep.")]
+    public static partial void ShardsFound(ILogger logger, string consumer, int count, int swept);
 }

@@ -16,8 +16,10 @@ public enum HistoryMode
 
     /// <summary>
     /// The event is appended to a Redis stream (the outbox) in the same MULTI/EXEC or script as the
-    /// state change; a background dispatcher delivers it to the sink at least once, and the idempotent
-    /// sink stores it exactly once. A database outage delays history and never loses it.
+    /// state change, on one server and on a Redis Cluster (there the outbox has one stream per hash slot in use); a
+    /// background dispatcher delivers it to the sink at least once, and the idempotent sink stores it exactly once. A
+    /// database outage delays history and never loses it; a Redis without persistence loses undelivered events when it
+    /// restarts (docs/cluster-outbox.md: AOF and failover).
     /// </summary>
     Durable = 2,
 }
@@ -35,8 +37,10 @@ public sealed class HistoryOptions
     /// <value>Default <see cref="HistoryMode.Direct"/>. Without a registered sink the effective mode is always <see cref="HistoryMode.Off"/>.</value>
     public HistoryMode Mode { get; set; } = HistoryMode.Direct;
 
-    /// <summary>The Redis stream used as outbox in durable mode.</summary>
-    /// <value>Default <c>zndraw-storage:history</c>; not empty. The stream belongs to the dispatchers: do not attach other consumer groups (trimming follows this library's group only).</value>
+    /// <summary>The Redis stream used as outbox in durable mode; under <see cref="KeyLayout.ClusterSafe"/> the name of its shards.</summary>
+    /// <value>Default <c>zndraw-storage:history</c>; not empty. Under the cluster-safe layout the outbox is one stream per hash slot in use,
+    /// <c>{StreamKey}:{tag}</c> (the tag in braces, e.g. <c>zndraw-storage:history:{a1}</c>), listed in the set <c>{StreamKey}:shards</c>, so the key must not contain <c>{</c> or <c>}</c> there.
+    /// The streams belong to the dispatchers: do not attach other consumer groups (trimming follows this library's group only).</value>
     public string StreamKey { get; set; } = DefaultStreamKey;
 
     /// <summary>The consumer group shared by every dispatcher of the outbox.</summary>

@@ -9,7 +9,7 @@ namespace ZnDraw.Storage.History;
 /// success the event records. A backend step that declares when it succeeded (for Redis, a script's history condition)
 /// takes the event, appends it only if it succeeded, and sets <see cref="Enlisted"/>. Steps that do not declare a
 /// condition ignore the scope. The scope is ambient (an <see cref="AsyncLocal{T}"/>) so that repository signatures stay
-/// free of history; it is only ever set in durable mode when the backend's outbox can enlist, or when a backend writes
+/// free of history; it is only ever set in durable mode, or when a backend writes
 /// history rows in its own transactions (<see cref="ITransactionalHistory"/>; then <see cref="Outbox"/> may be null), so
 /// nothing is paid otherwise.
 /// </remarks>

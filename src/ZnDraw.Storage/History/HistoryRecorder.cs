@@ -13,7 +13,7 @@ namespace ZnDraw.Storage.History;
 /// The calling pattern of a service call that emits an event:
 /// <code>
 /// HistoryEvent? e = recorder.IsEnabled ? new RoomHistoryEvent(recorder.NewEventId(), recorder.Now, ...) : null;
-/// using var scope = recorder.BeginOutbox(e);            // durable and the backend can enlist: its atomic step takes e
+/// using var scope = recorder.BeginOutbox(e);            // durable: the backend's atomic step takes e
 /// var changed = await repository.SomethingAsync(..., ct);
 /// if (changed &amp;&amp; e is not null) await recorder.RecordAsync(scope, e, ct);   // direct: the sink; durable: an append unless enlisted
 /// </code>
@@ -80,7 +80,7 @@ internal sealed class HistoryRecorder
 
     /// <summary>
     /// Makes <paramref name="historyEvent"/> available to the next repository step of this call, which appends it to the
-    /// outbox in its own atomic step (durable mode, a backend that can enlist), or writes it as a history row in its own
+    /// outbox in its own atomic step (durable mode), or writes it as a history row in its own
     /// transaction (an <see cref="ITransactionalHistory"/> backend, any mode but off). Returns <see langword="null"/> otherwise.
     /// </summary>
     public HistoryOutboxScope? BeginOutbox(HistoryEvent? historyEvent)
@@ -90,7 +90,7 @@ internal sealed class HistoryRecorder
             return null;
         }
 
-        if (Outbox is { CanEnlist: true } outbox)
+        if (Outbox is { } outbox)
         {
             return new HistoryOutboxScope(outbox, historyEvent);
         }

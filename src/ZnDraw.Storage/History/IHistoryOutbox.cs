@@ -5,17 +5,15 @@ namespace ZnDraw.Storage.History;
 /// </summary>
 /// <remarks>
 /// Services never see a backend type: they open a <see cref="HistoryOutboxScope"/> around the one repository call whose
-/// success the event records (through <see cref="HistoryRecorder"/>). A backend whose atomic step can carry the event
-/// (<see cref="CanEnlist"/>) takes it from the scope and writes it in that step; otherwise the recorder appends it with
+/// success the event records (through <see cref="HistoryRecorder"/>). The backend's atomic step takes the event from the
+/// scope and writes it in that step, on one server and on a Redis Cluster alike (the Redis outbox is sharded by hash slot
+/// under the cluster-safe layout); an event that no step took (a call served by another backend) is appended with
 /// <see cref="AppendAsync"/> after the call returned.
 /// </remarks>
 internal interface IHistoryOutbox
 {
     /// <summary>A name for logs (for Redis, the stream key).</summary>
     string Name { get; }
-
-    /// <summary>True when the backend's atomic steps can take the event of a <see cref="HistoryOutboxScope"/>.</summary>
-    bool CanEnlist { get; }
 
     /// <summary>Appends <paramref name="historyEvent"/> on its own, after the state change it records committed.</summary>
     /// <param name="historyEvent">The event.</param>

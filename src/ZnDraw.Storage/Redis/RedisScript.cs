@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.History;
+using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis;
@@ -95,8 +96,10 @@ internal sealed class RedisScript
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
-        HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
-        return RedisReply.ScriptAsync(db, Name, sha1, text, keys, values, scope, state, map, cancellationToken);
+        HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text, out Task? registration);
+        return registration is null
+            ? RedisReply.ScriptAsync(db, Name, sha1, text, keys, values, scope, state, map, cancellationToken)
+            : RegisterThenEvaluateAsync(registration, db, sha1, text, keys, values, scope!, state, map, cancellationToken);
     }
 
     /// <summary>Like <see cref="EvaluateAsync{TState, TResult}"/> for a call that only reports completion (the map may throw).</summary>
@@ -108,23 +111,68 @@ internal sealed class RedisScript
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text);
-        return RedisReply.ScriptVoidAsync(db, Name, sha1, text, keys, values, scope, state, map, cancellationToken);
+        HistoryOutboxScope? scope = Prepare(ref keys, ref values, out byte[] sha1, out string text, out Task? registration);
+        return registration is null
+            ? RedisReply.ScriptVoidAsync(db, Name, sha1, text, keys, values, scope, state, map, cancellationToken)
+            : RegisterThenEvaluateVoidAsync(registration, db, sha1, text, keys, values, scope!, state, map, cancellationToken);
     }
 
-    private HistoryOutboxScope? Prepare(ref RedisKey[] keys, ref RedisValue[] values, out byte[] sha1, out string text)
+    /// <summary>
+    /// Inside a <see cref="HistoryOutboxScope"/> of the Redis outbox, for a script with a history condition: takes the
+    /// event and switches to the outbox variant, with the shard of the script's first key appended to KEYS (the same slot
+    /// as the state change) and the event to ARGV. <paramref name="registration"/> is the shard's first registration in
+    /// this process, to await before the script runs.
+    /// </summary>
+    private HistoryOutboxScope? Prepare(ref RedisKey[] keys, ref RedisValue[] values, out byte[] sha1, out string text, out Task? registration)
     {
         sha1 = _sha1;
         text = Text;
+        registration = null;
         if (_withOutboxSha1 is not null && HistoryOutboxScope.Current is { Outbox: RedisHistoryOutbox outbox } current && current.TryTake())
         {
             sha1 = _withOutboxSha1;
             text = _withOutboxText!;
-            keys = [.. keys, outbox.Stream.StreamKey];
+            RedisKey shard = outbox.ShardFor(keys.Length > 0 ? keys[0] : default, out registration);
+            keys = [.. keys, shard];
             values = [.. values, .. HistoryOutbox.ToScriptArgs(current.Event)];
             return current;
         }
 
         return null;
+    }
+
+    private async ValueTask<TResult> RegisterThenEvaluateAsync<TState, TResult>(
+        Task registration, IDatabaseAsync db, byte[] sha1, string text, RedisKey[] keys, RedisValue[] values, HistoryOutboxScope scope,
+        TState state, Func<RedisResult, TState, TResult> map, CancellationToken cancellationToken)
+    {
+        await AwaitRegistrationAsync(registration, keys, scope, cancellationToken).ConfigureAwait(false);
+        return await RedisReply.ScriptAsync(db, Name, sha1, text, keys, values, scope, state, map, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask RegisterThenEvaluateVoidAsync<TState>(
+        Task registration, IDatabaseAsync db, byte[] sha1, string text, RedisKey[] keys, RedisValue[] values, HistoryOutboxScope scope,
+        TState state, Func<RedisResult, TState, bool> map, CancellationToken cancellationToken)
+    {
+        await AwaitRegistrationAsync(registration, keys, scope, cancellationToken).ConfigureAwait(false);
+        await RedisReply.ScriptVoidAsync(db, Name, sha1, text, keys, values, scope, state, map, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The shard's registration must succeed before the script may append to it; if it fails, nothing ran.</summary>
+    private async Task AwaitRegistrationAsync(Task registration, RedisKey[] keys, HistoryOutboxScope scope, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RedisStoreContext.WaitAsync(registration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            scope.Release();
+            if (RedisErrors.IsClientFailure(ex))
+            {
+                throw RedisErrors.Map(ex, keys, Name);
+            }
+
+            throw;
+        }
     }
 }

@@ -38,3 +38,20 @@ public sealed class SqliteCrashCollection : ICollectionFixture<RedisFixture>
 {
     public const string Name = "SQLite crash";
 }
+
+/// <summary>The sharded outbox on the test Redis Cluster, with SQLite sinks; runs in parallel with the other collections.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterOutboxCollection : ICollectionFixture<RedisClusterFixture>
+{
+    public const string Name = "ClusterOutbox";
+}
+
+/// <summary>
+/// The outbox fault tests with servers of their own (a private PostgreSQL that is stopped, a Redis that is killed): a
+/// collection of their own, so their long waits hold up no other collection.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class OutboxFaultCollection : ICollectionFixture<RedisClusterFixture>
+{
+    public const string Name = "OutboxFaults";
+}

@@ -19,8 +19,8 @@ namespace ZnDraw.Storage.Redis.Keys;
 /// <para>
 /// In the <see cref="KeyLayout.ClusterSafe"/> layout only <see cref="GlobalFilesystemsIndex"/> carries a hash tag
 /// (<c>global:{filesystems}</c>, the slot of every global filesystem key). The other index sets cannot share a slot
-/// with the keys they index, and the outbox cannot share one with the state change it records: on a cluster those
-/// writes are separate steps.
+/// with the keys they index: on a cluster those writes are separate steps. The history outbox is sharded in that
+/// layout (<c>{stream}:{tag}</c>, one stream per hash slot in use), so each event shares the slot of its state change.
 /// </para>
 /// <para>All keys are computed once; the methods return them without allocating.</para>
 /// </remarks>

@@ -49,15 +49,39 @@ internal sealed class SessionRepository(RedisStoreContext context) : ISessionRep
         KeyValidation.ValidateUserName(entity.UserName, context.Keys.Layout, nameof(entity));
         RedisValue role = entity.Role is { } r ? UserMapping.FormatRole(r) : RedisValue.Null;
 
+        // Durable history (a login): the event goes into the same MULTI as the session keys, in the shard of their slot.
+        RedisKey shard = default;
+        HistoryEvent? login = null;
+        if (HistoryOutboxScope.Current is { Outbox: RedisHistoryOutbox redisOutbox } scope && scope.TryTake())
+        {
+            login = scope.Event;
+            shard = redisOutbox.ShardFor(keys.Username(), out Task? registration);
+            if (registration is not null)
+            {
+                try
+                {
+                    await RedisStoreContext.WaitAsync(registration, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    scope.Release();
+                    if (RedisErrors.IsClientFailure(ex))
+                    {
+                        throw RedisErrors.Map(ex, [keys.Username(), keys.Role()]);
+                    }
+
+                    throw;
+                }
+            }
+        }
+
         // SET and DEL work on a key of any type, so this MULTI cannot fail half-way on WRONGTYPE.
         ITransaction tx = context.Database.CreateTransaction();
         Task<bool> setUser = tx.StringSetAsync(keys.Username(), entity.UserName);
         Task setRole = role.IsNull ? tx.KeyDeleteAsync(keys.Role()) : tx.StringSetAsync(keys.Role(), role);
-
-        // Durable history (a login): the event goes into the same MULTI as the session keys.
-        if (HistoryOutboxScope.Current is { Outbox: RedisHistoryOutbox redisOutbox } scope && scope.TryTake())
+        if (login is not null)
         {
-            redisOutbox.Stream.Enlist(tx, scope.Event);
+            HistoryOutbox.Enlist(tx, shard, login);
         }
 
         Task<bool> exec = tx.ExecuteAsync();

@@ -43,7 +43,8 @@ internal static class RoomScripts
         return 0
         """, historyWhen: HistoryWhen.EqualTo(0));
 
-    // Cluster-safe layout: writes the target from a source read earlier, all keys in the target's slot.
+    // Cluster-safe layout: writes the target from a source read earlier, all keys in the target's slot (the decisive step
+    // of a copy, so it carries the copied event).
     // KEYS: current_frame, locked, hidden, description, trajectory, geometries, bookmarks.
     // ARGV: has description, description, #trajectory args, #geometry args, #bookmark args, then
     // score/member pairs, geometry field/value pairs, bookmark field/value pairs.
@@ -59,7 +60,7 @@ internal static class RoomScripts
         redis.call('SET', KEYS[2], '0')
         redis.call('SET', KEYS[3], '0')
         return 0
-        """);
+        """, historyWhen: HistoryWhen.EqualTo(0));
 
     // KEYS: the RoomFixedKeys (registry, jobs:active, jobs:inactive, jobs:by_time, the rest), [rooms:index].
     // ARGV: room id, job hash head, room key base, number of room keys in KEYS.

@@ -130,12 +130,16 @@ public sealed class TransactionalOutboxTests(RedisFixture redis)
     }
 
     [Fact]
-    public void No_scope_is_opened_outside_durable_mode_or_under_the_cluster_safe_layout()
+    public void No_scope_is_opened_outside_durable_mode_and_one_is_under_either_layout()
     {
         var direct = Recorder("s", HistoryMode.Direct, KeySpace.Default);
         Assert.Null(direct.BeginOutbox(Event(direct, "r1", RoomEventTypes.Created)));
         var cluster = Recorder("s", HistoryMode.Durable, new KeySpace(layout: KeyLayout.ClusterSafe));
-        Assert.Null(cluster.BeginOutbox(Event(cluster, "r1", RoomEventTypes.Created)));
+        using (var scope = cluster.BeginOutbox(Event(cluster, "r1", RoomEventTypes.Created)))
+        {
+            Assert.NotNull(scope);
+        }
+
         Assert.Null(HistoryOutboxScope.Current);
     }
 

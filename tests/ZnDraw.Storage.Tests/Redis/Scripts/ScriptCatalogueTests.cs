@@ -54,13 +54,14 @@ public sealed partial class ScriptCatalogueTests
     [Fact]
     public void Scripts_with_a_history_condition_have_an_outbox_variant_that_runs_the_body_unchanged()
     {
-        RedisScript[] conditioned = [RoomScripts.Create, RoomScripts.Copy, RoomScripts.Delete, RoomScripts.SetIfExists, SessionScripts.Delete, UserScripts.SetFields, ExtensionScripts.Register];
+        RedisScript[] conditioned = [RoomScripts.Create, RoomScripts.Copy, RoomScripts.CopyWrite, RoomScripts.Delete, RoomScripts.SetIfExists, SessionScripts.Delete, UserScripts.SetFields, ExtensionScripts.Register];
         Assert.All(conditioned, s => Assert.Contains(s.Text, s.OutboxText!, StringComparison.Ordinal));
         Assert.Equal(
             conditioned.Select(s => s.Name).Order(StringComparer.Ordinal),
             AllScripts().Where(s => s.Script.OutboxText is not null).Select(s => s.Script.Name).Order(StringComparer.Ordinal));
         Assert.Contains("tonumber(__v) == 1", RoomScripts.Create.OutboxText, StringComparison.Ordinal);
         Assert.Contains("tonumber(__v) == 0", RoomScripts.Copy.OutboxText, StringComparison.Ordinal);
+        Assert.Contains("tonumber(__v) == 0", RoomScripts.CopyWrite.OutboxText, StringComparison.Ordinal); // the cluster-safe copy's decisive step
         Assert.Contains("tonumber(__v) > 0", RoomScripts.Delete.OutboxText, StringComparison.Ordinal);
     }
 

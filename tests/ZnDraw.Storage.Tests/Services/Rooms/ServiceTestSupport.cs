@@ -40,7 +40,7 @@ internal static class Recorders
     public static HistoryRecorder Durable(IHistorySink sink, string streamKey, IDatabaseAsync database, KeyLayout layout = KeyLayout.ZnDraw) =>
         new(Options.Create(new HistoryOptions { Mode = HistoryMode.Durable, StreamKey = streamKey }), null, null, sink, Outbox(database, streamKey, layout));
 
-    /// <summary>The Redis outbox the DI path registers: scripts enlist under ZnDraw's layout only.</summary>
+    /// <summary>The Redis outbox the DI path registers: one stream under ZnDraw's layout, sharded by slot under the cluster-safe one.</summary>
     public static RedisHistoryOutbox Outbox(IDatabaseAsync database, string streamKey, KeyLayout layout = KeyLayout.ZnDraw) =>
-        new(database, new HistoryOutbox(streamKey), layout == KeyLayout.ZnDraw);
+        new(database, new HistoryOutbox(streamKey), layout);
 }
