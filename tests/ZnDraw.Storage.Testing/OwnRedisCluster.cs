@@ -57,6 +57,8 @@ public sealed class OwnRedisCluster : IAsyncDisposable
                 "--cluster-node-timeout", ((int)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
                 // a replica may always take over (the default refuses one whose link was down for long: not a test's concern)
                 "--cluster-replica-validity-factor", "0",
+                // the replicas' first full sync starts at once (the default waits 5 s for more replicas to join it)
+                "--repl-diskless-sync-delay", "0",
             ];
             Task<OwnRedisServer>[] starting = [.. Enumerable.Range(0, 6).Select(i => OwnRedisServer.StartAsync(
                 arguments: clusterArguments, directory: Path.Combine(cluster._directory, i.ToString(CultureInfo.InvariantCulture))))];

@@ -15,7 +15,7 @@ namespace ZnDraw.Storage.Tests.Redis.Cluster;
 public sealed class ClusterReshardTests(ITestOutputHelper output)
 {
     private const int Callers = 16;
-    private const int Slots = 128;
+    private const int Slots = 64;
 
     private static readonly TimeSpan CallBound = TimeSpan.FromMilliseconds(2 * (ClusterWorkload.AsyncTimeoutMs + 1500));
 

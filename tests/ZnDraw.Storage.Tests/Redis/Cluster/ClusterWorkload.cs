@@ -102,7 +102,8 @@ internal sealed class ClusterWorkload
         {
             o.ConnectionString = cluster.ConnectionString + string.Create(
                 CultureInfo.InvariantCulture,
-                $",connectTimeout=1000,asyncTimeout={AsyncTimeoutMs},syncTimeout={AsyncTimeoutMs},connectRetry=1");
+                // a generous first connect (a loaded CI machine), short command timeouts (the failover behaviour under test)
+                $",connectTimeout=5000,asyncTimeout={AsyncTimeoutMs},syncTimeout={AsyncTimeoutMs},connectRetry=2");
             o.Layout = KeyLayout.ClusterSafe;
             o.KeyPrefix = string.Create(CultureInfo.InvariantCulture, $"c{Guid.NewGuid():N}:");
             o.IndexReconciliation.Enabled = false; // the test runs the reindex itself, when the callers have stopped
@@ -197,7 +198,10 @@ internal sealed class ClusterWorkload
         _records.Where(r => r.Start >= from && r.Start < to && !r.Succeeded)
             .GroupBy(r => $"{r.Error!.GetType().Name}: {Reason(r.Error!.Message)}")
             .OrderByDescending(g => g.Count())
-            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count(),6} × {g.Key} (e.g. {g.First().Name})"));
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count(),6} × {g.Key} (e.g. {g.First().Name}; client: {Shorten(g.First().Error!.InnerException?.Message)})"));
+
+    private static string Shorten(string? message) =>
+        message is null ? "-" : message.Length <= 140 ? message : message[..140] + "…";
 
     /// <summary>Every call that failed otherwise than as the contract allows (unavailable, or cancelled by its own token).</summary>
     public IEnumerable<CallRecord> Unexpected() =>
