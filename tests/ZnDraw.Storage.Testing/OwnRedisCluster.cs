@@ -270,7 +270,7 @@ public sealed class OwnRedisCluster : IAsyncDisposable
         }
 
         var clock = Stopwatch.StartNew();
-        while (!await AllLiveAsync("cluster_state:ok") || !await ReplicasSyncedAsync())
+        while (!await AllLiveAsync("cluster_state:ok") || !await ReplicasSyncedAsync() || !await AllAgreeOnRolesAsync())
         {
             if (clock.Elapsed > ReadyBound)
             {
@@ -287,6 +287,22 @@ public sealed class OwnRedisCluster : IAsyncDisposable
         {
             string info = (await RespCommand.TextAsync(server.Port, CancellationToken.None, "CLUSTER", "INFO"))!;
             if (!info.Contains(clusterInfoLine + "\r\n", StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when every node sees 3 primaries with slots and 3 replicas (gossip has spread every role change).</summary>
+    private async Task<bool> AllAgreeOnRolesAsync()
+    {
+        foreach (OwnRedisServer server in _servers)
+        {
+            string text = (await RespCommand.TextAsync(server.Port, CancellationToken.None, "CLUSTER", "NODES"))!;
+            var nodes = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ClusterNode.Parse).ToList();
+            if (nodes.Count(n => n.IsPrimary && n.Slots.Count > 0) != 3 || nodes.Count(n => !n.IsPrimary && n.PrimaryId is not null) != 3)
             {
                 return false;
             }

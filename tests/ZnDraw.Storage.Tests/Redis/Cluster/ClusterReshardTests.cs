@@ -25,7 +25,7 @@ public sealed class ClusterReshardTests(ITestOutputHelper output)
         var wall = Stopwatch.StartNew();
         using var hardCap = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using OwnRedisCluster cluster = await OwnRedisCluster.StartAsync();
-        var primaries = (await cluster.NodesAsync()).Where(n => n.IsPrimary).OrderBy(n => n.Slots[0].First).ToList();
+        var primaries = (await cluster.NodesAsync()).Where(n => n.IsPrimary && n.Slots.Count > 0).OrderBy(n => n.Slots[0].First).ToList();
         ClusterNode source = primaries[0];
         ClusterNode target = primaries[1];
         int first = source.Slots[0].First;
