@@ -31,7 +31,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
 
     private static readonly TimeSpan ResumeBound = TimeSpan.FromSeconds(10);
 
-    [Fact]
+    [Fact(Timeout = 60_000)] // hard cap: a hang anywhere (start, kill, move, checks) fails the test after 60 s
     public async Task Killing_a_primary_under_load_fails_calls_only_as_unavailable_and_every_slot_resumes_within_10_s()
     {
         var wall = Stopwatch.StartNew();

@@ -19,7 +19,7 @@ public sealed class ClusterReshardTests(ITestOutputHelper output)
 
     private static readonly TimeSpan CallBound = TimeSpan.FromMilliseconds(2 * (ClusterWorkload.AsyncTimeoutMs + 1500));
 
-    [Fact]
+    [Fact(Timeout = 60_000)] // hard cap: a hang anywhere (start, kill, move, checks) fails the test after 60 s
     public async Task Moving_slots_under_load_fails_calls_only_as_unavailable_their_retries_succeed_and_nothing_acknowledged_is_lost()
     {
         var wall = Stopwatch.StartNew();
