@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -149,7 +146,7 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
     [Fact]
     public async Task An_unreachable_Redis_fails_host_start_naming_the_endpoint_and_the_setting()
     {
-        int port = FreePort();
+        int port = OwnRedisServer.FreePort();
         using var host = NewBuilder($$"""{ "ZnDrawStorage": { "ConnectionString": "127.0.0.1:{{port}},connectTimeout=500,password={{Password}}" } }""")
             .Also(b => b.Services.AddZnDrawStorage(b.Configuration.GetSection("ZnDrawStorage")))
             .Build();
@@ -168,7 +165,7 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
     [Fact]
     public async Task An_abortConnect_in_the_connection_string_wins_over_the_option()
     {
-        int port = FreePort();
+        int port = OwnRedisServer.FreePort();
         using var host = NewBuilder($$"""{ "ConnectionStrings": { "redis": "127.0.0.1:{{port}},connectTimeout=300,abortConnect=true" }, "ZnDrawStorage": { "AbortOnConnectFail": false } }""")
             .Also(b => b.AddZnDrawStorage("redis"))
             .Build();
@@ -181,7 +178,7 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
     [Fact]
     public async Task Without_AbortOnConnectFail_the_host_starts_without_Redis_warns_once_and_recovers_when_it_comes()
     {
-        int port = FreePort();
+        int port = OwnRedisServer.FreePort();
         using var logs = new FakeLoggerProvider();
         var sink = new ZnDraw.Storage.Tests.Services.Rooms.CollectingSink();
         using var host = NewBuilder(
@@ -220,7 +217,7 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
         Assert.Contains($"127.0.0.1:{port}", warning.Message, StringComparison.Ordinal);
         Assert.Contains("ConnectionStrings:redis", warning.Message, StringComparison.Ordinal);
 
-        await using var server = await ChildRedisServer.StartAsync(port, Password);
+        await using var server = await OwnRedisServer.StartAsync(port, Password);
         var bound = Stopwatch.StartNew();
         HealthReport report = await health.CheckHealthAsync();
         while (report.Status != HealthStatus.Healthy)
@@ -252,83 +249,6 @@ public sealed class StartupBehaviourTests(RedisFixture redis)
     /// <summary>A warning or worse of the library (the health check service logs each unhealthy report itself).</summary>
     private static bool LibraryWarning(FakeLogRecord record) =>
         record.Level >= LogLevel.Warning && record.Category?.StartsWith("ZnDraw.Storage", StringComparison.Ordinal) == true;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    /// <summary>A redis-server child process of this test on a given loopback port; killed on dispose.</summary>
-    private sealed class ChildRedisServer : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly string _directory;
-
-        private ChildRedisServer(Process process, string directory)
-        {
-            _process = process;
-            _directory = directory;
-        }
-
-        public static async Task<ChildRedisServer> StartAsync(int port, string password)
-        {
-            string directory = Directory.CreateTempSubdirectory("zndraw-startup-").FullName;
-            var start = new ProcessStartInfo("redis-server") { UseShellExecute = false };
-            foreach (string arg in new[]
-            {
-                "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty,
-                "--appendonly", "no", "--dir", directory, "--logfile", Path.Combine(directory, "redis.log"), "--requirepass", password,
-            })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            var server = new ChildRedisServer(Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start."), directory);
-            var clock = Stopwatch.StartNew();
-            while (!await server.ListensAsync(port))
-            {
-                if (server._process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(10))
-                {
-                    await server.DisposeAsync();
-                    throw new InvalidOperationException($"redis-server on port {port} did not listen.");
-                }
-
-                await Task.Delay(50);
-            }
-
-            return server;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-            Directory.Delete(_directory, recursive: true);
-        }
-
-        private async Task<bool> ListensAsync(int port)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-        }
-    }
 }
 
 /// <summary>Small helpers that keep the host set-up of these tests on one line.</summary>

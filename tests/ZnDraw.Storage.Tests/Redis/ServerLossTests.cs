@@ -2,14 +2,13 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Services;
+using ZnDraw.Storage.Testing;
 
 namespace ZnDraw.Storage.Tests.Redis;
 
@@ -27,7 +26,7 @@ public sealed class ServerLossTests
     [Fact]
     public async Task Calls_fail_as_unavailable_while_Redis_is_down_and_work_again_after_it_restarts()
     {
-        await using var server = await OwnRedisServer.StartAsync(Password);
+        await using var server = await OwnRedisServer.StartAsync(password: Password);
         await using ServiceProvider store = BuildStore(server.Port);
         var workload = new Workload(store);
         await workload.SetUpAsync();
@@ -219,116 +218,5 @@ public sealed class ServerLossTests
         }
 
         private string Next() => Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>A redis-server child process this test owns: started on a free loopback port, killed, started again.</summary>
-    private sealed class OwnRedisServer : IAsyncDisposable
-    {
-        private readonly string _password;
-        private readonly string _directory;
-        private Process? _process;
-
-        private OwnRedisServer(int port, string password)
-        {
-            Port = port;
-            _password = password;
-            _directory = Directory.CreateTempSubdirectory("zndraw-server-loss-").FullName;
-        }
-
-        public int Port { get; }
-
-        public static async Task<OwnRedisServer> StartAsync(string password)
-        {
-            var server = new OwnRedisServer(FreePort(), password);
-            await server.RestartAsync();
-            return server;
-        }
-
-        public static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
-
-        public async Task RestartAsync()
-        {
-            var start = new ProcessStartInfo("redis-server") { UseShellExecute = false };
-            foreach (string arg in new[]
-            {
-                "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty,
-                "--appendonly", "no", "--dir", _directory, "--logfile", Path.Combine(_directory, "redis.log"),
-                "--requirepass", _password,
-            })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-            var clock = Stopwatch.StartNew();
-            while (!await AnswersAsync())
-            {
-                if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(10))
-                {
-                    throw new InvalidOperationException($"redis-server on port {Port} did not answer (exited: {_process.HasExited}).");
-                }
-
-                await Task.Delay(50);
-            }
-        }
-
-        /// <summary>Kills the server (SIGKILL: a crash, not a shutdown) and waits until it is gone.</summary>
-        public async Task KillAsync()
-        {
-            if (_process is { HasExited: false } process)
-            {
-                process.Kill();
-                await process.WaitForExitAsync();
-            }
-
-            _process?.Dispose();
-            _process = null;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await KillAsync();
-            Directory.Delete(_directory, recursive: true);
-        }
-
-        private async Task<bool> AnswersAsync()
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                NetworkStream stream = client.GetStream();
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"AUTH {_password}\r\nPING\r\n"));
-                var buffer = new byte[64];
-                var reply = new StringBuilder();
-                while (!reply.ToString().Contains("PONG", StringComparison.Ordinal))
-                {
-                    int read = await stream.ReadAsync(buffer);
-                    if (read == 0)
-                    {
-                        return false;
-                    }
-
-                    reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                }
-
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        }
     }
 }

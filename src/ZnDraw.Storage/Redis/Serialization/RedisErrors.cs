@@ -13,7 +13,9 @@ namespace ZnDraw.Storage.Redis.Serialization;
 /// <list type="bullet">
 /// <item><description><c>WRONGTYPE</c> (the key holds another Redis type): <see cref="StorageDataException"/> naming the key(s).</description></item>
 /// <item><description>Unavailable (<see cref="StorageUnavailableException"/>): every <see cref="RedisConnectionException"/>
-/// (no connection, lost connection, failed authentication), every <see cref="RedisTimeoutException"/>, and the server
+/// (no connection, lost connection, failed authentication), every <see cref="RedisTimeoutException"/>, an
+/// <see cref="InvalidOperationException"/> of the client's socket pipe (System.IO.Pipelines: a connection that died while
+/// a command was written, which StackExchange.Redis 2.x does not wrap), and the server
 /// errors that describe the server's state rather than the command: <c>LOADING</c>, <c>READONLY</c>, <c>MASTERDOWN</c>,
 /// <c>TRYAGAIN</c>, <c>CLUSTERDOWN</c>, <c>BUSY</c>, <c>NOREPLICAS</c>, <c>MISCONF</c>, <c>OOM</c>, <c>MAXCLIENTS</c>,
 /// and a <c>MOVED</c>/<c>ASK</c> redirect the client could not follow.</description></item>
@@ -46,7 +48,17 @@ internal static class RedisErrors
     /// <see cref="RedisCommandException"/>): the filter of every catch that calls <see cref="Map(Exception, RedisKey, string)"/>.
     /// </summary>
     public static bool IsClientFailure(Exception exception) =>
-        exception is RedisException or RedisTimeoutException or RedisCommandException;
+        exception is RedisException or RedisTimeoutException or RedisCommandException || IsTransportFault(exception);
+
+    /// <summary>
+    /// True for an <see cref="InvalidOperationException"/> raised inside System.IO.Pipelines, the client's socket pipe
+    /// (<c>Writing is not allowed after writer was completed.</c>): StackExchange.Redis 2.x lets it through when a
+    /// connection dies while a command is being written (seen while a cluster primary was killed). It means "connection
+    /// lost"; the library itself never raises an exception from that assembly.
+    /// </summary>
+    private static bool IsTransportFault(Exception exception) =>
+        exception is InvalidOperationException and not ObjectDisposedException
+        && (exception.Source == "System.IO.Pipelines" || exception.StackTrace?.Contains("System.IO.Pipelines.", StringComparison.Ordinal) == true);
 
     /// <summary>True when <paramref name="exception"/> means "the server cannot serve now" (see the class remarks).</summary>
     public static bool IsUnavailable(Exception exception) => UnavailableReason(exception) is not null;
@@ -96,6 +108,7 @@ internal static class RedisErrors
         RedisConnectionException connection => $"no connection: {connection.FailureType}",
         RedisTimeoutException => "timed out",
         RedisServerException server => ServerUnavailableReason(server),
+        _ when IsTransportFault(exception) => "connection lost while the command was written",
         _ => null,
     };
 

@@ -139,6 +139,25 @@ public sealed class RedisErrorsTests
     private static RedisTimeoutException Timeout(string message) => new(message, CommandStatus.Sent);
 #endif
 
+    /// <summary>
+    /// StackExchange.Redis 2.x let the pipe's own exception through when a cluster primary was SIGKILLed while commands were
+    /// being written (ClusterFailoverTests on the floors: 13 calls threw it); it is a lost connection.
+    /// </summary>
+    [Fact]
+    public void An_exception_of_the_clients_socket_pipe_becomes_StorageUnavailableException()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        pipe.Writer.Complete();
+        var client = Assert.Throws<InvalidOperationException>(() => pipe.Writer.GetMemory());
+
+        Assert.True(RedisErrors.IsClientFailure(client));
+        var mapped = Assert.IsType<StorageUnavailableException>(RedisErrors.Map(client, (RedisKey)"room:r1:trajectory:indices", "frames.append"));
+        Assert.Same(client, mapped.InnerException);
+        Assert.Contains("connection lost", mapped.Message, StringComparison.Ordinal);
+        Assert.False(RedisErrors.IsClientFailure(new InvalidOperationException("A frame is already in the trajectory.")));
+        Assert.False(RedisErrors.IsClientFailure(new StorageBackendException("op", "k", "refused", null)));
+    }
+
     [Fact]
     public void Exceptions_that_are_not_the_clients_are_left_alone()
     {
