@@ -31,6 +31,9 @@ public sealed class OwnRedisServer : IAsyncDisposable
     /// <summary>The loopback port.</summary>
     public int Port { get; private set; }
 
+    /// <summary>The server's address for StackExchange.Redis (<c>127.0.0.1:port</c>).</summary>
+    public string Endpoint => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
+
     /// <summary>The server's working folder (its log is <c>redis.log</c> there).</summary>
     public string Directory { get; }
 

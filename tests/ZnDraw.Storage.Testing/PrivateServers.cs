@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace ZnDraw.Storage.Testing;
 
@@ -43,7 +40,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
             await RunAsync("chown", ["postgres", folder]);
         }
 
-        var server = new PrivatePostgres(bin, folder, FreePort());
+        var server = new PrivatePostgres(bin, folder, OwnRedisServer.FreePort());
         try
         {
             await PostgresServer.RunAsync(Path.Combine(bin, "initdb"),
@@ -114,13 +111,6 @@ public sealed class PrivatePostgres : IAsyncDisposable
             $"A private PostgreSQL needs initdb and pg_ctl: set {PostgresServer.ControlVariable} (./scripts/test.sh does) or install PostgreSQL.");
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     internal static async Task RunAsync(string program, string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -137,90 +127,5 @@ public sealed class PrivatePostgres : IAsyncDisposable
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {await error}");
         }
-    }
-}
-
-/// <summary>
-/// A <c>redis-server</c> of one test's own: a child process on a free loopback port with its data in a fresh temporary
-/// folder, which a test may kill (SIGKILL) and start again from the same folder. Removed with its folder on dispose.
-/// </summary>
-public sealed class PrivateRedis : IAsyncDisposable
-{
-    private readonly string _folder;
-    private readonly string[] _arguments;
-    private Process? _process;
-
-    private PrivateRedis(string folder, int port, string[] arguments)
-    {
-        _folder = folder;
-        Port = port;
-        _arguments = arguments;
-    }
-
-    /// <summary>The loopback port.</summary>
-    public int Port { get; }
-
-    /// <summary>The server's address for StackExchange.Redis.</summary>
-    public string Endpoint => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
-
-    /// <summary>Starts <c>redis-server</c> with <paramref name="arguments"/> (e.g. <c>--appendonly yes</c>) beside port, bind, folder and no RDB snapshots.</summary>
-    public static async Task<PrivateRedis> StartAsync(params string[] arguments)
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "zndraw-redis-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(folder);
-        var server = new PrivateRedis(folder, PrivatePostgres.FreePort(), arguments);
-        await server.StartAgainAsync();
-        return server;
-    }
-
-    /// <summary>Starts the server (again) from its folder, waiting until it answers PING and has loaded its data.</summary>
-    public async Task StartAgainAsync()
-    {
-        var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _folder, "--save", "", "--daemonize", "no" })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        foreach (var a in _arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start (is it installed?).");
-        _ = _process.StandardOutput.ReadToEndAsync();
-        _ = _process.StandardError.ReadToEndAsync();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await using var probe = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { Endpoint }, ConnectTimeout = 1000, AbortOnConnectFail = true });
-                await probe.GetDatabase().PingAsync();
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException && deadline.Elapsed < TimeSpan.FromSeconds(20) && !_process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-        }
-    }
-
-    /// <summary>Kills the server with SIGKILL (no shutdown, no final flush) and waits until it is gone.</summary>
-    public async Task KillAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-        }
-    }
-
-    /// <summary>Kills the server if it runs and deletes its folder.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync();
-        _process?.Dispose();
-        Directory.Delete(_folder, recursive: true);
     }
 }

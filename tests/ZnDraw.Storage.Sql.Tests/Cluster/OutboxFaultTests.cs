@@ -89,7 +89,7 @@ public sealed class OutboxFaultTests(RedisClusterFixture cluster)
     {
         const int count = 2000;
         string[] args = persistence == "always" ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
-        await using var redis = await PrivateRedis.StartAsync(args);
+        await using var redis = await OwnRedisServer.StartAsync(arguments: args); // its own --appendonly comes after the default "no"
         var stream = "outbox-durability";
         var outbox = new HistoryOutbox(stream);
         var room = RedisFixture.NewId("room");
@@ -101,7 +101,7 @@ public sealed class OutboxFaultTests(RedisClusterFixture cluster)
         }
 
         await redis.KillAsync(); // SIGKILL: no shutdown, no final write
-        await redis.StartAgainAsync();
+        await redis.RestartAsync();
 
         var sqlite = new SqliteTestDatabase();
         await sqlite.InitializeAsync();
