@@ -46,8 +46,14 @@ public static class Program
             // Only what runs on the clusters (to time it): the [ClusterTwins] pairs there and the cluster scenarios.
             ScenarioSizes clusterSizes = quick ? ScenarioSizes.Quick : ScenarioSizes.Full;
             var clusterStarted = DateTimeOffset.UtcNow;
-            List<PairedResult> clusterPairs = await PairedScenario.RunAsync(clusterSizes, null, quick, clusterOnly: true);
-            List<ScenarioResult> clusterScenarios = await ClusterScenario.RunAsync(clusterSizes);
+            int filterAt = Array.IndexOf(args, "--paired-filter");
+            var pairsWatch = System.Diagnostics.Stopwatch.StartNew();
+            List<PairedResult> clusterPairs = await PairedScenario.RunAsync(
+                clusterSizes, PairedFilter(filterAt >= 0 && filterAt + 1 < args.Length ? args[filterAt + 1] : null), quick, clusterOnly: true);
+            Console.WriteLine($"// cluster twins: {pairsWatch.Elapsed.TotalSeconds:0.0} s");
+            var scenariosWatch = System.Diagnostics.Stopwatch.StartNew();
+            List<ScenarioResult> clusterScenarios = scenarios ? await ClusterScenario.RunAsync(clusterSizes) : [];
+            Console.WriteLine($"// cluster scenarios: {scenariosWatch.Elapsed.TotalSeconds:0.0} s");
             foreach (ScenarioResult r in clusterScenarios)
             {
                 Console.WriteLine($"{r.Scenario,-10} {r.Case,-50} library {r.Library,12:N1} baseline {r.Baseline,12:N1} {r.Unit} ({r.Detail})");
