@@ -31,6 +31,7 @@ done
 svc_start_redis
 if (( postgres )); then svc_start_postgres; fi
 if (( cluster )); then
+  cluster_started=$(date +%s)
   # The failover cluster first (svc_start_cluster exports ZNDRAW_REDIS_CLUSTER; the second call sets it again):
   # node timeout 1 s, so that its replica takes over within about 2-3 s of the kill.
   svc_start_cluster
@@ -40,6 +41,7 @@ if (( cluster )); then
     redis-cli -h "${node%:*}" -p "${node##*:}" config set cluster-node-timeout 1000 >/dev/null
   done
   svc_start_cluster
+  svc_log "both clusters ready in $(( $(date +%s) - cluster_started )) s"
 fi
 
 config=${CONFIGURATION:-Release}
