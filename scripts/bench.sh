@@ -6,7 +6,7 @@
 # the failover scenario SIGKILLs (only a server this script started).
 #   ./scripts/bench.sh              full run (for humans; about 35 minutes on 2 cores)
 #   ./scripts/bench.sh --quick      CI run: short jobs on the core set, the paired comparison of every twin, all scenarios
-#   ./scripts/bench.sh --quick --paired-only --paired-filter Chat    only the paired comparison of *Chat* classes
+#   ./scripts/bench.sh --quick --paired-only --paired-filter Chat,Lock    only the paired comparison of *Chat* and *Lock* classes
 #   ./scripts/bench.sh --quick --filter '*Room*'    BenchmarkDotNet filter (skips the scenarios)
 #   --no-postgres      skip PostgreSQL (the drain is then measured on SQLite only)
 #   --no-cluster       skip both clusters (the cluster twins and scenarios are then skipped)

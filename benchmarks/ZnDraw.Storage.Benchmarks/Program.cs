@@ -191,6 +191,7 @@ public static class Program
         return status;
     }
 
+    /// <summary>Classes whose name contains the filter text, or any of its comma-separated parts.</summary>
     private static Func<Type, bool>? PairedFilter(string? filter) =>
-        filter is null ? null : t => t.Name.Contains(filter, StringComparison.Ordinal);
+        filter is null ? null : t => filter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(f => t.Name.Contains(f, StringComparison.Ordinal));
 }

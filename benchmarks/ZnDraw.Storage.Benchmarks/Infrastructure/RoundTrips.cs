@@ -107,6 +107,12 @@ public abstract class RedisBenchmark
     /// </summary>
     protected static string Room(string roomId) => BenchmarkCluster.Active ? "room:{" + roomId + "}" : "room:" + roomId;
 
+    /// <summary><see cref="Room(string)"/> and <c>:</c> in one concatenation, for twins that build it per call.</summary>
+    protected static string RoomBase(string roomId) => BenchmarkCluster.Active ? "room:{" + roomId + "}:" : "room:" + roomId + ":";
+
+    /// <summary>A job hash as a raw twin writes it: <c>job:{id}</c>, or <c>job:{{room}}:{id}</c> in the cluster-safe layout.</summary>
+    protected static string JobHash(string roomId, string jobId) => BenchmarkCluster.Active ? "job:{" + roomId + "}:" + jobId : "job:" + jobId;
+
     protected static async Task Repeat<T>(Func<Task<T>> call)
     {
         for (int i = 0; i < Ops; i++)
