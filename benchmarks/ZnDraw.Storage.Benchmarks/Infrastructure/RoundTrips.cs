@@ -110,6 +110,10 @@ public abstract class RedisBenchmark
     /// <summary><see cref="Room(string)"/> and <c>:</c> in one concatenation, for twins that build it per call.</summary>
     protected static string RoomBase(string roomId) => BenchmarkCluster.Active ? "room:{" + roomId + "}:" : "room:" + roomId + ":";
 
+    /// <summary><c>room:{id}:{suffix}</c> (hash-tagged on the cluster) in one concatenation, for twins that build it per call.</summary>
+    protected static string RoomKey(string roomId, string suffix) =>
+        BenchmarkCluster.Active ? string.Concat("room:{", roomId, "}:", suffix) : string.Concat("room:", roomId, ":", suffix);
+
     /// <summary>A job hash as a raw twin writes it: <c>job:{id}</c>, or <c>job:{{room}}:{id}</c> in the cluster-safe layout.</summary>
     protected static string JobHash(string roomId, string jobId) => BenchmarkCluster.Active ? "job:{" + roomId + "}:" + jobId : "job:" + jobId;
 
