@@ -171,13 +171,15 @@ public class ChatBenchmarks : RedisBenchmark
 
 /// <summary>
 /// Posting a message (the post script: INCR, HSET, ZADD) in the scratch database, which is flushed after each
-/// iteration: every call adds one message to the same room on both sides.
+/// iteration (on the cluster, which has one database, the room's three chat keys are deleted instead): every call adds
+/// one message to the same room on both sides.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
 [InvocationCount(64)]
+[ClusterTwins]
 public class ChatPostBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-chat-post";
@@ -186,19 +188,22 @@ public class ChatPostBenchmarks : RedisBenchmark
     private IDatabase _db = null!;
     private ChatRepository _chat = null!;
     private RawScript _post = null!;
+    private string _prefix = null!; // was a constant: built once for the layout of the run
 
-    protected override async Task SetupAsync()
+    protected override Task SetupAsync()
     {
         _db = Db(BenchmarkRedis.ScratchDb);
+        _prefix = RoomBase(RoomId);
         _chat = new ChatRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
         _post = new RawScript(ChatScripts.Post.Text);
-        await _db.ExecuteAsync("FLUSHDB");
+        Cleanup();
+        return Task.CompletedTask;
     }
 
     protected override async Task VerifyAsync()
     {
-        RedisKey data = "room:" + RoomId + ":chat:data";
-        RedisKey index = "room:" + RoomId + ":chat:index";
+        RedisKey data = _prefix + "chat:data";
+        RedisKey index = _prefix + "chat:index";
         ChatMessage lib = await Lib_post_once();
         ChatMessage raw = await Raw_post_once();
         Same(lib.Id, "msg_" + RoomId + "_1", "library message id");
@@ -214,7 +219,17 @@ public class ChatPostBenchmarks : RedisBenchmark
     private static string Json(ChatMessage message) => Encoding.UTF8.GetString((byte[])ChatMapping.Format(message)!);
 
     [IterationCleanup]
-    public void Cleanup() => _db.Execute("FLUSHDB");
+    public void Cleanup()
+    {
+        if (BenchmarkCluster.Active)
+        {
+            _db.KeyDelete([_prefix + "chat:counter", _prefix + "chat:data", _prefix + "chat:index"]);
+        }
+        else
+        {
+            _db.Execute("FLUSHDB");
+        }
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Chat.Post")]
     public Task Raw_post() => Repeat(Raw_post_once);
@@ -228,7 +243,7 @@ public class ChatPostBenchmarks : RedisBenchmark
         string tail = "\", \"roomId\": \"" + RawChat.Escape(RoomId) + "\", \"author\": {\"id\": \"" + RawChat.Escape(Author)
             + "\"}, \"content\": \"" + RawChat.Escape(Content) + "\", \"createdAt\": " + ms + ", \"updatedAt\": " + ms
             + ", \"isEdited\": false}";
-        string prefix = "room:" + RoomId + ":";
+        string prefix = _prefix;
         RedisKey[] keys = [prefix + "chat:counter", prefix + "chat:data", prefix + "chat:index"];
         RedisResult result = await _db.ScriptEvaluateAsync(_post.Sha1, keys, [idPrefix, head, tail, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
         return new ChatMessage(idPrefix + ((long)result).ToString(CultureInfo.InvariantCulture), RoomId, Author, Content, now, now);
