@@ -15,7 +15,8 @@ namespace ZnDraw.Storage.Benchmarks;
 /// ratios the targets are judged on), then the scenarios.
 /// <c>--out DIR</c>: where the summary (markdown + JSON) goes. <c>--render DIR</c>: rewrite DIR/summary.md from its
 /// summary.json (no measurement). <c>--no-scenarios</c>: no scenarios.
-/// <c>--scenarios-only</c>: only throughput, listing scaling and drain. <c>--no-paired</c>: no paired comparison.
+/// <c>--scenarios-only</c>: only throughput, listing scaling, drain and cluster. <c>--cluster-only</c>: only the cluster
+/// scenarios and the paired comparison of the [ClusterTwins] classes (on one server and on the cluster). <c>--no-paired</c>: no paired comparison.
 /// <c>--paired-only [--paired-filter TEXT]</c>: only the paired comparison (classes whose name contains TEXT), printed,
 /// no summary written. Other arguments go to BenchmarkDotNet (e.g. <c>--filter '*Room*'</c>; a filtered run skips
 /// the paired comparison unless <c>--paired-filter</c> is given, and the scenarios).
@@ -40,6 +41,33 @@ public static class Program
             return 0;
         }
 
+        if (args.Contains("--cluster-only"))
+        {
+            // Only what runs on the clusters (to time it): the [ClusterTwins] pairs there and the cluster scenarios.
+            ScenarioSizes clusterSizes = quick ? ScenarioSizes.Quick : ScenarioSizes.Full;
+            var clusterStarted = DateTimeOffset.UtcNow;
+            int filterAt = Array.IndexOf(args, "--paired-filter");
+            var pairsWatch = System.Diagnostics.Stopwatch.StartNew();
+            List<PairedResult> clusterPairs = await PairedScenario.RunAsync(
+                clusterSizes, PairedFilter(filterAt >= 0 && filterAt + 1 < args.Length ? args[filterAt + 1] : null), quick, clusterOnly: true);
+            Console.WriteLine($"// cluster twins: {pairsWatch.Elapsed.TotalSeconds:0.0} s");
+            var scenariosWatch = System.Diagnostics.Stopwatch.StartNew();
+            List<ScenarioResult> clusterScenarios = scenarios ? await ClusterScenario.RunAsync(clusterSizes) : [];
+            Console.WriteLine($"// cluster scenarios: {scenariosWatch.Elapsed.TotalSeconds:0.0} s");
+            foreach (ScenarioResult r in clusterScenarios)
+            {
+                Console.WriteLine($"{r.Scenario,-10} {r.Case,-50} library {r.Library,12:N1} baseline {r.Baseline,12:N1} {r.Unit} ({r.Detail})");
+            }
+
+            int outAt = Array.IndexOf(args, "--out");
+            if (outAt >= 0 && outAt + 1 < args.Length)
+            {
+                Console.WriteLine($"// Summary written to {await SummaryWriter.WriteAsync(args[outAt + 1], mode, clusterStarted, [], clusterPairs, clusterScenarios)}");
+            }
+
+            return 0;
+        }
+
         if (args.Contains("--paired-only"))
         {
             ScenarioSizes pairedSizes = quick ? ScenarioSizes.Quick : ScenarioSizes.Full;
@@ -51,7 +79,7 @@ public static class Program
                 }
             }
 
-            await PairedScenario.RunAsync(pairedSizes, PairedFilter(pairedFilter));
+            await PairedScenario.RunAsync(pairedSizes, PairedFilter(pairedFilter), quick);
             return 0;
         }
 
@@ -132,7 +160,7 @@ public static class Program
         if (benchmarks && !args.Contains("--no-paired") && (!filtered || pairedFilter is not null))
         {
             Console.WriteLine("// Paired ABBA comparison of every twin");
-            paired.AddRange(await PairedScenario.RunAsync(quick ? ScenarioSizes.Quick : ScenarioSizes.Full, PairedFilter(pairedFilter)));
+            paired.AddRange(await PairedScenario.RunAsync(quick ? ScenarioSizes.Quick : ScenarioSizes.Full, PairedFilter(pairedFilter), quick));
         }
 
         var scenarioResults = new List<ScenarioResult>();
@@ -145,6 +173,8 @@ public static class Program
             scenarioResults.AddRange(await ListingScalingScenario.RunAsync(sizes));
             Console.WriteLine("// Scenario: history drain");
             scenarioResults.AddRange(await DrainScenario.RunAsync(sizes));
+            Console.WriteLine("// Scenario: cluster (throughput on 3 primaries, WAIT cost, failover)");
+            scenarioResults.AddRange(await ClusterScenario.RunAsync(sizes));
             foreach (ScenarioResult r in scenarioResults)
             {
                 Console.WriteLine($"{r.Scenario,-10} {r.Case,-50} library {r.Library,12:N1} baseline {r.Baseline,12:N1} {r.Unit} ({r.Detail})");
@@ -161,6 +191,7 @@ public static class Program
         return status;
     }
 
+    /// <summary>Classes whose name contains the filter text, or any of its comma-separated parts.</summary>
     private static Func<Type, bool>? PairedFilter(string? filter) =>
-        filter is null ? null : t => t.Name.Contains(filter, StringComparison.Ordinal);
+        filter is null ? null : t => filter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(f => t.Name.Contains(f, StringComparison.Ordinal));
 }

@@ -62,6 +62,9 @@ public sealed class ZnDrawStorageOptions
     /// <summary>Background reconciliation of the index sets with what other writers create and delete.</summary>
     public ZnDrawIndexReconciliationOptions IndexReconciliation { get; set; } = new();
 
+    /// <summary>Waiting for replicas after the writes that matter (Redis <c>WAIT</c>); off by default.</summary>
+    public ZnDrawReplicationOptions Replication { get; set; } = new();
+
     /// <summary>The key space these options describe.</summary>
     internal KeySpace CreateKeySpace() => new(KeyPrefix, Layout);
 

@@ -26,7 +26,9 @@ public static class BenchmarkRedis
     /// <summary>Whether ZNDRAW_REDIS is set (CPU-only benchmarks run without it).</summary>
     public static bool Available => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("ZNDRAW_REDIS"));
 
-    internal static RedisStoreContext Context(int db = MainDb) => new(Connection, KeySpace.Default, database: db);
+    /// <summary>A repository context on the one server (ZnDraw's layout), or on the cluster while <see cref="BenchmarkCluster.Active"/>.</summary>
+    internal static RedisStoreContext Context(int db = MainDb) =>
+        BenchmarkCluster.Active ? BenchmarkCluster.Context() : new(Connection, KeySpace.Default, database: db);
 
     public static IServer Server => Connection.GetServer(Connection.GetEndPoints()[0]);
 
@@ -51,7 +53,18 @@ public sealed class RawScript
     {
         Text = text;
         Sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(text));
-        BenchmarkRedis.Server.ScriptLoad(text);
+        if (BenchmarkCluster.Active)
+        {
+            // EVALSHA goes to the primary of the keys' slot: every primary must know the script.
+            foreach (IServer primary in BenchmarkCluster.Primaries(BenchmarkCluster.Connection))
+            {
+                primary.ScriptLoad(text);
+            }
+        }
+        else
+        {
+            BenchmarkRedis.Server.ScriptLoad(text);
+        }
     }
 
     public string Text { get; }

@@ -31,7 +31,7 @@ public static class RoundTripCounts
     /// <summary>Runs <paramref name="call"/> once under a profiling session and returns what it sent.</summary>
     public static async Task<RoundTripCount> MeasureAsync(Func<Task> call)
     {
-        RoundTrips.Measurement m = await RoundTrips.MeasureAsync(BenchmarkRedis.Connection, call).ConfigureAwait(false);
+        RoundTrips.Measurement m = await RoundTrips.MeasureAsync(BenchmarkCluster.Current, call).ConfigureAwait(false);
         return new RoundTripCount(m.RoundTrips, m.CommandNames);
     }
 
@@ -96,7 +96,26 @@ public abstract class RedisBenchmark
     /// </summary>
     public const int Ops = 16;
 
-    protected static IDatabase Db(int db = BenchmarkRedis.MainDb) => BenchmarkRedis.Connection.GetDatabase(db);
+    /// <summary>The database of the twins: <paramref name="db"/> on the one server, the cluster's only database while <see cref="BenchmarkCluster.Active"/>.</summary>
+    protected static IDatabase Db(int db = BenchmarkRedis.MainDb) =>
+        BenchmarkCluster.Active ? BenchmarkCluster.Connection.GetDatabase() : BenchmarkRedis.Connection.GetDatabase(db);
+
+    /// <summary>
+    /// The head of a room's key names as a raw twin writes them: <c>room:{id}</c> (ZnDraw's layout), or
+    /// <c>room:{{id}}</c> (the cluster-safe layout's hash tag) while <see cref="BenchmarkCluster.Active"/>. Twins build
+    /// their key names once, in setup, from this head.
+    /// </summary>
+    protected static string Room(string roomId) => BenchmarkCluster.Active ? "room:{" + roomId + "}" : "room:" + roomId;
+
+    /// <summary><see cref="Room(string)"/> and <c>:</c> in one concatenation, for twins that build it per call.</summary>
+    protected static string RoomBase(string roomId) => BenchmarkCluster.Active ? "room:{" + roomId + "}:" : "room:" + roomId + ":";
+
+    /// <summary><c>room:{id}:{suffix}</c> (hash-tagged on the cluster) in one concatenation, for twins that build it per call.</summary>
+    protected static string RoomKey(string roomId, string suffix) =>
+        BenchmarkCluster.Active ? string.Concat("room:{", roomId, "}:", suffix) : string.Concat("room:", roomId, ":", suffix);
+
+    /// <summary>A job hash as a raw twin writes it: <c>job:{id}</c>, or <c>job:{{room}}:{id}</c> in the cluster-safe layout.</summary>
+    protected static string JobHash(string roomId, string jobId) => BenchmarkCluster.Active ? "job:{" + roomId + "}:" + jobId : "job:" + jobId;
 
     protected static async Task Repeat<T>(Func<Task<T>> call)
     {
@@ -135,9 +154,13 @@ public abstract class RedisBenchmark
     {
         SetupAsync().GetAwaiter().GetResult();
         VerifyAsync().GetAwaiter().GetResult();
-        CountRoundTrips(ParameterText());
+        CountRoundTrips(BenchmarkCluster.Active ? ClusterParameters(ParameterText()) : ParameterText());
         AfterCountAsync().GetAwaiter().GetResult();
     }
+
+    /// <summary>The parameter text of a run on the cluster: <paramref name="parameters"/> and <see cref="BenchmarkCluster.Parameter"/>.</summary>
+    public static string ClusterParameters(string parameters) =>
+        string.IsNullOrEmpty(parameters) ? BenchmarkCluster.Parameter : parameters + ", " + BenchmarkCluster.Parameter;
 
     /// <summary>Counts the round trips of every benchmark method once (Redis: the profiling session's waves).</summary>
     protected virtual void CountRoundTrips(string parameters) => RoundTripCounts.CountAll(this, parameters);

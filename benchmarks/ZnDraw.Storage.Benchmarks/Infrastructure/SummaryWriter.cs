@@ -296,9 +296,20 @@ public static class SummaryWriter
             "Listing" => new TargetCheck("index vs SCAN (informational)", $"{1 / r.Ratio:N0}× faster", null),
             "Drain" when r.Case.Contains("informational", StringComparison.Ordinal) => new TargetCheck("larger batch (informational)", $"{r.Library:N0} events/s", null),
             "Drain" => new TargetCheck($"drain ≥ {DrainTarget:N0} events/s", $"{r.Library:N0} events/s", r.Library >= DrainTarget),
+            "Cluster" when r.Unit == "s" => new TargetCheck("time to resume (informational)", $"{r.Library:0.00} s", null),
+            "Cluster" when r.Unit == "ops/s" => new TargetCheck("cluster vs one server (informational)", $"{r.Ratio:0.000}×", null),
+            "Cluster" => new TargetCheck("WAIT 1 vs none (informational)", $"{r.Ratio:0.000}× (+{r.Library - r.Baseline:0.0} µs)", null),
             _ => new TargetCheck("informational", $"{r.Ratio:0.000}", null),
         };
-        string baselineName = r.Scenario switch { "Listing" => "SCAN MATCH", "Drain" => "target", _ => "raw" };
+        string baselineName = r.Scenario switch
+        {
+            "Listing" => "SCAN MATCH",
+            "Drain" => "target",
+            "Cluster" when r.Unit == "ops/s" => "one server",
+            "Cluster" when r.Unit == "s" => "node timeout",
+            "Cluster" => "no WAIT",
+            _ => "raw",
+        };
         return new SummaryRow(r.Scenario + ": " + r.Case, r.Detail, "library", baselineName, r.Baseline, r.Library, r.Unit,
             r.Ratio, null, null, null, null, null, "-", "-", [check]);
     }

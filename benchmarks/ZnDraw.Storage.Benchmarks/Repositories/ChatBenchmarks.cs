@@ -21,6 +21,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class ChatBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-chat";
@@ -35,13 +36,19 @@ public class ChatBenchmarks : RedisBenchmark
     private RawScript _edit = null!;
     private RawScript _page = null!;
 
+    // Key names that were constants, built once for the layout of the run (see RedisBenchmark.Room).
+    private string _data = null!;
+    private string _index = null!;
+
     protected override async Task SetupAsync()
     {
         _db = Db();
         _chat = new ChatRepository(BenchmarkRedis.Context());
         _edit = new RawScript(ChatScripts.Edit.Text);
         _page = new RawScript(ChatScripts.Page.Text);
-        string prefix = "room:" + RoomId + ":";
+        string prefix = Room(RoomId) + ":";
+        _data = prefix + "chat:data";
+        _index = prefix + "chat:index";
         await _db.KeyDeleteAsync([prefix + "chat:counter", prefix + "chat:data", prefix + "chat:index"]);
         for (int i = 1; i <= Messages; i++)
         {
@@ -52,7 +59,7 @@ public class ChatBenchmarks : RedisBenchmark
 
     protected override async Task VerifyAsync()
     {
-        RedisKey data = "room:" + RoomId + ":chat:data";
+        RedisKey data = _data;
         ChatEditResult lib = await Lib_edit_once();
         string libStored = (string)(await _db.HashGetAsync(data, EditId))!;
         ChatEditResult raw = await Raw_edit_once();
@@ -86,7 +93,7 @@ public class ChatBenchmarks : RedisBenchmark
             + "\", \"author\": {\"id\": \"" + RawChat.Escape(EditAuthor) + "\"}, \"content\": \"" + RawChat.Escape(EditContent)
             + "\", \"createdAt\": ";
         string tail = ", \"updatedAt\": " + now.ToString(CultureInfo.InvariantCulture) + ", \"isEdited\": true}";
-        RedisResult result = await _db.ScriptEvaluateAsync(_edit.Sha1, ["room:" + RoomId + ":chat:data"], [EditId, EditAuthor, head, tail]).ConfigureAwait(false);
+        RedisResult result = await _db.ScriptEvaluateAsync(_edit.Sha1, [_data], [EditId, EditAuthor, head, tail]).ConfigureAwait(false);
         var reply = (RedisResult[])result!;
         switch ((int)reply[0])
         {
@@ -114,7 +121,7 @@ public class ChatBenchmarks : RedisBenchmark
 
     public async Task<ChatMessage?> Raw_get_once()
     {
-        RedisValue value = await _db.HashGetAsync("room:" + RoomId + ":chat:data", ReadId).ConfigureAwait(false);
+        RedisValue value = await _db.HashGetAsync(_data, ReadId).ConfigureAwait(false);
         return RawChat.Parse(value);
     }
 
@@ -128,7 +135,7 @@ public class ChatBenchmarks : RedisBenchmark
 
     public async Task<ChatPage> Raw_page_once()
     {
-        RedisKey[] keys = ["room:" + RoomId + ":chat:index", "room:" + RoomId + ":chat:data"];
+        RedisKey[] keys = [_index, _data];
         RedisResult result = await _db.ScriptEvaluateAsync(_page.Sha1, keys, ["rev", "+inf", "-inf", PageLimit + 1]).ConfigureAwait(false);
         var reply = (RedisResult[])result!;
         var ids = (RedisValue[])reply[0]!;
@@ -154,7 +161,7 @@ public class ChatBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Chat.Count")]
     public Task Raw_count() => Repeat(Raw_count_once);
 
-    public Task<long> Raw_count_once() => _db.SortedSetLengthAsync("room:" + RoomId + ":chat:index");
+    public Task<long> Raw_count_once() => _db.SortedSetLengthAsync(_index);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Chat.Count")]
     public Task Lib_count() => Repeat(Lib_count_once);
@@ -164,13 +171,15 @@ public class ChatBenchmarks : RedisBenchmark
 
 /// <summary>
 /// Posting a message (the post script: INCR, HSET, ZADD) in the scratch database, which is flushed after each
-/// iteration: every call adds one message to the same room on both sides.
+/// iteration (on the cluster, which has one database, the room's three chat keys are deleted instead): every call adds
+/// one message to the same room on both sides.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
 [InvocationCount(64)]
+[ClusterTwins]
 public class ChatPostBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-chat-post";
@@ -179,19 +188,22 @@ public class ChatPostBenchmarks : RedisBenchmark
     private IDatabase _db = null!;
     private ChatRepository _chat = null!;
     private RawScript _post = null!;
+    private string _prefix = null!; // was a constant: built once for the layout of the run
 
-    protected override async Task SetupAsync()
+    protected override Task SetupAsync()
     {
         _db = Db(BenchmarkRedis.ScratchDb);
+        _prefix = RoomBase(RoomId);
         _chat = new ChatRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
         _post = new RawScript(ChatScripts.Post.Text);
-        await _db.ExecuteAsync("FLUSHDB");
+        Cleanup();
+        return Task.CompletedTask;
     }
 
     protected override async Task VerifyAsync()
     {
-        RedisKey data = "room:" + RoomId + ":chat:data";
-        RedisKey index = "room:" + RoomId + ":chat:index";
+        RedisKey data = _prefix + "chat:data";
+        RedisKey index = _prefix + "chat:index";
         ChatMessage lib = await Lib_post_once();
         ChatMessage raw = await Raw_post_once();
         Same(lib.Id, "msg_" + RoomId + "_1", "library message id");
@@ -207,7 +219,17 @@ public class ChatPostBenchmarks : RedisBenchmark
     private static string Json(ChatMessage message) => Encoding.UTF8.GetString((byte[])ChatMapping.Format(message)!);
 
     [IterationCleanup]
-    public void Cleanup() => _db.Execute("FLUSHDB");
+    public void Cleanup()
+    {
+        if (BenchmarkCluster.Active)
+        {
+            _db.KeyDelete([_prefix + "chat:counter", _prefix + "chat:data", _prefix + "chat:index"]);
+        }
+        else
+        {
+            _db.Execute("FLUSHDB");
+        }
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Chat.Post")]
     public Task Raw_post() => Repeat(Raw_post_once);
@@ -221,7 +243,7 @@ public class ChatPostBenchmarks : RedisBenchmark
         string tail = "\", \"roomId\": \"" + RawChat.Escape(RoomId) + "\", \"author\": {\"id\": \"" + RawChat.Escape(Author)
             + "\"}, \"content\": \"" + RawChat.Escape(Content) + "\", \"createdAt\": " + ms + ", \"updatedAt\": " + ms
             + ", \"isEdited\": false}";
-        string prefix = "room:" + RoomId + ":";
+        string prefix = _prefix;
         RedisKey[] keys = [prefix + "chat:counter", prefix + "chat:data", prefix + "chat:index"];
         RedisResult result = await _db.ScriptEvaluateAsync(_post.Sha1, keys, [idPrefix, head, tail, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
         return new ChatMessage(idPrefix + ((long)result).ToString(CultureInfo.InvariantCulture), RoomId, Author, Content, now, now);

@@ -13,11 +13,13 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[ClusterTwins]
 public class FrameReadBenchmarks : RedisBenchmark
 {
     private IDatabase _db = null!;
     private FrameRepository _frames = null!;
     private string _room = null!;
+    private string _roomHead = null!; // Room(_room): the twin concatenates the rest per call, as before
 
     [Params(1_000, 100_000)]
     public int Frames { get; set; }
@@ -29,7 +31,8 @@ public class FrameReadBenchmarks : RedisBenchmark
         _db = Db();
         _frames = new FrameRepository(BenchmarkRedis.Context());
         _room = "bench-frames-" + Frames.ToString(CultureInfo.InvariantCulture);
-        RedisKey key = "room:" + _room + ":trajectory:indices";
+        _roomHead = Room(_room);
+        RedisKey key = _roomHead + ":trajectory:indices";
         await _db.KeyDeleteAsync(key);
         const int Chunk = 10_000;
         for (int start = 0; start < Frames; start += Chunk)
@@ -53,7 +56,7 @@ public class FrameReadBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Frames.Count")]
     public Task Raw_count() => Repeat(Raw_count_once);
 
-    public Task<long> Raw_count_once() => _db.SortedSetLengthAsync("room:" + _room + ":trajectory:indices");
+    public Task<long> Raw_count_once() => _db.SortedSetLengthAsync(_roomHead + ":trajectory:indices");
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Frames.Count")]
     public Task Lib_count() => Repeat(Lib_count_once);
@@ -65,7 +68,7 @@ public class FrameReadBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<TrajectoryEntry>> Raw_range_once()
     {
-        SortedSetEntry[] entries = await _db.SortedSetRangeByRankWithScoresAsync("room:" + _room + ":trajectory:indices").ConfigureAwait(false);
+        SortedSetEntry[] entries = await _db.SortedSetRangeByRankWithScoresAsync(_roomHead + ":trajectory:indices").ConfigureAwait(false);
         var result = new TrajectoryEntry[entries.Length];
         for (int i = 0; i < entries.Length; i++)
         {
@@ -89,9 +92,11 @@ public class FrameReadBenchmarks : RedisBenchmark
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[ClusterTwins]
 public class FrameAppendBenchmarks : RedisBenchmark
 {
     private IDatabase _db = null!;
+    private string _rawKey = null!;
     private FrameRepository _frames = null!;
     private RawScript _append = null!;
     private int _next;
@@ -101,7 +106,9 @@ public class FrameAppendBenchmarks : RedisBenchmark
         _db = Db();
         _frames = new FrameRepository(BenchmarkRedis.Context());
         _append = new RawScript(FrameScripts.Append.Text);
-        await _db.KeyDeleteAsync(["room:bench-append-lib:trajectory:indices", "room:bench-append-raw:trajectory:indices"]);
+        _rawKey = Room("bench-append-raw") + ":trajectory:indices";
+        await _db.KeyDeleteAsync(Room("bench-append-lib") + ":trajectory:indices"); // (two rooms: two slots on the cluster)
+        await _db.KeyDeleteAsync(_rawKey);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Frames.Append")]
@@ -116,7 +123,7 @@ public class FrameAppendBenchmarks : RedisBenchmark
             members[i] = frames[i].ToString();
         }
 
-        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_append.Sha1, ["room:bench-append-raw:trajectory:indices"], members).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_append.Sha1, [_rawKey], members).ConfigureAwait(false))!;
         if ((long)result[0] == FrameScripts.Duplicate)
         {
             throw new InvalidOperationException("duplicate frame");
@@ -135,21 +142,26 @@ public class FrameAppendBenchmarks : RedisBenchmark
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[ClusterTwins]
 public class BookmarkBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-bookmarks";
     private IDatabase _db = null!;
+    private string _indices = null!;
+    private string _bookmarksKey = null!;
     private BookmarkRepository _bookmarks = null!;
     private RawScript _set = null!;
 
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _indices = Room(RoomId) + ":trajectory:indices";
+        _bookmarksKey = Room(RoomId) + ":bookmarks";
         var context = BenchmarkRedis.Context();
         _bookmarks = new BookmarkRepository(context);
         _set = new RawScript(FrameScripts.SetBookmark.Text);
         var frames = new FrameRepository(context);
-        await _db.KeyDeleteAsync(["room:" + RoomId + ":trajectory:indices", "room:" + RoomId + ":bookmarks"]);
+        await _db.KeyDeleteAsync([_indices, _bookmarksKey]);
         await frames.AppendAsync(RoomId, [.. Enumerable.Range(0, 100).Select(i => new FrameIndex(RoomId, i))]);
         for (int i = 0; i < 100; i += 10)
         {
@@ -165,7 +177,7 @@ public class BookmarkBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<Bookmark>> Raw_get_all_once()
     {
-        HashEntry[] entries = await _db.HashGetAllAsync("room:" + RoomId + ":bookmarks").ConfigureAwait(false);
+        HashEntry[] entries = await _db.HashGetAllAsync(_bookmarksKey).ConfigureAwait(false);
         var result = new Bookmark[entries.Length];
         for (int i = 0; i < entries.Length; i++)
         {
@@ -197,7 +209,7 @@ public class BookmarkBenchmarks : RedisBenchmark
 
     public async Task Raw_set_once()
     {
-        RedisKey[] keys = ["room:" + RoomId + ":trajectory:indices", "room:" + RoomId + ":bookmarks"];
+        RedisKey[] keys = [_indices, _bookmarksKey];
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_set.Sha1, keys, [50.ToString(CultureInfo.InvariantCulture), "bookmark at frame 50"]).ConfigureAwait(false))!;
         if ((long)result[0] == FrameScripts.OutOfRange)
         {

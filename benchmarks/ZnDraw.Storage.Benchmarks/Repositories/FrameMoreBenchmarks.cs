@@ -19,8 +19,17 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class FrameMoreBenchmarks : RedisBenchmark
 {
+    // Key names (or heads) that were constants, built once for the layout of the run (see RedisBenchmark.Room).
+    private string _replaceAllRoomTrajectoryIndicesKey = null!;
+    private string _roomIdBase = null!;
+    private string _roomIdBookmarksKey = null!;
+    private string _roomIdFrameSelectionDefaultKey = null!;
+    private string _roomIdKeysKey = null!;
+    private string _roomIdTrajectoryIndicesKey = null!;
+
     private const string RoomId = "bench-frames-more";
     private const string ReplaceAllRoom = "bench-frames-more-all";
     private const int Frames = 100;
@@ -44,6 +53,12 @@ public class FrameMoreBenchmarks : RedisBenchmark
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _replaceAllRoomTrajectoryIndicesKey = Room(ReplaceAllRoom) + ":trajectory:indices";
+        _roomIdBase = RoomBase(RoomId);
+        _roomIdBookmarksKey = Room(RoomId) + ":bookmarks";
+        _roomIdFrameSelectionDefaultKey = Room(RoomId) + ":frame_selection:default";
+        _roomIdKeysKey = Room(RoomId) + ":keys";
+        _roomIdTrajectoryIndicesKey = Room(RoomId) + ":trajectory:indices";
         var context = BenchmarkRedis.Context();
         _frames = new FrameRepository(context);
         var bookmarks = new BookmarkRepository(context);
@@ -51,7 +66,7 @@ public class FrameMoreBenchmarks : RedisBenchmark
         _delete = new RawScript(FrameScripts.Delete.Text);
         _replace = new RawScript(FrameScripts.Replace.Text);
         _renormalize = new RawScript(FrameScripts.Renormalize.Text);
-        await _db.KeyDeleteAsync(["room:" + RoomId + ":bookmarks", "room:" + RoomId + ":frame_selection:default"]);
+        await _db.KeyDeleteAsync([_roomIdBookmarksKey, _roomIdFrameSelectionDefaultKey]);
         await _frames.ReplaceAllAsync(RoomId, [.. Enumerable.Range(0, Frames).Select(i => new FrameIndex(RoomId, i))]);
         for (int i = 0; i < Frames; i += 10)
         {
@@ -91,29 +106,29 @@ public class FrameMoreBenchmarks : RedisBenchmark
 
         Same(await _frames.RenormalizeAsync(RoomId), await Raw_renormalize_once(), "renormalize");
 
-        await _db.KeyDeleteAsync("room:" + ReplaceAllRoom + ":trajectory:indices");
+        await _db.KeyDeleteAsync(_replaceAllRoomTrajectoryIndicesKey);
         await Lib_replace_all_once();
         SortedSetEntry[] libAll = await TrajectoryAsync(ReplaceAllRoom);
-        await _db.KeyDeleteAsync("room:" + ReplaceAllRoom + ":trajectory:indices");
+        await _db.KeyDeleteAsync(_replaceAllRoomTrajectoryIndicesKey);
         await Raw_replace_all_once();
         SameSequence(libAll, await TrajectoryAsync(ReplaceAllRoom), "trajectory written by replace all");
 
         Same(await _frames.GetFrameSelectionAsync(RoomId), await Raw_get_frame_selection_once(), "frame selection");
-        await _db.KeyDeleteAsync(["room:" + RoomId + ":frame_selection:default", "room:" + RoomId + ":keys"]);
+        await _db.KeyDeleteAsync([_roomIdFrameSelectionDefaultKey, _roomIdKeysKey]);
         await Lib_set_frame_selection_once();
-        RedisValue libSelection = await _db.StringGetAsync("room:" + RoomId + ":frame_selection:default");
-        RedisValue[] libRegistry = await _db.SetMembersAsync("room:" + RoomId + ":keys");
-        await _db.KeyDeleteAsync(["room:" + RoomId + ":frame_selection:default", "room:" + RoomId + ":keys"]);
+        RedisValue libSelection = await _db.StringGetAsync(_roomIdFrameSelectionDefaultKey);
+        RedisValue[] libRegistry = await _db.SetMembersAsync(_roomIdKeysKey);
+        await _db.KeyDeleteAsync([_roomIdFrameSelectionDefaultKey, _roomIdKeysKey]);
         await Raw_set_frame_selection_once();
-        Same((string?)libSelection, (string?)await _db.StringGetAsync("room:" + RoomId + ":frame_selection:default"), "frame selection written");
-        SameSequence(libRegistry, await _db.SetMembersAsync("room:" + RoomId + ":keys"), "key registry written");
+        Same((string?)libSelection, (string?)await _db.StringGetAsync(_roomIdFrameSelectionDefaultKey), "frame selection written");
+        SameSequence(libRegistry, await _db.SetMembersAsync(_roomIdKeysKey), "key registry written");
     }
 
     private async Task<HashEntry[]> BookmarksAsync() =>
-        [.. (await _db.HashGetAllAsync("room:" + RoomId + ":bookmarks")).OrderBy(e => (string?)e.Name, StringComparer.Ordinal)];
+        [.. (await _db.HashGetAllAsync(_roomIdBookmarksKey)).OrderBy(e => (string?)e.Name, StringComparer.Ordinal)];
 
     private Task<SortedSetEntry[]> TrajectoryAsync(string room) =>
-        _db.SortedSetRangeByRankWithScoresAsync("room:" + room + ":trajectory:indices");
+        _db.SortedSetRangeByRankWithScoresAsync(RoomKey(room, "trajectory:indices"));
 
     private static FrameIndex ParseMember(string owningRoom, in RedisValue member)
     {
@@ -150,7 +165,7 @@ public class FrameMoreBenchmarks : RedisBenchmark
 
     private async Task<FrameIndex?> RawGetAsync(int index)
     {
-        RedisValue[] members = await _db.SortedSetRangeByRankAsync("room:" + RoomId + ":trajectory:indices", index, index).ConfigureAwait(false);
+        RedisValue[] members = await _db.SortedSetRangeByRankAsync(_roomIdTrajectoryIndicesKey, index, index).ConfigureAwait(false);
         return members.Length == 0 ? null : ParseMember(RoomId, members[0]);
     }
 
@@ -170,7 +185,7 @@ public class FrameMoreBenchmarks : RedisBenchmark
 
     private async Task RawInsertAsync(int position, FrameIndex frame)
     {
-        RedisKey[] keys = ["room:" + RoomId + ":trajectory:indices", "room:" + RoomId + ":bookmarks"];
+        RedisKey[] keys = [_roomIdTrajectoryIndicesKey, _roomIdBookmarksKey];
         RedisValue[] args = [position.ToString(CultureInfo.InvariantCulture), Member(frame)];
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_insert.Sha1, keys, args).ConfigureAwait(false))!;
         long status = (long)result[0];
@@ -217,7 +232,7 @@ public class FrameMoreBenchmarks : RedisBenchmark
             args[i + 2] = sorted[i].ToString(CultureInfo.InvariantCulture);
         }
 
-        RedisKey[] keys = ["room:" + RoomId + ":trajectory:indices", "room:" + RoomId + ":bookmarks"];
+        RedisKey[] keys = [_roomIdTrajectoryIndicesKey, _roomIdBookmarksKey];
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_delete.Sha1, keys, args).ConfigureAwait(false))!;
         long status = (long)result[0];
         if (status == -2)
@@ -248,7 +263,7 @@ public class FrameMoreBenchmarks : RedisBenchmark
     public async Task<FrameIndex> Raw_replace_once()
     {
         FrameIndex frame = NextReplacement();
-        RedisKey[] keys = ["room:" + RoomId + ":trajectory:indices", "room:" + RoomId + ":bookmarks"];
+        RedisKey[] keys = [_roomIdTrajectoryIndicesKey, _roomIdBookmarksKey];
         RedisValue[] args = [ReplaceIndex.ToString(CultureInfo.InvariantCulture), Member(frame)];
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_replace.Sha1, keys, args).ConfigureAwait(false))!;
         long status = (long)result[0];
@@ -275,7 +290,7 @@ public class FrameMoreBenchmarks : RedisBenchmark
 
     public async Task<long> Raw_renormalize_once()
     {
-        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_renormalize.Sha1, ["room:" + RoomId + ":trajectory:indices"]).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_renormalize.Sha1, [_roomIdTrajectoryIndicesKey]).ConfigureAwait(false))!;
         return (long)result[0];
     }
 
@@ -296,7 +311,7 @@ public class FrameMoreBenchmarks : RedisBenchmark
             entries[i] = new SortedSetEntry(Member(frames[i]), i);
         }
 
-        RedisKey key = "room:" + ReplaceAllRoom + ":trajectory:indices";
+        RedisKey key = _replaceAllRoomTrajectoryIndicesKey;
         ITransaction tx = _db.CreateTransaction();
         Task deleted = tx.KeyDeleteAsync(key);
         Task added = entries.Length == 0 ? Task.CompletedTask : tx.SortedSetAddAsync(key, entries);
@@ -314,7 +329,7 @@ public class FrameMoreBenchmarks : RedisBenchmark
 
     public async Task<FrameSelection?> Raw_get_frame_selection_once()
     {
-        RedisValue value = await _db.StringGetAsync("room:" + RoomId + ":frame_selection:default").ConfigureAwait(false);
+        RedisValue value = await _db.StringGetAsync(_roomIdFrameSelectionDefaultKey).ConfigureAwait(false);
         return value.IsNull ? null : new FrameSelection(FrameSelection.DefaultGroup, RawJson.ParseIndexArray(value));
     }
 
@@ -329,11 +344,11 @@ public class FrameMoreBenchmarks : RedisBenchmark
     public async Task Raw_set_frame_selection_once()
     {
         FrameSelection selection = Selection;
-        string key = "room:" + RoomId + ":frame_selection:" + selection.Group;
+        string key = _roomIdBase + "frame_selection:" + selection.Group;
         RedisValue value = RawJson.FormatIndexArray(selection.Frames.AsSpan());
         ITransaction tx = _db.CreateTransaction();
         Task set = tx.StringSetAsync(key, value);
-        Task registered = tx.SetAddAsync("room:" + RoomId + ":keys", key);
+        Task registered = tx.SetAddAsync(_roomIdKeysKey, key);
         await tx.ExecuteAsync().ConfigureAwait(false);
         await Task.WhenAll(set, registered).ConfigureAwait(false);
     }
@@ -352,8 +367,13 @@ public class FrameMoreBenchmarks : RedisBenchmark
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class BookmarkMoreBenchmarks : RedisBenchmark
 {
+    // Key names (or heads) that were constants, built once for the layout of the run (see RedisBenchmark.Room).
+    private string _clearRoomBookmarksKey = null!;
+    private string _roomIdBookmarksKey = null!;
+
     private const string RoomId = "bench-bookmarks-more";
     private const string ClearRoom = "bench-bookmarks-clear";
     private const int ReadFrame = 40;
@@ -368,11 +388,14 @@ public class BookmarkMoreBenchmarks : RedisBenchmark
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _clearRoomBookmarksKey = Room(ClearRoom) + ":bookmarks";
+        _roomIdBookmarksKey = Room(RoomId) + ":bookmarks";
         var context = BenchmarkRedis.Context();
         _bookmarks = new BookmarkRepository(context);
         _set = new RawScript(FrameScripts.SetBookmark.Text);
         var frames = new FrameRepository(context);
-        await _db.KeyDeleteAsync(["room:" + RoomId + ":bookmarks", "room:" + ClearRoom + ":bookmarks"]);
+        await _db.KeyDeleteAsync(_roomIdBookmarksKey); // two rooms: one delete per slot on the cluster
+        await _db.KeyDeleteAsync(_clearRoomBookmarksKey);
         await frames.ReplaceAllAsync(RoomId, [.. Enumerable.Range(0, 100).Select(i => new FrameIndex(RoomId, i))]);
         await frames.ReplaceAllAsync(ClearRoom, [.. Enumerable.Range(0, 100).Select(i => new FrameIndex(ClearRoom, i))]);
         for (int i = 0; i < 100; i += 10)
@@ -385,10 +408,10 @@ public class BookmarkMoreBenchmarks : RedisBenchmark
     {
         Same(await _bookmarks.GetAsync(RoomId, ReadFrame), await Raw_get_once(), "get");
         Same(await Lib_set_delete_once(), await Raw_set_delete_once(), "set+delete");
-        Same(await _bookmarks.DeleteAsync(RoomId, DeleteFrame), await _db.HashDeleteAsync("room:" + RoomId + ":bookmarks", DeleteFrame.ToString(CultureInfo.InvariantCulture)), "delete of a missing bookmark");
+        Same(await _bookmarks.DeleteAsync(RoomId, DeleteFrame), await _db.HashDeleteAsync(_roomIdBookmarksKey, DeleteFrame.ToString(CultureInfo.InvariantCulture)), "delete of a missing bookmark");
         Same(await Lib_set_clear_once(), await Raw_set_clear_once(), "set+clear");
         Same(true, await Raw_set_clear_once(), "raw set+clear");
-        Same(0L, await _db.HashLengthAsync("room:" + ClearRoom + ":bookmarks"), "bookmarks after clear");
+        Same(0L, await _db.HashLengthAsync(_clearRoomBookmarksKey), "bookmarks after clear");
     }
 
     private async Task RawSetAsync(string room, int frame, string label)
@@ -398,7 +421,7 @@ public class BookmarkMoreBenchmarks : RedisBenchmark
             throw new ArgumentException("bad bookmark");
         }
 
-        RedisKey[] keys = ["room:" + room + ":trajectory:indices", "room:" + room + ":bookmarks"];
+        RedisKey[] keys = [RoomKey(room, "trajectory:indices"), RoomKey(room, "bookmarks")];
         var result = (RedisResult[])(await _db.ScriptEvaluateAsync(_set.Sha1, keys, [frame.ToString(CultureInfo.InvariantCulture), label]).ConfigureAwait(false))!;
         if ((long)result[0] == FrameScripts.OutOfRange)
         {
@@ -411,7 +434,7 @@ public class BookmarkMoreBenchmarks : RedisBenchmark
 
     public async Task<Bookmark?> Raw_get_once()
     {
-        RedisValue label = await _db.HashGetAsync("room:" + RoomId + ":bookmarks", ReadFrame.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        RedisValue label = await _db.HashGetAsync(_roomIdBookmarksKey, ReadFrame.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
         if (label.IsNull)
         {
             return null;
@@ -434,7 +457,7 @@ public class BookmarkMoreBenchmarks : RedisBenchmark
     public async Task<bool> Raw_set_delete_once()
     {
         await RawSetAsync(RoomId, DeleteFrame, DeleteLabel).ConfigureAwait(false);
-        return await _db.HashDeleteAsync("room:" + RoomId + ":bookmarks", DeleteFrame.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        return await _db.HashDeleteAsync(_roomIdBookmarksKey, DeleteFrame.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Bookmarks.SetThenDelete")]
@@ -452,7 +475,7 @@ public class BookmarkMoreBenchmarks : RedisBenchmark
     public async Task<bool> Raw_set_clear_once()
     {
         await RawSetAsync(ClearRoom, ClearFrame, ClearLabel).ConfigureAwait(false);
-        return await _db.KeyDeleteAsync("room:" + ClearRoom + ":bookmarks").ConfigureAwait(false);
+        return await _db.KeyDeleteAsync(_clearRoomBookmarksKey).ConfigureAwait(false);
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Bookmarks.SetThenClear")]

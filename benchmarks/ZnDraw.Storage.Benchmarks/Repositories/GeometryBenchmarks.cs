@@ -12,6 +12,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[ClusterTwins]
 public class GeometryBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-geometries";
@@ -20,9 +21,15 @@ public class GeometryBenchmarks : RedisBenchmark
     private GeometryRepository _geometries = null!;
     private SettingsRepository _settings = null!;
 
+    // Key names (or heads) that were constants, built once for the layout of the run (see RedisBenchmark.Room).
+    private string _geometriesKey = null!;
+    private string _settingsKey = null!;
+
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _geometriesKey = Room(RoomId) + ":geometries";
+        _settingsKey = Room(RoomId) + ":user:" + User + ":settings";
         var context = BenchmarkRedis.Context();
         _geometries = new GeometryRepository(context);
         _settings = new SettingsRepository(context);
@@ -62,7 +69,7 @@ public class GeometryBenchmarks : RedisBenchmark
 
     public async Task<Geometry?> Raw_get_once()
     {
-        RedisValue value = await _db.HashGetAsync("room:" + RoomId + ":geometries", "particles").ConfigureAwait(false);
+        RedisValue value = await _db.HashGetAsync(_geometriesKey, "particles").ConfigureAwait(false);
         return value.IsNull ? null : ToGeometry(ParseDetached(value));
     }
 
@@ -76,7 +83,7 @@ public class GeometryBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<KeyValuePair<string, Geometry>>> Raw_get_all_once()
     {
-        HashEntry[] entries = await _db.HashGetAllAsync("room:" + RoomId + ":geometries").ConfigureAwait(false);
+        HashEntry[] entries = await _db.HashGetAllAsync(_geometriesKey).ConfigureAwait(false);
         var result = new KeyValuePair<string, Geometry>[entries.Length];
         for (int i = 0; i < entries.Length; i++)
         {
@@ -96,7 +103,7 @@ public class GeometryBenchmarks : RedisBenchmark
 
     public async Task<JsonElement?> Raw_settings_get_once()
     {
-        RedisValue value = await _db.HashGetAsync("room:" + RoomId + ":user:" + User + ":settings", "camera").ConfigureAwait(false);
+        RedisValue value = await _db.HashGetAsync(_settingsKey, "camera").ConfigureAwait(false);
         if (value.IsNull)
         {
             return null;

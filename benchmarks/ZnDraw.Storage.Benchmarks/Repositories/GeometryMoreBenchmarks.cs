@@ -21,8 +21,13 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class GeometryMoreBenchmarks : RedisBenchmark
 {
+    // Key names (or heads) that were constants, built once for the layout of the run (see RedisBenchmark.Room).
+    private string _roomIdFiguresKey = null!;
+    private string _roomIdGeometriesKey = null!;
+
     private const string RoomId = "bench-geometries-more";
     private const string SetName = "bench-set";
     private const string MergeName = "bench-merge";
@@ -40,11 +45,13 @@ public class GeometryMoreBenchmarks : RedisBenchmark
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _roomIdFiguresKey = Room(RoomId) + ":figures";
+        _roomIdGeometriesKey = Room(RoomId) + ":geometries";
         var context = BenchmarkRedis.Context();
         _geometries = new GeometryRepository(context);
         _cas = new RawScript(GeometryScripts.CompareAndSet.Text);
-        await _db.KeyDeleteAsync(["room:" + RoomId + ":geometries", "room:" + RoomId + ":figures"]);
-        await _db.HashSetAsync("room:" + RoomId + ":geometries", [.. DefaultGeometries.All.Select(g => new HashEntry(g.Name, g.Json))]);
+        await _db.KeyDeleteAsync([_roomIdGeometriesKey, _roomIdFiguresKey]);
+        await _db.HashSetAsync(_roomIdGeometriesKey, [.. DefaultGeometries.All.Select(g => new HashEntry(g.Name, g.Json))]);
         _geometry = Parse(DefaultGeometries.Particles.Json);
         _mergeUpdate = new Geometry(GeometryTypes.Sphere, JsonParse("""{"scale": 0.9, "opacity": 0.8, "label": "merged \u00e9", "position": [[0.0, 1.5, 2.25], [1.0, 2.0, 3.0]]}"""));
         _figure = new Figure(JsonParse("""
@@ -65,8 +72,8 @@ public class GeometryMoreBenchmarks : RedisBenchmark
         Same(await _geometries.GetFigureAsync(RoomId, FigureName), await Raw_get_figure_once(), "figure");
         Same(await _geometries.GetFigureAsync(RoomId, "missing"), await RawGetFigureAsync("missing"), "missing figure");
 
-        await SameWriteAsync("room:" + RoomId + ":geometries", SetName, Lib_set_once, Raw_set_once, "geometry set");
-        await SameWriteAsync("room:" + RoomId + ":figures", FigureSetName, Lib_set_figure_once, Raw_set_figure_once, "figure set");
+        await SameWriteAsync(_roomIdGeometriesKey, SetName, Lib_set_once, Raw_set_once, "geometry set");
+        await SameWriteAsync(_roomIdFiguresKey, FigureSetName, Lib_set_figure_once, Raw_set_figure_once, "figure set");
 
         // Merge: from the unmerged geometry (the merge path), from a missing field (the replacement path), and again on the
         // merged value (what the benchmark repeats).
@@ -78,7 +85,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
             {
                 if (missing)
                 {
-                    await _db.HashDeleteAsync("room:" + RoomId + ":geometries", MergeName);
+                    await _db.HashDeleteAsync(_roomIdGeometriesKey, MergeName);
                 }
                 else
                 {
@@ -86,7 +93,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
                 }
 
                 Geometry result = library ? await Lib_merge_once() : await Raw_merge_once();
-                RedisValue stored = await _db.HashGetAsync("room:" + RoomId + ":geometries", MergeName);
+                RedisValue stored = await _db.HashGetAsync(_roomIdGeometriesKey, MergeName);
                 if (library)
                 {
                     (lib, libStored) = (result, stored);
@@ -105,9 +112,9 @@ public class GeometryMoreBenchmarks : RedisBenchmark
         Same(await Lib_merge_once(), await Raw_merge_once(), "merge on the merged value");
 
         Same(await Lib_set_delete_once(), await Raw_set_delete_once(), "geometry set+delete");
-        Same(await _db.HashExistsAsync("room:" + RoomId + ":geometries", DeleteName), false, "geometry deleted");
+        Same(await _db.HashExistsAsync(_roomIdGeometriesKey, DeleteName), false, "geometry deleted");
         Same(await Lib_set_figure_delete_once(), await Raw_set_figure_delete_once(), "figure set+delete");
-        Same(await _db.HashExistsAsync("room:" + RoomId + ":figures", FigureDeleteName), false, "figure deleted");
+        Same(await _db.HashExistsAsync(_roomIdFiguresKey, FigureDeleteName), false, "figure deleted");
     }
 
     private async Task SameWriteAsync(string key, string field, Func<ValueTask> library, Func<Task> raw, string what)
@@ -160,7 +167,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<string>> Raw_list_names_once()
     {
-        RedisValue[] names = await _db.HashKeysAsync("room:" + RoomId + ":geometries").ConfigureAwait(false);
+        RedisValue[] names = await _db.HashKeysAsync(_roomIdGeometriesKey).ConfigureAwait(false);
         var result = new string[names.Length];
         for (int i = 0; i < result.Length; i++)
         {
@@ -183,7 +190,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
     private Task RawSetAsync(string name, Geometry geometry)
     {
         RequireGeometry(geometry);
-        return _db.HashSetAsync("room:" + RoomId + ":geometries", name, RawJson.PythonGeometry(geometry.Type, geometry.Data));
+        return _db.HashSetAsync(_roomIdGeometriesKey, name, RawJson.PythonGeometry(geometry.Type, geometry.Data));
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Geometry.Set")]
@@ -198,7 +205,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
     {
         Geometry update = _mergeUpdate;
         RequireGeometry(update);
-        RedisKey key = "room:" + RoomId + ":geometries";
+        RedisKey key = _roomIdGeometriesKey;
         RedisValue current = await _db.HashGetAsync(key, MergeName).ConfigureAwait(false);
         for (int attempt = 0; attempt < 16; attempt++)
         {
@@ -227,7 +234,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
     public async Task<bool> Raw_set_delete_once()
     {
         await RawSetAsync(DeleteName, _geometry).ConfigureAwait(false);
-        return await _db.HashDeleteAsync("room:" + RoomId + ":geometries", DeleteName).ConfigureAwait(false);
+        return await _db.HashDeleteAsync(_roomIdGeometriesKey, DeleteName).ConfigureAwait(false);
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Geometry.SetThenDelete")]
@@ -246,7 +253,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
 
     private async Task<Figure?> RawGetFigureAsync(string name)
     {
-        RedisValue value = await _db.HashGetAsync("room:" + RoomId + ":figures", name).ConfigureAwait(false);
+        RedisValue value = await _db.HashGetAsync(_roomIdFiguresKey, name).ConfigureAwait(false);
         return value.IsNull ? null : new Figure(RawJson.ParseDetached(value));
     }
 
@@ -261,7 +268,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
     public Task Raw_set_figure_once() => RawSetFigureAsync(FigureSetName, _figure);
 
     private Task RawSetFigureAsync(string name, Figure figure) =>
-        _db.HashSetAsync("room:" + RoomId + ":figures", name, RawJson.Python(figure.Value));
+        _db.HashSetAsync(_roomIdFiguresKey, name, RawJson.Python(figure.Value));
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Geometry.SetFigure")]
     public Task Lib_set_figure() => Repeat(Lib_set_figure_once);
@@ -274,7 +281,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
     public async Task<bool> Raw_set_figure_delete_once()
     {
         await RawSetFigureAsync(FigureDeleteName, _figure).ConfigureAwait(false);
-        return await _db.HashDeleteAsync("room:" + RoomId + ":figures", FigureDeleteName).ConfigureAwait(false);
+        return await _db.HashDeleteAsync(_roomIdFiguresKey, FigureDeleteName).ConfigureAwait(false);
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Geometry.SetFigureThenDelete")]
@@ -291,7 +298,7 @@ public class GeometryMoreBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<string>> Raw_list_figure_names_once()
     {
-        RedisValue[] names = await _db.HashKeysAsync("room:" + RoomId + ":figures").ConfigureAwait(false);
+        RedisValue[] names = await _db.HashKeysAsync(_roomIdFiguresKey).ConfigureAwait(false);
         var result = new string[names.Length];
         for (int i = 0; i < result.Length; i++)
         {
@@ -316,8 +323,19 @@ public class GeometryMoreBenchmarks : RedisBenchmark
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class GeometrySelectionBenchmarks : RedisBenchmark
 {
+    // Key names (or heads) that were constants, built once for the layout of the run (see RedisBenchmark.Room).
+    private string _readRoomActiveSelectionGroupKey = null!;
+    private string _readRoomBase = null!;
+    private string _readRoomSelectionGroupsKey = null!;
+    private string _readRoomSelectionsKey = null!;
+    private string _writeRoomActiveSelectionGroupKey = null!;
+    private string _writeRoomBase = null!;
+    private string _writeRoomSelectionGroupsKey = null!;
+    private string _writeRoomSelectionsKey = null!;
+
     private const string ReadRoom = "bench-selections";
     private const string WriteRoom = "bench-selections-write";
     private const string ReadGroup = "group-a";
@@ -335,11 +353,20 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _readRoomActiveSelectionGroupKey = Room(ReadRoom) + ":active_selection_group";
+        _readRoomBase = RoomBase(ReadRoom);
+        _readRoomSelectionGroupsKey = Room(ReadRoom) + ":selection_groups";
+        _readRoomSelectionsKey = Room(ReadRoom) + ":selections";
+        _writeRoomActiveSelectionGroupKey = Room(WriteRoom) + ":active_selection_group";
+        _writeRoomBase = RoomBase(WriteRoom);
+        _writeRoomSelectionGroupsKey = Room(WriteRoom) + ":selection_groups";
+        _writeRoomSelectionsKey = Room(WriteRoom) + ":selections";
         _geometries = new GeometryRepository(BenchmarkRedis.Context());
         _deleteGroup = new RawScript(GeometryScripts.DeleteGroup.Text);
         _loadGroup = new RawScript(GeometryScripts.LoadGroup.Text);
         string[] keys = ["selections", "selection_groups", "active_selection_group"];
-        await _db.KeyDeleteAsync([.. keys.Select(k => (RedisKey)("room:" + ReadRoom + ":" + k)), .. keys.Select(k => (RedisKey)("room:" + WriteRoom + ":" + k))]);
+        await _db.KeyDeleteAsync([.. keys.Select(k => (RedisKey)(_readRoomBase + k))]); // two rooms: one delete per slot on the cluster
+        await _db.KeyDeleteAsync([.. keys.Select(k => (RedisKey)(_writeRoomBase + k))]);
         await _geometries.SetSelectionGroupAsync(ReadRoom, Group(ReadGroup, 32, 8));
         await _geometries.SetSelectionGroupAsync(ReadRoom, Group("group-b", 4, 2));
         await _geometries.SetSelectionGroupAsync(ReadRoom, Group("group-c", 16, 0));
@@ -371,9 +398,9 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
         Same(await _geometries.GetActiveSelectionGroupAsync(ReadRoom), await Raw_get_active_once(), "active group");
         Same(ReadGroup, await Raw_get_active_once(), "active group is set");
 
-        string selections = "room:" + WriteRoom + ":selections";
-        string groups = "room:" + WriteRoom + ":selection_groups";
-        string active = "room:" + WriteRoom + ":active_selection_group";
+        string selections = _writeRoomSelectionsKey;
+        string groups = _writeRoomSelectionGroupsKey;
+        string active = _writeRoomActiveSelectionGroupKey;
         await _db.StringSetAsync(active, "x");
         await _db.HashDeleteAsync(selections, WriteSelection.Geometry);
         await Lib_set_selection_once();
@@ -438,7 +465,7 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
 
     public async Task<Selection?> Raw_get_selection_once()
     {
-        RedisValue value = await _db.HashGetAsync("room:" + ReadRoom + ":selections", "particles").ConfigureAwait(false);
+        RedisValue value = await _db.HashGetAsync(_readRoomSelectionsKey, "particles").ConfigureAwait(false);
         return value.IsNull ? null : new Selection("particles", RawJson.ParseIndexArray(value));
     }
 
@@ -452,7 +479,7 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<Selection>> Raw_get_selections_once()
     {
-        HashEntry[] entries = await _db.HashGetAllAsync("room:" + ReadRoom + ":selections").ConfigureAwait(false);
+        HashEntry[] entries = await _db.HashGetAllAsync(_readRoomSelectionsKey).ConfigureAwait(false);
         var result = new Selection[entries.Length];
         for (int i = 0; i < result.Length; i++)
         {
@@ -475,8 +502,8 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
         Selection selection = WriteSelection;
         RedisValue value = RawJson.FormatIndexArray(selection.Indices.AsSpan());
         ITransaction tx = _db.CreateTransaction();
-        Task set = tx.HashSetAsync("room:" + WriteRoom + ":selections", selection.Geometry, value);
-        Task cleared = tx.KeyDeleteAsync("room:" + WriteRoom + ":active_selection_group");
+        Task set = tx.HashSetAsync(_writeRoomSelectionsKey, selection.Geometry, value);
+        Task cleared = tx.KeyDeleteAsync(_writeRoomActiveSelectionGroupKey);
         await tx.ExecuteAsync().ConfigureAwait(false);
         await Task.WhenAll(set, cleared).ConfigureAwait(false);
     }
@@ -491,7 +518,7 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
 
     public async Task<SelectionGroup?> Raw_get_selection_group_once()
     {
-        RedisValue value = await _db.HashGetAsync("room:" + ReadRoom + ":selection_groups", ReadGroup).ConfigureAwait(false);
+        RedisValue value = await _db.HashGetAsync(_readRoomSelectionGroupsKey, ReadGroup).ConfigureAwait(false);
         return value.IsNull ? null : ParseGroup(ReadGroup, value);
     }
 
@@ -505,7 +532,7 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<SelectionGroup>> Raw_get_selection_groups_once()
     {
-        HashEntry[] entries = await _db.HashGetAllAsync("room:" + ReadRoom + ":selection_groups").ConfigureAwait(false);
+        HashEntry[] entries = await _db.HashGetAllAsync(_readRoomSelectionGroupsKey).ConfigureAwait(false);
         var result = new SelectionGroup[entries.Length];
         for (int i = 0; i < result.Length; i++)
         {
@@ -532,7 +559,7 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
             throw new ArgumentException("empty group name", nameof(group));
         }
 
-        return _db.HashSetAsync("room:" + WriteRoom + ":selection_groups", group.Name, RawJson.FormatGroup(group));
+        return _db.HashSetAsync(_writeRoomSelectionGroupsKey, group.Name, RawJson.FormatGroup(group));
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Geometry.SetSelectionGroup")]
@@ -546,7 +573,7 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
     public async Task<bool> Raw_set_selection_group_delete_once()
     {
         await RawSetGroupAsync(_deleteGroupValue).ConfigureAwait(false);
-        RedisKey[] keys = ["room:" + WriteRoom + ":selection_groups", "room:" + WriteRoom + ":active_selection_group"];
+        RedisKey[] keys = [_writeRoomSelectionGroupsKey, _writeRoomActiveSelectionGroupKey];
         RedisResult result = await _db.ScriptEvaluateAsync(_deleteGroup.Sha1, keys, [DeleteGroupName]).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -564,7 +591,7 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
     public Task Raw_get_active() => Repeat(Raw_get_active_once);
 
     public async Task<string?> Raw_get_active_once() =>
-        await _db.StringGetAsync("room:" + ReadRoom + ":active_selection_group").ConfigureAwait(false);
+        await _db.StringGetAsync(_readRoomActiveSelectionGroupKey).ConfigureAwait(false);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Geometry.GetActiveSelectionGroup")]
     public Task Lib_get_active() => Repeat(Lib_get_active_once);
@@ -578,7 +605,7 @@ public class GeometrySelectionBenchmarks : RedisBenchmark
 
     private async Task<bool> RawLoadAsync(string name)
     {
-        RedisKey[] keys = ["room:" + WriteRoom + ":selection_groups", "room:" + WriteRoom + ":selections", "room:" + WriteRoom + ":active_selection_group"];
+        RedisKey[] keys = [_writeRoomSelectionGroupsKey, _writeRoomSelectionsKey, _writeRoomActiveSelectionGroupKey];
         long status = (long)await _db.ScriptEvaluateAsync(_loadGroup.Sha1, keys, [name]).ConfigureAwait(false);
         return status < 0 ? throw new InvalidOperationException("bad selection group") : status == 1;
     }

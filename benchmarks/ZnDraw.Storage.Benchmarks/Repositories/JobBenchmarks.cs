@@ -15,6 +15,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[ClusterTwins]
 public class JobBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-jobs";
@@ -25,10 +26,12 @@ public class JobBenchmarks : RedisBenchmark
     private JobRepository _jobs = null!;
     private RawScript _create = null!;
     private Job _writeJob = null!;
+    private string _readHash = null!; // was a constant: built once for the layout of the run
 
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _readHash = JobHash(RoomId, ReadJobId);
         _jobs = new JobRepository(BenchmarkRedis.Context());
         _create = new RawScript(JobScripts.Create.Text);
         using var data = JsonDocument.Parse("""{"angle": 90, "axis": "z", "atoms": [1, 2, 3]}""");
@@ -44,9 +47,9 @@ public class JobBenchmarks : RedisBenchmark
         Same(true, await Lib_exists_once(), "library exists");
         Same(await Lib_exists_once(), await Raw_exists_once(), "exists");
         await Lib_create_once();
-        HashEntry[] lib = await _db.HashGetAllAsync("job:" + WriteJobId);
+        HashEntry[] lib = await _db.HashGetAllAsync(JobHash(RoomId, WriteJobId));
         await Raw_create_once();
-        HashEntry[] raw = await _db.HashGetAllAsync("job:" + WriteJobId);
+        HashEntry[] raw = await _db.HashGetAllAsync(JobHash(RoomId, WriteJobId));
         SameSequence(lib, raw, "job hash written by create");
     }
 
@@ -54,7 +57,7 @@ public class JobBenchmarks : RedisBenchmark
     public Task Raw_get() => Repeat(Raw_get_once);
 
     public async Task<Job?> Raw_get_once() =>
-        RawJob(await _db.HashGetAllAsync("job:" + ReadJobId).ConfigureAwait(false));
+        RawJob(await _db.HashGetAllAsync(_readHash).ConfigureAwait(false));
 
     /// <summary>A hand-written decoding of a job hash (also the CPU-only twin's): what a raw caller writes.</summary>
     internal static Job? RawJob(HashEntry[] entries)
@@ -115,7 +118,7 @@ public class JobBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Job.Exists")]
     public Task Raw_exists() => Repeat(Raw_exists_once);
 
-    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync("job:" + ReadJobId);
+    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync(_readHash);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.Exists")]
     public Task Lib_exists() => Repeat(Lib_exists_once);
@@ -133,8 +136,8 @@ public class JobBenchmarks : RedisBenchmark
     public async Task Raw_create_once()
     {
         Job job = _writeJob;
-        string hash = "job:" + job.Id;
-        string roomBase = "room:" + job.Room + ":";
+        string hash = JobHash(job.Room, job.Id);
+        string roomBase = RoomBase(job.Room);
         string extensionJobs = roomBase + "extension:" + job.Category + ":" + job.Extension + ":jobs";
         string created = job.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
         RedisKey[] keys = [hash, roomBase + "jobs:active", roomBase + "jobs:inactive", roomBase + "jobs:by_time", extensionJobs, roomBase + "keys"];

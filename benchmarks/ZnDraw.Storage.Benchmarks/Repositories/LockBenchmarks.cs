@@ -20,6 +20,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins(Quick = true)]
 public class LockBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-locks";
@@ -44,9 +45,19 @@ public class LockBenchmarks : RedisBenchmark
     private RawScript _releasePresenter = null!;
     private LockMetadata _metadata = null!;
 
+    // Key names (or heads) that were constants, built once for the layout of the run (see RedisBenchmark.Room).
+    private string _room = null!;
+    private string _registry = null!;
+    private string _presenter = null!;
+    private string _presented = null!;
+
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _room = Room(RoomId);
+        _registry = _room + ":keys";
+        _presenter = _room + ":presenter_lock";
+        _presented = Room(PresentedRoom) + ":presenter_lock";
         _locks = new LockRepository(BenchmarkRedis.Context());
         _acquire = new RawScript(LockScripts.Acquire.Text);
         _release = new RawScript(LockScripts.Release.Text);
@@ -59,11 +70,13 @@ public class LockBenchmarks : RedisBenchmark
         _metadata = new LockMetadata(Holder, Stamp, [new("msg", message.RootElement.Clone())]);
 
         // Start from nothing, then: the held lock (with metadata) and a room with a presenter.
+        // (Two rooms: two deletes, one per slot on the cluster.)
         await _db.KeyDeleteAsync(
         [
             Lock(CycleTarget), Lock(CycleTarget) + ":metadata", Lock(HeldTarget), Lock(HeldTarget) + ":metadata",
-            "room:" + RoomId + ":keys", "room:" + RoomId + ":presenter_lock", "room:" + PresentedRoom + ":presenter_lock",
+            _registry, _presenter,
         ]);
+        await _db.KeyDeleteAsync(_presented);
         await _locks.AcquireAsync(RoomId, HeldTarget, Holder, TimeSpan.FromSeconds(HeldSeconds), _metadata);
         await _locks.AcquirePresenterAsync(PresentedRoom, Sid, TimeSpan.FromSeconds(HeldSeconds));
     }
@@ -116,7 +129,7 @@ public class LockBenchmarks : RedisBenchmark
         Same(await RawAcquirePresenterAsync(), true, "raw presenter acquire");
         SameState(libPresenting, await PresenterStateAsync(), "presenter lock written by acquire");
         Same(await RawReleasePresenterAsync(), true, "raw presenter release");
-        Same(await _db.KeyExistsAsync("room:" + RoomId + ":presenter_lock"), false, "presenter lock left by release");
+        Same(await _db.KeyExistsAsync(_presenter), false, "presenter lock left by release");
         Same(await Lib_acquire_release_presenter_once(), await Raw_acquire_release_presenter_once(), "presenter acquire+release");
     }
 
@@ -126,13 +139,13 @@ public class LockBenchmarks : RedisBenchmark
         await _db.KeyExpireAsync(Lock(HeldTarget) + ":metadata", TimeSpan.FromSeconds(5));
     }
 
-    private static string Lock(string target) => "room:" + RoomId + ":lock:" + target;
+    private string Lock(string target) => _room + ":lock:" + target;
 
     // Values and registry entries; the TTLs apart, since the lock's remaining TTL runs down between the two twins.
     private async Task<(string Values, TimeSpan?[] Ttls)> StateAsync(string target)
     {
         string key = Lock(target);
-        RedisValue[] registry = await _db.SetMembersAsync("room:" + RoomId + ":keys");
+        RedisValue[] registry = await _db.SetMembersAsync(_registry);
         string values = (string?)await _db.StringGetAsync(key) + " | " + (string?)await _db.StringGetAsync(key + ":metadata")
             + " | " + string.Join(", ", registry.Select(m => m.ToString()).Order(StringComparer.Ordinal));
         return (values, [await _db.KeyTimeToLiveAsync(key), await _db.KeyTimeToLiveAsync(key + ":metadata")]);
@@ -140,7 +153,7 @@ public class LockBenchmarks : RedisBenchmark
 
     private async Task<(string Values, TimeSpan?[] Ttls)> PresenterStateAsync()
     {
-        RedisKey key = "room:" + RoomId + ":presenter_lock";
+        RedisKey key = _presenter;
         return ((string?)await _db.StringGetAsync(key) ?? string.Empty, [await _db.KeyTimeToLiveAsync(key)]);
     }
 
@@ -170,7 +183,7 @@ public class LockBenchmarks : RedisBenchmark
     private async Task<bool> RawAcquireAsync()
     {
         string key = Lock(CycleTarget);
-        RedisKey[] keys = [key, key + ":metadata", "room:" + RoomId + ":keys"];
+        RedisKey[] keys = [key, key + ":metadata", _registry];
         RedisValue[] args = [Holder, CycleSeconds, "1", MetadataJson()];
         return (long)await _db.ScriptEvaluateAsync(_acquire.Sha1, keys, args).ConfigureAwait(false) == 1;
     }
@@ -178,7 +191,7 @@ public class LockBenchmarks : RedisBenchmark
     private async Task<bool> RawReleaseAsync()
     {
         string key = Lock(CycleTarget);
-        RedisKey[] keys = [key, key + ":metadata", "room:" + RoomId + ":keys"];
+        RedisKey[] keys = [key, key + ":metadata", _registry];
         return (long)await _db.ScriptEvaluateAsync(_release.Sha1, keys, [Holder]).ConfigureAwait(false) == 1;
     }
 
@@ -215,7 +228,7 @@ public class LockBenchmarks : RedisBenchmark
     public async Task<bool> Raw_set_metadata_once()
     {
         string key = Lock(HeldTarget);
-        RedisKey[] keys = [key, key + ":metadata", "room:" + RoomId + ":keys"];
+        RedisKey[] keys = [key, key + ":metadata", _registry];
         return (long)await _db.ScriptEvaluateAsync(_setMetadata.Sha1, keys, [Holder, MetadataJson()]).ConfigureAwait(false) == 1;
     }
 
@@ -290,10 +303,10 @@ public class LockBenchmarks : RedisBenchmark
     public ValueTask<LockInfo?> Lib_get_once() => _locks.GetAsync(RoomId, HeldTarget);
 
     private async Task<bool> RawAcquirePresenterAsync() =>
-        (long)await _db.ScriptEvaluateAsync(_acquirePresenter.Sha1, ["room:" + RoomId + ":presenter_lock"], [Sid, PresenterSeconds]).ConfigureAwait(false) == 1;
+        (long)await _db.ScriptEvaluateAsync(_acquirePresenter.Sha1, [_presenter], [Sid, PresenterSeconds]).ConfigureAwait(false) == 1;
 
     private async Task<bool> RawReleasePresenterAsync() =>
-        (long)await _db.ScriptEvaluateAsync(_releasePresenter.Sha1, ["room:" + RoomId + ":presenter_lock"], [Sid]).ConfigureAwait(false) == 1;
+        (long)await _db.ScriptEvaluateAsync(_releasePresenter.Sha1, [_presenter], [Sid]).ConfigureAwait(false) == 1;
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Locks.AcquireReleasePresenter")]
     public Task Raw_acquire_release_presenter() => Repeat(Raw_acquire_release_presenter_once);
@@ -312,7 +325,7 @@ public class LockBenchmarks : RedisBenchmark
     public Task Raw_get_presenter() => Repeat(Raw_get_presenter_once);
 
     public async Task<string?> Raw_get_presenter_once() =>
-        (string?)await _db.StringGetAsync("room:" + PresentedRoom + ":presenter_lock").ConfigureAwait(false);
+        (string?)await _db.StringGetAsync(_presented).ConfigureAwait(false);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Locks.GetPresenter")]
     public Task Lib_get_presenter() => Repeat(Lib_get_presenter_once);

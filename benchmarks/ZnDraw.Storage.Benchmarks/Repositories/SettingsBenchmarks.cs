@@ -18,6 +18,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class SettingsBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-settings";
@@ -30,11 +31,21 @@ public class SettingsBenchmarks : RedisBenchmark
     private JsonElement _camera;
     private JsonElement _formData;
 
+    // Key names (or heads) that were constants, built once for the layout of the run (see RedisBenchmark.Room).
+    private string _roomHead = null!;
+    private string _settingsKey = null!;
+    private string _dataKey = null!;
+    private string _registry = null!;
+
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _roomHead = Room(RoomId);
+        _settingsKey = _roomHead + ":user:" + User + ":settings";
+        _dataKey = _roomHead + ":user:" + User + ":" + Category;
+        _registry = _roomHead + ":keys";
         _settings = new SettingsRepository(BenchmarkRedis.Context());
-        await _db.KeyDeleteAsync(["room:" + RoomId + ":user:" + User + ":settings", "room:" + RoomId + ":user:" + User + ":" + Category, "room:" + RoomId + ":keys"]);
+        await _db.KeyDeleteAsync([_settingsKey, _dataKey, _registry]);
         _camera = Json("""{"fov": 50, "near": 0.1, "far": 1000, "position": [0, 0, 10], "target": [0.0, 0.0, 0.0], "show_crosshair": false, "preserve_drawing_buffer": false}""");
         _all = new UserRoomSettings(
         [
@@ -60,8 +71,8 @@ public class SettingsBenchmarks : RedisBenchmark
         Same(await _settings.GetAllAsync(RoomId, "nobody"), await RawGetAllAsync("nobody"), "settings of a user without any");
         Same((await _settings.GetExtensionDataAsync(RoomId, User, Category, Extension))?.GetRawText(), (await Raw_get_extension_data_once())?.GetRawText(), "form data");
 
-        string settings = "room:" + RoomId + ":user:" + User + ":settings";
-        string data = "room:" + RoomId + ":user:" + User + ":" + Category;
+        string settings = _settingsKey;
+        string data = _dataKey;
         await SameWriteAsync(settings, Lib_set_section_once, Raw_set_section_once, "set section");
         await SameWriteAsync(settings, Lib_set_sections_once, Raw_set_sections_once, "set sections");
         await SameWriteAsync(data, Lib_set_extension_data_once, Raw_set_extension_data_once, "set form data");
@@ -70,7 +81,7 @@ public class SettingsBenchmarks : RedisBenchmark
     /// <summary>Deletes the hash and the key registry, runs each twin, and compares what each left in both.</summary>
     private async Task SameWriteAsync(string key, Func<ValueTask> library, Func<Task> raw, string what)
     {
-        RedisKey[] keys = [key, "room:" + RoomId + ":keys"];
+        RedisKey[] keys = [key, _registry];
         await _db.KeyDeleteAsync(keys);
         await library();
         HashEntry[] lib = await _db.HashGetAllAsync(key);
@@ -97,7 +108,7 @@ public class SettingsBenchmarks : RedisBenchmark
     {
         ITransaction tx = _db.CreateTransaction();
         Task set = tx.HashSetAsync(key, entries);
-        Task registered = tx.SetAddAsync("room:" + RoomId + ":keys", key);
+        Task registered = tx.SetAddAsync(_registry, key);
         await tx.ExecuteAsync().ConfigureAwait(false);
         await Task.WhenAll(set, registered).ConfigureAwait(false);
     }
@@ -112,7 +123,7 @@ public class SettingsBenchmarks : RedisBenchmark
 
     private async Task<UserRoomSettings?> RawGetAllAsync(string user)
     {
-        HashEntry[] entries = await _db.HashGetAllAsync("room:" + RoomId + ":user:" + user + ":settings").ConfigureAwait(false);
+        HashEntry[] entries = await _db.HashGetAllAsync(_roomHead + ":user:" + user + ":settings").ConfigureAwait(false);
         if (entries.Length == 0)
         {
             return null;
@@ -142,7 +153,7 @@ public class SettingsBenchmarks : RedisBenchmark
     public Task Raw_set_section() => Repeat(Raw_set_section_once);
 
     public Task Raw_set_section_once() =>
-        RawWriteAsync("room:" + RoomId + ":user:" + User + ":settings", [new HashEntry(RoomSettingsSections.Camera, SectionJson(_camera))]);
+        RawWriteAsync(_settingsKey, [new HashEntry(RoomSettingsSections.Camera, SectionJson(_camera))]);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Settings.SetSection")]
     public Task Lib_set_section() => Repeat(Lib_set_section_once);
@@ -166,7 +177,7 @@ public class SettingsBenchmarks : RedisBenchmark
             entries[i] = new HashEntry(sections[i].Name, SectionJson(sections[i].Value));
         }
 
-        return entries.Length == 0 ? Task.CompletedTask : RawWriteAsync("room:" + RoomId + ":user:" + User + ":settings", entries);
+        return entries.Length == 0 ? Task.CompletedTask : RawWriteAsync(_settingsKey, entries);
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Settings.SetSections")]
@@ -179,7 +190,7 @@ public class SettingsBenchmarks : RedisBenchmark
 
     public async Task<JsonElement?> Raw_get_extension_data_once()
     {
-        RedisValue value = await _db.HashGetAsync("room:" + RoomId + ":user:" + User + ":" + Category, Extension).ConfigureAwait(false);
+        RedisValue value = await _db.HashGetAsync(_dataKey, Extension).ConfigureAwait(false);
         return value.IsNull ? null : ParseDetached(value);
     }
 
@@ -192,7 +203,7 @@ public class SettingsBenchmarks : RedisBenchmark
     public Task Raw_set_extension_data() => Repeat(Raw_set_extension_data_once);
 
     public Task Raw_set_extension_data_once() =>
-        RawWriteAsync("room:" + RoomId + ":user:" + User + ":" + Category, [new HashEntry(Extension, RawJson.Python(_formData))]);
+        RawWriteAsync(_dataKey, [new HashEntry(Extension, RawJson.Python(_formData))]);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Settings.SetExtensionData")]
     public Task Lib_set_extension_data() => Repeat(Lib_set_extension_data_once);

@@ -14,7 +14,11 @@ namespace ZnDraw.Storage.Benchmarks.Scenarios;
 /// </summary>
 internal static class PairedScenario
 {
-    public static async Task<List<PairedResult>> RunAsync(ScenarioSizes sizes, Func<Type, bool>? include = null)
+    /// <param name="sizes">The mode's sizes.</param>
+    /// <param name="include">Which classes (all when null).</param>
+    /// <param name="quick">The quick run: on the cluster only the [ClusterTwins(Quick = true)] classes.</param>
+    /// <param name="clusterOnly">Only the runs on the cluster.</param>
+    public static async Task<List<PairedResult>> RunAsync(ScenarioSizes sizes, Func<Type, bool>? include = null, bool quick = false, bool clusterOnly = false)
     {
         var results = new List<PairedResult>();
         Type[] classes =
@@ -24,6 +28,35 @@ internal static class PairedScenario
                 .Where(t => include is null || include(t))
                 .OrderBy(t => t.Name, StringComparer.Ordinal),
         ];
+        if (!clusterOnly)
+        {
+            await RunClassesAsync(classes, sizes, results).ConfigureAwait(false);
+        }
+
+        // The same twins on the cluster ([ClusterTwins]; the quick run: the representative subset).
+        Type[] clusterClasses = [.. classes.Where(t => t.GetCustomAttribute<ClusterTwinsAttribute>() is { } c && (!quick || c.Quick))];
+        if (clusterClasses.Length > 0 && !BenchmarkCluster.Available)
+        {
+            Console.WriteLine($"paired on the cluster: skipped ({BenchmarkCluster.EnvironmentVariable} is not set)");
+        }
+        else if (clusterClasses.Length > 0)
+        {
+            BenchmarkCluster.Active = true;
+            try
+            {
+                await RunClassesAsync(clusterClasses, sizes, results).ConfigureAwait(false);
+            }
+            finally
+            {
+                BenchmarkCluster.Active = false;
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task RunClassesAsync(Type[] classes, ScenarioSizes sizes, List<PairedResult> results)
+    {
         foreach (Type type in classes)
         {
             ScenarioSizes typeSizes = type.GetCustomAttribute<PairedBudgetAttribute>() is { } budget
@@ -38,6 +71,11 @@ internal static class PairedScenario
                     (MemberInfo member, object value) = ((MemberInfo, object))parameter;
                     SetMember(instance, member, value);
                     parameterText = $"{member.Name}={value}";
+                }
+
+                if (BenchmarkCluster.Active)
+                {
+                    parameterText = RedisBenchmark.ClusterParameters(parameterText);
                 }
 
                 if (!instance.Available)
@@ -68,8 +106,6 @@ internal static class PairedScenario
                 }
             }
         }
-
-        return results;
     }
 
     private static async Task<PairedResult> MeasureAsync(

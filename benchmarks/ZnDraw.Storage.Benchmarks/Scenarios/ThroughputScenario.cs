@@ -96,7 +96,7 @@ internal static class ThroughputScenario
         };
     }
 
-    private static async Task<double> RoundAsync(Func<Task> call, TimeSpan duration)
+    internal static async Task<double> RoundAsync(Func<Task> call, TimeSpan duration)
     {
         long ops = 0;
         var stopwatch = Stopwatch.StartNew();

@@ -29,6 +29,7 @@ internal static class ZnDrawStorageOptionsBinding
         nameof(ZnDrawStorageOptions.Limits),
         nameof(ZnDrawStorageOptions.Passwords),
         nameof(ZnDrawStorageOptions.IndexReconciliation),
+        nameof(ZnDrawStorageOptions.Replication),
     ];
 
     /// <summary>The properties of <see cref="ZnDrawStorageOptions"/> that are set in code only.</summary>
@@ -57,5 +58,6 @@ internal static class ZnDrawStorageOptionsBinding
         configuration.GetSection(nameof(ZnDrawStorageOptions.Limits)).Bind(options.Limits);
         configuration.GetSection(nameof(ZnDrawStorageOptions.Passwords)).Bind(options.Passwords);
         configuration.GetSection(nameof(ZnDrawStorageOptions.IndexReconciliation)).Bind(options.IndexReconciliation);
+        configuration.GetSection(nameof(ZnDrawStorageOptions.Replication)).Bind(options.Replication);
     }
 }

@@ -101,6 +101,7 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
         }
 
         CheckReconciliation(failures, options);
+        CheckReplication(failures, options);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -127,6 +128,26 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
         if (reconciliation.PauseBetweenPages < TimeSpan.Zero || reconciliation.PauseBetweenPages > ZnDrawIndexReconciliationOptions.MaxPauseBetweenPages)
         {
             failures.Add($"{options.Setting("IndexReconciliation:PauseBetweenPages")}: {reconciliation.PauseBetweenPages} is outside 0..{ZnDrawIndexReconciliationOptions.MaxPauseBetweenPages}.");
+        }
+    }
+
+    private static void CheckReplication(List<string> failures, ZnDrawStorageOptions options)
+    {
+        ZnDrawReplicationOptions? replication = options.Replication;
+        if (replication is null)
+        {
+            failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.Replication))}: required.");
+            return;
+        }
+
+        if (replication.WaitForReplicas is < 0 or > ZnDrawReplicationOptions.MaxWaitForReplicas)
+        {
+            failures.Add($"{options.Setting("Replication:WaitForReplicas")}: {replication.WaitForReplicas} is outside 0..{ZnDrawReplicationOptions.MaxWaitForReplicas}.");
+        }
+
+        if (replication.Timeout < ZnDrawReplicationOptions.MinTimeout || replication.Timeout > ZnDrawReplicationOptions.MaxTimeout)
+        {
+            failures.Add($"{options.Setting("Replication:Timeout")}: {replication.Timeout} is outside {ZnDrawReplicationOptions.MinTimeout}..{ZnDrawReplicationOptions.MaxTimeout}.");
         }
     }
 

@@ -143,7 +143,8 @@ public static class ZnDrawStorageServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Database,
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Limits,
-            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+            sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.Replication));
         // History costs nothing until a sink is registered (AddHistorySink, AddSqlHistory): the recorder is then Off.
         services.AddOptions<HistoryOptions>();
         services.TryAddSingleton<IHistoryOutbox>(sp => new RedisHistoryOutbox(

@@ -37,7 +37,8 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
                 "Layout": "ClusterSafe",
                 "Database": 2,
                 "Locks": { "DefaultTtl": "00:00:30" },
-                "Passwords": { "Hashing": "ZnDrawSha256", "Pbkdf2Iterations": 700000 } } }
+                "Passwords": { "Hashing": "ZnDrawSha256", "Pbkdf2Iterations": 700000 },
+                "Replication": { "WaitForReplicas": 1, "Timeout": "00:00:00.250" } } }
             """);
         var services = new ServiceCollection();
         services.AddZnDrawStorage(config.GetSection(ZnDrawStorageOptions.DefaultSectionName));
@@ -47,12 +48,16 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
         Assert.Equal(TimeSpan.FromSeconds(30), options.Locks.DefaultTtl);
         Assert.Equal(PasswordHashing.ZnDrawSha256, options.Passwords.Hashing);
         Assert.Equal(700_000, options.Passwords.Pbkdf2Iterations);
+        Assert.Equal(1, options.Replication.WaitForReplicas);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.Replication.Timeout);
 
         var keys = provider.GetRequiredService<KeySpace>();
         Assert.Equal("app1:room:{r1}:current_frame", (string?)keys.Room("r1").CurrentFrame());
 
         var context = provider.GetRequiredService<RedisStoreContext>();
         Assert.Equal(2, context.Database.Database);
+        Assert.Equal(1, context.Replicas?.Replicas);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), context.Replicas?.Timeout);
         Assert.True((await context.Database.PingAsync()) >= TimeSpan.Zero);
     }
 
@@ -80,6 +85,9 @@ public sealed class AddZnDrawStorageTests(RedisFixture redis)
     [InlineData("\"Locks\": { \"PresenterTtl\": \"00:10:00\" }", "Locks.PresenterTtl")]
     [InlineData("\"Passwords\": { \"Pbkdf2Iterations\": 1000 }", "Passwords.Pbkdf2Iterations")]
     [InlineData("\"Passwords\": { \"Hashing\": 7 }", "Passwords.Hashing")]
+    [InlineData("\"Replication\": { \"WaitForReplicas\": 17 }", "Replication.WaitForReplicas")]
+    [InlineData("\"Replication\": { \"WaitForReplicas\": 1, \"Timeout\": \"00:00:00\" }", "Replication.Timeout")]
+    [InlineData("\"Replication\": { \"Timeout\": \"00:00:11\" }", "Replication.Timeout")]
     public async Task An_invalid_setting_fails_host_start_naming_the_setting(string setting, string name)
     {
         var config = Json($$"""{ "ConnectionString": "{{redis.Address}}", {{setting}} }""");

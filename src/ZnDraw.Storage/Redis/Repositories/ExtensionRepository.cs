@@ -80,12 +80,16 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             keyArray[^1] = registrations;
 
             // One script (ZnDraw's layout): no async layer of our own. keyArray[0] is the schema hash.
-            return ExtensionScripts.Register.EvaluateAsync(
+            ValueTask<ExtensionRegistrationResult> write = ExtensionScripts.Register.EvaluateAsync(
                 Db, keyArray, args, (Schema: keyArray[0], keys.Extension), static (result, s) => ToRegistrationResult(result, s.Schema, s.Extension), cancellationToken);
+            return _context.Replicas is { } replicas ? replicas.AfterAsync(write, Always, keyArray[0], nameof(RegisterExtensionAsync), cancellationToken) : write;
         }
 
         return AddEntryThenRegisterAsync(registrations, entry, keyArray, args, keys.Extension, cancellationToken);
     }
+
+    /// <summary>A registration always writes (the schema, the worker's idle entry): it always waits for replicas when asked.</summary>
+    private static readonly Func<ExtensionRegistrationResult, bool> Always = static _ => true;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ExtensionRegistrationResult> AddEntryThenRegisterAsync(
@@ -97,7 +101,14 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
             // after this leaves an entry that points at nothing, which UnregisterWorkerAsync drops.
             await RedisContext(Db.SetAddAsync(registrations, entry), cancellationToken).ConfigureAwait(false);
             var result = await ExtensionScripts.Register.EvaluateAsync(Db, keyArray, args, cancellationToken).ConfigureAwait(false);
-            return ToRegistrationResult(result, keyArray[0], extension);
+            ExtensionRegistrationResult registered = ToRegistrationResult(result, keyArray[0], extension);
+            if (_context.Replicas is { } replicas)
+            {
+                // Two slots were written: wait on the primary of each (once when they share one).
+                await replicas.WaitAsync(keyArray[0], nameof(RegisterExtensionAsync), cancellationToken, registrations).ConfigureAwait(false);
+            }
+
+            return registered;
         }
         catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
@@ -335,8 +346,12 @@ internal sealed class ExtensionRepository(RedisStoreContext context) : IExtensio
         cancellationToken.ThrowIfCancellationRequested();
         var keys = _context.Keys.Extension(extension);
         RedisKey[] scriptKeys = [keys.IdleWorkers(), keys.ProgressingWorkers()];
-        return ExtensionScripts.Acquire.EvaluateAsync(Db, scriptKeys, [], 0, static (result, _) => result.IsNull ? null : (string?)result, cancellationToken);
+        ValueTask<string?> write = ExtensionScripts.Acquire.EvaluateAsync(Db, scriptKeys, [], 0, static (result, _) => result.IsNull ? null : (string?)result, cancellationToken);
+        return _context.Replicas is { } replicas ? replicas.AfterAsync(write, Acquired, scriptKeys[1], nameof(AcquireWorkerAsync), cancellationToken) : write;
     }
+
+    /// <summary>Whether a worker acquisition moved a worker (and so waits for replicas when <see cref="ZnDrawReplicationOptions"/> asks).</summary>
+    private static readonly Func<string?, bool> Acquired = static worker => worker is not null;
 
     /// <inheritdoc/>
     public ValueTask<bool> ReleaseWorkerAsync(ExtensionId extension, string workerId, CancellationToken cancellationToken = default)

@@ -21,13 +21,14 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         ValidateHolder(holder);
         long seconds = LockLimits.ToSeconds(timeToLive, nameof(timeToLive));
         RedisValue json = metadata is null ? RedisValue.EmptyString : FormatMetadata(metadata, holder);
-        return LockScripts.Acquire.EvaluateAsync(
+        ValueTask<bool> write = LockScripts.Acquire.EvaluateAsync(
             context.Database,
             [lockKey, metadataKey, room.KeyRegistry()],
             [holder, seconds, metadata is null ? RedisText.Zero : RedisText.One, json],
             0,
             static (result, _) => (long)result == 1,
             cancellationToken);
+        return context.Replicas is { } replicas ? replicas.AfterAsync(write, Taken, lockKey, nameof(AcquireAsync), cancellationToken) : write;
     }
 
     /// <inheritdoc/>
@@ -39,7 +40,8 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         RedisKey metadataKey = room.LockMetadata(target);
         ValidateHolder(holder);
         long seconds = LockLimits.ToSeconds(timeToLive, nameof(timeToLive));
-        return LockScripts.Refresh.EvaluateAsync(context.Database, [lockKey, metadataKey], [holder, seconds], 0, static (result, _) => (long)result == 1, cancellationToken);
+        ValueTask<bool> write = LockScripts.Refresh.EvaluateAsync(context.Database, [lockKey, metadataKey], [holder, seconds], 0, static (result, _) => (long)result == 1, cancellationToken);
+        return context.Replicas is { } replicas ? replicas.AfterAsync(write, Taken, lockKey, nameof(RefreshAsync), cancellationToken) : write;
     }
 
     /// <inheritdoc/>
@@ -100,7 +102,8 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         RedisKey key = context.Keys.Room(roomId).PresenterLock();
         KeyValidation.ValidateSessionId(sid, context.Keys.Layout);
         long seconds = LockLimits.ToSeconds(timeToLive ?? LockLimits.DefaultPresenterTimeToLive, nameof(timeToLive));
-        return LockScripts.AcquirePresenter.EvaluateAsync(context.Database, [key], [sid, seconds], 0, static (result, _) => (long)result == 1, cancellationToken);
+        ValueTask<bool> write = LockScripts.AcquirePresenter.EvaluateAsync(context.Database, [key], [sid, seconds], 0, static (result, _) => (long)result == 1, cancellationToken);
+        return context.Replicas is { } replicas ? replicas.AfterAsync(write, Taken, key, nameof(AcquirePresenterAsync), cancellationToken) : write;
     }
 
     /// <inheritdoc/>
@@ -119,6 +122,9 @@ internal sealed class LockRepository(RedisStoreContext context) : ILockRepositor
         RedisKey key = context.Keys.Room(roomId).PresenterLock();
         return RedisReply.Map(context.Database.StringGetAsync(key), 0, static (value, _) => value.IsNull ? null : (string?)value, key, cancellationToken);
     }
+
+    /// <summary>Whether a lock call changed state (and so waits for replicas when <see cref="ZnDrawReplicationOptions"/> asks).</summary>
+    private static readonly Func<bool, bool> Taken = static taken => taken;
 
     private void ValidateHolder(string holder) => KeyValidation.ValidateUserName(holder, context.Keys.Layout);
 

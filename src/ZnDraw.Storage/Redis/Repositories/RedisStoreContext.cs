@@ -14,7 +14,8 @@ internal sealed class RedisStoreContext
         TimeProvider? timeProvider = null,
         int database = -1,
         ZnDrawLimitOptions? limits = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        ZnDrawReplicationOptions? replication = null)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
         Multiplexer = multiplexer;
@@ -24,7 +25,14 @@ internal sealed class RedisStoreContext
         Time = timeProvider ?? TimeProvider.System;
         Limits = limits ?? new ZnDrawLimitOptions();
         Logger = loggerFactory?.CreateLogger("ZnDraw.Storage.Repositories") ?? NullLogger.Instance;
+        Replicas = ReplicaWait.For(multiplexer, replication);
     }
+
+    /// <summary>
+    /// The <c>WAIT</c> sent after the writes that matter (<see cref="ZnDrawReplicationOptions"/>), or
+    /// <see langword="null"/> when off (the default): the covered calls then cost nothing more.
+    /// </summary>
+    public ReplicaWait? Replicas { get; }
 
     /// <summary>The connection (for SCAN over every primary in the reindex operation).</summary>
     public IConnectionMultiplexer Multiplexer { get; }
