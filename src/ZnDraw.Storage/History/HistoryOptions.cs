@@ -19,7 +19,7 @@ public enum HistoryMode
     /// state change, on one server and on a Redis Cluster (there the outbox has one stream per hash slot in use); a
     /// background dispatcher delivers it to the sink at least once, and the idempotent sink stores it exactly once. A
     /// database outage delays history and never loses it; a Redis without persistence loses undelivered events when it
-    /// restarts (docs/cluster-outbox.md: AOF and failover).
+    /// restarts (docs/cluster.md: AOF and failover).
     /// </summary>
     Durable = 2,
 }

@@ -10,6 +10,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.History;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis.History;
 
@@ -141,7 +142,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                     leaving.Add((shard, database.StreamDeleteConsumerAsync(shard.Key, _options.ConsumerGroup, _consumer)));
                 }
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 HistoryLog.AckFailed(_logger, ex, shard.Name);
             }
@@ -153,7 +154,7 @@ internal sealed class HistoryDispatcher : BackgroundService
             {
                 await delete.ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 HistoryLog.AckFailed(_logger, ex, shard.Name);
             }
@@ -187,7 +188,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                         {
                             await MergeSweptAsync(database, await swept.ConfigureAwait(false), ct).ConfigureAwait(false);
                         }
-                        catch (Exception ex) when (ex is RedisException or TimeoutException)
+                        catch (Exception ex) when (IsRedisFailure(ex))
                         {
                             // Redis unreachable: the sweep runs again, and the failure goes through the backoff below.
                             sweep = SweepAsync(database, [.. _knownSlots]);
@@ -201,7 +202,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                     // behind a slow sink, idle long enough to be claimed back and delivered twice.
                     poll = await ReadAsync(database, canClaim: delivering.IsCompleted, ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException && !ct.IsCancellationRequested)
+                catch (Exception ex) when (IsRedisFailure(ex) && !ct.IsCancellationRequested)
                 {
                     var delay = Backoff(++failures);
                     HistoryLog.OutboxUnavailable(_logger, ex, _outbox.Name, delay);
@@ -405,7 +406,7 @@ internal sealed class HistoryDispatcher : BackgroundService
             {
                 shard.GroupReady = true; // another dispatcher (or an earlier run) created it
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 failure ??= ex;
             }
@@ -483,7 +484,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                 shard.OwnPending = "0";
                 continue;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 // The read may have run: whatever it handed to this consumer is read again from the pending list.
                 shard.OwnPending = "0";
@@ -650,7 +651,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                     await acks[p].ConfigureAwait(false);
                     batch[p].Shard.Delivered = true;
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (IsRedisFailure(ex))
                 {
                     HistoryLog.AckFailed(_logger, ex, batch[p].Shard.Name);
                 }
@@ -706,7 +707,7 @@ internal sealed class HistoryDispatcher : BackgroundService
 
                 trims.Add((shard, database.StreamTrimByMinIdAsync(shard.Key, minId)));
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 HistoryLog.AckFailed(_logger, ex, shard.Name);
             }
@@ -718,7 +719,7 @@ internal sealed class HistoryDispatcher : BackgroundService
             {
                 await trim.WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 HistoryLog.AckFailed(_logger, ex, shard.Name);
             }
@@ -753,7 +754,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                 await action().WaitAsync(ct).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException && !ct.IsCancellationRequested)
+            catch (Exception ex) when (IsRedisFailure(ex) && !ct.IsCancellationRequested)
             {
                 var delay = Backoff(attempt);
                 HistoryLog.OutboxUnavailable(_logger, ex, _outbox.Name, delay);
@@ -822,4 +823,10 @@ internal sealed class HistoryDispatcher : BackgroundService
     {
         public static Poll Empty { get; } = new([], 0, null);
     }
+
+    /// <summary>
+    /// A failure of Redis or of the connection to it (<see cref="RedisErrors.IsClientFailure"/>, which also knows the
+    /// transport faults StackExchange.Redis 2.x lets through, or a timeout): the dispatcher backs off and tries again.
+    /// </summary>
+    private static bool IsRedisFailure(Exception exception) => RedisErrors.IsClientFailure(exception) || exception is TimeoutException;
 }
