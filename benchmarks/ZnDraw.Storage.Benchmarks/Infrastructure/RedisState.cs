@@ -12,10 +12,46 @@ internal static class RedisState
 {
     public static async Task DeleteAsync(IDatabase db, params string[] patterns)
     {
-        RedisKey[] keys = [.. patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Distinct()];
-        if (keys.Length > 0)
+        RedisKey[] keys = [.. Keys(db.Database, patterns).Distinct()];
+        if (BenchmarkCluster.Active)
+        {
+            // One DEL per key: the keys of a pattern lie in several slots.
+            foreach (RedisKey key in keys)
+            {
+                await db.KeyDeleteAsync(key);
+            }
+        }
+        else if (keys.Length > 0)
         {
             await db.KeyDeleteAsync(keys);
+        }
+    }
+
+    /// <summary>
+    /// The keys matching <paramref name="patterns"/> (SCAN): on the one server in database <paramref name="database"/>,
+    /// on every primary of the cluster while <see cref="BenchmarkCluster.Active"/>.
+    /// </summary>
+    public static IEnumerable<RedisKey> Keys(int database, params string[] patterns) =>
+        BenchmarkCluster.Active
+            ? patterns.SelectMany(p => BenchmarkCluster.Primaries(BenchmarkCluster.Connection).SelectMany(s => s.Keys(0, p)))
+            : patterns.SelectMany(p => BenchmarkRedis.Server.Keys(database, p));
+
+    /// <summary>
+    /// Empties the scratch database <paramref name="database"/> of the one server (FLUSHDB), or every primary of the
+    /// cluster while <see cref="BenchmarkCluster.Active"/> (each class on the cluster writes its data in its own setup).
+    /// </summary>
+    public static void Flush(int database)
+    {
+        if (BenchmarkCluster.Active)
+        {
+            foreach (IServer primary in BenchmarkCluster.Primaries(BenchmarkCluster.Connection))
+            {
+                primary.FlushDatabase(0);
+            }
+        }
+        else
+        {
+            BenchmarkRedis.Connection.GetDatabase(database).Execute("FLUSHDB");
         }
     }
 
@@ -25,7 +61,7 @@ internal static class RedisState
     /// </summary>
     public static async Task<List<string>> DumpAsync(IDatabase db, bool withTtl, params string[] patterns)
     {
-        var names = patterns.SelectMany(p => BenchmarkRedis.Server.Keys(db.Database, p)).Select(k => k.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var names = Keys(db.Database, patterns).Select(k => k.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
         var lines = new List<string>(names.Count);
         foreach (string key in names)
         {

@@ -23,12 +23,11 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class ExtensionMoreBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-ext-more";
     private const string Category = "modifiers";
-    private const string SchemaKey = "room:" + RoomId + ":extensions:" + Category;
-    private const string Registry = "room:" + RoomId + ":keys";
     private const string Entry = "extensions:room:" + RoomId + ":" + Category;
 
     // "Rotate": three workers (one progressing) and five queued tasks; re-registered by worker-1 and read.
@@ -53,6 +52,9 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     private static readonly ExtensionId QueuedId = ExtensionId.InRoom(RoomId, Category, Queued);
 
     private IDatabase _db = null!;
+    private string SchemaKey = null!; // were constants: built once for the layout of the run
+    private string Registry = null!;
+    private string[] _patterns = null!;
     private ExtensionRepository _extensions = null!;
     private RawScript _register = null!;
     private RawScript _unregister = null!;
@@ -67,6 +69,9 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     protected override async Task SetupAsync()
     {
         _db = Db();
+        SchemaKey = RoomKey(RoomId, "extensions:" + Category);
+        Registry = RoomKey(RoomId, "keys");
+        _patterns = [RoomBase(RoomId) + "*", JobHash(RoomId, JobId), "zndraw-storage:worker:*bench-ext-*"];
         var context = BenchmarkRedis.Context();
         _extensions = new ExtensionRepository(context);
         _register = new RawScript(ExtensionScripts.Register.Text);
@@ -84,7 +89,7 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
             _task = new ExtensionTask("alice", data.RootElement.Clone(), RoomId, JobId);
         }
 
-        await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        await RedisState.DeleteAsync(_db, _patterns);
         for (int i = 0; i < 10; i++)
         {
             await _extensions.RegisterExtensionAsync(ExtensionId.InRoom(RoomId, Category, "Ext" + i.ToString("00", CultureInfo.InvariantCulture)), _schema, Worker);
@@ -120,12 +125,12 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
         SameSequence(await Lib_workers_once(), await Raw_workers_once(), "workers");
         Same(await Lib_queue_length_once(), await Raw_queue_length_once(), "queue length");
 
-        var before = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        var before = await RedisState.DumpAsync(_db, withTtl: false, _patterns);
         var lib = await Lib_register_unregister_once();
         Same((ExtensionRegistrationResult.Registered, new ExtensionWorkerRemoval(1, 1)), lib, "library register + unregister");
-        var afterLib = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        var afterLib = await RedisState.DumpAsync(_db, withTtl: false, _patterns);
         Same(lib, await Raw_register_unregister_once(), "register + unregister");
-        var afterRaw = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        var afterRaw = await RedisState.DumpAsync(_db, withTtl: false, _patterns);
         RedisState.Same(before, afterLib, "state after the library's register + unregister");
         RedisState.Same(afterLib, afterRaw, "state after register + unregister");
 
@@ -136,9 +141,9 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
 
         var libCycle = await Lib_enqueue_dequeue_once();
         Same((1L, ExtensionDequeueStatus.Dequeued, (ExtensionTask?)_task, true, 0, true), libCycle, "library enqueue + dequeue + release");
-        var afterLibCycle = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        var afterLibCycle = await RedisState.DumpAsync(_db, withTtl: false, _patterns);
         Same(libCycle, await Raw_enqueue_dequeue_once(), "enqueue + dequeue + release");
-        var afterRawCycle = await RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "job:" + JobId, "zndraw-storage:worker:bench-ext-*");
+        var afterRawCycle = await RedisState.DumpAsync(_db, withTtl: false, _patterns);
         RedisState.Same(afterLibCycle, afterRawCycle, "state after enqueue + dequeue + release");
     }
 
@@ -168,14 +173,110 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
     {
         string head = SchemaKey + ":" + name + ":";
         string idle = head + "idle_workers", progressing = head + "progressing_workers", reverse = SchemaKey + ":" + worker;
+        if (BenchmarkCluster.Active)
+        {
+            // The cluster-safe layout: the worker's registrations set (its slot) first, then the script (the room's).
+            await _db.SetAddAsync(Registrations(worker), Entry).ConfigureAwait(false);
+            RedisKey[] roomKeys = [SchemaKey, idle, progressing, reverse, Registry];
+            RedisValue[] roomArgs = [name, _schema.GetRawText(), worker, "1", "0", Entry, SchemaKey, idle, progressing, head + "queue", reverse];
+            return RegistrationResult((int)await _db.ScriptEvaluateAsync(_register.Sha1, roomKeys, roomArgs).ConfigureAwait(false));
+        }
+
         RedisKey[] keys = [SchemaKey, idle, progressing, reverse, Registry, "zndraw-storage:worker:" + worker + ":registrations"];
         RedisValue[] args = [name, _schema.GetRawText(), worker, "1", "1", Entry, SchemaKey, idle, progressing, head + "queue", reverse];
         RedisResult result = await _db.ScriptEvaluateAsync(_register.Sha1, keys, args).ConfigureAwait(false);
         return RegistrationResult((int)result);
     }
 
+    private static string Registrations(string worker) =>
+        BenchmarkCluster.Active ? "zndraw-storage:worker:{" + worker + "}:registrations" : "zndraw-storage:worker:" + worker + ":registrations";
+
+    // The cluster-safe layout's steps: SMEMBERS of the registrations (no ZnDraw scopes: that layout has no ZnDraw
+    // workers), the reverse indexes in one batch, one unregister script per scope (its slot), then one SREM of the
+    // entries done (the worker's slot).
+    private async Task<ExtensionWorkerRemoval> RawUnregisterWorkerClusterAsync(string worker)
+    {
+        RedisKey registrations = Registrations(worker);
+        int removed = 0, deleted = 0;
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            RedisValue[] entries = await _db.SetMembersAsync(registrations).ConfigureAwait(false);
+            var groups = new List<(string Entry, string Room, string Schema)>(entries.Length);
+            foreach (RedisValue value in entries)
+            {
+                string entry = value!;
+                int colon = entry.StartsWith("extensions:room:", StringComparison.Ordinal) ? entry.IndexOf(':', 16) : -1;
+                if (colon > 16 && colon < entry.Length - 1 && entry.IndexOf(':', colon + 1) < 0)
+                {
+                    string room = entry[16..colon];
+                    groups.Add((entry, room, RoomKey(room, "extensions:" + entry[(colon + 1)..])));
+                }
+            }
+
+            if (groups.Count == 0)
+            {
+                return new ExtensionWorkerRemoval(removed, deleted);
+            }
+
+            IBatch batch = _db.CreateBatch();
+            var reads = new Task<RedisValue[]>[groups.Count];
+            for (int i = 0; i < groups.Count; i++)
+            {
+                reads[i] = batch.SetMembersAsync(groups[i].Schema + ":" + worker);
+            }
+
+            batch.Execute();
+            await Task.WhenAll(reads).ConfigureAwait(false);
+            bool changed = false;
+            var done = new List<RedisValue>(groups.Count);
+            for (int i = 0; i < groups.Count; i++)
+            {
+                (string entry, string room, string schema) = groups[i];
+                RedisValue[] names = reads[i].Result;
+                var keys = new List<RedisKey>(3 + (3 * names.Length)) { schema + ":" + worker, schema, RoomKey(room, "keys") };
+                var args = new List<RedisValue>(6 + names.Length) { worker, "0", 1, entry, "1", names.Length };
+                foreach (RedisValue value in names)
+                {
+                    string head = schema + ":" + (string)value! + ":";
+                    keys.Add(head + "idle_workers");
+                    keys.Add(head + "progressing_workers");
+                    keys.Add(head + "queue");
+                    args.Add(value);
+                }
+
+                var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(_unregister.Sha1, [.. keys], [.. args]).ConfigureAwait(false))!;
+                if ((int)reply[0] < 0)
+                {
+                    changed = true;
+                    continue;
+                }
+
+                removed += (int)reply[0];
+                deleted += (int)reply[1];
+                done.Add(entry);
+            }
+
+            if (done.Count > 0)
+            {
+                await _db.SetRemoveAsync(registrations, [.. done]).ConfigureAwait(false);
+            }
+
+            if (!changed)
+            {
+                return new ExtensionWorkerRemoval(removed, deleted);
+            }
+        }
+
+        throw new InvalidOperationException("the registrations kept changing");
+    }
+
     private async Task<ExtensionWorkerRemoval> RawUnregisterWorkerAsync(string worker)
     {
+        if (BenchmarkCluster.Active)
+        {
+            return await RawUnregisterWorkerClusterAsync(worker).ConfigureAwait(false);
+        }
+
         RedisKey registrations = "zndraw-storage:worker:" + worker + ":registrations";
         for (int attempt = 0; attempt < 1000; attempt++)
         {
@@ -377,7 +478,7 @@ public class ExtensionMoreBenchmarks : RedisBenchmark
 
             ExtensionTask task = ParseTask(first);
             DateTime now = DateTime.UtcNow;
-            RedisKey[] keys = [queue, head + "idle_workers", head + "progressing_workers", "job:" + task.JobId];
+            RedisKey[] keys = [queue, head + "idle_workers", head + "progressing_workers", JobHash(task.Room, task.JobId)];
             RedisValue[] args = [first, worker, Iso(now), EpochMilliseconds(now), "1"];
             var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(_dequeue.Sha1, keys, args).ConfigureAwait(false))!;
             switch ((int)reply[0])

@@ -20,11 +20,10 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class FilesystemBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-fs";
-    private const string Scope = "room:" + RoomId + ":filesystems";
-    private const string Registry = "room:" + RoomId + ":keys";
     private const string Entry = "filesystems:room:" + RoomId;
     private const string Worker = "bench-fs-w1";
     private const string LeavingWorker = "bench-fs-gone";
@@ -37,16 +36,22 @@ public class FilesystemBenchmarks : RedisBenchmark
     private RawScript _list = null!;
     private RawScript _unregister = null!;
     private RawScript _unregisterWorker = null!;
+    private string Scope = null!; // were constants: built once for the layout of the run
+    private string Registry = null!;
+    private string _head = null!;
 
     protected override async Task SetupAsync()
     {
         _db = Db();
+        Scope = RoomKey(RoomId, "filesystems");
+        Registry = RoomKey(RoomId, "keys");
+        _head = Scope + ":";
         _filesystems = new FilesystemRepository(BenchmarkRedis.Context());
         _register = new RawScript(FilesystemScripts.Register.Text);
         _list = new RawScript(FilesystemScripts.List.Text);
         _unregister = new RawScript(FilesystemScripts.Unregister.Text);
         _unregisterWorker = new RawScript(FilesystemScripts.UnregisterWorker.Text);
-        await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "zndraw-storage:worker:bench-fs-*");
+        await RedisState.DeleteAsync(_db, RoomBase(RoomId) + "*", "zndraw-storage:worker:*bench-fs-*");
         for (int i = 0; i < 10; i++)
         {
             var info = new FilesystemInfo("fs-" + i.ToString("00", CultureInfo.InvariantCulture), i % 2 == 0 ? "local" : "s3", Worker, "alice", i % 3 == 0, ExtensionScope.Room, RoomId);
@@ -83,7 +88,7 @@ public class FilesystemBenchmarks : RedisBenchmark
         RedisState.Same(afterLib, await Dump(), "state after register + unregister worker");
     }
 
-    private Task<List<string>> Dump() => RedisState.DumpAsync(_db, withTtl: false, "room:" + RoomId + ":*", "zndraw-storage:worker:bench-fs-*");
+    private Task<List<string>> Dump() => RedisState.DumpAsync(_db, withTtl: false, RoomBase(RoomId) + "*", "zndraw-storage:worker:*bench-fs-*");
 
     private static FilesystemInfo? FromHash(HashEntry[] entries)
     {
@@ -122,18 +127,32 @@ public class FilesystemBenchmarks : RedisBenchmark
         string metadata = Scope + ":" + info.Name;
         string worker = metadata + ":worker";
         string reverse = Scope + ":" + info.WorkerId;
-        RedisKey[] keys = [metadata, worker, reverse, Scope, Registry, "zndraw-storage:worker:" + info.WorkerId + ":registrations"];
+        bool cluster = BenchmarkCluster.Active;
+        RedisKey[] keys = cluster
+            ? [metadata, worker, reverse, Scope, Registry]
+            : [metadata, worker, reverse, Scope, Registry, "zndraw-storage:worker:" + info.WorkerId + ":registrations"];
         RedisValue[] args =
         [
-            info.Name, info.WorkerId, "1", "1", Entry, metadata, worker, reverse,
+            info.Name, info.WorkerId, "1", cluster ? "0" : "1", Entry, metadata, worker, reverse,
             "name", info.Name, "fsType", info.FsType, "workerId", info.WorkerId, "userName", info.UserName, "public", info.IsPublic ? "true" : "false",
         ];
-        return _db.ScriptEvaluateAsync(_register.Sha1, keys, args);
+        return cluster ? AddEntryThenRegisterAsync(info.WorkerId, keys, args) : _db.ScriptEvaluateAsync(_register.Sha1, keys, args);
     }
+
+    // The cluster-safe layout: the worker's registrations set (the worker's slot) first, then the script (the room's).
+    private async Task<RedisResult> AddEntryThenRegisterAsync(string workerId, RedisKey[] keys, RedisValue[] args)
+    {
+        await _db.SetAddAsync(Registrations(workerId), Entry).ConfigureAwait(false);
+        return await _db.ScriptEvaluateAsync(_register.Sha1, keys, args).ConfigureAwait(false);
+    }
+
+    private static string Registrations(string workerId) =>
+        BenchmarkCluster.Active ? "zndraw-storage:worker:{" + workerId + "}:registrations" : "zndraw-storage:worker:" + workerId + ":registrations";
 
     private async Task<int> RawUnregisterWorkerAsync(string worker)
     {
-        RedisKey registrations = "zndraw-storage:worker:" + worker + ":registrations";
+        bool cluster = BenchmarkCluster.Active;
+        RedisKey registrations = Registrations(worker);
         for (int attempt = 0; attempt < 1000; attempt++)
         {
             // 1. The scopes the worker registered in: "filesystems:room:{room}" or "filesystems:global".
@@ -144,12 +163,12 @@ public class FilesystemBenchmarks : RedisBenchmark
                 string entry = value!;
                 if (entry == "filesystems:global")
                 {
-                    groups.Add((entry, null, "global:filesystems"));
+                    groups.Add((entry, null, cluster ? "global:{filesystems}" : "global:filesystems"));
                 }
                 else if (entry.StartsWith("filesystems:room:", StringComparison.Ordinal) && entry.Length > 17 && entry.IndexOf(':', 17) < 0)
                 {
                     string room = entry[17..];
-                    groups.Add((entry, room, "room:" + room + ":filesystems"));
+                    groups.Add((entry, room, RoomBase(room) + "filesystems"));
                 }
             }
 
@@ -169,49 +188,96 @@ public class FilesystemBenchmarks : RedisBenchmark
             batch.Execute();
             await Task.WhenAll(reads).ConfigureAwait(false);
 
-            // 3. One script that re-checks the reverse indexes and removes what the worker still provides.
-            var keys = new List<RedisKey> { registrations };
-            var args = new List<RedisValue> { worker, "1", groups.Count };
-            for (int i = 0; i < groups.Count; i++)
+            if (cluster)
             {
-                (string entry, string? room, string scope) = groups[i];
-                keys.Add(scope + ":" + worker);
-                keys.Add(scope);
-                if (room is not null)
+                // 3'. The cluster-safe layout: one script per scope (its slot), then SREM of the entries done (the
+                // worker's slot).
+                int removedHere = 0;
+                bool changed = false;
+                var done = new List<RedisValue>(groups.Count);
+                for (int i = 0; i < groups.Count; i++)
                 {
-                    keys.Add("room:" + room + ":keys");
-                }
-
-                RedisValue[] names = reads[i].Result;
-                args.Add(entry);
-                args.Add(room is null ? "0" : "1");
-                args.Add(names.Length);
-                foreach (RedisValue value in names)
-                {
-                    string name = value!;
-                    if (name.Length == 0 || name.EndsWith(":worker", StringComparison.Ordinal))
+                    int r = await RunUnregisterWorkerAsync(worker, null, groups, reads, i, 1).ConfigureAwait(false);
+                    if (r < 0)
                     {
-                        throw new InvalidOperationException("bad filesystem name in the reverse index");
+                        changed = true;
                     }
-
-                    keys.Add(scope + ":" + name);
-                    keys.Add(scope + ":" + name + ":worker");
+                    else
+                    {
+                        removedHere += r;
+                        done.Add(groups[i].Entry);
+                    }
                 }
 
-                foreach (RedisValue name in names)
+                if (done.Count > 0)
                 {
-                    args.Add(name);
+                    await _db.SetRemoveAsync(registrations, [.. done]).ConfigureAwait(false);
                 }
+
+                if (!changed)
+                {
+                    return removedHere;
+                }
+
+                continue;
             }
 
-            int removed = (int)await _db.ScriptEvaluateAsync(_unregisterWorker.Sha1, [.. keys], [.. args]).ConfigureAwait(false);
-            if (removed >= 0)
+            // 3. One script that re-checks the reverse indexes and removes what the worker still provides.
+            int all = await RunUnregisterWorkerAsync(worker, registrations, groups, reads, 0, groups.Count).ConfigureAwait(false);
+            if (all >= 0)
             {
-                return removed;
+                return all;
             }
         }
 
         throw new InvalidOperationException("the registrations kept changing");
+    }
+
+    // The unregister-worker script over groups [start, start + count): with the registrations set (one server), or
+    // without it (the cluster-safe layout, one scope per call).
+    private async Task<int> RunUnregisterWorkerAsync(
+        string worker, RedisKey? registrations, List<(string Entry, string? Room, string Scope)> groups, Task<RedisValue[]>[] reads, int start, int count)
+    {
+        var keys = new List<RedisKey>();
+        if (registrations is { } r)
+        {
+            keys.Add(r);
+        }
+
+        var args = new List<RedisValue> { worker, registrations is null ? "0" : "1", count };
+        for (int i = start; i < start + count; i++)
+        {
+            (string entry, string? room, string scope) = groups[i];
+            keys.Add(scope + ":" + worker);
+            keys.Add(scope);
+            if (room is not null)
+            {
+                keys.Add(RoomKey(room, "keys"));
+            }
+
+            RedisValue[] names = reads[i].Result;
+            args.Add(entry);
+            args.Add(room is null ? "0" : "1");
+            args.Add(names.Length);
+            foreach (RedisValue value in names)
+            {
+                string name = value!;
+                if (name.Length == 0 || name.EndsWith(":worker", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException("bad filesystem name in the reverse index");
+                }
+
+                keys.Add(scope + ":" + name);
+                keys.Add(scope + ":" + name + ":worker");
+            }
+
+            foreach (RedisValue name in names)
+            {
+                args.Add(name);
+            }
+        }
+
+        return (int)await _db.ScriptEvaluateAsync(_unregisterWorker.Sha1, [.. keys], [.. args]).ConfigureAwait(false);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Filesystem.Register")]
@@ -250,8 +316,7 @@ public class FilesystemBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<FilesystemInfo>> Raw_list_once()
     {
-        const string Head = Scope + ":";
-        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(_list.Sha1, [Scope], [Head]).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(_list.Sha1, [Scope], [_head]).ConfigureAwait(false))!;
         var result = new List<FilesystemInfo>(reply.Length / 2);
         for (int i = 0; i + 1 < reply.Length; i += 2)
         {
@@ -292,7 +357,7 @@ public class FilesystemBenchmarks : RedisBenchmark
         string metadata = Scope + ":" + Temporary.Name;
         string worker = metadata + ":worker";
         RedisKey[] keys = [metadata, worker, Scope, Registry];
-        RedisValue[] args = [Temporary.Name, "1", metadata, worker, Scope + ":"];
+        RedisValue[] args = [Temporary.Name, "1", metadata, worker, _head];
         return (long)await _db.ScriptEvaluateAsync(_unregister.Sha1, keys, args).ConfigureAwait(false) == 1;
     }
 

@@ -19,6 +19,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class JobMoreBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-jobs-more";
@@ -28,14 +29,24 @@ public class JobMoreBenchmarks : RedisBenchmark
     private RawScript _create = null!;
     private RawScript _delete = null!;
     private Job _deletedJob = null!;
+    private string _roomBase = null!; // were constants: built once for the layout of the run
+    private string _active = null!;
+    private string _inactive = null!;
+    private string _deletedHash = null!;
+    private string _jobPattern = null!;
 
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _roomBase = RoomBase(RoomId);
+        _active = _roomBase + "jobs:active";
+        _inactive = _roomBase + "jobs:inactive";
+        _deletedHash = JobHash(RoomId, DeletedJobId);
+        _jobPattern = JobHash(RoomId, "jm-*");
         _jobs = new JobRepository(BenchmarkRedis.Context());
         _create = new RawScript(JobScripts.Create.Text);
         _delete = new RawScript(JobScripts.Delete.Text);
-        await RedisState.DeleteAsync(_db, "room:" + RoomId + ":*", "job:jm-*");
+        await RedisState.DeleteAsync(_db, _roomBase + "*", _jobPattern);
         for (int i = 0; i < 50; i++)
         {
             string n = i.ToString("00", CultureInfo.InvariantCulture);
@@ -52,11 +63,11 @@ public class JobMoreBenchmarks : RedisBenchmark
         SameSequence(await Lib_list_inactive_once(), await Raw_list_inactive_once(), "inactive jobs");
         Same(50, (await Lib_list_active_once()).Count, "active job count");
 
-        var before = await RedisState.DumpAsync(_db, withTtl: true, "room:" + RoomId + ":*", "job:jm-*");
+        var before = await RedisState.DumpAsync(_db, withTtl: true, _roomBase + "*", _jobPattern);
         Same(true, await Lib_create_delete_once(), "library create + delete");
-        var afterLib = await RedisState.DumpAsync(_db, withTtl: true, "room:" + RoomId + ":*", "job:jm-*");
+        var afterLib = await RedisState.DumpAsync(_db, withTtl: true, _roomBase + "*", _jobPattern);
         Same(true, await Raw_create_delete_once(), "raw create + delete");
-        var afterRaw = await RedisState.DumpAsync(_db, withTtl: true, "room:" + RoomId + ":*", "job:jm-*");
+        var afterRaw = await RedisState.DumpAsync(_db, withTtl: true, _roomBase + "*", _jobPattern);
         RedisState.Same(before, afterLib, "state after the library's create + delete");
         RedisState.Same(afterLib, afterRaw, "state after create + delete");
     }
@@ -76,7 +87,7 @@ public class JobMoreBenchmarks : RedisBenchmark
     public Task Raw_list_active() => Repeat(Raw_list_active_once);
 
     public async Task<IReadOnlyList<string>> Raw_list_active_once() =>
-        ToStrings(await _db.SetMembersAsync("room:" + RoomId + ":jobs:active").ConfigureAwait(false));
+        ToStrings(await _db.SetMembersAsync(_active).ConfigureAwait(false));
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.ListActive")]
     public Task Lib_list_active() => Repeat(Lib_list_active_once);
@@ -87,7 +98,7 @@ public class JobMoreBenchmarks : RedisBenchmark
     public Task Raw_list_inactive() => Repeat(Raw_list_inactive_once);
 
     public async Task<IReadOnlyList<string>> Raw_list_inactive_once() =>
-        ToStrings(await _db.SetMembersAsync("room:" + RoomId + ":jobs:inactive").ConfigureAwait(false));
+        ToStrings(await _db.SetMembersAsync(_inactive).ConfigureAwait(false));
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.ListInactive")]
     public Task Lib_list_inactive() => Repeat(Lib_list_inactive_once);
@@ -100,8 +111,8 @@ public class JobMoreBenchmarks : RedisBenchmark
     public async Task<bool> Raw_create_delete_once()
     {
         await JobTemplates.RawCreateAsync(_db, _create, RoomId, DeletedJobId).ConfigureAwait(false);
-        string hash = "job:" + DeletedJobId;
-        string roomBase = "room:" + RoomId + ":";
+        string hash = _deletedHash;
+        string roomBase = _roomBase;
         RedisKey[] keys = [hash, roomBase + "jobs:active", roomBase + "jobs:inactive", roomBase + "jobs:by_time", roomBase + "keys"];
         RedisResult deleted = await _db.ScriptEvaluateAsync(_delete.Sha1, keys, [DeletedJobId, hash, roomBase + "extension:"]).ConfigureAwait(false);
         return (long)deleted == 1;
@@ -126,6 +137,7 @@ public class JobMoreBenchmarks : RedisBenchmark
 [CategoriesColumn]
 [FullRunOnly]
 [InvocationCount(64)]
+[ClusterTwins]
 public class JobTransitionBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-job-transitions";
@@ -139,8 +151,9 @@ public class JobTransitionBenchmarks : RedisBenchmark
     private JsonDocument _resultDocument = null!;
     private JsonElement _result;
     private long _next;
+    private string _roomBase = null!; // was a constant: built once for the layout of the run
 
-    protected override async Task SetupAsync()
+    protected override Task SetupAsync()
     {
         _db = Db(BenchmarkRedis.ScratchDb);
         _jobs = new JobRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
@@ -151,7 +164,9 @@ public class JobTransitionBenchmarks : RedisBenchmark
         // The result as a worker sends it (json.dumps text): the library stores it re-formatted, the raw twin as is.
         _resultDocument = JsonDocument.Parse("""{"energy": -12.5, "converged": true, "steps": [1, 2, 3]}""");
         _result = _resultDocument.RootElement;
-        await _db.ExecuteAsync("FLUSHDB");
+        _roomBase = RoomBase(RoomId);
+        RedisState.Flush(BenchmarkRedis.ScratchDb);
+        return Task.CompletedTask;
     }
 
     protected override async Task VerifyAsync()
@@ -164,21 +179,21 @@ public class JobTransitionBenchmarks : RedisBenchmark
     /// <summary>Runs each side on the same job id in an empty database and compares results and the keys they leave.</summary>
     private async Task VerifyPairAsync(Func<Task<JobTransitionResult>> library, Func<Task<JobTransitionResult>> raw, string what)
     {
-        await _db.ExecuteAsync("FLUSHDB");
+        RedisState.Flush(BenchmarkRedis.ScratchDb);
         _next = 0;
         JobTransitionResult lib = await library();
         var libState = await RedisState.DumpAsync(_db, withTtl: true, "*");
-        await _db.ExecuteAsync("FLUSHDB");
+        RedisState.Flush(BenchmarkRedis.ScratchDb);
         _next = 0;
         Same(lib, await raw(), what);
         Same(JobTransitionResult.Applied, lib, what + " (library)");
         var rawState = await RedisState.DumpAsync(_db, withTtl: true, "*");
         RedisState.Same(libState, rawState, "state after " + what);
-        await _db.ExecuteAsync("FLUSHDB");
+        RedisState.Flush(BenchmarkRedis.ScratchDb);
     }
 
     [IterationCleanup]
-    public void Cleanup() => _db.Execute("FLUSHDB");
+    public void Cleanup() => RedisState.Flush(BenchmarkRedis.ScratchDb);
 
     private string NextId() => "t" + (_next++).ToString(CultureInfo.InvariantCulture);
 
@@ -192,8 +207,8 @@ public class JobTransitionBenchmarks : RedisBenchmark
     private async Task<JobTransitionResult> RawFinishAsync(string id, string status, string field, RedisValue value)
     {
         DateTime now = DateTime.UtcNow;
-        string roomBase = "room:" + RoomId + ":";
-        RedisKey[] keys = ["job:" + id, roomBase + "jobs:active", roomBase + "jobs:inactive"];
+        string roomBase = _roomBase;
+        RedisKey[] keys = [JobHash(RoomId, id), roomBase + "jobs:active", roomBase + "jobs:inactive"];
         RedisValue[] args = [status, JobTemplates.Iso(now), JobTemplates.EpochMilliseconds(now), field, value, id];
         return Transition(await _db.ScriptEvaluateAsync(_finish.Sha1, keys, args).ConfigureAwait(false));
     }
@@ -207,7 +222,7 @@ public class JobTransitionBenchmarks : RedisBenchmark
         await JobTemplates.RawCreateAsync(_db, _create, RoomId, id).ConfigureAwait(false);
         DateTime now = DateTime.UtcNow;
         RedisValue[] args = [Worker, JobTemplates.Iso(now), JobTemplates.EpochMilliseconds(now)];
-        return Transition(await _db.ScriptEvaluateAsync(_start.Sha1, ["job:" + id], args).ConfigureAwait(false));
+        return Transition(await _db.ScriptEvaluateAsync(_start.Sha1, [JobHash(RoomId, id)], args).ConfigureAwait(false));
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Job.CreateThenStart")]
@@ -275,8 +290,9 @@ file static class JobTemplates
     /// <summary>The create script with the sixteen fields of <see cref="Queued"/> (id and room replaced), as JobBenchmarks' raw twin sends it.</summary>
     public static Task<RedisResult> RawCreateAsync(IDatabase db, RawScript create, string room, string id)
     {
-        string hash = "job:" + id;
-        string roomBase = "room:" + room + ":";
+        bool cluster = BenchmarkCluster.Active;
+        string hash = cluster ? "job:{" + room + "}:" + id : "job:" + id;
+        string roomBase = cluster ? "room:{" + room + "}:" : "room:" + room + ":";
         string extensionJobs = roomBase + "extension:modifiers:Rotate:jobs";
         RedisKey[] keys = [hash, roomBase + "jobs:active", roomBase + "jobs:inactive", roomBase + "jobs:by_time", extensionJobs, roomBase + "keys"];
         RedisValue[] args =

@@ -17,16 +17,22 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [QuickRun]
+[ClusterTwins]
 public class RoomBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-room";
     private const int IndexedRooms = 100;
     private IDatabase _db = null!;
     private RoomRepository _rooms = null!;
+    private RedisKey[] _coreKeys = null!; // the key names (were constants), built once for the layout of the run
+    private RedisKey _currentFrame;
 
     protected override async Task SetupAsync()
     {
         _db = Db();
+        string head = RoomBase(RoomId);
+        _coreKeys = [head + "description", head + "locked", head + "hidden", head + "current_frame"];
+        _currentFrame = head + "current_frame";
         _rooms = new RoomRepository(BenchmarkRedis.Context());
         await _rooms.CreateAsync(RoomId, "a room for benchmarks");
         await _rooms.SetCurrentFrameAsync(RoomId, 12);
@@ -48,11 +54,7 @@ public class RoomBenchmarks : RedisBenchmark
 
     public async Task<Room?> Raw_get_by_id_once()
     {
-        RedisKey[] keys =
-        [
-            "room:" + RoomId + ":description", "room:" + RoomId + ":locked",
-            "room:" + RoomId + ":hidden", "room:" + RoomId + ":current_frame",
-        ];
+        RedisKey[] keys = [_coreKeys[0], _coreKeys[1], _coreKeys[2], _coreKeys[3]]; // a new array per call, as before
         // The library's commands: MGET, and EXISTS of the same keys (a key of another type reads as nil in MGET).
         IBatch batch = _db.CreateBatch();
         Task<RedisValue[]> core = batch.StringGetAsync(keys);
@@ -77,7 +79,7 @@ public class RoomBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Room.Exists")]
     public Task Raw_exists() => Repeat(Raw_exists_once);
 
-    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync("room:" + RoomId + ":current_frame");
+    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync(_currentFrame);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.Exists")]
     public Task Lib_exists() => Repeat(Lib_exists_once);
@@ -88,7 +90,7 @@ public class RoomBenchmarks : RedisBenchmark
     public Task Raw_set_current_frame() => Repeat(Raw_set_current_frame_once);
 
     public Task<bool> Raw_set_current_frame_once() =>
-        _db.StringSetAsync("room:" + RoomId + ":current_frame", 12.ToString(CultureInfo.InvariantCulture), when: When.Exists);
+        _db.StringSetAsync(_currentFrame, 12.ToString(CultureInfo.InvariantCulture), when: When.Exists);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.SetCurrentFrame")]
     public Task Lib_set_current_frame() => Repeat(Lib_set_current_frame_once);
@@ -125,6 +127,7 @@ public class RoomBenchmarks : RedisBenchmark
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [InvocationCount(64)]
+[ClusterTwins]
 public class RoomCreateBenchmarks : RedisBenchmark
 {
     private IDatabase _db = null!;
@@ -133,28 +136,30 @@ public class RoomCreateBenchmarks : RedisBenchmark
     private RedisValue[] _geometryArgs = null!;
     private long _next;
 
-    protected override async Task SetupAsync()
+    protected override Task SetupAsync()
     {
         _db = Db(BenchmarkRedis.ScratchDb);
         _rooms = new RoomRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
         _create = new RawScript(RoomScripts.Create.Text);
         _geometryArgs = [.. DefaultGeometries.All.SelectMany(g => new RedisValue[] { g.Name, g.Json })];
-        await _db.ExecuteAsync("FLUSHDB");
+        RedisState.Flush(BenchmarkRedis.ScratchDb);
+        return Task.CompletedTask;
     }
 
     protected override async Task VerifyAsync()
     {
         Same(await Lib_create_once(), true, "library create");
         Same(await Raw_create_once(), true, "raw create");
-        var server = BenchmarkRedis.Server;
-        var libKeys = server.Keys(BenchmarkRedis.ScratchDb, "room:c0:*").Select(k => k.ToString()![8..]).Order().ToList();
-        var rawKeys = server.Keys(BenchmarkRedis.ScratchDb, "room:c1:*").Select(k => k.ToString()![8..]).Order().ToList();
+        int head = RoomBase("c0").Length;
+        var libKeys = RedisState.Keys(BenchmarkRedis.ScratchDb, RoomBase("c0") + "*").Select(k => k.ToString()![head..]).Order().ToList();
+        var rawKeys = RedisState.Keys(BenchmarkRedis.ScratchDb, RoomBase("c1") + "*").Select(k => k.ToString()![head..]).Order().ToList();
         SameSequence(libKeys, rawKeys, "keys written by create");
-        Same(await _db.HashLengthAsync("room:c0:geometries"), await _db.HashLengthAsync("room:c1:geometries"), "geometries written");
+        Same(await _db.HashLengthAsync(RoomKey("c0", "geometries")), await _db.HashLengthAsync(RoomKey("c1", "geometries")), "geometries written");
+        SameSequence(["c0", "c1"], (await _db.SetMembersAsync("rooms:index")).Select(v => v.ToString()).Order(StringComparer.Ordinal), "rooms index");
     }
 
     [IterationCleanup]
-    public void Cleanup() => _db.Execute("FLUSHDB");
+    public void Cleanup() => RedisState.Flush(BenchmarkRedis.ScratchDb);
 
     private string NextId() => "c" + (_next++).ToString(CultureInfo.InvariantCulture);
 
@@ -164,17 +169,22 @@ public class RoomCreateBenchmarks : RedisBenchmark
     public async Task<bool> Raw_create_once()
     {
         string id = NextId();
-        RedisKey[] keys =
-        [
-            "room:" + id + ":current_frame", "room:" + id + ":locked", "room:" + id + ":hidden",
-            "room:" + id + ":description", "room:" + id + ":geometries", "rooms:index",
-        ];
+        string head = RoomBase(id);
+        RedisKey[] keys = BenchmarkCluster.Active
+            ? [head + "current_frame", head + "locked", head + "hidden", head + "description", head + "geometries"]
+            : [head + "current_frame", head + "locked", head + "hidden", head + "description", head + "geometries", "rooms:index"];
         var args = new RedisValue[3 + _geometryArgs.Length];
         args[0] = id;
         args[1] = "0";
         args[2] = string.Empty;
         _geometryArgs.CopyTo(args, 3);
         RedisResult result = await _db.ScriptEvaluateAsync(_create.Sha1, keys, args).ConfigureAwait(false);
+        if (BenchmarkCluster.Active)
+        {
+            // The cluster-safe layout: the index is in another slot, a second step after the script.
+            await _db.SetAddAsync("rooms:index", id).ConfigureAwait(false);
+        }
+
         return (long)result == 1;
     }
 

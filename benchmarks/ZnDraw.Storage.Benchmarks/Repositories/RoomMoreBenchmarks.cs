@@ -19,6 +19,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class RoomMoreBenchmarks : RedisBenchmark
 {
     private const string RoomId = "bench-room-more";
@@ -38,10 +39,28 @@ public class RoomMoreBenchmarks : RedisBenchmark
     private RawScript _setIfRoom = null!;
     private RawScript _setMetadata = null!;
     private RawScript _addUser = null!;
+    private string _prefix = null!; // the key names (were constants), built once for the layout of the run
+    private string _description = null!;
+    private string _locked = null!;
+    private string _hidden = null!;
+    private string _metadata = null!;
+    private string _users = null!;
+    private string _currentFrame = null!;
+    private string _trajectory = null!;
+    private string _userKey = null!;
 
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _prefix = RoomBase(RoomId);
+        _description = _prefix + "description";
+        _locked = _prefix + "locked";
+        _hidden = _prefix + "hidden";
+        _metadata = _prefix + "metadata";
+        _users = _prefix + "users";
+        _currentFrame = _prefix + "current_frame";
+        _trajectory = _prefix + "trajectory:indices";
+        _userKey = UserBenchmarks.UserKey(UserName);
         _rooms = new RoomRepository(BenchmarkRedis.Context());
         _save = new RawScript(RoomScripts.Save.Text);
         _setIfRoom = new RawScript(RoomScripts.SetIfExists.Text);
@@ -56,14 +75,14 @@ public class RoomMoreBenchmarks : RedisBenchmark
             entries[i] = new SortedSetEntry("source-room:" + i.ToString(CultureInfo.InvariantCulture), i);
         }
 
-        await _db.SortedSetAddAsync("room:" + RoomId + ":trajectory:indices", entries);
+        await _db.SortedSetAddAsync(_trajectory, entries);
         await _rooms.SetMetadataAsync(RoomId, Metadata);
         await _rooms.SetDefaultRoomAsync(RoomId);
         for (int i = 0; i < Users; i++)
         {
             // A join needs an existing user: a minimal user hash, then the join.
             string name = "bench-room-more-user-" + i.ToString(CultureInfo.InvariantCulture);
-            await _db.HashSetAsync("user:" + name, "userName", name);
+            await _db.HashSetAsync(UserBenchmarks.UserKey(name), "userName", name);
             await _rooms.AddUserAsync(RoomId, name);
         }
     }
@@ -71,12 +90,12 @@ public class RoomMoreBenchmarks : RedisBenchmark
     protected override async Task VerifyAsync()
     {
         // Writes: scramble what the call writes, call, read the state back; both sides must leave the same state.
-        RedisKey description = "room:" + RoomId + ":description";
-        RedisKey locked = "room:" + RoomId + ":locked";
-        RedisKey hidden = "room:" + RoomId + ":hidden";
-        RedisKey metadata = "room:" + RoomId + ":metadata";
-        RedisKey users = "room:" + RoomId + ":users";
-        RedisKey user = "user:" + UserName;
+        RedisKey description = _description;
+        RedisKey locked = _locked;
+        RedisKey hidden = _hidden;
+        RedisKey metadata = _metadata;
+        RedisKey users = _users;
+        RedisKey user = _userKey;
 
         await ScrambleCoreAsync();
         await Lib_save_once();
@@ -142,8 +161,15 @@ public class RoomMoreBenchmarks : RedisBenchmark
         Same(await Lib_set_then_clear_default_room_once(), await Raw_set_then_clear_default_room_once(), "set then clear default room");
         Same(await _db.KeyExistsAsync("default_room"), false, "default room cleared");
         Same(await _rooms.SetDefaultRoomAsync("bench-no-such-room"), false, "library set default room to a missing room");
-        RedisResult missing = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, ["room:bench-no-such-room:current_frame", "default_room"], ["1", "bench-no-such-room"]);
-        Same((long)missing, 0L, "raw set default room to a missing room");
+        if (BenchmarkCluster.Active)
+        {
+            Same(await _db.KeyExistsAsync(RoomKey("bench-no-such-room", "current_frame")), false, "raw check of a missing room");
+        }
+        else
+        {
+            RedisResult missing = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, ["room:bench-no-such-room:current_frame", "default_room"], ["1", "bench-no-such-room"]);
+            Same((long)missing, 0L, "raw set default room to a missing room");
+        }
         await _rooms.SetDefaultRoomAsync(RoomId);
 
         // Reads, on the state the setup (and the writes above) left.
@@ -160,13 +186,13 @@ public class RoomMoreBenchmarks : RedisBenchmark
             await _db.StringSetAsync(description, "scrambled");
             await _db.StringSetAsync(locked, "1");
             await _db.StringSetAsync(hidden, "1");
-            await _db.StringSetAsync("room:" + RoomId + ":current_frame", "3");
+            await _db.StringSetAsync(_currentFrame, "3");
             await _db.SetRemoveAsync("rooms:index", RoomId);
         }
 
         async Task<string> CoreStateAsync()
         {
-            RedisValue[] v = await _db.StringGetAsync([description, locked, hidden, "room:" + RoomId + ":current_frame"]);
+            RedisValue[] v = await _db.StringGetAsync([description, locked, hidden, _currentFrame]);
             bool indexed = await _db.SetContainsAsync("rooms:index", RoomId);
             return string.Join('|', v.Select(x => x.IsNull ? "<nil>" : x.ToString())) + "|" + indexed.ToString();
         }
@@ -178,14 +204,21 @@ public class RoomMoreBenchmarks : RedisBenchmark
     public async Task Raw_save_once()
     {
         Room room = SavedRoom;
-        string prefix = "room:" + room.Id + ":";
-        RedisKey[] keys = [prefix + "description", prefix + "locked", prefix + "hidden", prefix + "current_frame", "rooms:index"];
+        string prefix = RoomBase(room.Id);
+        RedisKey[] keys = BenchmarkCluster.Active
+            ? [prefix + "description", prefix + "locked", prefix + "hidden", prefix + "current_frame"]
+            : [prefix + "description", prefix + "locked", prefix + "hidden", prefix + "current_frame", "rooms:index"];
         RedisValue[] args =
         [
             room.Description is null ? "0" : "1", room.Description ?? string.Empty, room.Locked ? "1" : "0", room.Hidden ? "1" : "0",
             room.CurrentFrame.ToString(CultureInfo.InvariantCulture), room.Id,
         ];
         await _db.ScriptEvaluateAsync(_save.Sha1, keys, args).ConfigureAwait(false);
+        if (BenchmarkCluster.Active)
+        {
+            // The cluster-safe layout: the index is in another slot, a second step.
+            await _db.SetAddAsync("rooms:index", room.Id).ConfigureAwait(false);
+        }
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.Save")]
@@ -198,7 +231,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<Room?> Raw_get_with_frame_count_once()
     {
-        string prefix = "room:" + RoomId + ":";
+        string prefix = _prefix;
         RedisKey[] keys = [prefix + "description", prefix + "locked", prefix + "hidden", prefix + "current_frame"];
         IBatch batch = _db.CreateBatch();
         Task<RedisValue[]> core = batch.StringGetAsync(keys);
@@ -227,7 +260,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<bool> Raw_set_locked_once()
     {
-        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "room:" + RoomId + ":locked"];
+        RedisKey[] keys = [_currentFrame, _locked];
         RedisResult result = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, keys, ["1", "0"]).ConfigureAwait(false); // SET to "0" (false)
         return (long)result == 1;
     }
@@ -242,7 +275,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<bool> Raw_set_hidden_once()
     {
-        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "room:" + RoomId + ":hidden"];
+        RedisKey[] keys = [_currentFrame, _hidden];
         RedisResult result = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, keys, ["1", "0"]).ConfigureAwait(false); // SET to "0" (false)
         return (long)result == 1;
     }
@@ -271,7 +304,19 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<bool> Raw_set_default_room_once()
     {
-        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "default_room"];
+        if (BenchmarkCluster.Active)
+        {
+            // The cluster-safe layout: two slots, EXISTS then SET.
+            if (!await _db.KeyExistsAsync(_currentFrame).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            await _db.StringSetAsync("default_room", RoomId).ConfigureAwait(false);
+            return true;
+        }
+
+        RedisKey[] keys = [_currentFrame, "default_room"];
         RedisResult result = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, keys, ["1", RoomId]).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -304,7 +349,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<string?> Raw_get_description_once()
     {
-        RedisValue value = await _db.StringGetAsync("room:" + RoomId + ":description").ConfigureAwait(false);
+        RedisValue value = await _db.StringGetAsync(_description).ConfigureAwait(false);
         return value.IsNull ? null : value.ToString();
     }
 
@@ -318,7 +363,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<bool> Raw_set_description_once()
     {
-        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "room:" + RoomId + ":description"];
+        RedisKey[] keys = [_currentFrame, _description];
         RedisResult result = await _db.ScriptEvaluateAsync(_setIfRoom.Sha1, keys, ["1", Description]).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -333,7 +378,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<RoomMetadata?> Raw_get_metadata_once()
     {
-        HashEntry[] entries = await _db.HashGetAllAsync("room:" + RoomId + ":metadata").ConfigureAwait(false);
+        HashEntry[] entries = await _db.HashGetAllAsync(_metadata).ConfigureAwait(false);
         if (entries.Length == 0)
         {
             return null;
@@ -378,7 +423,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
             args[(2 * i) + 1] = fields[i].Value;
         }
 
-        RedisKey[] keys = ["room:" + RoomId + ":current_frame", "room:" + RoomId + ":metadata"];
+        RedisKey[] keys = [_currentFrame, _metadata];
         RedisResult result = await _db.ScriptEvaluateAsync(_setMetadata.Sha1, keys, args).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -395,8 +440,8 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<bool> Raw_set_then_delete_metadata_field_once()
     {
-        RedisKey metadata = "room:" + RoomId + ":metadata";
-        RedisKey[] keys = ["room:" + RoomId + ":current_frame", metadata];
+        RedisKey metadata = _metadata;
+        RedisKey[] keys = [_currentFrame, metadata];
         RedisResult set = await _db.ScriptEvaluateAsync(_setMetadata.Sha1, keys, [ExtraField, "x"]).ConfigureAwait(false);
         return (long)set == 1 && await _db.HashDeleteAsync(metadata, ExtraField).ConfigureAwait(false);
     }
@@ -414,7 +459,20 @@ public class RoomMoreBenchmarks : RedisBenchmark
     public async Task<bool> Raw_add_user_once()
     {
         // The library's script by EVALSHA: EXISTS the user, then SADD and HSET currentRoom.
-        RedisKey[] keys = ["user:" + UserName, "room:" + RoomId + ":users"];
+        if (BenchmarkCluster.Active)
+        {
+            // The cluster-safe layout: the script in the user's slot, then SADD to the room's user set.
+            RedisResult checkedIn = await _db.ScriptEvaluateAsync(_addUser.Sha1, [_userKey], [UserName, RoomId]).ConfigureAwait(false);
+            if ((long)checkedIn != 1)
+            {
+                return false;
+            }
+
+            await _db.SetAddAsync(_users, UserName).ConfigureAwait(false);
+            return true;
+        }
+
+        RedisKey[] keys = [_userKey, _users];
         RedisResult result = await _db.ScriptEvaluateAsync(_addUser.Sha1, keys, [UserName, RoomId]).ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -429,7 +487,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 
     public async Task<IReadOnlyList<string>> Raw_get_users_once()
     {
-        RedisValue[] members = await _db.SetMembersAsync("room:" + RoomId + ":users").ConfigureAwait(false);
+        RedisValue[] members = await _db.SetMembersAsync(_users).ConfigureAwait(false);
         var names = new string[members.Length];
         for (int i = 0; i < names.Length; i++)
         {
@@ -456,6 +514,7 @@ public class RoomMoreBenchmarks : RedisBenchmark
 [CategoriesColumn]
 [FullRunOnly]
 [InvocationCount(64)]
+[ClusterTwins]
 public class RoomLifecycleBenchmarks : RedisBenchmark
 {
     private const string DeletedRoom = "bench-deleted";
@@ -468,64 +527,77 @@ public class RoomLifecycleBenchmarks : RedisBenchmark
     private RawScript _create = null!;
     private RawScript _delete = null!;
     private RawScript _copy = null!;
+    private RawScript _copyWrite = null!;
+    private string _deletedPrefix = null!; // was a constant: built once for the layout of the run
+    private string _deletedJobHead = null!;
     private RedisValue[] _geometryArgs = null!;
     private long _next;
 
-    protected override async Task SetupAsync()
+    protected override Task SetupAsync()
     {
         _db = Db(BenchmarkRedis.ScratchDb);
+        _deletedPrefix = RoomBase(DeletedRoom);
+        _deletedJobHead = BenchmarkCluster.Active ? "job:{" + DeletedRoom + "}:" : "job:";
         _rooms = new RoomRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
         _create = new RawScript(RoomScripts.Create.Text);
         _delete = new RawScript(RoomScripts.Delete.Text);
         _copy = new RawScript(RoomScripts.Copy.Text);
+        _copyWrite = new RawScript(RoomScripts.CopyWrite.Text);
         _geometryArgs = [.. DefaultGeometries.All.SelectMany(g => new RedisValue[] { g.Name, g.Json })];
-        await _db.ExecuteAsync("FLUSHDB");
+        RedisState.Flush(BenchmarkRedis.ScratchDb);
         WriteSource();
+        return Task.CompletedTask;
     }
 
     protected override async Task VerifyAsync()
     {
         // The raw delete names the fixed room keys by hand, in the order the script expects.
         SameSequence<RedisKey>(
-            [.. RoomFixedKeys.For(new RoomKeys(DeletedRoom, KeySpace.Default)), (RedisKey)"rooms:index"],
+            BenchmarkCluster.Active
+                ? RoomFixedKeys.For(new RoomKeys(DeletedRoom, BenchmarkCluster.Space))
+                : [.. RoomFixedKeys.For(new RoomKeys(DeletedRoom, KeySpace.Default)), (RedisKey)"rooms:index"],
             DeleteKeys(DeletedRoom),
             "keys of the delete script");
 
-        var server = BenchmarkRedis.Server;
         Same(await Lib_create_then_delete_once(), true, "library create + delete");
-        Same(server.Keys(BenchmarkRedis.ScratchDb, "room:" + DeletedRoom + ":*").Any(), false, "keys left by the library's delete");
+        Same(RedisState.Keys(BenchmarkRedis.ScratchDb, _deletedPrefix + "*").Any(), false, "keys left by the library's delete");
         Same(await _db.SetContainsAsync("rooms:index", DeletedRoom), false, "index after the library's delete");
         Same(await Raw_create_then_delete_once(), true, "raw create + delete");
-        Same(server.Keys(BenchmarkRedis.ScratchDb, "room:" + DeletedRoom + ":*").Any(), false, "keys left by the raw delete");
+        Same(RedisState.Keys(BenchmarkRedis.ScratchDb, _deletedPrefix + "*").Any(), false, "keys left by the raw delete");
         Same(await _db.SetContainsAsync("rooms:index", DeletedRoom), false, "index after the raw delete");
         Same(await _rooms.DeleteAsync(DeletedRoom), false, "library delete of a missing room");
 
         Same(await Lib_copy_once(), RoomCopyResult.Copied, "library copy");
         Same(await Raw_copy_once(), RoomCopyResult.Copied, "raw copy");
-        var libKeys = server.Keys(BenchmarkRedis.ScratchDb, "room:k0:*").Select(k => k.ToString()![8..]).Order().ToList();
-        var rawKeys = server.Keys(BenchmarkRedis.ScratchDb, "room:k1:*").Select(k => k.ToString()![8..]).Order().ToList();
+        int head = RoomBase("k0").Length;
+        var libKeys = RedisState.Keys(BenchmarkRedis.ScratchDb, RoomBase("k0") + "*").Select(k => k.ToString()![head..]).Order().ToList();
+        var rawKeys = RedisState.Keys(BenchmarkRedis.ScratchDb, RoomBase("k1") + "*").Select(k => k.ToString()![head..]).Order().ToList();
         SameSequence(libKeys, rawKeys, "keys written by copy");
         Same(libKeys.Count, 7, "keys of a copied room");
         SameSequence(await _db.StringGetAsync(CoreKeys("k0")), await _db.StringGetAsync(CoreKeys("k1")), "core keys written by copy");
-        SameSequence(await _db.SortedSetRangeByRankWithScoresAsync("room:k0:trajectory:indices"), await _db.SortedSetRangeByRankWithScoresAsync("room:k1:trajectory:indices"), "trajectory copied");
-        SameSequence(await _db.HashGetAllAsync("room:k0:geometries"), await _db.HashGetAllAsync("room:k1:geometries"), "geometries copied");
-        SameSequence(await _db.HashGetAllAsync("room:k0:bookmarks"), await _db.HashGetAllAsync("room:k1:bookmarks"), "bookmarks copied");
-        Same(await _db.SortedSetLengthAsync("room:k1:trajectory:indices"), SourceFrames, "frames copied");
+        SameSequence(await _db.SortedSetRangeByRankWithScoresAsync(RoomKey("k0", "trajectory:indices")), await _db.SortedSetRangeByRankWithScoresAsync(RoomKey("k1", "trajectory:indices")), "trajectory copied");
+        // By field name: a hash in the hashtable encoding iterates in an order of its node's hash seed (on the cluster
+        // the two copies may be on two nodes).
+        SameSequence(ByName(await _db.HashGetAllAsync(RoomKey("k0", "geometries"))), ByName(await _db.HashGetAllAsync(RoomKey("k1", "geometries"))), "geometries copied");
+        SameSequence(ByName(await _db.HashGetAllAsync(RoomKey("k0", "bookmarks"))), ByName(await _db.HashGetAllAsync(RoomKey("k1", "bookmarks"))), "bookmarks copied");
+        Same(await _db.SortedSetLengthAsync(RoomKey("k1", "trajectory:indices")), SourceFrames, "frames copied");
         Same(await _db.SetContainsAsync("rooms:index", "k0") && await _db.SetContainsAsync("rooms:index", "k1"), true, "copies indexed");
 
-        static RedisKey[] CoreKeys(string id) => ["room:" + id + ":description", "room:" + id + ":locked", "room:" + id + ":hidden", "room:" + id + ":current_frame"];
+        static IEnumerable<HashEntry> ByName(HashEntry[] entries) => entries.OrderBy(e => (string?)e.Name, StringComparer.Ordinal);
+
+        static RedisKey[] CoreKeys(string id) => [RoomKey(id, "description"), RoomKey(id, "locked"), RoomKey(id, "hidden"), RoomKey(id, "current_frame")];
     }
 
     [IterationCleanup]
     public void Cleanup()
     {
-        _db.Execute("FLUSHDB");
+        RedisState.Flush(BenchmarkRedis.ScratchDb);
         WriteSource();
     }
 
     private void WriteSource()
     {
-        string prefix = "room:" + Source + ":";
+        string prefix = RoomBase(Source);
         var frames = new SortedSetEntry[SourceFrames];
         for (int i = 0; i < SourceFrames; i++)
         {
@@ -548,9 +620,22 @@ public class RoomLifecycleBenchmarks : RedisBenchmark
 
     private string NextId() => "k" + (_next++).ToString(CultureInfo.InvariantCulture);
 
-    private static RedisKey[] DeleteKeys(string id)
+    private static RedisKey[] DeleteKeys(string id) => DeleteKeys(id, RoomBase(id));
+
+    private static RedisKey[] DeleteKeys(string id, string p)
     {
-        string p = "room:" + id + ":";
+        if (BenchmarkCluster.Active)
+        {
+            // The cluster-safe layout: the room's slot only (the index is a second step).
+            return
+            [
+                p + "keys", p + "jobs:active", p + "jobs:inactive", p + "jobs:by_time", p + "description", p + "locked",
+                p + "hidden", p + "current_frame", p + "presenter_lock", p + "metadata", p + "users", p + "trajectory:indices",
+                p + "bookmarks", p + "geometries", p + "figures", p + "selections", p + "selection_groups",
+                p + "active_selection_group", p + "chat:index", p + "chat:data", p + "chat:counter", p + "filesystems",
+            ];
+        }
+
         return
         [
             p + "keys", p + "jobs:active", p + "jobs:inactive", p + "jobs:by_time", p + "description", p + "locked",
@@ -567,16 +652,30 @@ public class RoomLifecycleBenchmarks : RedisBenchmark
     public async Task<bool> Raw_create_then_delete_once()
     {
         const string id = DeletedRoom;
-        string p = "room:" + id + ":";
-        RedisKey[] createKeys = [p + "current_frame", p + "locked", p + "hidden", p + "description", p + "geometries", "rooms:index"];
+        string p = _deletedPrefix;
+        bool cluster = BenchmarkCluster.Active;
+        RedisKey[] createKeys = cluster
+            ? [p + "current_frame", p + "locked", p + "hidden", p + "description", p + "geometries"]
+            : [p + "current_frame", p + "locked", p + "hidden", p + "description", p + "geometries", "rooms:index"];
         var createArgs = new RedisValue[3 + _geometryArgs.Length];
         createArgs[0] = id;
         createArgs[1] = "0";
         createArgs[2] = string.Empty;
         _geometryArgs.CopyTo(createArgs, 3);
         RedisResult created = await _db.ScriptEvaluateAsync(_create.Sha1, createKeys, createArgs).ConfigureAwait(false);
-        RedisValue[] deleteArgs = [id, "job:", p, 22];
-        RedisResult removed = await _db.ScriptEvaluateAsync(_delete.Sha1, DeleteKeys(id), deleteArgs).ConfigureAwait(false);
+        if (cluster)
+        {
+            // The cluster-safe layout: each script in the room's slot, each followed by its index step.
+            await _db.SetAddAsync("rooms:index", id).ConfigureAwait(false);
+        }
+
+        RedisValue[] deleteArgs = [id, _deletedJobHead, p, 22];
+        RedisResult removed = await _db.ScriptEvaluateAsync(_delete.Sha1, DeleteKeys(id, p), deleteArgs).ConfigureAwait(false);
+        if (cluster)
+        {
+            await _db.SetRemoveAsync("rooms:index", id).ConfigureAwait(false);
+        }
+
         return (long)created == 1 && (long)removed > 0;
     }
 
@@ -593,6 +692,11 @@ public class RoomLifecycleBenchmarks : RedisBenchmark
     public async Task<RoomCopyResult> Raw_copy_once()
     {
         string target = NextId();
+        if (BenchmarkCluster.Active)
+        {
+            return await RawCopyClusterAsync(target).ConfigureAwait(false);
+        }
+
         string s = "room:" + Source + ":";
         string t = "room:" + target + ":";
         RedisKey[] keys =
@@ -603,6 +707,60 @@ public class RoomLifecycleBenchmarks : RedisBenchmark
         ];
         RedisResult result = await _db.ScriptEvaluateAsync(_copy.Sha1, keys, [target, "1", CopyDescription]).ConfigureAwait(false);
         return (RoomCopyResult)(int)result;
+    }
+
+    // The cluster-safe layout's steps: read the source (one batch in its slot), write the target (one script in its
+    // slot), then the index.
+    private async Task<RoomCopyResult> RawCopyClusterAsync(string target)
+    {
+        string s = RoomBase(Source);
+        string t = RoomBase(target);
+        IBatch batch = _db.CreateBatch();
+        Task<SortedSetEntry[]> framesTask = batch.SortedSetRangeByRankWithScoresAsync(s + "trajectory:indices");
+        Task<HashEntry[]> geometriesTask = batch.HashGetAllAsync(s + "geometries");
+        Task<HashEntry[]> bookmarksTask = batch.HashGetAllAsync(s + "bookmarks");
+        batch.Execute();
+        SortedSetEntry[] frames = await framesTask.ConfigureAwait(false);
+        HashEntry[] geometries = await geometriesTask.ConfigureAwait(false);
+        HashEntry[] bookmarks = await bookmarksTask.ConfigureAwait(false);
+        if (frames.Length == 0)
+        {
+            return RoomCopyResult.SourceHasNoTrajectory;
+        }
+
+        var args = new RedisValue[5 + (2 * (frames.Length + geometries.Length + bookmarks.Length))];
+        args[0] = "1";
+        args[1] = CopyDescription;
+        args[2] = frames.Length * 2;
+        args[3] = geometries.Length * 2;
+        args[4] = bookmarks.Length * 2;
+        int i = 5;
+        foreach (SortedSetEntry entry in frames)
+        {
+            args[i++] = entry.Score;
+            args[i++] = entry.Element;
+        }
+
+        foreach (HashEntry entry in geometries)
+        {
+            args[i++] = entry.Name;
+            args[i++] = entry.Value;
+        }
+
+        foreach (HashEntry entry in bookmarks)
+        {
+            args[i++] = entry.Name;
+            args[i++] = entry.Value;
+        }
+
+        RedisKey[] keys = [t + "current_frame", t + "locked", t + "hidden", t + "description", t + "trajectory:indices", t + "geometries", t + "bookmarks"];
+        var result = (RoomCopyResult)(int)await _db.ScriptEvaluateAsync(_copyWrite.Sha1, keys, args).ConfigureAwait(false);
+        if (result == RoomCopyResult.Copied)
+        {
+            await _db.SetAddAsync("rooms:index", target).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Room.Copy")]

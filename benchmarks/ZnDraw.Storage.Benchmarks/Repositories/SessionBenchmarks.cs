@@ -17,6 +17,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class SessionBenchmarks : RedisBenchmark
 {
     private const string ReadSid = "bench-sid";
@@ -28,10 +29,18 @@ public class SessionBenchmarks : RedisBenchmark
     private IDatabase _db = null!;
     private SessionRepository _sessions = null!;
     private RawScript _delete = null!;
+    private string _readKey = null!; // were constants: built once for the layout of the run
+    private string _readRole = null!;
+    private string _transientKey = null!;
+    private string _transientRole = null!;
 
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _readKey = Sid(ReadSid);
+        _readRole = _readKey + ":role";
+        _transientKey = Sid(TransientSid);
+        _transientRole = _transientKey + ":role";
         _sessions = new SessionRepository(BenchmarkRedis.Context());
         _delete = new RawScript(SessionScripts.Delete.Text);
         await _sessions.SaveAsync(new SessionInfo(ReadSid, UserName, UserRole.Admin));
@@ -48,12 +57,12 @@ public class SessionBenchmarks : RedisBenchmark
         foreach (SessionInfo session in new[] { Saved, Saved with { Role = null } })
         {
             // From a stale role of another value, so that a missing SET or DEL shows.
-            await _db.KeyDeleteAsync("sid:" + WriteSid);
-            await _db.StringSetAsync("sid:" + WriteSid + ":role", "admin");
+            await _db.KeyDeleteAsync(Sid(WriteSid));
+            await _db.StringSetAsync(Sid(WriteSid) + ":role", "admin");
             await _sessions.SaveAsync(session);
             string lib = await StateAsync(WriteSid);
-            await _db.KeyDeleteAsync("sid:" + WriteSid);
-            await _db.StringSetAsync("sid:" + WriteSid + ":role", "admin");
+            await _db.KeyDeleteAsync(Sid(WriteSid));
+            await _db.StringSetAsync(Sid(WriteSid) + ":role", "admin");
             await RawSaveAsync(session);
             Same(lib, await StateAsync(WriteSid), "keys written by save (role " + session.Role + ")");
         }
@@ -67,8 +76,11 @@ public class SessionBenchmarks : RedisBenchmark
     }
 
     private async Task<string> StateAsync(string sid) =>
-        (string?)await _db.StringGetAsync("sid:" + sid) + " " + (string?)await _db.StringGetAsync("sid:" + sid + ":role")
-        + " " + await _db.KeyExistsAsync("sid:" + sid + ":role");
+        (string?)await _db.StringGetAsync(Sid(sid)) + " " + (string?)await _db.StringGetAsync(Sid(sid) + ":role")
+        + " " + await _db.KeyExistsAsync(Sid(sid) + ":role");
+
+    /// <summary><c>sid:{sid}</c>, or <c>sid:{{sid}}</c> (the hash tag of the cluster-safe layout) on the cluster.</summary>
+    private static string Sid(string sid) => BenchmarkCluster.Active ? "sid:{" + sid + "}" : "sid:" + sid;
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Sessions.GetById")]
     public Task Raw_get_by_id() => Repeat(Raw_get_by_id_once);
@@ -76,8 +88,8 @@ public class SessionBenchmarks : RedisBenchmark
     public async Task<SessionInfo?> Raw_get_by_id_once()
     {
         IBatch batch = _db.CreateBatch();
-        Task<RedisValue> user = batch.StringGetAsync("sid:" + ReadSid);
-        Task<RedisValue> role = batch.StringGetAsync("sid:" + ReadSid + ":role");
+        Task<RedisValue> user = batch.StringGetAsync(_readKey);
+        Task<RedisValue> role = batch.StringGetAsync(_readRole);
         batch.Execute();
         RedisValue name = await user.ConfigureAwait(false);
         RedisValue text = await role.ConfigureAwait(false);
@@ -102,7 +114,7 @@ public class SessionBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Sessions.Exists")]
     public Task Raw_exists() => Repeat(Raw_exists_once);
 
-    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync("sid:" + ReadSid);
+    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync(_readKey);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Sessions.Exists")]
     public Task Lib_exists() => Repeat(Lib_exists_once);
@@ -116,7 +128,7 @@ public class SessionBenchmarks : RedisBenchmark
 
     private Task<bool> RawSaveAsync(SessionInfo session)
     {
-        string key = "sid:" + session.Sid;
+        string key = Sid(session.Sid);
         ITransaction tx = _db.CreateTransaction();
         _ = tx.StringSetAsync(key, session.UserName);
         _ = session.Role switch
@@ -146,8 +158,7 @@ public class SessionBenchmarks : RedisBenchmark
 
     private async Task<bool> RawDeleteAsync()
     {
-        string key = "sid:" + TransientSid;
-        return (long)await _db.ScriptEvaluateAsync(_delete.Sha1, [key, key + ":role"]).ConfigureAwait(false) == 1;
+        return (long)await _db.ScriptEvaluateAsync(_delete.Sha1, [_transientKey, _transientRole]).ConfigureAwait(false) == 1;
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Sessions.SaveThenDelete")]

@@ -18,6 +18,7 @@ namespace ZnDraw.Storage.Benchmarks.Repositories;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [FullRunOnly]
+[ClusterTwins]
 public class UserBenchmarks : RedisBenchmark
 {
     private const string ReadUser = "bench-user";
@@ -45,12 +46,22 @@ public class UserBenchmarks : RedisBenchmark
     private RawScript _setAdmin = null!;
     private RawScript _rename = null!;
     private RawScript _registerPassword = null!;
+    private RawScript _renameCreate = null!;
+    private RawScript _renameDeleteOld = null!;
+    private string _readKey = null!; // were constants: built once for the layout of the run
+    private string _writeKey = null!;
+    private string _adminFlag = null!;
+    private string _readFlag = null!;
     private User _saved = null!;
     private bool _renamedAway;
 
     protected override async Task SetupAsync()
     {
         _db = Db();
+        _readKey = UserKey(ReadUser);
+        _writeKey = UserKey(WriteUser);
+        _adminFlag = AdminKey(AdminUser);
+        _readFlag = AdminKey(ReadUser);
         _users = new UserRepository(BenchmarkRedis.Context());
         _create = new RawScript(UserScripts.Create.Text);
         _save = new RawScript(UserScripts.Save.Text);
@@ -59,6 +70,8 @@ public class UserBenchmarks : RedisBenchmark
         _setAdmin = new RawScript(UserScripts.SetAdmin.Text);
         _rename = new RawScript(UserScripts.Rename.Text);
         _registerPassword = new RawScript(UserScripts.RegisterPassword.Text);
+        _renameCreate = new RawScript(UserScripts.RenameCreate.Text);
+        _renameDeleteOld = new RawScript(UserScripts.RenameDeleteOld.Text);
 
         // A registered user with every field (the read side); a second one the field writes change.
         var full = new User(ReadUser, Created, LoggedIn, Active, RoomId, Sid);
@@ -113,11 +126,11 @@ public class UserBenchmarks : RedisBenchmark
         await VerifyTouchAsync("lastActivity", () => Lib_touch_last_activity_once().AsTask(), Raw_touch_last_activity_once);
         await VerifyTouchAsync("lastLogin", () => Lib_touch_last_login_once().AsTask(), Raw_touch_last_login_once);
 
-        await _db.KeyDeleteAsync("admin:user:" + AdminUser);
+        await _db.KeyDeleteAsync(_adminFlag);
         await _db.SetRemoveAsync("admins:index", AdminUser);
         await Lib_set_admin_once();
         string lib = await AdminStateAsync();
-        await _db.KeyDeleteAsync("admin:user:" + AdminUser);
+        await _db.KeyDeleteAsync(_adminFlag);
         await _db.SetRemoveAsync("admins:index", AdminUser);
         await Raw_set_admin_once();
         Same(lib, await AdminStateAsync(), "flag and index written by set admin");
@@ -145,10 +158,10 @@ public class UserBenchmarks : RedisBenchmark
     private async Task<string> WrittenAsync(string user, Func<Task> write)
     {
         // A known start with a stale field (which save deletes) and a field of a later ZnDraw version (which stays).
-        await _db.KeyDeleteAsync("user:" + user);
-        await _db.HashSetAsync("user:" + user, [new("userName", user), new("createdAt", "2020-01-01T00:00:00"), new("currentRoom", "old-room"), new("futureField", "kept")]);
+        await _db.KeyDeleteAsync(UserKey(user));
+        await _db.HashSetAsync(UserKey(user), [new("userName", user), new("createdAt", "2020-01-01T00:00:00"), new("currentRoom", "old-room"), new("futureField", "kept")]);
         await write();
-        return Describe(await _db.HashGetAllAsync("user:" + user));
+        return Describe(await _db.HashGetAllAsync(UserKey(user)));
     }
 
     private async Task VerifyTouchAsync(string field, Func<Task<bool>> lib, Func<Task<bool>> raw)
@@ -156,10 +169,10 @@ public class UserBenchmarks : RedisBenchmark
         Same(await lib(), await raw(), field + " result");
         foreach (Func<Task<bool>> touch in new[] { lib, raw })
         {
-            await _db.HashDeleteAsync("user:" + WriteUser, field);
+            await _db.HashDeleteAsync(_writeKey, field);
             DateTime before = DateTime.UtcNow.AddSeconds(-1);
             await touch();
-            string stored = (string)(await _db.HashGetAsync("user:" + WriteUser, field))!;
+            string stored = (string)(await _db.HashGetAsync(_writeKey, field))!;
             if (!ZnDrawTime.TryParseIso(stored, out DateTime parsed) || ZnDrawTime.FormatIso(parsed) != stored || parsed < before || parsed > DateTime.UtcNow.AddSeconds(1))
             {
                 throw new InvalidOperationException($"{field}: '{stored}' is not the current time in ZnDraw's ISO form.");
@@ -168,16 +181,16 @@ public class UserBenchmarks : RedisBenchmark
     }
 
     private async Task<string> AdminStateAsync() =>
-        (string?)await _db.StringGetAsync("admin:user:" + AdminUser) + " " + await _db.SetContainsAsync("admins:index", AdminUser);
+        (string?)await _db.StringGetAsync(_adminFlag) + " " + await _db.SetContainsAsync("admins:index", AdminUser);
 
     private async Task<string> UserStateAsync(string user) =>
-        Describe(await _db.HashGetAllAsync("user:" + user)) + " flag=" + (string?)await _db.StringGetAsync("admin:user:" + user)
+        Describe(await _db.HashGetAllAsync(UserKey(user))) + " flag=" + (string?)await _db.StringGetAsync(AdminKey(user))
         + " users=" + await _db.SetContainsAsync("users:index", user) + " admins=" + await _db.SetContainsAsync("admins:index", user);
 
     // After renaming A to B: both hashes (lastLogin is "now", so only its form is compared), flags and index entries.
     private async Task<string> RenameStateAsync()
     {
-        HashEntry[] renamed = await _db.HashGetAllAsync("user:" + RenameB);
+        HashEntry[] renamed = await _db.HashGetAllAsync(UserKey(RenameB));
         string login = renamed.Single(e => e.Name == "lastLogin").Value.ToString();
         if (!ZnDrawTime.TryParseIso(login, out DateTime parsed) || ZnDrawTime.FormatIso(parsed) != login)
         {
@@ -185,9 +198,15 @@ public class UserBenchmarks : RedisBenchmark
         }
 
         return Describe([.. renamed.Where(e => e.Name != "lastLogin")]) + " | " + await UserStateAsync(RenameA) + " | "
-            + (string?)await _db.StringGetAsync("admin:user:" + RenameB) + " " + await _db.SetContainsAsync("users:index", RenameB)
+            + (string?)await _db.StringGetAsync(AdminKey(RenameB)) + " " + await _db.SetContainsAsync("users:index", RenameB)
             + " " + await _db.SetContainsAsync("admins:index", RenameB);
     }
+
+    /// <summary><c>user:{name}</c>, or <c>user:{{name}}</c> (the cluster-safe layout's hash tag) on the cluster.</summary>
+    internal static string UserKey(string name) => BenchmarkCluster.Active ? "user:{" + name + "}" : "user:" + name;
+
+    /// <summary><c>admin:user:{name}</c>, or <c>admin:user:{{name}}</c> on the cluster.</summary>
+    private static string AdminKey(string name) => BenchmarkCluster.Active ? "admin:user:{" + name + "}" : "admin:user:" + name;
 
     private static string Describe(UserCredentials? c) => c is null ? "none" : $"{c.UserName} {c.PasswordHash} {c.PasswordSalt}";
 
@@ -229,7 +248,7 @@ public class UserBenchmarks : RedisBenchmark
 
     public async Task<User?> Raw_get_by_id_once()
     {
-        HashEntry[] entries = await _db.HashGetAllAsync("user:" + ReadUser).ConfigureAwait(false);
+        HashEntry[] entries = await _db.HashGetAllAsync(_readKey).ConfigureAwait(false);
         if (entries.Length == 0)
         {
             return null;
@@ -265,7 +284,7 @@ public class UserBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Users.Exists")]
     public Task Raw_exists() => Repeat(Raw_exists_once);
 
-    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync("user:" + ReadUser);
+    public Task<bool> Raw_exists_once() => _db.KeyExistsAsync(_readKey);
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.Exists")]
     public Task Lib_exists() => Repeat(Lib_exists_once);
@@ -338,7 +357,19 @@ public class UserBenchmarks : RedisBenchmark
             args.Add(FormatIso(activity));
         }
 
-        return _db.ScriptEvaluateAsync(_save.Sha1, ["user:" + u.UserName, "users:index"], [.. args]);
+        if (BenchmarkCluster.Active)
+        {
+            return SaveThenIndexAsync(UserKey(u.UserName), [.. args], u.UserName);
+        }
+
+        return _db.ScriptEvaluateAsync(_save.Sha1, [UserKey(u.UserName), "users:index"], [.. args]);
+    }
+
+    // The cluster-safe layout: the script in the user's slot, then the index (another slot).
+    private async Task SaveThenIndexAsync(string key, RedisValue[] args, string name)
+    {
+        await _db.ScriptEvaluateAsync(_save.Sha1, [key], args).ConfigureAwait(false);
+        await _db.SetAddAsync("users:index", name).ConfigureAwait(false);
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.Save")]
@@ -356,12 +387,33 @@ public class UserBenchmarks : RedisBenchmark
     {
         string created = FormatIso(Created);
         RedisValue[] args = [name, "userName", name, "createdAt", created, "lastLogin", FormatIso(LoggedIn)];
-        return (long)await _db.ScriptEvaluateAsync(_create.Sha1, ["user:" + name, "users:index"], args).ConfigureAwait(false) == 1;
+        if (BenchmarkCluster.Active)
+        {
+            // The script in the user's slot, then the index.
+            RedisResult written = await _db.ScriptEvaluateAsync(_create.Sha1, [UserKey(name)], args).ConfigureAwait(false);
+            await _db.SetAddAsync("users:index", name).ConfigureAwait(false);
+            return (long)written == 1;
+        }
+
+        return (long)await _db.ScriptEvaluateAsync(_create.Sha1, [UserKey(name), "users:index"], args).ConfigureAwait(false) == 1;
     }
 
     private async Task<bool> RawDeleteAsync(string name)
     {
-        RedisKey[] keys = ["user:" + name, "admin:user:" + name, "users:index", "admins:index"];
+        if (BenchmarkCluster.Active)
+        {
+            // The script in the user's slot, then both index sets in one batch.
+            RedisResult deleted = await _db.ScriptEvaluateAsync(_delete.Sha1, [UserKey(name), AdminKey(name)], [name]).ConfigureAwait(false);
+            IBatch batch = _db.CreateBatch();
+            Task<bool> users = batch.SetRemoveAsync("users:index", name);
+            Task<bool> admins = batch.SetRemoveAsync("admins:index", name);
+            batch.Execute();
+            await users.ConfigureAwait(false);
+            await admins.ConfigureAwait(false);
+            return (long)deleted == 1;
+        }
+
+        RedisKey[] keys = [UserKey(name), AdminKey(name), "users:index", "admins:index"];
         return (long)await _db.ScriptEvaluateAsync(_delete.Sha1, keys, [name]).ConfigureAwait(false) == 1;
     }
 
@@ -387,7 +439,7 @@ public class UserBenchmarks : RedisBenchmark
     public Task Raw_set_password() => Repeat(Raw_set_password_once);
 
     public async Task<bool> Raw_set_password_once() =>
-        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, ["user:" + WriteUser], ["passwordHash", PasswordHash, "passwordSalt", PasswordSalt]).ConfigureAwait(false) == 1;
+        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, [_writeKey], ["passwordHash", PasswordHash, "passwordSalt", PasswordSalt]).ConfigureAwait(false) == 1;
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.SetPassword")]
     public Task Lib_set_password() => Repeat(Lib_set_password_once);
@@ -399,7 +451,7 @@ public class UserBenchmarks : RedisBenchmark
     public Task Raw_register_password() => Repeat(Raw_register_password_once);
 
     public async Task<bool> Raw_register_password_once() =>
-        (long)await _db.ScriptEvaluateAsync(_registerPassword.Sha1, ["user:" + WriteUser], [PasswordHash, PasswordSalt]).ConfigureAwait(false) == 1;
+        (long)await _db.ScriptEvaluateAsync(_registerPassword.Sha1, [_writeKey], [PasswordHash, PasswordSalt]).ConfigureAwait(false) == 1;
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.RegisterPassword")]
     public Task Lib_register_password() => Repeat(Lib_register_password_once);
@@ -412,8 +464,8 @@ public class UserBenchmarks : RedisBenchmark
     public async Task<UserCredentials?> Raw_get_credentials_once()
     {
         IBatch batch = _db.CreateBatch();
-        Task<bool> exists = batch.KeyExistsAsync("user:" + ReadUser);
-        Task<RedisValue[]> fields = batch.HashGetAsync("user:" + ReadUser, ["passwordHash", "passwordSalt"]);
+        Task<bool> exists = batch.KeyExistsAsync(_readKey);
+        Task<RedisValue[]> fields = batch.HashGetAsync(_readKey, ["passwordHash", "passwordSalt"]);
         batch.Execute();
         bool found = await exists.ConfigureAwait(false);
         RedisValue[] values = await fields.ConfigureAwait(false);
@@ -429,7 +481,16 @@ public class UserBenchmarks : RedisBenchmark
     public Task Raw_set_admin() => Repeat(Raw_set_admin_once);
 
     public Task Raw_set_admin_once() =>
-        _db.ScriptEvaluateAsync(_setAdmin.Sha1, ["admin:user:" + AdminUser, "admins:index"], [AdminUser, "1"]);
+        BenchmarkCluster.Active
+            ? SetAdminThenIndexAsync()
+            : _db.ScriptEvaluateAsync(_setAdmin.Sha1, [_adminFlag, "admins:index"], [AdminUser, "1"]);
+
+    // The cluster-safe layout: the flag (its own slot), then the index.
+    private async Task SetAdminThenIndexAsync()
+    {
+        await _db.StringSetAsync(_adminFlag, "1").ConfigureAwait(false);
+        await _db.SetAddAsync("admins:index", AdminUser).ConfigureAwait(false);
+    }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.SetAdmin")]
     public Task Lib_set_admin() => Repeat(Lib_set_admin_once);
@@ -439,7 +500,7 @@ public class UserBenchmarks : RedisBenchmark
     [Benchmark(Baseline = true, OperationsPerInvoke = Ops), BenchmarkCategory("Users.IsAdmin")]
     public Task Raw_is_admin() => Repeat(Raw_is_admin_once);
 
-    public async Task<bool> Raw_is_admin_once() => await _db.StringGetAsync("admin:user:" + AdminUser).ConfigureAwait(false) == "1";
+    public async Task<bool> Raw_is_admin_once() => await _db.StringGetAsync(_adminFlag).ConfigureAwait(false) == "1";
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.IsAdmin")]
     public Task Lib_is_admin() => Repeat(Lib_is_admin_once);
@@ -463,8 +524,8 @@ public class UserBenchmarks : RedisBenchmark
     public async Task<UserRole> Raw_get_role_once()
     {
         IBatch batch = _db.CreateBatch();
-        Task<RedisValue> flag = batch.StringGetAsync("admin:user:" + ReadUser);
-        Task<bool> registered = batch.HashExistsAsync("user:" + ReadUser, "passwordHash");
+        Task<RedisValue> flag = batch.StringGetAsync(_readFlag);
+        Task<bool> registered = batch.HashExistsAsync(_readKey, "passwordHash");
         batch.Execute();
         bool admin = await flag.ConfigureAwait(false) == "1";
         bool user = await registered.ConfigureAwait(false);
@@ -480,7 +541,7 @@ public class UserBenchmarks : RedisBenchmark
     public Task Raw_set_current_room() => Repeat(Raw_set_current_room_once);
 
     public async Task<bool> Raw_set_current_room_once() =>
-        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, ["user:" + WriteUser], ["currentRoom", RoomId]).ConfigureAwait(false) == 1;
+        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, [_writeKey], ["currentRoom", RoomId]).ConfigureAwait(false) == 1;
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.SetCurrentRoom")]
     public Task Lib_set_current_room() => Repeat(Lib_set_current_room_once);
@@ -491,7 +552,7 @@ public class UserBenchmarks : RedisBenchmark
     public Task Raw_set_current_sid() => Repeat(Raw_set_current_sid_once);
 
     public async Task<bool> Raw_set_current_sid_once() =>
-        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, ["user:" + WriteUser], ["currentSid", Sid]).ConfigureAwait(false) == 1;
+        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, [_writeKey], ["currentSid", Sid]).ConfigureAwait(false) == 1;
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.SetCurrentSid")]
     public Task Lib_set_current_sid() => Repeat(Lib_set_current_sid_once);
@@ -502,7 +563,7 @@ public class UserBenchmarks : RedisBenchmark
     public Task Raw_touch_last_activity() => Repeat(Raw_touch_last_activity_once);
 
     public async Task<bool> Raw_touch_last_activity_once() =>
-        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, ["user:" + WriteUser], ["lastActivity", FormatIso(DateTime.UtcNow)]).ConfigureAwait(false) == 1;
+        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, [_writeKey], ["lastActivity", FormatIso(DateTime.UtcNow)]).ConfigureAwait(false) == 1;
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.TouchLastActivity")]
     public Task Lib_touch_last_activity() => Repeat(Lib_touch_last_activity_once);
@@ -513,7 +574,7 @@ public class UserBenchmarks : RedisBenchmark
     public Task Raw_touch_last_login() => Repeat(Raw_touch_last_login_once);
 
     public async Task<bool> Raw_touch_last_login_once() =>
-        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, ["user:" + WriteUser], ["lastLogin", FormatIso(DateTime.UtcNow)]).ConfigureAwait(false) == 1;
+        (long)await _db.ScriptEvaluateAsync(_setFields.Sha1, [_writeKey], ["lastLogin", FormatIso(DateTime.UtcNow)]).ConfigureAwait(false) == 1;
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.TouchLastLogin")]
     public Task Lib_touch_last_login() => Repeat(Lib_touch_last_login_once);
@@ -539,9 +600,57 @@ public class UserBenchmarks : RedisBenchmark
 
     private async Task<bool> RawRenameAsync(string from, string to)
     {
-        RedisKey[] keys = ["user:" + from, "user:" + to, "admin:user:" + from, "admin:user:" + to, "users:index", "admins:index"];
+        if (BenchmarkCluster.Active)
+        {
+            return await RawRenameClusterAsync(from, to).ConfigureAwait(false);
+        }
+
+        RedisKey[] keys = [UserKey(from), UserKey(to), AdminKey(from), AdminKey(to), "users:index", "admins:index"];
         RedisValue[] args = [from, to, FormatIso(DateTime.UtcNow), "1", PasswordHash, PasswordSalt];
         return (long)await _db.ScriptEvaluateAsync(_rename.Sha1, keys, args).ConfigureAwait(false) == 1;
+    }
+
+    // The cluster-safe layout's steps: read the old user (one batch), create the new one (script, its slot), delete the
+    // old one (script, its slot), then the index sets (one batch).
+    private async Task<bool> RawRenameClusterAsync(string from, string to)
+    {
+        string oldHash = UserKey(from), oldFlag = AdminKey(from), newHash = UserKey(to), newFlag = AdminKey(to);
+        string now = FormatIso(DateTime.UtcNow);
+        IBatch read = _db.CreateBatch();
+        Task<RedisValue[]> fields = read.HashGetAsync(oldHash, ["createdAt", "passwordHash", "passwordSalt"]);
+        Task<bool> exists = read.KeyExistsAsync(oldHash);
+        Task<RedisValue> flag = read.StringGetAsync(oldFlag);
+        read.Execute();
+        RedisValue[] old = await fields.ConfigureAwait(false);
+        bool admin = await flag.ConfigureAwait(false) == "1";
+        if (!await exists.ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        RedisValue[] args = [admin ? "1" : "0", "userName", to, "passwordHash", PasswordHash, "passwordSalt", PasswordSalt, "createdAt", old[0].IsNull ? now : old[0], "lastLogin", now];
+        if ((long)await _db.ScriptEvaluateAsync(_renameCreate.Sha1, [newHash, newFlag], args).ConfigureAwait(false) != 1)
+        {
+            return false;
+        }
+
+        if ((long)await _db.ScriptEvaluateAsync(_renameDeleteOld.Sha1, [oldHash, oldFlag]).ConfigureAwait(false) != 1)
+        {
+            await _db.KeyDeleteAsync([newHash, newFlag]).ConfigureAwait(false);
+            return false;
+        }
+
+        IBatch index = _db.CreateBatch();
+        Task addUser = index.SetAddAsync("users:index", to);
+        Task removeUser = index.SetRemoveAsync("users:index", from);
+        Task removeAdmin = index.SetRemoveAsync("admins:index", from);
+        Task addAdmin = admin ? index.SetAddAsync("admins:index", to) : Task.CompletedTask;
+        index.Execute();
+        await addUser.ConfigureAwait(false);
+        await removeUser.ConfigureAwait(false);
+        await removeAdmin.ConfigureAwait(false);
+        await addAdmin.ConfigureAwait(false);
+        return true;
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.Rename")]
@@ -563,6 +672,7 @@ public class UserBenchmarks : RedisBenchmark
 [CategoriesColumn]
 [FullRunOnly]
 [InvocationCount(64)]
+[ClusterTwins]
 public class UserCreateBenchmarks : RedisBenchmark
 {
     private static readonly DateTime Created = new DateTime(2025, 10, 31, 12, 0, 5, DateTimeKind.Utc).AddTicks(1_234_560);
@@ -571,12 +681,13 @@ public class UserCreateBenchmarks : RedisBenchmark
     private RawScript _create = null!;
     private long _next;
 
-    protected override async Task SetupAsync()
+    protected override Task SetupAsync()
     {
         _db = Db(BenchmarkRedis.ScratchDb);
         _users = new UserRepository(BenchmarkRedis.Context(BenchmarkRedis.ScratchDb));
         _create = new RawScript(UserScripts.Create.Text);
-        await _db.ExecuteAsync("FLUSHDB");
+        RedisState.Flush(BenchmarkRedis.ScratchDb);
+        return Task.CompletedTask;
     }
 
     protected override async Task VerifyAsync()
@@ -588,11 +699,11 @@ public class UserCreateBenchmarks : RedisBenchmark
         Same(await _db.SetContainsAsync("users:index", "u1"), true, "raw create indexes the user");
 
         async Task<string> Fields(string id) =>
-            string.Join(", ", (await _db.HashGetAllAsync("user:" + id)).Select(e => $"{e.Name}={(e.Name == "userName" ? e.Value == id : e.Value)}"));
+            string.Join(", ", (await _db.HashGetAllAsync(UserBenchmarks.UserKey(id))).Select(e => $"{e.Name}={(e.Name == "userName" ? e.Value == id : e.Value)}"));
     }
 
     [IterationCleanup]
-    public void Cleanup() => _db.Execute("FLUSHDB");
+    public void Cleanup() => RedisState.Flush(BenchmarkRedis.ScratchDb);
 
     private string NextId() => "u" + (_next++).ToString(CultureInfo.InvariantCulture);
 
@@ -604,7 +715,15 @@ public class UserCreateBenchmarks : RedisBenchmark
         string id = NextId();
         string created = Created.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
         RedisValue[] args = [id, "userName", id, "createdAt", created, "lastLogin", created];
-        return (long)await _db.ScriptEvaluateAsync(_create.Sha1, ["user:" + id, "users:index"], args).ConfigureAwait(false) == 1;
+        if (BenchmarkCluster.Active)
+        {
+            // The cluster-safe layout: the script in the user's slot, then the index.
+            RedisResult result = await _db.ScriptEvaluateAsync(_create.Sha1, [UserBenchmarks.UserKey(id)], args).ConfigureAwait(false);
+            await _db.SetAddAsync("users:index", id).ConfigureAwait(false);
+            return (long)result == 1;
+        }
+
+        return (long)await _db.ScriptEvaluateAsync(_create.Sha1, [UserBenchmarks.UserKey(id), "users:index"], args).ConfigureAwait(false) == 1;
     }
 
     [Benchmark(OperationsPerInvoke = Ops), BenchmarkCategory("Users.Create")]
