@@ -190,7 +190,7 @@ svc_start_postgres() {
     --encoding=UTF8 --locale=C.UTF-8 --no-sync --no-instructions > "$base/initdb.log" 2>&1 \
     || { cat "$base/initdb.log" >&2; return 1; }
   pg_as "$bin/pg_ctl" -D "$base/data" -l "$base/postgres.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start > /dev/null || { tail -20 "$base/postgres.log" >&2; return 1; }
   SVC_STOPPERS+=("svc_pg_halt '$bin' '$base' '$os_user'")
   pg_as "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$base" -p "$port" -U postgres -d postgres \

@@ -28,7 +28,6 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
     public async Task DisposeAsync()
     {
         await _factory.DisposeAsync();
-        await PostgresServer.EnsureRunningAsync();
     }
 
     [Fact]
@@ -53,13 +52,21 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
     [Fact]
     public async Task PostgresStoppedWhile5000EventsAreProduced_EveryEventArrivesExactlyOnceAfterItStarts()
     {
+        // A PostgreSQL of this test's own: stopping the shared server would fail the PostgreSQL tests beside this one.
+        await using var server = await PrivatePostgres.StartAsync();
+        await using var factory = new HistoryDbContextFactory(new PostgresDialect(server.ConnectionString, null));
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await db.Database.MigrateAsync();
+        }
+
         var stream = RedisFixture.NewId("outbox");
         var room = RedisFixture.NewId("room");
-        var probe = new ProbeSink(new SqlHistorySink(_factory));
+        var probe = new ProbeSink(new SqlHistorySink(factory));
         using var host = StartDispatcher(stream, probe, o => o.BatchSize = 500);
         await host.StartAsync();
 
-        await PostgresServer.StopAsync();
+        await server.StopAsync();
         List<HistoryEvent> produced;
         try
         {
@@ -69,11 +76,11 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
         }
         finally
         {
-            await PostgresServer.StartAsync();
+            await server.StartAgainAsync();
         }
 
-        await WaitForRowsAsync(room, produced.Count);
-        await AssertExactlyOnceAsync(room, produced);
+        await WaitForRowsAsync(room, produced.Count, factory);
+        await AssertExactlyOnceAsync(room, produced, factory);
         await Eventually.WaitForAsync(
             async () => (await redis.Database.StreamPendingAsync(stream, HistoryOptions.DefaultConsumerGroup)).PendingMessageCount,
             n => n == 0, Deadline, "every entry to be acknowledged");
@@ -239,18 +246,18 @@ public sealed class HistoryDispatcherTests(RedisFixture redis, PostgresTestDatab
         return events;
     }
 
-    private async Task<int> CountRowsAsync(string room)
+    private async Task<int> CountRowsAsync(string room, HistoryDbContextFactory? factory = null)
     {
-        await using var db = await _factory.CreateDbContextAsync();
+        await using var db = await (factory ?? _factory).CreateDbContextAsync();
         return await db.RoomEvents.CountAsync(r => r.RoomId == room);
     }
 
-    private Task WaitForRowsAsync(string room, int expected) =>
-        Eventually.WaitForAsync(() => CountRowsAsync(room), n => n >= expected, Deadline, $"{expected} rows of room {room}");
+    private Task WaitForRowsAsync(string room, int expected, HistoryDbContextFactory? factory = null) =>
+        Eventually.WaitForAsync(() => CountRowsAsync(room, factory), n => n >= expected, Deadline, $"{expected} rows of room {room}");
 
-    private async Task AssertExactlyOnceAsync(string room, IReadOnlyList<HistoryEvent> produced)
+    private async Task AssertExactlyOnceAsync(string room, IReadOnlyList<HistoryEvent> produced, HistoryDbContextFactory? factory = null)
     {
-        await using var db = await _factory.CreateDbContextAsync();
+        await using var db = await (factory ?? _factory).CreateDbContextAsync();
         var ids = await db.RoomEvents.Where(r => r.RoomId == room).Select(r => r.EventId).ToListAsync();
         Assert.Equal(produced.Count, ids.Count);
         Assert.Equal(produced.Select(e => e.EventId).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));

@@ -137,13 +137,13 @@ public static class SqlStores
             var template = await TemplateAsync();
             var name = "zndraw_store_" + Guid.NewGuid().ToString("N")[..16];
             await AdminAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
-            // The test server accepts about 97 connections and Npgsql's pool allows 100: a contract that starts 120 calls
-            // at once would hit the server's limit instead of waiting for a pooled connection.
+            // The test server accepts 300 connections (scripts/services.sh) and stores of several collections use it at once;
+            // a pool of 40 per store keeps them all under that limit (a contract that starts 120 calls at once waits for
+            // a pooled connection instead of hitting the server's limit).
             var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { Database = name, MaxPoolSize = 40 }.ToString();
             return (sql => sql.UseNpgsql(connectionString), async () =>
             {
                 NpgsqlConnection.ClearAllPools();
-                await PostgresServer.EnsureRunningAsync();
                 await DropAsync(name);
             });
         }

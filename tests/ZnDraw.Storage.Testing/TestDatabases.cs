@@ -70,7 +70,6 @@ public sealed class PostgresTestDatabase : ITestDatabase
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await PostgresServer.EnsureRunningAsync();
         await using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", connection);
@@ -78,7 +77,7 @@ public sealed class PostgresTestDatabase : ITestDatabase
     }
 }
 
-/// <summary>The test PostgreSQL server: its address, and stop/start for the fault tests.</summary>
+/// <summary>The test PostgreSQL server: its address, and the <c>pg_ctl</c>/<c>initdb</c> runner of the private servers (<see cref="PrivatePostgres"/>).</summary>
 public static class PostgresServer
 {
     public const string EnvironmentVariable = "ZNDRAW_POSTGRES";
@@ -98,55 +97,6 @@ public static class PostgresServer
         }
     }
 
-    private static bool s_stopped;
-
-    /// <summary>Stops the server (fast shutdown, waits until it is down).</summary>
-    public static async Task StopAsync()
-    {
-        var (pgCtl, dataDir) = Control();
-        NpgsqlConnection.ClearAllPools();
-        await RunAsync(pgCtl, ["-D", dataDir, "stop", "-m", "fast", "-w", "-t", "30"], dataDir);
-        s_stopped = true;
-    }
-
-    /// <summary>Starts the server again on the same port and socket folder, waiting until it accepts connections.</summary>
-    public static async Task StartAsync()
-    {
-        var (pgCtl, dataDir) = Control();
-        var port = new NpgsqlConnectionStringBuilder(ConnectionString).Port;
-        var socketDir = Path.GetDirectoryName(dataDir.TrimEnd('/'))!;
-        var options = string.Create(
-            CultureInfo.InvariantCulture,
-            $"-c listen_addresses=127.0.0.1 -p {port} -k {socketDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-        await RunAsync(pgCtl, ["-D", dataDir, "-l", Path.Combine(socketDir, "postgres-restart.log"), "-w", "-t", "30", "-o", options, "start"], dataDir);
-        s_stopped = false;
-    }
-
-    /// <summary>Starts the server if a test stopped it and did not start it again.</summary>
-    public static async Task EnsureRunningAsync()
-    {
-        if (s_stopped)
-        {
-            await StartAsync();
-        }
-    }
-
-    private static (string PgCtl, string DataDir) Control()
-    {
-        var value = Environment.GetEnvironmentVariable(ControlVariable);
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new InvalidOperationException(
-                $"The PostgreSQL fault tests need {ControlVariable} ('<pg_ctl> -D <data dir>'), which ./scripts/test.sh sets.");
-        }
-
-        var at = value.IndexOf(" -D ", StringComparison.Ordinal);
-        return at < 0
-            ? throw new InvalidOperationException($"{ControlVariable} must look like '<pg_ctl> -D <data dir>' (is '{value}').")
-            : (value[..at].Trim(), value[(at + 4)..].Trim());
-    }
-
-    /// <summary>Runs a PostgreSQL program (<c>pg_ctl</c>, <c>initdb</c>) as the <c>postgres</c> user when root, in the data folder's parent; throws on a non-zero exit.</summary>
     internal static async Task RunAsync(string pgCtl, string[] args, string dataDir)
     {
         var root = Environment.UserName == "root";
