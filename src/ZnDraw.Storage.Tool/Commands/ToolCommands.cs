@@ -29,6 +29,10 @@ internal static class ToolCommands
 
         // Command groups, one line each, in the order --help lists them.
         root.Subcommands.Add(RoomsCommand.Create());
+        root.Subcommands.Add(UsersCommand.Create());
+        root.Subcommands.Add(ExtensionsCommand.Create());
+        root.Subcommands.Add(JobsCommand.Create());
+        root.Subcommands.Add(HistoryCommand.Create());
         return root;
     }
 }

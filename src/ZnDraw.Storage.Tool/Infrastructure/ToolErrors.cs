@@ -51,6 +51,12 @@ internal static class ToolErrors
         return (code, message);
     }
 
+    /// <summary>A missing table (SQLite "no such table", PostgreSQL 42P01) means a database the history was never migrated into.</summary>
+    private static string MigrationHint(DbException exception) =>
+        exception.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) || exception.SqlState == "42P01"
+            ? " (no history tables: is this the history database, and was it migrated? See MigrateHistoryDatabaseAsync or SqlHistoryOptions.MigrateOnStart.)"
+            : string.Empty;
+
     private static (int Code, string Message) ClassifyOne(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         ToolException tool => (tool.ExitCode, tool.Message),
@@ -60,7 +66,7 @@ internal static class ToolErrors
         StorageDataException data => (ExitCodes.DataError, data.Message),
         RedisConnectionException redis => (ExitCodes.Unavailable, $"Redis unreachable ({redis.FailureType}): {redis.Message}"),
         RedisTimeoutException timeout => (ExitCodes.Unavailable, $"Redis timed out: {timeout.Message}"),
-        DbException db => (ExitCodes.Unavailable, $"SQL database: {db.Message}"),
+        DbException db => (ExitCodes.Unavailable, $"SQL database: {db.Message}{MigrationHint(db)}"),
         // Bad ids and values: the library's own message names the parameter and the rule.
         ArgumentException argument => (ExitCodes.Usage, argument.Message),
         InvalidDataException invalid => (ExitCodes.Usage, invalid.Message),

@@ -213,6 +213,7 @@ internal sealed class ToolStore : IAsyncDisposable
         switch (provider)
         {
             case SqlProviderKind.Sqlite:
+                RequireSqliteFile(connectionString);
                 sql.UseSqlite(connectionString);
                 break;
             case SqlProviderKind.PostgreSql:
@@ -220,6 +221,31 @@ internal sealed class ToolStore : IAsyncDisposable
                 break;
             default:
                 throw new ToolException(ExitCodes.Usage, "no SQL provider: pass --sql-provider sqlite|postgresql.");
+        }
+    }
+
+    /// <summary>
+    /// SQLite creates a missing database file on open: a mistyped path would read as an empty history and leave a file
+    /// behind. The tool only reads, so a file that is not there is an error.
+    /// </summary>
+    private static void RequireSqliteFile(string connectionString)
+    {
+        Microsoft.Data.Sqlite.SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ToolException(ExitCodes.Usage, $"invalid SQLite connection string: {ex.Message}", ex);
+        }
+
+        string file = builder.DataSource;
+        bool inMemory = builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory
+            || file.Length == 0 || file == ":memory:" || file.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+        if (!inMemory && !File.Exists(file))
+        {
+            throw new ToolException(ExitCodes.Unavailable, $"SQLite database not found: {Path.GetFullPath(file)} (check --sql).");
         }
     }
 
