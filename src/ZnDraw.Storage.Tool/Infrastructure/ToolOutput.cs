@@ -29,7 +29,15 @@ internal sealed class ToolOutput
             Ansi = AnsiSupport.Detect,
             ColorSystem = ColorSystemSupport.Detect,
         });
+        if (!ReferenceEquals(output, System.Console.Out) || System.Console.IsOutputRedirected)
+        {
+            // Piped or captured: no terminal to fit, so a table keeps each row on one line (Spectre would wrap at 80).
+            Console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns > 0 ? columns : RedirectedWidth;
+        }
     }
+
+    /// <summary>The width of tables written to a pipe or file (wide enough for any row).</summary>
+    private const int RedirectedWidth = 4096;
 
     /// <summary>--json: write JSON instead of tables.</summary>
     public bool Json { get; }
