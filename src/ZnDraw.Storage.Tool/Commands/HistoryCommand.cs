@@ -17,7 +17,7 @@ internal static class HistoryCommand
         Paged<RoomHistoryEvent>(
             "rooms",
             "room-id",
-            "The events of one room (created, deleted, locked, hidden, description or metadata changed, ...): time, event, user, metadata.",
+            "The events of one room (created, copied, deleted, locked, unlocked, hidden, description_changed): time, event, user, metadata.",
             static (q, key, limit, since, before, ct) => q.GetRoomEventsAsync(key, limit, since, before, ct),
             ["Time", "Event", "User", "Metadata"],
             static e => [Formats.Time(e.OccurredAt), e.EventType, e.User, Formats.List((e.Metadata ?? new Dictionary<string, string>()).Select(static m => $"{m.Key}={m.Value}"))],
