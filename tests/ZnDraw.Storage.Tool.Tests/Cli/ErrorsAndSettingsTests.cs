@@ -6,7 +6,7 @@ using ZnDraw.Storage.Tool.Tests.Infrastructure;
 namespace ZnDraw.Storage.Tool.Tests.Cli;
 
 /// <summary>One-line errors with documented exit codes, and where the settings come from (flags, environment, file).</summary>
-[Collection(RedisCollection.Name)]
+[Collection(RedisMoreCollection.Name)]
 public sealed class ErrorsAndSettingsTests(RedisFixture redis)
 {
     [Fact]

@@ -37,12 +37,14 @@ public abstract class HistoryTests<TDatabase>(TDatabase database, string provide
         var second = (await ToolProcess.RunAsync(Args("history", "rooms", room, "--limit", "2", "--before", cursor, "--json"))).ShouldExit(ExitCodes.Ok).Json();
         Assert.Equal(["e2", "e1"], Events(second));
 
+        // --since bounds the pages from below: after the first page's cursor, only e2 is at or after minute 2.
+        var since = (await ToolProcess.RunAsync(Args("history", "rooms", room, "--before", cursor, "--since", T0.AddMinutes(2).ToString("O"), "--json"))).ShouldExit(ExitCodes.Ok).Json();
+        Assert.Equal(["e2"], Events(since));
+        Assert.Equal(JsonValueKind.Null, since.GetProperty("nextCursor").ValueKind);
+
         var all = (await ToolProcess.RunAsync(Args("history", "rooms", room, "--limit", "2", "--all", "--json"))).ShouldExit(ExitCodes.Ok).Json();
         Assert.Equal(["e4", "e3", "e2", "e1", "e0"], Events(all));
         Assert.Equal(JsonValueKind.Null, all.GetProperty("nextCursor").ValueKind);
-
-        var since = (await ToolProcess.RunAsync(Args("history", "rooms", room, "--since", T0.AddMinutes(3).ToString("O"), "--json"))).ShouldExit(ExitCodes.Ok).Json();
-        Assert.Equal(["e4", "e3"], Events(since));
 
         var table = (await ToolProcess.RunAsync(Args("history", "rooms", room, "--limit", "3"))).ShouldExit(ExitCodes.Ok);
         Assert.Contains("2026-03-01 12:04:00Z", table.StandardOutput);
@@ -64,8 +66,6 @@ public abstract class HistoryTests<TDatabase>(TDatabase database, string provide
 
         var badCursor = (await ToolProcess.RunAsync(Args("history", "rooms", room, "--before", "not-a-cursor"))).ShouldExit(ExitCodes.Usage);
         Assert.StartsWith("error: ", Assert.Single(badCursor.ErrorLines));
-        var badLimit = (await ToolProcess.RunAsync(Args("history", "users", user, "--limit", "0"))).ShouldExit(ExitCodes.Usage);
-        Assert.StartsWith("error: The limit must be", Assert.Single(badLimit.ErrorLines));
     }
 
     private static IEnumerable<string?> Events(JsonElement page) =>

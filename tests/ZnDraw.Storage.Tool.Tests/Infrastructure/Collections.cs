@@ -9,6 +9,13 @@ public sealed class RedisCollection : ICollectionFixture<RedisFixture>
     public const string Name = "Redis";
 }
 
+/// <summary>More tool runs against the test Redis, beside <see cref="RedisCollection"/> (its own connection; each test its own key prefix).</summary>
+[CollectionDefinition(Name)]
+public sealed class RedisMoreCollection : ICollectionFixture<RedisFixture>
+{
+    public const string Name = "RedisMore";
+}
+
 /// <summary>Tool runs against the test Redis Cluster (cluster-safe layout, each test its own key prefix).</summary>
 [CollectionDefinition(Name)]
 public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>

@@ -11,7 +11,7 @@ using ZnDraw.Storage.Tool.Tests.Infrastructure;
 namespace ZnDraw.Storage.Tool.Tests.Rooms;
 
 /// <summary>--sql-storage: a hybrid deployment's users and rooms are read from its SQL database (a SQLite file here).</summary>
-[Collection(RedisCollection.Name)]
+[Collection(RedisMoreCollection.Name)]
 public sealed class HybridStorageTests(RedisFixture redis, SqliteTestDatabase database) : IClassFixture<SqliteTestDatabase>
 {
     [Fact]
