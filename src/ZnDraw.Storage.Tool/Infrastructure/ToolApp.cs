@@ -18,9 +18,16 @@ internal static class ToolApp
         {
             // One line per parse error (unknown command or option, a value not among the choices, a missing argument),
             // and where to look; never the whole help text.
-            foreach (var parseError in parse.Errors)
+            // "Required command was not provided" beside a more precise error (a mistyped subcommand) says nothing more.
+            var messages = parse.Errors.Select(static e => e.Message).Distinct().ToList();
+            if (messages.Count > 1)
             {
-                ToolErrors.WriteLine(error, parseError.Message);
+                messages.RemoveAll(static m => m.StartsWith("Required command was not provided", StringComparison.Ordinal));
+            }
+
+            foreach (var message in messages)
+            {
+                ToolErrors.WriteLine(error, message);
             }
 
             error.WriteLine($"Run '{CommandPath(parse)} --help' for usage.");

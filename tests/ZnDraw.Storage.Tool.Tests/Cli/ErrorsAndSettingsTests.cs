@@ -29,8 +29,7 @@ public sealed class ErrorsAndSettingsTests(RedisFixture redis)
         Assert.StartsWith("error: invalid setting: ZnDrawStorage:Database", Assert.Single(database.ErrorLines));
 
         var typo = (await ToolProcess.RunAsync("rooms", "lst")).ShouldExit(ExitCodes.Usage);
-        Assert.Contains("error: Unrecognized command or argument 'lst'.", typo.ErrorLines);
-        Assert.Equal("Run 'zndraw-storage rooms --help' for usage.", typo.ErrorLines[^1]);
+        Assert.Equal(["error: Unrecognized command or argument 'lst'.", "Run 'zndraw-storage rooms --help' for usage."], typo.ErrorLines);
 
         var layout = (await ToolProcess.RunAsync("--layout", "sideways", "rooms", "list")).ShouldExit(ExitCodes.Usage);
         Assert.Contains("sideways", layout.ErrorLines[0]);
