@@ -25,12 +25,9 @@ internal static class RoomsCommand
         {
             await using var store = await ctx.OpenStoreAsync(StoreNeeds.Redis).ConfigureAwait(false);
             var rooms = store.Get<RoomService>();
+            var indexed = await rooms.ListAsync(ctx.CancellationToken).ConfigureAwait(false);
+            await LayoutProbe.EnsureRoomsLayoutAsync(store, indexed, ctx.CancellationToken).ConfigureAwait(false);
             var details = await rooms.ListDetailsAsync(includeHidden: true, ctx.CancellationToken).ConfigureAwait(false);
-            if (details.Count == 0)
-            {
-                var indexed = await rooms.ListAsync(ctx.CancellationToken).ConfigureAwait(false);
-                await LayoutProbe.ThrowIfRoomsUnderOtherLayoutAsync(store, indexed, ctx.CancellationToken).ConfigureAwait(false);
-            }
 
             var sorted = details.OrderBy(static r => r.Id, StringComparer.Ordinal).ToList();
             if (ctx.Output.Json)

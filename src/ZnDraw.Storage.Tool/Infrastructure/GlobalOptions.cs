@@ -78,7 +78,7 @@ internal static class GlobalOptions
 
     public static readonly Option<bool> Verbose = new("--verbose")
     {
-        Description = "On an error, also print the exception's stack trace.",
+        Description = "Also log the library's information messages (and EF Core's SQL) to standard error, and on an error print the stack trace.",
         Recursive = true,
     };
 

@@ -19,6 +19,29 @@ internal static class LayoutProbe
     public static Task ThrowIfRoomsUnderOtherLayoutAsync(ToolStore store, IEnumerable<string> roomIds, CancellationToken cancellationToken) =>
         ProbeAsync(store, SqlStorageGroups.Rooms, "room", roomIds, static (s, id, ct) => s.Rooms.ExistsAsync(id, ct), cancellationToken);
 
+    /// <summary>
+    /// Before a listing: when none of the first indexed rooms exists under the chosen layout, throws if one exists under
+    /// the other (so the listing does not first warn about every index entry it cannot find).
+    /// </summary>
+    public static async Task EnsureRoomsLayoutAsync(ToolStore store, IReadOnlyList<string> indexed, CancellationToken cancellationToken)
+    {
+        if (indexed.Count == 0 || store.SqlStorage.HasFlag(SqlStorageGroups.Rooms))
+        {
+            return;
+        }
+
+        var rooms = store.Get<Contracts.IRoomRepository>();
+        foreach (var id in indexed.Take(MaxProbes))
+        {
+            if (await rooms.ExistsAsync(id, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        await ThrowIfRoomsUnderOtherLayoutAsync(store, indexed, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Throws a <see cref="ToolException"/> (<see cref="ExitCodes.WrongLayout"/>) when one of these users exists under the other layout.</summary>
     public static Task ThrowIfUsersUnderOtherLayoutAsync(ToolStore store, IEnumerable<string> userNames, CancellationToken cancellationToken) =>
         ProbeAsync(store, SqlStorageGroups.Users, "user", userNames, static (s, id, ct) => s.Users.ExistsAsync(id, ct), cancellationToken);

@@ -37,5 +37,5 @@ internal sealed class ToolContext
     public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
 
     /// <summary>Opens the library as configured (see <see cref="ToolStore"/>); dispose it when done.</summary>
-    public Task<ToolStore> OpenStoreAsync(StoreNeeds needs) => ToolStore.OpenAsync(Configuration, needs, CancellationToken);
+    public Task<ToolStore> OpenStoreAsync(StoreNeeds needs) => ToolStore.OpenAsync(Configuration, needs, Verbose, CancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ZnDraw.Storage.Redis;
@@ -79,7 +80,15 @@ internal sealed class ToolStore : IAsyncDisposable
     /// </summary>
     /// <exception cref="ToolException">A setting is missing, Redis is unreachable, or the layout does not fit the server.</exception>
     /// <exception cref="OptionsValidationException">A library option is invalid (the message names the setting).</exception>
-    public static async Task<ToolStore> OpenAsync(IConfiguration configuration, StoreNeeds needs, CancellationToken cancellationToken)
+    public static async Task<ToolStore> OpenAsync(IConfiguration configuration, StoreNeeds needs, CancellationToken cancellationToken) =>
+        await OpenAsync(configuration, needs, verbose: false, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc cref="OpenAsync(IConfiguration, StoreNeeds, CancellationToken)"/>
+    /// <param name="configuration">The run's configuration.</param>
+    /// <param name="needs">What to open.</param>
+    /// <param name="verbose">Log the library's (and EF Core's) information messages too, not only warnings and errors.</param>
+    /// <param name="cancellationToken">Bounds the connect.</param>
+    public static async Task<ToolStore> OpenAsync(IConfiguration configuration, StoreNeeds needs, bool verbose, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var sqlProvider = ToolConfiguration.SqlProvider(configuration);
@@ -101,6 +110,25 @@ internal sealed class ToolStore : IAsyncDisposable
             ApplicationName = "zndraw-storage",
         });
         builder.Configuration.AddConfiguration(configuration);
+        // What the library logs (e.g. a listing that skipped an unreadable room, naming the key) reaches the operator:
+        // one line each on standard error, so standard output stays the result.
+        builder.Logging.ClearProviders();
+        // Without --verbose only the library's own warnings: EF Core and Npgsql log a failed command as an error, which
+        // the tool reports itself in one line.
+        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+        if (!verbose)
+        {
+            builder.Logging.AddFilter((category, level) =>
+                level >= LogLevel.Warning && category is not null && category.StartsWith("ZnDraw.", StringComparison.Ordinal));
+        }
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = false;
+            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
+        });
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         var holder = new MultiplexerHolder();
         // Registered before AddZnDrawStorage resolves anything: the library reuses a host's multiplexer and never disposes it.
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => holder.Multiplexer

@@ -93,12 +93,27 @@ public abstract class HistoryTests<TDatabase>(TDatabase database, string provide
 public sealed class SqliteHistoryTests(SqliteTestDatabase database) : HistoryTests<SqliteTestDatabase>(database, "sqlite", static d => d.ConnectionString)
 {
     [Fact]
-    public async Task A_missing_sqlite_file_is_an_error_and_is_not_created()
+    public async Task A_missing_sqlite_file_or_one_without_history_tables_is_one_error_line_and_nothing_is_created()
     {
         string file = Path.Combine(Path.GetTempPath(), $"zndraw-tool-missing-{Guid.NewGuid():N}.db");
         var run = (await ToolProcess.RunAsync("--sql-provider", "sqlite", "--sql", $"Data Source={file}", "history", "users", "alice")).ShouldExit(ExitCodes.Unavailable);
         Assert.Equal([$"error: SQLite database not found: {file} (check --sql)."], run.ErrorLines);
         Assert.False(File.Exists(file));
+
+        // An existing file without the history tables: one line that says so (EF Core's own error log is not shown).
+        string empty = Path.Combine(Path.GetTempPath(), $"zndraw-tool-empty-{Guid.NewGuid():N}.db");
+        await File.WriteAllBytesAsync(empty, []);
+        try
+        {
+            var unmigrated = (await ToolProcess.RunAsync("--sql-provider", "sqlite", "--sql", $"Data Source={empty};Pooling=False", "history", "users", "alice")).ShouldExit(ExitCodes.Unavailable);
+            var line = Assert.Single(unmigrated.ErrorLines);
+            Assert.StartsWith("error: SQL database: SQLite Error 1: 'no such table: user_login_events'.", line);
+            Assert.Contains("no history tables", line);
+        }
+        finally
+        {
+            File.Delete(empty);
+        }
 
         var none = (await ToolProcess.RunAsync("history", "users", "alice")).ShouldExit(ExitCodes.Usage);
         Assert.StartsWith("error: this command reads the SQL history: pass --sql-provider", Assert.Single(none.ErrorLines));

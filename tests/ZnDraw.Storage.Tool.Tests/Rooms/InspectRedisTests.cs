@@ -1,3 +1,4 @@
+using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tool.Infrastructure;
 using ZnDraw.Storage.Tool.Tests.Infrastructure;
 
@@ -21,6 +22,29 @@ public sealed class InspectRedisTests(RedisFixture redis)
         await using var store = await SeededStore.OnRedisAsync(redis);
         var job = await Seed.InspectDataAsync(store);
         await InspectAssertions.UsersExtensionsJobsAsync(store, job);
+    }
+
+    [Fact]
+    public async Task An_unreadable_room_is_left_out_of_the_listing_with_a_warning_and_fails_show_with_exit_5()
+    {
+        await using var store = await SeededStore.OnRedisAsync(redis);
+        await store.Get<RoomService>().CreateAsync("fine");
+        // A room whose description key has the wrong Redis type (a hash where ZnDraw keeps a string).
+        var db = redis.Database;
+        await db.StringSetAsync($"{store.Prefix}room:broken:current_frame", "0");
+        await db.HashSetAsync($"{store.Prefix}room:broken:description", "not", "a string");
+        await db.SetAddAsync($"{store.Prefix}rooms:index", "broken");
+
+        var list = (await ToolProcess.RunAsync(store.Args("rooms", "list", "--json"))).ShouldExit(ExitCodes.Ok);
+        Assert.Equal(["fine"], list.Json().EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        var warning = Assert.Single(list.ErrorLines);
+        Assert.Contains("warn", warning);
+        Assert.Contains($"{store.Prefix}room:broken:description", warning);
+
+        var show = (await ToolProcess.RunAsync(store.Args("rooms", "show", "broken"))).ShouldExit(ExitCodes.DataError);
+        var line = Assert.Single(show.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains($"{store.Prefix}room:broken:description", line);
     }
 
     [Fact]
