@@ -16,6 +16,7 @@ internal sealed class ToolOutput
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new UtcDateTimeConverter() },
     };
 
     public ToolOutput(bool json, TextWriter output, TextWriter error)
@@ -87,4 +88,14 @@ internal sealed class ToolOutput
 
     /// <summary>A one-line note on standard error (e.g. "no rooms"), so it never mixes into --json output.</summary>
     public void Note(string text) => Error.WriteLine(text);
+
+    /// <summary>The library's times are naive UTC (as ZnDraw stores them): written with their <c>Z</c>, so no reader takes them for local times.</summary>
+    private sealed class UtcDateTimeConverter : JsonConverter<DateTime>
+    {
+        public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetDateTime();
+
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    }
 }

@@ -57,7 +57,7 @@ public static class InspectAssertions
         Assert.Equal(["alice", "bob"], users.EnumerateArray().Select(u => u.GetProperty("userName").GetString()));
         Assert.Equal("admin", users[0].GetProperty("role").GetString());
         Assert.Equal("guest", users[1].GetProperty("role").GetString());
-        Assert.Equal(new DateTime(2026, 1, 2, 3, 4, 5), users[0].GetProperty("createdAt").GetDateTime());
+        Assert.Equal("2026-01-02T03:04:05Z", users[0].GetProperty("createdAt").GetString());
 
         var admins = (await ToolProcess.RunAsync(store.Args("users", "list", "--admins", "--json"))).ShouldExit(ExitCodes.Ok).Json();
         Assert.Equal(["alice"], admins.EnumerateArray().Select(u => u.GetProperty("userName").GetString()));
