@@ -56,11 +56,12 @@ internal sealed class RedisStorageCheck(
                         Report();
                         if (options.MaxKeysPerSecond is int rate)
                         {
-                            // Ahead of the allowed rate: wait until the keys scanned so far are due.
+                            // Ahead of the allowed rate: wait until the keys scanned so far are due (wall-clock time, as
+                            // the load on the server is).
                             TimeSpan due = TimeSpan.FromSeconds((double)found.KeysScanned / rate) - Stopwatch.GetElapsedTime(scanStart);
                             if (due > TimeSpan.Zero)
                             {
-                                await Task.Delay(due, context.Time, cancellationToken).ConfigureAwait(false);
+                                await Task.Delay(due, cancellationToken).ConfigureAwait(false);
                             }
                         }
                     }
