@@ -10,7 +10,7 @@ public sealed class StorageCheckOptions
     /// <value>Default 1000; 1 to <see cref="MaxPageSize"/>. A larger page is fewer round trips but a longer single command on the server.</value>
     public int PageSize { get; set; } = 1000;
 
-    /// <summary>The most keys scanned per second, summed over every primary; the scan pauses between pages to keep below it.</summary>
+    /// <summary>The most keys per second the check may touch, summed over every primary: each key scanned counts one, reading a room counts its keys, a user or job one; the check pauses to keep below it.</summary>
     /// <value>Default <see langword="null"/>: no limit. At least 1 when set. See <c>docs/check.md</c> for the measured effect on other clients.</value>
     public int? MaxKeysPerSecond { get; set; }
 

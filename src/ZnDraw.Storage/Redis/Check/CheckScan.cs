@@ -23,6 +23,9 @@ internal sealed class CheckScan(KeySpace space)
 
     public HashSet<string> Rooms { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How many keys each room has (what reading it costs the server, for the rate limit).</summary>
+    public Dictionary<string, int> RoomKeyCounts { get; } = new(StringComparer.Ordinal);
+
     public HashSet<string> UserNames { get; } = new(StringComparer.Ordinal);
 
     public HashSet<string> AdminNames { get; } = new(StringComparer.Ordinal);
@@ -47,7 +50,14 @@ internal sealed class CheckScan(KeySpace space)
         {
             if (TrySplitRoom(rest[RoomHead.Length..], out string roomId, out ReadOnlySpan<char> suffix) && KeyValidation.IsValidRoomId(roomId))
             {
-                Rooms.Add(roomId);
+                if (Rooms.Add(roomId))
+                {
+                    RoomKeyCounts[roomId] = 1;
+                }
+                else
+                {
+                    RoomKeyCounts[roomId]++;
+                }
                 if (suffix.StartsWith(ExtensionsHead, StringComparison.Ordinal))
                 {
                     TryAddWorkerSet(key, roomId, suffix[ExtensionsHead.Length..]);

@@ -44,6 +44,22 @@ internal sealed class RedisStorageCheck(
             Report();
             RedisValue pattern = IndexMaintenance.EscapeGlob(Space.Prefix) + "*";
             long scanStart = Stopwatch.GetTimestamp();
+            long work = 0;
+
+            // The rate limit bounds all the check's load on the server in keys per second: each key scanned counts one,
+            // and reading an aggregate counts the keys it has (a room: its keys found by the scan; a user or job: one).
+            // Ahead of the allowed rate the check waits (wall-clock time, as the load on the server is).
+            async ValueTask PaceAsync(long done)
+            {
+                if (options.MaxKeysPerSecond is int rate)
+                {
+                    TimeSpan due = TimeSpan.FromSeconds((double)done / rate) - Stopwatch.GetElapsedTime(scanStart);
+                    if (due > TimeSpan.FromMilliseconds(1))
+                    {
+                        await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
             foreach (IServer server in primaries)
             {
                 long page = 0;
@@ -54,16 +70,7 @@ internal sealed class RedisStorageCheck(
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         Report();
-                        if (options.MaxKeysPerSecond is int rate)
-                        {
-                            // Ahead of the allowed rate: wait until the keys scanned so far are due (wall-clock time, as
-                            // the load on the server is).
-                            TimeSpan due = TimeSpan.FromSeconds((double)found.KeysScanned / rate) - Stopwatch.GetElapsedTime(scanStart);
-                            if (due > TimeSpan.Zero)
-                            {
-                                await Task.Delay(due, cancellationToken).ConfigureAwait(false);
-                            }
-                        }
+                        await PaceAsync(Interlocked.Add(ref work, options.PageSize)).ConfigureAwait(false);
                     }
                 }
             }
@@ -102,10 +109,11 @@ internal sealed class RedisStorageCheck(
             total = roomIds.Length + userNames.Length + jobList.Count + 1;
             Report();
             var unreadable = new List<StorageProblem>();
-            async Task ReadAsync(int count, Func<int, CancellationToken, Task<StorageProblem?>> one)
+            async Task ReadAsync(int count, Func<int, CancellationToken, Task<StorageProblem?>> one, Func<int, int>? cost = null)
             {
                 await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
                 {
+                    await PaceAsync(Interlocked.Add(ref work, cost?.Invoke(i) ?? 1)).ConfigureAwait(false);
                     StorageProblem? problem = await one(i, ct).ConfigureAwait(false);
                     if (problem is not null)
                     {
@@ -122,7 +130,7 @@ internal sealed class RedisStorageCheck(
                 }).ConfigureAwait(false);
             }
 
-            await ReadAsync(roomIds.Length, (i, ct) => ReadAggregateAsync(MigrationRooms.Instance, "room", roomIds[i], ct)).ConfigureAwait(false);
+            await ReadAsync(roomIds.Length, (i, ct) => ReadAggregateAsync(MigrationRooms.Instance, "room", roomIds[i], ct), i => found.RoomKeyCounts.GetValueOrDefault(roomIds[i], 1)).ConfigureAwait(false);
             await ReadAsync(userNames.Length, (i, ct) => ReadAggregateAsync(MigrationUsers.Instance, "user", userNames[i], ct)).ConfigureAwait(false);
             await ReadAsync(1, (_, ct) => ReadAggregateAsync(MigrationDefaultRoom.Instance, "default room", MigrationDefaultRoom.Id, ct)).ConfigureAwait(false);
             var orphanJobs = new List<StorageProblem>();
