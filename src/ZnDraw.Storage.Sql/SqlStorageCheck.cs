@@ -1,13 +1,11 @@
 using System.Data.Common;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.Check;
-using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Sql.Repositories;
 
 namespace ZnDraw.Storage.Sql;
 
 /// <summary>
-/// The SQL side of <see cref="StorageCheck"/> for a hybrid store (<c>AddSqlStorage</c>): every pending room cleanup
+/// The SQL side of the storage check (<c>StorageCheck</c>) for a hybrid store (<c>AddSqlStorage</c>): every pending room cleanup
 /// (<c>room_cleanups</c> row: a room deleted in SQL whose Redis state may still be there) is a problem, repaired by the
 /// reconcile's own locked step (<see cref="SqlStorageReconciler"/>), which leaves a room that exists again alone.
 /// </summary>

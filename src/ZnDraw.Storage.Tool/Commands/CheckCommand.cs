@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tool.Infrastructure;
 

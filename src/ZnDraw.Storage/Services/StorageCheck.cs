@@ -1,7 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using ZnDraw.Storage.Contracts;
-using ZnDraw.Storage.Redis.Check;
-using ZnDraw.Storage.Redis.Repositories;
 
 namespace ZnDraw.Storage.Services;
 
@@ -59,7 +57,8 @@ public static class StorageCheck
             throw new ArgumentException($"MaxDegreeOfParallelism must be 1 to 64, not {options.MaxDegreeOfParallelism}.", nameof(options));
         }
 
-        return Create(services).RunAsync(options, progress, cancellationToken);
+        (IStorageCheckBackend backend, StorageCheckReader reader) = Create(services);
+        return backend.RunAsync(options, progress, reader, cancellationToken);
     }
 
     /// <summary>Repairs the repairable problems of <paramref name="report"/>, each re-checked first.</summary>
@@ -79,13 +78,37 @@ public static class StorageCheck
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(report);
-        return Create(services).RepairAsync(report, cancellationToken);
+        return Create(services).Backend.RepairAsync(report, cancellationToken);
     }
 
-    private static RedisStorageCheck Create(IServiceProvider services) => new(
-        services.GetService<RedisStoreContext>() ?? throw new InvalidOperationException("The services hold no ZnDraw storage (AddZnDrawStorage)."),
-        StorageMigrationEndpoint.FromServices(services),
-        services.GetRequiredService<IJobRepository>(),
-        services.GetRequiredService<IIndexMaintenance>(),
-        services.GetService<IStorageCrossCheck>());
+    private static (IStorageCheckBackend Backend, StorageCheckReader Reader) Create(IServiceProvider services) =>
+        (services.GetService<IStorageCheckBackend>() ?? throw new InvalidOperationException("The services hold no ZnDraw storage (AddZnDrawStorage)."),
+            new EndpointReader(StorageMigrationEndpoint.FromServices(services)));
+
+    /// <summary>Reads rooms and users as the migration does (every persistent part through its contract).</summary>
+    private sealed class EndpointReader(StorageMigrationEndpoint endpoint) : StorageCheckReader
+    {
+        public override async Task<(IReadOnlyList<string> Rooms, IReadOnlyList<string> Users)> ListAsync(CancellationToken cancellationToken) =>
+            (await MigrationRooms.Instance.ListIdsAsync(endpoint, cancellationToken).ConfigureAwait(false),
+                await MigrationUsers.Instance.ListIdsAsync(endpoint, cancellationToken).ConfigureAwait(false));
+
+        public override async Task<string?> ReadAsync(StorageCheckAggregate kind, string id, CancellationToken cancellationToken)
+        {
+            MigrationKind reader = kind switch
+            {
+                StorageCheckAggregate.Room => MigrationRooms.Instance,
+                StorageCheckAggregate.User => MigrationUsers.Instance,
+                _ => MigrationDefaultRoom.Instance,
+            };
+            try
+            {
+                _ = await reader.ReadAsync(endpoint, id, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (StorageDataException ex)
+            {
+                return ex.Message;
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Tool.Infrastructure;

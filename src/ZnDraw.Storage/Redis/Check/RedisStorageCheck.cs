@@ -5,17 +5,15 @@ using ZnDraw.Storage.Models;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
 using ZnDraw.Storage.Redis.Serialization;
-using ZnDraw.Storage.Services;
 
 namespace ZnDraw.Storage.Redis.Check;
 
-/// <summary>The Redis implementation of <see cref="StorageCheck"/>: one scan, then batched checks and reads.</summary>
+/// <summary>The Redis implementation of the check (<c>StorageCheck</c>): one scan, then batched checks and reads.</summary>
 internal sealed class RedisStorageCheck(
     RedisStoreContext context,
-    StorageMigrationEndpoint endpoint,
     IJobRepository jobs,
     IIndexMaintenance maintenance,
-    IStorageCrossCheck? cross)
+    IStorageCrossCheck? cross) : IStorageCheckBackend
 {
     /// <summary>A job younger than this is never an orphan: its writer (ZnDraw pipelines the hash and the set) may not be done.</summary>
     internal static readonly TimeSpan JobGrace = TimeSpan.FromMinutes(1);
@@ -24,7 +22,7 @@ internal sealed class RedisStorageCheck(
 
     private KeySpace Space => context.Keys;
 
-    public async Task<StorageCheckReport> RunAsync(StorageCheckOptions options, IProgress<StorageCheckProgress>? progress, CancellationToken cancellationToken)
+    public async Task<StorageCheckReport> RunAsync(StorageCheckOptions options, IProgress<StorageCheckProgress>? progress, StorageCheckReader reader, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         var found = new CheckScan(Space);
@@ -92,8 +90,9 @@ internal sealed class RedisStorageCheck(
             List<(string Key, string? Room, string Id)> jobList = await ResolveJobRoomsAsync(found, problems, cancellationToken).ConfigureAwait(false);
 
             // Every aggregate through the library: rooms and users as the migration reads them, jobs by id.
-            var rooms = new SortedSet<string>(await MigrationRooms.Instance.ListIdsAsync(endpoint, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-            var users = new SortedSet<string>(await MigrationUsers.Instance.ListIdsAsync(endpoint, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+            (IReadOnlyList<string> listedRooms, IReadOnlyList<string> listedUsers) = await reader.ListAsync(cancellationToken).ConfigureAwait(false);
+            var rooms = new SortedSet<string>(listedRooms, StringComparer.Ordinal);
+            var users = new SortedSet<string>(listedUsers, StringComparer.Ordinal);
             if (cross is null || !cross.OwnsRooms)
             {
                 rooms.UnionWith(found.Rooms);
@@ -130,9 +129,9 @@ internal sealed class RedisStorageCheck(
                 }).ConfigureAwait(false);
             }
 
-            await ReadAsync(roomIds.Length, (i, ct) => ReadAggregateAsync(MigrationRooms.Instance, "room", roomIds[i], ct), i => found.RoomKeyCounts.GetValueOrDefault(roomIds[i], 1)).ConfigureAwait(false);
-            await ReadAsync(userNames.Length, (i, ct) => ReadAggregateAsync(MigrationUsers.Instance, "user", userNames[i], ct)).ConfigureAwait(false);
-            await ReadAsync(1, (_, ct) => ReadAggregateAsync(MigrationDefaultRoom.Instance, "default room", MigrationDefaultRoom.Id, ct)).ConfigureAwait(false);
+            await ReadAsync(roomIds.Length, (i, ct) => ReadAggregateAsync(reader, StorageCheckAggregate.Room, "room", roomIds[i], ct), i => found.RoomKeyCounts.GetValueOrDefault(roomIds[i], 1)).ConfigureAwait(false);
+            await ReadAsync(userNames.Length, (i, ct) => ReadAggregateAsync(reader, StorageCheckAggregate.User, "user", userNames[i], ct)).ConfigureAwait(false);
+            await ReadAsync(1, (_, ct) => ReadAggregateAsync(reader, StorageCheckAggregate.DefaultRoom, "default room", "default_room", ct)).ConfigureAwait(false);
             var orphanJobs = new List<StorageProblem>();
             await ReadAsync(jobList.Count, async (i, ct) =>
             {
@@ -402,18 +401,10 @@ internal sealed class RedisStorageCheck(
         return done ? $"deleted {target.Key}" : null;
     }
 
-    private async Task<StorageProblem?> ReadAggregateAsync(MigrationKind kind, string what, string id, CancellationToken cancellationToken)
-    {
-        try
-        {
-            _ = await kind.ReadAsync(endpoint, id, cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        catch (StorageDataException ex)
-        {
-            return new StorageProblem(StorageProblemKind.Unreadable, what + " " + id, ex.Message, false);
-        }
-    }
+    private static async Task<StorageProblem?> ReadAggregateAsync(StorageCheckReader reader, StorageCheckAggregate kind, string what, string id, CancellationToken cancellationToken) =>
+        await reader.ReadAsync(kind, id, cancellationToken).ConfigureAwait(false) is { } error
+            ? new StorageProblem(StorageProblemKind.Unreadable, what + " " + id, error, false)
+            : null;
 
     private async Task<HashSet<string>> MembersAsync(RedisKey set, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Testing;

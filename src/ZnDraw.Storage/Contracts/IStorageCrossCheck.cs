@@ -1,9 +1,7 @@
-using ZnDraw.Storage.Services;
-
-namespace ZnDraw.Storage.Redis.Check;
+namespace ZnDraw.Storage.Contracts;
 
 /// <summary>
-/// The seam a second store (the SQL package's <c>AddSqlStorage</c>) implements so that <see cref="StorageCheck"/> also
+/// The seam a second store (the SQL package's <c>AddSqlStorage</c>) implements so that <c>StorageCheck</c> also
 /// compares it with Redis: registered as a singleton, absent for a Redis-only store.
 /// </summary>
 internal interface IStorageCrossCheck
