@@ -41,6 +41,17 @@ public static class Program
             return 0;
         }
 
+        if (args.Contains("--check-only"))
+        {
+            // Only the check scenario, printed (to measure it alone).
+            foreach (ScenarioResult r in await CheckScenario.RunAsync(quick ? ScenarioSizes.Quick : ScenarioSizes.Full))
+            {
+                Console.WriteLine($"{r.Scenario,-10} {r.Case,-55} library {r.Library,12:N1} baseline {r.Baseline,12:N1} {r.Unit} ratio {r.Ratio:0.000} ({r.Detail})");
+            }
+
+            return 0;
+        }
+
         if (args.Contains("--cluster-only"))
         {
             // Only what runs on the clusters (to time it): the [ClusterTwins] pairs there and the cluster scenarios.
@@ -175,6 +186,8 @@ public static class Program
             scenarioResults.AddRange(await DrainScenario.RunAsync(sizes));
             Console.WriteLine("// Scenario: cluster (throughput on 3 primaries, WAIT cost, failover)");
             scenarioResults.AddRange(await ClusterScenario.RunAsync(sizes));
+            Console.WriteLine("// Scenario: check (StorageCheck keys/s and a concurrent client's latency)");
+            scenarioResults.AddRange(await CheckScenario.RunAsync(sizes));
             foreach (ScenarioResult r in scenarioResults)
             {
                 Console.WriteLine($"{r.Scenario,-10} {r.Case,-50} library {r.Library,12:N1} baseline {r.Baseline,12:N1} {r.Unit} ({r.Detail})");

@@ -33,6 +33,7 @@ internal static class ToolCommands
         root.Subcommands.Add(ExtensionsCommand.Create());
         root.Subcommands.Add(JobsCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         return root;
     }
 }

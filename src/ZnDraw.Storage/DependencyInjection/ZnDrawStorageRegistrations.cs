@@ -18,6 +18,9 @@ internal static class ZnDrawStorageRegistrations
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(sp => new ZnDrawRedisStore(sp.GetRequiredService<RedisStoreContext>()));
+        // The integrity check's backend (StorageCheck); the SQL package adds its IStorageCrossCheck.
+        services.TryAddSingleton<IStorageCheckBackend>(sp => new ZnDraw.Storage.Redis.Check.RedisStorageCheck(
+            sp.GetRequiredService<RedisStoreContext>(), sp.GetRequiredService<IJobRepository>(), sp.GetRequiredService<IIndexMaintenance>(), sp.GetService<IStorageCrossCheck>()));
         services.TryAddSingleton(sp =>
         {
             // Hybrid storage with users elsewhere (e.g. SQL) and rooms in Redis: joins check and write users there.
