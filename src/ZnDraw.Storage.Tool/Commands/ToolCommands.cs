@@ -33,6 +33,9 @@ internal static class ToolCommands
         root.Subcommands.Add(ExtensionsCommand.Create());
         root.Subcommands.Add(JobsCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }
 }
