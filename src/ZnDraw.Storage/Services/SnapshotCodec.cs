@@ -172,7 +172,8 @@ internal static class SnapshotCodec
         if (room.Metadata is { } metadata)
         {
             writer.WriteStartArray(RoomSnapshot.MetadataPart);
-            foreach (KeyValuePair<string, string> field in metadata.Fields.OrderBy(static f => f.Key, StringComparer.Ordinal))
+            // In stored order (both backends keep it, and RoomMetadata compares in order); the hash sorts them.
+            foreach (KeyValuePair<string, string> field in metadata.Fields)
             {
                 writer.WriteStartArray();
                 writer.WriteStringValue(field.Key);
