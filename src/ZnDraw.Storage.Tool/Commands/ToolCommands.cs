@@ -34,6 +34,9 @@ internal static class ToolCommands
         root.Subcommands.Add(JobsCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }
 }

@@ -73,7 +73,7 @@ public static class StorageMigration
             var outcomes = new StorageMigrationOutcome[ids.Count];
             await ForEachAsync(ids.Count, options.MaxDegreeOfParallelism, async (i, ct) =>
             {
-                (StorageMigrationOutcome outcome, string? reason) = await MigrateOneAsync(kind, ids[i], source, target, ct).ConfigureAwait(false);
+                (StorageMigrationOutcome outcome, string? reason) = await MigrateOneAsync(kind, ids[i], source, target, options.DryRun, ct).ConfigureAwait(false);
                 if (reason is not null)
                 {
                     lock (failures)
@@ -235,7 +235,7 @@ public static class StorageMigration
     }
 
     private static async Task<(StorageMigrationOutcome Outcome, string? Reason)> MigrateOneAsync(
-        MigrationKind kind, string id, StorageMigrationEndpoint source, StorageMigrationEndpoint target, CancellationToken cancellationToken)
+        MigrationKind kind, string id, StorageMigrationEndpoint source, StorageMigrationEndpoint target, bool dryRun, CancellationToken cancellationToken)
     {
         MigrationSnapshot src;
         try
@@ -257,6 +257,11 @@ public static class StorageMigration
         if (differing.Count == 0)
         {
             return (StorageMigrationOutcome.Skipped, null);
+        }
+
+        if (dryRun)
+        {
+            return (dst is null || dst.IsEmpty ? StorageMigrationOutcome.Copied : StorageMigrationOutcome.Replaced, null);
         }
 
         IReadOnlyList<string> problems;

@@ -32,6 +32,15 @@ public sealed class StorageMigrationOptions
     /// <summary>How many aggregates are read, compared and written at the same time.</summary>
     /// <value>Default 4; 1 to 64.</value>
     public int MaxDegreeOfParallelism { get; set; } = 4;
+
+    /// <summary>
+    /// Whether <see cref="StorageMigration.MigrateAsync"/> only compares: every aggregate is read on both sides and
+    /// reported with the outcome a real run would have (<see cref="StorageMigrationOutcome.Copied"/>,
+    /// <see cref="StorageMigrationOutcome.Replaced"/>, <see cref="StorageMigrationOutcome.Skipped"/>, ...), but nothing is
+    /// written to the target.
+    /// </summary>
+    /// <value>Default <see langword="false"/>. The source's reindex (<see cref="ReindexSource"/>) still runs; it adds index entries to the source only.</value>
+    public bool DryRun { get; set; }
 }
 
 /// <summary>What happened to one aggregate.</summary>
