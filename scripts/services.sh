@@ -206,3 +206,44 @@ svc_pg_halt() { # BIN BASE OS_USER
   if (( EUID == 0 )); then (cd "$base" && runuser -u "$os_user" -- "$bin/pg_ctl" -D "$base/data" -m fast -w -t 30 stop >/dev/null)
   else (cd "$base" && "$bin/pg_ctl" -D "$base/data" -m fast -w -t 30 stop >/dev/null); fi
 }
+
+# svc_make_test_ca: a throwaway CA and certificates made by openssl (EC P-256, fast), in $SVC_ROOT/tls, exported as
+# ZNDRAW_TLS_DIR. Files: ca.crt (the CA to trust), server.crt/.key (for localhost and 127.0.0.1), client.crt/.key
+# and client.pfx (password in client.pfx.password) for mutual TLS, expired.crt/.key (not valid any more),
+# wronghost.crt/.key (for wrong-host.invalid only), other-ca.crt (a CA that signed none of them). Idempotent.
+svc_make_test_ca() {
+  [[ -n ${ZNDRAW_TLS_DIR:-} && -f $ZNDRAW_TLS_DIR/ca.crt ]] && return 0
+  local d=$SVC_ROOT/tls ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  mkdir -p "$d"
+  svc_tls_leaf() { # NAME SUBJECT DAYS [SAN]
+    openssl req "${ec[@]}" -keyout "$d/$1.key" -out "$d/$1.csr" -subj "$2" 2>/dev/null || return 1
+    openssl x509 -req -in "$d/$1.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days "$3" \
+      ${4:+-extfile <(printf 'subjectAltName=%s\n' "$4")} -out "$d/$1.crt" 2>/dev/null || return 1
+    rm -f "$d/$1.csr"
+  }
+  ( set -e
+    openssl req -x509 "${ec[@]}" -keyout "$d/ca.key" -out "$d/ca.crt" -days 2 -subj "/CN=ZnDraw.Storage test CA" 2>/dev/null
+    openssl req -x509 "${ec[@]}" -keyout "$d/other-ca.key" -out "$d/other-ca.crt" -days 2 -subj "/CN=ZnDraw.Storage other CA" 2>/dev/null
+    svc_tls_leaf server "/CN=localhost" 2 "DNS:localhost,IP:127.0.0.1"
+    svc_tls_leaf client "/CN=zndraw-storage-test-client" 2
+    svc_tls_leaf expired "/CN=localhost" -1 "DNS:localhost,IP:127.0.0.1"
+    svc_tls_leaf wronghost "/CN=wrong-host.invalid" 2 "DNS:wrong-host.invalid"
+    printf 'pfx-%s' "$RANDOM$RANDOM" > "$d/client.pfx.password"
+    openssl pkcs12 -export -in "$d/client.crt" -inkey "$d/client.key" -out "$d/client.pfx" \
+      -passout "file:$d/client.pfx.password" 2>/dev/null
+    chmod 644 "$d"/* ) || { svc_log "openssl could not make the test certificates"; return 1; }
+  export ZNDRAW_TLS_DIR=$d
+  svc_log "tls      $ZNDRAW_TLS_DIR (throwaway CA)"
+}
+
+# Starts a Redis that also serves TLS (server.crt of svc_make_test_ca; client certificates optional) and exports
+# ZNDRAW_REDIS_TLS=127.0.0.1:TLSPORT. Its plain port only serves the start-up check.
+svc_start_redis_tls() {
+  svc_need_redis
+  svc_make_test_ca || return 1
+  local port tls_port; port=$(svc_free_port); tls_port=$(svc_free_port)
+  svc_redis_launch "$port" "$SVC_ROOT/redis-tls" --tls-port "$tls_port" --tls-cert-file "$ZNDRAW_TLS_DIR/server.crt" \
+    --tls-key-file "$ZNDRAW_TLS_DIR/server.key" --tls-ca-cert-file "$ZNDRAW_TLS_DIR/ca.crt" --tls-auth-clients optional || return 1
+  export ZNDRAW_REDIS_TLS="127.0.0.1:$tls_port"
+  svc_log "redis    $ZNDRAW_REDIS_TLS (TLS)"
+}
