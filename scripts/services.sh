@@ -247,3 +247,37 @@ svc_start_redis_tls() {
   export ZNDRAW_REDIS_TLS="127.0.0.1:$tls_port"
   svc_log "redis    $ZNDRAW_REDIS_TLS (TLS)"
 }
+
+# Starts a second PostgreSQL that serves TLS with server.crt of svc_make_test_ca (ssl=on; unencrypted connections are
+# still accepted, so the tests choose), and exports ZNDRAW_POSTGRES_TLS (an Npgsql connection string with a password,
+# to which the tests add SSL Mode=VerifyFull;Root Certificate=...). A server of its own: TLS on the shared one would
+# put every other SQL test on TLS.
+svc_start_postgres_tls() {
+  svc_need_postgres
+  svc_make_test_ca || return 1
+  local bin port base os_user=postgres
+  bin=$(svc_pg_bin); port=$(svc_free_port); base=$SVC_ROOT/pg-tls
+  pg_as() {
+    if (( EUID == 0 )); then (cd "$base" && runuser -u "$os_user" -- "$@"); else (cd "$base" && "$@"); fi
+  }
+  if (( EUID == 0 )); then
+    id -u "$os_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$os_user"
+    install -d -m 700 -o "$os_user" "$base"
+    install -m 600 -o "$os_user" "$ZNDRAW_TLS_DIR/server.crt" "$ZNDRAW_TLS_DIR/server.key" "$base/"
+  else
+    install -d -m 700 "$base"
+    install -m 600 "$ZNDRAW_TLS_DIR/server.crt" "$ZNDRAW_TLS_DIR/server.key" "$base/"
+  fi
+  pg_as "$bin/initdb" -D "$base/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    --encoding=UTF8 --locale=C.UTF-8 --no-sync --no-instructions > "$base/initdb.log" 2>&1 \
+    || { cat "$base/initdb.log" >&2; return 1; }
+  pg_as "$bin/pg_ctl" -D "$base/data" -l "$base/postgres.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$base/server.crt -c ssl_key_file=$base/server.key" \
+    start > /dev/null || { tail -20 "$base/postgres.log" >&2; return 1; }
+  SVC_STOPPERS+=("svc_pg_halt '$bin' '$base' '$os_user'")
+  local password="pg-tls-$RANDOM$RANDOM"
+  pg_as "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$base" -p "$port" -U postgres -d postgres \
+    -c "CREATE ROLE zndraw LOGIN CREATEDB PASSWORD '$password'" -c "CREATE DATABASE zndraw OWNER zndraw" >/dev/null
+  export ZNDRAW_POSTGRES_TLS="Host=127.0.0.1;Port=$port;Database=zndraw;Username=zndraw;Password=$password"
+  svc_log "postgres 127.0.0.1:$port (TLS)"
+}
