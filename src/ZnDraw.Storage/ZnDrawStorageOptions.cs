@@ -81,7 +81,7 @@ public sealed class ZnDrawStorageOptions
                 : ConnectionString is { } text ? Redis.RedisConnectionString.DescribeEndPoints(Redis.RedisConnectionString.Parse(text, AbortOnConnectFail))
                 : "(not set)";
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
             return "(not valid)";
         }

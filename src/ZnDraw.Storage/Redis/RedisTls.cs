@@ -141,7 +141,13 @@ internal sealed class RedisTls
 
         if (_roots is null)
         {
-            return errors == SslPolicyErrors.None || Refuse($"the server certificate ({certificate.Subject}) is not trusted by this machine ({errors}); set {_caSetting} to the CA that issued it");
+            if (errors == SslPolicyErrors.None)
+            {
+                _lastFailure = null;
+                return true;
+            }
+
+            return Refuse($"the server certificate ({certificate.Subject}) is not trusted by this machine ({errors}); set {_caSetting} to the CA that issued it");
         }
 
         using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
