@@ -206,3 +206,78 @@ svc_pg_halt() { # BIN BASE OS_USER
   if (( EUID == 0 )); then (cd "$base" && runuser -u "$os_user" -- "$bin/pg_ctl" -D "$base/data" -m fast -w -t 30 stop >/dev/null)
   else (cd "$base" && "$bin/pg_ctl" -D "$base/data" -m fast -w -t 30 stop >/dev/null); fi
 }
+
+# svc_make_test_ca: a throwaway CA and certificates made by openssl (EC P-256, fast), in $SVC_ROOT/tls, exported as
+# ZNDRAW_TLS_DIR. Files: ca.crt (the CA to trust), server.crt/.key (for localhost and 127.0.0.1), client.crt/.key
+# and client.pfx (password in client.pfx.password) for mutual TLS, expired.crt/.key (not valid any more),
+# wronghost.crt/.key (for wrong-host.invalid only), other-ca.crt (a CA that signed none of them). Idempotent.
+svc_make_test_ca() {
+  [[ -n ${ZNDRAW_TLS_DIR:-} && -f $ZNDRAW_TLS_DIR/ca.crt ]] && return 0
+  local d=$SVC_ROOT/tls ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  mkdir -p "$d"
+  svc_tls_leaf() { # NAME SUBJECT DAYS [SAN]
+    openssl req "${ec[@]}" -keyout "$d/$1.key" -out "$d/$1.csr" -subj "$2" 2>/dev/null || return 1
+    openssl x509 -req -in "$d/$1.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days "$3" \
+      ${4:+-extfile <(printf 'subjectAltName=%s\n' "$4")} -out "$d/$1.crt" 2>/dev/null || return 1
+    rm -f "$d/$1.csr"
+  }
+  ( set -e
+    openssl req -x509 "${ec[@]}" -keyout "$d/ca.key" -out "$d/ca.crt" -days 2 -subj "/CN=ZnDraw.Storage test CA" 2>/dev/null
+    openssl req -x509 "${ec[@]}" -keyout "$d/other-ca.key" -out "$d/other-ca.crt" -days 2 -subj "/CN=ZnDraw.Storage other CA" 2>/dev/null
+    svc_tls_leaf server "/CN=localhost" 2 "DNS:localhost,IP:127.0.0.1"
+    svc_tls_leaf client "/CN=zndraw-storage-test-client" 2
+    svc_tls_leaf expired "/CN=localhost" -1 "DNS:localhost,IP:127.0.0.1"
+    svc_tls_leaf wronghost "/CN=wrong-host.invalid" 2 "DNS:wrong-host.invalid"
+    printf 'pfx-%s' "$RANDOM$RANDOM" > "$d/client.pfx.password"
+    openssl pkcs12 -export -in "$d/client.crt" -inkey "$d/client.key" -out "$d/client.pfx" \
+      -passout "file:$d/client.pfx.password" 2>/dev/null
+    chmod 644 "$d"/* ) || { svc_log "openssl could not make the test certificates"; return 1; }
+  export ZNDRAW_TLS_DIR=$d
+  svc_log "tls      $ZNDRAW_TLS_DIR (throwaway CA)"
+}
+
+# Starts a Redis that also serves TLS (server.crt of svc_make_test_ca; client certificates optional) and exports
+# ZNDRAW_REDIS_TLS=127.0.0.1:TLSPORT. Its plain port only serves the start-up check.
+svc_start_redis_tls() {
+  svc_need_redis
+  svc_make_test_ca || return 1
+  local port tls_port; port=$(svc_free_port); tls_port=$(svc_free_port)
+  svc_redis_launch "$port" "$SVC_ROOT/redis-tls" --tls-port "$tls_port" --tls-cert-file "$ZNDRAW_TLS_DIR/server.crt" \
+    --tls-key-file "$ZNDRAW_TLS_DIR/server.key" --tls-ca-cert-file "$ZNDRAW_TLS_DIR/ca.crt" --tls-auth-clients optional || return 1
+  export ZNDRAW_REDIS_TLS="127.0.0.1:$tls_port"
+  svc_log "redis    $ZNDRAW_REDIS_TLS (TLS)"
+}
+
+# Starts a second PostgreSQL that serves TLS with server.crt of svc_make_test_ca (ssl=on; unencrypted connections are
+# still accepted, so the tests choose), and exports ZNDRAW_POSTGRES_TLS (an Npgsql connection string with a password,
+# to which the tests add SSL Mode=VerifyFull;Root Certificate=...). A server of its own: TLS on the shared one would
+# put every other SQL test on TLS.
+svc_start_postgres_tls() {
+  svc_need_postgres
+  svc_make_test_ca || return 1
+  local bin port base os_user=postgres
+  bin=$(svc_pg_bin); port=$(svc_free_port); base=$SVC_ROOT/pg-tls
+  pg_as() {
+    if (( EUID == 0 )); then (cd "$base" && runuser -u "$os_user" -- "$@"); else (cd "$base" && "$@"); fi
+  }
+  if (( EUID == 0 )); then
+    id -u "$os_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$os_user"
+    install -d -m 700 -o "$os_user" "$base"
+    install -m 600 -o "$os_user" "$ZNDRAW_TLS_DIR/server.crt" "$ZNDRAW_TLS_DIR/server.key" "$base/"
+  else
+    install -d -m 700 "$base"
+    install -m 600 "$ZNDRAW_TLS_DIR/server.crt" "$ZNDRAW_TLS_DIR/server.key" "$base/"
+  fi
+  pg_as "$bin/initdb" -D "$base/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    --encoding=UTF8 --locale=C.UTF-8 --no-sync --no-instructions > "$base/initdb.log" 2>&1 \
+    || { cat "$base/initdb.log" >&2; return 1; }
+  pg_as "$bin/pg_ctl" -D "$base/data" -l "$base/postgres.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$base/server.crt -c ssl_key_file=$base/server.key" \
+    start > /dev/null || { tail -20 "$base/postgres.log" >&2; return 1; }
+  SVC_STOPPERS+=("svc_pg_halt '$bin' '$base' '$os_user'")
+  local password="pg-tls-$RANDOM$RANDOM"
+  pg_as "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$base" -p "$port" -U postgres -d postgres \
+    -c "CREATE ROLE zndraw LOGIN CREATEDB PASSWORD '$password'" -c "CREATE DATABASE zndraw OWNER zndraw" >/dev/null
+  export ZNDRAW_POSTGRES_TLS="Host=127.0.0.1;Port=$port;Database=zndraw;Username=zndraw;Password=$password"
+  svc_log "postgres 127.0.0.1:$port (TLS)"
+}

@@ -21,6 +21,8 @@ svc_start_redis
 svc_start_redis_notify
 svc_start_cluster
 svc_start_postgres
+svc_start_redis_tls
+svc_start_postgres_tls
 
 config=${CONFIGURATION:-Release}
 export ZNDRAW_DEPENDENCIES=latest # the main pass; scripts/bench.sh reads it too

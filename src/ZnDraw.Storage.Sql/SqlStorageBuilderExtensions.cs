@@ -99,8 +99,35 @@ public static class SqlStorageBuilderExtensions
         ArgumentNullException.ThrowIfNull(services);
         var context = services.GetRequiredService<SqlStoreContext>();
         await using var db = context.CreateDbContext();
-        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTlsFailure(ex))
+        {
+            // The provider says only "Exception while connecting"; name the settings that decide the handshake.
+            throw new StorageUnavailableException(
+                "migrating the storage database",
+                null,
+                "the TLS handshake with the database failed (the server certificate was refused, or the connection could not be secured): check SSL Mode, Root Certificate (the CA that issued the server certificate) and Host in the connection string: "
+                    + ex.GetBaseException().Message,
+                ex);
+        }
+
         await context.Dialect.AfterStorageMigrationAsync(db, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsTlsFailure(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 

@@ -65,6 +65,28 @@ public sealed class ZnDrawStorageOptions
     /// <summary>Waiting for replicas after the writes that matter (Redis <c>WAIT</c>); off by default.</summary>
     public ZnDrawReplicationOptions Replication { get; set; } = new();
 
+    /// <summary>TLS for the library's own connection: CA, client certificate, host name (see <c>docs/production.md</c>).</summary>
+    public ZnDrawTlsOptions Tls { get; set; } = new();
+
+    /// <summary>The settings that describe the connection, without any password or secret.</summary>
+    /// <returns>The endpoints (never the password of the connection string), layout, key prefix, database and TLS settings.</returns>
+    public override string ToString() =>
+        $"EndPoints={DescribeEndPoints()}, Layout={Layout}, KeyPrefix={KeyPrefix ?? "(none)"}, Database={Database}, AbortOnConnectFail={AbortOnConnectFail}, Tls=({Tls})";
+
+    private string DescribeEndPoints()
+    {
+        try
+        {
+            return RedisConfiguration is { } configuration ? Redis.RedisConnectionString.DescribeEndPoints(configuration)
+                : ConnectionString is { } text ? Redis.RedisConnectionString.DescribeEndPoints(Redis.RedisConnectionString.Parse(text, AbortOnConnectFail))
+                : "(not set)";
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            return "(not valid)";
+        }
+    }
+
     /// <summary>The key space these options describe.</summary>
     internal KeySpace CreateKeySpace() => new(KeyPrefix, Layout);
 

@@ -30,6 +30,7 @@ internal static class ZnDrawStorageOptionsBinding
         nameof(ZnDrawStorageOptions.Passwords),
         nameof(ZnDrawStorageOptions.IndexReconciliation),
         nameof(ZnDrawStorageOptions.Replication),
+        nameof(ZnDrawStorageOptions.Tls),
     ];
 
     /// <summary>The properties of <see cref="ZnDrawStorageOptions"/> that are set in code only.</summary>
@@ -59,5 +60,6 @@ internal static class ZnDrawStorageOptionsBinding
         configuration.GetSection(nameof(ZnDrawStorageOptions.Passwords)).Bind(options.Passwords);
         configuration.GetSection(nameof(ZnDrawStorageOptions.IndexReconciliation)).Bind(options.IndexReconciliation);
         configuration.GetSection(nameof(ZnDrawStorageOptions.Replication)).Bind(options.Replication);
+        configuration.GetSection(nameof(ZnDrawStorageOptions.Tls)).Bind(options.Tls);
     }
 }

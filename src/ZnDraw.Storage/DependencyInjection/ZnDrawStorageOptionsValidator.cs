@@ -102,6 +102,7 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
 
         CheckReconciliation(failures, options);
         CheckReplication(failures, options);
+        CheckTls(failures, options, hostMultiplexer);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -148,6 +149,52 @@ internal sealed class ZnDrawStorageOptionsValidator(IServiceProviderIsService? i
         if (replication.Timeout < ZnDrawReplicationOptions.MinTimeout || replication.Timeout > ZnDrawReplicationOptions.MaxTimeout)
         {
             failures.Add($"{options.Setting("Replication:Timeout")}: {replication.Timeout} is outside {ZnDrawReplicationOptions.MinTimeout}..{ZnDrawReplicationOptions.MaxTimeout}.");
+        }
+    }
+
+    private static void CheckTls(List<string> failures, ZnDrawStorageOptions options, bool hostMultiplexer)
+    {
+        ZnDrawTlsOptions? tls = options.Tls;
+        if (tls is null)
+        {
+            failures.Add($"{options.Setting(nameof(ZnDrawStorageOptions.Tls))}: required.");
+            return;
+        }
+
+        if (!tls.Enabled)
+        {
+            if (tls.AnySet)
+            {
+                failures.Add($"{options.Setting("Tls:Enabled")}: is false while other Tls settings are set; set it to true to use TLS, or remove them.");
+            }
+
+            return;
+        }
+
+        if (hostMultiplexer)
+        {
+            failures.Add($"{options.Setting("Tls:Enabled")}: applies to the library's own connection, but the host registered an IConnectionMultiplexer (configure TLS on it instead).");
+            return;
+        }
+
+        if (tls.HostName is { } host && string.IsNullOrWhiteSpace(host))
+        {
+            failures.Add($"{options.Setting("Tls:HostName")}: is empty; set the host name the server certificate is issued for, or remove it.");
+        }
+
+        if (tls.ClientCertificatePath is null && (tls.ClientKeyPath is not null || tls.ClientCertificatePassword is not null))
+        {
+            failures.Add($"{options.Setting("Tls:ClientCertificatePath")}: required when {(tls.ClientKeyPath is not null ? "Tls:ClientKeyPath" : "Tls:ClientCertificatePassword")} is set.");
+            return;
+        }
+
+        try
+        {
+            _ = RedisTls.Create(options);
+        }
+        catch (ArgumentException ex)
+        {
+            failures.Add(ex.Message);
         }
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class ZnDrawConnection : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ConnectionMultiplexer? _owned;
+    private RedisTls? _tls;
     private string _endpoints = string.Empty;
     private int _down; // 1 from a reported failure (or a start without Redis) until the next restore
 
@@ -204,6 +205,15 @@ internal sealed partial class ZnDrawConnection : IAsyncDisposable, IDisposable
             return RedisErrors.Map(exception, default(RedisKey), ConnectOperation);
         }
 
+        if (_tls?.LastFailure is { } tlsFailure)
+        {
+            return new StorageUnavailableException(
+                ConnectOperation,
+                null,
+                $"the TLS handshake with {RedisConnectionString.DescribeEndPoints(configuration)} (from {SourceSetting()}) failed: {tlsFailure}",
+                exception);
+        }
+
         string kind = exception is RedisConnectionException connection ? connection.FailureType.ToString() : exception.GetType().Name;
         string escape = _options.RedisConfiguration is not null
             ? "set ZnDrawStorageOptions.RedisConfiguration.AbortOnConnectFail to false"
@@ -233,12 +243,21 @@ internal sealed partial class ZnDrawConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    private ConfigurationOptions CreateConfiguration() =>
-        _options.RedisConfiguration?.Clone()
-        ?? RedisConnectionString.Parse(
-            _options.ConnectionString
-                ?? throw new InvalidOperationException("ZnDrawStorageOptions has neither ConnectionString nor RedisConfiguration, and no IConnectionMultiplexer is registered."),
-            _options.AbortOnConnectFail);
+    private ConfigurationOptions CreateConfiguration()
+    {
+        ConfigurationOptions configuration = _options.RedisConfiguration?.Clone()
+            ?? RedisConnectionString.Parse(
+                _options.ConnectionString
+                    ?? throw new InvalidOperationException("ZnDrawStorageOptions has neither ConnectionString nor RedisConfiguration, and no IConnectionMultiplexer is registered."),
+                _options.AbortOnConnectFail);
+        if (_options.Tls is { Enabled: true } tls)
+        {
+            _tls ??= RedisTls.Create(_options);
+            _tls!.Apply(configuration, tls);
+        }
+
+        return configuration;
+    }
 
     public async ValueTask DisposeAsync()
     {
