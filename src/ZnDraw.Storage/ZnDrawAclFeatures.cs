@@ -30,4 +30,10 @@ public enum ZnDrawAclFeatures
 
     /// <summary>A Redis Cluster (with the cluster-safe layout): the client's slot discovery and redirects.</summary>
     Cluster = 16,
+
+    /// <summary>
+    /// The operator tool's <c>check</c> (<c>StorageCheck</c>): the reindex's scan and the reads of every aggregate, plus
+    /// the key count of each primary for its progress; includes <see cref="Reindex"/>.
+    /// </summary>
+    Check = 32,
 }

@@ -28,7 +28,8 @@ public static class ZnDrawRedisAcl
     /// </summary>
     /// <param name="options">The storage options (<see cref="ZnDrawStorageOptions.KeyPrefix"/>, <see cref="ZnDrawStorageOptions.Database"/>,
     /// <see cref="ZnDrawStorageOptions.Replication"/>).</param>
-    /// <param name="features">The feature sets the host uses; <see cref="ZnDrawAclFeatures.Core"/> is always included.</param>
+    /// <param name="features">The feature sets the host uses; <see cref="ZnDrawAclFeatures.Core"/> is always included
+    /// (and <see cref="ZnDrawAclFeatures.Reindex"/> with <see cref="ZnDrawAclFeatures.Check"/>).</param>
     /// <param name="historyStreamKey">The outbox stream key (<see cref="HistoryOptions.StreamKey"/>); default
     /// <see cref="HistoryOptions.DefaultStreamKey"/>. Used with <see cref="ZnDrawAclFeatures.DurableHistory"/>.</param>
     /// <returns>The rule's arguments, one per element (a key pattern may contain spaces when the prefix does).</returns>
@@ -37,6 +38,11 @@ public static class ZnDrawRedisAcl
     {
         ArgumentNullException.ThrowIfNull(options);
         features |= ZnDrawAclFeatures.Core;
+        if ((features & ZnDrawAclFeatures.Check) != 0)
+        {
+            features |= ZnDrawAclFeatures.Reindex; // the check scans like the reindex
+        }
+
         var rule = new List<string> { "resetkeys", "resetchannels", "-@all" };
         foreach (AclCommand command in AclTable.Commands)
         {

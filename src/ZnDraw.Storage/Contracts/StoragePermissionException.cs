@@ -15,13 +15,14 @@ public sealed class StoragePermissionException : StorageBackendException
 {
     /// <summary>Creates an exception for <paramref name="command"/>, needed by <paramref name="feature"/>, refused during <paramref name="operation"/>.</summary>
     /// <param name="operation">The call that failed (a method or script name, or the start check).</param>
+    /// <param name="key">The key (or keys, comma-separated) the call worked on, or <see langword="null"/> when none is known.</param>
     /// <param name="command">The ACL name of the refused command (e.g. <c>xautoclaim</c>, <c>client|setname</c>), or
     /// <see langword="null"/> when the server named none (a refused key or channel, or a command inside a script on Redis 7.0).</param>
     /// <param name="feature">The feature set that needs the permission.</param>
     /// <param name="what">What was refused, e.g. <c>no permission to run 'scan'</c>.</param>
     /// <param name="innerException">The client's exception, if any.</param>
-    public StoragePermissionException(string operation, string? command, ZnDrawAclFeatures feature, string what, Exception? innerException)
-        : base(operation, null, $"{what}, which the feature set {feature} needs: the Redis user's ACL rule lacks it; see ZnDrawRedisAcl.For and docs/acl.md", innerException)
+    public StoragePermissionException(string operation, string? key, string? command, ZnDrawAclFeatures feature, string what, Exception? innerException)
+        : base(operation, key, $"{what}, which the feature set {feature} needs: the Redis user's ACL rule lacks it; see ZnDrawRedisAcl.For and docs/acl.md", innerException)
     {
         Command = command;
         Feature = feature;

@@ -117,9 +117,9 @@ internal sealed class AclStartCheck(IServiceProvider services) : IHostedService
         {
             throw permission; // EVAL itself is refused
         }
-        catch (RedisServerException)
+        catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
         {
-            return; // no redis.acl_check_cmd (Redis 6, another server): checked on first use
+            return; // no redis.acl_check_cmd (Redis 6, another server), or the connection failed: checked on first use
         }
 
         var denied = (RedisResult[]?)reply ?? [];
@@ -135,6 +135,6 @@ internal sealed class AclStartCheck(IServiceProvider services) : IHostedService
         string what = first.Name == "psubscribe"
             ? $"no permission to run 'psubscribe' on the channel pattern '{channel}'{others}"
             : $"no permission to run '{first.Name}' on the library's keys{others}";
-        throw new StoragePermissionException("the start check", first.Name, first.Feature, what, null);
+        throw new StoragePermissionException("the start check", null, first.Name, first.Feature, what, null);
     }
 }

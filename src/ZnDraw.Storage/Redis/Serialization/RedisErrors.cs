@@ -94,7 +94,7 @@ internal static class RedisErrors
             return new StorageUnavailableException(operation, key, reason, exception);
         }
 
-        if (Permission(exception, operation) is { } permission)
+        if (Permission(exception, operation, key) is { } permission)
         {
             return permission;
         }
@@ -118,8 +118,9 @@ internal static class RedisErrors
     /// </summary>
     /// <param name="exception">The client's exception.</param>
     /// <param name="operation">The call that failed.</param>
+    /// <param name="key">The key(s) of the call, or <see langword="null"/>.</param>
     /// <param name="feature">The feature set of the call, when the reply names no command; <see cref="ZnDrawAclFeatures.Core"/> by default.</param>
-    public static StoragePermissionException? Permission(Exception exception, string operation, ZnDrawAclFeatures feature = ZnDrawAclFeatures.Core)
+    public static StoragePermissionException? Permission(Exception exception, string operation, string? key = null, ZnDrawAclFeatures feature = ZnDrawAclFeatures.Core)
     {
         if (exception is not RedisServerException server)
         {
@@ -140,7 +141,7 @@ internal static class RedisErrors
             : message.Contains("channel", StringComparison.Ordinal) ? "no permission to use a channel it subscribes"
             : message.Contains("key", StringComparison.Ordinal) ? "no permission to access a key it uses"
             : "no permission to run a command the script calls";
-        return new StoragePermissionException(operation, command, command is null ? feature : AclTable.FeatureOf(command) ?? feature, what, exception);
+        return new StoragePermissionException(operation, key, command, command is null ? feature : AclTable.FeatureOf(command) ?? feature, what, exception);
     }
 
     /// <summary>The command a NOPERM reply names (<c>… to run the 'xgroup|create' command</c>), lower case, or null.</summary>
