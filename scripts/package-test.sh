@@ -11,7 +11,9 @@
 # copies tests/PackageConsumer into a temporary folder outside the repository (so none of the repository's
 # Directory.*.props or central package versions apply), restores it from that feed (the ZnDraw packages)
 # and nuget.org (everything else) into a private packages folder, checks that its output holds the chosen
-# provider and not the other one, then runs it against the Redis in ZNDRAW_REDIS. Ends with
+# provider and not the other one, then runs it against the Redis in ZNDRAW_REDIS. The operator tool
+# (ZnDraw.Storage.Tool) is packed with them, installed from that feed with `dotnet tool install --tool-path`, and run:
+# `zndraw-storage --version` and `rooms list` against ZNDRAW_REDIS. Ends with
 # "package consumption: ok", or exits non-zero. Run it, do not source it: its EXIT trap removes its
 # temporary folders.
 #
@@ -208,6 +210,45 @@ for combination in $combinations; do
   ZNDRAW_STORAGE_VERSION=$version PACKAGE_TEST_WORKDIR=$run PACKAGE_TEST_FEED=$feed PACKAGE_TEST_REDIS_MAJOR=3 \
     timeout 120 dotnet "$out/PackageConsumer.dll"
 done
+
+# The operator tool: a DotnetTool package with everything it needs inside, installed as an operator would (from the
+# feed alone, into a private tool path and packages folder), then run against the test Redis on a room written with
+# ZnDraw's own keys (the rooms index and the room's current_frame, as the Python server writes them).
+echo "package-test: [tool] packing, installing and running zndraw-storage"
+pack src/ZnDraw.Storage.Tool/ZnDraw.Storage.Tool.csproj
+tool_package=$feed/ZnDraw.Storage.Tool.$version.nupkg
+[[ -f $tool_package ]] || { echo "package-test: ZnDraw.Storage.Tool.$version.nupkg was not produced" >&2; exit 1; }
+tool_nuspec=$(unzip -p "$tool_package" ZnDraw.Storage.Tool.nuspec)
+for element in '<packageType name="DotnetTool" />' '<repository type="git" url="https://' '<readme>README.md</readme>' \
+               '<license type="expression">MIT</license>'; do
+  grep -qF "$element" <<<"$tool_nuspec" || { echo "package-test: ZnDraw.Storage.Tool.nuspec lacks $element" >&2; exit 1; }
+done
+unzip -p "$tool_package" README.md | grep -q '^# ZnDraw.Storage.Tool$' || { echo "package-test: the tool packs another README" >&2; exit 1; }
+if unzip -l "$tool_package" | grep -q 'BuildHost-'; then
+  echo "package-test: the tool package carries EF Core's design-time build hosts" >&2
+  exit 1
+fi
+cat > "$work/tool-nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <config><add key="globalPackagesFolder" value="$work/tool-packages" /></config>
+  <packageSources><clear /><add key="zndraw-package-test" value="$feed" /></packageSources>
+</configuration>
+XML
+dotnet tool install --tool-path "$work/tool" ZnDraw.Storage.Tool --version "$version" \
+  --configfile "$work/tool-nuget.config" >/dev/null
+tool=$work/tool/zndraw-storage
+tool_version=$("$tool" --version)
+[[ $tool_version == "$version" || $tool_version == "$version+"* ]] \
+  || { echo "package-test: zndraw-storage --version printed '$tool_version', expected $version" >&2; exit 1; }
+tool_prefix="package-test-$$:"
+redis-cli -h "${ZNDRAW_REDIS%:*}" -p "${ZNDRAW_REDIS##*:}" SADD "${tool_prefix}rooms:index" tool-room >/dev/null
+redis-cli -h "${ZNDRAW_REDIS%:*}" -p "${ZNDRAW_REDIS##*:}" SET "${tool_prefix}room:tool-room:current_frame" 0 >/dev/null
+rooms=$("$tool" --redis "$ZNDRAW_REDIS" --prefix "$tool_prefix" rooms list --json) || status=$?
+redis-cli -h "${ZNDRAW_REDIS%:*}" -p "${ZNDRAW_REDIS##*:}" DEL "${tool_prefix}rooms:index" "${tool_prefix}room:tool-room:current_frame" >/dev/null
+(( ${status:-0} == 0 )) || { echo "package-test: zndraw-storage rooms list exited ${status}" >&2; exit 1; }
+grep -q '"id": "tool-room"' <<<"$rooms" || { echo "package-test: zndraw-storage rooms list did not list the room: $rooms" >&2; exit 1; }
+echo "package-test: [tool] zndraw-storage $tool_version installed from the feed lists the rooms of $ZNDRAW_REDIS"
 
 resolved=$(find "$work/packages" -mindepth 2 -maxdepth 2 -path "$work/packages/zndraw.storage*/*" -type d -printf '%f\n' | sort -u)
 if [[ $resolved != "$version" ]]; then

@@ -84,6 +84,8 @@ public static class SqlStorageBuilderExtensions
         }
 
         services.TryAddSingleton(sp => new SqlStorageReconciler(sp.GetRequiredService<SqlStoreContext>(), sp.GetRequiredService<IRoomEphemeralState>()));
+        services.TryAddSingleton<ZnDraw.Storage.Redis.Check.IStorageCrossCheck>(sp => new SqlStorageCheck(
+            sp.GetRequiredService<SqlStoreContext>(), sp.GetRequiredService<IRoomEphemeralState>(), chosen.Groups));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqlStorageStartup>());
         return builder;
     }

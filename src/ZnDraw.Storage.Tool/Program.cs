@@ -1,0 +1,3 @@
+using ZnDraw.Storage.Tool.Infrastructure;
+
+return await ToolApp.RunAsync(args).ConfigureAwait(false);
