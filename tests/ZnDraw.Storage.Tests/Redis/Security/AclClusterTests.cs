@@ -1,6 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using ZnDraw.Storage.Contracts;
+using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Testing;
 using ZnDraw.Storage.Tests.Infrastructure;
+using ZnDraw.Storage.Tests.Redis.Reconciliation;
 
 namespace ZnDraw.Storage.Tests.Redis.Security;
 
@@ -31,6 +34,27 @@ public sealed class AclClusterTests(RedisClusterFixture cluster)
         try
         {
             await AclFlows.CoreFlowAsync(host.Services);
+        }
+        finally
+        {
+            await AclFlows.StopAsync(host);
+        }
+    }
+
+    [Fact]
+    public async Task Durable_history_on_a_cluster_runs_under_exactly_its_rule()
+    {
+        // The outbox is one stream per slot in use, {StreamKey}:{tag}, listed in {StreamKey}:shards: the stream's patterns cover them.
+        string prefix = RedisFixture.NewId("acl") + ":";
+        string stream = RedisFixture.NewId("acl-history");
+        await using var user = await AclUser.CreateAsync(cluster.Connection, ZnDrawRedisAcl.For(new ZnDrawStorageOptions { KeyPrefix = prefix }, Features | ZnDrawAclFeatures.DurableHistory, stream));
+        var host = await AclFlows.StartAsync(user.ConnectionString(Address), o => Apply(o, prefix), h => h.StreamKey = stream);
+        try
+        {
+            var guest = await host.Services.GetRequiredService<UserService>().CreateGuestAsync();
+            await host.Services.GetRequiredService<RoomService>().JoinAsync("r1", guest.UserName);
+            var sink = host.Services.GetRequiredService<CollectingSink>();
+            await ZnDrawWriter.EventuallyAsync(() => Task.FromResult(!sink.Events.IsEmpty), TimeSpan.FromSeconds(10), "the room event delivered through the sharded outbox");
         }
         finally
         {
