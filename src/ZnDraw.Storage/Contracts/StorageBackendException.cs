@@ -11,9 +11,10 @@ namespace ZnDraw.Storage.Contracts;
 /// <see cref="Exception.InnerException"/> is the backend client's own exception. The message names the operation and
 /// the key where they are known and never contains connection settings or credentials. Bad stored data (a key of the
 /// wrong type, a value that does not parse) is <see cref="StorageDataException"/> instead, and a backend that cannot
-/// be reached is <see cref="StorageUnavailableException"/>.
+/// be reached is <see cref="StorageUnavailableException"/>. A command the Redis user may not run (ACL) is the subtype
+/// <see cref="StoragePermissionException"/>.
 /// </remarks>
-public sealed class StorageBackendException : InvalidOperationException
+public class StorageBackendException : InvalidOperationException
 {
     /// <summary>Creates an exception for <paramref name="operation"/> on <paramref name="key"/>.</summary>
     /// <param name="operation">The call that failed (a method or script name).</param>

@@ -136,6 +136,7 @@ public static class ZnDrawStorageServiceCollectionExtensions
             sp.GetRequiredService<ZnDrawConnection>(),
             sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>(),
             (ILogger?)sp.GetService<ILogger<UserService>>() ?? NullLogger.Instance)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AclStartCheck>(sp => new AclStartCheck(sp))); // after the connect: docs/acl.md
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ZnDrawStorageOptions>>().Value.CreateKeySpace());
         services.TryAddSingleton(sp => new RedisStoreContext(
             sp.GetRequiredService<ZnDrawConnection>().Multiplexer,

@@ -94,6 +94,11 @@ internal static class RedisErrors
             return new StorageUnavailableException(operation, key, reason, exception);
         }
 
+        if (Permission(exception, operation, key) is { } permission)
+        {
+            return permission;
+        }
+
         string refused = exception switch
         {
             RedisServerException => $"the server replied {Prefix(exception)}",
@@ -101,6 +106,57 @@ internal static class RedisErrors
             _ => "the client failed the command",
         };
         return new StorageBackendException(operation, key, refused, exception);
+    }
+
+    /// <summary>
+    /// A <see cref="StoragePermissionException"/> when <paramref name="exception"/> is an ACL refusal: a <c>NOPERM</c>
+    /// reply (<c>this user has no permissions to run the 'scan' command</c>, or to access a key or channel), or a
+    /// script stopped by the ACL (Redis 7.0: <c>The user executing the script can't run this command</c>; 7.2: <c>ACL
+    /// failure in script: … run the 'sadd' command</c>); otherwise <see langword="null"/>. The command comes from the
+    /// reply where it names one, the feature set from <see cref="AclTable"/> (<see cref="ZnDrawAclFeatures.Core"/>
+    /// when the reply names no command).
+    /// </summary>
+    /// <param name="exception">The client's exception.</param>
+    /// <param name="operation">The call that failed.</param>
+    /// <param name="key">The key(s) of the call, or <see langword="null"/>.</param>
+    /// <param name="feature">The feature set of the call, when the reply names no command; <see cref="ZnDrawAclFeatures.Core"/> by default.</param>
+    public static StoragePermissionException? Permission(Exception exception, string operation, string? key = null, ZnDrawAclFeatures feature = ZnDrawAclFeatures.Core)
+    {
+        if (exception is not RedisServerException server)
+        {
+            return null;
+        }
+
+        string message = server.Message;
+        bool script = message.Contains("can't run this command or subcommand", StringComparison.Ordinal)
+            || message.Contains("ACL failure in script", StringComparison.Ordinal);
+        if (!script && Prefix(server) != "NOPERM")
+        {
+            return null;
+        }
+
+        string? command = CommandNamed(message);
+        string what = command is not null
+            ? $"no permission to run '{command}'{(script ? " (called by the script)" : string.Empty)}"
+            : message.Contains("channel", StringComparison.Ordinal) ? "no permission to use a channel it subscribes"
+            : message.Contains("key", StringComparison.Ordinal) ? "no permission to access a key it uses"
+            : "no permission to run a command the script calls";
+        return new StoragePermissionException(operation, key, command, command is null ? feature : AclTable.FeatureOf(command) ?? feature, what, exception);
+    }
+
+    /// <summary>The command a NOPERM reply names (<c>… to run the 'xgroup|create' command</c>), lower case, or null.</summary>
+    private static string? CommandNamed(string message)
+    {
+        const string Marker = "run the '";
+        int start = message.IndexOf(Marker, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        start += Marker.Length;
+        int end = message.IndexOf('\'', start);
+        return end > start ? message[start..end].ToLowerInvariant() : null;
     }
 
     private static string? UnavailableReason(Exception exception) => exception switch
