@@ -12,7 +12,7 @@ namespace ZnDraw.Storage.Contracts;
 /// checked between reads; work already written stays.
 /// </para>
 /// <para>
-/// Redis backend: this is the only place in the library that uses <c>SCAN</c>. It walks every key of the key space (MATCH
+/// Redis backend: with the integrity check (<c>StorageCheck</c>), the only place in the library that uses <c>SCAN</c>. It walks every key of the key space (MATCH
 /// <c>{prefix}*</c>) on every primary of the connection, page by page, and then:
 /// </para>
 /// <list type="bullet">

@@ -413,7 +413,7 @@ internal sealed class RedisStorageCheck(
             RedisValue[] members = await RedisStoreContext.WaitAsync(context.Database.SetMembersAsync(set), cancellationToken).ConfigureAwait(false);
             return new HashSet<string>(members.Select(static m => m.ToString()), StringComparer.Ordinal);
         }
-        catch (RedisServerException)
+        catch (RedisServerException ex) when (IsWrongType(ex))
         {
             return new HashSet<string>(StringComparer.Ordinal); // not a set: the reindex reports it as it writes
         }
@@ -442,20 +442,28 @@ internal sealed class RedisStorageCheck(
             {
                 await RedisStoreContext.WaitAsync(Task.WhenAll(tasks), cancellationToken).ConfigureAwait(false);
             }
-            catch (RedisServerException)
+            catch (RedisServerException ex) when (IsWrongType(ex))
             {
-                // a wrong type on one key: that item gets the fallback below
+                // a wrong type on one key: that item gets the fallback below (any other server error, e.g. a
+                // command the ACL user may not run, propagates and is mapped like every other failure)
             }
 
             for (int i = start; i < end; i++)
             {
                 Task<TResult> t = tasks[i - start];
+                if (t.Exception?.InnerException is { } error && !(error is RedisServerException server && IsWrongType(server)))
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error); // not a wrong type: never a silent fallback
+                }
+
                 results[i] = t.IsCompletedSuccessfully ? t.Result : fallback;
             }
         }
 
         return results;
     }
+
+    private static bool IsWrongType(RedisServerException ex) => ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
 
     private bool IsUserName(string name)
     {
