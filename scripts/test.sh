@@ -132,6 +132,10 @@ for trx in "$results"/*.trx; do
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$(( failed + ${f:-0} ))
   e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$(( failed + ${e:-0} ))
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$(( skipped + ${n:-0} ))
+  # The failed tests by name, next to the closing line (CI shows the end of the output), with the pass they ran in.
+  pass=main; [[ $(basename "$trx") == floors* ]] && pass=floors
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/\1/p' |
+    while IFS= read -r name; do echo "failed ($pass pass): $name" >&2; done || true
 done
 rm -rf "$results"
 
