@@ -60,7 +60,7 @@ for library in "${libraries[@]}"; do
     [[ -f $feed/$file ]] || { echo "package-test: $file was not produced" >&2; exit 1; }
   done
   # A library package carries no runtimeconfig.json (the EF Core Design package would add one to the provider projects).
-  if unzip -l "$feed/$library.$version.nupkg" | grep -q 'runtimeconfig\.json'; then
+  if unzip -l "$feed/$library.$version.nupkg" | grep 'runtimeconfig\.json' >/dev/null; then
     echo "package-test: $library.$version.nupkg contains a runtimeconfig.json" >&2
     exit 1
   fi
@@ -80,7 +80,7 @@ for library in "${libraries[@]}"; do
   echo "package-test: $library.$version.nupkg $(stat -c %s "$feed/$library.$version.nupkg") bytes"
 done
 for file in ConfigurationSchema.json buildTransitive/net10.0/ZnDraw.Storage.targets; do
-  unzip -l "$feed/ZnDraw.Storage.$version.nupkg" | grep -qF " $file" || { echo "package-test: ZnDraw.Storage lacks $file" >&2; exit 1; }
+  unzip -l "$feed/ZnDraw.Storage.$version.nupkg" | grep -F " $file" >/dev/null || { echo "package-test: ZnDraw.Storage lacks $file" >&2; exit 1; }
 done
 
 # The frozen API: package validation compares a pack with the baseline (1.0.0, here packed from this tree into a
@@ -193,10 +193,10 @@ for combination in $combinations; do
 
   out=$app/bin/Release/net10.0
   for file in $(expect_present "$combination"); do
-    find "$out" -name "$file" | grep -q . || { echo "package-test: [$combination] $file is missing from the output" >&2; exit 1; }
+    find "$out" -name "$file" | grep . >/dev/null || { echo "package-test: [$combination] $file is missing from the output" >&2; exit 1; }
   done
   for file in $(expect_absent "$combination"); do
-    if find "$out" -name "$file" | grep -q .; then
+    if find "$out" -name "$file" | grep . >/dev/null; then
       echo "package-test: [$combination] $file is in the output, but this combination must not get it" >&2
       exit 1
     fi
@@ -223,8 +223,8 @@ for element in '<packageType name="DotnetTool" />' '<repository type="git" url="
                '<license type="expression">MIT</license>'; do
   grep -qF "$element" <<<"$tool_nuspec" || { echo "package-test: ZnDraw.Storage.Tool.nuspec lacks $element" >&2; exit 1; }
 done
-unzip -p "$tool_package" README.md | grep -q '^# ZnDraw.Storage.Tool$' || { echo "package-test: the tool packs another README" >&2; exit 1; }
-if unzip -l "$tool_package" | grep -q 'BuildHost-'; then
+unzip -p "$tool_package" README.md | grep '^# ZnDraw.Storage.Tool$' >/dev/null || { echo "package-test: the tool packs another README" >&2; exit 1; }
+if unzip -l "$tool_package" | grep 'BuildHost-' >/dev/null; then
   echo "package-test: the tool package carries EF Core's design-time build hosts" >&2
   exit 1
 fi

@@ -151,9 +151,9 @@ svc_start_cluster() {
     > "$SVC_ROOT/cluster-create.log" 2>&1 || { cat "$SVC_ROOT/cluster-create.log" >&2; return 1; }
   svc_cluster_ok() {
     local q
-    for q in "${ports[@]}"; do redis-cli -h 127.0.0.1 -p "$q" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1; done
+    for q in "${ports[@]}"; do redis-cli -h 127.0.0.1 -p "$q" cluster info 2>/dev/null | grep '^cluster_state:ok' >/dev/null || return 1; done
     # every replica has finished its first sync (a replica still loading answers LOADING)
-    for q in "${ports[@]}"; do ! redis-cli -h 127.0.0.1 -p "$q" info replication 2>/dev/null | grep -q '^master_link_status:down' || return 1; done
+    for q in "${ports[@]}"; do ! redis-cli -h 127.0.0.1 -p "$q" info replication 2>/dev/null | grep '^master_link_status:down' >/dev/null || return 1; done
   }
   svc_wait_until 30 svc_cluster_ok || { svc_log "cluster_state never became ok"; return 1; }
   ZNDRAW_REDIS_CLUSTER=$(IFS=,; echo "${nodes[*]}")

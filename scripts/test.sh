@@ -127,7 +127,7 @@ fi
 
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  counters=$(grep -o -m1 '<Counters [^>]*>' "$trx")
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$(( passed + ${p:-0} ))
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$(( failed + ${f:-0} ))
   e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$(( failed + ${e:-0} ))
@@ -146,6 +146,9 @@ if (( aot_status == 0 )); then passed=$(( passed + 1 )); else failed=$(( failed 
 if (( bench_status == 0 )); then passed=$(( passed + 1 )); elif (( bench_status > 0 )); then failed=$(( failed + 1 )); status=1; fi
 if (( passed == 0 && failed == 0 && status != 0 )); then failed=1; fi
 if (( coverage_status != 0 )); then echo "coverage check failed: no report, or line coverage below the floor of $coverage_floor% (scripts/test.sh)" >&2; fi
+if (( package_status != 0 )); then echo "failed: the package test (scripts/package-test.sh, exit $package_status; its message is above)" >&2; fi
+if (( aot_status != 0 )); then echo "failed: the native AOT test (scripts/aot-test.sh, exit $aot_status; its message is above)" >&2; fi
+if (( bench_status > 0 )); then echo "failed: the quick benchmarks (scripts/bench.sh --quick, exit $bench_status; their message is above)" >&2; fi
 echo "$coverage_line"
 echo "$passed passed, $failed failed, $skipped skipped"
 if (( status != 0 || failed != 0 || passed == 0 )); then exit 1; fi
