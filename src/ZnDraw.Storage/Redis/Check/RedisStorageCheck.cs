@@ -74,7 +74,6 @@ internal sealed class RedisStorageCheck(
             }
 
             Report();
-            found.AttachJobRooms();
 
             if (cross is null || !cross.OwnsRooms)
             {
@@ -306,13 +305,13 @@ internal sealed class RedisStorageCheck(
     /// <summary>Worker sets of an extension without schema: what a crashed disconnect or registration left.</summary>
     private async Task CheckWorkerSetsAsync(CheckScan found, List<StorageProblem> problems, CancellationToken cancellationToken)
     {
-        WorkerSetTarget[] sets = [.. found.WorkerSets];
+        WorkerSetKey[] sets = [.. found.WorkerSets];
         bool[] registered = await BatchAsync(sets, (b, s) => b.HashExistsAsync(s.Keys.Schema(), s.Keys.Extension), cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < sets.Length; i++)
         {
             if (!registered[i])
             {
-                WorkerSetTarget set = sets[i];
+                WorkerSetKey set = sets[i];
                 problems.Add(new StorageProblem(StorageProblemKind.OrphanWorkers, set.Key, $"worker set of extension {set.Keys.Category}/{set.Keys.Extension}{(set.Keys.RoomId is null ? " (global)" : " in room " + set.Keys.RoomId)}, which is not registered", true) { Target = set });
             }
         }
@@ -392,7 +391,7 @@ internal sealed class RedisStorageCheck(
     /// <summary>Deletes the worker set only while its extension is still unregistered.</summary>
     private async Task<string?> DeleteOrphanWorkersAsync(StorageProblem problem, CancellationToken cancellationToken)
     {
-        var target = (WorkerSetTarget)problem.Target!;
+        var target = (WorkerSetKey)problem.Target!;
         ITransaction tx = context.Database.CreateTransaction();
         tx.AddCondition(Condition.HashNotExists(target.Keys.Schema(), target.Keys.Extension));
         tx.AddCondition(Condition.KeyExists(target.Key));
@@ -484,6 +483,3 @@ internal sealed record IndexTarget(RedisKey Index, string Id);
 
 /// <summary>What the repair of an orphan job needs.</summary>
 internal sealed record JobTarget(string Room, string Id);
-
-/// <summary>An extension worker set the scan found, with its extension's keys.</summary>
-internal sealed record WorkerSetTarget(string Key, ExtensionKeys Keys);

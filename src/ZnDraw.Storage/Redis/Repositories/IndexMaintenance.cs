@@ -200,44 +200,15 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
     /// <returns><see langword="false"/> for every other key and for ids the library refuses.</returns>
     internal static bool TryReadIndexEntry(KeySpace space, string key, out IndexEntry entry)
     {
-        entry = default;
-        if (!key.StartsWith(space.Prefix, StringComparison.Ordinal))
+        ScannedKey scanned = ScannedKey.Read(space, key);
+        entry = scanned.Kind switch
         {
-            return false;
-        }
-
-        ReadOnlySpan<char> rest = key.AsSpan(space.Prefix.Length);
-        if (rest.StartsWith(Found.RoomHead, StringComparison.Ordinal))
-        {
-            if (Found.TrySplitRoomKey(space.Layout, rest[Found.RoomHead.Length..], out string roomId, out ReadOnlySpan<char> suffix)
-                && suffix.SequenceEqual(CurrentFrameSuffix) && KeyValidation.IsValidRoomId(roomId))
-            {
-                entry = new IndexEntry(IndexKind.Room, roomId);
-                return true;
-            }
-
-            return false;
-        }
-
-        if (rest.StartsWith(Found.AdminHead, StringComparison.Ordinal))
-        {
-            if (Found.TryUserName(space, key, rest[Found.AdminHead.Length..], admin: true, out string admin))
-            {
-                entry = new IndexEntry(IndexKind.Admin, admin);
-                return true;
-            }
-
-            return false;
-        }
-
-        if (rest.StartsWith(Found.UserHead, StringComparison.Ordinal)
-            && Found.TryUserName(space, key, rest[Found.UserHead.Length..], admin: false, out string user))
-        {
-            entry = new IndexEntry(IndexKind.User, user);
-            return true;
-        }
-
-        return false;
+            ScannedKeyKind.Room when scanned.RoomSuffix.SequenceEqual(CurrentFrameSuffix) => new IndexEntry(IndexKind.Room, scanned.RoomId!),
+            ScannedKeyKind.User => new IndexEntry(IndexKind.User, scanned.Id!),
+            ScannedKeyKind.Admin => new IndexEntry(IndexKind.Admin, scanned.Id!),
+            _ => default,
+        };
+        return entry.Id is not null;
     }
 
     private const string CurrentFrameSuffix = "current_frame";
@@ -261,7 +232,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
     /// set it is a member of, so that disconnect cleanup finds workers another writer (ZnDraw) registered.
     /// </summary>
     /// <returns>The number of entries added.</returns>
-    private async Task<long> RebuildWorkerRegistrationsAsync(List<WorkerSet> sets, int pageSize, CancellationToken cancellationToken)
+    private async Task<long> RebuildWorkerRegistrationsAsync(List<WorkerSetKey> sets, int pageSize, CancellationToken cancellationToken)
     {
         long added = 0;
         for (int start = 0; start < sets.Count; start += pageSize)
@@ -287,7 +258,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                     continue; // not a set: nothing to follow
                 }
 
-                WorkerSet set = sets[i];
+                WorkerSetKey set = sets[i];
                 string entry = ExtensionWorkerRegistrations.ForExtensions(set.RoomId is null ? ExtensionScope.Global : ExtensionScope.Room, set.RoomId, set.Category);
                 foreach (RedisValue member in read.Result)
                 {
@@ -493,18 +464,9 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         }
     }
 
-    /// <summary>The keys the scan found, sorted by what they are.</summary>
+    /// <summary>The keys the scan found, sorted by what they are (read by <see cref="ScannedKey"/>).</summary>
     private sealed class Found(KeySpace space)
     {
-        public const string RoomHead = "room:";
-        public const string UserHead = "user:";
-        public const string AdminHead = "admin:user:";
-        private const string JobHead = "job:";
-        private const string GlobalExtensionsHead = "global:extensions:";
-        private const string ExtensionsHead = "extensions:";
-        private const string IdleWorkersTail = ":idle_workers";
-        private const string ProgressingWorkersTail = ":progressing_workers";
-
         private readonly Dictionary<string, List<string>> _jobHashes = new(StringComparer.Ordinal);
 
         public Dictionary<string, List<string>> Rooms { get; } = new(StringComparer.Ordinal);
@@ -514,7 +476,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         public List<(string Name, RedisKey Key)> AdminCandidates { get; } = [];
 
         /// <summary>Extension worker sets (<c>…:idle_workers</c>, <c>…:progressing_workers</c>), room-scoped and global.</summary>
-        public List<WorkerSet> WorkerSets { get; } = [];
+        public List<WorkerSetKey> WorkerSets { get; } = [];
 
         public long KeysScanned { get; private set; }
 
@@ -523,36 +485,37 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
         public void Classify(string key)
         {
             KeysScanned++;
-            if (!key.StartsWith(space.Prefix, StringComparison.Ordinal))
+            ScannedKey scanned = ScannedKey.Read(space, key);
+            switch (scanned.Kind)
             {
-                return;
-            }
+                case ScannedKeyKind.Refused:
+                    Skipped++;
+                    break;
+                case ScannedKeyKind.Room:
+                    List<string> registry = Get(Rooms, scanned.RoomId!);
+                    if (!RoomFixedKeys.Suffixes.GetAlternateLookup<ReadOnlySpan<char>>().Contains(scanned.RoomSuffix))
+                    {
+                        registry.Add(key);
+                        if (scanned.WorkerSet is { } roomWorkers)
+                        {
+                            WorkerSets.Add(roomWorkers);
+                        }
+                    }
 
-            ReadOnlySpan<char> rest = key.AsSpan(space.Prefix.Length);
-            if (rest.StartsWith(RoomHead, StringComparison.Ordinal))
-            {
-                ClassifyRoomKey(key, rest[RoomHead.Length..]);
-            }
-            else if (rest.StartsWith(AdminHead, StringComparison.Ordinal))
-            {
-                AddUserCandidate(AdminCandidates, key, rest[AdminHead.Length..], admin: true);
-            }
-            else if (rest.StartsWith(UserHead, StringComparison.Ordinal))
-            {
-                AddUserCandidate(UserCandidates, key, rest[UserHead.Length..], admin: false);
-            }
-            else if (rest.StartsWith(GlobalExtensionsHead, StringComparison.Ordinal))
-            {
-                TryAddWorkerSet(key, roomId: null, rest[GlobalExtensionsHead.Length..]);
-            }
-            else if (space.Layout == KeyLayout.ClusterSafe && rest.StartsWith(JobHead, StringComparison.Ordinal))
-            {
-                // job:{room}:{job} — belongs to the room's registry if the room turns out to exist.
-                if (SplitTagged(rest[JobHead.Length..], out string roomId, out ReadOnlySpan<char> jobId) && !jobId.IsEmpty
-                    && KeyValidation.IsValidRoomId(roomId))
-                {
-                    Get(_jobHashes, roomId).Add(key);
-                }
+                    break;
+                case ScannedKeyKind.User:
+                    UserCandidates.Add((scanned.Id!, key));
+                    break;
+                case ScannedKeyKind.Admin:
+                    AdminCandidates.Add((scanned.Id!, key));
+                    break;
+                case ScannedKeyKind.GlobalWorkerSet:
+                    WorkerSets.Add(scanned.WorkerSet!);
+                    break;
+                case ScannedKeyKind.Job when scanned.RoomId is { } jobRoom:
+                    // job:{room}:{job} (cluster-safe) belongs to the room's registry if the room turns out to exist.
+                    Get(_jobHashes, jobRoom).Add(key);
+                    break;
             }
         }
 
@@ -567,59 +530,6 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             }
         }
 
-        /// <summary>Splits the text after <c>room:</c> into the room id and the suffix after it, as the layout writes them.</summary>
-        public static bool TrySplitRoomKey(KeyLayout layout, ReadOnlySpan<char> afterHead, out string roomId, out ReadOnlySpan<char> suffix)
-        {
-            if (layout == KeyLayout.ClusterSafe)
-            {
-                return SplitTagged(afterHead, out roomId, out suffix);
-            }
-
-            roomId = string.Empty;
-            suffix = default;
-            int colon = afterHead.IndexOf(':');
-            if (colon <= 0)
-            {
-                return false;
-            }
-
-            roomId = afterHead[..colon].ToString();
-            suffix = afterHead[(colon + 1)..];
-            return true;
-        }
-
-        /// <summary>
-        /// Reads the user name of <c>user:{name}</c> (or <c>admin:user:{name}</c>): <see langword="true"/> only when the
-        /// key space builds exactly <paramref name="key"/> from it.
-        /// </summary>
-        public static bool TryUserName(KeySpace space, string key, ReadOnlySpan<char> afterHead, bool admin, out string name)
-        {
-            if (space.Layout == KeyLayout.ClusterSafe)
-            {
-                if (afterHead.Length < 3 || afterHead[0] != '{' || afterHead[^1] != '}')
-                {
-                    name = string.Empty;
-                    return false;
-                }
-
-                name = afterHead[1..^1].ToString();
-            }
-            else
-            {
-                name = afterHead.ToString();
-            }
-
-            try
-            {
-                UserKeys keys = space.User(name);
-                return string.Equals(admin ? keys.AdminKey().ToString() : keys.HashKey().ToString(), key, StringComparison.Ordinal);
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-        }
-
         private static List<string> Get(Dictionary<string, List<string>> map, string id)
         {
             if (!map.TryGetValue(id, out List<string>? list))
@@ -630,113 +540,7 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
 
             return list;
         }
-
-        /// <summary>Splits <c>{id}:rest</c> (cluster-safe) into the id and the rest after the colon.</summary>
-        private static bool SplitTagged(ReadOnlySpan<char> text, out string id, out ReadOnlySpan<char> rest)
-        {
-            id = string.Empty;
-            rest = default;
-            int close = text.IndexOf('}');
-            if (text.IsEmpty || text[0] != '{' || close < 2 || close + 1 >= text.Length || text[close + 1] != ':')
-            {
-                return false;
-            }
-
-            id = text[1..close].ToString();
-            rest = text[(close + 2)..];
-            return true;
-        }
-
-        private void ClassifyRoomKey(string key, ReadOnlySpan<char> afterHead)
-        {
-            if (!TrySplitRoomKey(space.Layout, afterHead, out string roomId, out ReadOnlySpan<char> suffix) || !KeyValidation.IsValidRoomId(roomId))
-            {
-                Skipped++;
-                return;
-            }
-
-            List<string> registry = Get(Rooms, roomId);
-            if (!RoomFixedKeys.Suffixes.GetAlternateLookup<ReadOnlySpan<char>>().Contains(suffix))
-            {
-                registry.Add(key);
-                if (suffix.StartsWith(ExtensionsHead, StringComparison.Ordinal))
-                {
-                    TryAddWorkerSet(key, roomId, suffix[ExtensionsHead.Length..]);
-                }
-            }
-        }
-
-        /// <summary>
-        /// Records <paramref name="key"/> when it is an extension's idle or progressing worker set:
-        /// <paramref name="afterExtensions"/> is <c>{category}:{extension}:idle_workers</c> (the category tagged in the
-        /// cluster-safe global form), and the key space must build exactly <paramref name="key"/> from its parts.
-        /// </summary>
-        private void TryAddWorkerSet(string key, string? roomId, ReadOnlySpan<char> afterExtensions)
-        {
-            bool idle = afterExtensions.EndsWith(IdleWorkersTail, StringComparison.Ordinal);
-            if (!idle && !afterExtensions.EndsWith(ProgressingWorkersTail, StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            ReadOnlySpan<char> body = afterExtensions[..^(idle ? IdleWorkersTail.Length : ProgressingWorkersTail.Length)];
-            string category;
-            ReadOnlySpan<char> extension;
-            if (roomId is null && space.Layout == KeyLayout.ClusterSafe)
-            {
-                if (!SplitTagged(body, out category, out extension))
-                {
-                    return;
-                }
-            }
-            else
-            {
-                int colon = body.IndexOf(':');
-                if (colon <= 0)
-                {
-                    return;
-                }
-
-                category = body[..colon].ToString();
-                extension = body[(colon + 1)..];
-            }
-
-            if (extension.IsEmpty)
-            {
-                return;
-            }
-
-            try
-            {
-                ExtensionKeys keys = roomId is null
-                    ? ExtensionKeys.ForGlobalExtension(category, extension.ToString(), space)
-                    : ExtensionKeys.ForExtension(roomId, category, extension.ToString(), space);
-                if (string.Equals(idle ? keys.IdleWorkersText() : keys.ProgressingWorkersText(), key, StringComparison.Ordinal))
-                {
-                    WorkerSets.Add(new WorkerSet(key, roomId, category));
-                }
-            }
-            catch (ArgumentException)
-            {
-                // not a name this library accepts: not followed
-            }
-        }
-
-        private void AddUserCandidate(List<(string Name, RedisKey Key)> list, string key, ReadOnlySpan<char> afterHead, bool admin)
-        {
-            if (TryUserName(space, key, afterHead, admin, out string name))
-            {
-                list.Add((name, key));
-            }
-            else
-            {
-                Skipped++;
-            }
-        }
     }
-
-    /// <summary>One extension worker set the scan found: its key and the scope it belongs to.</summary>
-    private readonly record struct WorkerSet(string Key, string? RoomId, string Category);
 }
 
 /// <summary>What an index entry is.</summary>
