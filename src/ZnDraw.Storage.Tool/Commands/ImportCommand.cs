@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Sql;
 using ZnDraw.Storage.Tool.Infrastructure;
@@ -46,7 +47,7 @@ internal static class ImportCommand
                 {
                     result = await StorageSnapshot.ImportAsync(endpoint, source, cancellationToken: ct).ConfigureAwait(false);
                 }
-                catch (InvalidOperationException ex) when (ex.Message.StartsWith("The target store is not empty", StringComparison.Ordinal))
+                catch (StorageTargetNotEmptyException ex)
                 {
                     throw new ToolException(ExitCodes.Usage, ex.Message, ex);
                 }

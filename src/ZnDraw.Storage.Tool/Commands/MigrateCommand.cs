@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
+using StackExchange.Redis;
 using ZnDraw.Storage.Services;
 using ZnDraw.Storage.Sql;
 using ZnDraw.Storage.Tool.Infrastructure;
@@ -83,10 +84,61 @@ internal static class MigrateCommand
                 [ToolConfiguration.SqlStorageKey] = "none",
             });
             await using var destination = await ToolStore.OpenAsync(targetConfiguration, StoreNeeds.Redis, ctx.Verbose, ct).ConfigureAwait(false);
+            if (await IsSameKeySpaceAsync(source, destination).ConfigureAwait(false))
+            {
+                throw new ToolException(
+                    ExitCodes.Usage,
+                    $"--target is the source's own Redis, database and prefix ('{source.Options.KeyPrefix}'): both layouts in one key space would read "
+                    + "each other's keys; give another server, or another database or --target-prefix.");
+            }
+
             return await TransferSupport.MigrateAndVerifyAsync(
                 ctx, source, destination, new StorageMigrationOptions { DryRun = ctx.Get(dryRun) }).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="target"/> is the key space of <paramref name="source"/>: a server in common (by its
+    /// <c>run_id</c>, whatever address names it), the same database and the same prefix.
+    /// </summary>
+    private static async Task<bool> IsSameKeySpaceAsync(ToolStore source, ToolStore target)
+    {
+        if (!string.Equals(source.Options.KeyPrefix, target.Options.KeyPrefix, StringComparison.Ordinal)
+            || source.Redis.GetDatabase(source.Options.Database).Database != target.Redis.GetDatabase(target.Options.Database).Database)
+        {
+            return false;
+        }
+
+        HashSet<string> sourceIds = await RunIdsAsync(source.Redis).ConfigureAwait(false);
+        return (await RunIdsAsync(target.Redis).ConfigureAwait(false)).Overlaps(sourceIds);
+
+        static async Task<HashSet<string>> RunIdsAsync(IConnectionMultiplexer redis)
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            foreach (IServer server in redis.GetServers().Where(static s => s.IsConnected))
+            {
+                IGrouping<string, KeyValuePair<string, string>>[] info;
+                try
+                {
+                    info = await server.InfoAsync("server").ConfigureAwait(false);
+                }
+                catch (RedisServerException)
+                {
+                    continue; // INFO refused (an ACL without it): this server cannot be told apart
+                }
+
+                foreach (IGrouping<string, KeyValuePair<string, string>> section in info)
+                {
+                    foreach (KeyValuePair<string, string> entry in section.Where(static e => e.Key == "run_id"))
+                    {
+                        ids.Add(entry.Value);
+                    }
+                }
+            }
+
+            return ids;
+        }
     }
 
     private static Command ToSql()

@@ -213,6 +213,10 @@ internal sealed class ToolStore : IAsyncDisposable
         }
 
         configuration.AbortOnConnectFail = true;
+
+        // An operator's connection: StackExchange.Redis's admin commands are allowed (INFO tells servers apart, e.g.
+        // migrate layout refusing the source's own server under another address); the tool sends no destructive one.
+        configuration.AllowAdmin = true;
         string endpoints = string.Join(", ", configuration.EndPoints.Select(Describe));
         try
         {

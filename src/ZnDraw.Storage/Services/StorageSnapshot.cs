@@ -166,12 +166,14 @@ public static class StorageSnapshot
     /// <para>
     /// Each line is checked before it is written: its form, and its content hash against the content it holds. A bad
     /// header, a damaged line or a snapshot without its end line (truncated) stops the import with an
-    /// <see cref="InvalidDataException"/> naming the line; the lines before it are written.
+    /// <see cref="InvalidDataException"/> naming the line. From a seekable <paramref name="source"/> (a file) the whole
+    /// snapshot is checked before the first aggregate is written, so that a damaged snapshot writes nothing; from a
+    /// stream that cannot seek (a pipe) the lines before the damaged one are written.
     /// </para>
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="target"/> or <paramref name="source"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="source"/> is not readable, or <paramref name="target"/> has no room-content import.</exception>
-    /// <exception cref="InvalidOperationException"><paramref name="target"/> is not empty.</exception>
+    /// <exception cref="Contracts.StorageTargetNotEmptyException"><paramref name="target"/> is not empty (nothing was written).</exception>
     /// <exception cref="InvalidDataException">The snapshot's header or a line is not of this format (the message names the line), or it is truncated.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<StorageSnapshotResult> ImportAsync(
@@ -195,6 +197,30 @@ public static class StorageSnapshot
         long started = Stopwatch.GetTimestamp();
         await EnsureEmptyAsync(target, cancellationToken).ConfigureAwait(false);
 
+        // A seekable source (a file) is read twice: checked whole first, so that a damaged line writes nothing.
+        if (source.CanSeek)
+        {
+            long origin = source.Position;
+            _ = await ReadLinesAsync(target, source, progress: null, write: false, cancellationToken).ConfigureAwait(false);
+            source.Position = origin;
+        }
+
+        (List<StorageMigrationKindResult> kinds, List<StorageMigrationFailure> failures) =
+            await ReadLinesAsync(target, source, progress, write: true, cancellationToken).ConfigureAwait(false);
+        return new StorageSnapshotResult(kinds, failures, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Reads the snapshot line by line, checking each (form, content hash, order, the end line), and with
+    /// <paramref name="write"/> writes each aggregate into <paramref name="target"/>.
+    /// </summary>
+    private static async Task<(List<StorageMigrationKindResult> Kinds, List<StorageMigrationFailure> Failures)> ReadLinesAsync(
+        StorageMigrationEndpoint target,
+        Stream source,
+        IProgress<StorageMigrationProgress>? progress,
+        bool write,
+        CancellationToken cancellationToken)
+    {
         using var reader = new StreamReader(source, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, bufferSize: 65536, leaveOpen: true);
         long number = 1;
         string? line = await ReadLineAsync(reader, number, cancellationToken).ConfigureAwait(false);
@@ -252,6 +278,12 @@ public static class StorageSnapshot
             }
 
             count2[0]++;
+            done++;
+            if (!write)
+            {
+                continue;
+            }
+
             StorageMigrationOutcome outcome = StorageMigrationOutcome.Copied;
             string? reason = null;
             try
@@ -278,7 +310,6 @@ public static class StorageSnapshot
                 failures.Add(new StorageMigrationFailure(kind.Name, id, reason));
             }
 
-            done++;
             progress?.Report(new StorageMigrationProgress(done, Math.Max(listed, done), kind.Name, id, outcome));
         }
 
@@ -287,8 +318,7 @@ public static class StorageSnapshot
             throw SnapshotCodec.Corrupt(number, "The snapshot ends without its end line (truncated).");
         }
 
-        var kinds = order.Select(k => new StorageMigrationKindResult(k, counts[k][0], counts[k][1], 0, 0, 0, counts[k][0] - counts[k][1])).ToList();
-        return new StorageSnapshotResult(kinds, failures, Stopwatch.GetElapsedTime(started));
+        return ([.. order.Select(k => new StorageMigrationKindResult(k, counts[k][0], counts[k][1], 0, 0, 0, counts[k][0] - counts[k][1]))], failures);
     }
 
     private static IEnumerable<MigrationKind> Kinds(StorageMigrationScope scope)
@@ -319,8 +349,7 @@ public static class StorageSnapshot
         string? defaultRoom = await target.Rooms.GetDefaultRoomAsync(cancellationToken).ConfigureAwait(false);
         if (users.Count > 0 || rooms.Count > 0 || defaultRoom is not null)
         {
-            throw new InvalidOperationException(
-                $"The target store is not empty ({users.Count} users or admin flags, {rooms.Count} rooms{(defaultRoom is null ? "" : ", a default room")}): a snapshot is imported into an empty store only.");
+            throw new Contracts.StorageTargetNotEmptyException(users.Count, rooms.Count, defaultRoom is not null);
         }
     }
 

@@ -115,9 +115,10 @@ public abstract class StorageSnapshotTests(RedisFixture redis, IStoreFactory sql
         var target = await NewAsync(sql);
         Assert.True(await target.Get<IRoomRepository>().CreateAsync("already-here"));
 
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ImportAsync(target, snapshot));
+        var ex = await Assert.ThrowsAsync<StorageTargetNotEmptyException>(() => ImportAsync(target, snapshot));
 
         Assert.Contains("not empty", ex.Message, StringComparison.Ordinal);
+        Assert.Equal((0, 1, false), (ex.Users, ex.Rooms, ex.HasDefaultRoom));
         Assert.Equal(["already-here"], await target.Get<IRoomRepository>().ListAllAsync());
         Assert.Empty(await target.Get<IUserRepository>().ListAllAsync());
     }
@@ -141,9 +142,16 @@ public abstract class StorageSnapshotTests(RedisFixture redis, IStoreFactory sql
         Assert.True(room > 0);
         string[] changed = [.. lines];
         changed[room] = changed[room].Replace("first", "frist", StringComparison.Ordinal);
-        var hash = await Assert.ThrowsAsync<InvalidDataException>(async () => await ImportAsync(await NewAsync(sql), Join(changed)));
+        var checkedFirst = await NewAsync(sql);
+        var hash = await Assert.ThrowsAsync<InvalidDataException>(async () => await ImportAsync(checkedFirst, Join(changed)));
         Assert.Contains($"line {room + 1}:", hash.Message, StringComparison.Ordinal);
         Assert.Contains("content hash", hash.Message, StringComparison.Ordinal);
+        Assert.Empty(await checkedFirst.Get<IUserRepository>().ListAllAsync()); // a file (seekable) is checked whole first: nothing written
+
+        // From a pipe (a stream that cannot seek) the lines before the damaged one are written, as documented.
+        var piped = await NewAsync(sql);
+        await Assert.ThrowsAsync<InvalidDataException>(() => StorageSnapshot.ImportAsync(Endpoint(piped), new ForwardOnlyStream(Join(changed))));
+        Assert.NotEmpty(await piped.Get<IUserRepository>().ListAllAsync());
 
         string[] broken = [.. lines];
         broken[2] = broken[2][..(broken[2].Length / 2)];
@@ -188,6 +196,12 @@ public abstract class StorageSnapshotTests(RedisFixture redis, IStoreFactory sql
         Assert.Equal(2, (await target.Get<IUserRepository>().ListAllAsync()).Count); // the first two users, nothing after
         Assert.Empty(await target.Get<IRoomRepository>().ListAllAsync());
     }
+}
+
+/// <summary>A stream read once, front to back, as standard input is.</summary>
+internal sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes)
+{
+    public override bool CanSeek => false;
 }
 
 [Collection(SqliteCollection.Name)]

@@ -51,6 +51,11 @@ public sealed class TransferTests(RedisClusterFixture cluster, RedisFixture redi
         // The table form names the verification.
         var table = (await ToolProcess.RunAsync(source.Args("migrate", "layout", "--to", "cluster-safe", "--target", ClusterAddress, "--target-prefix", targetPrefix))).ShouldExit(ExitCodes.Ok);
         Assert.Contains("verified:", table.StandardError, StringComparison.Ordinal);
+
+        // Never into the source's own key space (the same server, here by another address, database and prefix).
+        string sameServer = redis.Address.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        var own = (await ToolProcess.RunAsync(source.Args("migrate", "layout", "--to", "cluster-safe", "--target", sameServer))).ShouldExit(ExitCodes.Usage);
+        Assert.Contains("the source's own Redis", own.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -127,8 +132,11 @@ public sealed class TransferTests(RedisClusterFixture cluster, RedisFixture redi
             lines[room] = lines[room].Replace("first room", "frist room", StringComparison.Ordinal);
             string damaged = Path.Combine(folder, "damaged.jsonl");
             await File.WriteAllLinesAsync(damaged, lines);
-            var corrupt = (await ToolProcess.RunAsync("--redis", redis.Address, "--prefix", NewPrefix(), "import", "--input", damaged)).ShouldExit(ExitCodes.DataError);
+            string damagedPrefix = NewPrefix();
+            var corrupt = (await ToolProcess.RunAsync("--redis", redis.Address, "--prefix", damagedPrefix, "import", "--input", damaged)).ShouldExit(ExitCodes.DataError);
             Assert.Contains($"line {room + 1}", corrupt.StandardError, StringComparison.Ordinal);
+            var nothing = (await ToolProcess.RunAsync("--redis", redis.Address, "--prefix", damagedPrefix, "users", "list", "--json")).ShouldExit(ExitCodes.Ok);
+            Assert.Equal(0, nothing.Json().GetArrayLength()); // a file is checked whole before anything is written
         }
         finally
         {
