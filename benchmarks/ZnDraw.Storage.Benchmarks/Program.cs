@@ -25,6 +25,11 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (LatencyProbe.IsProbe(args))
+        {
+            return await LatencyProbe.RunAsync(args); // the check scenario's other client, in its own process
+        }
+
         bool quick = args.Contains("--quick");
         bool scenarios = !args.Contains("--no-scenarios");
         bool benchmarks = !args.Contains("--scenarios-only");

@@ -13,19 +13,26 @@ namespace ZnDraw.Storage.Benchmarks.Scenarios;
 /// <summary>
 /// <see cref="StorageCheck"/> over a live keyspace: 10,000 ZnDraw-shaped rooms of 100 keys each (1M keys; 1,000 rooms
 /// and 100k keys in the quick run), written with pipelined raw commands into a database of its own. Measures the
-/// check's keys/s (target ≥ 50,000) and the GET latency of a concurrent client (its own connection, two callers, in this
-/// process) without and during the check (target: p50 and p99 at most +10 %), with no rate limit, the recommended
+/// check's keys/s (target ≥ 50,000) and the GET latency of a concurrent client (<see cref="LatencyProbe"/>: two callers
+/// in a process of their own, as another host's clients are) before, during and after the check (target: p50 and p99
+/// during at most +10 % over before; after ÷ before is the method's A/A control), with no rate limit, the recommended
 /// one and a lower one (the quick run: the recommended one only).
 /// </summary>
 internal static class CheckScenario
 {
     private const int KeysPerRoom = 100;
 
+    /// <summary>What the other client is, as the summary names it.</summary>
+    private const string ProbeCallers = "8 callers GET with 1 ms think time";
+
     /// <summary>The rate limit docs/check.md recommends for a check beside live traffic.</summary>
     internal const int RecommendedRate = 150_000;
 
-    /// <summary>The page size docs/check.md recommends with <see cref="RecommendedRate"/>: shorter SCAN calls.</summary>
-    internal const int RecommendedPageSize = 250;
+    /// <summary>The page size docs/check.md recommends with <see cref="RecommendedRate"/>: shorter SCAN calls (about 1 µs of server time per key).</summary>
+    internal const int RecommendedPageSize = 100;
+
+    /// <summary>The parallelism docs/check.md recommends with <see cref="RecommendedRate"/>: one aggregate read at a time, no bursts.</summary>
+    internal const int RecommendedParallelism = 1;
 
     public static async Task<List<ScenarioResult>> RunAsync(ScenarioSizes sizes)
     {
@@ -39,38 +46,110 @@ internal static class CheckScenario
             await FillAsync(BenchmarkRedis.Connection.GetDatabase(db), rooms);
             long keys = await server.DatabaseSizeAsync(db);
             await using ServiceProvider services = Services(db);
-            await using ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync(Environment.GetEnvironmentVariable("ZNDRAW_REDIS")!);
-            IDatabase clientDb = client.GetDatabase(db);
-            await clientDb.StringSetAsync("bench:latency", "x");
+            await using LatencyProbe probe = await LatencyProbe.StartAsync(Environment.GetEnvironmentVariable("ZNDRAW_REDIS")!, db);
 
-            // The quick run (CI) measures only the recommended setting, on 100k keys.
-            (int?, int)[] settings = rooms < 10_000
-                ? [(RecommendedRate, RecommendedPageSize)]
-                : [(null, 1000), (RecommendedRate, RecommendedPageSize), (100_000, RecommendedPageSize)];
-            foreach ((int? rate, int pageSize) in settings)
+            int serverPid = await CpuPinning.ServerProcessIdAsync(server);
+            int[] pins = [serverPid, probe.ProcessId, Environment.ProcessId];
+
+            // Each setting is measured with the processes split over the CPUs as over separate hosts (the Redis server
+            // and the other client on CPU 0, the check on CPU 1; the target); in the full run the recommended one also
+            // unsplit (the three share both CPUs: informational). The quick run (CI): the recommended setting, 100k keys.
+            bool split = CpuPinning.IsAvailable;
+            bool quick = rooms < 10_000;
+            (int? Rate, int PageSize, int Parallel, bool Split)[] settings = quick
+                ? [(RecommendedRate, RecommendedPageSize, RecommendedParallelism, split)]
+                :
+                [
+                    (null, 1000, 4, split), (RecommendedRate, RecommendedPageSize, RecommendedParallelism, split),
+                    (RecommendedRate, RecommendedPageSize, RecommendedParallelism, false), (100_000, RecommendedPageSize, RecommendedParallelism, split),
+                ];
+            int rounds = quick ? 6 : 3;
+            TimeSpan idleWindow = TimeSpan.FromSeconds(quick ? 1 : 3);
+            var measured = new List<Measured>();
+            try
             {
-                string setting = (rate is null ? "no rate limit" : $"--rate {rate:N0}") + $", --page-size {pageSize}";
-                (double idleP50, double idleP99, long idleGets) = await MeasureLatencyAsync(clientDb, TimeSpan.FromSeconds(3), during: null);
-                StorageCheckReport? report = null;
-                (double p50, double p99, long gets) = await MeasureLatencyAsync(clientDb, TimeSpan.Zero, async () =>
-                    report = await StorageCheck.RunAsync(services, new StorageCheckOptions { MaxKeysPerSecond = rate, PageSize = pageSize }));
-                if (report is null || report.KeysScanned < keys)
+                for (int i = 0; i < settings.Length; i++)
                 {
-                    throw new InvalidOperationException($"the check scanned {report?.KeysScanned} of {keys} keys.");
-                }
+                    (int? rate, int pageSize, int parallel, bool pinned) = settings[i];
+                    if (CpuPinning.IsAvailable)
+                    {
+                        CpuPinning.Pin(serverPid, pinned ? "0" : CpuPinning.AllCpus);
+                        CpuPinning.Pin(probe.ProcessId, pinned ? "0" : CpuPinning.AllCpus);
+                        CpuPinning.Pin(Environment.ProcessId, pinned ? "1" : CpuPinning.AllCpus);
+                    }
 
-                if (!report.IsClean)
+                    // Idle, check, idle, check, …, idle: each check's GETs against those of the idle windows around it.
+                    var run = new Measured((rate is null ? "no rate limit" : $"--rate {rate:N0}") + $", --page-size {pageSize}, --parallel {parallel}"
+                        + (pinned ? ", check on its own CPU" : ", all on both CPUs"), pinned);
+                    for (int round = 0; round <= rounds; round++)
+                    {
+                        await probe.PhaseAsync($"idle-{i}-{round}");
+                        double cpu = await ServerCpuSecondsAsync(server);
+                        long idleStarted = Stopwatch.GetTimestamp();
+                        await Task.Delay(idleWindow);
+                        run.IdleCpu += await ServerCpuSecondsAsync(server) - cpu;
+                        run.IdleSeconds += Stopwatch.GetElapsedTime(idleStarted).TotalSeconds;
+                        if (round == rounds)
+                        {
+                            break;
+                        }
+
+                        await probe.PhaseAsync($"during-{i}-{round}");
+                        cpu = await ServerCpuSecondsAsync(server);
+                        StorageCheckReport report = await StorageCheck.RunAsync(services, new StorageCheckOptions { MaxKeysPerSecond = rate, PageSize = pageSize, MaxDegreeOfParallelism = parallel });
+                        run.CheckCpu += await ServerCpuSecondsAsync(server) - cpu;
+                        if (report.KeysScanned < keys)
+                        {
+                            throw new InvalidOperationException($"the check scanned {report.KeysScanned} of {keys} keys.");
+                        }
+
+                        if (!report.IsClean)
+                        {
+                            throw new InvalidOperationException("the check found problems in a clean fill: " + report.Problems[0]);
+                        }
+
+                        run.Checks.Add(report);
+                    }
+
+                    measured.Add(run);
+                }
+            }
+            finally
+            {
+                if (CpuPinning.IsAvailable)
                 {
-                    throw new InvalidOperationException("the check found problems in a clean fill: " + report.Problems[0]);
+                    foreach (int pid in pins)
+                    {
+                        CpuPinning.Pin(pid, CpuPinning.AllCpus);
+                    }
                 }
+            }
 
-                double keysPerSecond = report.KeysScanned / report.Elapsed.TotalSeconds;
-                results.Add(new ScenarioResult("Check", $"check {keys:N0} keys / {rooms:N0} rooms, {setting}", keysPerSecond, 50_000, "keys/s",
-                    $"{report.Elapsed.TotalSeconds:0.0} s incl. reading {report.AggregatesRead:N0} aggregates; baseline = the 50,000 keys/s target"));
-                results.Add(new ScenarioResult("Check", $"concurrent GET p50 during check, {setting}", p50, idleP50, "µs",
-                    $"{gets:N0} GETs during, {idleGets:N0} in 3 s before (baseline); target ratio ≤ 1.10"));
-                results.Add(new ScenarioResult("Check", $"concurrent GET p99 during check, {setting}", p99, idleP99, "µs",
-                    $"same GETs; target ratio ≤ 1.10"));
+            Dictionary<string, double[]> phases = await probe.StopAsync();
+            for (int i = 0; i < measured.Count; i++)
+            {
+                Measured run = measured[i];
+                double[][] idle = [.. Enumerable.Range(0, rounds + 1).Select(r => phases[$"idle-{i}-{r}"])];
+                double[][] during = [.. Enumerable.Range(0, rounds).Select(r => phases[$"during-{i}-{r}"])];
+                double scanned = run.Checks.Sum(static c => (double)c.KeysScanned);
+                double seconds = run.Checks.Sum(static c => c.Elapsed.TotalSeconds);
+                string target = run.Split ? "target ratio ≤ 1.10" : "informational: the check competes with the server and the client for 2 cores";
+                results.Add(new ScenarioResult("Check", $"check {keys:N0} keys / {rooms:N0} rooms, {run.Setting}", scanned / seconds, 50_000, "keys/s",
+                    $"{seconds / rounds:0.0} s per check incl. reading {run.Checks[0].AggregatesRead:N0} aggregates; baseline = the 50,000 keys/s target"));
+                results.Add(new ScenarioResult("Check", $"Redis server CPU during check, {run.Setting}", 100 * run.CheckCpu / seconds, 100 * run.IdleCpu / run.IdleSeconds, "%",
+                    $"INFO used_cpu_user + used_cpu_sys over the checks' wall time; baseline: over the idle windows (the other client's load alone)"));
+                foreach ((string name, double p) in new[] { ("p50", 0.50), ("p99", 0.99) })
+                {
+                    // Per round: the check's quantile ÷ that of the two idle windows around it; the median of the rounds.
+                    // The A/A control: each idle window ÷ the one before it (the method's own noise), median and range.
+                    double[] ratios = [.. Enumerable.Range(0, rounds).Select(r => LatencyProbe.Percentile(during[r], p) / LatencyProbe.Percentile([.. idle[r], .. idle[r + 1]], p))];
+                    double[] control = [.. Enumerable.Range(0, rounds).Select(r => LatencyProbe.Percentile(idle[r + 1], p) / LatencyProbe.Percentile(idle[r], p))];
+                    results.Add(new ScenarioResult("Check", $"concurrent GET {name} during check, {run.Setting}",
+                        LatencyProbe.Percentile(during.SelectMany(static d => d), p), LatencyProbe.Percentile(idle.SelectMany(static w => w), p), "µs",
+                        $"another client ({ProbeCallers}) in its own process; {rounds} checks between {rounds + 1} idle windows of {idleWindow.TotalSeconds:0} s, "
+                        + $"{during.Sum(static d => d.Length):N0} GETs during, {idle.Sum(static w => w.Length):N0} idle (baseline: all of them); "
+                        + $"median of the rounds' ratios {Median(ratios):0.000}× ({Range(ratios)}); A/A control (idle ÷ the idle before) {Median(control):0.000}× ({Range(control)}); {target}"));
+                }
             }
         }
         finally
@@ -80,6 +159,48 @@ internal static class CheckScenario
 
         return results;
     }
+
+    /// <summary>One setting's checks and the server's CPU seconds during them and during the idle windows.</summary>
+    private sealed class Measured(string setting, bool split)
+    {
+        public string Setting { get; } = setting;
+
+        public bool Split { get; } = split;
+
+        public List<StorageCheckReport> Checks { get; } = [];
+
+        public double CheckCpu { get; set; }
+
+        public double IdleCpu { get; set; }
+
+        public double IdleSeconds { get; set; }
+    }
+
+    /// <summary>The server's CPU time so far (INFO cpu: <c>used_cpu_user</c> + <c>used_cpu_sys</c>, seconds).</summary>
+    private static async Task<double> ServerCpuSecondsAsync(IServer server)
+    {
+        double seconds = 0;
+        foreach (IGrouping<string, KeyValuePair<string, string>> section in await server.InfoAsync("cpu"))
+        {
+            foreach (KeyValuePair<string, string> entry in section)
+            {
+                if (entry.Key is "used_cpu_user" or "used_cpu_sys")
+                {
+                    seconds += double.Parse(entry.Value, CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return seconds;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Range(double[] values) => string.Create(CultureInfo.InvariantCulture, $"{values.Min():0.00}–{values.Max():0.00}");
 
     /// <summary>The library as a host registers it, on the scenario's database, with no background reconcile.</summary>
     private static ServiceProvider Services(int db)
@@ -95,47 +216,6 @@ internal static class CheckScenario
         });
         return services.BuildServiceProvider();
     }
-
-    /// <summary>
-    /// GETs of one key from two callers, each timed, for <paramref name="window"/> or while <paramref name="during"/> runs.
-    /// </summary>
-    private static async Task<(double P50, double P99, long Count)> MeasureLatencyAsync(IDatabase db, TimeSpan window, Func<Task>? during)
-    {
-        using var stop = new CancellationTokenSource();
-        var samples = new List<double>[2];
-        Task[] callers = new Task[2];
-        for (int c = 0; c < callers.Length; c++)
-        {
-            var mine = samples[c] = new List<double>(1 << 16);
-            callers[c] = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    long t = Stopwatch.GetTimestamp();
-                    await db.StringGetAsync("bench:latency");
-                    mine.Add(Stopwatch.GetElapsedTime(t).TotalMicroseconds);
-                    await Task.Delay(1); // a client with think time, not a saturating load
-                }
-            });
-        }
-
-        if (during is null)
-        {
-            await Task.Delay(window);
-        }
-        else
-        {
-            await during();
-        }
-
-        await stop.CancelAsync();
-        await Task.WhenAll(callers);
-        double[] all = [.. samples.SelectMany(static s => s).Order()];
-        return (Percentile(all, 0.50), Percentile(all, 0.99), all.Length);
-    }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
     /// <summary>
     /// Writes <paramref name="rooms"/> rooms as ZnDraw leaves them: the creation keys, geometries, a trajectory, chat,

@@ -25,6 +25,11 @@ internal static class CheckCommand
         {
             Description = "The most keys scanned per second (summed over every primary); no limit when left out. See docs/check.md for the measured effect on other clients.",
         };
+        var parallel = new Option<int>("--parallel")
+        {
+            Description = "How many aggregates are read at once, 1 to 64 (default 4). Beside live traffic, 1 (with --rate and --page-size 100) sends the server no bursts; see docs/check.md.",
+            DefaultValueFactory = static _ => new StorageCheckOptions().MaxDegreeOfParallelism,
+        };
         var fix = new Option<bool>("--fix")
         {
             Description = "Repair what is safe (index drift by a reindex, orphan jobs and worker sets by conditional deletes, pending SQL cleanups by the reconcile), each re-checked first; asks first unless --yes.",
@@ -41,16 +46,22 @@ internal static class CheckCommand
         {
             pageSize,
             rate,
+            parallel,
             fix,
             yes,
         };
         command.SetToolAction(async ctx =>
         {
             var ct = ctx.CancellationToken;
-            var options = new StorageCheckOptions { PageSize = ctx.Get(pageSize), MaxKeysPerSecond = ctx.Get(rate) };
+            var options = new StorageCheckOptions { PageSize = ctx.Get(pageSize), MaxKeysPerSecond = ctx.Get(rate), MaxDegreeOfParallelism = ctx.Get(parallel) };
             if (options.PageSize is < 1 or > StorageCheckOptions.MaxPageSize)
             {
                 throw new ToolException(ExitCodes.Usage, $"--page-size must be 1 to {StorageCheckOptions.MaxPageSize}.");
+            }
+
+            if (options.MaxDegreeOfParallelism is < 1 or > 64)
+            {
+                throw new ToolException(ExitCodes.Usage, "--parallel must be 1 to 64.");
             }
 
             if (options.MaxKeysPerSecond is < 1)

@@ -49,11 +49,13 @@ public sealed class CheckCommandTests(RedisFixture redis)
         await using var store = await SeededStore.OnRedisAsync(redis);
         await store.Get<RoomService>().CreateAsync("fine");
 
-        var clean = (await ToolProcess.RunAsync(store.Args("check", "--rate", "100000"))).ShouldExit(ExitCodes.Ok);
+        var clean = (await ToolProcess.RunAsync(store.Args("check", "--rate", "150000", "--page-size", "100", "--parallel", "1"))).ShouldExit(ExitCodes.Ok);
         Assert.Contains("no problems found", clean.StandardError, StringComparison.Ordinal);
 
         (await ToolProcess.RunAsync(store.Args("check", "--fix"))).ShouldExit(ExitCodes.Usage);
         (await ToolProcess.RunAsync(store.Args("check", "--page-size", "0"))).ShouldExit(ExitCodes.Usage);
+        var parallel = (await ToolProcess.RunAsync(store.Args("check", "--parallel", "65"))).ShouldExit(ExitCodes.Usage);
+        Assert.Contains("--parallel must be 1 to 64", parallel.StandardError, StringComparison.Ordinal);
     }
 
     internal static string[] Problems(JsonElement json) =>
