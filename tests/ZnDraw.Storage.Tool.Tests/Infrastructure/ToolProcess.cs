@@ -127,6 +127,73 @@ public static class ToolProcess
         return new ToolResult(process.ExitCode, await output, await error, string.Join(' ', args));
     }
 
+    /// <summary>
+    /// Runs the tool with <paramref name="args"/> on a terminal (a pseudo-terminal made by util-linux <c>script</c>), as
+    /// an operator at a keyboard: progress bars and prompts appear, and when the output shows <paramref name="prompt"/>
+    /// the keys <paramref name="answer"/> are typed. Standard output and standard error are the terminal's one stream
+    /// (in <see cref="ToolResult.StandardOutput"/>).
+    /// </summary>
+    public static async Task<ToolResult> RunInTerminalAsync(IReadOnlyList<string> args, string prompt, string answer, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string command = string.Join(' ', new[] { DotnetHost(), ToolPath }.Concat(args).Select(static a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var start = new ProcessStartInfo("script")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (string argument in (string[])["-q", "-e", "-c", command, "/dev/null"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (string name in start.Environment.Keys.Where(IsToolConfiguration).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["TERM"] = "xterm";
+        using var process = new Process { StartInfo = start };
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("script (util-linux) did not start.");
+        }
+
+        var output = new System.Text.StringBuilder();
+        bool answered = false;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        try
+        {
+            var buffer = new char[4096];
+            int read;
+            while ((read = await process.StandardOutput.ReadAsync(buffer, bound.Token)) > 0)
+            {
+                output.Append(buffer, 0, read);
+                if (!answered && output.ToString().Contains(prompt, StringComparison.Ordinal))
+                {
+                    answered = true;
+                    await process.StandardInput.WriteAsync(answer);
+                    await process.StandardInput.FlushAsync();
+                }
+            }
+
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"zndraw-storage {string.Join(' ', args)} (on a terminal) did not exit within {timeout ?? DefaultTimeout}:\n{output}\n{await error}");
+        }
+
+        return new ToolResult(process.ExitCode, output.ToString(), await error, string.Join(' ', args) + " (on a terminal)");
+    }
+
     private static bool IsToolConfiguration(string name) =>
         name.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("ZnDrawStorage__", StringComparison.OrdinalIgnoreCase)
