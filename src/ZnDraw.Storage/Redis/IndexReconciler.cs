@@ -9,6 +9,7 @@ using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.Diagnostics;
 using ZnDraw.Storage.Redis.Keys;
 using ZnDraw.Storage.Redis.Repositories;
+using ZnDraw.Storage.Redis.Serialization;
 
 namespace ZnDraw.Storage.Redis;
 
@@ -93,7 +94,15 @@ internal sealed partial class IndexReconciler : BackgroundService
                     maintenance ??= new IndexMaintenance(context);
                     if (_options.UseKeyspaceNotifications && subscription is null)
                     {
-                        subscription = await SubscribeAsync(context, stoppingToken).ConfigureAwait(false);
+                        try
+                        {
+                            subscription = await SubscribeAsync(context, stoppingToken).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (RedisErrors.Permission(ex, "subscribe to keyspace notifications", feature: ZnDrawAclFeatures.KeyspaceNotifications) is { } denied)
+                        {
+                            throw denied; // logged below as what it is: a permission the ACL rule lacks, named
+                        }
+
                         applying ??= ApplyNotificationsAsync(maintenance, stoppingToken);
                     }
 

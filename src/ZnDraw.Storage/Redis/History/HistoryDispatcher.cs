@@ -144,7 +144,7 @@ internal sealed class HistoryDispatcher : BackgroundService
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
-                HistoryLog.AckFailed(_logger, ex, shard.Name);
+                HistoryLog.AckFailed(_logger, Reported(ex), shard.Name);
             }
         }
 
@@ -156,7 +156,7 @@ internal sealed class HistoryDispatcher : BackgroundService
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
-                HistoryLog.AckFailed(_logger, ex, shard.Name);
+                HistoryLog.AckFailed(_logger, Reported(ex), shard.Name);
             }
         }
     }
@@ -205,7 +205,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                 catch (Exception ex) when (IsRedisFailure(ex) && !ct.IsCancellationRequested)
                 {
                     var delay = Backoff(++failures);
-                    HistoryLog.OutboxUnavailable(_logger, ex, _outbox.Name, delay);
+                    HistoryLog.OutboxUnavailable(_logger, Reported(ex), _outbox.Name, delay);
                     await Task.Delay(delay, _time, ct).ConfigureAwait(false);
                     continue;
                 }
@@ -244,7 +244,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                     // Some shards could not be read (their node is down or failing over): the others were, and are
                     // being delivered; pause before the next poll.
                     var delay = Backoff(++failures);
-                    HistoryLog.OutboxUnavailable(_logger, failure, _outbox.Name, delay);
+                    HistoryLog.OutboxUnavailable(_logger, Reported(failure), _outbox.Name, delay);
                     await Task.Delay(delay, _time, ct).ConfigureAwait(false);
                 }
                 else if (poll.Count == 0)
@@ -653,7 +653,7 @@ internal sealed class HistoryDispatcher : BackgroundService
                 }
                 catch (Exception ex) when (IsRedisFailure(ex))
                 {
-                    HistoryLog.AckFailed(_logger, ex, batch[p].Shard.Name);
+                    HistoryLog.AckFailed(_logger, Reported(ex), batch[p].Shard.Name);
                 }
             }
         }
@@ -709,7 +709,7 @@ internal sealed class HistoryDispatcher : BackgroundService
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
-                HistoryLog.AckFailed(_logger, ex, shard.Name);
+                HistoryLog.AckFailed(_logger, Reported(ex), shard.Name);
             }
         }
 
@@ -721,7 +721,7 @@ internal sealed class HistoryDispatcher : BackgroundService
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
-                HistoryLog.AckFailed(_logger, ex, shard.Name);
+                HistoryLog.AckFailed(_logger, Reported(ex), shard.Name);
             }
         }
     }
@@ -757,7 +757,7 @@ internal sealed class HistoryDispatcher : BackgroundService
             catch (Exception ex) when (IsRedisFailure(ex) && !ct.IsCancellationRequested)
             {
                 var delay = Backoff(attempt);
-                HistoryLog.OutboxUnavailable(_logger, ex, _outbox.Name, delay);
+                HistoryLog.OutboxUnavailable(_logger, Reported(ex), _outbox.Name, delay);
                 await Task.Delay(delay, _time, ct).ConfigureAwait(false);
             }
         }
@@ -828,5 +828,12 @@ internal sealed class HistoryDispatcher : BackgroundService
     /// A failure of Redis or of the connection to it (<see cref="RedisErrors.IsClientFailure"/>, which also knows the
     /// transport faults StackExchange.Redis 2.x lets through, or a timeout): the dispatcher backs off and tries again.
     /// </summary>
+    /// <summary>
+    /// What a failure is logged as: a refused command (NOPERM, an ACL rule without a permission the outbox needs) as the
+    /// <see cref="StoragePermissionException"/> that names the command and the feature set, anything else as it is.
+    /// </summary>
+    private static Exception Reported(Exception exception) =>
+        RedisErrors.Permission(exception, "deliver durable history", feature: ZnDrawAclFeatures.DurableHistory) ?? exception;
+
     private static bool IsRedisFailure(Exception exception) => RedisErrors.IsClientFailure(exception) || exception is TimeoutException;
 }

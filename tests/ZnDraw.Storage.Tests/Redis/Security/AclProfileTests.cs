@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
@@ -118,7 +119,8 @@ public sealed class AclProfileTests(RedisFixture redis)
         var rule = ZnDrawRedisAcl.For(options, ZnDrawAclFeatures.DurableHistory, stream);
         Assert.Contains("~" + stream, rule);
         await using var user = await AclUser.CreateAsync(redis.Connection, rule);
-        var host = await AclFlows.StartAsync(user.ConnectionString(redis.Address), o => Apply(o, options), h => h.StreamKey = stream);
+        using var logs = new FakeLoggerProvider();
+        var host = await AclFlows.StartAsync(user.ConnectionString(redis.Address), o => Apply(o, options), h => h.StreamKey = stream, logs);
         try
         {
             var users = host.Services.GetRequiredService<ZnDraw.Storage.Services.UserService>();
@@ -127,6 +129,13 @@ public sealed class AclProfileTests(RedisFixture redis)
             await rooms.JoinAsync("r1", guest.UserName);
             var sink = host.Services.GetRequiredService<CollectingSink>();
             await ZnDrawWriter.EventuallyAsync(() => Task.FromResult(!sink.Events.IsEmpty), TimeSpan.FromSeconds(10), "the room event delivered through the outbox");
+
+            // Taken away after start: the dispatcher's log names the command and the feature, not a raw NOPERM.
+            await user.SetAsync(AclFlows.Without(rule, "+xreadgroup"));
+            await ZnDrawWriter.EventuallyAsync(
+                () => Task.FromResult(logs.Collector.GetSnapshot().Any(static r => r.Exception is StoragePermissionException { Command: "xreadgroup", Feature: ZnDrawAclFeatures.DurableHistory })),
+                TimeSpan.FromSeconds(10),
+                "the dispatcher logging the refused XREADGROUP as a StoragePermissionException");
         }
         finally
         {

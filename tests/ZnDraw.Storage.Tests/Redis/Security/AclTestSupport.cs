@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using ZnDraw.Storage.Contracts;
 using ZnDraw.Storage.History;
@@ -78,9 +79,14 @@ internal sealed class CollectingSink : IHistorySink
 internal static class AclFlows
 {
     /// <summary>Builds and starts a host; <paramref name="history"/> turns durable history on with <see cref="CollectingSink"/>.</summary>
-    public static async Task<IHost> StartAsync(string connectionString, Action<ZnDrawStorageOptions> configure, Action<HistoryOptions>? history = null)
+    public static async Task<IHost> StartAsync(string connectionString, Action<ZnDrawStorageOptions> configure, Action<HistoryOptions>? history = null, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         var storage = builder.Services.AddZnDrawStorage(o =>
         {
             o.ConnectionString = connectionString;
