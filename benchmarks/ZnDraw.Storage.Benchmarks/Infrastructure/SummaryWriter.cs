@@ -40,6 +40,10 @@ public static class SummaryWriter
     public const double ThroughputTarget = 0.95;
     public const double ListingTarget = 100;
     public const double DurableTarget = 1.10;
+
+    /// <summary>The check's speed target (issue: ≥ 50,000 keys/s over 1M keys) and its effect on other clients (≤ +10 %).</summary>
+    public const double CheckKeysTarget = 50_000;
+    public const double CheckLatencyTarget = 1.10;
     public const double DrainTarget = 20_000;
 
     public static async Task<string> WriteAsync(
@@ -66,7 +70,7 @@ public static class SummaryWriter
             started,
             finished = DateTimeOffset.UtcNow,
             machine,
-            targets = new { time = TimeTarget, allocations = AllocTarget, roundTrips = "equal to raw (1 per call)", sqlTime = SqlTimeTarget, throughput = ThroughputTarget, listingSpeedupAt1M = ListingTarget, durableHistory = DurableTarget, drainEventsPerSecond = DrainTarget },
+            targets = new { time = TimeTarget, allocations = AllocTarget, roundTrips = "equal to raw (1 per call)", sqlTime = SqlTimeTarget, throughput = ThroughputTarget, listingSpeedupAt1M = ListingTarget, durableHistory = DurableTarget, drainEventsPerSecond = DrainTarget, checkKeysPerSecond = CheckKeysTarget, checkOtherClientLatency = CheckLatencyTarget },
             rows,
         };
         string json = Path.Combine(directory, "summary.json");
@@ -299,6 +303,11 @@ public static class SummaryWriter
             "Cluster" when r.Unit == "s" => new TargetCheck("time to resume (informational)", $"{r.Library:0.00} s", null),
             "Cluster" when r.Unit == "ops/s" => new TargetCheck("cluster vs one server (informational)", $"{r.Ratio:0.000}×", null),
             "Cluster" => new TargetCheck("WAIT 1 vs none (informational)", $"{r.Ratio:0.000}× (+{r.Library - r.Baseline:0.0} µs)", null),
+            "Check" when r.Unit == "keys/s" => new TargetCheck($"check ≥ {CheckKeysTarget:N0} keys/s", $"{r.Library:N0} keys/s", r.Library >= CheckKeysTarget),
+            "Check" when r.Unit == "%" => new TargetCheck("Redis CPU during the check (informational)", $"{r.Library:0.0} % ({r.Baseline:0.0} % idle)", null),
+            "Check" when r.Case.Contains("all on both CPUs", StringComparison.Ordinal) =>
+                new TargetCheck("other client's GET during ÷ idle (informational: all share both CPUs)", $"{r.Ratio:0.000}×", null),
+            "Check" => new TargetCheck($"other client's GET during ≤ {CheckLatencyTarget:0.00}× idle", $"{r.Ratio:0.000}×", r.Ratio <= CheckLatencyTarget),
             _ => new TargetCheck("informational", $"{r.Ratio:0.000}", null),
         };
         string baselineName = r.Scenario switch
@@ -308,6 +317,8 @@ public static class SummaryWriter
             "Cluster" when r.Unit == "ops/s" => "one server",
             "Cluster" when r.Unit == "s" => "node timeout",
             "Cluster" => "no WAIT",
+            "Check" when r.Unit == "keys/s" => "target",
+            "Check" => "idle",
             _ => "raw",
         };
         return new SummaryRow(r.Scenario + ": " + r.Case, r.Detail, "library", baselineName, r.Baseline, r.Library, r.Unit,

@@ -63,7 +63,7 @@ internal static class CheckScenario
                     (null, 1000, 4, split), (RecommendedRate, RecommendedPageSize, RecommendedParallelism, split),
                     (RecommendedRate, RecommendedPageSize, RecommendedParallelism, false), (100_000, RecommendedPageSize, RecommendedParallelism, split),
                 ];
-            int rounds = quick ? 6 : 3;
+            int rounds = quick ? 5 : 3;
             TimeSpan idleWindow = TimeSpan.FromSeconds(quick ? 1 : 3);
             var measured = new List<Measured>();
             try
@@ -145,7 +145,7 @@ internal static class CheckScenario
                     double[] ratios = [.. Enumerable.Range(0, rounds).Select(r => LatencyProbe.Percentile(during[r], p) / LatencyProbe.Percentile([.. idle[r], .. idle[r + 1]], p))];
                     double[] control = [.. Enumerable.Range(0, rounds).Select(r => LatencyProbe.Percentile(idle[r + 1], p) / LatencyProbe.Percentile(idle[r], p))];
                     results.Add(new ScenarioResult("Check", $"concurrent GET {name} during check, {run.Setting}",
-                        LatencyProbe.Percentile(during.SelectMany(static d => d), p), LatencyProbe.Percentile(idle.SelectMany(static w => w), p), "µs",
+                        LatencyProbe.Percentile(during.SelectMany(static d => d), p), LatencyProbe.Percentile(idle.SelectMany(static w => w), p), "µs per GET",
                         $"another client ({ProbeCallers}) in its own process; {rounds} checks between {rounds + 1} idle windows of {idleWindow.TotalSeconds:0} s, "
                         + $"{during.Sum(static d => d.Length):N0} GETs during, {idle.Sum(static w => w.Length):N0} idle (baseline: all of them); "
                         + $"median of the rounds' ratios {Median(ratios):0.000}× ({Range(ratios)}); A/A control (idle ÷ the idle before) {Median(control):0.000}× ({Range(control)}); {target}"));
