@@ -58,25 +58,6 @@ public sealed class CheckCommandTests(RedisFixture redis)
         Assert.Contains("--parallel must be 1 to 64", parallel.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task On_a_terminal_the_check_shows_its_progress_and_fix_repairs_only_after_a_yes()
-    {
-        await using var store = await SeededStore.OnRedisAsync(redis);
-        string[] planted = await CheckPlanting.PlantAsync(redis.Database, store.Get<KeySpace>());
-        const string Prompt = "Repair 4 problem(s)?";
-
-        // A low rate makes the check last long enough for the progress bar to be drawn.
-        var declined = (await ToolProcess.RunInTerminalAsync(store.Args("check", "--fix", "--rate", "20"), Prompt, "n\r")).ShouldExit(1);
-        Assert.Contains("scan keys", declined.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains(Prompt, declined.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("5 problem(s).", declined.StandardOutput, StringComparison.Ordinal);
-        Assert.Equal(planted, Problems((await ToolProcess.RunAsync(store.Args("check", "--json"))).ShouldExit(1).Json())); // nothing changed
-
-        var accepted = (await ToolProcess.RunInTerminalAsync(store.Args("check", "--fix"), Prompt, "y\r")).ShouldExit(1);
-        Assert.Contains("4 repaired, 1 left.", accepted.StandardOutput, StringComparison.Ordinal);
-        Assert.Equal(["Unreadable room broken"], Problems((await ToolProcess.RunAsync(store.Args("check", "--json"))).ShouldExit(1).Json()));
-    }
-
     internal static string[] Problems(JsonElement json) =>
         [.. json.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("kind").GetString() + " " + p.GetProperty("key").GetString())];
 }
@@ -127,5 +108,31 @@ internal static class CheckPlanting
             $"OrphanJob {job.Hash()}",
             $"OrphanWorkers {gone.IdleWorkers()}",
         ];
+    }
+}
+
+/// <summary>
+/// <c>check</c> on a terminal, as an operator runs it: the progress bar is drawn and <c>--fix</c> asks before repairing.
+/// </summary>
+[Collection(TerminalCollection.Name)]
+public sealed class CheckOnTerminalTests(RedisFixture redis)
+{
+    [Fact]
+    public async Task On_a_terminal_the_check_shows_its_progress_and_fix_repairs_only_after_a_yes()
+    {
+        await using var store = await SeededStore.OnRedisAsync(redis);
+        string[] planted = await CheckPlanting.PlantAsync(redis.Database, store.Get<KeySpace>());
+        const string Prompt = "Repair 4 problem(s)?";
+
+        // A low rate makes the check last long enough for the progress bar to be drawn.
+        var declined = (await ToolProcess.RunInTerminalAsync(store.Args("check", "--fix", "--rate", "20"), Prompt, "n\r")).ShouldExit(1);
+        Assert.Contains("scan keys", declined.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains(Prompt, declined.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("5 problem(s).", declined.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(planted, CheckCommandTests.Problems((await ToolProcess.RunAsync(store.Args("check", "--json"))).ShouldExit(1).Json())); // nothing changed
+
+        var accepted = (await ToolProcess.RunInTerminalAsync(store.Args("check", "--fix"), Prompt, "y\r")).ShouldExit(1);
+        Assert.Contains("4 repaired, 1 left.", accepted.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(["Unreadable room broken"], CheckCommandTests.Problems((await ToolProcess.RunAsync(store.Args("check", "--json"))).ShouldExit(1).Json()));
     }
 }

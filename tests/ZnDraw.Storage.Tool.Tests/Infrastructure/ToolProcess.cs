@@ -81,13 +81,7 @@ public static class ToolProcess
             start.ArgumentList.Add(argument);
         }
 
-        // The tool reads the standard .NET configuration variables: none of this machine's may leak into a test.
-        foreach (string name in start.Environment.Keys.Where(IsToolConfiguration).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["NO_COLOR"] = "1";
+        CleanEnvironment(start);
         if (environment is not null)
         {
             foreach (var (name, value) in environment)
@@ -150,12 +144,7 @@ public static class ToolProcess
             start.ArgumentList.Add(argument);
         }
 
-        foreach (string name in start.Environment.Keys.Where(IsToolConfiguration).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["NO_COLOR"] = "1";
+        CleanEnvironment(start);
         start.Environment["TERM"] = "xterm";
         using var process = new Process { StartInfo = start };
         if (!process.Start())
@@ -192,6 +181,20 @@ public static class ToolProcess
         }
 
         return new ToolResult(process.ExitCode, output.ToString(), await error, string.Join(' ', args) + " (on a terminal)");
+    }
+
+    /// <summary>
+    /// The tool reads the standard .NET configuration variables: none of this machine's may leak into a test; and no
+    /// colours, so that output is plain text.
+    /// </summary>
+    private static void CleanEnvironment(ProcessStartInfo start)
+    {
+        foreach (string name in start.Environment.Keys.Where(IsToolConfiguration).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["NO_COLOR"] = "1";
     }
 
     private static bool IsToolConfiguration(string name) =>
