@@ -172,31 +172,44 @@ svc_need_postgres() {
   svc_apt_install postgresql
 }
 
-# Starts PostgreSQL and exports ZNDRAW_POSTGRES (an Npgsql connection string).
-svc_start_postgres() {
-  svc_need_postgres
-  local bin port base os_user=postgres
-  bin=$(svc_pg_bin); port=$(svc_free_port); base=$SVC_ROOT/pg
+# svc_pg_launch BASE PORT PASSWORD "SETTINGS" [FILE...]: one PostgreSQL cluster in BASE on 127.0.0.1:PORT (no fsync;
+# stopped by svc_stop_all) with a login role and database zndraw (PASSWORD). FILEs are copied into BASE first (mode 600,
+# owned by the server's OS user), SETTINGS ("-c name=value ...") are added to the server's options. Sets svc_pg_ctl to
+# the pg_ctl command of the cluster.
+svc_pg_launch() {
+  local base=$1 port=$2 password=$3 settings=$4 bin os_user=postgres
+  shift 4
+  bin=$(svc_pg_bin)
   pg_as() {
     if (( EUID == 0 )); then (cd "$base" && runuser -u "$os_user" -- "$@"); else (cd "$base" && "$@"); fi
   }
   if (( EUID == 0 )); then
     id -u "$os_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$os_user"
     install -d -m 700 -o "$os_user" "$base"
+    (( $# == 0 )) || install -m 600 -o "$os_user" "$@" "$base/"
   else
     install -d -m 700 "$base"
+    (( $# == 0 )) || install -m 600 "$@" "$base/"
   fi
   pg_as "$bin/initdb" -D "$base/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
     --encoding=UTF8 --locale=C.UTF-8 --no-sync --no-instructions > "$base/initdb.log" 2>&1 \
     || { cat "$base/initdb.log" >&2; return 1; }
   pg_as "$bin/pg_ctl" -D "$base/data" -l "$base/postgres.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off $settings" \
     start > /dev/null || { tail -20 "$base/postgres.log" >&2; return 1; }
   SVC_STOPPERS+=("svc_pg_halt '$bin' '$base' '$os_user'")
   pg_as "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$base" -p "$port" -U postgres -d postgres \
-    -c "CREATE ROLE zndraw LOGIN CREATEDB PASSWORD 'zndraw'" -c "CREATE DATABASE zndraw OWNER zndraw" >/dev/null
+    -c "CREATE ROLE zndraw LOGIN CREATEDB PASSWORD '$password'" -c "CREATE DATABASE zndraw OWNER zndraw" >/dev/null
+  svc_pg_ctl="$bin/pg_ctl -D $base/data"
+}
+
+# Starts PostgreSQL and exports ZNDRAW_POSTGRES (an Npgsql connection string).
+svc_start_postgres() {
+  svc_need_postgres
+  local port; port=$(svc_free_port)
+  svc_pg_launch "$SVC_ROOT/pg" "$port" zndraw "-c max_connections=300" || return 1
   export ZNDRAW_POSTGRES="Host=127.0.0.1;Port=$port;Database=zndraw;Username=zndraw;Password=zndraw"
-  export ZNDRAW_POSTGRES_CTL="$bin/pg_ctl -D $base/data"
+  export ZNDRAW_POSTGRES_CTL="$svc_pg_ctl"
   svc_log "postgres 127.0.0.1:$port"
 }
 
@@ -255,29 +268,9 @@ svc_start_redis_tls() {
 svc_start_postgres_tls() {
   svc_need_postgres
   svc_make_test_ca || return 1
-  local bin port base os_user=postgres
-  bin=$(svc_pg_bin); port=$(svc_free_port); base=$SVC_ROOT/pg-tls
-  pg_as() {
-    if (( EUID == 0 )); then (cd "$base" && runuser -u "$os_user" -- "$@"); else (cd "$base" && "$@"); fi
-  }
-  if (( EUID == 0 )); then
-    id -u "$os_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$os_user"
-    install -d -m 700 -o "$os_user" "$base"
-    install -m 600 -o "$os_user" "$ZNDRAW_TLS_DIR/server.crt" "$ZNDRAW_TLS_DIR/server.key" "$base/"
-  else
-    install -d -m 700 "$base"
-    install -m 600 "$ZNDRAW_TLS_DIR/server.crt" "$ZNDRAW_TLS_DIR/server.key" "$base/"
-  fi
-  pg_as "$bin/initdb" -D "$base/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
-    --encoding=UTF8 --locale=C.UTF-8 --no-sync --no-instructions > "$base/initdb.log" 2>&1 \
-    || { cat "$base/initdb.log" >&2; return 1; }
-  pg_as "$bin/pg_ctl" -D "$base/data" -l "$base/postgres.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$base/server.crt -c ssl_key_file=$base/server.key" \
-    start > /dev/null || { tail -20 "$base/postgres.log" >&2; return 1; }
-  SVC_STOPPERS+=("svc_pg_halt '$bin' '$base' '$os_user'")
-  local password="pg-tls-$RANDOM$RANDOM"
-  pg_as "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$base" -p "$port" -U postgres -d postgres \
-    -c "CREATE ROLE zndraw LOGIN CREATEDB PASSWORD '$password'" -c "CREATE DATABASE zndraw OWNER zndraw" >/dev/null
+  local port base=$SVC_ROOT/pg-tls password="pg-tls-$RANDOM$RANDOM"; port=$(svc_free_port)
+  svc_pg_launch "$base" "$port" "$password" "-c ssl=on -c ssl_cert_file=$base/server.crt -c ssl_key_file=$base/server.key" \
+    "$ZNDRAW_TLS_DIR/server.crt" "$ZNDRAW_TLS_DIR/server.key" || return 1
   export ZNDRAW_POSTGRES_TLS="Host=127.0.0.1;Port=$port;Database=zndraw;Username=zndraw;Password=$password"
   svc_log "postgres 127.0.0.1:$port (TLS)"
 }
