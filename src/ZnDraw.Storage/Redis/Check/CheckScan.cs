@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ZnDraw.Storage.Redis.Keys;
 
 namespace ZnDraw.Storage.Redis.Check;
@@ -8,10 +9,8 @@ namespace ZnDraw.Storage.Redis.Check;
 /// </summary>
 internal sealed class CheckScan(KeySpace space)
 {
-    public HashSet<string> Rooms { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>How many keys each room has (what reading it costs the server, for the rate limit).</summary>
-    public Dictionary<string, int> RoomKeyCounts { get; } = new(StringComparer.Ordinal);
+    /// <summary>The rooms found, each with how many keys it has (what reading it costs the server, for the rate limit).</summary>
+    public Dictionary<string, int> Rooms { get; } = new(StringComparer.Ordinal);
 
     public HashSet<string> UserNames { get; } = new(StringComparer.Ordinal);
 
@@ -31,15 +30,7 @@ internal sealed class CheckScan(KeySpace space)
         switch (scanned.Kind)
         {
             case ScannedKeyKind.Room:
-                string roomId = scanned.RoomId!;
-                if (Rooms.Add(roomId))
-                {
-                    RoomKeyCounts[roomId] = 1;
-                }
-                else
-                {
-                    RoomKeyCounts[roomId]++;
-                }
+                CollectionsMarshal.GetValueRefOrAddDefault(Rooms, scanned.RoomId!, out _)++;
 
                 if (scanned.WorkerSet is { } roomWorkers)
                 {

@@ -94,7 +94,7 @@ internal sealed class RedisStorageCheck(
             var users = new SortedSet<string>(listedUsers, StringComparer.Ordinal);
             if (cross is null || !cross.OwnsRooms)
             {
-                rooms.UnionWith(found.Rooms);
+                rooms.UnionWith(found.Rooms.Keys);
             }
 
             if (cross is null || !cross.OwnsUsers)
@@ -128,7 +128,7 @@ internal sealed class RedisStorageCheck(
                 }).ConfigureAwait(false);
             }
 
-            await ReadAsync(roomIds.Length, (i, ct) => ReadAggregateAsync(reader, StorageCheckAggregate.Room, "room", roomIds[i], ct), i => found.RoomKeyCounts.GetValueOrDefault(roomIds[i], 1)).ConfigureAwait(false);
+            await ReadAsync(roomIds.Length, (i, ct) => ReadAggregateAsync(reader, StorageCheckAggregate.Room, "room", roomIds[i], ct), i => found.Rooms.GetValueOrDefault(roomIds[i], 1)).ConfigureAwait(false);
             await ReadAsync(userNames.Length, (i, ct) => ReadAggregateAsync(reader, StorageCheckAggregate.User, "user", userNames[i], ct)).ConfigureAwait(false);
             await ReadAsync(1, (_, ct) => ReadAggregateAsync(reader, StorageCheckAggregate.DefaultRoom, "default room", "default_room", ct)).ConfigureAwait(false);
             var orphanJobs = new List<StorageProblem>();
@@ -166,7 +166,7 @@ internal sealed class RedisStorageCheck(
 
             if (cross is not null)
             {
-                problems.AddRange(await cross.CheckAsync(found.Rooms, cancellationToken).ConfigureAwait(false));
+                problems.AddRange(await cross.CheckAsync(new HashSet<string>(found.Rooms.Keys, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false));
             }
         }
         catch (Exception ex) when (RedisErrors.IsClientFailure(ex))
@@ -246,7 +246,7 @@ internal sealed class RedisStorageCheck(
     {
         RedisKey index = context.Global.RoomsIndex();
         HashSet<string> members = await MembersAsync(index, cancellationToken).ConfigureAwait(false);
-        foreach (string room in found.Rooms)
+        foreach (string room in found.Rooms.Keys)
         {
             if (!members.Contains(room))
             {
@@ -255,7 +255,7 @@ internal sealed class RedisStorageCheck(
         }
 
         // An entry without any key: stale once its current_frame is still absent (created meanwhile otherwise).
-        string[] candidates = [.. members.Where(m => !found.Rooms.Contains(m) && KeyValidation.IsValidRoomId(m))];
+        string[] candidates = [.. members.Where(m => !found.Rooms.ContainsKey(m) && KeyValidation.IsValidRoomId(m))];
         bool[] present = await BatchAsync(candidates, (b, id) => b.KeyExistsAsync(Space.Room(id).CurrentFrame()), cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < candidates.Length; i++)
         {
@@ -270,14 +270,14 @@ internal sealed class RedisStorageCheck(
     private async Task CheckUserIndexesAsync(CheckScan found, List<StorageProblem> problems, CancellationToken cancellationToken)
     {
         string[] userCandidates = [.. found.UserNames];
-        bool[] isHash = await BatchAsync(userCandidates, (b, n) => b.KeyTypeAsync(Space.User(n).HashKey()).ContinueWith(static t => t.Result == RedisType.Hash, TaskScheduler.Default), cancellationToken).ConfigureAwait(false);
+        bool[] isHash = await BatchAsync(userCandidates, (b, n) => IndexMaintenance.IsUserAsync(b, Space.User(n).HashKey()), cancellationToken).ConfigureAwait(false);
         var users = new HashSet<string>(userCandidates.Where((_, i) => isHash[i]), StringComparer.Ordinal);
         string[] adminCandidates = [.. found.AdminNames];
-        bool[] isOne = await BatchAsync(adminCandidates, (b, n) => b.StringGetAsync(Space.User(n).AdminKey()).ContinueWith(static t => RedisText.IsOne(t.Result), TaskScheduler.Default), cancellationToken).ConfigureAwait(false);
+        bool[] isOne = await BatchAsync(adminCandidates, (b, n) => IndexMaintenance.IsAdminAsync(b, Space.User(n).AdminKey()), cancellationToken).ConfigureAwait(false);
         var admins = new HashSet<string>(adminCandidates.Where((_, i) => isOne[i]), StringComparer.Ordinal);
 
-        await CompareAsync(context.Global.UsersIndex(), users, "user", n => Space.User(n).HashKey(), static (b, k) => b.KeyTypeAsync(k).ContinueWith(static t => t.Result == RedisType.Hash, TaskScheduler.Default)).ConfigureAwait(false);
-        await CompareAsync(context.Global.AdminsIndex(), admins, "admin", n => Space.User(n).AdminKey(), static (b, k) => b.StringGetAsync(k).ContinueWith(static t => RedisText.IsOne(t.Result), TaskScheduler.Default)).ConfigureAwait(false);
+        await CompareAsync(context.Global.UsersIndex(), users, "user", n => Space.User(n).HashKey(), IndexMaintenance.IsUserAsync).ConfigureAwait(false);
+        await CompareAsync(context.Global.AdminsIndex(), admins, "admin", n => Space.User(n).AdminKey(), IndexMaintenance.IsAdminAsync).ConfigureAwait(false);
 
         async Task CompareAsync(RedisKey index, HashSet<string> present, string what, Func<string, RedisKey> keyOf, Func<IBatch, RedisKey, Task<bool>> stillThere)
         {

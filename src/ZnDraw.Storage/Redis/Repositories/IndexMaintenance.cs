@@ -69,8 +69,8 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
 
         found.AttachJobHashes();
         IDatabase db = context.Database;
-        string[] users = await FilterAsync(found.UserCandidates, pageSize, static (b, c) => b.KeyTypeAsync(c.Key), static t => t == RedisType.Hash, cancellationToken).ConfigureAwait(false);
-        string[] admins = await FilterAsync(found.AdminCandidates, pageSize, static (b, c) => b.StringGetAsync(c.Key), static v => RedisText.IsOne(v), cancellationToken).ConfigureAwait(false);
+        string[] users = await FilterAsync(found.UserCandidates, pageSize, IsUserAsync, cancellationToken).ConfigureAwait(false);
+        string[] admins = await FilterAsync(found.AdminCandidates, pageSize, IsAdminAsync, cancellationToken).ConfigureAwait(false);
         string[] rooms = [.. found.Rooms.Keys];
 
         GlobalKeys global = context.Global;
@@ -132,12 +132,10 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
                     anyLeft[i] = checks.KeyExistsAsync(RoomFixedKeys.For(room));
                     break;
                 case IndexKind.User:
-                    present[i] = checks.KeyTypeAsync(context.Keys.User(entry.Id).HashKey())
-                        .ContinueWith(static t => t.Result == RedisType.Hash, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    present[i] = IsUserAsync(checks, context.Keys.User(entry.Id).HashKey());
                     break;
                 default:
-                    present[i] = checks.StringGetAsync(context.Keys.User(entry.Id).AdminKey())
-                        .ContinueWith(static t => RedisText.IsOne(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    present[i] = IsAdminAsync(checks, context.Keys.User(entry.Id).AdminKey());
                     break;
             }
         }
@@ -329,12 +327,25 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
     private static Task IgnoreErrors(Task task) =>
         task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    /// <summary>Keeps the candidates whose key passes <paramref name="keep"/>, asking Redis in batches; a command error counts as "no".</summary>
-    private async Task<string[]> FilterAsync<T>(
+    /// <summary>
+    /// ZnDraw's rule for a user, read in <paramref name="batch"/>: <c>user:{name}</c> (<paramref name="hashKey"/>) is a hash.
+    /// Faults when the read does.
+    /// </summary>
+    internal static Task<bool> IsUserAsync(IBatch batch, RedisKey hashKey) =>
+        batch.KeyTypeAsync(hashKey).ContinueWith(static t => t.Result == RedisType.Hash, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>
+    /// ZnDraw's rule for an admin, read in <paramref name="batch"/>: <c>admin:user:{name}</c> (<paramref name="flagKey"/>)
+    /// holds <c>"1"</c>. Faults when the read does.
+    /// </summary>
+    internal static Task<bool> IsAdminAsync(IBatch batch, RedisKey flagKey) =>
+        batch.StringGetAsync(flagKey).ContinueWith(static t => RedisText.IsOne(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Keeps the candidates whose key passes <paramref name="rule"/>, asking Redis in batches; a command error counts as "no".</summary>
+    private async Task<string[]> FilterAsync(
         List<(string Name, RedisKey Key)> candidates,
         int pageSize,
-        Func<IBatch, (string Name, RedisKey Key), Task<T>> ask,
-        Func<T, bool> keep,
+        Func<IBatch, RedisKey, Task<bool>> rule,
         CancellationToken cancellationToken)
     {
         var result = new List<string>();
@@ -343,18 +354,18 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
             cancellationToken.ThrowIfCancellationRequested();
             int end = Math.Min(candidates.Count, start + pageSize);
             IBatch batch = context.Database.CreateBatch();
-            var tasks = new Task<T>[end - start];
+            var tasks = new Task<bool>[end - start];
             for (int i = start; i < end; i++)
             {
-                tasks[i - start] = ask(batch, candidates[i]);
+                tasks[i - start] = rule(batch, candidates[i].Key);
             }
 
             RedisStoreContext.Execute(batch);
             await RedisStoreContext.WaitAsync(IgnoreErrors(Task.WhenAll(tasks)), cancellationToken).ConfigureAwait(false);
             for (int i = start; i < end; i++)
             {
-                Task<T> task = tasks[i - start];
-                if (task.IsCompletedSuccessfully && keep(task.Result))
+                Task<bool> task = tasks[i - start];
+                if (task.IsCompletedSuccessfully && task.Result)
                 {
                     result.Add(candidates[i].Name);
                 }
@@ -442,12 +453,12 @@ internal sealed class IndexMaintenance(RedisStoreContext context) : IIndexMainte
 
     private Task<bool>? UserStillExists(IBatch batch, string userName) =>
         TryUserKeys(userName, out UserKeys keys)
-            ? batch.KeyTypeAsync(keys.HashKey()).ContinueWith(static t => t.Result == RedisType.Hash, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+            ? IsUserAsync(batch, keys.HashKey())
             : null;
 
     private Task<bool>? AdminStillExists(IBatch batch, string userName) =>
         TryUserKeys(userName, out UserKeys keys)
-            ? batch.StringGetAsync(keys.AdminKey()).ContinueWith(static t => RedisText.IsOne(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+            ? IsAdminAsync(batch, keys.AdminKey())
             : null;
 
     private bool TryUserKeys(string userName, out UserKeys keys)
