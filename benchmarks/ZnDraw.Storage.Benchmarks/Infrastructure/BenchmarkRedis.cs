@@ -32,6 +32,10 @@ public static class BenchmarkRedis
 
     public static IServer Server => Connection.GetServer(Connection.GetEndPoints()[0]);
 
+    /// <summary>The fields of one INFO section of <paramref name="server"/> (e.g. <c>server</c>: <c>process_id</c>; <c>cpu</c>: <c>used_cpu_sys</c>).</summary>
+    public static async Task<Dictionary<string, string>> InfoAsync(IServer server, string section) =>
+        (await server.InfoAsync(section)).SelectMany(static g => g).ToDictionary(static e => e.Key, static e => e.Value, StringComparer.Ordinal);
+
     private static ConnectionMultiplexer Connect()
     {
         var address = Environment.GetEnvironmentVariable("ZNDRAW_REDIS");

@@ -29,21 +29,8 @@ internal static class CpuPinning
     }
 
     /// <summary>The process id of the Redis server behind <paramref name="server"/> (INFO server's <c>process_id</c>; a server on this machine).</summary>
-    public static async Task<int> ServerProcessIdAsync(IServer server)
-    {
-        foreach (IGrouping<string, KeyValuePair<string, string>> section in await server.InfoAsync("server"))
-        {
-            foreach (KeyValuePair<string, string> entry in section)
-            {
-                if (entry.Key == "process_id")
-                {
-                    return int.Parse(entry.Value, CultureInfo.InvariantCulture);
-                }
-            }
-        }
-
-        throw new InvalidOperationException("INFO server gave no process_id.");
-    }
+    public static async Task<int> ServerProcessIdAsync(IServer server) =>
+        int.Parse((await BenchmarkRedis.InfoAsync(server, "server"))["process_id"], CultureInfo.InvariantCulture);
 
     private static bool Run(string file, params string[] args)
     {

@@ -179,19 +179,8 @@ internal static class CheckScenario
     /// <summary>The server's CPU time so far (INFO cpu: <c>used_cpu_user</c> + <c>used_cpu_sys</c>, seconds).</summary>
     private static async Task<double> ServerCpuSecondsAsync(IServer server)
     {
-        double seconds = 0;
-        foreach (IGrouping<string, KeyValuePair<string, string>> section in await server.InfoAsync("cpu"))
-        {
-            foreach (KeyValuePair<string, string> entry in section)
-            {
-                if (entry.Key is "used_cpu_user" or "used_cpu_sys")
-                {
-                    seconds += double.Parse(entry.Value, CultureInfo.InvariantCulture);
-                }
-            }
-        }
-
-        return seconds;
+        Dictionary<string, string> cpu = await BenchmarkRedis.InfoAsync(server, "cpu");
+        return double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture);
     }
 
     private static double Median(double[] values)
