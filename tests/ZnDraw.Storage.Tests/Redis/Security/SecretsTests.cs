@@ -21,7 +21,7 @@ namespace ZnDraw.Storage.Tests.Redis.Security;
 /// failure cases (wrong Redis password, wrong certificate password, server down) are captured and searched for the
 /// secrets.
 /// </summary>
-[Collection(RedisTlsCollection.Name)]
+[Collection(RedisTlsListeningCollection.Name)]
 public sealed class SecretsTests(RedisTlsFixture tls)
 {
     [Fact]
